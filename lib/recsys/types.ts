@@ -30,3 +30,35 @@ export interface Scorer {
 
 /** Progress callback used by long operations (CLI progress bars, job progress). */
 export type ProgressFn = (fraction: number, message: string) => void;
+
+/** manifest.json of a saved model directory (weights beside it). */
+export interface ModelManifest {
+  format: "understudy-model";
+  version: 1;
+  architecture: "bpr-mf";
+  role: "teacher" | "student";
+  dimension: number;
+  numUsers: number;
+  numItems: number;
+  parameterCount: number;
+  sizeBytes: number;
+  /** distillation method for students: none | de | rrd | de-rrd | rd */
+  method: string | null;
+  datasetName: string;
+  trainingConfig: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** A trained model ready to answer requests in external ids (what serving and evaluation load). */
+export interface ServableModel extends Scorer {
+  readonly manifest: ModelManifest;
+  /** dense index of an external user id, undefined when unknown */
+  userIndex(externalId: string): number | undefined;
+  itemIndex(externalId: string): number | undefined;
+  /** external ids by dense index */
+  readonly userIds: readonly string[];
+  readonly itemIds: readonly string[];
+  /** top-k dense item indices with scores for a dense user, skipping `exclude` (dense item indices) */
+  recommend(user: number, k: number, exclude?: ReadonlySet<number>): { item: number; score: number }[];
+}
