@@ -13,6 +13,8 @@ const nextConfig: NextConfig = {
     "pg-boss",
   ],
   poweredByHeader: false,
+  // forbidden() renders app/forbidden.tsx with a 403 status for pages a role may not see.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

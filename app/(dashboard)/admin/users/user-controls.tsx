@@ -1,0 +1,43 @@
+"use client";
+
+import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { callApi } from "@/components/api-client";
+import { ROLES, type Role } from "@/lib/auth/roles";
+
+export function UserControls({ userId, email, role, disabled, isSelf }: { userId: string; email: string; role: Role; disabled: boolean; isSelf: boolean }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function update(change: { role?: Role; disabled?: boolean }) {
+    setPending(true);
+    setError(null);
+    const result = await callApi(`/api/admin/users/${userId}`, "PATCH", change);
+    setPending(false);
+    if (result.ok) router.refresh();
+    else setError(result.error.message);
+  }
+
+  return (
+    <div style={{ display: "flex", gap: 8, alignItems: "center", flexWrap: "wrap" }}>
+      <select aria-label={`Role of ${email}`} value={role} disabled={pending} onChange={(e) => update({ role: e.target.value as Role })}>
+        {ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
+      </select>
+      {isSelf ? null : disabled ? (
+        <button type="button" className="secondary small" disabled={pending} onClick={() => update({ disabled: false })}>
+          Enable
+        </button>
+      ) : (
+        <button type="button" className="danger small" disabled={pending} onClick={() => update({ disabled: true })}>
+          Disable
+        </button>
+      )}
+      {error ? <span className="field-error">{error}</span> : null}
+    </div>
+  );
+}

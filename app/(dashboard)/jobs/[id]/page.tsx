@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/PageHeader";
+import { LiveJobPanel } from "@/components/jobs/LiveJobPanel";
+import { QUEUE_TITLES, toJobLogView, toJobView } from "@/components/jobs/view";
+import { requirePageUser } from "@/lib/auth/current";
+import { hasRole } from "@/lib/auth/roles";
+import { db } from "@/lib/db/client";
+
+export const metadata: Metadata = { title: "Job" };
+
+export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
+  const { user } = await requirePageUser();
+  const { id } = await params;
+  const run = await db().jobRun.findUnique({ where: { id }, include: { createdBy: { select: { email: true } } } });
+  if (!run) notFound();
+  const logs = await db().jobLog.findMany({ where: { jobRunId: id }, orderBy: { id: "asc" }, take: 500 });
+
+  return (
+    <>
+      <PageHeader
+        title={QUEUE_TITLES[run.queue] ?? run.queue}
+        breadcrumb={<Link href="/jobs">Jobs</Link>}
+        description={<span className="mono">{run.id}</span>}
+      />
+      <LiveJobPanel initial={toJobView(run)} initialLogs={logs.map(toJobLogView)} canCancel={hasRole(user.role, "editor")} />
+      <section className="panel">
+        <h2>Input</h2>
+        <pre className="log">{JSON.stringify(run.input, null, 2)}</pre>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,47 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { NavLinks, type NavItem } from "@/components/NavLinks";
+import { requirePageUser } from "@/lib/auth/current";
+import { hasRole } from "@/lib/auth/roles";
+
+const NAV: NavItem[] = [
+  { href: "/", label: "Overview" },
+  { href: "/datasets", label: "Datasets" },
+  { href: "/models", label: "Models" },
+  { href: "/jobs", label: "Jobs" },
+  { href: "/experiments", label: "Experiments" },
+  { href: "/audit", label: "Audit log" },
+];
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const { user } = await requirePageUser();
+  const items = hasRole(user.role, "admin") ? [...NAV, { href: "/admin", label: "Admin" }] : NAV;
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          Understudy
+          <small>teacher → student, safely</small>
+        </div>
+        <NavLinks items={items} />
+        <div className="sidebar-footer">
+          <div className="who" data-testid="current-user">
+            {user.email}
+          </div>
+          <div className="muted">
+            role: <span data-testid="current-role">{user.role}</span>
+          </div>
+          <div style={{ marginTop: 8, display: "flex", gap: 12 }}>
+            <Link href="/account">Account</Link>
+            <form action="/api/auth/sign-out" method="post">
+              <button type="submit" className="link-button">
+                Sign out
+              </button>
+            </form>
+          </div>
+        </div>
+      </aside>
+      <main className="main">{children}</main>
+    </div>
+  );
+}

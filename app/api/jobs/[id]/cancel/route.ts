@@ -1,0 +1,20 @@
+import { toJobView } from "@/components/jobs/view";
+import { requireRole } from "@/lib/auth/current";
+import { recordAudit } from "@/lib/db/audit";
+import { db } from "@/lib/db/client";
+import { JobNotFoundError, requestCancel } from "@/lib/jobs/enqueue";
+import { handler, json, notFound } from "@/lib/http";
+
+export const POST = handler(async (_request: Request, ctx: { params: Promise<{ id: string }> }) => {
+  const { user } = await requireRole("editor");
+  const { id } = await ctx.params;
+  try {
+    await requestCancel(id);
+  } catch (error) {
+    if (error instanceof JobNotFoundError) throw notFound("No such job");
+    throw error;
+  }
+  await recordAudit({ actor: { id: user.id, label: user.email }, action: "job.cancel_requested", entityType: "job", entityId: id });
+  const run = await db().jobRun.findUniqueOrThrow({ where: { id }, include: { createdBy: { select: { email: true } } } });
+  return json({ job: toJobView(run) });
+});

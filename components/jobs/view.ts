@@ -1,0 +1,78 @@
+import type { JobStatus } from "@/lib/db/generated/enums";
+
+/** What the browser sees of a JobRun (dates as ISO strings, so it crosses the server/client line). */
+export interface JobView {
+  id: string;
+  queue: string;
+  status: JobStatus;
+  progress: number;
+  message: string;
+  error: string | null;
+  attempts: number;
+  cancelRequested: boolean;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  createdBy: string | null;
+  input: unknown;
+  result: unknown;
+}
+
+export interface JobLogView {
+  id: string;
+  level: string;
+  message: string;
+  createdAt: string;
+}
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled"];
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+interface JobRunLike {
+  id: string;
+  queue: string;
+  status: JobStatus;
+  progress: number;
+  message: string;
+  error: string | null;
+  attempts: number;
+  cancelRequested: boolean;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  input: unknown;
+  result: unknown;
+  createdBy?: { email: string } | null;
+}
+
+export function toJobView(run: JobRunLike): JobView {
+  return {
+    id: run.id,
+    queue: run.queue,
+    status: run.status,
+    progress: run.progress,
+    message: run.message,
+    error: run.error,
+    attempts: run.attempts,
+    cancelRequested: run.cancelRequested,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    createdBy: run.createdBy?.email ?? null,
+    input: run.input,
+    result: run.result,
+  };
+}
+
+export function toJobLogView(log: { id: bigint; level: string; message: string; createdAt: Date }): JobLogView {
+  return { id: log.id.toString(), level: log.level, message: log.message, createdAt: log.createdAt.toISOString() };
+}
+
+export const QUEUE_TITLES: Record<string, string> = {
+  selftest: "Self-test",
+  "generate-dataset": "Generate dataset",
+  train: "Train / distill",
+};

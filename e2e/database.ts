@@ -1,0 +1,66 @@
+// The e2e server's own database, understudy_e2e, recreated on every run. Its server: E2E_DATABASE_URL
+// (a full URL, used as is), else the test server (TEST_DATABASE_URL, else PostgreSQL on
+// 127.0.0.1:5432), else an embedded PostgreSQL started for the run.
+import path from "node:path";
+import pg from "pg";
+import { startEmbeddedPostgres } from "../lib/db/embedded";
+
+const E2E_DATABASE = "understudy_e2e";
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  url.search = "";
+  return url.toString();
+}
+
+async function recreate(serverUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const name = client.escapeIdentifier(database);
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface E2eDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function prepareE2eDatabase(root: string): Promise<E2eDatabase> {
+  if (process.env.E2E_DATABASE_URL) {
+    const url = process.env.E2E_DATABASE_URL;
+    const database = decodeURIComponent(new URL(url).pathname.slice(1));
+    await recreate(withDatabase(url, "postgres"), database);
+    return { url, stop: async () => undefined };
+  }
+  const server = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+  if (await canConnect(server)) {
+    await recreate(server, E2E_DATABASE);
+    return { url: withDatabase(server, E2E_DATABASE), stop: async () => undefined };
+  }
+  console.log("[e2e] no PostgreSQL reachable: starting an embedded one");
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(root, process.env.DATA_DIR ?? ".data", "postgres-e2e"),
+    port: Number(process.env.EMBEDDED_PG_E2E_PORT ?? 5435),
+    database: "postgres",
+  });
+  await recreate(embedded.url, E2E_DATABASE);
+  return { url: withDatabase(embedded.url, E2E_DATABASE), stop: embedded.stop };
+}

@@ -1,0 +1,10 @@
+/** Every background queue. Each has a definition in jobs/definitions.ts and a handler in jobs/registry.ts. */
+export const QUEUES = {
+  selftest: "selftest",
+  train: "train",
+  generateDataset: "generate-dataset",
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const QUEUE_NAMES = Object.values(QUEUES) as [QueueName, ...QueueName[]];

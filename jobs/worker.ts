@@ -1,0 +1,117 @@
+// `npm run worker`: runs background jobs from pg-boss until SIGINT/SIGTERM. Any number of these
+// processes may run against one database. A handler's failure is recorded on its JobRun and never
+// stops the process.
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { PgBoss } from "pg-boss";
+import { createDb } from "@/lib/db/client";
+import { createBoss, ensureQueues, ensureSchedules } from "@/lib/jobs/boss";
+import { QUEUE_NAMES, type QueueName } from "./queues";
+import { jobDefinition } from "./definitions";
+import { jobHandler } from "./registry";
+import { runJob, type BossJobData } from "./runner";
+import { WorkerStoppingError, type ManagedJobContext } from "./context";
+
+function numberFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < min) throw new Error(`${name} must be a number >= ${min}, got "${raw}"`);
+  return v;
+}
+
+function queuesFromEnv(): QueueName[] {
+  const raw = process.env.WORKER_QUEUES;
+  if (!raw) return QUEUE_NAMES;
+  const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(QUEUE_NAMES as string[]).includes(n));
+  if (unknown.length) throw new Error(`WORKER_QUEUES names unknown queues: ${unknown.join(", ")} (known: ${QUEUE_NAMES.join(", ")})`);
+  return names as QueueName[];
+}
+
+export interface RunningWorker {
+  boss: PgBoss;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(url: string): Promise<RunningWorker> {
+  const queues = queuesFromEnv();
+  const pollingIntervalSeconds = numberFromEnv("JOBS_POLL_SECONDS", 1, 0.5);
+  // how often pg-boss looks for jobs whose worker went silent (heartbeat) or ran out of time
+  const monitorSeconds = numberFromEnv("JOBS_MONITOR_SECONDS", 10, 1);
+  const db = createDb(url);
+  const boss = createBoss(url, {
+    supervise: true,
+    schedule: true,
+    superviseIntervalSeconds: monitorSeconds,
+    monitorIntervalSeconds: monitorSeconds,
+    instanceName: `worker@${os.hostname()}:${process.pid}`,
+  });
+  await boss.start({ attempts: 5 });
+  await ensureQueues(boss);
+  await ensureSchedules(boss);
+
+  const live = new Set<ManagedJobContext>();
+  const track = (ctx: ManagedJobContext) => {
+    live.add(ctx);
+    return () => live.delete(ctx);
+  };
+  for (const queue of queues) {
+    const handler = jobHandler(queue);
+    await boss.work<BossJobData>(
+      queue,
+      {
+        batchSize: 1,
+        localConcurrency: jobDefinition(queue).concurrency,
+        pollingIntervalSeconds,
+        perJobResults: true,
+      },
+      async ([job]) => [await runJob({ db, queue, job, handler, track })],
+    );
+  }
+  console.log(`[worker] pid ${process.pid} working on ${queues.join(", ")}`);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    boss,
+    stop() {
+      stopping ??= (async () => {
+        for (const ctx of live) ctx.abort(new WorkerStoppingError());
+        await boss.stop({ graceful: true, timeout: 20_000 });
+        await db.$disconnect();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function main() {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error("DATABASE_URL is not set. Start everything with `npm start`, or set DATABASE_URL for a standalone worker.");
+    process.exit(2);
+  }
+  process.on("unhandledRejection", (err) => console.error("[worker] unhandled rejection:", err));
+  process.on("uncaughtException", (err) => console.error("[worker] uncaught exception:", err));
+  const worker = await startWorker(url);
+  const shutdown = (signal: string) => {
+    console.log(`[worker] ${signal}: stopping (running jobs are interrupted and will resume)`);
+    worker.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error("[worker] stop failed:", err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    console.error("[worker] failed to start:", err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

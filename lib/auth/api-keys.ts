@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import { db } from "@/lib/db/client";
+import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { notFound } from "@/lib/http/errors";
+import { API_KEY_SCOPES, type ApiKeyScope } from "./scopes";
+import { digestsEqual, randomToken, sha256Hex } from "./tokens";
+
+/**
+ * API keys look like `us_<prefix>_<secret>`: a 12-hex-char public prefix (the lookup key, safe to
+ * show and log) and 32 random bytes of secret. The table stores the prefix and SHA-256 of the whole
+ * key. A fast hash is the right tool here: with 256 bits of entropy nothing can be guessed, and a
+ * memory-hard hash on every machine request would cost tens of ms of CPU each.
+ */
+export { API_KEY_SCOPES, type ApiKeyScope };
+
+const KEY_PATTERN = /^us_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+const LAST_USED_RESOLUTION_MS = 60_000;
+/** Verified keys are remembered this long per process; revocation elsewhere takes effect within it. */
+const CACHE_TTL_MS = 5_000;
+
+export interface AuthenticatedApiKey {
+  id: string;
+  prefix: string;
+  scopes: string[];
+  createdById: string;
+}
+
+export interface ApiKeySummary {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  createdBy: { email: string };
+}
+
+type CachedKey = { key: AuthenticatedApiKey & { keyHash: string }; fetchedAt: number };
+const cache = new Map<string, CachedKey>();
+
+export async function createApiKey(
+  input: { name: string; scopes: ApiKeyScope[]; createdById: string },
+  actor: AuditActor,
+): Promise<{ id: string; prefix: string; key: string }> {
+  const prefix = randomBytes(6).toString("hex");
+  const key = `us_${prefix}_${randomToken(32)}`;
+  const created = await db().$transaction(async (tx) => {
+    const row = await tx.apiKey.create({
+      data: { name: input.name.trim(), prefix, keyHash: sha256Hex(key), scopes: [...new Set(input.scopes)], createdById: input.createdById },
+    });
+    await recordAudit({ actor, action: "api_key.created", entityType: "api_key", entityId: row.id, data: { prefix, name: row.name, scopes: row.scopes } }, tx);
+    return row;
+  });
+  return { id: created.id, prefix, key };
+}
+
+export async function revokeApiKey(id: string, actor: AuditActor): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const row = await tx.apiKey.findUnique({ where: { id } });
+    if (!row) throw notFound("No such API key");
+    if (row.revokedAt) return;
+    await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    await recordAudit({ actor, action: "api_key.revoked", entityType: "api_key", entityId: id, data: { prefix: row.prefix } }, tx);
+    cache.delete(row.prefix);
+  });
+}
+
+export function listApiKeys(): Promise<ApiKeySummary[]> {
+  return db().apiKey.findMany({
+    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true, createdBy: { select: { email: true } } },
+    orderBy: { createdAt: "desc" },
+  });
+}
+
+/** The key a request presents, from `Authorization: Bearer <key>` or `x-api-key`. */
+export function presentedApiKey(request: Request): string | null {
+  const authorization = request.headers.get("authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match) return match[1];
+  }
+  return request.headers.get("x-api-key")?.trim() || null;
+}
+
+/**
+ * The active key a request carries, or null (missing, malformed, unknown, revoked, or created by a
+ * user who has since been disabled). Records lastUsedAt at most once a minute per key.
+ */
+export async function authenticateApiKey(request: Request): Promise<AuthenticatedApiKey | null> {
+  const presented = presentedApiKey(request);
+  const match = presented ? KEY_PATTERN.exec(presented) : null;
+  if (!presented || !match) return null;
+  const prefix = match[1];
+
+  const now = Date.now();
+  let entry = cache.get(prefix);
+  if (!entry || now - entry.fetchedAt > CACHE_TTL_MS) {
+    const row = await db().apiKey.findUnique({
+      where: { prefix },
+      select: { id: true, prefix: true, scopes: true, createdById: true, keyHash: true, revokedAt: true, lastUsedAt: true, createdBy: { select: { disabledAt: true } } },
+    });
+    if (!row || row.revokedAt || row.createdBy.disabledAt) {
+      cache.delete(prefix);
+      return null;
+    }
+    entry = { key: { id: row.id, prefix: row.prefix, scopes: row.scopes, createdById: row.createdById, keyHash: row.keyHash }, fetchedAt: now };
+    cache.set(prefix, entry);
+    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await touchLastUsed(row.id, now);
+    }
+  }
+  if (!digestsEqual(entry.key.keyHash, sha256Hex(presented))) return null;
+  const { id, scopes, createdById } = entry.key;
+  return { id, prefix, scopes, createdById };
+}
+
+/** Conditional update, so concurrent requests and processes write lastUsedAt once per minute at most. */
+async function touchLastUsed(id: string, now: number): Promise<void> {
+  const threshold = new Date(now - LAST_USED_RESOLUTION_MS);
+  await db().apiKey.updateMany({
+    where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: threshold } }] },
+    data: { lastUsedAt: new Date(now) },
+  });
+}
+
+export function hasScope(key: AuthenticatedApiKey, scope: ApiKeyScope): boolean {
+  return key.scopes.includes(scope);
+}

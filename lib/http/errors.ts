@@ -1,0 +1,20 @@
+/** An error a route handler throws to answer with a specific status and JSON body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** extra fields merged into the JSON body, e.g. `{ issues }` */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export const badRequest = (message: string, details?: Record<string, unknown>) =>
+  new HttpError(400, "invalid_request", message, details);
+export const unauthorized = (message = "Sign in first") => new HttpError(401, "unauthorized", message);
+export const forbidden = (message = "Your role does not allow this") => new HttpError(403, "forbidden", message);
+export const notFound = (message = "Not found") => new HttpError(404, "not_found", message);
+export const conflict = (message: string) => new HttpError(409, "conflict", message);

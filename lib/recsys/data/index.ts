@@ -1,0 +1,9 @@
+// Datasets: loading, ids, summary numbers, the synthetic generator and the popularity baseline.
+export { DatasetError } from "./errors";
+export { loadDataset, detectFormat, type DatasetFormat, type LoadDatasetOptions } from "./load";
+export { loadTsvDir, type TsvDirOptions } from "./tsv-dir";
+export { loadMovieLens, loadInteractionsCsv, type MovieLensOptions, type InteractionsCsvOptions } from "./csv";
+export { idMaps, userIndexOf, itemIndexOf, userIdOf, itemIdOf, type IdMaps } from "./ids";
+export { datasetStats, contentHash, itemTrainCounts, gini, type DatasetStats } from "./stats";
+export { popularityScorer } from "./popularity";
+export { generateSynthetic, type SyntheticOptions } from "./synthetic";

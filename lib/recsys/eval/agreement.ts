@@ -1,0 +1,80 @@
+// Teacher–student agreement and serving latency: how alike two models' lists are, and how fast one answers.
+import type { Dataset, ProgressFn, Scorer } from "../types";
+import { Rng } from "../random";
+import { topK } from "../topk";
+import { forEachUserScores } from "./scoring";
+
+export interface AgreementOptions {
+  /** users to compare (default: every user) */
+  users?: Int32Array;
+  progress?: ProgressFn;
+}
+
+/** mean |topk(a) ∩ topk(b)| / k over users, each user's training items excluded from both lists */
+export function agreement(a: Scorer, b: Scorer, ds: Dataset, k = 10, opts: AgreementOptions = {}): number {
+  if (a.numItems !== ds.numItems || b.numItems !== ds.numItems) throw new RangeError(`scorers and dataset ${ds.name} disagree on the number of items`);
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  const users = opts.users ?? Int32Array.from({ length: ds.numUsers }, (_, u) => u);
+  if (users.length === 0) return 0;
+  // all of a's lists first, then b's, so batch scorers can score blocks of users
+  const listsA = new Int32Array(users.length * k).fill(-1);
+  forEachUserScores(a, users, (u, scores, p) => listsA.set(topK(scores, k, ds.trainByUser[u]), p * k), opts.progress && ((f, m) => opts.progress!(f / 2, `agreement: ${m}`)));
+  const mark = new Int32Array(ds.numItems).fill(-1);
+  let total = 0;
+  forEachUserScores(
+    b,
+    users,
+    (u, scores, p) => {
+      for (let j = p * k; j < (p + 1) * k; j++) if (listsA[j] >= 0) mark[listsA[j]] = p;
+      const tb = topK(scores, k, ds.trainByUser[u]);
+      let overlap = 0;
+      for (let j = 0; j < tb.length; j++) if (mark[tb[j]] === p) overlap++;
+      total += overlap / k;
+    },
+    opts.progress && ((f, m) => opts.progress!(0.5 + f / 2, `agreement: ${m}`)),
+  );
+  return total / users.length;
+}
+
+export interface LatencyOptions {
+  /** users timed (default 200, drawn by seed) */
+  users?: number;
+  /** list length (default 20) */
+  k?: number;
+  seed?: number;
+  /** untimed warm-up calls (default 20) */
+  warmup?: number;
+}
+
+export interface Latency {
+  p50us: number;
+  p99us: number;
+  meanUs: number;
+  samples: number;
+}
+
+/** microseconds to score the full catalogue for one user and take its top-k (training items excluded) */
+export function scoringLatency(scorer: Scorer, ds: Dataset, opts: LatencyOptions = {}): Latency {
+  const count = opts.users ?? 200;
+  const k = opts.k ?? 20;
+  const rng = new Rng(opts.seed ?? 0);
+  if (ds.numUsers === 0) throw new RangeError(`dataset ${ds.name} has no users`);
+  const scores = new Float32Array(scorer.numItems);
+  const once = (u: number) => {
+    scorer.scoreUser(u, scores);
+    return topK(scores, k, ds.trainByUser[u]);
+  };
+  for (let w = 0; w < (opts.warmup ?? 20); w++) once(rng.int(ds.numUsers));
+  const times = new Float64Array(count);
+  for (let s = 0; s < count; s++) {
+    const u = rng.int(ds.numUsers);
+    const t0 = process.hrtime.bigint();
+    once(u);
+    times[s] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  times.sort();
+  const pick = (q: number) => times[Math.min(count - 1, Math.max(0, Math.ceil(q * count) - 1))];
+  let sum = 0;
+  for (const t of times) sum += t;
+  return { p50us: pick(0.5), p99us: pick(0.99), meanUs: count === 0 ? 0 : sum / count, samples: count };
+}

@@ -1,0 +1,175 @@
+// Optimisers over Float32Array parameters. Embedding tables use sparse ("lazy") Adam: only the rows a
+// batch touched get their moments and weights updated, so a step costs O(touched rows), not O(table).
+// Weight decay is L2 added to the gradient (PyTorch Adam's weight_decay), on the touched rows only.
+
+export interface AdamConfig {
+  lr: number;
+  weightDecay: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+}
+
+/** Gradient accumulator for a row table: rows touched in this batch get a compact slot. */
+export class RowGrads {
+  readonly dim: number;
+  private readonly slotOf: Int32Array;
+  /** touched rows, in first-touch order; valid up to `count` */
+  rows: Int32Array;
+  /** gradient of touched row rows[s] at [s*dim, (s+1)*dim) */
+  grad: Float32Array;
+  count = 0;
+
+  constructor(numRows: number, dim: number, capacity = 1024) {
+    this.dim = dim;
+    this.slotOf = new Int32Array(numRows).fill(-1);
+    this.rows = new Int32Array(capacity);
+    this.grad = new Float32Array(capacity * dim);
+  }
+
+  /** offset into `grad` of `row`'s gradient (allocating a zeroed slot on first touch) */
+  offset(row: number): number {
+    let s = this.slotOf[row];
+    if (s < 0) {
+      s = this.count++;
+      if (s >= this.rows.length) this.grow();
+      this.slotOf[row] = s;
+      this.rows[s] = row;
+      this.grad.fill(0, s * this.dim, (s + 1) * this.dim);
+    }
+    return s * this.dim;
+  }
+
+  /** slot of `row` in this batch, -1 when untouched */
+  slotOfRow(row: number): number {
+    return this.slotOf[row];
+  }
+
+  reset(): void {
+    for (let s = 0; s < this.count; s++) this.slotOf[this.rows[s]] = -1;
+    this.count = 0;
+  }
+
+  private grow(): void {
+    const rows = new Int32Array(this.rows.length * 2);
+    rows.set(this.rows);
+    const grad = new Float32Array(rows.length * this.dim);
+    grad.set(this.grad);
+    this.rows = rows;
+    this.grad = grad;
+  }
+}
+
+/** Lazy Adam over a row-major table (rows x dim); bias correction uses the global step count. */
+export class SparseAdam {
+  private readonly m: Float32Array;
+  private readonly v: Float32Array;
+  private t = 0;
+  private readonly lr: number;
+  private readonly wd: number;
+  private readonly b1: number;
+  private readonly b2: number;
+  private readonly eps: number;
+
+  constructor(
+    private readonly table: Float32Array,
+    private readonly dim: number,
+    cfg: AdamConfig,
+  ) {
+    this.m = new Float32Array(table.length);
+    this.v = new Float32Array(table.length);
+    this.lr = cfg.lr;
+    this.wd = cfg.weightDecay;
+    this.b1 = cfg.beta1 ?? 0.9;
+    this.b2 = cfg.beta2 ?? 0.999;
+    this.eps = cfg.eps ?? 1e-8;
+  }
+
+  /** lazy step over the touched rows */
+  step(g: RowGrads): void {
+    this.t++;
+    const { table, m, v, dim, wd, b1, b2, eps } = this;
+    const c1 = 1 - Math.pow(b1, this.t);
+    const c2 = 1 - Math.pow(b2, this.t);
+    const stepSize = this.lr / c1;
+    const grad = g.grad;
+    for (let s = 0; s < g.count; s++) {
+      const base = g.rows[s] * dim;
+      const gb = s * dim;
+      for (let k = 0; k < dim; k++) {
+        const p = base + k;
+        const gr = grad[gb + k] + wd * table[p];
+        const mk = (m[p] = b1 * m[p] + (1 - b1) * gr);
+        const vk = (v[p] = b2 * v[p] + (1 - b2) * gr * gr);
+        table[p] -= (stepSize * mk) / (Math.sqrt(vk / c2) + eps);
+      }
+    }
+  }
+
+  /**
+   * dense step (PyTorch semantics for a non-sparse embedding): every row moves, untouched rows with
+   * gradient wd·w only. O(table) per step.
+   */
+  stepDense(g: RowGrads, slotOf: (row: number) => number): void {
+    this.t++;
+    const { table, m, v, dim, wd, b1, b2, eps } = this;
+    const c1 = 1 - Math.pow(b1, this.t);
+    const c2 = 1 - Math.pow(b2, this.t);
+    const stepSize = this.lr / c1;
+    const grad = g.grad;
+    const rows = table.length / dim;
+    for (let r = 0; r < rows; r++) {
+      const s = slotOf(r);
+      const base = r * dim;
+      const gb = s * dim;
+      for (let k = 0; k < dim; k++) {
+        const p = base + k;
+        const gr = (s >= 0 ? grad[gb + k] : 0) + wd * table[p];
+        const mk = (m[p] = b1 * m[p] + (1 - b1) * gr);
+        const vk = (v[p] = b2 * v[p] + (1 - b2) * gr * gr);
+        table[p] -= (stepSize * mk) / (Math.sqrt(vk / c2) + eps);
+      }
+    }
+  }
+}
+
+/**
+ * Adam over a flat parameter vector split into equal blocks (e.g. one expert per block); blocks whose
+ * `touched` flag is false this step are skipped (lazy, like SparseAdam's rows).
+ */
+export class BlockAdam {
+  private readonly m: Float32Array;
+  private readonly v: Float32Array;
+  private t = 0;
+  constructor(
+    readonly params: Float32Array,
+    private readonly blockSize: number,
+    private readonly cfg: AdamConfig,
+  ) {
+    this.m = new Float32Array(params.length);
+    this.v = new Float32Array(params.length);
+  }
+
+  step(grad: Float32Array, touched?: ArrayLike<boolean | number>): void {
+    this.t++;
+    const { params, m, v, blockSize } = this;
+    const wd = this.cfg.weightDecay;
+    const b1 = this.cfg.beta1 ?? 0.9;
+    const b2 = this.cfg.beta2 ?? 0.999;
+    const eps = this.cfg.eps ?? 1e-8;
+    const c1 = 1 - Math.pow(b1, this.t);
+    const c2 = 1 - Math.pow(b2, this.t);
+    const stepSize = this.cfg.lr / c1;
+    const blocks = params.length / blockSize;
+    for (let b = 0; b < blocks; b++) {
+      if (touched && !touched[b]) continue;
+      const end = (b + 1) * blockSize;
+      for (let p = b * blockSize; p < end; p++) {
+        const gr = grad[p] + wd * params[p];
+        const mk = (m[p] = b1 * m[p] + (1 - b1) * gr);
+        const vk = (v[p] = b2 * v[p] + (1 - b2) * gr * gr);
+        params[p] -= (stepSize * mk) / (Math.sqrt(vk / c2) + eps);
+      }
+    }
+  }
+}

@@ -1,0 +1,282 @@
+// The BPR training loop shared by teachers and students: shuffled positives, one sampled unobserved
+// negative each, summed BPR loss plus whatever distillation losses are plugged in, sparse Adam on the
+// touched rows, validation every `evalEvery` epochs with early stopping and best-weights restore.
+import type { Dataset, ProgressFn } from "../types";
+import { Rng } from "../random";
+import { BprModel, bprLoss, sampleUnobserved } from "./bpr";
+import { RowGrads, SparseAdam } from "./optim";
+
+export interface TrainConfig {
+  dim: number;
+  /** epoch budget (upper bound; early stopping may end sooner) */
+  epochs: number;
+  lr: number;
+  weightDecay: number;
+  batchSize: number;
+  seed: number;
+  initStd: number;
+  /** validate every this many epochs */
+  evalEvery: number;
+  /** stop after this many validations in which none of the watched metrics improved */
+  patience: number;
+  /** validation metrics whose improvement resets patience (authors: H@5, H@10, H@20) */
+  watch: string[];
+  /** validation metric that picks the weights kept */
+  selectBy: string;
+  /** "lazy": Adam on the touched rows only; "dense": every row every step (PyTorch's dense embedding) */
+  adam: "lazy" | "dense";
+}
+
+export const TRAIN_DEFAULTS: Omit<TrainConfig, "dim"> = {
+  epochs: 100,
+  lr: 0.001,
+  weightDecay: 0.001,
+  batchSize: 1024,
+  seed: 0,
+  initStd: 0.01,
+  evalEvery: 1,
+  patience: 20,
+  watch: ["H@5", "H@10", "H@20"],
+  selectBy: "N@10",
+  adam: "lazy",
+};
+
+/** One batch as the distillers see it: pairs [from, to) of the epoch arrays, unique entities, gradients. */
+export interface BatchContext {
+  epoch: number;
+  users: Int32Array;
+  pos: Int32Array;
+  neg: Int32Array;
+  from: number;
+  to: number;
+  uniqueUsers: Int32Array;
+  uniquePos: Int32Array;
+  uniqueNeg: Int32Array;
+  gradUsers: RowGrads;
+  gradItems: RowGrads;
+  rng: Rng;
+}
+
+/** A distillation loss added to BPR's; returns its weighted loss parts for this batch. */
+export interface Distiller {
+  readonly name: string;
+  /** called before each epoch (resampling, temperature, ...) */
+  beginEpoch?(epoch: number, epochs: number, rng: Rng): void | Promise<void>;
+  /** adds its weighted loss gradient w.r.t. the student's rows to ctx.gradUsers/gradItems */
+  batch(ctx: BatchContext, model: BprModel): Record<string, number>;
+  /** updates its own parameters (experts, selection nets) after the batch */
+  step?(): void;
+  /** extra trainable parameters (for reporting) */
+  readonly parameterCount?: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  seconds: number;
+  /** summed loss parts over the epoch ("bpr", "de", "rrd", "rd") */
+  loss: Record<string, number>;
+  valid?: Record<string, number>;
+}
+
+export interface TrainResult {
+  model: BprModel;
+  history: EpochRecord[];
+  /** epoch whose weights were kept (by config.selectBy on validation), 0 when never validated */
+  bestEpoch: number;
+  bestValid: Record<string, number> | null;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  trainSeconds: number;
+}
+
+export interface TrainHooks {
+  distillers?: Distiller[];
+  /** validation metrics of the current weights (higher is better) */
+  validate?: (model: BprModel) => Record<string, number> | Promise<Record<string, number>>;
+  progress?: ProgressFn;
+  signal?: AbortSignal;
+  /** per-epoch callback (CLI tables, logs) */
+  onEpoch?: (rec: EpochRecord) => void;
+  /** short label for progress messages */
+  label?: string;
+}
+
+export class TrainingAborted extends Error {
+  constructor() {
+    super("training aborted");
+    this.name = "TrainingAborted";
+  }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Flattened training positives (user, item) in a fixed order. */
+export function trainingPairs(ds: Dataset): { users: Int32Array; items: Int32Array } {
+  let n = 0;
+  for (const row of ds.trainByUser) n += row.length;
+  const users = new Int32Array(n);
+  const items = new Int32Array(n);
+  let p = 0;
+  for (let u = 0; u < ds.numUsers; u++) {
+    const row = ds.trainByUser[u];
+    for (let k = 0; k < row.length; k++) {
+      users[p] = u;
+      items[p++] = row[k];
+    }
+  }
+  return { users, items };
+}
+
+export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const { distillers = [], validate, progress, signal, onEpoch } = hooks;
+  const label = hooks.label ?? `bpr-${config.dim}`;
+  const rng = new Rng(config.seed);
+  const model = BprModel.random(ds.numUsers, ds.numItems, config.dim, rng.fork(), config.initStd);
+  const pairs = trainingPairs(ds);
+  const n = pairs.users.length;
+  if (n === 0) throw new Error(`dataset ${ds.name} has no training interactions`);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const users = new Int32Array(n);
+  const pos = new Int32Array(n);
+  const neg = new Int32Array(n);
+
+  const gradUsers = new RowGrads(ds.numUsers, config.dim, 2048);
+  const gradItems = new RowGrads(ds.numItems, config.dim, 4096);
+  const adamUsers = new SparseAdam(model.users, config.dim, config);
+  const adamItems = new SparseAdam(model.items, config.dim, config);
+
+  // stamps for unique-entity extraction per batch
+  const userStamp = new Int32Array(ds.numUsers).fill(-1);
+  const posStamp = new Int32Array(ds.numItems).fill(-1);
+  const negStamp = new Int32Array(ds.numItems).fill(-1);
+  const uq = new Int32Array(config.batchSize);
+  const pq = new Int32Array(config.batchSize);
+  const nq = new Int32Array(config.batchSize);
+
+  const history: EpochRecord[] = [];
+  const best = new Map<string, number>();
+  let bestSelect = -Infinity;
+  let bestEpoch = 0;
+  let bestValid: Record<string, number> | null = null;
+  let bestWeights: BprModel | null = null;
+  let sinceImprovement = 0;
+  let stoppedEarly = false;
+  let epochsRun = 0;
+  const started = performance.now();
+  const batchesPerEpoch = Math.ceil(n / config.batchSize);
+  let batchCounter = 0;
+
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    if (signal?.aborted) throw new TrainingAborted();
+    const t0 = performance.now();
+    const epochRng = rng.fork();
+    for (const d of distillers) await d.beginEpoch?.(epoch, config.epochs, epochRng.fork());
+    epochRng.shuffle(order);
+    for (let p = 0; p < n; p++) {
+      const q = order[p];
+      const u = pairs.users[q];
+      users[p] = u;
+      pos[p] = pairs.items[q];
+      neg[p] = sampleUnobserved(epochRng, ds.numItems, ds.trainByUser[u]);
+    }
+    const loss: Record<string, number> = { bpr: 0 };
+    for (let from = 0; from < n; from += config.batchSize) {
+      const to = Math.min(n, from + config.batchSize);
+      const stamp = batchCounter++;
+      let nu = 0;
+      let np = 0;
+      let nn = 0;
+      for (let p = from; p < to; p++) {
+        if (userStamp[users[p]] !== stamp) (userStamp[users[p]] = stamp), (uq[nu++] = users[p]);
+        if (posStamp[pos[p]] !== stamp) (posStamp[pos[p]] = stamp), (pq[np++] = pos[p]);
+        if (negStamp[neg[p]] !== stamp) (negStamp[neg[p]] = stamp), (nq[nn++] = neg[p]);
+      }
+      loss.bpr += bprLoss(model, users, pos, neg, from, to, gradUsers, gradItems);
+      if (distillers.length > 0) {
+        const ctx: BatchContext = {
+          epoch,
+          users,
+          pos,
+          neg,
+          from,
+          to,
+          uniqueUsers: uq.subarray(0, nu),
+          uniquePos: pq.subarray(0, np),
+          uniqueNeg: nq.subarray(0, nn),
+          gradUsers,
+          gradItems,
+          rng: epochRng,
+        };
+        for (const d of distillers) {
+          const parts = d.batch(ctx, model);
+          for (const [k, v] of Object.entries(parts)) loss[k] = (loss[k] ?? 0) + v;
+        }
+      }
+      if (config.adam === "dense") {
+        adamUsers.stepDense(gradUsers, (r) => gradUsers.slotOfRow(r));
+        adamItems.stepDense(gradItems, (r) => gradItems.slotOfRow(r));
+      } else {
+        adamUsers.step(gradUsers);
+        adamItems.step(gradItems);
+      }
+      gradUsers.reset();
+      gradItems.reset();
+      for (const d of distillers) d.step?.();
+      const b = Math.floor(from / config.batchSize);
+      if (b % 25 === 24) {
+        progress?.((epoch - 1 + (b + 1) / batchesPerEpoch) / config.epochs, `${label} epoch ${epoch}/${config.epochs}`);
+        await yieldToEventLoop();
+        if (signal?.aborted) throw new TrainingAborted();
+      }
+    }
+    epochsRun = epoch;
+    const rec: EpochRecord = { epoch, seconds: (performance.now() - t0) / 1000, loss };
+    if (validate && (epoch % config.evalEvery === 0 || epoch === config.epochs)) {
+      const valid = await validate(model);
+      rec.valid = valid;
+      let improved = false;
+      for (const key of config.watch) {
+        const v = valid[key];
+        if (v !== undefined && v > (best.get(key) ?? -Infinity)) {
+          best.set(key, v);
+          improved = true;
+        }
+      }
+      const sel = valid[config.selectBy] ?? -Infinity;
+      if (sel > bestSelect) {
+        bestSelect = sel;
+        bestEpoch = epoch;
+        bestValid = valid;
+        if (bestWeights) bestWeights.copyFrom(model);
+        else bestWeights = model.clone();
+      }
+      sinceImprovement = improved ? 0 : sinceImprovement + 1;
+    }
+    history.push(rec);
+    onEpoch?.(rec);
+    const msg = rec.valid
+      ? `${label} epoch ${epoch}: ${config.selectBy} ${fmt(rec.valid[config.selectBy])} (best ${fmt(bestSelect)} @${bestEpoch})`
+      : `${label} epoch ${epoch}`;
+    progress?.(epoch / config.epochs, msg);
+    await yieldToEventLoop();
+    if (validate && sinceImprovement >= config.patience) {
+      stoppedEarly = true;
+      break;
+    }
+  }
+  if (bestWeights) model.copyFrom(bestWeights);
+  return {
+    model,
+    history,
+    bestEpoch,
+    bestValid,
+    epochsRun,
+    stoppedEarly,
+    trainSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+function fmt(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(4);
+}

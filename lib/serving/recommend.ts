@@ -1,0 +1,94 @@
+// One recommendation request: route → sticky arm → score (with fallback) → exposure queued → answer.
+import { randomUUID } from "node:crypto";
+import type { ExposureRow } from "@/lib/db/exposures";
+import { assignArm } from "@/lib/experiments/assignment";
+import type { Route, ServingRouter } from "./router";
+import type { Recommendation, RecommendedItem, ServingModel } from "./serving-model";
+
+export interface RecommendRequest {
+  userId: string;
+  k: number;
+  exclude?: string[];
+}
+
+export interface RecommendResponse {
+  requestId: string;
+  items: RecommendedItem[];
+  experimentId?: string;
+  /** "control" | "candidate" inside an experiment, "production" otherwise */
+  variant: string;
+  /** the model that produced `items` (production when a failed candidate fell back) */
+  modelId: string;
+  /** present when the user is unknown to the model: items are the most popular training items */
+  fallback?: "popularity";
+}
+
+export interface ExposureQueue {
+  enqueue(row: ExposureRow): void;
+}
+
+export class RecommendService {
+  constructor(
+    private readonly router: Pick<ServingRouter, "current">,
+    private readonly exposures: ExposureQueue,
+    private readonly log: (message: string, error?: unknown) => void = (m, e) => console.error(`[serving] ${m}`, e ?? ""),
+  ) {}
+
+  async recommend(request: RecommendRequest): Promise<RecommendResponse> {
+    const route = await this.router.current();
+    const { experimentId, variant, armModelId, armModel } = pickArm(route, request.userId);
+
+    const cpuStart = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    let result: Recommendation | null = null;
+    let answeredBy: ServingModel = route.production;
+    let failed = armModel === null;
+    if (armModel) {
+      try {
+        result = armModel.recommend(request.userId, request.k, request.exclude);
+        answeredBy = armModel;
+      } catch (error) {
+        if (armModel === route.production) throw error; // nothing to fall back to: the request fails (500)
+        this.log(`model ${armModel.id} failed to score; production answers`, error);
+        failed = true;
+      }
+    }
+    // a failed arm (load or scoring error) is answered by production and counted against the arm
+    if (result === null) result = route.production.recommend(request.userId, request.k, request.exclude);
+    const latencyUs = Number((process.hrtime.bigint() - start) / 1000n);
+    const cpu = process.cpuUsage(cpuStart);
+
+    const requestId = randomUUID();
+    this.exposures.enqueue({
+      requestId,
+      experimentId,
+      variant,
+      modelId: armModelId,
+      userId: request.userId,
+      itemCount: result.items.length,
+      latencyUs,
+      cpuUs: cpu.user + cpu.system,
+      failed,
+      createdAt: new Date(),
+    });
+
+    return {
+      requestId,
+      items: result.items,
+      ...(experimentId ? { experimentId } : {}),
+      variant,
+      modelId: answeredBy.id,
+      ...(result.fallback ? { fallback: result.fallback } : {}),
+    };
+  }
+}
+
+function pickArm(route: Route, userId: string) {
+  const experiment = route.experiment;
+  if (!experiment) {
+    return { experimentId: null, variant: "production", armModelId: route.production.id, armModel: route.production as ServingModel | null };
+  }
+  const variant = assignArm(experiment.salt, userId, experiment.candidatePercent);
+  const arm = variant === "candidate" ? experiment.candidate : experiment.control;
+  return { experimentId: experiment.id, variant, armModelId: arm.modelId, armModel: arm.model };
+}

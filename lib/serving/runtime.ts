@@ -1,0 +1,84 @@
+// The serving objects of this process (one router, one exposure batcher), created on first use so
+// importing route modules never needs DATABASE_URL, and kept on globalThis so that every route bundle
+// of the Next server shares them.
+import { db, type Db } from "@/lib/db/client";
+import { insertExposures, recordExposureLoss } from "@/lib/db/exposures";
+import { readRoutingState, type ModelSource } from "@/lib/db/serving";
+import { ExposureBatcher } from "./exposure-batcher";
+import { loadServingModel } from "./model-loader";
+import { RecommendService } from "./recommend";
+import { ServingRouter } from "./router";
+import type { ServingModel } from "./serving-model";
+
+export interface ServingRuntime {
+  router: ServingRouter;
+  batcher: ExposureBatcher;
+  service: RecommendService;
+  /** flushes the exposure queue and stops the batcher */
+  shutdown(): Promise<void>;
+}
+
+export interface ServingRuntimeOptions {
+  flushMs?: number;
+  refreshMs?: number;
+  maxQueue?: number;
+  loadModel?: (source: ModelSource) => Promise<ServingModel>;
+}
+
+export function createServingRuntime(database: Db, options: ServingRuntimeOptions = {}): ServingRuntime {
+  const router = new ServingRouter(() => readRoutingState(database), options.loadModel ?? loadServingModel, {
+    refreshMs: options.refreshMs,
+  });
+  const batcher = new ExposureBatcher(
+    { write: (rows) => insertExposures(database, rows), recordLoss: (entries) => recordExposureLoss(database, entries) },
+    { flushMs: options.flushMs, maxQueue: options.maxQueue },
+  );
+  return { router, batcher, service: new RecommendService(router, batcher), shutdown: () => batcher.stop() };
+}
+
+const globalForServing = globalThis as unknown as { understudyServing?: ServingRuntime };
+
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+/** The process-wide runtime (FLUSH_MS, EXPOSURE_QUEUE_MAX and ROUTING_REFRESH_MS tune it). */
+export function servingRuntime(): ServingRuntime {
+  if (!globalForServing.understudyServing) {
+    const runtime = createServingRuntime(db(), {
+      flushMs: envNumber("FLUSH_MS"),
+      maxQueue: envNumber("EXPOSURE_QUEUE_MAX"),
+      refreshMs: envNumber("ROUTING_REFRESH_MS"),
+    });
+    globalForServing.understudyServing = runtime;
+    flushOnShutdown(runtime);
+  }
+  return globalForServing.understudyServing;
+}
+
+/**
+ * SIGTERM/SIGINT: Next's own handler first drains in-flight requests and then exits; our flush starts
+ * at the signal and is a single INSERT, so it normally lands before that exit. Whatever it cannot write
+ * is counted in ExposureLoss ("shutdown"); a hard kill is covered by the orphan-event count.
+ */
+function flushOnShutdown(runtime: ServingRuntime): void {
+  let flushing: Promise<void> | null = null;
+  const flush = () => {
+    flushing ??= runtime.shutdown().catch((error) => console.error("[exposures] final flush failed:", error));
+    return flushing;
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      // with nobody else listening (a plain Node server), restore the default: exit once flushed
+      const othersListen = process.listenerCount(signal) > 0;
+      void flush().finally(() => {
+        if (!othersListen) process.kill(process.pid, signal);
+      });
+    });
+  }
+  process.once("beforeExit", () => void flush());
+}

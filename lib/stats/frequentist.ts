@@ -1,0 +1,230 @@
+/**
+ * Fixed-horizon frequentist comparisons of a treatment against a control.
+ *
+ * Every comparison reduces to: an estimate Δ̂ of the effect, its variance V from the two variants'
+ * Moments, a reference distribution (Student t with Welch–Satterthwaite df, or standard normal),
+ *   statistic = (Δ̂ − Δ₀)/√V,  p = 2·P(|T| ≥ |statistic|),  CI = Δ̂ ± q_{1−α/2}·√V.
+ * Effects (control A, treatment B, means μ, variances of the means V_A, V_B):
+ *   absolute:  Δ̂ = μ_B − μ_A,       V = V_A + V_B
+ *   relative:  Δ̂ = μ_B/μ_A − 1,     V = V_B/μ_A² + μ_B²·V_A/μ_A⁴   (delta method on μ_B/μ_A, as
+ *              GrowthBook's gbstats does; a lift of 0.05 means +5 %)
+ */
+import { normalCdf, normalQuantile, studentTCdf, studentTQuantile } from "./distributions";
+import { StatsInputError } from "./errors";
+import {
+  type Moments,
+  type ProportionStatistic,
+  type RatioStatistic,
+  type SampleMeanStatistic,
+  type SufficientStatistic,
+  moments,
+  proportionMoments,
+  ratioMoments,
+  sampleMeanMoments,
+  validate,
+} from "./sufficient";
+
+export type DifferenceType = "absolute" | "relative";
+export type ReferenceDistribution = "t" | "normal";
+
+export interface ComparisonOptions {
+  /** "absolute" (μ_B − μ_A) or "relative" (μ_B/μ_A − 1). Default "absolute". */
+  difference?: DifferenceType;
+  /** Two-sided significance level; the CI has coverage 1 − alpha. Default 0.05. */
+  alpha?: number;
+  /** Reference distribution for p-value and CI. Default "t" (Welch–Satterthwaite df). */
+  distribution?: ReferenceDistribution;
+  /** Effect under the null hypothesis, on the `difference` scale. Default 0. */
+  nullValue?: number;
+}
+
+export interface TestResult {
+  /** Point estimate of the effect on the `difference` scale. */
+  estimate: number;
+  /** Two-sided (1 − alpha) interval; [−∞, ∞] when `degenerate` is set. */
+  ci: [number, number];
+  pValue: number;
+  /** z or t statistic (0 when degenerate). */
+  statistic: number;
+  standardError: number;
+  /** Degrees of freedom of the t reference; null for the normal reference. */
+  df: number | null;
+  alpha: number;
+  difference: DifferenceType;
+  distribution: ReferenceDistribution;
+  control: Moments;
+  treatment: Moments;
+  /** Set when the data cannot support inference (n < 2, zero variance, zero control mean for a lift). */
+  degenerate?: string;
+}
+
+export function checkAlpha(alpha: number): void {
+  if (!(alpha > 0 && alpha < 1)) throw new StatsInputError("alpha", `must be in (0, 1), got ${alpha}`);
+}
+
+/** Welch–Satterthwaite df: (V_A + V_B)² / (V_A²/(n_A − 1) + V_B²/(n_B − 1)). */
+export function welchDf(control: Moments, treatment: Moments): number {
+  const va = control.varianceOfMean;
+  const vb = treatment.varianceOfMean;
+  const den = (va * va) / (control.n - 1) + (vb * vb) / (treatment.n - 1);
+  return den > 0 ? ((va + vb) * (va + vb)) / den : Infinity;
+}
+
+/** Effect estimate and its variance (see file header for the formulas). */
+export function effectEstimate(
+  control: Moments,
+  treatment: Moments,
+  difference: DifferenceType,
+): { estimate: number; variance: number } | { degenerate: string } {
+  if (difference === "absolute") {
+    return { estimate: treatment.mean - control.mean, variance: control.varianceOfMean + treatment.varianceOfMean };
+  }
+  if (control.mean === 0) return { degenerate: "control mean is 0: relative lift undefined" };
+  const a = control.mean;
+  const b = treatment.mean;
+  return {
+    estimate: b / a - 1,
+    variance: treatment.varianceOfMean / (a * a) + (b * b * control.varianceOfMean) / (a * a * a * a),
+  };
+}
+
+/** Two-sided comparison of two variants' Moments (the core every test below uses). */
+export function compareMoments(control: Moments, treatment: Moments, options: ComparisonOptions = {}): TestResult {
+  const difference = options.difference ?? "absolute";
+  const alpha = options.alpha ?? 0.05;
+  const distribution = options.distribution ?? "t";
+  const nullValue = options.nullValue ?? 0;
+  checkAlpha(alpha);
+  const base = { alpha, difference, distribution, control, treatment };
+  const degenerate = (reason: string, estimate = 0): TestResult => ({
+    ...base,
+    estimate,
+    ci: [-Infinity, Infinity],
+    pValue: 1,
+    statistic: 0,
+    standardError: Infinity,
+    df: null,
+    degenerate: reason,
+  });
+  if (control.degenerate) return degenerate(`control: ${control.degenerate}`);
+  if (treatment.degenerate) return degenerate(`treatment: ${treatment.degenerate}`);
+  if (control.n < 2 || treatment.n < 2) return degenerate("each variant needs at least 2 units");
+  const eff = effectEstimate(control, treatment, difference);
+  if ("degenerate" in eff) return degenerate(eff.degenerate);
+  if (!(eff.variance > 0)) return degenerate("zero variance: both variants are constant", eff.estimate);
+  const se = Math.sqrt(eff.variance);
+  const statistic = (eff.estimate - nullValue) / se;
+  let pValue: number;
+  let q: number;
+  let df: number | null = null;
+  if (distribution === "t") {
+    df = welchDf(control, treatment);
+    pValue = 2 * studentTCdf(-Math.abs(statistic), df);
+    q = studentTQuantile(1 - alpha / 2, df);
+  } else {
+    pValue = 2 * normalCdf(-Math.abs(statistic));
+    q = normalQuantile(1 - alpha / 2);
+  }
+  return {
+    ...base,
+    estimate: eff.estimate,
+    ci: [eff.estimate - q * se, eff.estimate + q * se],
+    pValue: Math.min(1, pValue),
+    statistic,
+    standardError: se,
+    df,
+  };
+}
+
+/**
+ * Welch's unequal-variance t-test on sample means: t = (x̄_B − x̄_A)/√(s²_A/n_A + s²_B/n_B),
+ * df by Welch–Satterthwaite. `difference: "relative"` gives the lift μ_B/μ_A − 1 and its CI.
+ */
+export function welchTTest(
+  control: SampleMeanStatistic,
+  treatment: SampleMeanStatistic,
+  options: Omit<ComparisonOptions, "distribution"> = {},
+): TestResult {
+  validate(control, "control");
+  validate(treatment, "treatment");
+  return compareMoments(sampleMeanMoments(control), sampleMeanMoments(treatment), { ...options, distribution: "t" });
+}
+
+export interface TwoProportionResult extends TestResult {
+  /** Pooled proportion (x_A + x_B)/(n_A + n_B) used for the test statistic. */
+  pooledProportion: number;
+}
+
+/**
+ * Two-proportion z-test of H0: p_A = p_B.
+ *  - statistic: z = (p̂_B − p̂_A) / √(p̄(1 − p̄)(1/n_A + 1/n_B)), p̄ pooled. Under H0 both arms share
+ *    one p, so the pooled variance is the right null variance; z² equals Pearson's chi-square on
+ *    the 2×2 table (R: prop.test(correct = FALSE)).
+ *  - CI (absolute): Wald, unpooled: (p̂_B − p̂_A) ± z_{1−α/2} √(p̂_A q̂_A/n_A + p̂_B q̂_B/n_B). An
+ *    interval must be valid where H0 is false, so each arm keeps its own variance.
+ *  Consequence: near the boundary the p-value and the CI can disagree slightly — documented
+ *  behaviour of this (standard) pairing, not a bug.
+ * With `difference: "relative"` the estimate/CI are for p_B/p_A − 1 (delta method), while the
+ * p-value stays the pooled z-test of equality.
+ */
+export function twoProportionZTest(
+  control: ProportionStatistic,
+  treatment: ProportionStatistic,
+  options: Omit<ComparisonOptions, "distribution" | "nullValue"> = {},
+): TwoProportionResult {
+  validate(control, "control");
+  validate(treatment, "treatment");
+  const interval = compareMoments(proportionMoments(control), proportionMoments(treatment), {
+    ...options,
+    distribution: "normal",
+  });
+  const nTotal = control.n + treatment.n;
+  const pooled = nTotal === 0 ? 0 : (control.sum + treatment.sum) / nTotal;
+  const se0 = Math.sqrt(pooled * (1 - pooled) * (1 / control.n + 1 / treatment.n));
+  if (control.n === 0 || treatment.n === 0 || !(se0 > 0)) {
+    return {
+      ...interval,
+      pValue: 1,
+      statistic: 0,
+      pooledProportion: pooled,
+      degenerate: interval.degenerate ?? "pooled proportion is 0 or 1: no variation to test",
+    };
+  }
+  const z = (interval.treatment.mean - interval.control.mean) / se0;
+  return { ...interval, statistic: z, pValue: Math.min(1, 2 * normalCdf(-Math.abs(z))), pooledProportion: pooled };
+}
+
+/**
+ * Ratio metric comparison (e.g. CTR = Σclicks/Σexposures with users as units): each arm's ratio
+ * and variance by the delta method (see `ratioMoments`), then a z-test / normal CI. The normal
+ * reference is used by default because the delta method is itself a large-sample approximation.
+ */
+export function ratioTest(
+  control: RatioStatistic,
+  treatment: RatioStatistic,
+  options: ComparisonOptions = {},
+): TestResult {
+  validate(control, "control");
+  validate(treatment, "treatment");
+  return compareMoments(ratioMoments(control), ratioMoments(treatment), { distribution: "normal", ...options });
+}
+
+/**
+ * Compare two sufficient statistics of the same kind with the conventional reference distribution:
+ * Welch t for means, normal for proportions and ratios (override with `distribution`).
+ * Proportions use unpooled variances here (for the pooled z-test use `twoProportionZTest`).
+ * Regression-adjusted statistics are compared unadjusted; use `cupedCompare` to adjust.
+ */
+export function compare(
+  control: SufficientStatistic,
+  treatment: SufficientStatistic,
+  options: ComparisonOptions = {},
+): TestResult {
+  if (control.kind !== treatment.kind) {
+    throw new StatsInputError("treatment.kind", `must match control.kind (${control.kind}), got ${treatment.kind}`);
+  }
+  validate(control, "control");
+  validate(treatment, "treatment");
+  const distribution = options.distribution ?? (control.kind === "mean" ? "t" : "normal");
+  return compareMoments(moments(control), moments(treatment), { ...options, distribution });
+}

@@ -1,0 +1,38 @@
+/**
+ * Holm–Bonferroni step-down correction across one experiment's KPIs (Holm 1979). Controls the
+ * family-wise error rate at α under any dependence, and is uniformly more powerful than Bonferroni.
+ * With p-values sorted ascending p_(1) ≤ … ≤ p_(m), the adjusted p-values are
+ *   p̃_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j))
+ * (the running max makes them monotone in the sorted order); reject H_(i) iff p̃_(i) ≤ α.
+ * Same definition as R's p.adjust(method = "holm").
+ */
+import { StatsInputError } from "./errors";
+
+/** Holm-adjusted p-values, returned in the input order. */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  pValues.forEach((p, i) => {
+    if (!(p >= 0 && p <= 1)) throw new StatsInputError(`pValues[${i}]`, `must be in [0, 1], got ${p}`);
+  });
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p || a.i - b.i);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach(({ p, i }, rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}
+
+export interface HolmResult {
+  adjusted: number[];
+  /** rejected[i] ⇔ adjusted[i] ≤ alpha. */
+  rejected: boolean[];
+  alpha: number;
+}
+
+export function holmBonferroni(pValues: readonly number[], alpha = 0.05): HolmResult {
+  if (!(alpha > 0 && alpha < 1)) throw new StatsInputError("alpha", `must be in (0, 1), got ${alpha}`);
+  const adjusted = holmAdjust(pValues);
+  return { adjusted, rejected: adjusted.map((p) => p <= alpha), alpha };
+}
