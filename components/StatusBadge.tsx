@@ -1,7 +1,8 @@
-export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
+/** A coloured pill; `status` picks the colour (see .badge.* in globals.css), `label` overrides the text. */
+export function StatusBadge({ status, label, testId }: { status: string; label?: string; testId?: string }) {
   return (
     <span className={`badge ${status}`} data-testid={testId}>
-      {status.replace(/_/g, " ")}
+      {label ?? status.replace(/_/g, " ")}
     </span>
   );
 }

@@ -52,3 +52,9 @@ export function formatBytes(bytes: number | null | undefined): string {
 export function formatMetric(value: unknown, digits = 4): string {
   return typeof value === "number" && Number.isFinite(value) ? value.toFixed(digits) : "—";
 }
+
+/** Share of the user × item matrix that holds an interaction. */
+export function formatDensity(interactions: number, users: number, items: number): string {
+  if (!users || !items) return "—";
+  return `${((100 * interactions) / (users * items)).toFixed(2)}%`;
+}

@@ -8,7 +8,7 @@ test.describe("sign-in", () => {
     await page.getByLabel("Email").fill(E2E_USERS.editor.email);
     await page.getByLabel("Password").fill("not-the-password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toHaveText("Wrong email or password");
+    await expect(page.locator("form").getByRole("alert")).toHaveText("Wrong email or password");
     await expect(page).toHaveURL(/\/sign-in$/);
     expect((await page.context().cookies()).some((c) => c.name === "understudy_session")).toBe(false);
   });
@@ -54,7 +54,7 @@ test.describe("bad input and unknown routes", () => {
     await signIn(page, "editor");
     const malformed = await page.request.post("/api/jobs/selftest", {
       headers: { "content-type": "application/json" },
-      data: "{not json",
+      data: Buffer.from("{not json"),
     });
     expect(malformed.status()).toBe(400);
     expect(await malformed.json()).toMatchObject({ error: "invalid_json" });

@@ -25,7 +25,7 @@ test.describe("role checks on the server", () => {
     }
 
     await page.goto("/jobs");
-    await expect(page.getByRole("heading", { name: "Jobs" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Jobs", exact: true })).toBeVisible();
     await expect(page.getByRole("button", { name: "Run self-test job" })).toHaveCount(0);
   });
 

@@ -85,6 +85,8 @@ export const trainInput = z
     dimension: z.number().int().min(1).max(1024),
     method: z.enum(DISTILLATION_METHODS).default("none"),
     teacherModelId: z.string().min(1).optional(),
+    /** the teacher is still being trained by this job: wait for it, then distill from its model */
+    teacherJobRunId: z.string().min(1).optional(),
     epochs: z.number().int().min(1).max(1000).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
     /** further trainer hyperparameters (learning rate, λ_DE, λ_RRD, ...) */
@@ -94,7 +96,7 @@ export const trainInput = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.role === "student" && v.method !== "none" && !v.teacherModelId) {
+    if (v.role === "student" && v.method !== "none" && !v.teacherModelId && !v.teacherJobRunId) {
       ctx.addIssue({ code: "custom", path: ["teacherModelId"], message: `distillation method "${v.method}" needs a teacher model` });
     }
     if (v.role === "teacher" && v.method !== "none") {
@@ -102,6 +104,10 @@ export const trainInput = z
     }
   });
 export type TrainInput = z.infer<typeof trainInput>;
+
+/** The rollout scheduler's run: evaluates every live experiment (input is empty; the cron sends {}). */
+export const rolloutEvaluateInput = z.object({}).strict();
+export type RolloutEvaluateInput = z.infer<typeof rolloutEvaluateInput>;
 
 export const JOB_DEFINITIONS = {
   [QUEUES.selftest]: define<SelftestInput>({
@@ -141,7 +147,22 @@ export const JOB_DEFINITIONS = {
     // training loops yield between batches; a long synchronous stretch must stay well under this
     heartbeatSeconds: 60,
     // the same model (dataset, role, size, method, teacher, seed) is never trained twice at once
-    singletonKey: (i) => ["train", i.datasetId, i.role, i.dimension, i.method, i.teacherModelId ?? "-", i.seed].join(":"),
+    singletonKey: (i) => ["train", i.datasetId, i.role, i.dimension, i.method, i.teacherModelId ?? i.teacherJobRunId ?? "-", i.seed].join(":"),
+    concurrency: 1,
+  }),
+  [QUEUES.rolloutEvaluate]: define<RolloutEvaluateInput>({
+    queue: QUEUES.rolloutEvaluate,
+    title: "Evaluate rollouts",
+    input: rolloutEvaluateInput,
+    // the next minute's run is the retry
+    retryLimit: 0,
+    retryDelaySeconds: 5,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 60,
+    expireInSeconds: 10 * 60,
+    heartbeatSeconds: 30,
+    // one evaluation at a time across all workers (each decision is also applied under a row lock)
+    singletonKey: () => "rollout-evaluate",
     concurrency: 1,
   }),
 } satisfies Record<QueueName, object>;
@@ -160,4 +181,7 @@ export interface JobSchedule {
   key?: string;
 }
 
-export const JOB_SCHEDULES: JobSchedule[] = [];
+export const JOB_SCHEDULES: JobSchedule[] = [
+  // lib/db/experiments.ts evaluateLiveExperiments: advance / hold / pause / roll back / ask for approval
+  { queue: QUEUES.rolloutEvaluate, cron: process.env.UNDERSTUDY_ROLLOUT_CRON ?? "* * * * *", input: {} },
+];

@@ -3,6 +3,7 @@ export const QUEUES = {
   selftest: "selftest",
   train: "train",
   generateDataset: "generate-dataset",
+  rolloutEvaluate: "rollout-evaluate",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

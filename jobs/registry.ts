@@ -1,11 +1,12 @@
 // Queue → handler. Only the worker imports this (handlers pull in training code).
-import type { GenerateDatasetInput, SelftestInput, TrainInput } from "./definitions";
+import type { GenerateDatasetInput, RolloutEvaluateInput, SelftestInput, TrainInput } from "./definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "./queues";
 import { QUEUES } from "./queues";
 import { selftest } from "./handlers/selftest";
 import { generateDataset } from "./handlers/generate-dataset";
 import { train } from "./handlers/train";
+import { evaluateRollouts } from "./handlers/rollout";
 
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
@@ -14,12 +15,14 @@ type Handlers = {
   [QUEUES.selftest]: JobHandler<SelftestInput>;
   [QUEUES.generateDataset]: JobHandler<GenerateDatasetInput>;
   [QUEUES.train]: JobHandler<TrainInput>;
+  [QUEUES.rolloutEvaluate]: JobHandler<RolloutEvaluateInput>;
 };
 
 export const JOB_HANDLERS: Handlers = {
   [QUEUES.selftest]: selftest,
   [QUEUES.generateDataset]: generateDataset,
   [QUEUES.train]: train,
+  [QUEUES.rolloutEvaluate]: evaluateRollouts,
 };
 
 export function jobHandler(queue: QueueName): JobHandler<unknown> {

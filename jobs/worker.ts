@@ -6,6 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { PgBoss } from "pg-boss";
 import { createDb } from "@/lib/db/client";
+import { pruneScheduledRuns } from "@/lib/db/jobs";
 import { createBoss, ensureQueues, ensureSchedules } from "@/lib/jobs/boss";
 import { QUEUE_NAMES, type QueueName } from "./queues";
 import { jobDefinition } from "./definitions";
@@ -71,12 +72,20 @@ export async function startWorker(url: string): Promise<RunningWorker> {
     );
   }
   console.log(`[worker] pid ${process.pid} working on ${queues.join(", ")}`);
+  const prune = () =>
+    pruneScheduledRuns(db).then(
+      (n) => n > 0 && console.log(`[worker] pruned ${n} finished scheduled runs older than a day`),
+      (err: unknown) => console.error("[worker] pruning scheduled runs failed:", err),
+    );
+  const pruneTimer = setInterval(() => void prune(), 3600_000);
+  pruneTimer.unref();
 
   let stopping: Promise<void> | null = null;
   return {
     boss,
     stop() {
       stopping ??= (async () => {
+        clearInterval(pruneTimer);
         for (const ctx of live) ctx.abort(new WorkerStoppingError());
         await boss.stop({ graceful: true, timeout: 20_000 });
         await db.$disconnect();
@@ -95,7 +104,11 @@ async function main() {
   process.on("unhandledRejection", (err) => console.error("[worker] unhandled rejection:", err));
   process.on("uncaughtException", (err) => console.error("[worker] uncaught exception:", err));
   const worker = await startWorker(url);
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
+    // Ctrl-C reaches the launcher and its children alike: the second signal must not kill us mid-stop.
+    if (shuttingDown) return;
+    shuttingDown = true;
     console.log(`[worker] ${signal}: stopping (running jobs are interrupted and will resume)`);
     worker.stop().then(
       () => process.exit(0),
@@ -105,8 +118,8 @@ async function main() {
       },
     );
   };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -3,16 +3,13 @@
 // with a system PostgreSQL on 5432).
 import path from "node:path";
 import { startEmbeddedPostgres } from "@/lib/db/embedded";
+import { dataDir } from "@/lib/db/storage";
 
 export interface SelectedDatabase {
   url: string;
   embedded: boolean;
   /** stops the embedded server if this process started it; no-op otherwise */
   stop(): Promise<void>;
-}
-
-export function dataDir(): string {
-  return path.resolve(process.env.DATA_DIR ?? ".data");
 }
 
 function embeddedPort(): number {

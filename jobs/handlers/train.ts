@@ -1,12 +1,16 @@
-// Trains a teacher or distills a student on a stored dataset through lib/recsys's pipeline, saves the
-// artifact under ARTIFACTS_DIR/<trainingRunId>/ and records TrainingRun + Model. Idempotent: the
-// TrainingRun is keyed by the JobRun id and the Model by the TrainingRun, so a re-run after a crash
-// overwrites its own artifact and rows instead of adding new ones.
-import { PermanentJobError, type JobContext } from "../context";
+// Trains a teacher or distills a student (lib/db/training.ts does the work).
+import { abortableDelay, PermanentJobError, type JobContext } from "../context";
 import type { TrainInput } from "../definitions";
 
 export async function train(input: TrainInput, ctx: JobContext): Promise<{ modelId: string; trainingRunId: string }> {
-  void input;
-  void ctx;
-  throw new PermanentJobError("the training pipeline (lib/recsys/pipeline) is not wired yet");
+  const { runTraining } = await import("@/lib/db/training");
+  return runTraining(input, {
+    db: ctx.db,
+    jobRunId: ctx.jobRunId,
+    progress: (fraction, message) => ctx.progress(100 * fraction, message),
+    log: (message, level) => ctx.log(message, level),
+    signal: ctx.signal,
+    fail: (message) => new PermanentJobError(message),
+    delay: (ms) => abortableDelay(ms, ctx.signal),
+  });
 }

@@ -87,13 +87,12 @@ export function presentedApiKey(request: Request): string | null {
  * The active key a request carries, or null (missing, malformed, unknown, revoked, or created by a
  * user who has since been disabled). Records lastUsedAt at most once a minute per key.
  */
-export async function authenticateApiKey(request: Request): Promise<AuthenticatedApiKey | null> {
+export async function authenticateApiKey(request: Request, now = Date.now()): Promise<AuthenticatedApiKey | null> {
   const presented = presentedApiKey(request);
   const match = presented ? KEY_PATTERN.exec(presented) : null;
   if (!presented || !match) return null;
   const prefix = match[1];
 
-  const now = Date.now();
   let entry = cache.get(prefix);
   if (!entry || now - entry.fetchedAt > CACHE_TTL_MS) {
     const row = await db().apiKey.findUnique({

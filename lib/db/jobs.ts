@@ -12,7 +12,12 @@ export interface ListJobRunsOptions {
   take?: number;
   /** id of the last row of the previous page */
   cursor?: string;
+  /** include runs created by cron schedules (e.g. the rollout evaluation every minute); default false */
+  includeScheduled?: boolean;
 }
+
+/** Runs created by a cron schedule carry a singleton key starting with this. */
+export const SCHEDULED_KEY_PREFIX = "schedule:";
 
 const listSelect = {
   id: true,
@@ -34,7 +39,12 @@ const listSelect = {
 export function listJobRuns(opts: ListJobRunsOptions = {}, db: Db = defaultDb()) {
   const take = Math.min(Math.max(opts.take ?? 50, 1), 200);
   return db.jobRun.findMany({
-    where: { queue: opts.queue, status: opts.status, createdById: opts.createdById },
+    where: {
+      queue: opts.queue,
+      status: opts.status,
+      createdById: opts.createdById,
+      ...(opts.includeScheduled ? {} : { NOT: { singletonKey: { startsWith: SCHEDULED_KEY_PREFIX } } }),
+    },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take,
     ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
@@ -69,4 +79,16 @@ export async function jobStatusCounts(db: Db = defaultDb()): Promise<Record<JobS
   const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
   for (const r of rows) counts[r.status] = r._count._all;
   return counts;
+}
+
+/** Deletes successful scheduled runs (and their logs) older than `olderThanMs`: a cron every minute would otherwise pile up. */
+export async function pruneScheduledRuns(db: Db = defaultDb(), olderThanMs = 24 * 3600_000): Promise<number> {
+  const { count } = await db.jobRun.deleteMany({
+    where: {
+      singletonKey: { startsWith: SCHEDULED_KEY_PREFIX },
+      status: "succeeded",
+      finishedAt: { lt: new Date(Date.now() - olderThanMs) },
+    },
+  });
+  return count;
 }

@@ -23,8 +23,9 @@ export async function applyPrismaMigrations(url: string, opts: { quiet?: boolean
   });
   if (code !== 0) throw new Error(`prisma migrate deploy failed (exit ${code}):\n${output.trim()}`);
   if (!opts.quiet) {
-    const summary = output.split("\n").filter((l) => /migration|applied|No pending/i.test(l) && !/WARNING/.test(l));
-    for (const line of summary) console.log(`  ${line.trim()}`);
+    const applied = [...output.matchAll(/^\s*└─ (\d{14}_\S+)\/?$/gm)].map((m) => m[1]);
+    const found = /(\d+) migrations? found/.exec(output)?.[1] ?? "?";
+    console.log(applied.length ? `  applied ${applied.join(", ")}` : `  ${found} migrations, none pending`);
   }
 }
 

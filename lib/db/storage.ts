@@ -1,13 +1,14 @@
-// Where files live: DATA_DIR (default ./.data) holds datasets/<id>/ (tsv-dir copies) and, unless
+// Where files live (the turbopackIgnore comments keep `next build` from tracing the whole project
+// for these runtime paths): DATA_DIR (default ./.data) holds datasets/<id>/ (tsv-dir copies) and, unless
 // ARTIFACTS_DIR says otherwise, models/<trainingRunId>/ (weights + manifest.json).
 import path from "node:path";
 
 export function dataDir(): string {
-  return path.resolve(process.env.DATA_DIR ?? ".data");
+  return path.resolve(/* turbopackIgnore: true */ process.env.DATA_DIR ?? ".data");
 }
 
 export function artifactsDir(): string {
-  return path.resolve(process.env.ARTIFACTS_DIR ?? path.join(dataDir(), "models"));
+  return path.resolve(/* turbopackIgnore: true */ process.env.ARTIFACTS_DIR ?? path.join(dataDir(), "models"));
 }
 
 /** Stored dataset directory, relative to DATA_DIR (what Dataset.storagePath holds). */
@@ -16,7 +17,7 @@ export function datasetStoragePath(datasetId: string): string {
 }
 
 export function resolveStoragePath(storagePath: string): string {
-  return path.isAbsolute(storagePath) ? storagePath : path.join(dataDir(), storagePath);
+  return path.isAbsolute(storagePath) ? storagePath : path.join(/* turbopackIgnore: true */ dataDir(), storagePath);
 }
 
 export function modelArtifactDir(trainingRunId: string): string {

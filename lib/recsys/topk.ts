@@ -2,67 +2,134 @@
 // Order everywhere in Understudy: higher score first, ties broken by the lower item index,
 // NaN treated as -Infinity (a broken score never outranks a real one).
 
-/** dense item indices to skip: a Set, or an Int32Array sorted ascending (cheaper to walk) */
+/** dense item indices to skip: a Set, or an Int32Array sorted ascending (checked only for items that would enter the list) */
 export type Exclusion = ReadonlySet<number> | Int32Array;
-
-const EMPTY = new Int32Array(0);
 
 /**
  * Indices of the k highest scores, best first. Partial selection with a size-k min-heap:
  * O(n + m·log k) where m is how many items beat the running k-th best, far less than a sort.
  */
 export function topK(scores: Float32Array, k: number, exclude?: Exclusion): Int32Array {
+  return select(scores, k, exclude, -1).top;
+}
+
+/**
+ * topK and rankInCatalogue(scores, item, exclude) in one pass over the scores (evaluation needs both
+ * for every user). `exclude` must be sorted and must not contain `item`.
+ */
+export function rankAndTopK(scores: Float32Array, item: number, k: number, exclude?: Int32Array): { rank: number; top: Int32Array } {
+  let target: number = scores[item];
+  if (target !== target) target = -Infinity;
+  // NaN ties with a -Infinity target: the generic path normalises every score
+  if (target === -Infinity) return { rank: rankInCatalogue(scores, item, exclude), top: topK(scores, k, exclude) };
+  const { top, better } = select(scores, k, exclude, item);
+  return { rank: better - excludedBetter(scores, item, target, exclude), top };
+}
+
+/**
+ * The heap selection behind topK. When `item` >= 0 it also counts the items (exclusions included)
+ * that beat `item` under the topK order; that count is only meaningful for a finite or +Infinity score.
+ */
+function select(scores: Float32Array, k: number, exclude: Exclusion | undefined, item: number): { top: Int32Array; better: number } {
   const n = scores.length;
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`topK: k must be a non-negative integer, got ${k}`);
-  if (k === 0 || n === 0) return new Int32Array(0);
+  const counting = item >= 0;
+  const target = counting ? scores[item] : Infinity;
+  let better = 0;
   const cap = Math.min(k, n);
   // heap[0] is the worst kept entry: lowest score, and among equal scores the highest index
   const hs = new Float64Array(cap);
   const hi = new Int32Array(cap);
   let size = 0;
+  const excluded = exclusionTest(exclude);
 
-  const sorted = exclude instanceof Int32Array ? exclude : EMPTY;
-  const set = exclude instanceof Int32Array ? undefined : exclude;
-  let ex = 0;
-  let nextEx = sorted.length > 0 ? sorted[0] : -1;
-
-  for (let i = 0; i < n; i++) {
-    if (i === nextEx) {
-      // skip duplicates in the exclusion list as well
-      while (ex < sorted.length && sorted[ex] <= i) ex++;
-      nextEx = ex < sorted.length ? sorted[ex] : -1;
-      continue;
-    }
-    if (set !== undefined && set.has(i)) continue;
+  // fill the heap with the first `cap` eligible items
+  let i = 0;
+  for (; i < n && size < cap; i++) {
     let s: number = scores[i];
+    if (counting && (s > target || (s === target && i < item))) better++;
+    if (excluded(i)) continue;
     if (s !== s) s = -Infinity;
-    if (size < cap) {
-      // sift up: an entry is "worse" with a lower score or, at equal score, a higher index
-      let c = size++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (hs[p] < s || (hs[p] === s && hi[p] > i)) break;
-        hs[c] = hs[p];
-        hi[c] = hi[p];
-        c = p;
+    // sift up: an entry is "worse" with a lower score or, at equal score, a higher index
+    let c = size++;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (hs[p] < s || (hs[p] === s && hi[p] > i)) break;
+      hs[c] = hs[p];
+      hi[c] = hi[p];
+      c = p;
+    }
+    hs[c] = s;
+    hi[c] = i;
+  }
+  // the rest: items arrive in ascending index, so only a strictly higher score can enter (NaN never does);
+  // the exclusion test runs only for those few
+  let worst = size === cap ? (cap === 0 ? Infinity : hs[0]) : Infinity;
+  if (counting) {
+    for (; i < n; i++) {
+      const s = scores[i];
+      if (s > target || (s === target && i < item)) better++;
+      if (s > worst && !excluded(i)) {
+        siftDownReplace(hs, hi, size, s, i);
+        worst = hs[0];
       }
-      hs[c] = s;
-      hi[c] = i;
-    } else if (s > hs[0]) {
-      // items arrive in ascending index, so an equal score never beats the kept one
-      siftDownReplace(hs, hi, size, s, i);
+    }
+  } else {
+    for (; i < n; i++) {
+      const s = scores[i];
+      if (s > worst && !excluded(i)) {
+        siftDownReplace(hs, hi, size, s, i);
+        worst = hs[0];
+      }
     }
   }
 
-  const out = new Int32Array(size);
+  const top = new Int32Array(size);
   // pop the worst repeatedly, filling from the end
   for (let end = size - 1; end >= 0; end--) {
-    out[end] = hi[0];
+    top[end] = hi[0];
     const lastS = hs[end];
     const lastI = hi[end];
     if (end > 0) siftDownReplace(hs, hi, end, lastS, lastI);
   }
-  return out;
+  return { top, better };
+}
+
+/** how many excluded items (other than `item`, duplicates once) beat `item`'s score `target` */
+function excludedBetter(scores: Float32Array, item: number, target: number, exclude: Int32Array | undefined): number {
+  if (exclude === undefined) return 0;
+  let count = 0;
+  for (let e = 0; e < exclude.length; e++) {
+    const j = exclude[e];
+    if (j === item || (e > 0 && exclude[e - 1] === j)) continue;
+    let s: number = scores[j];
+    if (s !== s) s = -Infinity;
+    if (s > target || (s === target && j < item)) count++;
+  }
+  return count;
+}
+
+const NEVER = (): boolean => false;
+
+function exclusionTest(exclude: Exclusion | undefined): (i: number) => boolean {
+  if (exclude === undefined) return NEVER;
+  if (exclude instanceof Int32Array) {
+    if (exclude.length === 0) return NEVER;
+    return (i) => {
+      let lo = 0;
+      let hi = exclude.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const v = exclude[mid];
+        if (v === i) return true;
+        if (v < i) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return false;
+    };
+  }
+  if (exclude.size === 0) return NEVER;
+  return (i) => exclude.has(i);
 }
 
 /** replace the root of a heap of `size` entries by (s, i) and restore the heap property */
@@ -113,19 +180,18 @@ export function rankInCatalogue(scores: Float32Array, item: number, exclude?: In
   if (target !== target) target = -Infinity;
   let rank = 0;
   const n = scores.length;
-  for (let j = 0; j < n; j++) {
-    let s: number = scores[j];
-    if (s !== s) s = -Infinity;
-    if (s > target || (s === target && j < item)) rank++;
-  }
-  if (exclude !== undefined) {
-    for (let e = 0; e < exclude.length; e++) {
-      const j = exclude[e];
-      if (j === item || (e > 0 && exclude[e - 1] === j)) continue;
+  if (target === -Infinity) {
+    // NaN ties with a -Infinity target, so normalise every score
+    for (let j = 0; j < n; j++) {
       let s: number = scores[j];
       if (s !== s) s = -Infinity;
-      if (s > target || (s === target && j < item)) rank--;
+      if (s > target || (s === target && j < item)) rank++;
     }
+  } else {
+    // NaN fails both comparisons: counted as worse, like -Infinity
+    for (let j = 0; j < item; j++) if (scores[j] >= target) rank++;
+    for (let j = item + 1; j < n; j++) if (scores[j] > target) rank++;
   }
+  rank -= excludedBetter(scores, item, target, exclude);
   return rank;
 }

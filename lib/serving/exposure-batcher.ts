@@ -158,6 +158,7 @@ export class ExposureBatcher {
           // give up on this batch; it still counts, as lost
           this.countLoss(batch, "flush_failed");
           this.failedAttempts = 0;
+          await this.writeLoss();
         } else {
           // back at the front, retried on the next flush
           this.queue = batch.concat(this.queue.slice(this.head));

@@ -2,17 +2,25 @@
 // training interactions of its dataset (for exclusion and the popularity fallback), each cached.
 import { datasetDirectory } from "@/lib/db/datasets";
 import type { ModelSource } from "@/lib/db/serving";
-import { loadModel } from "@/lib/recsys/artifact";
 import { loadDataset } from "@/lib/recsys/data/load";
-import type { Dataset } from "@/lib/recsys/types";
+import type { Dataset, ServableModel } from "@/lib/recsys/types";
 import { ServingModel } from "./serving-model";
 
 // Datasets are shared by a teacher and its students: read each once per process. A failed read is
 // forgotten so the next attempt retries.
 const datasets = new Map<string, Promise<Dataset>>();
 
-export async function loadServingModel(source: ModelSource): Promise<ServingModel> {
-  const [model, history] = await Promise.all([loadModel(source.artifactUri), trainingData(source.dataset)]);
+export type WeightsLoader = (source: ModelSource) => Promise<ServableModel>;
+
+/** the weights of a Model row, from its artifact directory */
+export const loadWeightsFromArtifact: WeightsLoader = async (source) => {
+  // imported on first load only: route modules stay light to import (next build, cold starts)
+  const { loadModel } = await import("@/lib/recsys/artifact");
+  return loadModel(source.artifactUri);
+};
+
+export async function loadServingModel(source: ModelSource, loadWeights: WeightsLoader = loadWeightsFromArtifact): Promise<ServingModel> {
+  const [model, history] = await Promise.all([loadWeights(source), trainingData(source.dataset)]);
   return new ServingModel(source.id, model, history);
 }
 

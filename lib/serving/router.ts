@@ -67,7 +67,7 @@ export class ServingRouter {
   /** The route to serve with; never waits except for the first load of the process. */
   async current(): Promise<Route> {
     if (this.route && Date.now() - this.checkedAt < this.refreshMs) return this.route;
-    const refresh = this.refresh();
+    const refresh = this.startRefresh();
     if (this.route) {
       refresh.catch((error) => this.log("routing refresh failed; serving the previous configuration", error));
       return this.route;
@@ -75,8 +75,16 @@ export class ServingRouter {
     return refresh;
   }
 
-  /** Forces a refresh now (tests, admin actions) and resolves with the route then published. */
-  refresh(): Promise<Route> {
+  /**
+   * Reads the database now (tests, admin actions) and resolves with the route then published. A
+   * refresh already in flight may have read before the caller's change, so this one runs after it.
+   */
+  async refresh(): Promise<Route> {
+    while (this.refreshing) await this.refreshing.catch(() => undefined);
+    return this.startRefresh();
+  }
+
+  private startRefresh(): Promise<Route> {
     if (!this.refreshing) {
       this.refreshing = this.rebuild().finally(() => {
         this.refreshing = null;

@@ -3,12 +3,11 @@
 // of the Next server shares them.
 import { db, type Db } from "@/lib/db/client";
 import { insertExposures, recordExposureLoss } from "@/lib/db/exposures";
-import { readRoutingState, type ModelSource } from "@/lib/db/serving";
+import { readRoutingState } from "@/lib/db/serving";
 import { ExposureBatcher } from "./exposure-batcher";
-import { loadServingModel } from "./model-loader";
+import { loadServingModel, loadWeightsFromArtifact, type WeightsLoader } from "./model-loader";
 import { RecommendService } from "./recommend";
 import { ServingRouter } from "./router";
-import type { ServingModel } from "./serving-model";
 
 export interface ServingRuntime {
   router: ServingRouter;
@@ -22,11 +21,13 @@ export interface ServingRuntimeOptions {
   flushMs?: number;
   refreshMs?: number;
   maxQueue?: number;
-  loadModel?: (source: ModelSource) => Promise<ServingModel>;
+  /** where model weights come from (default: the artifact directory of the Model row) */
+  loadWeights?: WeightsLoader;
 }
 
 export function createServingRuntime(database: Db, options: ServingRuntimeOptions = {}): ServingRuntime {
-  const router = new ServingRouter(() => readRoutingState(database), options.loadModel ?? loadServingModel, {
+  const loadWeights = options.loadWeights ?? loadWeightsFromArtifact;
+  const router = new ServingRouter(() => readRoutingState(database), (source) => loadServingModel(source, loadWeights), {
     refreshMs: options.refreshMs,
   });
   const batcher = new ExposureBatcher(
@@ -44,6 +45,13 @@ function envNumber(name: string): number | undefined {
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
+}
+
+/** Replaces the process-wide runtime (tests and benchmarks that configure their own); returns the old one. */
+export function replaceServingRuntime(runtime: ServingRuntime | undefined): ServingRuntime | undefined {
+  const previous = globalForServing.understudyServing;
+  globalForServing.understudyServing = runtime;
+  return previous;
 }
 
 /** The process-wide runtime (FLUSH_MS, EXPOSURE_QUEUE_MAX and ROUTING_REFRESH_MS tune it). */

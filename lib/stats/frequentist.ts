@@ -62,6 +62,15 @@ export function checkAlpha(alpha: number): void {
   if (!(alpha > 0 && alpha < 1)) throw new StatsInputError("alpha", `must be in (0, 1), got ${alpha}`);
 }
 
+/** Guards Moments built by hand (not by `moments()`): the field is named in the error. */
+export function checkMoments(m: Moments, label: string): void {
+  if (!Number.isInteger(m.n) || m.n < 0) throw new StatsInputError(`${label}.n`, `must be a non-negative integer, got ${m.n}`);
+  for (const key of ["mean", "variance", "varianceOfMean"] as const) {
+    if (!Number.isFinite(m[key])) throw new StatsInputError(`${label}.${key}`, `must be a finite number, got ${m[key]}`);
+  }
+  if (m.variance < 0 || m.varianceOfMean < 0) throw new StatsInputError(`${label}.variance`, "must be ≥ 0");
+}
+
 /** Welch–Satterthwaite df: (V_A + V_B)² / (V_A²/(n_A − 1) + V_B²/(n_B − 1)). */
 export function welchDf(control: Moments, treatment: Moments): number {
   const va = control.varianceOfMean;
@@ -95,6 +104,8 @@ export function compareMoments(control: Moments, treatment: Moments, options: Co
   const distribution = options.distribution ?? "t";
   const nullValue = options.nullValue ?? 0;
   checkAlpha(alpha);
+  checkMoments(control, "control");
+  checkMoments(treatment, "treatment");
   const base = { alpha, difference, distribution, control, treatment };
   const degenerate = (reason: string, estimate = 0): TestResult => ({
     ...base,

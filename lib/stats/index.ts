@@ -7,6 +7,7 @@
 export { StatsInputError } from "./errors";
 export {
   lnGamma,
+  lnBeta,
   regularizedGammaP,
   regularizedGammaQ,
   regularizedBeta,
@@ -50,6 +51,7 @@ export {
   type ComparisonOptions,
   type TestResult,
   type TwoProportionResult,
+  checkMoments,
   welchDf,
   effectEstimate,
   compareMoments,
@@ -89,3 +91,11 @@ export {
   meanSampleSize,
   meanPower,
 } from "./power";
+export {
+  type MetricAnalysisOptions,
+  type MetricAnalysis,
+  type KpiInput,
+  type KpiAnalysis,
+  analyzeMetric,
+  analyzeKpis,
+} from "./analysis";

@@ -22,7 +22,7 @@
  * running intersection of the sequences (`accumulateAlwaysValid`), as Johari et al. define them.
  */
 import { StatsInputError } from "./errors";
-import { type ComparisonOptions, type DifferenceType, checkAlpha, effectEstimate } from "./frequentist";
+import { type ComparisonOptions, type DifferenceType, checkAlpha, checkMoments, effectEstimate } from "./frequentist";
 import type { Moments } from "./sufficient";
 
 export const DEFAULT_SEQUENTIAL_TUNING = 5000;
@@ -81,6 +81,8 @@ export function sequentialCompare(control: Moments, treatment: Moments, options:
   const alpha = options.alpha ?? 0.05;
   const nullValue = options.nullValue ?? 0;
   checkAlpha(alpha);
+  checkMoments(control, "control");
+  checkMoments(treatment, "treatment");
   if (options.tau2 !== undefined && !(options.tau2 > 0)) {
     throw new StatsInputError("tau2", `must be > 0, got ${options.tau2}`);
   }

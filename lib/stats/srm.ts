@@ -22,6 +22,11 @@ export interface SrmResult {
   mismatch: boolean;
 }
 
+/**
+ * Weights may be 0 (an arm at 0 % during a rollback, or the only arm at 100 %): such an arm is
+ * expected to receive nothing, so any unit observed there is an outright mismatch (χ² = ∞, p = 0);
+ * empty zero-weight arms are left out and df counts the arms with positive weight.
+ */
 export function sampleRatioMismatch(observed: number[], weights: number[], threshold = DEFAULT_SRM_THRESHOLD): SrmResult {
   if (observed.length < 2) throw new StatsInputError("observed", `needs at least 2 variants, got ${observed.length}`);
   if (weights.length !== observed.length) {
@@ -32,14 +37,24 @@ export function sampleRatioMismatch(observed: number[], weights: number[], thres
     if (!Number.isInteger(o) || o < 0) throw new StatsInputError(`observed[${i}]`, `must be a non-negative integer, got ${o}`);
   });
   weights.forEach((w, i) => {
-    if (!(w > 0) || !Number.isFinite(w)) throw new StatsInputError(`weights[${i}]`, `must be > 0, got ${w}`);
+    if (!(w >= 0) || !Number.isFinite(w)) throw new StatsInputError(`weights[${i}]`, `must be a finite number ≥ 0, got ${w}`);
   });
-  const total = observed.reduce((s, o) => s + o, 0);
   const weightSum = weights.reduce((s, w) => s + w, 0);
+  if (!(weightSum > 0)) throw new StatsInputError("weights", "at least one weight must be > 0");
+  const total = observed.reduce((s, o) => s + o, 0);
   const expected = weights.map((w) => (total * w) / weightSum);
-  const df = observed.length - 1;
-  if (total === 0) return { chiSquare: 0, df, pValue: 1, expected, threshold, mismatch: false };
-  const chiSquare = observed.reduce((s, o, i) => s + ((o - expected[i]) * (o - expected[i])) / expected[i], 0);
-  const pValue = chiSquareSf(chiSquare, df);
-  return { chiSquare, df, pValue, expected, threshold, mismatch: pValue < threshold };
+  const active = weights.map((w, i) => i).filter((i) => weights[i] > 0);
+  const df = Math.max(0, active.length - 1);
+  const result = (chiSquare: number, pValue: number): SrmResult => ({
+    chiSquare,
+    df,
+    pValue,
+    expected,
+    threshold,
+    mismatch: pValue < threshold,
+  });
+  if (observed.some((o, i) => weights[i] === 0 && o > 0)) return result(Infinity, 0);
+  if (total === 0 || df === 0) return result(0, 1);
+  const chiSquare = active.reduce((s, i) => s + ((observed[i] - expected[i]) * (observed[i] - expected[i])) / expected[i], 0);
+  return result(chiSquare, chiSquareSf(chiSquare, df));
 }

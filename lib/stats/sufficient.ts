@@ -230,13 +230,14 @@ export function moments(s: SufficientStatistic): Moments {
   }
 }
 
-/** Sum of two statistics of the same kind (e.g. pooling days or variants). */
+/** Sum of two statistics of the same kind (e.g. pooling days, shards or variants): every field adds. */
 export function combine<S extends SufficientStatistic>(a: S, b: S): S {
   if (a.kind !== b.kind) throw new StatsInputError("kind", `cannot combine ${a.kind} with ${b.kind}`);
-  const out: Record<string, unknown> = { kind: a.kind };
-  for (const [key, value] of Object.entries(a)) {
-    if (key === "kind") continue;
-    out[key] = (value as number) + ((b as Record<string, unknown>)[key] as number);
+  const left = a as unknown as Record<string, number | string>;
+  const right = b as unknown as Record<string, number | string>;
+  const out: Record<string, number | string> = { kind: a.kind };
+  for (const key of Object.keys(left)) {
+    if (key !== "kind") out[key] = Number(left[key]) + Number(right[key]);
   }
   return out as unknown as S;
 }

@@ -1,22 +1,24 @@
 // Approval of the production cutover and people's manual actions, against a real database.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../helpers/db";
+import { useTestDatabase as setupTestDatabase } from "../helpers/db";
 import { SELF_APPROVAL_MESSAGE, changeExperimentStatus, decideApproval, evaluateExperiment } from "@/lib/db/experiments";
 import { driveToAwaitingApproval, endLiveExperiments, seedWorld, startedExperiment, writeHealthyTraffic, type World } from "./rollout-fixtures";
 
-const t = useTestDatabase("exp_approval");
+const t = setupTestDatabase("exp_approval");
 const T0 = new Date("2026-04-01T08:00:00Z");
 const at = (m: number) => new Date(T0.getTime() + m * 60_000);
 
-describe("production cutover approval", () => {
-  let world: World;
-  beforeAll(async () => {
-    world = await seedWorld(t().db);
-  });
-  beforeEach(async () => {
-    await endLiveExperiments(t().db);
-  });
+let world: World;
+beforeAll(async () => {
+  world = await seedWorld(t().db);
+});
+// every test starts from the teacher in production and no live experiment
+beforeEach(async () => {
+  await endLiveExperiments(t().db);
+  await t().db.servingSlot.update({ where: { name: "production" }, data: { modelId: world.teacherId } });
+});
 
+describe("production cutover approval", () => {
   const slot = () => t().db.servingSlot.findUniqueOrThrow({ where: { name: "production" } });
 
   it("refuses people without the approver role", async () => {
@@ -65,7 +67,9 @@ describe("production cutover approval", () => {
     const approve = await db.auditLog.findFirstOrThrow({ where: { entityId: exp.id, action: "experiment.approve" } });
     expect(approve.actorId).toBe(world.approver.id);
     expect(approve.actorLabel).toBe("approver@example.com");
-    expect(approve.createdAt).toEqual(await db.auditLog.findFirstOrThrow({ where: { action: "serving_slot.cutover", entityId: "production" } }).then((c) => c.createdAt));
+    const cutover = await db.auditLog.findFirstOrThrow({ where: { action: "serving_slot.cutover", entityId: "production" } });
+    expect(cutover.actorLabel).toBe("approver@example.com");
+    expect((cutover.data as { experimentId: string }).experimentId).toBe(exp.id);
     const data = approve.data as { cutover: { from: { modelId: string; version: number }; to: { modelId: string; version: number } }; numbers: unknown };
     expect(data.cutover).toEqual({ from: { modelId: world.teacherId, version: before.version }, to: { modelId: world.studentId, version: before.version + 1 } });
     expect(data.numbers).toMatchObject({ action: "await_approval" });
@@ -73,8 +77,6 @@ describe("production cutover approval", () => {
     // a second decision is refused: the experiment is no longer awaiting approval
     await expect(decideApproval(db, exp.id, "approved", world.approver2, "")).rejects.toMatchObject({ status: 409 });
     expect((await slot()).version).toBe(before.version + 1);
-    // put production back for the next tests
-    await db.servingSlot.update({ where: { name: "production" }, data: { modelId: world.teacherId } });
   });
 
   it("is all-or-nothing: a failure inside the transaction leaves production, status and approvals untouched", async () => {
@@ -108,7 +110,6 @@ describe("production cutover approval", () => {
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
     expect((await slot()).version).toBe(before.version + 1);
     expect(await db.approval.count({ where: { experimentId: exp.id } })).toBe(1);
-    await db.servingSlot.update({ where: { name: "production" }, data: { modelId: world.teacherId } });
   });
 
   it("rejection needs a comment and rolls the candidate back, production unchanged", async () => {
@@ -137,29 +138,6 @@ describe("production cutover approval", () => {
 });
 
 describe("manual pause, resume and rollback", () => {
-  let world: World;
-  beforeAll(async () => {
-    world = await seedWorld(t().db).catch(async () => {
-      // the first describe block already seeded this database
-      const users = await t().db.user.findMany();
-      const models = await t().db.model.findMany();
-      const by = (email: string) => {
-        const u = users.find((x) => x.email === email)!;
-        return { id: u.id, email: u.email, role: u.role };
-      };
-      return {
-        editor: by("creator@example.com"),
-        plainEditor: by("plain-editor@example.com"),
-        approver: by("approver@example.com"),
-        approver2: by("admin@example.com"),
-        viewer: by("viewer@example.com"),
-        teacherId: models.find((m) => m.role === "teacher")!.id,
-        studentId: models.find((m) => m.role === "student")!.id,
-      };
-    });
-    await endLiveExperiments(t().db);
-  });
-
   it("needs editor+ and a reason, and audits actor, reason and the latest numbers", async () => {
     const { db } = t();
     const exp = await startedExperiment(db, world, { kpis: ["ctr"], minStageExposures: 10_000 }, T0);

@@ -1,12 +1,12 @@
 // The report's aggregate SQL against rows we insert, checked with a plain JS computation over the same rows.
 import { beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { useTestDatabase } from "../helpers/db";
+import { useTestDatabase as setupTestDatabase } from "../helpers/db";
 import { kpiSufficientStats, loadExperimentReport, opsByVariant } from "@/lib/db/reports";
 import { HELDOUT_EVENT_PREFIX } from "@/lib/experiments/kpis";
 import { seedWorld, startedExperiment, type World } from "./rollout-fixtures";
 
-const t = useTestDatabase("exp_report");
+const t = setupTestDatabase("exp_report");
 
 function rng(seed: number) {
   let a = seed >>> 0;

@@ -1,11 +1,11 @@
 // The scheduler's evaluation against real rows: report SQL → decision → one transaction with stage
 // rows and an audit row written by "scheduler".
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../helpers/db";
+import { useTestDatabase as setupTestDatabase } from "../helpers/db";
 import { evaluateExperiment, evaluateLiveExperiments } from "@/lib/db/experiments";
 import { endLiveExperiments, seedWorld, startedExperiment, writeHealthyTraffic, writeTraffic, type World } from "./rollout-fixtures";
 
-const t = useTestDatabase("exp_sched");
+const t = setupTestDatabase("exp_sched");
 const T0 = new Date("2026-03-01T12:00:00Z");
 const at = (m: number) => new Date(T0.getTime() + m * 60_000);
 

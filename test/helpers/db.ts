@@ -32,9 +32,9 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
 
 /**
  * Registers beforeAll/afterAll for a per-file database and returns an accessor:
- * `const t = useTestDatabase("jobs"); ... t().db.user.findMany()`.
+ * `const t = isolatedTestDatabase("jobs"); ... t().db.user.findMany()`.
  */
-export function useTestDatabase(label?: string): () => TestDatabase {
+export function isolatedTestDatabase(label?: string): () => TestDatabase {
   let current: TestDatabase | undefined;
   beforeAll(async () => {
     current = await createTestDatabase(label);
@@ -47,3 +47,6 @@ export function useTestDatabase(label?: string): () => TestDatabase {
     return current;
   };
 }
+
+/** Same as isolatedTestDatabase (older name, kept for the files that import it). */
+export const useTestDatabase = isolatedTestDatabase;

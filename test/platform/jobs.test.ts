@@ -8,11 +8,11 @@ import { ZodError } from "zod";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel, type JobDeps } from "@/lib/jobs/enqueue";
 import { getJobRun } from "@/lib/db/jobs";
-import { useTestDatabase } from "../helpers/db";
+import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, type WorkerProcess } from "../helpers/worker";
 import { waitFor } from "../helpers/wait";
 
-const t = useTestDatabase("jobs");
+const t = isolatedTestDatabase("jobs");
 let boss: PgBoss;
 let deps: JobDeps;
 let worker: WorkerProcess | null = null;

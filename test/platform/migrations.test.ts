@@ -2,9 +2,9 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { QUEUE_NAMES } from "@/jobs/queues";
-import { useTestDatabase } from "../helpers/db";
+import { isolatedTestDatabase } from "../helpers/db";
 
-const t = useTestDatabase("migrations");
+const t = isolatedTestDatabase("migrations");
 
 describe("migrations", () => {
   it("applies every migration folder, recorded in Prisma's _prisma_migrations", async () => {

@@ -245,6 +245,7 @@ describe("loadDataset", () => {
     expect(loadDataset(csv).source.kind).toBe("csv");
     expect(datasetError(() => loadDataset(fixture({}))).message).toMatch(/no dataset found/);
     expect(datasetError(() => loadDataset(path.join(tmpRoot, "missing.csv"))).message).toMatch(/no such file or directory/);
+    expect(datasetError(() => loadDataset(tsvDir, { format: "csv" })).message).toMatch(/cannot read \(EISDIR\)/);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   sampledMetrics,
   scoringLatency,
   type BatchScorer,
+  type CandidateScorer,
 } from "@/lib/recsys/eval";
 import { generateSynthetic, popularityScorer } from "@/lib/recsys/data";
 import { Rng } from "@/lib/recsys/random";
@@ -141,7 +142,7 @@ describe("evaluation plan", () => {
     expect(expected.length).toBeGreaterThan(0);
   });
 
-  it("gives the same result through scoreUser and through a batch scorer", () => {
+  it("gives the same result through scoreUser, a batch scorer and a candidate scorer", () => {
     const rng = new Rng(9);
     const table = Array.from({ length: ds.numUsers }, () => Array.from({ length: ds.numItems }, () => rng.next()));
     const single = tableScorer(table);
@@ -154,6 +155,26 @@ describe("evaluation plan", () => {
     const a = evaluate(single, ds, { split: "valid" });
     const b = evaluate(batch, ds, { split: "valid" });
     expect({ ...b, seconds: 0 }).toEqual({ ...a, seconds: 0 });
+    // sampled-only evaluation scores just the held-out item and its negatives when it can
+    let itemsScored = 0;
+    const candidates: CandidateScorer = {
+      ...single,
+      scoreUser: () => {
+        throw new Error("full scoring not expected");
+      },
+      scoreItems(u, items, out) {
+        itemsScored += items.length;
+        items.forEach((i, j) => (out[j] = table[u][i]));
+      },
+    };
+    const c = evaluate(candidates, ds, { split: "valid", full: false });
+    expect(c.sampled).toEqual(a.sampled);
+    expect(c.longTail).toEqual(a.longTail);
+    expect([c.full, c.coverage]).toEqual([null, null]);
+    // 300 items: fewer than 499 unobserved per user, so every unobserved item is a negative
+    const plan = cachedEvalPlan(ds, { split: "valid" });
+    expect(itemsScored).toBe(plan.negativeItems.length + plan.users.length);
+    expect(itemsScored).toBeLessThan(ds.numUsers * ds.numItems);
     // a random scorer lands near chance: H@10 of 10/500
     expect(a.sampled["H@10"]).toBeLessThan(0.1);
   });

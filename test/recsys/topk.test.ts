@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rankInCatalogue, rankOf, topK } from "@/lib/recsys/topk";
+import { rankAndTopK, rankInCatalogue, rankOf, topK } from "@/lib/recsys/topk";
 import { Rng } from "@/lib/recsys/random";
 
 /** reference: full sort under the same order (score desc, index asc, NaN as -Infinity) */
@@ -15,6 +15,8 @@ function randomScores(rng: Rng, n: number, distinctValues: number): Float32Array
   const s = new Float32Array(n);
   // few distinct values => many ties
   for (let i = 0; i < n; i++) s[i] = distinctValues > 0 ? rng.int(distinctValues) : rng.normal();
+  // a few broken scores: NaN and -Infinity rank last, tied with each other
+  for (let i = 0; i < n; i++) if (rng.next() < 0.03) s[i] = rng.next() < 0.5 ? NaN : -Infinity;
   return s;
 }
 
@@ -50,7 +52,18 @@ describe("topK", () => {
   });
 });
 
-describe("rankOf / rankInCatalogue", () => {
+describe("rankOf / rankInCatalogue / rankAndTopK", () => {
+  it("rank NaN as -Infinity with ties to the lower index", () => {
+    const s = Float32Array.from([NaN, -Infinity, 1, NaN]);
+    expect(Array.from(topK(s, 4))).toEqual([2, 0, 1, 3]);
+    for (const item of [0, 1, 2, 3]) {
+      expect(rankInCatalogue(s, item)).toBe([2, 0, 1, 3].indexOf(item));
+      expect(rankOf(s, item, [0, 1, 2, 3])).toBe([2, 0, 1, 3].indexOf(item));
+      expect(rankAndTopK(s, item, 2).rank).toBe([2, 0, 1, 3].indexOf(item));
+    }
+    expect(rankInCatalogue(s, 1, Int32Array.from([0]))).toBe(1);
+  });
+
   it("agree with the position in topK", () => {
     const rng = new Rng(11);
     for (let trial = 0; trial < 100; trial++) {
@@ -65,6 +78,8 @@ describe("rankOf / rankInCatalogue", () => {
       const candidates = order.filter((i) => i !== item);
       expect(rankOf(scores, item, candidates)).toBe(order.indexOf(item));
       expect(rankInCatalogue(scores, item, sortedEx)).toBe(order.indexOf(item));
+      const k = 1 + rng.int(10);
+      expect(rankAndTopK(scores, item, k, sortedEx)).toEqual({ rank: order.indexOf(item), top: topK(scores, k, sortedEx) });
     }
   });
 });

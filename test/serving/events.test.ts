@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/events/route";
-import { useTestDatabase } from "../helpers/db";
+import { isolatedTestDatabase } from "../helpers/db";
 import { apiKeys, postJson, useAsProcessDatabase } from "./fixtures";
 
-const t = useTestDatabase("events");
+const t = isolatedTestDatabase("events");
 const URL_ = "http://localhost/api/v1/events";
 let keys: { all: string; eventsOnly: string };
 

@@ -1,6 +1,6 @@
 /**
  * CUPED from sufficient statistics vs the same computation done on the raw rows with NumPy/SciPy.
- * Rows: refs_tests.py section "== CUPED" (numpy seed 4242; x ~ Gamma(2, 2), y = 2 + 0.8x + N(0, 1.5²)
+ * Rows: test/stats/references/tests.py section "== CUPED" (numpy seed 4242; x ~ Gamma(2, 2), y = 2 + 0.8x + N(0, 1.5²)
  * + 0.3 in treatment). Reference θ = np.cov(y, x)[0,1]/np.var(x, ddof=1) over both arms, adjusted
  * rows a = y − θ(x − x̄), then scipy.stats.ttest_ind(a_B, a_A, equal_var=False) — a Welch test on
  * adjusted rows is what a CUPED comparison from sums must equal.

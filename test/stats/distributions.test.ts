@@ -1,6 +1,6 @@
 /**
  * Distribution functions against printed statistical tables and SciPy.
- * SciPy values: python3 /tmp/s1/refs_dist.py (SciPy 1.17.1), i.e. commands of the form
+ * SciPy values: python3 test/stats/references/distributions.py (SciPy 1.17.1), i.e. commands of the form
  *   python3 -c "from scipy import stats as s; print(repr(s.norm.cdf(1.96)))"
  * pasted verbatim below; the exact call is noted next to each table.
  */
@@ -10,6 +10,7 @@ import {
   chiSquareCdf,
   chiSquareQuantile,
   chiSquareSf,
+  lnBeta,
   lnGamma,
   noncentralTCdf,
   normalCdf,
@@ -60,7 +61,7 @@ describe("normal distribution", () => {
   });
 
   it("reproduces the printed critical values z_{0.95}, z_{0.975}, z_{0.99}, z_{0.995}, z_{0.999}", () => {
-    // NIST/SEMATECH e-Handbook §1.3.6.7.1 (critical values of the normal): 1.645, 1.960, 2.326, 2.576, 3.090
+    // Standard normal table (NIST/SEMATECH e-Handbook §1.3.6.7.1 read inversely; any z table): 1.645, 1.960, 2.326, 2.576, 3.090
     const table: [number, number][] = [[0.95, 1.645], [0.975, 1.96], [0.99, 2.326], [0.995, 2.576], [0.999, 3.09]];
     for (const [p, z] of table) expect(normalQuantile(p)).toBeCloseTo(z, 3);
   });
@@ -110,6 +111,12 @@ describe("Student t distribution", () => {
     // ν=10, α=0.025 → 2.228; ν=1, 0.025 → 12.706; ν=5, 0.005 → 4.032; ν=30, 0.05 → 1.697; ν=100, 0.025 → 1.984
     const table: [number, number, number][] = [[10, 0.025, 2.228], [1, 0.025, 12.706], [5, 0.005, 4.032], [30, 0.05, 1.697], [100, 0.025, 1.984]];
     for (const [df, a, t] of table) expect(studentTQuantile(1 - a, df)).toBeCloseTo(t, 3);
+  });
+
+  it("stays accurate for Welch df in the millions (stated tolerance 1e-9 relative)", () => {
+    // s.t.cdf(-2, 2e7), s.t.ppf(0.975, 2e7)
+    expectRel(studentTCdf(-2, 2e7), 0.022750138697050174, 1e-9);
+    expectRel(studentTQuantile(0.975, 2e7), 1.959964103153622, 1e-9);
   });
 
   it("tends to the normal for huge ν and rejects ν ≤ 0", () => {
@@ -175,6 +182,13 @@ describe("special functions", () => {
     const refs: [number, number][] = [[0.5, 0.5723649429247004], [10.0, 12.801827480081467], [100.0, 359.1342053695754], [0.01, 4.599479878042022], [1e6, 12815504.569147611]];
     for (const [x, v] of refs) expectRel(lnGamma(x), v, 1e-14);
     expect(Math.abs(lnGamma(1))).toBeLessThan(1e-15);
+  });
+
+  it("ln B matches scipy.special.betaln, including one huge argument", () => {
+    // sp.betaln(0.5, 1e7), sp.betaln(3, 4), sp.betaln(25.5, 400.0)
+    expectRel(lnBeta(0.5, 1e7), -7.48668287005446, 1e-14);
+    expectRel(lnBeta(3, 4), -4.0943445622221, 1e-14);
+    expectRel(lnBeta(25.5, 400), -97.15833620704439, 1e-14);
   });
 
   it("regularized incomplete gamma and beta match scipy.special to 1e-13 relative", () => {

@@ -5,7 +5,7 @@
  *    p = 0.08356, 95% CI (-2.1469104, 0.1469104) for ts1 − ts2;
  *  - GrowthBook gbstats' own unit tests (packages/stats/tests/frequentist/test_tests.py), numbers
  *    rounded to 5 decimals there;
- *  - SciPy 1.17.1 (`python3 /tmp/s1/refs_tests.py`, the relevant call noted at each block).
+ *  - SciPy 1.17.1 (`python3 test/stats/references/tests.py`, the relevant call noted at each block).
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -132,7 +132,7 @@ describe("two-proportion z-test", () => {
 });
 
 describe("ratio metric via the delta method (CTR clustered by user)", () => {
-  // Per-user (clicks, exposures) generated in refs_tests.py (numpy seed 20261128); sums below are
+  // Per-user (clicks, exposures) generated in test/stats/references/tests.py (numpy seed 20261128); sums below are
   // what a GROUP BY variant returns. Reference variance = var(linearised unit values, ddof=1)/n,
   // computed from the rows: lin_i = (m_i − r·d_i)/d̄.
   const control = ratio({ n: 1500, sumM: 775, sumD: 7551, sumM2: 1283, sumD2: 44013, sumMD: 4547 });

@@ -129,8 +129,10 @@ describe("mSPRT confidence sequences and always-valid p-values", () => {
     expect(nonInferiorityDecision(r.ci, 0.02, "higherIsBetter")).toBe("inconclusive");
   });
 
-  it("rejects a non-positive tau²", () => {
+  it("rejects a non-positive tau² and hand-built Moments with impossible values", () => {
     expect(() => sequentialCompare(a, b, { tau2: 0 })).toThrow(/tau2/);
+    expect(() => sequentialCompare({ ...a, varianceOfMean: Number.NaN }, b)).toThrow(/control\.varianceOfMean/);
+    expect(() => compareMoments(a, { ...b, n: -3 })).toThrow(/treatment\.n/);
   });
 });
 

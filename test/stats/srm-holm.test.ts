@@ -1,7 +1,7 @@
 /**
  * Sample ratio mismatch and Holm correction.
  * SRM references: scipy.stats.chisquare(observed, expected) with expected = w/Σw·N
- * (SciPy 1.17.1, `python3 /tmp/s1/refs_tests.py`, section "== SRM").
+ * (SciPy 1.17.1, `python3 test/stats/references/tests.py`, section "== SRM").
  * Holm references: the worked example in Wikipedia's "Holm–Bonferroni method" article
  * (p = 0.01, 0.04, 0.03, 0.005 at α = 0.05: H1 and H4 rejected, H2 and H3 not), and the
  * adjusted values R's p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") gives by its definition:
@@ -40,6 +40,15 @@ describe("sample ratio mismatch", () => {
     expect(sampleRatioMismatch([95_000, 5_000], [1, 1]).mismatch).toBe(true);
   });
 
+  it("a 0 % arm must stay empty; a lone 100 % arm has nothing to test", () => {
+    expect(sampleRatioMismatch([0, 12_000], [0, 1])).toMatchObject({ df: 0, pValue: 1, mismatch: false });
+    expect(sampleRatioMismatch([3, 12_000], [0, 1])).toMatchObject({ chiSquare: Infinity, pValue: 0, mismatch: true });
+    // an empty 0-weight arm drops out: same as the 2-arm test (SciPy row 1: χ² = 0.4, p = 0.5270892568655381)
+    const r = sampleRatioMismatch([50100, 0, 49900], [1, 0, 1]);
+    expect(r.df).toBe(1);
+    expect(r.pValue / 0.5270892568655381).toBeCloseTo(1, 12);
+  });
+
   it("no traffic yet is not a mismatch", () => {
     expect(sampleRatioMismatch([0, 0], [1, 1])).toMatchObject({ pValue: 1, mismatch: false });
   });
@@ -48,7 +57,8 @@ describe("sample ratio mismatch", () => {
     expect(() => sampleRatioMismatch([10], [1])).toThrow(/observed/);
     expect(() => sampleRatioMismatch([10, 20], [1])).toThrow(/weights/);
     expect(() => sampleRatioMismatch([10, -2], [1, 1])).toThrow(/observed\[1\]/);
-    expect(() => sampleRatioMismatch([10, 2], [1, 0])).toThrow(StatsInputError);
+    expect(() => sampleRatioMismatch([10, 2], [1, -1])).toThrow(StatsInputError);
+    expect(() => sampleRatioMismatch([10, 2], [0, 0])).toThrow(/weights/);
   });
 });
 

@@ -53,6 +53,10 @@ export function forEachLine(file: string, onLine: (text: string, lineNumber: num
       if (stopped) return;
     }
     if (carry.length > 0) emit(carry.toString("utf8"));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof DatasetError || code === undefined) throw err;
+    throw new DatasetError(`${file}: cannot read (${code})`, { file });
   } finally {
     fs.closeSync(fd);
   }

@@ -26,7 +26,7 @@ export interface SyntheticOptions {
   nicheUserFraction?: number;
   /** Zipf exponent of item popularity: weight ∝ 1/(rank+1)^exponent */
   popularityExponent?: number;
-  /** scale of the cluster affinity against log-popularity: higher = more personal, less popularity-driven */
+  /** weight of the user–item cosine (in nats, against log-popularity): higher = more personal, less popularity-driven */
   affinity?: number;
   /** latent dimension of the generating factors */
   latentDim?: number;
@@ -37,12 +37,12 @@ export const SYNTHETIC_DEFAULTS = {
   seed: 0,
   numUsers: 600,
   numItems: 1000,
-  numClusters: 8,
+  numClusters: 24,
   interactionsPerUser: 30,
   nicheUserFraction: 0.15,
   popularityExponent: 1,
-  affinity: 3,
-  latentDim: 16,
+  affinity: 6,
+  latentDim: 48,
 } as const;
 
 /** share of the most popular items that niche users avoid (matches the evaluation's head share) */
@@ -137,7 +137,7 @@ export function generateSynthetic(options: SyntheticOptions = {}): Dataset {
     count[u] = Math.max(5, Math.min(maxPerUser, n));
   }
 
-  // --- the drifted world (only read when phase > 0 or new items exist) ---
+  // --- the drifted world: the same users and items in a later period ---
   if (drift !== undefined) {
     // tastes move toward another cluster: a fixed derangement-like shift of cluster ids
     const clusterShift = 1 + driftRng.int(Math.max(1, K - 1));
@@ -185,7 +185,7 @@ export function generateSynthetic(options: SyntheticOptions = {}): Dataset {
       let dot = 0;
       for (let j = 0; j < D; j++) dot += uv[j] * v[j];
       const pop = niche[u] ? nichePop[i] : logPop[i];
-      keys[i] = o.affinity * 2 * dot + pop + urng.gumbel();
+      keys[i] = o.affinity * dot + pop + urng.gumbel();
     }
     const picked = topK(keys, count[u]);
     // generated time order: a random order of the picked items; the last two are held out

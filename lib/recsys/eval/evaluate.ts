@@ -1,10 +1,10 @@
 // Leave-one-out evaluation as in the DE-RRD authors' protocol (held-out item ranked among 499 sampled
 // unobserved items), plus full-catalogue ranking, niche (long-tail) retention and coverage, in one pass.
 import type { Dataset, ProgressFn, Scorer } from "../types";
-import { rankInCatalogue, rankOf, topK } from "../topk";
+import { rankAndTopK, rankOf } from "../topk";
 import { fullMetrics, sampledMetrics } from "./metrics";
 import { cachedEvalPlan, type EvalPlan, type EvalPlanOptions, type EvalSplit } from "./plan";
-import { forEachUserScores } from "./scoring";
+import { forEachUserScores, isCandidateScorer, type CandidateScorer } from "./scoring";
 
 export interface EvaluateOptions extends EvalPlanOptions {
   /** sampled-metric cutoffs (default [5, 10, 20]) */
@@ -70,21 +70,25 @@ export function evaluatePlan(
   const fullRanks = new Int32Array(full ? n : 0);
   const covered = new Uint8Array(full ? plan.numItems : 0);
 
-  forEachUserScores(
-    scorer,
-    plan.users,
-    (_user, scores, p) => {
-      const item = plan.heldOut[p];
-      sampledRanks[p] = rankOf(scores, item, plan.negativeItems.subarray(plan.negativeOffsets[p], plan.negativeOffsets[p + 1]));
-      if (full) {
-        fullRanks[p] = rankInCatalogue(scores, item, plan.fullExclude[p]);
-        const top = topK(scores, coverageK, plan.fullExclude[p]);
-        for (let j = 0; j < top.length; j++) covered[top[j]] = 1;
-      }
-    },
-    progress,
-    `evaluating ${plan.split}`,
-  );
+  if (!full && isCandidateScorer(scorer)) {
+    sampledRanksFromCandidates(scorer, plan, sampledRanks, progress);
+  } else {
+    forEachUserScores(
+      scorer,
+      plan.users,
+      (_user, scores, p) => {
+        const item = plan.heldOut[p];
+        sampledRanks[p] = rankOf(scores, item, plan.negativeItems.subarray(plan.negativeOffsets[p], plan.negativeOffsets[p + 1]));
+        if (full) {
+          const { rank, top } = rankAndTopK(scores, item, coverageK, plan.fullExclude[p]);
+          fullRanks[p] = rank;
+          for (let j = 0; j < top.length; j++) covered[top[j]] = 1;
+        }
+      },
+      progress,
+      `evaluating ${plan.split}`,
+    );
+  }
 
   const tailRanks = Int32Array.from(plan.longTailPositions, (p) => sampledRanks[p]);
   let coveredCount = 0;
@@ -103,4 +107,30 @@ export function evaluatePlan(
     coverageK,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
+}
+
+/** sampled ranks scoring only the held-out item and its negatives (same order rule as rankOf) */
+function sampledRanksFromCandidates(scorer: CandidateScorer, plan: EvalPlan, ranks: Int32Array, progress?: ProgressFn): void {
+  const maxCandidates = plan.negatives + 1;
+  const items = new Int32Array(maxCandidates);
+  const scores = new Float32Array(maxCandidates);
+  const n = plan.users.length;
+  for (let p = 0; p < n; p++) {
+    const start = plan.negativeOffsets[p];
+    const count = plan.negativeOffsets[p + 1] - start + 1;
+    const item = plan.heldOut[p];
+    items[0] = item;
+    items.set(plan.negativeItems.subarray(start, start + count - 1), 1);
+    scorer.scoreItems(plan.users[p], items.subarray(0, count), scores.subarray(0, count));
+    let target: number = scores[0];
+    if (target !== target) target = -Infinity;
+    let rank = 0;
+    for (let j = 1; j < count; j++) {
+      let s: number = scores[j];
+      if (s !== s) s = -Infinity;
+      if (s > target || (s === target && items[j] < item)) rank++;
+    }
+    ranks[p] = rank;
+    if (progress !== undefined && ((p & 255) === 255 || p === n - 1)) progress((p + 1) / n, `evaluating ${plan.split} ${p + 1}/${n} users`);
+  }
 }

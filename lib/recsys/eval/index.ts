@@ -3,4 +3,4 @@ export { evaluate, evaluatePlan, type EvalResult, type EvaluateOptions } from ".
 export { buildEvalPlan, cachedEvalPlan, headItems, type EvalPlan, type EvalPlanOptions, type EvalSplit } from "./plan";
 export { agreement, scoringLatency, type AgreementOptions, type Latency, type LatencyOptions } from "./agreement";
 export { hitAt, ndcgAt, mrrAt, sampledMetrics, fullMetrics } from "./metrics";
-export { forEachUserScores, isBatchScorer, type BatchScorer } from "./scoring";
+export { forEachUserScores, isBatchScorer, isCandidateScorer, type BatchScorer, type CandidateScorer } from "./scoring";

@@ -79,7 +79,11 @@ export function buildEvalPlan(ds: Dataset, opts: EvalPlanOptions): EvalPlan {
     if (ds.valid[u] >= 0) observed.push(ds.valid[u]);
     if (ds.test[u] >= 0) observed.push(ds.test[u]);
     let numObserved = 0;
-    for (const i of observed) if (!seen[i]) (seen[i] = 1), numObserved++;
+    for (const i of observed) {
+      if (seen[i]) continue;
+      seen[i] = 1;
+      numObserved++;
+    }
     const available = numItems - numObserved;
     const want = Math.min(negatives, available);
     if (want === available) {

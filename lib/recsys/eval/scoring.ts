@@ -58,3 +58,13 @@ export function forEachUserScores(
   }
   report(total);
 }
+
+/** A Scorer that can score just a few items for a user (sampled-only evaluation needs 500 of 25k). */
+export interface CandidateScorer extends Scorer {
+  /** writes the score of items[j] for dense user `user` into out[j] */
+  scoreItems(user: number, items: Int32Array, out: Float32Array): void;
+}
+
+export function isCandidateScorer(s: Scorer): s is CandidateScorer {
+  return typeof (s as Partial<CandidateScorer>).scoreItems === "function";
+}

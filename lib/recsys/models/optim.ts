@@ -40,9 +40,9 @@ export class RowGrads {
     return s * this.dim;
   }
 
-  /** slot of `row` in this batch, -1 when untouched */
-  slotOfRow(row: number): number {
-    return this.slotOf[row];
+  /** slot of each row in this batch, -1 when untouched (read-only view) */
+  get slots(): Int32Array {
+    return this.slotOf;
   }
 
   reset(): void {
@@ -108,26 +108,36 @@ export class SparseAdam {
 
   /**
    * dense step (PyTorch semantics for a non-sparse embedding): every row moves, untouched rows with
-   * gradient wd·w only. O(table) per step.
+   * gradient wd·w only. O(table) per step, which generalises better than the lazy step on CiteULike.
    */
-  stepDense(g: RowGrads, slotOf: (row: number) => number): void {
+  stepDense(g: RowGrads): void {
     this.t++;
     const { table, m, v, dim, wd, b1, b2, eps } = this;
     const c1 = 1 - Math.pow(b1, this.t);
-    const c2 = 1 - Math.pow(b2, this.t);
+    const invC2 = 1 / (1 - Math.pow(b2, this.t));
     const stepSize = this.lr / c1;
+    const a1 = 1 - b1;
+    const a2 = 1 - b2;
     const grad = g.grad;
+    const slotOf = g.slots;
     const rows = table.length / dim;
-    for (let r = 0; r < rows; r++) {
-      const s = slotOf(r);
-      const base = r * dim;
-      const gb = s * dim;
-      for (let k = 0; k < dim; k++) {
-        const p = base + k;
-        const gr = (s >= 0 ? grad[gb + k] : 0) + wd * table[p];
-        const mk = (m[p] = b1 * m[p] + (1 - b1) * gr);
-        const vk = (v[p] = b2 * v[p] + (1 - b2) * gr * gr);
-        table[p] -= (stepSize * mk) / (Math.sqrt(vk / c2) + eps);
+    for (let r = 0, base = 0; r < rows; r++, base += dim) {
+      const s = slotOf[r];
+      const end = base + dim;
+      if (s < 0) {
+        for (let p = base; p < end; p++) {
+          const gr = wd * table[p];
+          const mk = (m[p] = b1 * m[p] + a1 * gr);
+          const vk = (v[p] = b2 * v[p] + a2 * gr * gr);
+          table[p] -= (stepSize * mk) / (Math.sqrt(vk * invC2) + eps);
+        }
+      } else {
+        for (let p = base, q = s * dim; p < end; p++, q++) {
+          const gr = grad[q] + wd * table[p];
+          const mk = (m[p] = b1 * m[p] + a1 * gr);
+          const vk = (v[p] = b2 * v[p] + a2 * gr * gr);
+          table[p] -= (stepSize * mk) / (Math.sqrt(vk * invC2) + eps);
+        }
       }
     }
   }

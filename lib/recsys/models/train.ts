@@ -214,8 +214,8 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
         }
       }
       if (config.adam === "dense") {
-        adamUsers.stepDense(gradUsers, (r) => gradUsers.slotOfRow(r));
-        adamItems.stepDense(gradItems, (r) => gradItems.slotOfRow(r));
+        adamUsers.stepDense(gradUsers);
+        adamItems.stepDense(gradItems);
       } else {
         adamUsers.step(gradUsers);
         adamItems.step(gradItems);

@@ -56,7 +56,7 @@ export default async function ApiKeysPage() {
                       <div className="muted">{key.createdBy.email}</div>
                     </td>
                     <td>{key.lastUsedAt ? formatRelative(key.lastUsedAt) : <span className="muted">never</span>}</td>
-                    <td>{key.revokedAt ? <StatusBadge status="revoked" /> : <StatusBadge status="ok" />}</td>
+                    <td>{key.revokedAt ? <StatusBadge status="revoked" /> : <StatusBadge status="ok" label="active" />}</td>
                     <td>{key.revokedAt ? null : <RevokeButton id={key.id} name={key.name} />}</td>
                   </tr>
                 ))}

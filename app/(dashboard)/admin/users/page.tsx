@@ -35,7 +35,7 @@ export default async function UsersPage() {
                   <td>{u.email}</td>
                   <td>{u.name ?? <span className="muted">—</span>}</td>
                   <td>{u.role}</td>
-                  <td>{u.disabledAt ? <StatusBadge status="disabled" /> : <StatusBadge status="ok" />}</td>
+                  <td>{u.disabledAt ? <StatusBadge status="disabled" /> : <StatusBadge status="ok" label="active" />}</td>
                   <td>{formatDateTime(u.createdAt)}</td>
                   <td>
                     <UserControls userId={u.id} email={u.email} role={u.role} disabled={Boolean(u.disabledAt)} isSelf={u.id === me.id} />

@@ -1,0 +1,69 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { PageHeader } from "@/components/PageHeader";
+import { formatDateTime, formatDensity, formatInt } from "@/components/format";
+import { requirePageUser } from "@/lib/auth/current";
+import { hasRole } from "@/lib/auth/roles";
+import { listDatasets } from "@/lib/db/datasets";
+import { GenerateDatasetForm } from "./generate-dataset-form";
+
+export const metadata: Metadata = { title: "Datasets" };
+
+export default async function DatasetsPage() {
+  const { user } = await requirePageUser();
+  const datasets = await listDatasets();
+  return (
+    <>
+      <PageHeader title="Datasets" description="Implicit-feedback snapshots that teachers and students are trained and evaluated on." />
+      <section className="panel">
+        {datasets.length === 0 ? (
+          <p className="empty">No datasets yet.{hasRole(user.role, "editor") ? " Generate a synthetic one below." : ""}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Source</th>
+                  <th className="num">Users</th>
+                  <th className="num">Items</th>
+                  <th className="num">Interactions</th>
+                  <th className="num">Density</th>
+                  <th className="num">Models</th>
+                  <th>Snapshot</th>
+                  <th>Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {datasets.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      <Link href={`/datasets/${d.id}`}>{d.name}</Link>
+                    </td>
+                    <td>{d.source}</td>
+                    <td className="num">{formatInt(d.numUsers)}</td>
+                    <td className="num">{formatInt(d.numItems)}</td>
+                    <td className="num">{formatInt(d.numInteractions)}</td>
+                    <td className="num">{formatDensity(d.numInteractions, d.numUsers, d.numItems)}</td>
+                    <td className="num">{d._count.models}</td>
+                    <td className="mono">{d.snapshot.slice(0, 12)}</td>
+                    <td>{formatDateTime(d.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {hasRole(user.role, "editor") ? (
+        <section className="panel">
+          <h2>Generate a synthetic dataset</h2>
+          <p className="muted" style={{ marginTop: -6 }}>
+            Users and items from latent clusters, power-law popularity and a minority of niche users; deterministic by seed. Runs as a background job.
+          </p>
+          <GenerateDatasetForm />
+        </section>
+      ) : null}
+    </>
+  );
+}

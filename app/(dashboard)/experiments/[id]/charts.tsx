@@ -1,0 +1,136 @@
+// Server-rendered SVG charts of an experiment: a forest plot of KPI lifts and lines over time.
+import type { KpiResult } from "@/lib/experiments/report";
+import { KPI_DEFINITIONS } from "@/lib/experiments/kpis";
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const COLORS = { control: "#5d6b7e", candidate: "#2856c8" } as const;
+
+/** Relative lift of each KPI with its always-valid CI (thick), fixed-horizon CI (thin) and the −margin line. */
+export function ForestPlot({ kpis }: { kpis: KpiResult[] }) {
+  const rows = kpis.filter((k) => k.lift !== null);
+  if (rows.length === 0) return <p className="empty">No lift to plot yet: both arms need users with data.</p>;
+  const width = 640;
+  const rowH = 34;
+  const left = 150;
+  const right = 110;
+  const top = 24;
+  const height = top + rows.length * rowH + 24;
+  const values: number[] = [0];
+  for (const k of rows) {
+    values.push(k.lift as number, -k.margin);
+    for (const ci of [k.ci, k.fixedCi]) if (ci) values.push(ci[0], ci[1]);
+  }
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  const pad = (hi - lo) * 0.08 || 0.05;
+  lo = Math.max(lo - pad, -1.5);
+  hi = Math.min(hi + pad, 1.5);
+  const x = (v: number) => left + ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo)) * (width - left - right);
+  const ticks = niceTicks(lo, hi, 5);
+
+  return (
+    <svg className="chart" width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Relative lift of each KPI with confidence intervals" data-testid="forest-plot">
+      {ticks.map((t) => (
+        <g key={t}>
+          <line x1={x(t)} x2={x(t)} y1={top - 6} y2={height - 20} stroke="#eef1f5" />
+          <text x={x(t)} y={height - 6} textAnchor="middle">
+            {pct(t)}
+          </text>
+        </g>
+      ))}
+      <line x1={x(0)} x2={x(0)} y1={top - 10} y2={height - 20} stroke="#1c2430" strokeWidth={1} />
+      <text x={x(0)} y={12} textAnchor="middle">
+        no change
+      </text>
+      {rows.map((k, i) => {
+        const y = top + i * rowH + rowH / 2;
+        const color = k.verdict === "non_inferior" ? "#1f7a4a" : k.verdict === "inferior" ? "#b3261e" : "#8a5a00";
+        return (
+          <g key={k.kpi}>
+            <text x={8} y={y + 4} style={{ fill: "#1c2430", fontSize: 12 }}>
+              {KPI_DEFINITIONS[k.kpi].label}
+            </text>
+            <line x1={x(-k.margin)} x2={x(-k.margin)} y1={y - 12} y2={y + 12} stroke="#b3261e" strokeDasharray="3 2" />
+            {k.ci ? <line x1={x(k.ci[0])} x2={x(k.ci[1])} y1={y} y2={y} stroke={color} strokeWidth={6} strokeOpacity={0.35} strokeLinecap="round" /> : null}
+            {k.fixedCi ? <line x1={x(k.fixedCi[0])} x2={x(k.fixedCi[1])} y1={y} y2={y} stroke={color} strokeWidth={2} /> : null}
+            <circle cx={x(k.lift as number)} cy={y} r={4.5} fill={color} />
+            <text x={width - right + 8} y={y + 4} style={{ fill: "#1c2430", fontSize: 12 }}>
+              {k.lift! >= 0 ? "+" : ""}
+              {pct(k.lift as number)}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+export interface SeriesPoint {
+  t: number;
+  control: number | null;
+  candidate: number | null;
+}
+
+/** Two lines (control, candidate) over time. */
+export function ArmLines({ points, label, format }: { points: SeriesPoint[]; label: string; format: (v: number) => string }) {
+  if (points.length < 2) return <p className="empty">Not enough time buckets for a {label.toLowerCase()} chart yet.</p>;
+  const width = 640;
+  const height = 190;
+  const left = 64;
+  const right = 16;
+  const top = 16;
+  const bottom = 30;
+  const t0 = points[0].t;
+  const t1 = points[points.length - 1].t;
+  const ys = points.flatMap((p) => [p.control, p.candidate]).filter((v): v is number => v !== null);
+  const yMax = Math.max(...ys, 0) * 1.1 || 1;
+  const x = (t: number) => left + ((t - t0) / (t1 - t0 || 1)) * (width - left - right);
+  const y = (v: number) => top + (1 - v / yMax) * (height - top - bottom);
+  const path = (key: "control" | "candidate") =>
+    points
+      .filter((p) => p[key] !== null)
+      .map((p, i) => `${i === 0 ? "M" : "L"}${x(p.t).toFixed(1)},${y(p[key] as number).toFixed(1)}`)
+      .join(" ");
+  const yTicks = niceTicks(0, yMax, 4);
+  const time = (t: number) => new Date(t).toISOString().slice(11, 16);
+  return (
+    <svg className="chart" width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
+      {yTicks.map((v) => (
+        <g key={v}>
+          <line x1={left} x2={width - right} y1={y(v)} y2={y(v)} stroke="#eef1f5" />
+          <text x={left - 6} y={y(v) + 4} textAnchor="end">
+            {format(v)}
+          </text>
+        </g>
+      ))}
+      <text x={left} y={height - 8}>
+        {time(t0)} UTC
+      </text>
+      <text x={width - right} y={height - 8} textAnchor="end">
+        {time(t1)} UTC
+      </text>
+      {(["control", "candidate"] as const).map((k) => (
+        <path key={k} d={path(k)} fill="none" stroke={COLORS[k]} strokeWidth={2} />
+      ))}
+      <g transform={`translate(${left + 8}, ${top + 4})`}>
+        {(["control", "candidate"] as const).map((k, i) => (
+          <g key={k} transform={`translate(${i * 90}, 0)`}>
+            <rect width={10} height={3} y={-4} fill={COLORS[k]} />
+            <text x={14}>{k}</text>
+          </g>
+        ))}
+      </g>
+    </svg>
+  );
+}
+
+function niceTicks(lo: number, hi: number, count: number): number[] {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) out.push(Math.round(v / step) * step);
+  return out;
+}

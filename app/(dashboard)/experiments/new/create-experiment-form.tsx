@@ -1,0 +1,213 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
+import { postJson } from "@/components/api-client";
+import { Field } from "@/components/Field";
+
+export interface ModelOption {
+  id: string;
+  label: string;
+  role: string;
+  production: boolean;
+}
+
+interface Defaults {
+  rampSchedule: string;
+  minStageMinutes: number;
+  minStageExposures: number;
+  latencyP95Ms: number;
+  errorRatePercent: number;
+  marginPercent: number;
+  alpha: number;
+  srmPValue: number;
+  severeErrorMultiplier: number;
+  severeLatencyMultiplier: number;
+  severeKpiAlpha: number;
+  minGuardrailExposures: number;
+}
+
+/** "" → undefined (server default); anything else → a number (NaN is sent as null: "must be a number"). */
+function num(value: FormDataEntryValue | null, scale = 1): number | null | undefined {
+  const text = String(value ?? "").trim();
+  if (text === "") return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n * scale : null;
+}
+
+export function CreateExperimentForm({
+  models,
+  productionModelId,
+  defaults,
+  kpis,
+}: {
+  models: ModelOption[];
+  productionModelId: string | null;
+  defaults: Defaults;
+  kpis: { key: string; label: string; description: string }[];
+}) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const students = models.filter((m) => m.role === "student");
+  const defaultCandidate = students.find((m) => !m.production)?.id ?? models.find((m) => !m.production)?.id ?? "";
+
+  /** first server message for a field or anything under it (rampSchedule.2 → rampSchedule) */
+  const err = (path: string) => errors[path] ?? Object.entries(errors).find(([p]) => p.startsWith(`${path}.`))?.[1];
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const f = new FormData(event.currentTarget);
+    const chosenKpis = f.getAll("kpis").map(String);
+    const margins = Object.fromEntries(kpis.map((k) => [k.key, num(f.get(`margin-${k.key}`), 0.01)]).filter(([, v]) => v !== undefined));
+    const ramp = String(f.get("rampSchedule") ?? "").trim();
+    const body = {
+      name: String(f.get("name") ?? ""),
+      description: String(f.get("description") ?? ""),
+      controlModelId: String(f.get("controlModelId") ?? "") || undefined,
+      candidateModelId: String(f.get("candidateModelId") ?? ""),
+      rampSchedule: ramp === "" ? undefined : ramp.split(/[\s,→>]+/).filter(Boolean).map((p) => num(p)),
+      minStageMinutes: num(f.get("minStageMinutes")),
+      minStageExposures: num(f.get("minStageExposures")),
+      kpis: chosenKpis,
+      guardrails: {
+        latencyP95Ms: num(f.get("latencyP95Ms")),
+        errorRate: num(f.get("errorRate"), 0.01),
+        nonInferiorityMargins: margins,
+        alpha: num(f.get("alpha")),
+        srmPValue: num(f.get("srmPValue")),
+        minGuardrailExposures: num(f.get("minGuardrailExposures")),
+        severe: {
+          errorRateMultiplier: num(f.get("severeErrorMultiplier")),
+          latencyP95Multiplier: num(f.get("severeLatencyMultiplier")),
+          kpiAlpha: num(f.get("severeKpiAlpha")),
+          action: String(f.get("severeAction") ?? "rollback"),
+        },
+      },
+    };
+    setPending(true);
+    setMessage(null);
+    const result = await postJson<{ experiment: { id: string } }>("/api/experiments", body);
+    setPending(false);
+    if (result.ok) {
+      router.push(`/experiments/${result.data.experiment.id}`);
+      router.refresh();
+    } else {
+      setErrors(result.error.fieldErrors);
+      setMessage(result.error.message);
+    }
+  }
+
+  const input = (id: string, path: string, defaultValue: string | number, type = "text", extra: Record<string, string> = {}) => (
+    <input id={id} name={id} type={type} defaultValue={defaultValue} aria-invalid={Boolean(err(path))} {...extra} />
+  );
+
+  return (
+    <form className="stack" onSubmit={onSubmit} noValidate data-testid="create-experiment-form">
+      {message ? (
+        <div className="alert error" role="alert">
+          {message}
+        </div>
+      ) : null}
+      <Field id="name" label="Name" error={err("name")}>
+        {input("name", "name", "", "text", { placeholder: "Student dim 20 (DE-RRD) vs teacher" })}
+      </Field>
+      <Field id="description" label="Description (optional)" error={err("description")}>
+        <textarea id="description" name="description" rows={2} />
+      </Field>
+      <Field id="controlModelId" label="Control model" error={err("controlModelId")} hint="Defaults to the model serving production.">
+        <select id="controlModelId" name="controlModelId" defaultValue={productionModelId ?? ""} aria-invalid={Boolean(err("controlModelId"))}>
+          {productionModelId ? null : <option value="">— choose —</option>}
+          {models.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.production ? "★ production: " : ""}
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="candidateModelId" label="Candidate model" error={err("candidateModelId")} hint="Usually a distilled student.">
+        <select id="candidateModelId" name="candidateModelId" defaultValue={defaultCandidate} aria-invalid={Boolean(err("candidateModelId"))}>
+          <option value="">— choose —</option>
+          {[...students, ...models.filter((m) => m.role !== "student")].map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="rampSchedule" label="Ramp schedule (candidate %)" error={err("rampSchedule")} hint="Increasing percents ending at 100; the last step is the approved production cutover.">
+        {input("rampSchedule", "rampSchedule", defaults.rampSchedule)}
+      </Field>
+      <div className="grid cols-2">
+        <Field id="minStageMinutes" label="Min minutes per stage" error={err("minStageMinutes")} hint="0 for demos and tests.">
+          {input("minStageMinutes", "minStageMinutes", defaults.minStageMinutes, "number", { min: "0" })}
+        </Field>
+        <Field id="minStageExposures" label="Min candidate exposures per stage" error={err("minStageExposures")}>
+          {input("minStageExposures", "minStageExposures", defaults.minStageExposures, "number", { min: "0" })}
+        </Field>
+      </div>
+      <fieldset className="field" aria-invalid={Boolean(err("kpis"))}>
+        <legend>
+          <strong>KPIs</strong> (each must be non-inferior within its margin to advance)
+        </legend>
+        {kpis.map((k) => (
+          <div key={k.key} className="checkbox-row" style={{ alignItems: "center" }}>
+            <label title={k.description}>
+              <input type="checkbox" name="kpis" value={k.key} defaultChecked /> {k.label}
+            </label>
+            <label htmlFor={`margin-${k.key}`} className="muted">
+              margin %
+            </label>
+            <input id={`margin-${k.key}`} name={`margin-${k.key}`} type="number" step="0.5" min="0" defaultValue={defaults.marginPercent} style={{ width: 90 }} aria-invalid={Boolean(err(`guardrails.nonInferiorityMargins.${k.key}`))} />
+            {err(`guardrails.nonInferiorityMargins.${k.key}`) ? <span className="field-error">{err(`guardrails.nonInferiorityMargins.${k.key}`)}</span> : null}
+          </div>
+        ))}
+        {err("kpis") ? <span className="field-error" role="alert">{err("kpis")}</span> : null}
+      </fieldset>
+      <div className="grid cols-2">
+        <Field id="latencyP95Ms" label="Latency p95 ceiling (ms)" error={err("guardrails.latencyP95Ms")}>
+          {input("latencyP95Ms", "guardrails.latencyP95Ms", defaults.latencyP95Ms, "number", { step: "any" })}
+        </Field>
+        <Field id="errorRate" label="Error-rate ceiling (%)" error={err("guardrails.errorRate")}>
+          {input("errorRate", "guardrails.errorRate", defaults.errorRatePercent, "number", { step: "any" })}
+        </Field>
+      </div>
+      <details>
+        <summary>Advanced: statistics and severe breaches</summary>
+        <div className="grid cols-2" style={{ marginTop: 12 }}>
+          <Field id="alpha" label="Alpha (sequential tests)" error={err("guardrails.alpha")}>
+            {input("alpha", "guardrails.alpha", defaults.alpha, "number", { step: "any" })}
+          </Field>
+          <Field id="srmPValue" label="SRM hold threshold (p <)" error={err("guardrails.srmPValue")}>
+            {input("srmPValue", "guardrails.srmPValue", defaults.srmPValue, "number", { step: "any" })}
+          </Field>
+          <Field id="minGuardrailExposures" label="Candidate requests before latency/errors are judged" error={err("guardrails.minGuardrailExposures")}>
+            {input("minGuardrailExposures", "guardrails.minGuardrailExposures", defaults.minGuardrailExposures, "number")}
+          </Field>
+          <Field id="severeAction" label="On a severe breach" error={err("guardrails.severe.action")}>
+            <select id="severeAction" name="severeAction" defaultValue="rollback">
+              <option value="rollback">roll back to 0%</option>
+              <option value="pause">pause</option>
+            </select>
+          </Field>
+          <Field id="severeErrorMultiplier" label="Severe: error rate above ceiling ×" error={err("guardrails.severe.errorRateMultiplier")}>
+            {input("severeErrorMultiplier", "guardrails.severe.errorRateMultiplier", defaults.severeErrorMultiplier, "number", { step: "any" })}
+          </Field>
+          <Field id="severeLatencyMultiplier" label="Severe: p95 above ceiling ×" error={err("guardrails.severe.latencyP95Multiplier")}>
+            {input("severeLatencyMultiplier", "guardrails.severe.latencyP95Multiplier", defaults.severeLatencyMultiplier, "number", { step: "any" })}
+          </Field>
+          <Field id="severeKpiAlpha" label="Severe: KPI inferior at alpha" error={err("guardrails.severe.kpiAlpha")}>
+            {input("severeKpiAlpha", "guardrails.severe.kpiAlpha", defaults.severeKpiAlpha, "number", { step: "any" })}
+          </Field>
+        </div>
+      </details>
+      <div>
+        <button type="submit" disabled={pending}>
+          {pending ? "Creating…" : "Create draft"}
+        </button>
+      </div>
+    </form>
+  );
+}

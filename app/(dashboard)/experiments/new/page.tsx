@@ -1,0 +1,64 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { PageHeader } from "@/components/PageHeader";
+import { requirePageRole } from "@/lib/auth/current";
+import { db } from "@/lib/db/client";
+import { guardrailsSchema, DEFAULT_MIN_STAGE_EXPOSURES, DEFAULT_MIN_STAGE_MINUTES, DEFAULT_RAMP_SCHEDULE } from "@/lib/experiments/config";
+import { KPI_DEFINITIONS, KPI_KEYS } from "@/lib/experiments/kpis";
+import { CreateExperimentForm, type ModelOption } from "./create-experiment-form";
+
+export const metadata: Metadata = { title: "New experiment" };
+
+export default async function NewExperimentPage() {
+  await requirePageRole("editor");
+  const [models, slot] = await Promise.all([
+    db().model.findMany({
+      orderBy: { createdAt: "desc" },
+      take: 500,
+      select: { id: true, name: true, role: true, dimension: true, distillationMethod: true, dataset: { select: { name: true } } },
+    }),
+    db().servingSlot.findUnique({ where: { name: "production" } }),
+  ]);
+  const options: ModelOption[] = models.map((m) => ({
+    id: m.id,
+    label: `${m.name} — ${m.role}, dim ${m.dimension}${m.distillationMethod ? `, ${m.distillationMethod}` : ""} (${m.dataset.name})`,
+    role: m.role,
+    production: m.id === slot?.modelId,
+  }));
+  const g = guardrailsSchema.parse({});
+
+  return (
+    <>
+      <PageHeader
+        title="New experiment"
+        breadcrumb={<Link href="/experiments">Experiments</Link>}
+        description="Control is the model serving production today; the candidate is usually a distilled student. The experiment starts as a draft."
+      />
+      <section className="panel">
+        {models.length < 2 ? (
+          <p className="empty">An experiment needs at least two models: train a teacher and distill a student first.</p>
+        ) : (
+          <CreateExperimentForm
+            models={options}
+            productionModelId={slot?.modelId ?? null}
+            defaults={{
+              rampSchedule: DEFAULT_RAMP_SCHEDULE.join(", "),
+              minStageMinutes: DEFAULT_MIN_STAGE_MINUTES,
+              minStageExposures: DEFAULT_MIN_STAGE_EXPOSURES,
+              latencyP95Ms: g.latencyP95Ms,
+              errorRatePercent: g.errorRate * 100,
+              marginPercent: g.nonInferiorityMargins.ctr * 100,
+              alpha: g.alpha,
+              srmPValue: g.srmPValue,
+              severeErrorMultiplier: g.severe.errorRateMultiplier,
+              severeLatencyMultiplier: g.severe.latencyP95Multiplier,
+              severeKpiAlpha: g.severe.kpiAlpha,
+              minGuardrailExposures: g.minGuardrailExposures,
+            }}
+            kpis={KPI_KEYS.map((k) => ({ key: k, label: KPI_DEFINITIONS[k].label, description: KPI_DEFINITIONS[k].description }))}
+          />
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,89 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { PageHeader } from "@/components/PageHeader";
+import { formatDateTime } from "@/components/format";
+import { requirePageUser } from "@/lib/auth/current";
+import { hasRole } from "@/lib/auth/roles";
+import { db } from "@/lib/db/client";
+import { ExperimentStatusBadge } from "./status-badge";
+
+export const metadata: Metadata = { title: "Experiments" };
+
+export default async function ExperimentsPage() {
+  const { user } = await requirePageUser();
+  const experiments = await db().experiment.findMany({
+    orderBy: { createdAt: "desc" },
+    take: 200,
+    include: {
+      createdBy: { select: { email: true } },
+      variants: { include: { model: { select: { name: true, role: true, dimension: true } } } },
+    },
+  });
+  const slot = await db().servingSlot.findUnique({ where: { name: "production" }, include: { model: { select: { name: true } } } });
+
+  return (
+    <>
+      <PageHeader
+        title="Experiments"
+        description={
+          <>
+            A/B tests of a distilled student against the production model, with a guarded ramp and an approved cutover.
+            Production serves <strong>{slot ? `${slot.model.name} (v${slot.version})` : "no model yet"}</strong>.
+          </>
+        }
+        actions={
+          hasRole(user.role, "editor") ? (
+            <Link className="button" href="/experiments/new">
+              New experiment
+            </Link>
+          ) : null
+        }
+      />
+      <section className="panel">
+        {experiments.length === 0 ? (
+          <p className="empty">No experiments yet.{hasRole(user.role, "editor") ? " Create one to put a student in front of real traffic." : ""}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data" data-testid="experiments-table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Status</th>
+                  <th>Stage</th>
+                  <th>Control → candidate</th>
+                  <th>Created by</th>
+                  <th>Started</th>
+                </tr>
+              </thead>
+              <tbody>
+                {experiments.map((e) => {
+                  const control = e.variants.find((v) => v.key === "control")?.model;
+                  const candidate = e.variants.find((v) => v.key === "candidate")?.model;
+                  const percent = e.currentStageIndex >= 0 ? e.rampSchedule[e.currentStageIndex] : null;
+                  return (
+                    <tr key={e.id}>
+                      <td>
+                        <Link href={`/experiments/${e.id}`}>{e.name}</Link>
+                      </td>
+                      <td>
+                        <ExperimentStatusBadge status={e.status} />
+                      </td>
+                      <td className="mono">
+                        {percent === null ? "—" : `${percent}%`} <span className="muted">of {e.rampSchedule.join(" → ")}</span>
+                      </td>
+                      <td>
+                        {control?.name ?? "?"} → {candidate?.name ?? "?"}
+                      </td>
+                      <td>{e.createdBy.email}</td>
+                      <td>{formatDateTime(e.startedAt)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

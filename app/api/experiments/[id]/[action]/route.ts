@@ -1,0 +1,33 @@
+// People's actions on an experiment. start/pause/resume/rollback/cancel: editor+ (a reason is required
+// except to start). approve/reject: approver+ who did not create the experiment. All audited.
+import { z } from "zod";
+import { requireUser } from "@/lib/auth/current";
+import { db } from "@/lib/db/client";
+import { changeExperimentStatus, decideApproval, startExperiment } from "@/lib/db/experiments";
+import { handler, json, notFound, parseJson } from "@/lib/http";
+
+const ACTIONS = ["start", "pause", "resume", "rollback", "cancel", "approve", "reject"] as const;
+const Body = z.object({
+  reason: z.string().max(2000, "at most 2000 characters").optional(),
+  comment: z.string().max(2000, "at most 2000 characters").optional(),
+});
+
+export const POST = handler(async (request: Request, ctx: { params: Promise<{ id: string; action: string }> }) => {
+  const { id, action } = await ctx.params;
+  const parsedAction = z.enum(ACTIONS).safeParse(action);
+  if (!parsedAction.success) throw notFound(`No action "${action}": use one of ${ACTIONS.join(", ")}`);
+  // role checks (editor / approver, four-eyes rule) live in lib/db/experiments.ts, next to the transaction
+  const { user } = await requireUser();
+  const body = await parseJson(request, Body);
+  const database = db();
+  switch (parsedAction.data) {
+    case "start":
+      return json(await startExperiment(database, id, user, body.reason ?? ""));
+    case "approve":
+      return json(await decideApproval(database, id, "approved", user, body.comment));
+    case "reject":
+      return json(await decideApproval(database, id, "rejected", user, body.comment));
+    default:
+      return json(await changeExperimentStatus(database, id, parsedAction.data, user, body.reason));
+  }
+});

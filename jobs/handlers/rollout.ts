@@ -1,0 +1,16 @@
+// Every minute (pg-boss cron, see JOB_SCHEDULES): evaluate each live experiment's rollout and apply the
+// decision. The work is in lib/db/experiments.ts; each decision is applied under the experiment's row
+// lock, so even two overlapping runs cannot both act.
+import type { RolloutEvaluateInput } from "../definitions";
+import type { JobContext } from "../context";
+import { evaluateLiveExperiments } from "@/lib/db/experiments";
+
+export async function evaluateRollouts(_input: RolloutEvaluateInput, ctx: JobContext) {
+  const results = await evaluateLiveExperiments(ctx.db);
+  for (const r of results) {
+    if (r.error) await ctx.log(`experiment ${r.experimentId}: evaluation failed: ${r.error}`, "error");
+    else if (r.action !== "hold") await ctx.log(`experiment ${r.experimentId}: ${r.action}${r.applied ? "" : " (not applied: state changed)"} — ${r.reason}`);
+  }
+  ctx.progress(100, `${results.length} live experiment(s) evaluated`);
+  return { evaluated: results.length, results };
+}

@@ -1,0 +1,88 @@
+// Demo data for a fresh database: one account per role (unless DEMO_USERS=false), a synthetic dataset,
+// and two real jobs: a teacher (BPR-MF, dim 200) and a student (dim 20) distilled from it with DE-RRD.
+// Runs only when the database holds no dataset and no job yet.
+import type { PgBoss } from "pg-boss";
+import { hashPassword } from "@/lib/auth/passwords";
+import type { Role } from "@/lib/auth/roles";
+import { createBoss } from "@/lib/jobs/boss";
+import { enqueueJob } from "@/lib/jobs/enqueue";
+import { db as defaultDb, type Db } from "./client";
+import { createSyntheticDataset } from "./synthetic-datasets";
+
+/** Documented in the README; for local demos only (set DEMO_USERS=false anywhere else). */
+export const DEMO_USERS: { role: Exclude<Role, "admin">; email: string; password: string }[] = [
+  { role: "viewer", email: "viewer@understudy.local", password: "demo-viewer-pass" },
+  { role: "editor", email: "editor@understudy.local", password: "demo-editor-pass" },
+  { role: "approver", email: "approver@understudy.local", password: "demo-approver-pass" },
+];
+
+export const DEMO_DATASET = {
+  name: "Demo: synthetic shop (seed 7)",
+  seed: 7,
+  numUsers: 1000,
+  numItems: 1000,
+  interactionsPerUser: 30,
+} as const;
+
+export async function isDatabaseEmpty(db: Db): Promise<boolean> {
+  const [datasets, jobs] = await Promise.all([db.dataset.count(), db.jobRun.count()]);
+  return datasets === 0 && jobs === 0;
+}
+
+async function ensureDemoUsers(db: Db): Promise<string[]> {
+  const lines: string[] = [];
+  for (const u of DEMO_USERS) {
+    const existing = await db.user.findUnique({ where: { email: u.email } });
+    if (!existing) {
+      await db.user.create({ data: { email: u.email, name: `Demo ${u.role}`, role: u.role, passwordHash: await hashPassword(u.password) } });
+    }
+    lines.push(`  ${u.role.padEnd(9)} ${u.email} / ${u.password}`);
+  }
+  return lines;
+}
+
+/**
+ * Seeds an empty database and returns lines worth printing (credentials, what was queued).
+ * `boss` defaults to a short-lived sender on `url`.
+ */
+export async function seedDemoData(opts: { db?: Db; url?: string; boss?: PgBoss; log?: (line: string) => void } = {}): Promise<string[]> {
+  const db = opts.db ?? defaultDb();
+  const log = opts.log ?? console.log;
+  const notes: string[] = [];
+  if (process.env.DEMO_USERS !== "false") {
+    notes.push("demo accounts (DEMO_USERS=false to skip):", ...(await ensureDemoUsers(db)));
+  }
+  if (!(await isDatabaseEmpty(db))) return notes;
+
+  log("empty database: seeding demo data");
+  const dataset = await createSyntheticDataset({ ...DEMO_DATASET }, db, (m) => log(`  ${m}`));
+
+  const url = opts.url ?? process.env.DATABASE_URL;
+  const boss = opts.boss ?? createBoss(url!, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
+  if (!opts.boss) await boss.start();
+  try {
+    const deps = { db, boss };
+    const teacher = await enqueueJob(
+      { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "Demo teacher (BPR-MF 200)", dimension: 200 } },
+      deps,
+    );
+    const student = await enqueueJob(
+      {
+        queue: "train",
+        input: {
+          role: "student",
+          datasetId: dataset.id,
+          name: "Demo student (DE-RRD 20)",
+          dimension: 20,
+          method: "de-rrd",
+          teacherJobRunId: teacher.id,
+        },
+      },
+      deps,
+    );
+    notes.push(`demo jobs queued: teacher ${teacher.id}, student ${student.id} (see Jobs in the app)`);
+  } finally {
+    if (!opts.boss) await boss.stop({ graceful: false });
+  }
+  return notes;
+}

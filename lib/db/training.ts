@@ -1,0 +1,146 @@
+// Training a teacher or distilling a student for the `train` job: load the stored dataset, run
+// lib/recsys's pipeline, save the artifact and record TrainingRun, Model and the test OfflineEvaluation.
+// Idempotent per JobRun: TrainingRun is keyed by jobRunId, Model by trainingRunId, the artifact
+// directory by the TrainingRun id, and the evaluation is replaced, so a re-run never duplicates.
+import type { TrainInput } from "@/jobs/definitions";
+import type { Dataset as RecsysDataset, ProgressFn } from "@/lib/recsys/types";
+import type { Model, Prisma } from "./generated/client";
+import type { Db } from "./client";
+import { datasetDirectory } from "./datasets";
+import { saveModel } from "./models";
+import { modelArtifactDir } from "./storage";
+
+export interface TrainingHooks {
+  db: Db;
+  jobRunId: string;
+  progress: ProgressFn;
+  log: (message: string, level?: "info" | "warn" | "error") => Promise<void>;
+  signal: AbortSignal;
+  /** a problem retrying cannot fix: unknown dataset, teacher failed, ... */
+  fail: (message: string) => Error;
+  /** waits between polls for a teacher still being trained; rejects when the signal aborts */
+  delay: (ms: number) => Promise<void>;
+}
+
+const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
+
+async function loadStoredDataset(input: TrainInput, h: TrainingHooks): Promise<RecsysDataset> {
+  const row = await h.db.dataset.findUnique({ where: { id: input.datasetId } });
+  if (!row) throw h.fail(`dataset ${input.datasetId} does not exist`);
+  const dir = datasetDirectory(row);
+  if (!dir) throw h.fail(`dataset ${row.id} has no stored files`);
+  const { loadTsvDir } = await import("@/lib/recsys/data");
+  const ds = { ...loadTsvDir(dir), name: row.name };
+  if (ds.numUsers !== row.numUsers || ds.numItems !== row.numItems) {
+    await h.log(`stored files hold ${ds.numUsers} users × ${ds.numItems} items; the dataset row says ${row.numUsers} × ${row.numItems}`, "warn");
+  }
+  await h.log(`loaded dataset "${row.name}": ${ds.numUsers} users, ${ds.numItems} items`);
+  return ds;
+}
+
+/** The teacher to distill from: a model id, or the model a (possibly still running) teacher job produces. */
+async function resolveTeacher(input: TrainInput, h: TrainingHooks): Promise<Model> {
+  if (input.teacherModelId) {
+    const teacher = await h.db.model.findUnique({ where: { id: input.teacherModelId } });
+    if (!teacher) throw h.fail(`teacher model ${input.teacherModelId} does not exist`);
+    return teacher;
+  }
+  const jobId = input.teacherJobRunId!;
+  let announced = false;
+  for (;;) {
+    const job = await h.db.jobRun.findUnique({ where: { id: jobId }, include: { trainingRun: { include: { model: true } } } });
+    if (!job) throw h.fail(`teacher job ${jobId} does not exist`);
+    if (job.status === "failed" || job.status === "cancelled") throw h.fail(`teacher job ${jobId} ${job.status}; nothing to distill from`);
+    if (job.status === "succeeded") {
+      const teacher = job.trainingRun?.model;
+      if (!teacher) throw h.fail(`teacher job ${jobId} succeeded without producing a model`);
+      return teacher;
+    }
+    if (!announced) {
+      await h.log(`waiting for teacher job ${jobId} to finish`);
+      announced = true;
+    }
+    h.progress(0, `waiting for the teacher (job ${jobId}: ${job.status}, ${Math.round(job.progress)}%)`);
+    await h.delay(2000);
+  }
+}
+
+export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<{ modelId: string; trainingRunId: string }> {
+  const pipeline = await import("@/lib/recsys/pipeline");
+  const artifact = await import("@/lib/recsys/artifact");
+
+  const wantsTeacher = input.role === "student" && (input.teacherModelId !== undefined || input.teacherJobRunId !== undefined);
+  const teacherRow = wantsTeacher ? await resolveTeacher(input, h) : null;
+  if (teacherRow && teacherRow.datasetId !== input.datasetId) {
+    throw h.fail(`teacher ${teacherRow.id} was trained on dataset ${teacherRow.datasetId}, not ${input.datasetId}`);
+  }
+  const ds = await loadStoredDataset(input, h);
+  const kind = input.kind ?? (input.role === "teacher" ? "teacher" : "distill");
+  const training = await h.db.trainingRun.upsert({
+    where: { jobRunId: h.jobRunId },
+    create: { jobRunId: h.jobRunId, kind, datasetId: input.datasetId, config: json(input) },
+    update: { config: json(input), history: [], finishedAt: null },
+  });
+
+  const options = { ...input.hyperparameters, dim: input.dimension, seed: input.seed, ...(input.epochs ? { epochs: input.epochs } : {}) };
+  let trained: Awaited<ReturnType<typeof pipeline.trainTeacher>>;
+  if (input.role === "teacher") {
+    await h.log(`training teacher BPR-MF dim ${input.dimension}`);
+    trained = await pipeline.trainTeacher(ds, options, h.progress, h.signal);
+  } else {
+    let teacher: Awaited<ReturnType<typeof artifact.loadModel>> | null = null;
+    if (teacherRow) {
+      teacher = await artifact.loadModel(teacherRow.artifactUri, { accelerate: false });
+      await h.log(`distilling from teacher ${teacherRow.name} (dim ${teacherRow.dimension}) with ${input.method}`);
+    }
+    if (!teacher) {
+      // method "none" without a teacher: plain BPR at the student's size, with the student's training defaults
+      await h.log(`training student BPR-MF dim ${input.dimension} alone (method none)`);
+      trained = await pipeline.trainTeacher(ds, { ...pipeline.STUDENT_DEFAULTS, ...options }, h.progress, h.signal);
+    } else {
+      trained = await pipeline.distillStudent(ds, teacher, { ...options, method: input.method }, h.progress, h.signal);
+    }
+    teacher?.dispose();
+  }
+
+  const dir = modelArtifactDir(training.id);
+  await artifact.saveModel(dir, trained.model);
+  const manifest = trained.model.manifest;
+  const model = await saveModel(
+    {
+      name: input.name ?? `${input.role === "teacher" ? "Teacher" : `Student (${input.method})`} d${input.dimension}`,
+      role: input.role,
+      architecture: manifest.architecture,
+      dimension: manifest.dimension,
+      parameterCount: manifest.parameterCount,
+      sizeBytes: manifest.sizeBytes,
+      artifactUri: dir,
+      datasetId: input.datasetId,
+      teacherId: teacherRow?.id ?? null,
+      distillationMethod: input.role === "student" ? input.method : null,
+      hyperparameters: json(trained.config),
+      metrics: json(manifest.metrics),
+      trainingRunId: training.id,
+    },
+    h.db,
+  );
+  const evaluation = {
+    modelId: model.id,
+    datasetId: input.datasetId,
+    split: "test",
+    protocol: json({ negatives: trained.testMetrics.negatives, seed: trained.testMetrics.seed, cutoffs: [5, 10, 20] }),
+    metrics: json(pipeline.metricsSummary(trained.testMetrics)),
+  };
+  await h.db.$transaction([
+    h.db.offlineEvaluation.deleteMany({ where: { modelId: model.id, split: "test" } }),
+    h.db.offlineEvaluation.create({ data: evaluation }),
+    h.db.trainingRun.update({ where: { id: training.id }, data: { history: json(trained.history), finishedAt: new Date() } }),
+  ]);
+  trained.model.dispose();
+  const test = trained.testMetrics.sampled as Record<string, number> | undefined;
+  await h.log(
+    `saved model ${model.id} (${manifest.parameterCount} parameters) to ${dir}; best epoch ${trained.bestEpoch} of ${trained.epochsRun}` +
+      (test?.["N@10"] !== undefined ? `; test N@10 ${test["N@10"].toFixed(4)}` : ""),
+  );
+  return { modelId: model.id, trainingRunId: training.id };
+}

@@ -1,0 +1,367 @@
+// Distillation Experts (Kang et al., CIKM 2020). Per side (users, items): M experts, each an MLP
+// d_s → (d_s+d_t)/2 → d_t with ReLU, and a selection net α = softmax(W·h_t + b). For each entity the
+// Gumbel-softmax s = softmax((log(α+1e-10) + g)/τ) mixes the experts' reconstructions of the teacher
+// embedding from the student's, and the loss is w_e·‖h_t − Σ_m s_m·E_m(h_s)‖².
+// Experts whose weight s_m is below `skipBelow` are not evaluated (once τ is small, s is one-hot and this
+// cuts the expert math M-fold); the mixture loses less than skipBelow·M of its mass.
+import type { Rng } from "../random";
+import type { BprModel } from "../models/bpr";
+import { BlockAdam, type AdamConfig } from "../models/optim";
+import type { BatchContext, Distiller } from "../models/train";
+import type { RowGrads } from "../models/optim";
+import { transpose, type MatmulEngine } from "./engine";
+import { temperatureAt } from "./schedule";
+
+export interface DeConfig {
+  experts: number;
+  lambda: number;
+  tauStart: number;
+  tauEnd: number;
+  /** experts with Gumbel-softmax weight below this are skipped (forward and backward) */
+  skipBelow: number;
+}
+
+export const DE_DEFAULTS: DeConfig = { experts: 30, lambda: 0.01, tauStart: 1, tauEnd: 1e-10, skipBelow: 1e-6 };
+
+const LOG_EPS = 1e-10;
+
+/** Parameters of one side: experts packed one block each [W1 ds×dh | b1 dh | W2 dh×dt | b2 dt], selection [W dt×M | b M]. */
+export class DeSide {
+  readonly dh: number;
+  readonly block: number;
+  readonly experts: Float32Array;
+  readonly selection: Float32Array;
+
+  constructor(
+    readonly M: number,
+    readonly ds: number,
+    readonly dt: number,
+    rng: Rng,
+  ) {
+    this.dh = Math.floor((ds + dt) / 2);
+    const { dh } = this;
+    this.block = ds * dh + dh + dh * dt + dt;
+    this.experts = new Float32Array(M * this.block);
+    this.selection = new Float32Array(dt * M + M);
+    // PyTorch nn.Linear initialisation: U(−1/√fan_in, 1/√fan_in) for weights and biases
+    const fill = (a: Float32Array, from: number, len: number, fanIn: number) => {
+      const bound = 1 / Math.sqrt(fanIn);
+      for (let i = from; i < from + len; i++) a[i] = (rng.next() * 2 - 1) * bound;
+    };
+    for (let m = 0; m < M; m++) {
+      const o = m * this.block;
+      fill(this.experts, o, ds * dh + dh, ds);
+      fill(this.experts, o + ds * dh + dh, dh * dt + dt, dh);
+    }
+    fill(this.selection, 0, this.selection.length, dt);
+  }
+
+  get parameterCount(): number {
+    return this.experts.length + this.selection.length;
+  }
+}
+
+export interface DeGrads {
+  experts: Float32Array;
+  selection: Float32Array;
+  /** gradient w.r.t. each entity's student embedding, n x ds */
+  hs: Float32Array;
+  /** 1 for experts that received gradient */
+  touched: Uint8Array;
+}
+
+export function newDeGrads(side: DeSide, n: number): DeGrads {
+  return {
+    experts: new Float32Array(side.experts.length),
+    selection: new Float32Array(side.selection.length),
+    hs: new Float32Array(n * side.ds),
+    touched: new Uint8Array(side.M),
+  };
+}
+
+/**
+ * Loss Σ_e w_e‖h_t,e − Σ_m s_em E_m(h_s,e)‖² and its gradients (accumulated into `grads`, which must be
+ * zeroed by the caller; grads.hs has n rows). `gumbel` holds n x M standard Gumbel draws.
+ */
+export function deLoss(
+  side: DeSide,
+  hs: Float32Array,
+  ht: Float32Array,
+  weights: ArrayLike<number>,
+  gumbel: Float64Array,
+  tau: number,
+  skipBelow: number,
+  engine: MatmulEngine,
+  grads: DeGrads,
+): number {
+  const { M, ds, dt, dh, block } = side;
+  const n = weights.length;
+  if (n === 0) return 0;
+  const W = side.selection;
+  const selB = dt * M;
+
+  // selection net: logits = Ht·Wsel + b
+  const logits = engine.matmul(ht, n, dt, W, M);
+  const alpha = new Float64Array(n * M);
+  const s = new Float64Array(n * M);
+  const counts = new Int32Array(M);
+  for (let e = 0; e < n; e++) {
+    const o = e * M;
+    let mx = -Infinity;
+    for (let m = 0; m < M; m++) {
+      const l = logits[o + m] + W[selB + m];
+      alpha[o + m] = l;
+      if (l > mx) mx = l;
+    }
+    let sum = 0;
+    for (let m = 0; m < M; m++) sum += alpha[o + m] = Math.exp(alpha[o + m] - mx);
+    let zmx = -Infinity;
+    for (let m = 0; m < M; m++) {
+      alpha[o + m] /= sum;
+      const z = (Math.log(alpha[o + m] + LOG_EPS) + gumbel[o + m]) / tau;
+      s[o + m] = z;
+      if (z > zmx) zmx = z;
+    }
+    let zs = 0;
+    for (let m = 0; m < M; m++) zs += s[o + m] = Math.exp(s[o + m] - zmx);
+    for (let m = 0; m < M; m++) {
+      s[o + m] /= zs;
+      if (s[o + m] >= skipBelow) counts[m]++;
+    }
+  }
+
+  // group (entity, expert) pairs by expert
+  const offsets = new Int32Array(M + 1);
+  for (let m = 0; m < M; m++) offsets[m + 1] = offsets[m] + counts[m];
+  const pairEntity = new Int32Array(offsets[M]);
+  const fillPos = offsets.slice(0, M);
+  for (let e = 0; e < n; e++) {
+    for (let m = 0; m < M; m++) if (s[e * M + m] >= skipBelow) pairEntity[fillPos[m]++] = e;
+  }
+
+  // forward through the active experts
+  const yhat = new Float64Array(n * dt);
+  const H: (Float32Array | null)[] = new Array(M).fill(null);
+  const Y: (Float32Array | null)[] = new Array(M).fill(null);
+  const X: (Float32Array | null)[] = new Array(M).fill(null);
+  for (let m = 0; m < M; m++) {
+    const cnt = counts[m];
+    if (cnt === 0) continue;
+    const o = m * block;
+    const W1 = side.experts.subarray(o, o + ds * dh);
+    const b1 = o + ds * dh;
+    const W2 = side.experts.subarray(b1 + dh, b1 + dh + dh * dt);
+    const b2 = b1 + dh + dh * dt;
+    const x = new Float32Array(cnt * ds);
+    for (let r = 0; r < cnt; r++) x.set(hs.subarray(pairEntity[offsets[m] + r] * ds, (pairEntity[offsets[m] + r] + 1) * ds), r * ds);
+    const h = engine.matmul(x, cnt, ds, W1, dh);
+    for (let r = 0; r < cnt; r++) {
+      for (let j = 0; j < dh; j++) {
+        const v = h[r * dh + j] + side.experts[b1 + j];
+        h[r * dh + j] = v > 0 ? v : 0;
+      }
+    }
+    const y = engine.matmul(h, cnt, dh, W2, dt);
+    for (let r = 0; r < cnt; r++) {
+      const e = pairEntity[offsets[m] + r];
+      const w = s[e * M + m];
+      for (let j = 0; j < dt; j++) {
+        const v = (y[r * dt + j] += side.experts[b2 + j]);
+        yhat[e * dt + j] += w * v;
+      }
+    }
+    X[m] = x;
+    H[m] = h;
+    Y[m] = y;
+  }
+
+  // loss and d loss / d yhat
+  let loss = 0;
+  const dyhat = new Float64Array(n * dt);
+  for (let e = 0; e < n; e++) {
+    const w = weights[e];
+    let sq = 0;
+    for (let j = 0; j < dt; j++) {
+      const r = ht[e * dt + j] - yhat[e * dt + j];
+      sq += r * r;
+      dyhat[e * dt + j] = -2 * w * r;
+    }
+    loss += w * sq;
+  }
+
+  // d loss / d s for active pairs, then through the Gumbel-softmax and the selection softmax
+  const dsel = new Float64Array(n * M);
+  for (let m = 0; m < M; m++) {
+    const y = Y[m];
+    if (!y) continue;
+    for (let r = 0; r < counts[m]; r++) {
+      const e = pairEntity[offsets[m] + r];
+      let acc = 0;
+      for (let j = 0; j < dt; j++) acc += dyhat[e * dt + j] * y[r * dt + j];
+      dsel[e * M + m] = acc;
+    }
+  }
+  const dlogits = new Float32Array(n * M);
+  for (let e = 0; e < n; e++) {
+    const o = e * M;
+    let sds = 0;
+    for (let m = 0; m < M; m++) sds += s[o + m] * dsel[o + m];
+    // dz_m = s_m (ds_m − Σ s ds) / τ ;  a_m = dz_m · α_m/(α_m+eps) ;  dl_j = a_j − α_j Σ a
+    let asum = 0;
+    const a = new Float64Array(M);
+    for (let m = 0; m < M; m++) {
+      const dz = (s[o + m] * (dsel[o + m] - sds)) / tau;
+      a[m] = (dz * alpha[o + m]) / (alpha[o + m] + LOG_EPS);
+      asum += a[m];
+    }
+    for (let m = 0; m < M; m++) {
+      const dl = a[m] - alpha[o + m] * asum;
+      dlogits[o + m] = dl;
+      grads.selection[selB + m] += dl;
+    }
+  }
+  const dWsel = engine.matmul(transpose(ht.subarray(0, n * dt), n, dt), dt, n, dlogits, M);
+  for (let i = 0; i < dt * M; i++) grads.selection[i] += dWsel[i];
+
+  // backward through the active experts
+  for (let m = 0; m < M; m++) {
+    const y = Y[m];
+    const h = H[m];
+    const x = X[m];
+    if (!y || !h || !x) continue;
+    const cnt = counts[m];
+    const o = m * block;
+    const b1 = o + ds * dh;
+    const w2o = b1 + dh;
+    const b2 = w2o + dh * dt;
+    grads.touched[m] = 1;
+    const dy = new Float32Array(cnt * dt);
+    for (let r = 0; r < cnt; r++) {
+      const e = pairEntity[offsets[m] + r];
+      const w = s[e * M + m];
+      for (let j = 0; j < dt; j++) {
+        const v = w * dyhat[e * dt + j];
+        dy[r * dt + j] = v;
+        grads.experts[b2 + j] += v;
+      }
+    }
+    const dW2 = engine.matmul(transpose(h, cnt, dh), dh, cnt, dy, dt);
+    for (let i = 0; i < dh * dt; i++) grads.experts[w2o + i] += dW2[i];
+    const W2T = transpose(side.experts.subarray(w2o, w2o + dh * dt), dh, dt);
+    const dh_ = engine.matmul(dy, cnt, dt, W2T, dh);
+    for (let i = 0; i < cnt * dh; i++) if (h[i] <= 0) dh_[i] = 0;
+    for (let r = 0; r < cnt; r++) for (let j = 0; j < dh; j++) grads.experts[b1 + j] += dh_[r * dh + j];
+    const dW1 = engine.matmul(transpose(x, cnt, ds), ds, cnt, dh_, dh);
+    for (let i = 0; i < ds * dh; i++) grads.experts[o + i] += dW1[i];
+    const W1T = transpose(side.experts.subarray(o, o + ds * dh), ds, dh);
+    const dx = engine.matmul(dh_, cnt, dh, W1T, ds);
+    for (let r = 0; r < cnt; r++) {
+      const e = pairEntity[offsets[m] + r];
+      for (let k = 0; k < ds; k++) grads.hs[e * ds + k] += dx[r * ds + k];
+    }
+  }
+  return loss;
+}
+
+/** fills n x M standard Gumbel draws */
+export function drawGumbel(rng: Rng, n: number, M: number, out?: Float64Array): Float64Array {
+  const g = out && out.length >= n * M ? out : new Float64Array(n * M);
+  for (let i = 0; i < n * M; i++) g[i] = rng.gumbel();
+  return g;
+}
+
+/** DE as a Distiller on the BPR training loop: user side on the batch's unique users (weight 1), item side on
+ * its unique positive and unique negative items (weight ½ each), all scaled by λ_DE. */
+export class DeDistiller implements Distiller {
+  readonly name = "de";
+  readonly users: DeSide;
+  readonly items: DeSide;
+  private tau = 1;
+  private readonly adam: { side: DeSide; experts: BlockAdam; selection: BlockAdam; grads: DeGrads }[];
+  private readonly cfg: DeConfig;
+
+  constructor(
+    private readonly teacher: BprModel,
+    studentDim: number,
+    cfg: Partial<DeConfig>,
+    adam: AdamConfig,
+    rng: Rng,
+    private readonly engine: MatmulEngine,
+  ) {
+    this.cfg = { ...DE_DEFAULTS, ...cfg };
+    this.users = new DeSide(this.cfg.experts, studentDim, teacher.dim, rng.fork());
+    this.items = new DeSide(this.cfg.experts, studentDim, teacher.dim, rng.fork());
+    this.adam = [this.users, this.items].map((side) => ({
+      side,
+      experts: new BlockAdam(side.experts, side.block, adam),
+      selection: new BlockAdam(side.selection, side.selection.length, adam),
+      grads: newDeGrads(side, 0),
+    }));
+  }
+
+  get parameterCount(): number {
+    return this.users.parameterCount + this.items.parameterCount;
+  }
+
+  get temperature(): number {
+    return this.tau;
+  }
+
+  beginEpoch(epoch: number, epochs: number): void {
+    this.tau = temperatureAt(epoch - 1, epochs, this.cfg.tauStart, this.cfg.tauEnd);
+  }
+
+  batch(ctx: BatchContext, model: BprModel): Record<string, number> {
+    const lam = this.cfg.lambda;
+    const userW = new Float32Array(ctx.uniqueUsers.length).fill(lam);
+    const items = new Int32Array(ctx.uniquePos.length + ctx.uniqueNeg.length);
+    items.set(ctx.uniquePos);
+    items.set(ctx.uniqueNeg, ctx.uniquePos.length);
+    const itemW = new Float32Array(items.length).fill(lam * 0.5);
+    let loss = this.side(0, ctx.uniqueUsers, userW, this.teacher.users, model.users, ctx.gradUsers, ctx.rng);
+    loss += this.side(1, items, itemW, this.teacher.items, model.items, ctx.gradItems, ctx.rng);
+    return { de: loss };
+  }
+
+  private side(
+    which: number,
+    entities: Int32Array,
+    weights: Float32Array,
+    teacherTable: Float32Array,
+    studentTable: Float32Array,
+    grad: RowGrads,
+    rng: Rng,
+  ): number {
+    const st = this.adam[which];
+    const side = st.side;
+    const { ds, dt, M } = side;
+    const n = entities.length;
+    const hs = new Float32Array(n * ds);
+    const ht = new Float32Array(n * dt);
+    for (let e = 0; e < n; e++) {
+      const r = entities[e];
+      hs.set(studentTable.subarray(r * ds, (r + 1) * ds), e * ds);
+      ht.set(teacherTable.subarray(r * dt, (r + 1) * dt), e * dt);
+    }
+    const g = st.grads;
+    g.experts.fill(0);
+    g.selection.fill(0);
+    g.touched.fill(0);
+    if (g.hs.length < n * ds) g.hs = new Float32Array(n * ds);
+    else g.hs.fill(0, 0, n * ds);
+    const loss = deLoss(side, hs, ht, weights, drawGumbel(rng, n, M), this.tau, this.cfg.skipBelow, this.engine, g);
+    for (let e = 0; e < n; e++) {
+      const off = grad.offset(entities[e]);
+      const G = grad.grad;
+      for (let k = 0; k < ds; k++) G[off + k] += g.hs[e * ds + k];
+    }
+    return loss;
+  }
+
+  step(): void {
+    for (const st of this.adam) {
+      st.experts.step(st.grads.experts, st.grads.touched);
+      st.selection.step(st.grads.selection);
+    }
+  }
+}

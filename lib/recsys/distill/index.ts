@@ -1,0 +1,65 @@
+// Distillation methods as Distillers on the BPR training loop: none | de | rrd | de-rrd | rd.
+import type { Dataset, ProgressFn } from "../types";
+import type { Rng } from "../random";
+import type { BprModel } from "../models/bpr";
+import type { AdamConfig } from "../models/optim";
+import type { Distiller } from "../models/train";
+import { getTf } from "../backend";
+import { DeDistiller, type DeConfig } from "./de";
+import { RrdDistiller, RRD_DEFAULTS, type RrdConfig } from "./rrd";
+import { RdDistiller, RD_DEFAULTS, type RdConfig } from "./rd";
+import { JsEngine, pickFasterEngine, TfEngine, type MatmulEngine } from "./engine";
+import { teacherTopN } from "./teacher";
+
+export const DISTILL_METHODS = ["none", "de", "rrd", "de-rrd", "rd"] as const;
+export type DistillMethod = (typeof DISTILL_METHODS)[number];
+
+export type EngineChoice = "auto" | "tfjs" | "typed-arrays";
+
+export interface DistillSetup {
+  method: DistillMethod;
+  de?: Partial<DeConfig>;
+  rrd?: Partial<RrdConfig>;
+  rd?: Partial<RdConfig>;
+  /** dense expert math: measured choice (default), or forced */
+  engine?: EngineChoice;
+}
+
+export async function chooseEngine(choice: EngineChoice = "auto"): Promise<{ engine: MatmulEngine; timings: Record<string, number> }> {
+  if (choice === "typed-arrays") return { engine: new JsEngine(), timings: {} };
+  const tf = await getTf();
+  if (choice === "tfjs") return { engine: new TfEngine(tf), timings: {} };
+  return pickFasterEngine(tf);
+}
+
+export async function createDistillers(
+  setup: DistillSetup,
+  ds: Dataset,
+  teacher: BprModel,
+  studentDim: number,
+  adam: AdamConfig,
+  rng: Rng,
+  progress?: ProgressFn,
+): Promise<{ distillers: Distiller[]; engine: string | null; engineTimings: Record<string, number> }> {
+  const m = setup.method;
+  const distillers: Distiller[] = [];
+  let engine: string | null = null;
+  let engineTimings: Record<string, number> = {};
+  if (m === "de" || m === "de-rrd") {
+    const picked = await chooseEngine(setup.engine);
+    engine = picked.engine.name;
+    engineTimings = picked.timings;
+    distillers.push(new DeDistiller(teacher, studentDim, setup.de ?? {}, adam, rng.fork(), picked.engine));
+  }
+  if (m === "rrd" || m === "de-rrd") {
+    const cfg = { ...RRD_DEFAULTS, ...setup.rrd };
+    const top = await teacherTopN(teacher, ds, cfg.topN, progress);
+    distillers.push(new RrdDistiller(ds, top, cfg));
+  }
+  if (m === "rd") {
+    const cfg = { ...RD_DEFAULTS, ...setup.rd };
+    const top = await teacherTopN(teacher, ds, cfg.K, progress);
+    distillers.push(new RdDistiller(ds, top, cfg.K, cfg));
+  }
+  return { distillers, engine, engineTimings };
+}

@@ -1,0 +1,86 @@
+// A trained BPR model in the shape serving and evaluation use: external ids, manifest, top-k, and
+// fast block scoring through the tfjs backend when one has been attached.
+import type { ModelManifest, ServableModel } from "../types";
+import { topK } from "../topk";
+import { getTf } from "../backend";
+import { BprModel } from "./bpr";
+import { ItemMatrixScorer } from "./accel";
+
+export class ServableBpr implements ServableModel {
+  private userMap: Map<string, number> | null = null;
+  private itemMap: Map<string, number> | null = null;
+  private accel: ItemMatrixScorer | null = null;
+  private rowBuf: Float32Array | null = null;
+
+  constructor(
+    readonly model: BprModel,
+    readonly manifest: ModelManifest,
+    readonly userIds: readonly string[],
+    readonly itemIds: readonly string[],
+  ) {
+    if (userIds.length !== model.numUsers || itemIds.length !== model.numItems) {
+      throw new Error(`id maps (${userIds.length} users, ${itemIds.length} items) do not match the model (${model.numUsers} x ${model.numItems})`);
+    }
+  }
+
+  get numUsers(): number {
+    return this.model.numUsers;
+  }
+  get numItems(): number {
+    return this.model.numItems;
+  }
+  get dim(): number {
+    return this.model.dim;
+  }
+
+  /** upload the item matrix to the tfjs backend so scoreUsers/scoreUser use one matmul per block */
+  async accelerate(): Promise<this> {
+    if (!this.accel) {
+      const tf = await getTf();
+      this.accel = new ItemMatrixScorer(tf, this.model.items, this.model.numItems, this.model.dim);
+    }
+    return this;
+  }
+
+  /** release backend memory (the model keeps working on the JS path) */
+  dispose(): void {
+    this.accel?.dispose();
+    this.accel = null;
+  }
+
+  scoreUser(user: number, out: Float32Array): void {
+    if (this.accel) this.scoreUsers(Int32Array.of(user), out);
+    else this.model.scoreUser(user, out);
+  }
+
+  /** row-major block: out[j*numItems + i] = score(users[j], i) */
+  scoreUsers(users: Int32Array, out: Float32Array): void {
+    const d = this.model.dim;
+    const n = this.model.numItems;
+    if (!this.accel) {
+      for (let j = 0; j < users.length; j++) this.model.scoreUser(users[j], out.subarray(j * n, (j + 1) * n));
+      return;
+    }
+    if (!this.rowBuf || this.rowBuf.length < users.length * d) this.rowBuf = new Float32Array(users.length * d);
+    const U = this.model.users;
+    for (let j = 0; j < users.length; j++) this.rowBuf.set(U.subarray(users[j] * d, (users[j] + 1) * d), j * d);
+    this.accel.scoreBlock(this.rowBuf, users.length, out);
+  }
+
+  userIndex(externalId: string): number | undefined {
+    if (!this.userMap) this.userMap = new Map(this.userIds.map((id, i) => [id, i]));
+    return this.userMap.get(externalId);
+  }
+
+  itemIndex(externalId: string): number | undefined {
+    if (!this.itemMap) this.itemMap = new Map(this.itemIds.map((id, i) => [id, i]));
+    return this.itemMap.get(externalId);
+  }
+
+  recommend(user: number, k: number, exclude?: ReadonlySet<number>): { item: number; score: number }[] {
+    if (!Number.isInteger(user) || user < 0 || user >= this.numUsers) throw new RangeError(`unknown user index ${user}`);
+    const scores = new Float32Array(this.numItems);
+    this.scoreUser(user, scores);
+    return Array.from(topK(scores, k, exclude), (item) => ({ item, score: scores[item] }));
+  }
+}

@@ -1,0 +1,196 @@
+// Entry points for job handlers, the demo seeding and the CLI: train a BPR teacher, distill a student.
+// Both train with early stopping on the valid split, restore the best weights, evaluate on test
+// (R1's evaluate: sampled 499 negatives, full catalogue, long tail, coverage) and return a ServableBpr
+// whose manifest carries the configuration and metrics (saveModel(dir, result.model) persists it).
+import type { Dataset, ModelManifest, ProgressFn } from "./types";
+import { Rng } from "./random";
+import { backendName, getTf } from "./backend";
+import { BprModel } from "./models/bpr";
+import { ServableBpr } from "./models/servable";
+import { trainBpr, TRAIN_DEFAULTS, type EpochRecord, type TrainConfig } from "./models/train";
+import { sampledValidator } from "./models/validation";
+import { createDistillers, type DistillMethod, type DistillSetup } from "./distill";
+import { evaluate, type EvalResult } from "./eval/evaluate";
+import { weightBytes } from "./artifact";
+
+export type { DistillMethod } from "./distill";
+export { DISTILL_METHODS } from "./distill";
+export { TrainingAborted } from "./models/train";
+
+export interface TeacherOptions extends Partial<TrainConfig> {
+  /** seed of the evaluation negatives (valid and test), default 0 */
+  evalSeed?: number;
+}
+
+export interface StudentOptions extends TeacherOptions, Partial<Omit<DistillSetup, "method">> {
+  method?: DistillMethod;
+}
+
+export interface TrainedModel {
+  model: ServableBpr;
+  history: EpochRecord[];
+  testMetrics: EvalResult;
+  bestEpoch: number;
+  bestValid: Record<string, number> | null;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  trainSeconds: number;
+  config: Record<string, unknown>;
+  backend: string;
+}
+
+/** Teacher defaults: BPR dim 200, Adam lr 0.002 / wd 0.001, batch 1024, dense Adam, ≤ 60 epochs. */
+export const TEACHER_DEFAULTS: TrainConfig = { ...TRAIN_DEFAULTS, dim: 200, lr: 0.002, epochs: 60, adam: "dense", evalEvery: 2, patience: 5 };
+/** Student defaults: BPR dim 20, Adam lr 0.003 / wd 0.001, batch 1024, dense Adam, ≤ 200 epochs. */
+export const STUDENT_DEFAULTS: TrainConfig = { ...TRAIN_DEFAULTS, dim: 20, lr: 0.003, epochs: 200, adam: "dense", evalEvery: 2, patience: 10 };
+
+function pick(defaults: TrainConfig, opts: Partial<TrainConfig>): TrainConfig {
+  const c = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof TrainConfig)[]) {
+    const v = opts[key];
+    if (v !== undefined) (c as Record<string, unknown>)[key] = v;
+  }
+  if (!Number.isInteger(c.dim) || c.dim < 1) throw new RangeError(`dim must be a positive integer, got ${c.dim}`);
+  if (!Number.isInteger(c.epochs) || c.epochs < 1) throw new RangeError(`epochs must be a positive integer, got ${c.epochs}`);
+  if (!(c.lr > 0)) throw new RangeError(`lr must be positive, got ${c.lr}`);
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${c.batchSize}`);
+  return c;
+}
+
+function manifestFor(
+  role: "teacher" | "student",
+  method: DistillMethod | null,
+  ds: Dataset,
+  model: BprModel,
+  trainingConfig: Record<string, unknown>,
+  metrics: Record<string, unknown>,
+): ModelManifest {
+  return {
+    format: "understudy-model",
+    version: 1,
+    architecture: "bpr-mf",
+    role,
+    dimension: model.dim,
+    numUsers: model.numUsers,
+    numItems: model.numItems,
+    parameterCount: model.parameterCount,
+    sizeBytes: weightBytes(model.numUsers, model.numItems, model.dim),
+    method,
+    datasetName: ds.name,
+    trainingConfig,
+    metrics,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** test metrics flattened for manifests: sampled, full, long tail, coverage */
+export function metricsSummary(r: EvalResult): Record<string, unknown> {
+  return {
+    split: r.split,
+    evalSeed: r.seed,
+    negatives: r.negatives,
+    users: r.users,
+    test: r.sampled,
+    full: r.full,
+    longTail: r.longTail,
+    longTailUsers: r.longTailUsers,
+    coverage10: r.coverage,
+  };
+}
+
+async function finish(
+  role: "teacher" | "student",
+  method: DistillMethod | null,
+  ds: Dataset,
+  result: Awaited<ReturnType<typeof trainBpr>>,
+  config: Record<string, unknown>,
+  evalSeed: number,
+  progress?: ProgressFn,
+): Promise<TrainedModel> {
+  await getTf();
+  const backend = backendName() ?? "cpu";
+  const fullConfig = { ...config, backend, bestEpoch: result.bestEpoch, epochsRun: result.epochsRun, trainSeconds: result.trainSeconds };
+  const provisional = new ServableBpr(result.model, manifestFor(role, method, ds, result.model, fullConfig, {}), ds.userIds, ds.itemIds);
+  await provisional.accelerate();
+  const testMetrics = evaluate(provisional, ds, { split: "test", seed: evalSeed }, progress ? (f, m) => progress(f, m) : undefined);
+  const metrics = { ...metricsSummary(testMetrics), bestValid: result.bestValid };
+  const model = new ServableBpr(result.model, manifestFor(role, method, ds, result.model, fullConfig, metrics), ds.userIds, ds.itemIds);
+  provisional.dispose();
+  await model.accelerate();
+  return {
+    model,
+    history: result.history,
+    testMetrics,
+    bestEpoch: result.bestEpoch,
+    bestValid: result.bestValid,
+    epochsRun: result.epochsRun,
+    stoppedEarly: result.stoppedEarly,
+    trainSeconds: result.trainSeconds,
+    config: fullConfig,
+    backend,
+  };
+}
+
+/**
+ * Trains a BPR teacher (default dim 200) with early stopping on valid, and evaluates it on test.
+ * `progress(fraction, message)` is called during training; aborting `signal` rejects with TrainingAborted.
+ */
+export async function trainTeacher(ds: Dataset, opts: TeacherOptions = {}, progress?: ProgressFn, signal?: AbortSignal): Promise<TrainedModel> {
+  const config = pick(TEACHER_DEFAULTS, opts);
+  const evalSeed = opts.evalSeed ?? 0;
+  const validate = sampledValidator(ds, { seed: evalSeed });
+  const result = await trainBpr(ds, config, {
+    validate,
+    progress: progress ? (f, m) => progress(0.95 * f, m) : undefined,
+    signal,
+    label: `teacher-${config.dim}`,
+  });
+  return finish("teacher", null, ds, result, { ...config, evalSeed }, evalSeed, progress ? (f, m) => progress(0.95 + 0.05 * f, m) : undefined);
+}
+
+/**
+ * Distills a student (default dim 20, method "de-rrd") from `teacher` on the same dataset, with early
+ * stopping on valid, and evaluates it on test. Experts and selection nets are dropped after training:
+ * the returned model is a plain BPR model of the student's dimension.
+ */
+export async function distillStudent(
+  ds: Dataset,
+  teacher: ServableBpr | BprModel,
+  opts: StudentOptions = {},
+  progress?: ProgressFn,
+  signal?: AbortSignal,
+): Promise<TrainedModel> {
+  const t = teacher instanceof ServableBpr ? teacher.model : teacher;
+  if (t.numUsers !== ds.numUsers || t.numItems !== ds.numItems) {
+    throw new RangeError(`teacher covers ${t.numUsers} users x ${t.numItems} items but dataset ${ds.name} has ${ds.numUsers} x ${ds.numItems}`);
+  }
+  const method = opts.method ?? "de-rrd";
+  const config = pick(STUDENT_DEFAULTS, opts);
+  const evalSeed = opts.evalSeed ?? 0;
+  const setup: DistillSetup = { method, de: opts.de, rrd: opts.rrd, rd: opts.rd, engine: opts.engine };
+  const rng = new Rng(config.seed ^ 0x5eed);
+  const prep = progress ? (f: number, m: string) => progress(0.05 * f, m) : undefined;
+  const { distillers, engine, engineTimings } = await createDistillers(setup, ds, t, config.dim, config, rng, prep);
+  const validate = sampledValidator(ds, { seed: evalSeed });
+  const result = await trainBpr(ds, config, {
+    distillers,
+    validate,
+    progress: progress ? (f, m) => progress(0.05 + 0.9 * f, m) : undefined,
+    signal,
+    label: `student-${config.dim} ${method}`,
+  });
+  const extra = distillers.reduce((a, d) => a + (d.parameterCount ?? 0), 0);
+  const trainingConfig = {
+    ...config,
+    method,
+    evalSeed,
+    teacherDim: t.dim,
+    de: setup.de ?? null,
+    rrd: setup.rrd ?? null,
+    rd: setup.rd ?? null,
+    engine,
+    engineTimingsUs: engineTimings,
+    distillationParameters: extra,
+  };
+  return finish("student", method, ds, result, trainingConfig, evalSeed, progress ? (f, m) => progress(0.95 + 0.05 * f, m) : undefined);
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { Rng } from "@/lib/recsys/random";
+import { DeSide, deLoss, drawGumbel, newDeGrads } from "@/lib/recsys/distill/de";
+import { JsEngine, TfEngine, type MatmulEngine } from "@/lib/recsys/distill/engine";
+import { getTf } from "@/lib/recsys/backend";
+
+// tiny problem: 3 experts, student dim 2, teacher dim 4 (hidden 3), 5 entities
+function setup(seed = 1) {
+  const rng = new Rng(seed);
+  const side = new DeSide(3, 2, 4, rng);
+  const n = 5;
+  const hs = Float32Array.from({ length: n * 2 }, () => rng.normal());
+  const ht = Float32Array.from({ length: n * 4 }, () => rng.normal());
+  const weights = Float32Array.from([1, 1, 0.5, 0.5, 0.5]);
+  const gumbel = drawGumbel(rng, n, 3);
+  return { side, n, hs, ht, weights, gumbel };
+}
+
+function lossOf(s: ReturnType<typeof setup>, tau: number, engine: MatmulEngine, skipBelow = 0) {
+  const g = newDeGrads(s.side, s.n);
+  const loss = deLoss(s.side, s.hs, s.ht, s.weights, s.gumbel, tau, skipBelow, engine, g);
+  return { loss, g };
+}
+
+/** central finite difference of the loss w.r.t. a[i] (float32 storage, so a moderate step) */
+function fd(s: ReturnType<typeof setup>, a: Float32Array, i: number, tau: number, engine: MatmulEngine): number {
+  const h = 1e-2;
+  const x = a[i];
+  a[i] = x + h;
+  const up = lossOf(s, tau, engine).loss;
+  a[i] = x - h;
+  const down = lossOf(s, tau, engine).loss;
+  a[i] = x;
+  return (up - down) / (2 * h);
+}
+
+function expectClose(analytic: number, numeric: number) {
+  expect(Math.abs(analytic - numeric)).toBeLessThanOrEqual(2e-2 * Math.max(1, Math.abs(numeric)));
+}
+
+describe("DE loss", () => {
+  const engine = new JsEngine();
+
+  it("matches a direct evaluation of ‖h_t − Σ s_m E_m(h_s)‖² at τ = 1", () => {
+    const s = setup();
+    const { loss } = lossOf(s, 1, engine);
+    // recompute naively in float64
+    const { side, n } = s;
+    const { M, ds, dt, dh, block } = side;
+    let want = 0;
+    for (let e = 0; e < n; e++) {
+      const logits = Array.from({ length: M }, (_, m) => {
+        let v = side.selection[dt * M + m];
+        for (let j = 0; j < dt; j++) v += s.ht[e * dt + j] * side.selection[j * M + m];
+        return v;
+      });
+      const mx = Math.max(...logits);
+      const ex = logits.map((l) => Math.exp(l - mx));
+      const alpha = ex.map((v) => v / ex.reduce((a, b) => a + b));
+      const z = alpha.map((a, m) => Math.log(a + 1e-10) + s.gumbel[e * M + m]);
+      const zx = Math.max(...z);
+      const sz = z.map((v) => Math.exp(v - zx));
+      const sel = sz.map((v) => v / sz.reduce((a, b) => a + b));
+      const y = new Array(dt).fill(0);
+      for (let m = 0; m < M; m++) {
+        const o = m * block;
+        const hid = Array.from({ length: dh }, (_, j) => {
+          let v = side.experts[o + ds * dh + j];
+          for (let k = 0; k < ds; k++) v += s.hs[e * ds + k] * side.experts[o + k * dh + j];
+          return Math.max(0, v);
+        });
+        for (let j = 0; j < dt; j++) {
+          let v = side.experts[o + ds * dh + dh + dh * dt + j];
+          for (let k = 0; k < dh; k++) v += hid[k] * side.experts[o + ds * dh + dh + k * dt + j];
+          y[j] += sel[m] * v;
+        }
+      }
+      let sq = 0;
+      for (let j = 0; j < dt; j++) sq += (s.ht[e * dt + j] - y[j]) ** 2;
+      want += s.weights[e] * sq;
+    }
+    expect(loss).toBeCloseTo(want, 4);
+  });
+
+  for (const tau of [1, 0.3]) {
+    it(`gradients match finite differences (τ = ${tau})`, () => {
+      const s = setup(7);
+      const { g } = lossOf(s, tau, engine);
+      for (let i = 0; i < s.hs.length; i++) expectClose(g.hs[i], fd(s, s.hs, i, tau, engine));
+      for (let i = 0; i < s.side.experts.length; i++) expectClose(g.experts[i], fd(s, s.side.experts, i, tau, engine));
+      for (let i = 0; i < s.side.selection.length; i++) expectClose(g.selection[i], fd(s, s.side.selection, i, tau, engine));
+      // the selection gradient is not trivially zero at τ < ∞
+      expect(g.selection.some((v) => Math.abs(v) > 1e-4)).toBe(true);
+    });
+  }
+
+  it("skipping experts below 1e-6 weight changes the loss by less than that mass", () => {
+    const s = setup(3);
+    const exact = lossOf(s, 0.01, engine, 0).loss;
+    const skipped = lossOf(s, 0.01, engine, 1e-6).loss;
+    expect(Math.abs(exact - skipped)).toBeLessThan(1e-3 * Math.max(1, exact));
+  });
+
+  it("the tfjs engine computes the same loss and gradients as typed arrays", async () => {
+    const tf = await getTf();
+    const s = setup(11);
+    const a = lossOf(s, 0.5, engine);
+    const b = lossOf(s, 0.5, new TfEngine(tf));
+    expect(b.loss).toBeCloseTo(a.loss, 4);
+    for (let i = 0; i < a.g.experts.length; i++) expect(b.g.experts[i]).toBeCloseTo(a.g.experts[i], 4);
+    for (let i = 0; i < a.g.hs.length; i++) expect(b.g.hs[i]).toBeCloseTo(a.g.hs[i], 4);
+  });
+});

@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { insertExposures, lostExposureCount, recordExposureLoss, type ExposureRow } from "@/lib/db/exposures";
+import { ExposureBatcher } from "@/lib/serving/exposure-batcher";
+import { isolatedTestDatabase } from "../helpers/db";
+
+const t = isolatedTestDatabase("exposures");
+let modelId: string;
+let experimentId: string;
+
+beforeAll(async () => {
+  const db = t().db;
+  const dataset = await db.dataset.create({ data: { name: "d", source: "synthetic", snapshot: "s", numUsers: 1, numItems: 1, numInteractions: 1 } });
+  const model = await db.model.create({
+    data: { name: "m", role: "student", architecture: "bpr-mf", dimension: 2, parameterCount: 4, artifactUri: "/nowhere", datasetId: dataset.id },
+  });
+  const user = await db.user.create({ data: { email: "e@example.com", passwordHash: "x" } });
+  const experiment = await db.experiment.create({
+    data: { name: "e", salt: "s", rampSchedule: [1, 100], guardrails: {}, kpis: ["ctr"], createdById: user.id },
+  });
+  modelId = model.id;
+  experimentId = experiment.id;
+});
+
+function row(overrides: Partial<ExposureRow> = {}): ExposureRow {
+  return {
+    requestId: randomUUID(),
+    experimentId,
+    variant: "candidate",
+    modelId,
+    userId: "u1",
+    itemCount: 10,
+    latencyUs: 150,
+    cpuUs: 140,
+    failed: false,
+    createdAt: new Date(),
+    ...overrides,
+  };
+}
+
+function dbSink() {
+  const batches: number[] = [];
+  return {
+    batches,
+    sink: {
+      write: async (rows: readonly ExposureRow[]) => {
+        batches.push(rows.length);
+        return insertExposures(t().db, rows);
+      },
+      recordLoss: (entries: Parameters<typeof recordExposureLoss>[1]) => recordExposureLoss(t().db, entries),
+    },
+  };
+}
+
+async function until(condition: () => Promise<boolean>, what: string, deadlineMs = 10_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("ExposureBatcher on PostgreSQL", () => {
+  it("writes every enqueued row in batches of at most 500, without being asked", async () => {
+    const { sink, batches } = dbSink();
+    const batcher = new ExposureBatcher(sink, { flushMs: 30 });
+    const rows = Array.from({ length: 1234 }, (_, i) => row({ userId: `batch-${i}` }));
+    for (const r of rows) batcher.enqueue(r);
+    await until(async () => (await t().db.exposure.count({ where: { userId: { startsWith: "batch-" } } })) === 1234, "1234 exposures");
+    expect(Math.max(...batches)).toBeLessThanOrEqual(500);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(1234);
+    expect(batcher.stats()).toMatchObject({ enqueued: 1234, written: 1234, queued: 0 });
+    const stored = await t().db.exposure.findUnique({ where: { requestId: rows[17].requestId } });
+    expect(stored).toMatchObject({ experimentId, variant: "candidate", modelId, userId: "batch-17", itemCount: 10, latencyUs: 150, cpuUs: 140, failed: false });
+    expect(stored?.createdAt.getTime()).toBe(rows[17].createdAt.getTime());
+  });
+
+  it("flushes a lone row after the interval", async () => {
+    const { sink } = dbSink();
+    const batcher = new ExposureBatcher(sink, { flushMs: 50 });
+    const r = row({ userId: "lone" });
+    batcher.enqueue(r);
+    expect(batcher.size).toBe(1); // nothing written on the request path
+    await until(async () => (await t().db.exposure.count({ where: { requestId: r.requestId } })) === 1, "the lone row");
+  });
+
+  it("drops the oldest rows beyond the queue cap and records how many", async () => {
+    const { sink } = dbSink();
+    const batcher = new ExposureBatcher(sink, { flushMs: 10_000, maxQueue: 100 });
+    const rows = Array.from({ length: 250 }, (_, i) => row({ userId: `cap-${i}` }));
+    for (const r of rows) batcher.enqueue(r);
+    expect(batcher.stats().dropped.queue_overflow).toBe(150);
+    const before = await lostExposureCount(t().db, experimentId);
+    await batcher.flush();
+    const stored = await t().db.exposure.findMany({ where: { userId: { startsWith: "cap-" } }, select: { userId: true } });
+    expect(stored.map((s) => s.userId).sort()).toEqual(rows.slice(150).map((r) => r.userId).sort());
+    expect((await lostExposureCount(t().db, experimentId)) - before).toBe(150);
+    const loss = await t().db.exposureLoss.findFirst({ where: { reason: "queue_overflow" } });
+    expect(loss).toMatchObject({ experimentId, count: 150 });
+  });
+
+  it("retries a failing INSERT, then counts its rows as lost (flush_failed)", async () => {
+    const errors: unknown[] = [];
+    const { sink } = dbSink();
+    const batcher = new ExposureBatcher(sink, { flushMs: 10_000, maxAttempts: 3, onError: (e) => errors.push(e) });
+    // a model id that does not exist: the real foreign key rejects the batch
+    for (let i = 0; i < 7; i++) batcher.enqueue(row({ modelId: "no-such-model", experimentId: null, userId: `fail-${i}` }));
+    await batcher.flush();
+    expect(batcher.size).toBe(7); // kept for a retry
+    await batcher.flush();
+    await batcher.flush();
+    expect(errors).toHaveLength(3);
+    expect(batcher.stats().dropped.flush_failed).toBe(7);
+    expect(batcher.size).toBe(0);
+    expect(await lostExposureCount(t().db, null)).toBe(7);
+    expect(await t().db.exposure.count({ where: { userId: { startsWith: "fail-" } } })).toBe(0);
+  });
+
+  it("flushes everything on stop, and counts rows arriving after it", async () => {
+    const { sink } = dbSink();
+    const batcher = new ExposureBatcher(sink, { flushMs: 10_000 });
+    for (let i = 0; i < 600; i++) batcher.enqueue(row({ userId: `stop-${i}` }));
+    await batcher.stop();
+    expect(await t().db.exposure.count({ where: { userId: { startsWith: "stop-" } } })).toBe(600);
+    batcher.enqueue(row({ userId: "late" }));
+    expect(batcher.stats().dropped.shutdown).toBe(1);
+  });
+});
