@@ -31,3 +31,33 @@ export async function recordAudit(entry: AuditEntry, tx: Prisma.TransactionClien
     },
   });
 }
+
+export interface AuditFilter {
+  entityType?: string;
+  entityId?: string;
+  /** prefix match, e.g. "user." */
+  action?: string;
+  /** keyset pagination: entries with a smaller id */
+  before?: string;
+  limit?: number;
+}
+
+/** Newest first; served by the (entityType, entityId, createdAt) and createdAt indexes. */
+export function listAuditEntries(filter: AuditFilter = {}, client = db()) {
+  return client.auditLog.findMany({
+    where: {
+      entityType: filter.entityType,
+      entityId: filter.entityId,
+      action: filter.action ? { startsWith: filter.action } : undefined,
+      id: filter.before ? { lt: BigInt(filter.before) } : undefined,
+    },
+    orderBy: { id: "desc" },
+    take: Math.min(filter.limit ?? 50, 200),
+  });
+}
+
+/** The entity types that occur in the log, for filter menus. */
+export async function auditEntityTypes(client = db()): Promise<string[]> {
+  const groups = await client.auditLog.groupBy({ by: ["entityType"], orderBy: { entityType: "asc" } });
+  return groups.map((g) => g.entityType);
+}

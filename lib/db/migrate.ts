@@ -23,7 +23,7 @@ export async function applyPrismaMigrations(url: string, opts: { quiet?: boolean
   });
   if (code !== 0) throw new Error(`prisma migrate deploy failed (exit ${code}):\n${output.trim()}`);
   if (!opts.quiet) {
-    const applied = [...output.matchAll(/^\s*└─ (\d{14}_\S+)\/?$/gm)].map((m) => m[1]);
+    const applied = [...output.matchAll(/^\s*└─ (\d{14}_[^/\s]+)/gm)].map((m) => m[1]);
     const found = /(\d+) migrations? found/.exec(output)?.[1] ?? "?";
     console.log(applied.length ? `  applied ${applied.join(", ")}` : `  ${found} migrations, none pending`);
   }

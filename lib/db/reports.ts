@@ -214,11 +214,13 @@ export async function loadExperimentReport(
     stage = { index: row.index, percent: row.percent, startedAt: row.startedAt, endedAt: row.endedAt };
     window = { from: row.startedAt, to: row.endedAt ?? end, label: `stage ${row.index + 1} (${row.percent}%)` };
   }
+  const lookbackMs = guardrails.cupedLookbackDays * 86_400_000;
+  const prePeriod = lookbackMs > 0 ? { from: new Date(exp.startedAt.getTime() - lookbackMs), to: exp.startedAt } : null;
   // exposures are stamped when served; include the current millisecond
   const sqlWindow = { from: window.from, to: new Date(window.to.getTime() + 1) };
 
   const [stats, ops, dropped] = await Promise.all([
-    kpiSufficientStats(db, exp.id, sqlWindow, null),
+    kpiSufficientStats(db, exp.id, sqlWindow, prePeriod),
     opsByVariant(db, exp.id, sqlWindow),
     droppedExposures(db, exp.id, sqlWindow),
   ]);

@@ -24,6 +24,9 @@ export const DEMO_DATASET = {
   interactionsPerUser: 30,
 } as const;
 
+/** Short budgets so the demo's models are ready within minutes on a laptop. */
+const DEMO_TRAINING = { evalEvery: 5, patience: 3 };
+
 export async function isDatabaseEmpty(db: Db): Promise<boolean> {
   const [datasets, jobs] = await Promise.all([db.dataset.count(), db.jobRun.count()]);
   return datasets === 0 && jobs === 0;
@@ -63,7 +66,7 @@ export async function seedDemoData(opts: { db?: Db; url?: string; boss?: PgBoss;
   try {
     const deps = { db, boss };
     const teacher = await enqueueJob(
-      { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "Demo teacher (BPR-MF 200)", dimension: 200 } },
+      { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "Demo teacher (BPR-MF 200)", dimension: 200, epochs: 30, hyperparameters: DEMO_TRAINING } },
       deps,
     );
     const student = await enqueueJob(
@@ -76,6 +79,8 @@ export async function seedDemoData(opts: { db?: Db; url?: string; boss?: PgBoss;
           dimension: 20,
           method: "de-rrd",
           teacherJobRunId: teacher.id,
+          epochs: 30,
+          hyperparameters: DEMO_TRAINING,
         },
       },
       deps,

@@ -2,17 +2,20 @@
 // KPI values, relative lifts with always-valid (mSPRT) and fixed-horizon CIs, Holm-adjusted p-values,
 // non-inferiority verdicts, SRM, latency/error/cost and hit rate. All statistics come from lib/stats.
 import {
+  compareMoments,
+  cupedAdjust,
+  holmAdjust,
   moments,
   proportion,
   ratio,
+  regressionAdjusted,
   sampleMean,
+  sampleRatioMismatch,
+  sequentialCompare,
   type Moments,
+  type RegressionAdjustedStatistic,
   type SufficientStatistic,
-} from "@/lib/stats/sufficient";
-import { compareMoments } from "@/lib/stats/frequentist";
-import { sequentialCompare } from "@/lib/stats/sequential";
-import { holmAdjust } from "@/lib/stats/multiple";
-import { sampleRatioMismatch } from "@/lib/stats/srm";
+} from "@/lib/stats";
 import type { Guardrails } from "./config";
 import { costPer1k, type Prices } from "./cost";
 import { nonInferiorityVerdict } from "./gates";
@@ -96,6 +99,35 @@ export function kpiStatistic(kpi: KpiKey, s: VariantSufficientStats): Sufficient
   }
 }
 
+/**
+ * CUPED covariate statistic (same metric in the pre-experiment period) for mean-type KPIs, or null:
+ * revenue per user ← pre-period revenue; conversion ← converted in the pre-period. CTR (a ratio) is
+ * not adjusted. Users without pre-period events enter with covariate 0.
+ */
+export function cupedStatistic(kpi: KpiKey, s: VariantSufficientStats): RegressionAdjustedStatistic | null {
+  if (kpi === "revenue") {
+    return regressionAdjusted({ n: s.users, sum: s.revenue, sumSquares: s.revenueSq, preSum: s.preRevenue, preSumSquares: s.preRevenueSq, sumCross: s.preRevenueRevenue });
+  }
+  if (kpi === "conversion") {
+    return regressionAdjusted({ n: s.users, sum: s.converters, sumSquares: s.converters, preSum: s.preConverted, preSumSquares: s.preConverted, sumCross: s.preConvertedConverted });
+  }
+  return null;
+}
+
+/** Control and candidate moments of a KPI, CUPED-adjusted when both arms have users with pre-period activity. */
+function kpiMoments(kpi: KpiKey, control: VariantSufficientStats, candidate: VariantSufficientStats): { a: Moments; b: Moments; cuped: boolean } {
+  const a = moments(kpiStatistic(kpi, control));
+  const b = moments(kpiStatistic(kpi, candidate));
+  const ra = control.preUsers > 0 && candidate.preUsers > 0 ? cupedStatistic(kpi, control) : null;
+  const rb = ra ? cupedStatistic(kpi, candidate) : null;
+  if (!ra || !rb) return { a, b, cuped: false };
+  const adj = cupedAdjust([ra, rb]);
+  if (adj.theta === 0) return { a, b, cuped: false };
+  // keep each arm's own metric definition (proportion variance for conversion) for the unadjusted
+  // part, and take the adjusted mean and variance from CUPED
+  return { a: adj.adjusted[0], b: adj.adjusted[1], cuped: true };
+}
+
 export interface AnalysisInput {
   experimentId: string;
   window: { from: Date; to: Date; label: string };
@@ -148,8 +180,9 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
   // KPI comparisons: relative lift candidate vs control
   const results: KpiResult[] = input.kpis.map((kpi) => {
     const margin = g.nonInferiorityMargins[kpi];
-    const a = control.users > 0 ? moments(kpiStatistic(kpi, control)) : null;
-    const b = candidate.users > 0 ? moments(kpiStatistic(kpi, candidate)) : null;
+    const both = control.users > 0 && candidate.users > 0 ? kpiMoments(kpi, control, candidate) : null;
+    const a = control.users > 0 ? (both?.a ?? moments(kpiStatistic(kpi, control))) : null;
+    const b = candidate.users > 0 ? (both?.b ?? moments(kpiStatistic(kpi, candidate))) : null;
     const empty: KpiResult = {
       kpi,
       control: arm(a),
@@ -163,7 +196,7 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
       margin,
       verdict: "inconclusive",
       severeInferior: false,
-      cuped: false,
+      cuped: both?.cuped ?? false,
     };
     if (!a || !b) return empty;
     const tuning = { difference: "relative" as const, tuningN: input.sequentialTuningN };

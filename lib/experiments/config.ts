@@ -46,13 +46,15 @@ export const guardrailsSchema = z.object({
   /** candidate requests needed in a stage before latency and error-rate guardrails are judged */
   minGuardrailExposures: z.number().int().min(0).default(200),
   severe: severeSchema.prefault({}),
+  /** CUPED: days of each user's activity before the experiment used as covariate (0 = off) */
+  cupedLookbackDays: z.number().int().min(0).max(90).default(14),
 });
 
 export type Guardrails = z.output<typeof guardrailsSchema>;
 export type GuardrailsInput = z.input<typeof guardrailsSchema>;
 
 export const rampScheduleSchema = z
-  .array(z.number().int("must be whole percents").min(1, "must be at least 1%").max(100, "must be at most 100%"))
+  .array(z.number({ error: "each step must be a number of percent" }).int("must be whole percents").min(1, "must be at least 1%").max(100, "must be at most 100%"))
   .min(2, "needs at least one stage before the 100% cutover")
   .max(20, "at most 20 stages")
   .superRefine((ramp, ctx) => {

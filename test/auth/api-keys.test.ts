@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
 import { hashPassword } from "@/lib/auth/passwords";
 import { sha256Hex } from "@/lib/auth/tokens";
-import { useAuthDatabase } from "./use-auth-db";
+import { authTestDatabase } from "./auth-db";
 
-const t = useAuthDatabase("auth_api_keys");
+const t = authTestDatabase("auth_api_keys");
 
 async function admin(email: string) {
   const user = await t().db.user.create({ data: { email, role: "admin", passwordHash: await hashPassword("irrelevant-password") } });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ensureFirstAdmin } from "@/lib/auth/bootstrap";
 import { checkCredentials } from "@/lib/auth/sign-in";
-import { useAuthDatabase } from "./use-auth-db";
+import { authTestDatabase } from "./auth-db";
 
-const t = useAuthDatabase("auth_bootstrap");
+const t = authTestDatabase("auth_bootstrap");
 
 afterEach(() => {
   delete process.env.ADMIN_EMAIL;

@@ -10,9 +10,9 @@ import {
   validateSessionToken,
 } from "@/lib/auth/session";
 import { sha256Hex } from "@/lib/auth/tokens";
-import { useAuthDatabase } from "./use-auth-db";
+import { authTestDatabase } from "./auth-db";
 
-const t = useAuthDatabase("auth_sessions");
+const t = authTestDatabase("auth_sessions");
 const MINUTE = 60_000;
 
 async function newUser(email: string, role: "viewer" | "admin" = "viewer") {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { hashPassword } from "@/lib/auth/passwords";
 import { checkCredentials } from "@/lib/auth/sign-in";
-import { useAuthDatabase } from "./use-auth-db";
+import { authTestDatabase } from "./auth-db";
 
-const t = useAuthDatabase("auth_sign_in");
+const t = authTestDatabase("auth_sign_in");
 
 describe("checking credentials", () => {
   it("accepts the right password (email case-insensitive) and gives the same answer for wrong password and unknown email", async () => {

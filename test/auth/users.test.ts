@@ -3,9 +3,9 @@ import { hashPassword } from "@/lib/auth/passwords";
 import { createSession, validateSessionToken } from "@/lib/auth/session";
 import { checkCredentials } from "@/lib/auth/sign-in";
 import { changeOwnPassword, createUser, updateUser } from "@/lib/auth/users";
-import { useAuthDatabase } from "./use-auth-db";
+import { authTestDatabase } from "./auth-db";
 
-const t = useAuthDatabase("auth_users");
+const t = authTestDatabase("auth_users");
 const system = { label: "test" };
 
 describe("user administration", () => {

@@ -33,6 +33,8 @@ interface Ev {
   userId: string;
   requestId: string | null;
   value: number | null;
+  /** default: inside the window */
+  timestamp?: Date;
 }
 
 /** percentile_cont: linear interpolation between order statistics at p·(n − 1). */
@@ -91,6 +93,15 @@ describe("experiment report queries", () => {
       }
       // a click without requestId: not attributed
       events.push({ eventId: randomUUID(), type: "click", userId, requestId: null, value: null });
+      // pre-experiment activity (CUPED covariates): a week before, and one event too old to count
+      if (r() < 0.6) {
+        const pre = new Date(windowFrom.getTime() - 7 * 86_400_000);
+        events.push({ eventId: randomUUID(), type: "revenue", userId, requestId: null, value: Math.round(r() * 3000) / 100, timestamp: pre });
+        if (r() < 0.3) events.push({ eventId: randomUUID(), type: "conversion", userId, requestId: null, value: null, timestamp: pre });
+      }
+      if (r() < 0.2) {
+        events.push({ eventId: randomUUID(), type: "revenue", userId, requestId: null, value: 99, timestamp: new Date(windowFrom.getTime() - 30 * 86_400_000) });
+      }
     }
     const row = (e: Exp, experiment: string, at: Date) => ({
       requestId: e.requestId,
@@ -111,7 +122,7 @@ describe("experiment report queries", () => {
     await t().db.exposure.createMany({ data: [row(late, experimentId, new Date(windowTo.getTime() + 60_000)), row(foreign, otherExperimentId, inside)] });
     events.push({ eventId: randomUUID(), type: "click", userId: "user-0", requestId: late.requestId, value: null });
     events.push({ eventId: randomUUID(), type: "click", userId: "user-0", requestId: foreign.requestId, value: null });
-    await t().db.event.createMany({ data: events.map((e) => ({ ...e, itemId: null, timestamp: inside })) });
+    await t().db.event.createMany({ data: events.map((e) => ({ ...e, itemId: null, timestamp: e.timestamp ?? inside })) });
     await t().db.exposureLoss.create({ data: { experimentId, count: 7, reason: "queue_overflow", createdAt: inside } });
   });
 
@@ -119,9 +130,16 @@ describe("experiment report queries", () => {
   function expected(variant: "control" | "candidate") {
     const byRequest = new Map<string, Ev[]>();
     for (const e of events) if (e.requestId) byRequest.set(e.requestId, [...(byRequest.get(e.requestId) ?? []), e]);
-    const users = new Map<string, { x: number; c: number; conv: number; r: number; hn: number; hh: number }>();
+    const preFrom = windowFrom.getTime() - 14 * 86_400_000;
+    const preEvents = events.filter((e) => e.timestamp && e.timestamp.getTime() >= preFrom && e.timestamp < windowFrom);
+    const users = new Map<string, { x: number; c: number; conv: number; r: number; hn: number; hh: number; pe: number; pr: number; pv: number }>();
     for (const e of exposures.filter((x) => x.variant === variant)) {
-      const u = users.get(e.userId) ?? { x: 0, c: 0, conv: 0, r: 0, hn: 0, hh: 0 };
+      let u = users.get(e.userId);
+      if (!u) {
+        const mine = preEvents.filter((p) => p.userId === e.userId);
+        const pr = mine.filter((p) => p.type === "revenue").reduce((s, p) => s + (p.value ?? 0), 0);
+        u = { x: 0, c: 0, conv: 0, r: 0, hn: 0, hh: 0, pe: mine.length, pr, pv: mine.some((p) => p.type === "conversion") ? 1 : 0 };
+      }
       u.x += 1;
       for (const ev of byRequest.get(e.requestId) ?? []) {
         if (ev.type === "click") u.c += 1;
@@ -149,11 +167,18 @@ describe("experiment report queries", () => {
       heldoutN: sum((u) => u.hn),
       heldoutHits: sum((u) => u.hh),
       heldoutHitsN: sum((u) => u.hh * u.hn),
+      preUsers: sum((u) => (u.pe > 0 ? 1 : 0)),
+      preRevenue: sum((u) => u.pr),
+      preRevenueSq: sum((u) => u.pr * u.pr),
+      preRevenueRevenue: sum((u) => u.pr * u.r),
+      preConverted: sum((u) => u.pv),
+      preConvertedConverted: sum((u) => u.pv * (u.conv > 0 ? 1 : 0)),
     };
   }
 
   it("computes per-variant sufficient statistics clustered by user, identical to a JS computation", async () => {
-    const rows = await kpiSufficientStats(t().db, experimentId, { from: windowFrom, to: windowTo }, null);
+    const pre = { from: new Date(windowFrom.getTime() - 14 * 86_400_000), to: windowFrom };
+    const rows = await kpiSufficientStats(t().db, experimentId, { from: windowFrom, to: windowTo }, pre);
     expect(rows.map((r) => r.variant)).toEqual(["candidate", "control"]);
     for (const row of rows) {
       const want = expected(row.variant as "control" | "candidate");
@@ -192,9 +217,35 @@ describe("experiment report queries", () => {
     // the always-valid interval is wider than the fixed-horizon one
     expect(ctr.ci![1] - ctr.ci![0]).toBeGreaterThan(ctr.fixedCi![1] - ctr.fixedCi![0]);
     const conv = report.kpis.find((k) => k.kpi === "conversion")!;
-    expect(conv.candidate.value).toBeCloseTo(cand.converters / cand.users, 10);
+    expect(conv.cuped).toBe(true);
+    expect(conv.candidate.value).toBeCloseTo(cand.converters / cand.users, 1);
     const rev = report.kpis.find((k) => k.kpi === "revenue")!;
-    expect(rev.control.value).toBeCloseTo(ctrl.revenue / ctrl.users, 10);
+    // pre-period revenue exists: CUPED adjusts revenue per user (CTR, a ratio, is never adjusted)
+    expect(rev.cuped).toBe(true);
+    expect(ctr.cuped).toBe(false);
+    // CUPED by hand over per-user values: θ = Cov(y, x)/Var(x) pooled, ŷ_i = ȳ_i − θ(x̄_i − x̄)
+    const perUser = (variant: "control" | "candidate") => {
+      const pre = (u: string) =>
+        events
+          .filter((e) => e.userId === u && e.type === "revenue" && e.timestamp && e.timestamp < windowFrom && e.timestamp.getTime() >= windowFrom.getTime() - 14 * 86_400_000)
+          .reduce((s, e) => s + (e.value ?? 0), 0);
+      const ids = [...new Set(exposures.filter((e) => e.variant === variant).map((e) => e.userId))];
+      const reqs = new Set(exposures.filter((e) => e.variant === variant).map((e) => e.requestId));
+      return ids.map((u) => ({
+        x: pre(u),
+        y: events.filter((e) => e.userId === u && e.type === "revenue" && e.requestId && reqs.has(e.requestId)).reduce((s, e) => s + (e.value ?? 0), 0),
+      }));
+    };
+    const all = [...perUser("control"), ...perUser("candidate")];
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    const mx = mean(all.map((p) => p.x));
+    const my = mean(all.map((p) => p.y));
+    const theta =
+      all.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / all.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+    for (const [variant, armValue] of [["control", rev.control.value], ["candidate", rev.candidate.value]] as const) {
+      const pts = perUser(variant);
+      expect(armValue).toBeCloseTo(mean(pts.map((p) => p.y)) - theta * (mean(pts.map((p) => p.x)) - mx), 8);
+    }
     expect(report.kpis.every((k) => k.pHolm !== null && k.pHolm >= (k.pValue as number))).toBe(true);
 
     expect(report.variants.candidate.hitRate.value).toBeCloseTo(cand.heldoutHits / cand.heldoutN, 10);

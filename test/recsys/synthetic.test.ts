@@ -89,10 +89,18 @@ describe("generateSynthetic", () => {
     expect(contentHash(moved)).toBe(contentHash(generateSynthetic({ seed: 7, drift: { phase: 0.5, newItemFraction: 0.1 } })));
   });
 
+  it("scales the cluster and activity defaults down for a small catalogue", () => {
+    const ds = generateSynthetic({ seed: 1, numUsers: 20, numItems: 12 });
+    expect(ds.source.params).toMatchObject({ numClusters: 1, interactionsPerUser: 3 });
+    expect(ds.trainByUser.every((t) => t.length >= 3)).toBe(true);
+    expect(generateSynthetic({ numItems: 120 }).source.params).toMatchObject({ numClusters: 12, interactionsPerUser: 30 });
+  });
+
   it("rejects impossible options with a DatasetError naming the option", () => {
     expect(() => generateSynthetic({ numUsers: 0 })).toThrow(DatasetError);
     expect(() => generateSynthetic({ numUsers: 0 })).toThrow(/numUsers/);
     expect(() => generateSynthetic({ interactionsPerUser: 900 })).toThrow(/interactionsPerUser/);
+    expect(() => generateSynthetic({ numItems: 20, numClusters: 30 })).toThrow(/numClusters/);
     expect(() => generateSynthetic({ nicheUserFraction: 2 })).toThrow(/nicheUserFraction/);
     expect(() => generateSynthetic({ drift: { phase: 1.5 } })).toThrow(/drift\.phase/);
   });

@@ -5,13 +5,18 @@ import { DatasetError } from "./errors";
 /** Interns external id strings into provisional indices in order of first appearance. */
 export class IdInterner {
   readonly ids: string[] = [];
-  private readonly index = new Map<string, number>();
+  private readonly byString = new Map<string, number>();
+  // integer ids (the common case) are looked up by value: hashing a fresh substring is the slow part
+  private readonly byNumber = new Map<number, number>();
 
   intern(id: string): number {
-    let i = this.index.get(id);
+    const n = smallCanonicalInt(id);
+    const map: Map<string | number, number> = n >= 0 ? this.byNumber : this.byString;
+    const key = n >= 0 ? n : id;
+    let i = map.get(key);
     if (i === undefined) {
       i = this.ids.length;
-      this.index.set(id, i);
+      map.set(key, i);
       this.ids.push(id);
     }
     return i;
@@ -20,6 +25,19 @@ export class IdInterner {
   get size(): number {
     return this.ids.length;
   }
+}
+
+/** the value of a canonical non-negative integer of at most 9 digits ("0", "17"; not "017"), else -1 */
+function smallCanonicalInt(id: string): number {
+  const len = id.length;
+  if (len === 0 || len > 9 || (len > 1 && id.charCodeAt(0) === 48)) return -1;
+  let v = 0;
+  for (let k = 0; k < len; k++) {
+    const c = id.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 const CANONICAL_INT = /^(0|[1-9][0-9]{0,14})$/;

@@ -6,4 +6,5 @@ export { loadMovieLens, loadInteractionsCsv, type MovieLensOptions, type Interac
 export { idMaps, userIndexOf, itemIndexOf, userIdOf, itemIdOf, type IdMaps } from "./ids";
 export { datasetStats, contentHash, itemTrainCounts, gini, type DatasetStats } from "./stats";
 export { popularityScorer } from "./popularity";
-export { generateSynthetic, type SyntheticOptions } from "./synthetic";
+export { generateSynthetic, SYNTHETIC_DEFAULTS, type SyntheticOptions, type SyntheticDrift } from "./synthetic";
+export { MIN_ITEMS_FOR_HOLDOUT } from "./split";

@@ -94,9 +94,13 @@ function around(rng: Rng, centre: Float64Array, noise: number): Float64Array {
 
 export function generateSynthetic(options: SyntheticOptions = {}): Dataset {
   const { drift, ...rest } = options;
-  const o = { ...SYNTHETIC_DEFAULTS, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as Required<
-    Omit<SyntheticOptions, "drift">
-  >;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Omit<SyntheticOptions, "drift">;
+  const o = { ...SYNTHETIC_DEFAULTS, ...given } as Required<Omit<SyntheticOptions, "drift">>;
+  // defaults that must fit a small catalogue scale down with it (explicit values are validated as given)
+  if (given.numClusters === undefined) o.numClusters = Math.max(1, Math.min(SYNTHETIC_DEFAULTS.numClusters, Math.floor(o.numItems / 10)));
+  if (given.interactionsPerUser === undefined) {
+    o.interactionsPerUser = Math.max(3, Math.min(SYNTHETIC_DEFAULTS.interactionsPerUser, Math.floor(o.numItems / 4)));
+  }
   checkOptions(o, drift);
   const { numUsers, numItems, numClusters: K, latentDim: D } = o;
   const phase = drift?.phase ?? 0;

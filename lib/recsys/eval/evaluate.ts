@@ -15,6 +15,8 @@ export interface EvaluateOptions extends EvalPlanOptions {
   fullCutoffs?: number[];
   /** list length for catalogue coverage (default 10) */
   coverageK?: number;
+  /** also return every user's ranks (for paired comparisons and confidence intervals; default false) */
+  keepRanks?: boolean;
   /** a plan from buildEvalPlan to reuse; otherwise one is built (and memoised per dataset) from the options */
   plan?: EvalPlan;
 }
@@ -36,6 +38,8 @@ export interface EvalResult {
   coverage: number | null;
   coverageK: number;
   seconds: number;
+  /** with keepRanks: 0-based ranks per evaluated user (users[p] is the dense user index) */
+  ranks?: { users: Int32Array; sampled: Int32Array; full: Int32Array | null };
 }
 
 export function evaluate(scorer: Scorer, ds: Dataset, opts: EvaluateOptions, progress?: ProgressFn): EvalResult {
@@ -53,7 +57,7 @@ export function evaluate(scorer: Scorer, ds: Dataset, opts: EvaluateOptions, pro
 export function evaluatePlan(
   scorer: Scorer,
   plan: EvalPlan,
-  opts: Pick<EvaluateOptions, "cutoffs" | "full" | "fullCutoffs" | "coverageK"> = {},
+  opts: Pick<EvaluateOptions, "cutoffs" | "full" | "fullCutoffs" | "coverageK" | "keepRanks"> = {},
   progress?: ProgressFn,
 ): EvalResult {
   const started = process.hrtime.bigint();
@@ -106,6 +110,7 @@ export function evaluatePlan(
     coverage: full ? (plan.numItems === 0 ? 0 : coveredCount / plan.numItems) : null,
     coverageK,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    ...(opts.keepRanks ? { ranks: { users: plan.users, sampled: sampledRanks, full: full ? fullRanks : null } } : {}),
   };
 }
 

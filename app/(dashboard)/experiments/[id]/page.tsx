@@ -65,7 +65,9 @@ export default async function ExperimentPage({ params, searchParams }: { params:
     },
   });
   if (!exp) notFound();
-  const scope = parseScope(rawScope);
+  let scope = parseScope(rawScope);
+  // after the cutover the current (100%) stage has no split traffic: show the last stage that had
+  if (scope.kind === "current" && exp.status === "completed" && exp.currentStageIndex > 0) scope = { kind: "stage", index: exp.currentStageIndex - 1 };
   const [loaded, audit, slot] = await Promise.all([
     exp.startedAt ? loadExperimentReport(database, id, scope) : Promise.resolve(null),
     database.auditLog.findMany({
@@ -413,7 +415,14 @@ function ReportSections({
                   <td title={KPI_DEFINITIONS[k.kpi].description}>{KPI_DEFINITIONS[k.kpi].label}</td>
                   <td className="num">{formatKpiValue(k.kpi, k.control.value)}</td>
                   <td className="num">{formatKpiValue(k.kpi, k.candidate.value)}</td>
-                  <td className="num">{k.lift === null ? "—" : `${k.lift >= 0 ? "+" : ""}${pct(k.lift, 1)}`}</td>
+                  <td className="num">
+                    {k.lift === null ? "—" : `${k.lift >= 0 ? "+" : ""}${pct(k.lift, 1)}`}
+                    {k.cuped ? (
+                      <span className="badge info" title="variance reduced with each user's pre-experiment activity (CUPED)" style={{ marginLeft: 6 }}>
+                        CUPED
+                      </span>
+                    ) : null}
+                  </td>
                   <td className="num">{k.ci ? `[${pct(k.ci[0], 1)}, ${pct(k.ci[1], 1)}]` : "—"}</td>
                   <td className="num">{k.fixedCi ? `[${pct(k.fixedCi[0], 1)}, ${pct(k.fixedCi[1], 1)}]` : "—"}</td>
                   <td className="num">{pValue(k.pValue)}</td>
@@ -433,7 +442,8 @@ function ReportSections({
         <p className="muted">
           Thick bar: always-valid (mSPRT) {pct(1 - report.alpha, 0)} confidence sequence, safe to watch continuously; thin bar: fixed-horizon CI for
           reference; dashed red line: −margin. A KPI passes when the thick bar lies entirely right of its dashed line. Holm adjusts the always-valid
-          p-values across this experiment&apos;s KPIs. Values are per user (users are the unit of randomisation).
+          p-values across this experiment&apos;s KPIs. Values are per user (users are the unit of randomisation); CUPED-adjusted
+          values (conversion, revenue) use each user&apos;s activity in the {guardrails.cupedLookbackDays} days before the experiment.
         </p>
       </section>
 

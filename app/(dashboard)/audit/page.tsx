@@ -1,0 +1,122 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AuditQuery, entityHref } from "@/components/audit";
+import { PageHeader } from "@/components/PageHeader";
+import { formatDateTime } from "@/components/format";
+import { requirePageUser } from "@/lib/auth/current";
+import { auditEntityTypes, listAuditEntries } from "@/lib/db/audit";
+
+export const metadata: Metadata = { title: "Audit log" };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function firstValues(params: SearchParams): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : Array.isArray(v) && v[0] ? [[k, v[0]]] : [])));
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await requirePageUser();
+  const raw = firstValues(await searchParams);
+  const parsed = AuditQuery.safeParse(raw);
+  const query = parsed.success ? parsed.data : AuditQuery.parse({});
+  const [entries, entityTypes] = await Promise.all([listAuditEntries(query), auditEntityTypes()]);
+  const nextBefore = entries.length === query.limit ? entries.at(-1)!.id.toString() : null;
+  const filterParams = new URLSearchParams(
+    Object.entries({ entityType: query.entityType, entityId: query.entityId, action: query.action }).filter((e): e is [string, string] => Boolean(e[1])),
+  );
+
+  return (
+    <>
+      <PageHeader title="Audit log" description="Who changed what, when, and why: sign-ins, users and keys, jobs, rollouts and approvals." />
+      <section className="panel">
+        {parsed.success ? null : (
+          <div className="alert error" role="alert" style={{ marginBottom: 12 }}>
+            Some filters were invalid and were ignored: {parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}
+          </div>
+        )}
+        <form className="filters" method="get" action="/audit">
+          <div className="field">
+            <label htmlFor="f-type">Entity</label>
+            <select id="f-type" name="entityType" defaultValue={query.entityType ?? ""}>
+              <option value="">all</option>
+              {entityTypes.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-id">Entity id</label>
+            <input id="f-id" name="entityId" type="text" defaultValue={query.entityId ?? ""} />
+          </div>
+          <div className="field">
+            <label htmlFor="f-action">Action starts with</label>
+            <input id="f-action" name="action" type="text" placeholder="e.g. user." defaultValue={query.action ?? ""} />
+          </div>
+          <button type="submit">Filter</button>
+          {filterParams.size > 0 ? (
+            <Link href="/audit" className="button secondary">
+              Clear
+            </Link>
+          ) : null}
+        </form>
+        {entries.length === 0 ? (
+          <p className="empty">No entries match.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Actor</th>
+                  <th>Action</th>
+                  <th>Entity</th>
+                  <th>Reason and details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.map((entry) => {
+                  const href = entityHref(entry.entityType, entry.entityId);
+                  const data = entry.data && typeof entry.data === "object" && Object.keys(entry.data).length > 0 ? JSON.stringify(entry.data) : null;
+                  return (
+                    <tr key={entry.id.toString()}>
+                      <td style={{ whiteSpace: "nowrap" }}>{formatDateTime(entry.createdAt)}</td>
+                      <td>{entry.actorLabel}</td>
+                      <td className="mono">{entry.action}</td>
+                      <td>
+                        <span className="muted">{entry.entityType}</span>{" "}
+                        {href ? (
+                          <Link href={href} className="mono">
+                            {entry.entityId}
+                          </Link>
+                        ) : (
+                          <Link href={`/audit?entityType=${encodeURIComponent(entry.entityType)}&entityId=${encodeURIComponent(entry.entityId)}`} className="mono">
+                            {entry.entityId}
+                          </Link>
+                        )}
+                      </td>
+                      <td>
+                        {entry.reason ? <div>{entry.reason}</div> : null}
+                        {data ? (
+                          <div className="mono muted" style={{ fontSize: 12, maxWidth: 480, overflowWrap: "anywhere" }}>
+                            {data.length > 300 ? `${data.slice(0, 300)}…` : data}
+                          </div>
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {nextBefore ? (
+          <p style={{ marginBottom: 0 }}>
+            <Link href={`/audit?${new URLSearchParams([...filterParams, ["before", nextBefore]])}`}>Older entries →</Link>
+          </p>
+        ) : null}
+      </section>
+    </>
+  );
+}

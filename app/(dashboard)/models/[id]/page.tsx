@@ -1,0 +1,187 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/PageHeader";
+import { StatusBadge } from "@/components/StatusBadge";
+import { LineChart, type Series } from "@/components/charts/LineChart";
+import { formatBytes, formatDateTime, formatInt, formatMetric } from "@/components/format";
+import { flattenMetrics } from "@/components/metrics";
+import { requirePageUser } from "@/lib/auth/current";
+import { getModel } from "@/lib/db/models";
+
+export const metadata: Metadata = { title: "Model" };
+
+/** Per-epoch curves from TrainingRun.history ([{epoch, loss, valid: {...}}]), whatever keys it carries. */
+function historySeries(history: unknown): { loss: Series[]; valid: Series[] } {
+  if (!Array.isArray(history)) return { loss: [], valid: [] };
+  const loss: [number, number][] = [];
+  const valid = new Map<string, [number, number][]>();
+  history.forEach((entry: unknown, index) => {
+    if (!entry || typeof entry !== "object") return;
+    const record = entry as Record<string, unknown>;
+    const epoch = typeof record.epoch === "number" ? record.epoch : index + 1;
+    if (typeof record.loss === "number") loss.push([epoch, record.loss]);
+    for (const { key, value } of flattenMetrics(record.valid)) {
+      if (!/N@10|ndcg10|H@10|hr10/i.test(key)) continue;
+      valid.set(key, [...(valid.get(key) ?? []), [epoch, value]]);
+    }
+  });
+  return {
+    loss: loss.length ? [{ name: "loss", points: loss }] : [],
+    valid: [...valid.entries()].map(([name, points]) => ({ name: `valid ${name}`, points })),
+  };
+}
+
+export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageUser();
+  const { id } = await params;
+  const model = await getModel(id);
+  if (!model) notFound();
+  const metrics = flattenMetrics(model.metrics);
+  const curves = historySeries(model.trainingRun?.history);
+
+  return (
+    <>
+      <PageHeader
+        title={model.name}
+        breadcrumb={<Link href="/models">Models</Link>}
+        description={
+          <>
+            <StatusBadge status={model.role} /> {model.architecture}, dimension {model.dimension}
+          </>
+        }
+      />
+      <div className="grid cols-2">
+        <section className="panel">
+          <h2>Model</h2>
+          <dl className="facts">
+            <dt>Role</dt>
+            <dd>{model.role}</dd>
+            <dt>Architecture</dt>
+            <dd>{model.architecture}</dd>
+            <dt>Dimension</dt>
+            <dd>{model.dimension}</dd>
+            <dt>Parameters</dt>
+            <dd>{formatInt(model.parameterCount)}</dd>
+            <dt>Size</dt>
+            <dd>{formatBytes(model.sizeBytes)}</dd>
+            <dt>Dataset</dt>
+            <dd>
+              <Link href={`/datasets/${model.dataset.id}`}>{model.dataset.name}</Link>
+            </dd>
+            <dt>Method</dt>
+            <dd>{model.distillationMethod ?? "—"}</dd>
+            <dt>Artifact</dt>
+            <dd className="mono">{model.artifactUri}</dd>
+            <dt>Created</dt>
+            <dd>{formatDateTime(model.createdAt)}</dd>
+            {model.trainingRun?.jobRunId ? (
+              <>
+                <dt>Training job</dt>
+                <dd>
+                  <Link href={`/jobs/${model.trainingRun.jobRunId}`}>{model.trainingRun.kind}</Link>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+        </section>
+        <section className="panel">
+          <h2>Lineage</h2>
+          <div className="lineage" style={{ marginBottom: 12 }}>
+            {model.teacher ? (
+              <>
+                <Link href={`/models/${model.teacher.id}`}>
+                  {model.teacher.name} (d={model.teacher.dimension})
+                </Link>
+                <span className="arrow">→ {model.distillationMethod} →</span>
+              </>
+            ) : null}
+            <strong>
+              {model.name} (d={model.dimension})
+            </strong>
+          </div>
+          {model.students.length > 0 ? (
+            <>
+              <h3>Students distilled from it</h3>
+              <table className="data">
+                <tbody>
+                  {model.students.map((s) => (
+                    <tr key={s.id}>
+                      <td>
+                        <Link href={`/models/${s.id}`}>{s.name}</Link>
+                      </td>
+                      <td className="num">d={s.dimension}</td>
+                      <td>{s.distillationMethod ?? "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          ) : (
+            <p className="muted">{model.role === "teacher" ? "No students distilled from it yet." : "A student model: served as plain BPR-MF of its own dimension."}</p>
+          )}
+        </section>
+      </div>
+      <div className="grid cols-2">
+        <section className="panel">
+          <h2>Metrics</h2>
+          {metrics.length === 0 ? (
+            <p className="muted">Not evaluated yet.</p>
+          ) : (
+            <table className="data">
+              <tbody>
+                {metrics.map((m) => (
+                  <tr key={m.key}>
+                    <td className="mono">{m.key}</td>
+                    <td className="num">{Number.isInteger(m.value) ? formatInt(m.value) : formatMetric(m.value)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section className="panel">
+          <h2>Hyperparameters</h2>
+          <pre className="log">{JSON.stringify(model.hyperparameters, null, 2)}</pre>
+        </section>
+      </div>
+      {curves.loss.length > 0 || curves.valid.length > 0 ? (
+        <section className="panel">
+          <h2>Training</h2>
+          <div className="grid cols-2">
+            {curves.loss.length > 0 ? <LineChart series={curves.loss} title="Training loss per epoch" xLabel="epoch" /> : null}
+            {curves.valid.length > 0 ? <LineChart series={curves.valid} title="Validation ranking quality per epoch" xLabel="epoch" yFormat={(v) => v.toFixed(3)} /> : null}
+          </div>
+        </section>
+      ) : null}
+      {model.evaluations.length > 0 ? (
+        <section className="panel">
+          <h2>Offline evaluations</h2>
+          <table className="data">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Split</th>
+                <th>Metrics</th>
+              </tr>
+            </thead>
+            <tbody>
+              {model.evaluations.map((e) => (
+                <tr key={e.id}>
+                  <td>{formatDateTime(e.createdAt)}</td>
+                  <td>{e.split}</td>
+                  <td className="mono" style={{ fontSize: 12 }}>
+                    {flattenMetrics(e.metrics)
+                      .slice(0, 12)
+                      .map((m) => `${m.key}=${Number.isInteger(m.value) ? m.value : m.value.toFixed(4)}`)
+                      .join("  ")}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+    </>
+  );
+}

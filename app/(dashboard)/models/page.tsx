@@ -1,0 +1,124 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { PageHeader } from "@/components/PageHeader";
+import { StatusBadge } from "@/components/StatusBadge";
+import { BarChart } from "@/components/charts/BarChart";
+import { formatBytes, formatCompact, formatDateTime, formatMetric } from "@/components/format";
+import { HR10_KEYS, NDCG10_KEYS, pickMetric } from "@/components/metrics";
+import { requirePageUser } from "@/lib/auth/current";
+import { hasRole } from "@/lib/auth/roles";
+import { db } from "@/lib/db/client";
+import { listModels } from "@/lib/db/models";
+import { TrainModelForm } from "./train-model-form";
+
+export const metadata: Metadata = { title: "Models" };
+
+export default async function ModelsPage({ searchParams }: { searchParams: Promise<{ datasetId?: string | string[] }> }) {
+  const { user } = await requirePageUser();
+  const { datasetId } = await searchParams;
+  const selectedDataset = typeof datasetId === "string" ? datasetId : undefined;
+  const [models, teachers, datasets] = await Promise.all([
+    listModels(undefined, { datasetId: selectedDataset }),
+    listModels(undefined, { role: "teacher", take: 500 }),
+    db().dataset.findMany({ select: { id: true, name: true }, orderBy: { createdAt: "desc" }, take: 200 }),
+  ]);
+  const bars = models
+    .map((m) => ({ label: m.name, value: pickMetric(m.metrics, NDCG10_KEYS), tone: m.role, note: `(d=${m.dimension})` }))
+    .filter((b): b is { label: string; value: number; tone: "teacher" | "student"; note: string } => b.value !== null);
+
+  return (
+    <>
+      <PageHeader
+        title="Models"
+        description="Teachers (large BPR-MF) and the students distilled from them, with their offline quality and size."
+        actions={
+          selectedDataset ? (
+            <Link href="/models" className="button secondary">
+              Show all datasets
+            </Link>
+          ) : null
+        }
+      />
+      <section className="panel">
+        {models.length === 0 ? (
+          <p className="empty">No models yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th>Model</th>
+                  <th>Role</th>
+                  <th className="num">Dim</th>
+                  <th className="num">Params</th>
+                  <th className="num">Size</th>
+                  <th>Lineage</th>
+                  <th>Method</th>
+                  <th>Dataset</th>
+                  <th className="num">N@10</th>
+                  <th className="num">H@10</th>
+                  <th>Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {models.map((m) => (
+                  <tr key={m.id}>
+                    <td>
+                      <Link href={`/models/${m.id}`}>{m.name}</Link>
+                    </td>
+                    <td>
+                      <StatusBadge status={m.role} />
+                    </td>
+                    <td className="num">{m.dimension}</td>
+                    <td className="num">{formatCompact(m.parameterCount)}</td>
+                    <td className="num">{formatBytes(m.sizeBytes)}</td>
+                    <td>
+                      {m.teacher ? (
+                        <span className="lineage">
+                          <Link href={`/models/${m.teacher.id}`}>{m.teacher.name}</Link>
+                          <span className="arrow">→</span>
+                          <span>this</span>
+                        </span>
+                      ) : (
+                        <span className="muted">{m.role === "teacher" ? "trained alone" : "no teacher"}</span>
+                      )}
+                    </td>
+                    <td>{m.distillationMethod ?? "—"}</td>
+                    <td>
+                      <Link href={`/datasets/${m.dataset.id}`}>{m.dataset.name}</Link>
+                    </td>
+                    <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
+                    <td className="num">{formatMetric(pickMetric(m.metrics, HR10_KEYS))}</td>
+                    <td>{formatDateTime(m.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {bars.length > 0 ? (
+        <section className="panel">
+          <h2>Test NDCG@10</h2>
+          <BarChart bars={bars} title="Test NDCG@10 per model" />
+        </section>
+      ) : null}
+      {hasRole(user.role, "editor") ? (
+        <section className="panel">
+          <h2>Train or distil</h2>
+          {datasets.length === 0 ? (
+            <p className="muted">
+              Create a <Link href="/datasets">dataset</Link> first.
+            </p>
+          ) : (
+            <TrainModelForm
+              datasets={datasets}
+              teachers={teachers.map((t) => ({ id: t.id, name: t.name, datasetId: t.dataset.id, dimension: t.dimension }))}
+              defaultDatasetId={selectedDataset}
+            />
+          )}
+        </section>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,142 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
+import { postJson } from "@/components/api-client";
+import { Field } from "@/components/Field";
+import type { JobView } from "@/components/jobs/view";
+
+const METHODS = [
+  { value: "de-rrd", label: "DE-RRD (experts + relaxed ranking)" },
+  { value: "de", label: "DE (distillation experts)" },
+  { value: "rrd", label: "RRD (relaxed ranking distillation)" },
+  { value: "rd", label: "RD (ranking distillation, baseline)" },
+  { value: "none", label: "none (student trained alone)" },
+] as const;
+
+interface TeacherOption {
+  id: string;
+  name: string;
+  datasetId: string;
+  dimension: number;
+}
+
+function optionalNumber(value: FormDataEntryValue | null): number | undefined {
+  if (value === null || String(value).trim() === "") return undefined;
+  return Number(value);
+}
+
+export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datasets: { id: string; name: string }[]; teachers: TeacherOption[]; defaultDatasetId?: string }) {
+  const router = useRouter();
+  const [role, setRole] = useState<"teacher" | "student">("student");
+  const [datasetId, setDatasetId] = useState(defaultDatasetId ?? datasets[0]?.id ?? "");
+  const [method, setMethod] = useState<string>("de-rrd");
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const teachersHere = teachers.filter((t) => t.datasetId === datasetId);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    const isStudent = role === "student";
+    const result = await postJson<{ job: JobView }>("/api/models", {
+      role,
+      datasetId,
+      name: String(form.get("name") ?? "").trim() || undefined,
+      dimension: optionalNumber(form.get("dimension")),
+      method: isStudent ? method : "none",
+      teacherModelId: isStudent && method !== "none" ? String(form.get("teacherModelId") ?? "") || undefined : undefined,
+      epochs: optionalNumber(form.get("epochs")),
+      seed: optionalNumber(form.get("seed")),
+    });
+    if (result.ok) {
+      router.push(`/jobs/${result.data.job.id}`);
+      return;
+    }
+    setPending(false);
+    setFieldErrors(result.error.fieldErrors);
+    setError(result.error.message);
+  }
+
+  return (
+    <form className="stack" onSubmit={onSubmit} noValidate style={{ maxWidth: 640 }}>
+      {error ? (
+        <div className="alert error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <Field id="train-role" label="What to train" error={fieldErrors.role}>
+        <div className="checkbox-row" id="train-role">
+          <label>
+            <input type="radio" name="role" value="teacher" checked={role === "teacher"} onChange={() => setRole("teacher")} />
+            Teacher (large, trained alone)
+          </label>
+          <label>
+            <input type="radio" name="role" value="student" checked={role === "student"} onChange={() => setRole("student")} />
+            Student (small, distilled)
+          </label>
+        </div>
+      </Field>
+      <div className="grid cols-2">
+        <Field id="train-dataset" label="Dataset" error={fieldErrors.datasetId}>
+          <select id="train-dataset" value={datasetId} onChange={(e) => setDatasetId(e.target.value)} aria-invalid={Boolean(fieldErrors.datasetId)}>
+            {datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="train-name" label="Name (optional)" error={fieldErrors.name}>
+          <input id="train-name" name="name" type="text" placeholder="generated from the settings" />
+        </Field>
+      </div>
+      {role === "student" ? (
+        <div className="grid cols-2">
+          <Field id="train-method" label="Distillation method" error={fieldErrors.method}>
+            <select id="train-method" value={method} onChange={(e) => setMethod(e.target.value)}>
+              {METHODS.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field
+            id="train-teacher"
+            label="Teacher"
+            error={fieldErrors.teacherModelId}
+            hint={teachersHere.length === 0 && method !== "none" ? "No teacher on this dataset yet: train one first." : undefined}
+          >
+            <select id="train-teacher" name="teacherModelId" disabled={method === "none"} aria-invalid={Boolean(fieldErrors.teacherModelId)}>
+              {teachersHere.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name} (d={t.dimension})
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
+      ) : null}
+      <div className="grid cols-3">
+        <Field id="train-dimension" label="Dimension" error={fieldErrors.dimension}>
+          <input key={role} id="train-dimension" name="dimension" type="number" min={1} max={1024} defaultValue={role === "teacher" ? 200 : 20} aria-invalid={Boolean(fieldErrors.dimension)} />
+        </Field>
+        <Field id="train-epochs" label="Epochs (optional)" error={fieldErrors.epochs}>
+          <input id="train-epochs" name="epochs" type="number" min={1} max={1000} placeholder="default" aria-invalid={Boolean(fieldErrors.epochs)} />
+        </Field>
+        <Field id="train-seed" label="Seed" error={fieldErrors.seed}>
+          <input id="train-seed" name="seed" type="number" min={0} defaultValue={42} aria-invalid={Boolean(fieldErrors.seed)} />
+        </Field>
+      </div>
+      <div>
+        <button type="submit" disabled={pending}>
+          {pending ? "Starting…" : role === "teacher" ? "Train teacher" : "Distil student"}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { toJobView } from "@/components/jobs/view";
+import { requireRole, requireUser } from "@/lib/auth/current";
+import { recordAudit } from "@/lib/db/audit";
+import type { Prisma } from "@/lib/db/generated/client";
+import { db } from "@/lib/db/client";
+import { listModels } from "@/lib/db/models";
+import { enqueueJob } from "@/lib/jobs/enqueue";
+import { trainInput } from "@/jobs/definitions";
+import { HttpError, handler, json, parseJson, parseQuery } from "@/lib/http";
+
+const ListQuery = z.object({
+  datasetId: z.string().min(1).optional(),
+  role: z.enum(["teacher", "student"]).optional(),
+});
+
+export const GET = handler(async (request: Request) => {
+  await requireUser();
+  const query = parseQuery(request, ListQuery);
+  return json({ models: await listModels(undefined, query) });
+});
+
+function invalidField(path: string, message: string): HttpError {
+  return new HttpError(400, "invalid_request", "The request has invalid fields", { issues: [{ path, message }] });
+}
+
+/** Trains a teacher or distils a student in the background: answers 202 with the job to follow. */
+export const POST = handler(async (request: Request) => {
+  const { user } = await requireRole("editor");
+  const input = await parseJson(request, trainInput);
+  const dataset = await db().dataset.findUnique({ where: { id: input.datasetId }, select: { id: true } });
+  if (!dataset) throw invalidField("datasetId", "No such dataset");
+  if (input.teacherModelId) {
+    const teacher = await db().model.findUnique({ where: { id: input.teacherModelId }, select: { role: true, datasetId: true } });
+    if (!teacher) throw invalidField("teacherModelId", "No such model");
+    if (teacher.role !== "teacher") throw invalidField("teacherModelId", "That model is a student, not a teacher");
+    if (teacher.datasetId !== input.datasetId) throw invalidField("teacherModelId", "The teacher was trained on another dataset");
+  }
+  const run = await enqueueJob({ queue: "train", input, createdById: user.id });
+  await recordAudit({ actor: { id: user.id, label: user.email }, action: "job.enqueued", entityType: "job", entityId: run.id, data: { queue: "train", input: input as Prisma.InputJsonValue } });
+  return json({ job: toJobView({ ...run, createdBy: { email: user.email } }) }, { status: 202 });
+});

@@ -1,0 +1,374 @@
+// `npm run bench:serve -- --out <file.json> [--server next|node] [--data <dir>] [--duration 10]
+//  [--concurrency 16] [--warmup 3] [--epochs 3] [--teacher <dir> --student <dir>]`
+//
+// Serving benchmark on loopback. A dedicated database (created on the local PostgreSQL, migrated,
+// dropped at the end), a dataset (CiteULike-a when ../shared/datasets/citeulike-a exists, else synthetic)
+// stored the way the product stores it, a teacher (dim 200) and a student (dim 20) trained briefly on it
+// (throughput depends on dimensions and catalogue size, not on how long they were trained), an API key.
+// The server is the built Next app (`next start`, needs `npm run build`) or, with --server node, a
+// minimal node:http server mounting the same route handler modules (bench/serve-node.ts). The load
+// generator (bench/loadgen.ts) runs in its own process: closed loop, keep-alive, `concurrency`
+// connections, `duration` seconds per scenario after a warm-up.
+//
+// Per scenario (teacher | student | split 50/50): req/s, p50/p99 ms (client side), CPU ms per request
+// (the server process tree's utime+stime delta from /proc over the measured window ÷ requests served),
+// scoring CPU ms per request (mean Exposure.cpuUs over the window: process.cpuUsage around scoring),
+// errors (non-200 or transport errors). Then events ingestion: batches of 1,000 events, events/s
+// accepted. Output: {machine, scenarios, events}; machine notes the load average, since the machine
+// may be shared.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { createApiKey } from "@/lib/auth/api-keys";
+import { createDb, type Db } from "@/lib/db/client";
+import { saveDataset } from "@/lib/db/datasets";
+import { migrateDatabase } from "@/lib/db/migrate";
+import { saveModel } from "@/lib/recsys/artifact";
+import { loadDataset } from "@/lib/recsys/data/load";
+import { contentHash } from "@/lib/recsys/data/stats";
+import { generateSynthetic } from "@/lib/recsys/data/synthetic";
+import { distillStudent, trainTeacher } from "@/lib/recsys/pipeline";
+import { loadModel } from "@/lib/recsys/artifact";
+import type { Dataset } from "@/lib/recsys/types";
+
+const root = path.resolve(import.meta.dirname, "..");
+const say = (line: string) => console.log(`[bench:serve] ${line}`);
+
+const { values } = parseArgs({
+  options: {
+    out: { type: "string" },
+    server: { type: "string" },
+    data: { type: "string" },
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "3" },
+    concurrency: { type: "string", default: "16" },
+    "events-concurrency": { type: "string", default: "4" },
+    epochs: { type: "string", default: "3" },
+    teacher: { type: "string" },
+    student: { type: "string" },
+    port: { type: "string", default: "3197" },
+    "keep-db": { type: "boolean", default: false },
+  },
+  strict: true,
+});
+
+function fail(message: string): never {
+  console.error(`error: ${message}\nusage: npm run bench:serve -- --out <file.json> [--server next|node] [--data <dir>] [--duration 10] [--concurrency 16]`);
+  process.exit(2);
+}
+
+if (!values.out) fail("--out <file.json> is required");
+const durationMs = Number(values.duration) * 1000;
+const warmupMs = Number(values.warmup) * 1000;
+const concurrency = Number(values.concurrency);
+const eventsConcurrency = Number(values["events-concurrency"]);
+const port = Number(values.port);
+if (![durationMs, warmupMs, concurrency, eventsConcurrency, port].every((n) => Number.isFinite(n) && n > 0)) fail("numeric options must be positive numbers");
+const serverMode = values.server ?? (existsSync(path.join(root, ".next/BUILD_ID")) ? "next" : "node");
+if (serverMode !== "next" && serverMode !== "node") fail(`--server must be next or node, got "${serverMode}"`);
+if (serverMode === "next" && !existsSync(path.join(root, ".next/BUILD_ID"))) fail("--server next needs a build: run `npm run build` first (or use --server node)");
+if (Boolean(values.teacher) !== Boolean(values.student)) fail("--teacher and --student go together");
+
+// ---------- /proc CPU accounting ----------
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+function processTreeCpuMs(rootPid: number): number {
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parent.set(Number(entry), Number(fields[1]));
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12])); // utime + stime
+    } catch {
+      // the process exited meanwhile
+    }
+  }
+  let total = 0;
+  for (const [pid, t] of ticks) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p)) {
+      if (p === rootPid) {
+        total += t;
+        break;
+      }
+    }
+  }
+  return total * TICK_MS;
+}
+
+// ---------- set-up ----------
+
+async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function trainModels(ds: Dataset, dir: string): Promise<{ teacherDir: string; studentDir: string; teacherDim: number; studentDim: number }> {
+  if (values.teacher && values.student) {
+    const [t, s] = [await loadModel(values.teacher, { accelerate: false }), await loadModel(values.student, { accelerate: false })];
+    return { teacherDir: values.teacher, studentDir: values.student, teacherDim: t.manifest.dimension, studentDim: s.manifest.dimension };
+  }
+  const epochs = Number(values.epochs);
+  say(`training a teacher (dim 200) and a student (dim 20) for ${epochs} epochs each on ${ds.name} (${ds.numUsers} users, ${ds.numItems} items)`);
+  const teacher = await trainTeacher(ds, { dim: 200, epochs, evalEvery: epochs, patience: 1 });
+  const student = await distillStudent(ds, teacher.model, { method: "none", dim: 20, epochs, evalEvery: epochs, patience: 1 });
+  const teacherDir = path.join(dir, "models/teacher");
+  const studentDir = path.join(dir, "models/student");
+  await saveModel(teacherDir, teacher.model);
+  await saveModel(studentDir, student.model);
+  say(`teacher test N@10 ${Number(teacher.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)}, student ${Number(student.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)} (brief training)`);
+  return { teacherDir, studentDir, teacherDim: 200, studentDim: 20 };
+}
+
+// ---------- load generation ----------
+
+interface LoadResult {
+  ok: number;
+  errors: number;
+  accepted: number;
+  elapsedMs: number;
+  p50ms: number | null;
+  p99ms: number | null;
+  maxMs: number | null;
+  errorSamples: string[];
+}
+
+function runLoadgen(config: Record<string, unknown>): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/loadgen.ts"), JSON.stringify(config)], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`loadgen exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split("\n").at(-1)!) as LoadResult);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+async function postRecommend(base: string, key: string, userId: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${base}/api/v1/recommend`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ userId, k: 10 }),
+  });
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+async function until(probe: () => Promise<boolean>, what: string, deadlineMs = 120_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// ---------- main ----------
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(path.join(os.tmpdir(), "understudy-bench-serve-"));
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+  const dbName = `understudy_bench_serve_${process.pid}`;
+  const u = new URL(serverUrl);
+  u.pathname = `/${dbName}`;
+  const dbUrl = u.toString();
+  let server: ChildProcess | null = null;
+  let db: Db | null = null;
+  try {
+    await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).then(() => c.query(`CREATE DATABASE ${dbName}`)));
+    await migrateDatabase(dbUrl, { quiet: true });
+    process.env.DATABASE_URL = dbUrl;
+    process.env.DATA_DIR = work;
+    db = createDb(dbUrl);
+    say(`database ${dbName} migrated; work dir ${work}`);
+
+    const citeulike = path.resolve(root, "../shared/datasets/citeulike-a");
+    const dataPath = values.data ?? (existsSync(citeulike) ? citeulike : null);
+    const ds = dataPath ? loadDataset(dataPath) : generateSynthetic({ seed: 1, numUsers: 5000, numItems: 20000, interactionsPerUser: 20 });
+    const datasetRow = await saveDataset(
+      { name: ds.name, source: ds.source.kind, sourcePath: dataPath, snapshot: contentHash(ds), params: {}, numUsers: ds.numUsers, numItems: ds.numItems, numInteractions: 0 },
+      ds,
+      db,
+    );
+    const models = await trainModels(ds, work);
+    const modelRow = (name: string, role: "teacher" | "student", dimension: number, artifactUri: string) =>
+      db!.model.create({ data: { name, role, architecture: "bpr-mf", dimension, parameterCount: (ds.numUsers + ds.numItems) * dimension, artifactUri, datasetId: datasetRow.id } });
+    const teacher = await modelRow("bench-teacher", "teacher", models.teacherDim, models.teacherDir);
+    const student = await modelRow("bench-student", "student", models.studentDim, models.studentDir);
+    await db.servingSlot.create({ data: { name: "production", modelId: teacher.id } });
+    const admin = await db.user.create({ data: { email: "bench@example.com", passwordHash: "x", role: "admin" } });
+    const { key } = await createApiKey({ name: "bench", scopes: ["recommend", "events"], createdById: admin.id }, { id: admin.id, label: admin.email });
+
+    // ---------- server ----------
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: work, PORT: String(port), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
+    server =
+      serverMode === "next"
+        ? spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] })
+        : spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/serve-node.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+    const serverPid = server.pid as number;
+    const base = `http://127.0.0.1:${port}`;
+    const users = Array.from({ length: 2000 }, (_, i) => ds.userIds[Math.floor((i * ds.numUsers) / 2000)]);
+    await until(async () => (await postRecommend(base, key, users[0])).status === 200, "the server to answer");
+    say(`${serverMode} server up (pid ${serverPid})`);
+
+    const loadBefore = os.loadavg();
+    const scenarios: Record<string, unknown>[] = [];
+    const details: Record<string, unknown>[] = [];
+    const bump = () => ({ version: { increment: 1 } });
+
+    const setups: { name: "teacher" | "student" | "split"; apply: () => Promise<void>; ready: (b: Record<string, unknown>) => boolean }[] = [
+      {
+        name: "teacher",
+        apply: async () => void (await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: teacher.id, ...bump() } })),
+        ready: (b) => b.modelId === teacher.id && b.variant === "production",
+      },
+      {
+        name: "student",
+        apply: async () => void (await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: student.id, ...bump() } })),
+        ready: (b) => b.modelId === student.id && b.variant === "production",
+      },
+      {
+        name: "split",
+        apply: async () => {
+          await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: teacher.id, ...bump() } });
+          await db!.experiment.create({
+            data: {
+              name: "bench split",
+              salt: "bench-split",
+              status: "running",
+              rampSchedule: [50, 100],
+              currentStageIndex: 0,
+              guardrails: {},
+              kpis: ["ctr"],
+              createdById: admin.id,
+              startedAt: new Date(),
+              variants: { create: [{ key: "control", modelId: teacher.id }, { key: "candidate", modelId: student.id }] },
+            },
+          });
+        },
+        ready: (b) => typeof b.experimentId === "string",
+      },
+    ];
+
+    for (const s of setups) {
+      await s.apply();
+      await until(async () => s.ready((await postRecommend(base, key, users[1])).body), `the ${s.name} configuration to be served`);
+      await runLoadgen({ mode: "recommend", url: `${base}/api/v1/recommend`, apiKey: key, concurrency, durationMs: warmupMs, users });
+      await new Promise((r) => setTimeout(r, 600)); // let the warm-up's exposures flush
+      const from = new Date();
+      const cpu0 = processTreeCpuMs(serverPid);
+      const result = await runLoadgen({ mode: "recommend", url: `${base}/api/v1/recommend`, apiKey: key, concurrency, durationMs, users });
+      const cpuMs = processTreeCpuMs(serverPid) - cpu0;
+      const to = new Date();
+      // exposures of the window, once the batcher has flushed them
+      let logged = 0;
+      await until(async () => {
+        const n = await db!.exposure.count({ where: { createdAt: { gte: from, lte: to } } });
+        const done = n === logged && n > 0;
+        logged = n;
+        return done;
+      }, "the exposures to be flushed", 30_000);
+      const agg = await db.exposure.aggregate({ where: { createdAt: { gte: from, lte: to } }, _avg: { cpuUs: true, latencyUs: true } });
+      const rps = result.ok / (result.elapsedMs / 1000);
+      scenarios.push({
+        name: s.name,
+        rps: Math.round(rps),
+        p50ms: round(result.p50ms, 2),
+        p99ms: round(result.p99ms, 2),
+        cpuMsPerRequest: round(cpuMs / Math.max(1, result.ok), 3),
+        scoringCpuMsPerRequest: round((agg._avg.cpuUs ?? 0) / 1000, 3),
+        errors: result.errors,
+      });
+      details.push({ name: s.name, served: result.ok, exposuresLogged: logged, scoringLatencyMsMean: round((agg._avg.latencyUs ?? 0) / 1000, 3), maxMs: round(result.maxMs, 1), errorSamples: result.errorSamples });
+      say(`${s.name}: ${JSON.stringify(scenarios.at(-1))} (exposures logged ${logged}/${result.ok})`);
+    }
+
+    // ---------- events ingestion ----------
+    const ev = await runLoadgen({ mode: "events", url: `${base}/api/v1/events`, apiKey: key, concurrency: eventsConcurrency, durationMs, batch: 1000, runId: `bench${process.pid}` });
+    const stored = await db.event.count();
+    const events = { perSecond: Math.round(ev.accepted / (ev.elapsedMs / 1000)), errors: ev.errors };
+    say(`events: ${JSON.stringify(events)} (${stored} rows stored, batch p50 ${round(ev.p50ms, 1)} ms, p99 ${round(ev.p99ms, 1)} ms)`);
+
+    const loadAfter = os.loadavg();
+    const cpus = os.cpus();
+    const output = {
+      machine: {
+        cpu: cpus[0]?.model ?? "unknown",
+        cores: cpus.length,
+        memoryGb: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        date: new Date().toISOString(),
+        server: serverMode === "next" ? "next start (built app)" : "node:http mounting the app's route handlers (bench/serve-node.ts)",
+        dataset: `${ds.name} (${ds.numUsers} users, ${ds.numItems} items)`,
+        models: { teacherDim: models.teacherDim, studentDim: models.studentDim },
+        load: { concurrency, durationSeconds: durationMs / 1000, warmupSeconds: warmupMs / 1000, eventsConcurrency, eventsBatch: 1000 },
+        loadAverageBefore: loadBefore.map((x) => round(x, 2)),
+        loadAverageAfter: loadAfter.map((x) => round(x, 2)),
+        note: "shared machine: other work was running; loadAverage shows how busy it was",
+        details,
+      },
+      scenarios,
+      events,
+    };
+    mkdirSync(path.dirname(path.resolve(values.out!)), { recursive: true });
+    writeFileSync(values.out!, JSON.stringify(output, null, 2) + "\n");
+    say(`wrote ${values.out}`);
+  } finally {
+    if (server && server.exitCode === null) {
+      server.kill("SIGTERM");
+      await new Promise((r) => {
+        const timer = setTimeout(() => {
+          server?.kill("SIGKILL");
+          r(null);
+        }, 10_000);
+        server!.once("exit", () => {
+          clearTimeout(timer);
+          r(null);
+        });
+      });
+    }
+    await db?.$disconnect();
+    if (!values["keep-db"]) {
+      await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch((e) => console.error(`could not drop ${dbName}:`, e));
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+}
+
+function round(x: number | null | undefined, digits: number): number | null {
+  if (x === null || x === undefined || !Number.isFinite(x)) return null;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`bench:serve failed: ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  },
+);

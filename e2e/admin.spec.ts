@@ -1,0 +1,46 @@
+import { expect, test } from "@playwright/test";
+import { signIn } from "./helpers";
+
+test("an admin creates a user, changes their role, and issues an API key shown once", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/admin/users");
+
+  // invalid input is reported per field
+  await page.getByLabel("Email").fill("not-an-email");
+  await page.getByLabel("Initial password").fill("short");
+  await page.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByText("Enter a valid email address")).toBeVisible();
+  await expect(page.getByText("Password must be at least 10 characters")).toBeVisible();
+
+  await page.getByLabel("Email").fill("new.analyst@e2e.test");
+  await page.getByLabel("Initial password").fill("analyst-password-1");
+  await page.getByRole("button", { name: "Create user" }).click();
+  const row = page.getByTestId("user-row-new.analyst@e2e.test");
+  await expect(row).toBeVisible();
+  await row.getByLabel("Role of new.analyst@e2e.test").selectOption("editor");
+  await expect(row.getByRole("cell", { name: "editor", exact: true })).toBeVisible();
+
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "API keys" }).click();
+  await page.getByLabel("Name").fill("e2e-storefront");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const secret = page.getByTestId("new-api-key");
+  await expect(secret).toHaveText(/^us_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+  const key = (await secret.textContent())!;
+  await expect(page.getByRole("cell", { name: "e2e-storefront" })).toBeVisible();
+
+  // shown once: after a reload only the prefix remains
+  await page.reload();
+  await expect(page.getByTestId("new-api-key")).toHaveCount(0);
+  expect(await page.content()).not.toContain(key.split("_").at(-1)!);
+  await expect(page.getByText(`us_${key.split("_")[1]}_…`)).toBeVisible();
+});
+
+test("an editor sees per-field errors when generating a dataset with bad settings", async ({ page }) => {
+  await signIn(page, "editor");
+  await page.goto("/datasets");
+  await page.getByLabel("Users").fill("3");
+  await page.getByRole("button", { name: "Generate dataset" }).click();
+  await expect(page.locator("#ds-name-error")).toBeVisible();
+  await expect(page.locator("#ds-users-error")).toBeVisible();
+  await expect(page).toHaveURL(/\/datasets$/);
+});

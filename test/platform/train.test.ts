@@ -1,0 +1,90 @@
+// The train job through a real worker: a teacher, then a student distilled from it (waiting on the
+// teacher's job), with artifacts, lineage and a test evaluation recorded; re-running is idempotent.
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { PgBoss } from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBoss } from "@/lib/jobs/boss";
+import { enqueueJob } from "@/lib/jobs/enqueue";
+import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
+import { runTraining } from "@/lib/db/training";
+import { trainInput } from "@/jobs/definitions";
+import { isolatedTestDatabase } from "../helpers/db";
+import { startWorkerProcess, type WorkerProcess } from "../helpers/worker";
+import { waitFor } from "../helpers/wait";
+
+const t = isolatedTestDatabase("train");
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-train-"));
+let boss: PgBoss;
+let worker: WorkerProcess;
+const previousDataDir = process.env.DATA_DIR;
+
+beforeAll(async () => {
+  process.env.DATA_DIR = dataDir;
+  boss = createBoss(t().url, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
+  await boss.start();
+  worker = await startWorkerProcess(t().url, { DATA_DIR: dataDir });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await boss?.stop({ graceful: false });
+  process.env.DATA_DIR = previousDataDir;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const finished = (id: string) =>
+  waitFor(`job ${id} to finish`, async () => {
+    const run = await t().db.jobRun.findUniqueOrThrow({ where: { id } });
+    return ["succeeded", "failed", "cancelled"].includes(run.status) ? run : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 250 });
+
+describe("train job", () => {
+  it("trains a teacher and distills a student from it", async () => {
+    const dataset = await createSyntheticDataset({ name: "tiny", seed: 11, numUsers: 80, numItems: 120, interactionsPerUser: 10 }, t().db);
+    const deps = { db: t().db, boss };
+    const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
+    const teacherJob = await enqueueJob({ queue: "train", input: { role: "teacher", datasetId: dataset.id, dimension: 16, epochs: 3, hyperparameters: hyper } }, deps);
+    const studentJob = await enqueueJob(
+      { queue: "train", input: { role: "student", datasetId: dataset.id, dimension: 4, method: "de-rrd", epochs: 2, teacherJobRunId: teacherJob.id, hyperparameters: hyper } },
+      deps,
+    );
+    const [teacherRun, studentRun] = [await finished(teacherJob.id), await finished(studentJob.id)];
+    expect([teacherRun.status, teacherRun.error]).toEqual(["succeeded", null]);
+    expect([studentRun.status, studentRun.error]).toEqual(["succeeded", null]);
+
+    const models = await t().db.model.findMany({ include: { trainingRun: true, evaluations: true }, orderBy: { createdAt: "asc" } });
+    expect(models.map((m) => [m.role, m.dimension, m.distillationMethod])).toEqual([
+      ["teacher", 16, null],
+      ["student", 4, "de-rrd"],
+    ]);
+    const [teacher, student] = models;
+    expect(student.teacherId).toBe(teacher.id);
+    expect(teacher.trainingRun!.jobRunId).toBe(teacherJob.id);
+    expect(existsSync(path.join(student.artifactUri, "manifest.json"))).toBe(true);
+    expect(student.evaluations).toHaveLength(1);
+    expect(student.evaluations[0].split).toBe("test");
+    expect(teacher.parameterCount).toBe((80 + 120) * 16);
+  });
+
+  it("running the same training job again updates its rows instead of adding new ones", async () => {
+    const teacherJob = await t().db.jobRun.findFirstOrThrow({ where: { queue: "train" }, orderBy: { createdAt: "asc" } });
+    const before = await Promise.all([t().db.model.count(), t().db.trainingRun.count(), t().db.offlineEvaluation.count()]);
+    const input = trainInput.parse(teacherJob.input);
+    const noop = async () => undefined;
+    const result = await runTraining(input, {
+      db: t().db,
+      jobRunId: teacherJob.id,
+      progress: () => undefined,
+      log: noop,
+      signal: new AbortController().signal,
+      fail: (m) => new Error(m),
+      delay: noop,
+    });
+    const after = await Promise.all([t().db.model.count(), t().db.trainingRun.count(), t().db.offlineEvaluation.count()]);
+    expect(after).toEqual(before);
+    const teacherModel = await t().db.model.findFirstOrThrow({ where: { role: "teacher" } });
+    expect(result.modelId).toBe(teacherModel.id);
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { Rng } from "@/lib/recsys/random";
+import { BprModel, bprLoss, containsSorted, sampleUnobserved, softplus } from "@/lib/recsys/models/bpr";
+import { RowGrads, SparseAdam } from "@/lib/recsys/models/optim";
+import { trainBpr, TRAIN_DEFAULTS, TrainingAborted, type Distiller } from "@/lib/recsys/models/train";
+import type { Dataset } from "@/lib/recsys/types";
+
+function tinyDataset(): Dataset {
+  // 4 users, 12 items; user 3 has observed all but two items
+  const trainByUser = [
+    Int32Array.from([0, 1, 2]),
+    Int32Array.from([3, 4]),
+    Int32Array.from([0, 5, 6, 7]),
+    Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
+  ];
+  return {
+    name: "tiny",
+    numUsers: 4,
+    numItems: 12,
+    userIds: ["u0", "u1", "u2", "u3"],
+    itemIds: Array.from({ length: 12 }, (_, i) => `i${i}`),
+    trainByUser,
+    valid: Int32Array.from([-1, -1, -1, -1]),
+    test: Int32Array.from([-1, -1, -1, -1]),
+    source: { kind: "synthetic" },
+  };
+}
+
+describe("BPR", () => {
+  it("never samples an observed item as a negative", () => {
+    const ds = tinyDataset();
+    const rng = new Rng(1);
+    const seen = new Set<number>();
+    for (let t = 0; t < 5000; t++) {
+      const j = sampleUnobserved(rng, ds.numItems, ds.trainByUser[3]);
+      expect(containsSorted(ds.trainByUser[3], j)).toBe(false);
+      seen.add(j);
+    }
+    expect([...seen].sort((a, b) => a - b)).toEqual([10, 11]);
+    expect(() => sampleUnobserved(rng, 3, Int32Array.from([0, 1, 2]))).toThrow(/every item/);
+  });
+
+  it("the training loop's negatives are never observed (checked through a distiller hook)", async () => {
+    const ds = tinyDataset();
+    let pairs = 0;
+    const spy: Distiller = {
+      name: "spy",
+      batch(ctx) {
+        for (let p = ctx.from; p < ctx.to; p++) {
+          expect(containsSorted(ds.trainByUser[ctx.users[p]], ctx.neg[p])).toBe(false);
+          expect(containsSorted(ds.trainByUser[ctx.users[p]], ctx.pos[p])).toBe(true);
+          pairs++;
+        }
+        return {};
+      },
+    };
+    await trainBpr(ds, { ...TRAIN_DEFAULTS, dim: 4, epochs: 20, batchSize: 5 }, { distillers: [spy] });
+    expect(pairs).toBe(20 * 19);
+  });
+
+  it("loss gradient matches finite differences", () => {
+    const model = BprModel.random(3, 5, 4, new Rng(2), 0.5);
+    const users = Int32Array.of(0, 1, 2, 0);
+    const pos = Int32Array.of(1, 2, 3, 4);
+    const neg = Int32Array.of(0, 4, 1, 2);
+    const run = () => {
+      const gu = new RowGrads(3, 4);
+      const gi = new RowGrads(5, 4);
+      return { loss: bprLoss(model, users, pos, neg, 0, 4, gu, gi), gu, gi };
+    };
+    const { gu, gi } = run();
+    const h = 1e-3;
+    for (const [table, grads, rows] of [
+      [model.users, gu, 3],
+      [model.items, gi, 5],
+    ] as const) {
+      for (let r = 0; r < rows; r++) {
+        for (let k = 0; k < 4; k++) {
+          const idx = r * 4 + k;
+          const x = table[idx];
+          table[idx] = x + h;
+          const up = run().loss;
+          table[idx] = x - h;
+          const dn = run().loss;
+          table[idx] = x;
+          expect(grads.grad[grads.offset(r) + k]).toBeCloseTo((up - dn) / (2 * h), 3);
+        }
+      }
+    }
+  });
+
+  it("softplus is stable at extreme inputs", () => {
+    expect(softplus(1000)).toBe(1000);
+    expect(softplus(-1000)).toBe(0);
+    expect(softplus(0)).toBeCloseTo(Math.log(2), 12);
+  });
+
+  it("lazy Adam touches only the rows of the batch; dense Adam decays every row", () => {
+    const table = Float32Array.from({ length: 12 }, (_, i) => i + 1);
+    const before = table.slice();
+    const g = new RowGrads(4, 3);
+    const o = g.offset(2);
+    g.grad.set([1, -1, 0.5], o);
+    new SparseAdam(table, 3, { lr: 0.1, weightDecay: 0.01 }).step(g);
+    for (let r = 0; r < 4; r++) {
+      const same = Array.from(table.subarray(r * 3, r * 3 + 3)).every((v, k) => v === before[r * 3 + k]);
+      expect(same).toBe(r !== 2);
+    }
+    const dense = before.slice();
+    new SparseAdam(dense, 3, { lr: 0.1, weightDecay: 0.01 }).stepDense(g);
+    for (let i = 0; i < 12; i++) expect(dense[i]).toBeLessThan(before[i] + (i >= 6 && i < 9 ? 1 : 0));
+  });
+
+  it("aborting stops training with TrainingAborted", async () => {
+    const ds = tinyDataset();
+    const ac = new AbortController();
+    ac.abort();
+    await expect(trainBpr(ds, { ...TRAIN_DEFAULTS, dim: 4, epochs: 5 }, { signal: ac.signal })).rejects.toBeInstanceOf(TrainingAborted);
+  });
+
+  it("scores are inner products", () => {
+    const m = BprModel.random(2, 3, 2, new Rng(4));
+    const out = new Float32Array(3);
+    m.scoreUser(1, out);
+    for (let i = 0; i < 3; i++) expect(out[i]).toBeCloseTo(m.users[2] * m.items[2 * i] + m.users[3] * m.items[2 * i + 1], 7);
+  });
+});
