@@ -10,6 +10,8 @@
 // generator (bench/loadgen.ts) runs in its own process: closed loop, keep-alive, `concurrency`
 // connections, `duration` seconds per scenario after a warm-up.
 //
+// --app-dir points at another checkout's build (e.g. a copy built while this one is being edited).
+//
 // Per scenario (teacher | student | split 50/50): req/s, p50/p99 ms (client side), CPU ms per request
 // (the server process tree's utime+stime delta from /proc over the measured window ÷ requests served),
 // scoring CPU ms per request (mean Exposure.cpuUs over the window: process.cpuUsage around scoring),
@@ -50,6 +52,8 @@ const { values } = parseArgs({
     teacher: { type: "string" },
     student: { type: "string" },
     port: { type: "string", default: "3197" },
+    /** directory of the built app for --server next (default: this checkout) */
+    "app-dir": { type: "string" },
     "keep-db": { type: "boolean", default: false },
   },
   strict: true,
@@ -67,9 +71,10 @@ const concurrency = Number(values.concurrency);
 const eventsConcurrency = Number(values["events-concurrency"]);
 const port = Number(values.port);
 if (![durationMs, warmupMs, concurrency, eventsConcurrency, port].every((n) => Number.isFinite(n) && n > 0)) fail("numeric options must be positive numbers");
-const serverMode = values.server ?? (existsSync(path.join(root, ".next/BUILD_ID")) ? "next" : "node");
+const appDir = path.resolve(values["app-dir"] ?? root);
+const serverMode = values.server ?? (existsSync(path.join(appDir, ".next/BUILD_ID")) ? "next" : "node");
 if (serverMode !== "next" && serverMode !== "node") fail(`--server must be next or node, got "${serverMode}"`);
-if (serverMode === "next" && !existsSync(path.join(root, ".next/BUILD_ID"))) fail("--server next needs a build: run `npm run build` first (or use --server node)");
+if (serverMode === "next" && !existsSync(path.join(appDir, ".next/BUILD_ID"))) fail(`--server next needs a build in ${appDir}: run \`npm run build\` first (or use --server node)`);
 if (Boolean(values.teacher) !== Boolean(values.student)) fail("--teacher and --student go together");
 
 // ---------- /proc CPU accounting ----------
@@ -197,6 +202,8 @@ async function main(): Promise<void> {
   const dbUrl = u.toString();
   let server: ChildProcess | null = null;
   let db: Db | null = null;
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).then(() => c.query(`CREATE DATABASE ${dbName}`)));
     await migrateDatabase(dbUrl, { quiet: true });
@@ -226,7 +233,7 @@ async function main(): Promise<void> {
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: work, PORT: String(port), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
     server =
       serverMode === "next"
-        ? spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] })
+        ? spawn(process.execPath, [path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: appDir, env, stdio: ["ignore", "inherit", "inherit"] })
         : spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/serve-node.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
     const serverPid = server.pid as number;
     const base = `http://127.0.0.1:${port}`;
@@ -338,14 +345,21 @@ async function main(): Promise<void> {
     writeFileSync(values.out!, JSON.stringify(output, null, 2) + "\n");
     say(`wrote ${values.out}`);
   } finally {
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
+    await cleanup();
+  }
+
+  async function cleanup(): Promise<void> {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const running = server;
+      running.kill("SIGTERM");
       await new Promise((r) => {
         const timer = setTimeout(() => {
-          server?.kill("SIGKILL");
+          running.kill("SIGKILL");
           r(null);
         }, 10_000);
-        server!.once("exit", () => {
+        running.once("exit", () => {
           clearTimeout(timer);
           r(null);
         });
@@ -356,6 +370,12 @@ async function main(): Promise<void> {
       await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch((e) => console.error(`could not drop ${dbName}:`, e));
       rmSync(work, { recursive: true, force: true });
     }
+  }
+
+  // Ctrl-C: stop the server and drop the database before leaving
+  function onSignal(): void {
+    console.error("[bench:serve] interrupted: cleaning up");
+    void cleanup().finally(() => process.exit(130));
   }
 }
 

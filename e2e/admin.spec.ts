@@ -4,6 +4,7 @@ import { signIn } from "./helpers";
 test("an admin creates a user, changes their role, and issues an API key shown once", async ({ page }) => {
   await signIn(page, "admin");
   await page.goto("/admin/users");
+  await expect(page.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
 
   // invalid input is reported per field
   await page.getByLabel("Email").fill("not-an-email");
@@ -21,7 +22,8 @@ test("an admin creates a user, changes their role, and issues an API key shown o
   await expect(row.getByRole("cell", { name: "editor", exact: true })).toBeVisible();
 
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "API keys" }).click();
-  await page.getByLabel("Name").fill("e2e-storefront");
+  await expect(page.getByRole("heading", { name: "API keys", exact: true })).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill("e2e-storefront");
   await page.getByRole("button", { name: "Create key" }).click();
   const secret = page.getByTestId("new-api-key");
   await expect(secret).toHaveText(/^us_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
@@ -33,6 +35,15 @@ test("an admin creates a user, changes their role, and issues an API key shown o
   await expect(page.getByTestId("new-api-key")).toHaveCount(0);
   expect(await page.content()).not.toContain(key.split("_").at(-1)!);
   await expect(page.getByText(`us_${key.split("_")[1]}_…`)).toBeVisible();
+
+  // every change is in the audit log, which filters by entity
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
+  await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+  await page.getByLabel("Entity", { exact: true }).selectOption("user");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/entityType=user/);
+  await expect(page.getByRole("cell", { name: "user.role_changed" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "api_key.created" })).toHaveCount(0);
 });
 
 test("an editor sees per-field errors when generating a dataset with bad settings", async ({ page }) => {

@@ -27,6 +27,13 @@ test.describe("sign-in", () => {
     await expect(page).toHaveURL(/\/sign-in$/);
     await page.goto("/jobs");
     await expect(page).toHaveURL(/\/sign-in\?next=%2Fjobs$/);
+
+    // signing in again returns to where the visitor was headed
+    await page.getByLabel("Email").fill(E2E_USERS.editor.email);
+    await page.getByLabel("Password").fill(E2E_USERS.editor.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/jobs$/);
+    await expect(page.getByRole("heading", { name: "Jobs", exact: true })).toBeVisible();
   });
 
   test("pages and API routes refuse anonymous visitors", async ({ page }) => {

@@ -33,3 +33,20 @@ test("a self-test job launched from the UI shows its progress until it succeeds"
   await page.goto("/jobs");
   await expect(page.locator("tbody tr").first().getByText("succeeded")).toBeVisible();
 });
+
+test("an editor cancels a running job from its page", async ({ page }) => {
+  await signIn(page, "editor");
+  await page.goto("/jobs");
+  await page.getByLabel("Steps").fill("200");
+  await page.getByLabel("Step duration (ms)").fill("500");
+  await page.getByRole("button", { name: "Run self-test job" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[a-z0-9]+$/);
+  const status = page.getByTestId("job-status");
+  await expect(status).toHaveText("running", { timeout: 30_000 });
+
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(status).toHaveText("cancelled", { timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Cancel" })).toHaveCount(0);
+  const progress = Number(await page.getByRole("progressbar", { name: "Job progress" }).getAttribute("aria-valuenow"));
+  expect(progress).toBeLessThan(100);
+});

@@ -47,6 +47,8 @@ export const selftestInput = z
     failAtStep: z.number().int().min(1).optional(),
     /** a non-retryable failure: the run fails at once whatever the retry budget */
     permanentFailure: z.boolean().default(false),
+    /** also raise an unhandled rejection outside the job (the worker must log it and live on) */
+    strayRejection: z.boolean().default(false),
     /** overlap guard for tests */
     singletonKey: z.string().min(1).max(200).optional(),
   })

@@ -13,6 +13,7 @@ import { jobDefinition } from "./definitions";
 import { jobHandler } from "./registry";
 import { runJob, type BossJobData } from "./runner";
 import { WorkerStoppingError, type ManagedJobContext } from "./context";
+import { guardProcess } from "./process-guard";
 
 function numberFromEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -101,8 +102,7 @@ async function main() {
     console.error("DATABASE_URL is not set. Start everything with `npm start`, or set DATABASE_URL for a standalone worker.");
     process.exit(2);
   }
-  process.on("unhandledRejection", (err) => console.error("[worker] unhandled rejection:", err));
-  process.on("uncaughtException", (err) => console.error("[worker] uncaught exception:", err));
+  guardProcess((what, err) => console.error(`[worker] ${what}:`, err));
   const worker = await startWorker(url);
   let shuttingDown = false;
   const shutdown = (signal: string) => {

@@ -36,9 +36,9 @@ export function LineChart({ series, title, xLabel, yFormat = (v) => v.toPrecisio
             </text>
           </g>
         ))}
-        {ticks(xMin, xMax).map((t) => (
+        {[...new Set(ticks(xMin, xMax).map(Math.round))].map((t) => (
           <text key={`x${t}`} x={sx(t)} y={height - pad.bottom + 16} textAnchor="middle">
-            {Math.round(t)}
+            {t}
           </text>
         ))}
         <text x={(pad.left + width - pad.right) / 2} y={height - 4} textAnchor="middle">

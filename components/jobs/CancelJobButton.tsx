@@ -3,9 +3,11 @@
 import { useState } from "react";
 import { postJson } from "@/components/api-client";
 import type { JobView } from "./view";
+import { useHydrated } from "@/components/useHydrated";
 
 export function CancelJobButton({ jobId, onCancelled, small }: { jobId: string; onCancelled: (job: JobView) => void; small?: boolean }) {
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
 
   async function cancel() {
@@ -19,7 +21,7 @@ export function CancelJobButton({ jobId, onCancelled, small }: { jobId: string; 
 
   return (
     <span>
-      <button type="button" className={`danger${small ? " small" : ""}`} onClick={cancel} disabled={pending}>
+      <button type="button" className={`danger${small ? " small" : ""}`} onClick={cancel} disabled={pending || !hydrated}>
         {pending ? "Cancelling…" : "Cancel"}
       </button>
       {error ? <span className="field-error"> {error}</span> : null}

@@ -7,6 +7,7 @@ export async function selftest(input: SelftestInput, ctx: JobContext): Promise<{
   const failThisAttempt = ctx.attempt <= input.failAttempts;
   const failAt = input.failAtStep ?? Math.ceil(input.steps / 2);
   await ctx.log(`counting to ${input.steps} (attempt ${ctx.attempt})`);
+  if (input.strayRejection) void Promise.reject(new Error("selftest: stray rejection nobody awaits"));
   for (let step = 1; step <= input.steps; step++) {
     ctx.throwIfAborted();
     await abortableDelay(input.stepMs, ctx.signal);

@@ -6,7 +6,7 @@ import type { TrainInput } from "@/jobs/definitions";
 import type { Dataset as RecsysDataset, ProgressFn } from "@/lib/recsys/types";
 import type { Model, Prisma } from "./generated/client";
 import type { Db } from "./client";
-import { datasetDirectory } from "./datasets";
+import { datasetDirectory, readStoredTsvDir } from "./datasets";
 import { saveModel } from "./models";
 import { modelArtifactDir } from "./storage";
 
@@ -29,8 +29,13 @@ async function loadStoredDataset(input: TrainInput, h: TrainingHooks): Promise<R
   if (!row) throw h.fail(`dataset ${input.datasetId} does not exist`);
   const dir = datasetDirectory(row);
   if (!dir) throw h.fail(`dataset ${row.id} has no stored files`);
-  const { loadTsvDir } = await import("@/lib/recsys/data");
-  const ds = { ...loadTsvDir(dir), name: row.name };
+  let ds: RecsysDataset;
+  if (row.storagePath) {
+    ds = await readStoredTsvDir(dir, row.name);
+  } else {
+    const { loadDataset } = await import("@/lib/recsys/data");
+    ds = { ...loadDataset(dir), name: row.name };
+  }
   if (ds.numUsers !== row.numUsers || ds.numItems !== row.numItems) {
     await h.log(`stored files hold ${ds.numUsers} users × ${ds.numItems} items; the dataset row says ${row.numUsers} × ${row.numItems}`, "warn");
   }

@@ -39,7 +39,9 @@ async function init(): Promise<Tf> {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     if (typeof window === "undefined") {
       const require = createRequire(import.meta.url);
-      const distDir = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json"));
+      // a variable specifier: bundlers (Next's Turbopack) replace require.resolve("literal") by a module id
+      const wasmPackage = "@tensorflow/tfjs-backend-wasm/package.json";
+      const distDir = path.dirname(require.resolve(wasmPackage));
       const dist = path.join(distDir, "dist") + path.sep;
       // In Node the wasm binaries are read from disk: plain file paths, not URLs.
       wasm.setWasmPaths({

@@ -1,7 +1,10 @@
 // A loaded model plus what serving needs beside its weights: each user's training items (never
 // recommended back) and the training popularity ranking (the answer for users the model never saw).
 import { itemTrainCounts } from "@/lib/recsys/data/stats";
+import { topK } from "@/lib/recsys/topk";
 import type { Dataset, ServableModel } from "@/lib/recsys/types";
+
+const EMPTY = new Int32Array(0);
 
 export interface RecommendedItem {
   itemId: string;
@@ -20,6 +23,8 @@ export class ServingModel {
   /** dense model items by descending training count (ties: lower index first), and those counts */
   private readonly popularItems: Int32Array;
   private readonly popularCounts: Int32Array;
+  /** score buffer reused by every request (scoring is synchronous: one request at a time uses it) */
+  private readonly scores: Float32Array;
 
   constructor(
     readonly id: string,
@@ -42,6 +47,7 @@ export class ServingModel {
     });
     this.popularItems = Int32Array.from(counts.keys()).sort((a, b) => counts[b] - counts[a] || a - b);
     this.popularCounts = Int32Array.from(this.popularItems, (i) => counts[i]);
+    this.scores = new Float32Array(model.numItems);
   }
 
   /**
@@ -50,18 +56,23 @@ export class ServingModel {
    */
   recommend(userId: string, k: number, exclude: readonly string[] = []): Recommendation {
     const { model } = this;
-    const skip = new Set<number>();
+    const extra: number[] = [];
     for (const itemId of exclude) {
       const i = model.itemIndex(itemId);
-      if (i !== undefined) skip.add(i);
+      if (i !== undefined) extra.push(i);
     }
     const user = model.userIndex(userId);
-    if (user === undefined) return { items: this.popular(k, skip), fallback: "popularity" };
-    const train = this.trainItems[user];
-    if (train) for (let j = 0; j < train.length; j++) skip.add(train[j]);
-    return {
-      items: model.recommend(user, k, skip).map(({ item, score }) => ({ itemId: model.itemIds[item], score })),
-    };
+    if (user === undefined) return { items: this.popular(k, new Set(extra)), fallback: "popularity" };
+    // scoreUser into a reused buffer + topK over a sorted exclusion list: no per-request allocation of
+    // the catalogue-sized score vector and no Set lookups per item (the hot path of every request)
+    const train = this.trainItems[user] ?? EMPTY;
+    const skip = extra.length === 0 ? train : Int32Array.from([...train, ...extra]).sort();
+    const scores = this.scores;
+    model.scoreUser(user, scores);
+    const top = topK(scores, k, skip);
+    const items: RecommendedItem[] = new Array(top.length);
+    for (let j = 0; j < top.length; j++) items[j] = { itemId: model.itemIds[top[j]], score: scores[top[j]] };
+    return { items };
   }
 
   private popular(k: number, skip: ReadonlySet<number>): RecommendedItem[] {

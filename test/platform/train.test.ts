@@ -87,4 +87,14 @@ describe("train job", () => {
     const teacherModel = await t().db.model.findFirstOrThrow({ where: { role: "teacher" } });
     expect(result.modelId).toBe(teacherModel.id);
   });
+
+  it("the worker survives an unhandled rejection after the wasm backend has loaded", async () => {
+    const deps = { db: t().db, boss };
+    const stray = await enqueueJob({ queue: "selftest", input: { steps: 2, stepMs: 10, strayRejection: true } }, deps);
+    expect((await finished(stray.id)).status).toBe("succeeded");
+    const next = await enqueueJob({ queue: "selftest", input: { steps: 2, stepMs: 10 } }, deps);
+    expect((await finished(next.id)).status).toBe("succeeded");
+    expect(worker.child.exitCode).toBeNull();
+    expect(worker.output()).toContain("selftest: stray rejection nobody awaits");
+  });
 });

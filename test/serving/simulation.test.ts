@@ -12,10 +12,10 @@ import { loadExperimentReport } from "@/lib/db/reports";
 import { experimentConfigSchema } from "@/lib/experiments/config";
 import { runSimulation, type SimulationSummary } from "@/lib/experiments/simulator";
 import { createServingRuntime, replaceServingRuntime, type ServingRuntime } from "@/lib/serving/runtime";
-import { useTestDatabase } from "../helpers/db";
+import { isolatedTestDatabase } from "../helpers/db";
 import { apiKeys, seedServingWorld, useAsProcessDatabase, type ServingWorld } from "./fixtures";
 
-const t = useTestDatabase("simulation");
+const t = isolatedTestDatabase("simulation");
 let runtime: ServingRuntime;
 let world: ServingWorld;
 let experimentId: string;

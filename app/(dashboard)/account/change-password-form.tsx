@@ -4,9 +4,11 @@ import { useState, type FormEvent } from "react";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
+import { useHydrated } from "@/components/useHydrated";
 
 export function ChangePasswordForm() {
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
@@ -53,7 +55,7 @@ export function ChangePasswordForm() {
         <input id="confirmPassword" name="confirmPassword" type="password" autoComplete="new-password" aria-invalid={Boolean(fieldErrors.confirmPassword)} />
       </Field>
       <div>
-        <button type="submit" disabled={pending}>
+        <button type="submit" disabled={pending || !hydrated}>
           {pending ? "Saving…" : "Change password"}
         </button>
       </div>

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import type { JobView } from "@/components/jobs/view";
+import { useHydrated } from "@/components/useHydrated";
 
 function numberOrUndefined(value: FormDataEntryValue | null): number | undefined {
   if (value === null || String(value).trim() === "") return undefined;
@@ -14,6 +15,7 @@ function numberOrUndefined(value: FormDataEntryValue | null): number | undefined
 export function GenerateDatasetForm() {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
@@ -51,7 +53,7 @@ export function GenerateDatasetForm() {
       <Field id="ds-seed" label="Seed" error={fieldErrors.seed}>
         <input id="ds-seed" name="seed" type="number" defaultValue={42} min={0} style={{ width: 90 }} aria-invalid={Boolean(fieldErrors.seed)} />
       </Field>
-      <button type="submit" disabled={pending}>
+      <button type="submit" disabled={pending || !hydrated}>
         {pending ? "Starting…" : "Generate dataset"}
       </button>
       {error ? (

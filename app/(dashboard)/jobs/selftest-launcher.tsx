@@ -5,11 +5,13 @@ import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import type { JobView } from "@/components/jobs/view";
+import { useHydrated } from "@/components/useHydrated";
 
 /** Starts a self-test job (counts to N with progress) and opens its page. */
 export function SelftestLauncher() {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
@@ -44,7 +46,7 @@ export function SelftestLauncher() {
         <Field id="stepMs" label="Step duration (ms)" error={fieldErrors.stepMs}>
           <input id="stepMs" name="stepMs" type="number" min={0} max={10000} defaultValue={150} style={{ width: 140 }} />
         </Field>
-        <button type="submit" disabled={pending}>
+        <button type="submit" disabled={pending || !hydrated}>
           {pending ? "Starting…" : "Run self-test job"}
         </button>
       </form>

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import type { JobView } from "@/components/jobs/view";
+import { useHydrated } from "@/components/useHydrated";
 
 const METHODS = [
   { value: "de-rrd", label: "DE-RRD (experts + relaxed ranking)" },
@@ -32,6 +33,7 @@ export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datas
   const [datasetId, setDatasetId] = useState(defaultDatasetId ?? datasets[0]?.id ?? "");
   const [method, setMethod] = useState<string>("de-rrd");
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const teachersHere = teachers.filter((t) => t.datasetId === datasetId);
@@ -133,7 +135,7 @@ export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datas
         </Field>
       </div>
       <div>
-        <button type="submit" disabled={pending}>
+        <button type="submit" disabled={pending || !hydrated}>
           {pending ? "Starting…" : role === "teacher" ? "Train teacher" : "Distil student"}
         </button>
       </div>

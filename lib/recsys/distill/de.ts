@@ -19,9 +19,19 @@ export interface DeConfig {
   tauEnd: number;
   /** experts with Gumbel-softmax weight below this are skipped (forward and backward) */
   skipBelow: number;
+  /**
+   * at most this many experts (the highest-weight ones) are evaluated per entity; default M (exact).
+   * A cap makes the early, soft-τ epochs affordable on a CPU: the mixture is truncated to its top weights.
+   */
+  maxExperts: number;
+  /**
+   * share of each batch's unique entities the DE loss is computed on, sampled uniformly and scaled by
+   * 1/share so the loss and its gradient stay unbiased; default 1 (every entity, as specified).
+   */
+  entityFraction: number;
 }
 
-export const DE_DEFAULTS: DeConfig = { experts: 30, lambda: 0.01, tauStart: 1, tauEnd: 1e-10, skipBelow: 1e-6 };
+export const DE_DEFAULTS: DeConfig = { experts: 30, lambda: 0.01, tauStart: 1, tauEnd: 1e-10, skipBelow: 1e-6, maxExperts: 30, entityFraction: 1 };
 
 const LOG_EPS = 1e-10;
 
@@ -80,8 +90,8 @@ export function newDeGrads(side: DeSide, n: number): DeGrads {
 }
 
 /**
- * Loss Σ_e w_e‖h_t,e − Σ_m s_em E_m(h_s,e)‖² and its gradients (accumulated into `grads`, which must be
- * zeroed by the caller; grads.hs has n rows). `gumbel` holds n x M standard Gumbel draws.
+ * Loss Σ_e w_e‖h_t,e − Σ_m s_em E_m(h_s,e)‖² and its gradients, written into `grads`, which the caller
+ * zeroes before each call (grads.hs has n rows). `gumbel` holds n x M standard Gumbel draws.
  */
 export function deLoss(
   side: DeSide,
@@ -93,6 +103,7 @@ export function deLoss(
   skipBelow: number,
   engine: MatmulEngine,
   grads: DeGrads,
+  maxExperts = side.M,
 ): number {
   const { M, ds, dt, dh, block } = side;
   const n = weights.length;
@@ -105,6 +116,7 @@ export function deLoss(
   const alpha = new Float64Array(n * M);
   const s = new Float64Array(n * M);
   const counts = new Int32Array(M);
+  let allOneHot = true;
   for (let e = 0; e < n; e++) {
     const o = e * M;
     let mx = -Infinity;
@@ -124,10 +136,19 @@ export function deLoss(
     }
     let zs = 0;
     for (let m = 0; m < M; m++) zs += s[o + m] = Math.exp(s[o + m] - zmx);
+    let active = 0;
     for (let m = 0; m < M; m++) {
       s[o + m] /= zs;
-      if (s[o + m] >= skipBelow) counts[m]++;
+      if (s[o + m] >= skipBelow) active++;
+      else s[o + m] = -s[o + m]; // negative marks a skipped expert; its magnitude is kept for the backward pass
     }
+    if (active !== 1 || zs !== 1) allOneHot = false;
+    if (active > maxExperts) {
+      // keep the maxExperts largest weights
+      const order = Array.from({ length: M }, (_, m) => m).sort((a, b) => s[o + b] - s[o + a]);
+      for (let r = maxExperts; r < M; r++) if (s[o + order[r]] > 0) s[o + order[r]] = -s[o + order[r]];
+    }
+    for (let m = 0; m < M; m++) if (s[o + m] > 0) counts[m]++;
   }
 
   // group (entity, expert) pairs by expert
@@ -136,7 +157,7 @@ export function deLoss(
   const pairEntity = new Int32Array(offsets[M]);
   const fillPos = offsets.slice(0, M);
   for (let e = 0; e < n; e++) {
-    for (let m = 0; m < M; m++) if (s[e * M + m] >= skipBelow) pairEntity[fillPos[m]++] = e;
+    for (let m = 0; m < M; m++) if (s[e * M + m] > 0) pairEntity[fillPos[m]++] = e;
   }
 
   // forward through the active experts
@@ -189,7 +210,32 @@ export function deLoss(
     loss += w * sq;
   }
 
-  // d loss / d s for active pairs, then through the Gumbel-softmax and the selection softmax
+  // With every selection exactly one-hot (float64), d s / d logits is exactly zero: skip the selection backward.
+  if (!allOneHot) selectionBackward(side, n, ht, s, alpha, counts, offsets, pairEntity, Y, dyhat, tau, engine, grads);
+  for (let i = 0; i < s.length; i++) if (s[i] < 0) s[i] = 0;
+
+  expertsBackward(side, counts, offsets, pairEntity, s, X, H, dyhat, engine, grads);
+  return loss;
+}
+
+function selectionBackward(
+  side: DeSide,
+  n: number,
+  ht: Float32Array,
+  s: Float64Array,
+  alpha: Float64Array,
+  counts: Int32Array,
+  offsets: Int32Array,
+  pairEntity: Int32Array,
+  Y: (Float32Array | null)[],
+  dyhat: Float64Array,
+  tau: number,
+  engine: MatmulEngine,
+  grads: DeGrads,
+): void {
+  const { M, dt } = side;
+  const selB = dt * M;
+  // d loss / d s for evaluated pairs (0 for skipped experts), then through the Gumbel-softmax and the selection softmax
   const dsel = new Float64Array(n * M);
   for (let m = 0; m < M; m++) {
     const y = Y[m];
@@ -205,12 +251,13 @@ export function deLoss(
   for (let e = 0; e < n; e++) {
     const o = e * M;
     let sds = 0;
-    for (let m = 0; m < M; m++) sds += s[o + m] * dsel[o + m];
+    for (let m = 0; m < M; m++) if (s[o + m] > 0) sds += s[o + m] * dsel[o + m];
     // dz_m = s_m (ds_m − Σ s ds) / τ ;  a_m = dz_m · α_m/(α_m+eps) ;  dl_j = a_j − α_j Σ a
     let asum = 0;
     const a = new Float64Array(M);
     for (let m = 0; m < M; m++) {
-      const dz = (s[o + m] * (dsel[o + m] - sds)) / tau;
+      const sm = Math.abs(s[o + m]);
+      const dz = (sm * (dsel[o + m] - sds)) / tau;
       a[m] = (dz * alpha[o + m]) / (alpha[o + m] + LOG_EPS);
       asum += a[m];
     }
@@ -222,13 +269,25 @@ export function deLoss(
   }
   const dWsel = engine.matmul(transpose(ht.subarray(0, n * dt), n, dt), dt, n, dlogits, M);
   for (let i = 0; i < dt * M; i++) grads.selection[i] += dWsel[i];
+}
 
-  // backward through the active experts
+function expertsBackward(
+  side: DeSide,
+  counts: Int32Array,
+  offsets: Int32Array,
+  pairEntity: Int32Array,
+  s: Float64Array,
+  X: (Float32Array | null)[],
+  H: (Float32Array | null)[],
+  dyhat: Float64Array,
+  engine: MatmulEngine,
+  grads: DeGrads,
+): void {
+  const { M, ds, dt, dh, block } = side;
   for (let m = 0; m < M; m++) {
-    const y = Y[m];
     const h = H[m];
     const x = X[m];
-    if (!y || !h || !x) continue;
+    if (!h || !x) continue;
     const cnt = counts[m];
     const o = m * block;
     const b1 = o + ds * dh;
@@ -246,13 +305,13 @@ export function deLoss(
       }
     }
     const dW2 = engine.matmul(transpose(h, cnt, dh), dh, cnt, dy, dt);
-    for (let i = 0; i < dh * dt; i++) grads.experts[w2o + i] += dW2[i];
+    grads.experts.set(dW2, w2o); // each expert appears once per call and grads start at zero
     const W2T = transpose(side.experts.subarray(w2o, w2o + dh * dt), dh, dt);
     const dh_ = engine.matmul(dy, cnt, dt, W2T, dh);
     for (let i = 0; i < cnt * dh; i++) if (h[i] <= 0) dh_[i] = 0;
     for (let r = 0; r < cnt; r++) for (let j = 0; j < dh; j++) grads.experts[b1 + j] += dh_[r * dh + j];
     const dW1 = engine.matmul(transpose(x, cnt, ds), ds, cnt, dh_, dh);
-    for (let i = 0; i < ds * dh; i++) grads.experts[o + i] += dW1[i];
+    grads.experts.set(dW1, o);
     const W1T = transpose(side.experts.subarray(o, o + ds * dh), ds, dh);
     const dx = engine.matmul(dh_, cnt, dh, W1T, ds);
     for (let r = 0; r < cnt; r++) {
@@ -260,7 +319,6 @@ export function deLoss(
       for (let k = 0; k < ds; k++) grads.hs[e * ds + k] += dx[r * ds + k];
     }
   }
-  return loss;
 }
 
 /** fills n x M standard Gumbel draws */
@@ -335,6 +393,21 @@ export class DeDistiller implements Distiller {
     const st = this.adam[which];
     const side = st.side;
     const { ds, dt, M } = side;
+    const rho = this.cfg.entityFraction;
+    if (rho < 1) {
+      // unbiased subsample: keep each entity with probability rho, weight 1/rho
+      let k = 0;
+      const kept = new Int32Array(entities.length);
+      const w = new Float32Array(entities.length);
+      for (let e = 0; e < entities.length; e++) {
+        if (rng.next() < rho) {
+          kept[k] = entities[e];
+          w[k++] = weights[e] / rho;
+        }
+      }
+      entities = kept.subarray(0, k);
+      weights = w.subarray(0, k);
+    }
     const n = entities.length;
     const hs = new Float32Array(n * ds);
     const ht = new Float32Array(n * dt);
@@ -349,7 +422,7 @@ export class DeDistiller implements Distiller {
     g.touched.fill(0);
     if (g.hs.length < n * ds) g.hs = new Float32Array(n * ds);
     else g.hs.fill(0, 0, n * ds);
-    const loss = deLoss(side, hs, ht, weights, drawGumbel(rng, n, M), this.tau, this.cfg.skipBelow, this.engine, g);
+    const loss = deLoss(side, hs, ht, weights, drawGumbel(rng, n, M), this.tau, this.cfg.skipBelow, this.engine, g, this.cfg.maxExperts);
     for (let e = 0; e < n; e++) {
       const off = grad.offset(entities[e]);
       const G = grad.grad;

@@ -5,10 +5,12 @@ import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import { API_KEY_SCOPES } from "@/lib/auth/scopes";
+import { useHydrated } from "@/components/useHydrated";
 
 export function CreateApiKeyForm() {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
@@ -67,7 +69,7 @@ export function CreateApiKeyForm() {
             ))}
           </div>
         </Field>
-        <button type="submit" disabled={pending}>
+        <button type="submit" disabled={pending || !hydrated}>
           {pending ? "Creating…" : "Create key"}
         </button>
       </form>

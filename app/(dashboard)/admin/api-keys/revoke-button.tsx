@@ -3,10 +3,12 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
+import { useHydrated } from "@/components/useHydrated";
 
 export function RevokeButton({ id, name }: { id: string; name: string }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
 
   async function revoke() {
@@ -20,7 +22,7 @@ export function RevokeButton({ id, name }: { id: string; name: string }) {
 
   return (
     <>
-      <button type="button" className="danger small" onClick={revoke} disabled={pending}>
+      <button type="button" className="danger small" onClick={revoke} disabled={pending || !hydrated}>
         Revoke
       </button>
       {error ? <span className="field-error"> {error}</span> : null}

@@ -6,10 +6,12 @@ import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
 import { ROLES } from "@/lib/auth/roles";
+import { useHydrated } from "@/components/useHydrated";
 
 export function CreateUserForm() {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
@@ -63,7 +65,7 @@ export function CreateUserForm() {
         <input id="new-password" name="password" type="password" autoComplete="new-password" required aria-invalid={Boolean(fieldErrors.password)} />
       </Field>
       <div>
-        <button type="submit" disabled={pending}>
+        <button type="submit" disabled={pending || !hydrated}>
           {pending ? "Creating…" : "Create user"}
         </button>
       </div>

@@ -4,10 +4,12 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { callApi } from "@/components/api-client";
 import { ROLES, type Role } from "@/lib/auth/roles";
+import { useHydrated } from "@/components/useHydrated";
 
 export function UserControls({ userId, email, role, disabled, isSelf }: { userId: string; email: string; role: Role; disabled: boolean; isSelf: boolean }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
 
   async function update(change: { role?: Role; disabled?: boolean }) {
@@ -21,7 +23,7 @@ export function UserControls({ userId, email, role, disabled, isSelf }: { userId
 
   return (
     <div style={{ display: "flex", gap: 8, alignItems: "center", flexWrap: "wrap" }}>
-      <select aria-label={`Role of ${email}`} value={role} disabled={pending} onChange={(e) => update({ role: e.target.value as Role })}>
+      <select aria-label={`Role of ${email}`} value={role} disabled={pending || !hydrated} onChange={(e) => update({ role: e.target.value as Role })}>
         {ROLES.map((r) => (
           <option key={r} value={r}>
             {r}
@@ -29,11 +31,11 @@ export function UserControls({ userId, email, role, disabled, isSelf }: { userId
         ))}
       </select>
       {isSelf ? null : disabled ? (
-        <button type="button" className="secondary small" disabled={pending} onClick={() => update({ disabled: false })}>
+        <button type="button" className="secondary small" disabled={pending || !hydrated} onClick={() => update({ disabled: false })}>
           Enable
         </button>
       ) : (
-        <button type="button" className="danger small" disabled={pending} onClick={() => update({ disabled: true })}>
+        <button type="button" className="danger small" disabled={pending || !hydrated} onClick={() => update({ disabled: true })}>
           Disable
         </button>
       )}

@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/PageHeader";
 import { StatusBadge } from "@/components/StatusBadge";
 import { LineChart, type Series } from "@/components/charts/LineChart";
-import { formatBytes, formatDateTime, formatInt, formatMetric } from "@/components/format";
+import { MetricsTable } from "@/components/MetricsTable";
+import { formatBytes, formatDateTime, formatInt } from "@/components/format";
 import { flattenMetrics } from "@/components/metrics";
 import { requirePageUser } from "@/lib/auth/current";
 import { getModel } from "@/lib/db/models";
@@ -37,8 +38,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const { id } = await params;
   const model = await getModel(id);
   if (!model) notFound();
-  const metrics = flattenMetrics(model.metrics);
-  const curves = historySeries(model.trainingRun?.history);
+    const curves = historySeries(model.trainingRun?.history);
 
   return (
     <>
@@ -122,29 +122,14 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           )}
         </section>
       </div>
-      <div className="grid cols-2">
-        <section className="panel">
-          <h2>Metrics</h2>
-          {metrics.length === 0 ? (
-            <p className="muted">Not evaluated yet.</p>
-          ) : (
-            <table className="data">
-              <tbody>
-                {metrics.map((m) => (
-                  <tr key={m.key}>
-                    <td className="mono">{m.key}</td>
-                    <td className="num">{Number.isInteger(m.value) ? formatInt(m.value) : formatMetric(m.value)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
-        <section className="panel">
-          <h2>Hyperparameters</h2>
-          <pre className="log">{JSON.stringify(model.hyperparameters, null, 2)}</pre>
-        </section>
-      </div>
+      <section className="panel">
+        <h2>Metrics</h2>
+        <MetricsTable metrics={model.metrics} />
+      </section>
+      <section className="panel">
+        <h2>Hyperparameters</h2>
+        <pre className="log">{JSON.stringify(model.hyperparameters, null, 2)}</pre>
+      </section>
       {curves.loss.length > 0 || curves.valid.length > 0 ? (
         <section className="panel">
           <h2>Training</h2>

@@ -1,0 +1,179 @@
+// npm run distill -- --data <dir> [--teacher-dim 200] [--student-dim 20] [--method de-rrd] [--teacher <dir>]
+//   [--out <dir>] [--epochs N] [--teacher-epochs N] [--seed S] ...
+// Trains (or reuses) a teacher, distills a student, evaluates both on test and saves the student.
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { loadDataset } from "../data/load";
+import { contentHash } from "../data/stats";
+import { loadModel, saveModel } from "../artifact";
+import { backendName, getTf } from "../backend";
+import { DISTILL_METHODS, distillStudent, trainTeacher, type TrainedModel } from "../pipeline";
+import type { ServableBpr } from "../models/servable";
+import type { EvalResult } from "../eval/evaluate";
+import { evaluate } from "../eval/evaluate";
+import { intFlag, interruptSignal, numberFlag, parseFlags, progressBar, runCli, table, UsageError } from "./common";
+
+const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
+
+  --data <path>            dataset: train/valid/test.tsv directory, MovieLens ratings.csv, or user,item[,ts] CSV
+  --method <m>             none | de | rrd | de-rrd | rd (default de-rrd)
+  --teacher-dim <n>        teacher dimension (default 200)
+  --student-dim <n>        student dimension (default 20)
+  --teacher <dir>          reuse a saved teacher instead of training one
+  --out <dir>              where to save the student (default artifacts/students/<dataset>-<method>-d<dim>-s<seed>)
+  --epochs <n>             student epoch budget (default 200; early stopping on validation)
+  --teacher-epochs <n>     teacher epoch budget (default 60)
+  --seed <n>               training seed (default 0)
+  --eval-seed <n>          seed of the 499 sampled evaluation negatives (default 0)
+  --lr <x>                 student learning rate (default 0.003)
+  --teacher-lr <x>         teacher learning rate (default 0.002)
+  --patience <n>           validations without improvement before stopping (default 10)
+  --eval-every <n>         validate every n epochs (default 2)
+  --de-fraction <x>        share of a batch's entities DE is computed on, unbiased (default 1)
+  --de-max-experts <n>     experts evaluated per entity (default 30 = all)
+  --engine <e>             DE expert math: auto | tfjs | typed-arrays (default auto: the measured faster)
+  --no-cache               do not read or write the teacher cache under artifacts/teachers
+  -h, --help               this message`;
+
+const OPTIONS = {
+  data: { type: "string" },
+  method: { type: "string" },
+  "teacher-dim": { type: "string" },
+  "student-dim": { type: "string" },
+  teacher: { type: "string" },
+  out: { type: "string" },
+  epochs: { type: "string" },
+  "teacher-epochs": { type: "string" },
+  seed: { type: "string" },
+  "eval-seed": { type: "string" },
+  lr: { type: "string" },
+  "teacher-lr": { type: "string" },
+  patience: { type: "string" },
+  "eval-every": { type: "string" },
+  "de-fraction": { type: "string" },
+  "de-max-experts": { type: "string" },
+  engine: { type: "string" },
+  "no-cache": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const Flags = z.object({
+  help: z.boolean().optional(),
+  data: z.string({ error: "is required" }).min(1),
+  method: z.enum(DISTILL_METHODS, { error: `expected one of ${DISTILL_METHODS.join(", ")}` }).default("de-rrd"),
+  "teacher-dim": intFlag("a dimension", 1).optional(),
+  "student-dim": intFlag("a dimension", 1).optional(),
+  teacher: z.string().optional(),
+  out: z.string().optional(),
+  epochs: intFlag("an epoch count", 1).optional(),
+  "teacher-epochs": intFlag("an epoch count", 1).optional(),
+  seed: intFlag("a seed", 0).optional(),
+  "eval-seed": intFlag("a seed", 0).optional(),
+  lr: numberFlag("a learning rate").refine((x) => x > 0, "must be positive").optional(),
+  "teacher-lr": numberFlag("a learning rate").refine((x) => x > 0, "must be positive").optional(),
+  patience: intFlag("a count", 1).optional(),
+  "eval-every": intFlag("an epoch count", 1).optional(),
+  "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
+  "de-max-experts": intFlag("an expert count", 1).optional(),
+  engine: z.enum(["auto", "tfjs", "typed-arrays"]).optional(),
+  "no-cache": z.boolean().optional(),
+});
+
+export function metricRow(name: string, r: EvalResult, extra: (string | number)[] = []): (string | number)[] {
+  const s = r.sampled;
+  return [name, s["H@5"], s["N@5"], s["H@10"], s["N@10"], s["H@20"], s["N@20"], r.full?.["R@20"] ?? "-", r.longTail["H@10"], r.coverage ?? "-", ...extra];
+}
+export const METRIC_HEADERS = ["model", "H@5", "N@5", "H@10", "N@10", "H@20", "N@20", "full R@20", "tail H@10", "cov@10"];
+
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv.includes("-h") || argv.includes("--help")) {
+    process.stdout.write(USAGE + "\n");
+    return;
+  }
+  const f = parseFlags(argv, OPTIONS, Flags);
+  if (!fs.existsSync(f.data)) throw new UsageError(`--data: ${f.data} does not exist`);
+  if (f.teacher !== undefined && !fs.existsSync(path.join(f.teacher, "manifest.json"))) {
+    throw new UsageError(`--teacher: ${f.teacher} is not a saved model directory (no manifest.json)`);
+  }
+  const signal = interruptSignal();
+  await getTf();
+  const ds = loadDataset(f.data);
+  process.stderr.write(`dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}\n`);
+  const seed = f.seed ?? 0;
+  const evalSeed = f["eval-seed"] ?? 0;
+  const teacherDim = f["teacher-dim"] ?? 200;
+  const studentDim = f["student-dim"] ?? 20;
+
+  let teacher: ServableBpr;
+  let teacherTest: EvalResult;
+  const cacheDir = path.join("artifacts", "teachers", `${contentHash(ds).slice(0, 16)}-d${teacherDim}-s${seed}`);
+  if (f.teacher !== undefined || (!f["no-cache"] && fs.existsSync(path.join(cacheDir, "manifest.json")))) {
+    const dir = f.teacher ?? cacheDir;
+    teacher = await loadModel(dir);
+    if (teacher.numUsers !== ds.numUsers || teacher.numItems !== ds.numItems) {
+      throw new UsageError(`--teacher: ${dir} covers ${teacher.numUsers} users x ${teacher.numItems} items, the dataset ${ds.numUsers} x ${ds.numItems}`);
+    }
+    process.stderr.write(`reusing teacher ${dir} (dim ${teacher.dim})\n`);
+    const bar = progressBar("teacher eval");
+    teacherTest = evaluate(teacher, ds, { split: "test", seed: evalSeed }, bar.progress);
+    bar.stop();
+  } else {
+    const bar = progressBar(`teacher d${teacherDim}`);
+    let trained: TrainedModel;
+    try {
+      trained = await trainTeacher(ds, { dim: teacherDim, epochs: f["teacher-epochs"], lr: f["teacher-lr"], seed, evalSeed }, bar.progress, signal);
+    } finally {
+      bar.stop();
+    }
+    teacher = trained.model;
+    teacherTest = trained.testMetrics;
+    if (!f["no-cache"]) {
+      await saveModel(cacheDir, teacher);
+      process.stderr.write(`teacher cached in ${cacheDir}\n`);
+    }
+  }
+
+  const bar = progressBar(`student ${f.method}`);
+  let student: TrainedModel;
+  try {
+    student = await distillStudent(
+      ds,
+      teacher,
+      {
+        method: f.method,
+        dim: studentDim,
+        epochs: f.epochs,
+        lr: f.lr,
+        seed,
+        evalSeed,
+        patience: f.patience,
+        evalEvery: f["eval-every"],
+        engine: f.engine,
+        de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
+      },
+      bar.progress,
+      signal,
+    );
+  } finally {
+    bar.stop();
+  }
+  const out = f.out ?? path.join("artifacts", "students", `${ds.name}-${f.method}-d${studentDim}-s${seed}`);
+  await saveModel(out, student.model);
+  process.stdout.write(
+    "\n" +
+      table(
+        [...METRIC_HEADERS, "params"],
+        [
+          metricRow(`teacher d${teacher.dim}`, teacherTest, [teacher.model.parameterCount]),
+          metricRow(`student d${studentDim} ${f.method}`, student.testMetrics, [student.model.model.parameterCount]),
+        ],
+      ) +
+      `\n\ntest split, ${teacherTest.negatives} sampled negatives (seed ${evalSeed}); student best epoch ${student.bestEpoch}/${student.epochsRun}, ${student.trainSeconds.toFixed(1)} s on ${student.backend}\nsaved student to ${out}\n`,
+  );
+  teacher.dispose();
+  student.model.dispose();
+}
+
+await runCli(USAGE, main);
