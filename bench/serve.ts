@@ -230,11 +230,13 @@ async function main(): Promise<void> {
     const { key } = await createApiKey({ name: "bench", scopes: ["recommend", "events"], createdById: admin.id }, { id: admin.id, label: admin.email });
 
     // ---------- server ----------
+    // BENCH_PROFILE_DIR=<dir>: the server writes a V8 CPU profile there when it stops
+    const profileArgs = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: work, PORT: String(port), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
     server =
       serverMode === "next"
-        ? spawn(process.execPath, [path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: appDir, env, stdio: ["ignore", "inherit", "inherit"] })
-        : spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/serve-node.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+        ? spawn(process.execPath, [...profileArgs, path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: appDir, env, stdio: ["ignore", "inherit", "inherit"] })
+        : spawn(process.execPath, [...profileArgs, "--import", "tsx", path.join(root, "bench/serve-node.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
     const serverPid = server.pid as number;
     const base = `http://127.0.0.1:${port}`;
     const users = Array.from({ length: 2000 }, (_, i) => ds.userIds[Math.floor((i * ds.numUsers) / 2000)]);

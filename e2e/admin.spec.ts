@@ -51,7 +51,7 @@ test("an editor sees per-field errors when generating a dataset with bad setting
   await page.goto("/datasets");
   await page.getByLabel("Users").fill("3");
   await page.getByRole("button", { name: "Generate dataset" }).click();
-  await expect(page.locator("#ds-name-error")).toBeVisible();
-  await expect(page.locator("#ds-users-error")).toBeVisible();
+  await expect(page.locator("#ds-name-error")).toHaveText("Required");
+  await expect(page.locator("#ds-users-error")).toHaveText("Must be at least 10");
   await expect(page).toHaveURL(/\/datasets$/);
 });

@@ -1,11 +1,12 @@
-// The e2e server's own database, understudy_e2e, recreated on every run. Its server: E2E_DATABASE_URL
-// (a full URL, used as is), else the test server (TEST_DATABASE_URL, else PostgreSQL on
-// 127.0.0.1:5432), else an embedded PostgreSQL started for the run.
+// The e2e server's own database, created fresh for every run and dropped after it. Its server:
+// E2E_DATABASE_URL (a full URL, used as is), else the test server (TEST_DATABASE_URL, else PostgreSQL
+// on 127.0.0.1:5432), else an embedded PostgreSQL started for the run. The name carries the run's
+// port, so concurrent runs on one machine never share (or drop) each other's database.
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 
-const E2E_DATABASE = "understudy_e2e";
+const e2eDatabaseName = () => `understudy_e2e_${process.env.E2E_PORT ?? process.pid}`;
 
 async function canConnect(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -26,17 +27,19 @@ function withDatabase(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-async function recreate(serverUrl: string, database: string): Promise<void> {
+async function onServer(serverUrl: string, statements: (name: string) => string[], database: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    const name = client.escapeIdentifier(database);
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${name}`);
+    for (const sql of statements(client.escapeIdentifier(database))) await client.query(sql);
   } finally {
     await client.end();
   }
 }
+
+const recreate = (serverUrl: string, database: string) =>
+  onServer(serverUrl, (name) => [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, `CREATE DATABASE ${name}`], database);
+const drop = (serverUrl: string, database: string) => onServer(serverUrl, (name) => [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], database);
 
 export interface E2eDatabase {
   url: string;
@@ -51,9 +54,10 @@ export async function prepareE2eDatabase(root: string): Promise<E2eDatabase> {
     return { url, stop: async () => undefined };
   }
   const server = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+  const database = e2eDatabaseName();
   if (await canConnect(server)) {
-    await recreate(server, E2E_DATABASE);
-    return { url: withDatabase(server, E2E_DATABASE), stop: async () => undefined };
+    await recreate(server, database);
+    return { url: withDatabase(server, database), stop: () => drop(server, database) };
   }
   console.log("[e2e] no PostgreSQL reachable: starting an embedded one");
   const embedded = await startEmbeddedPostgres({
@@ -61,6 +65,6 @@ export async function prepareE2eDatabase(root: string): Promise<E2eDatabase> {
     port: Number(process.env.EMBEDDED_PG_E2E_PORT ?? 5435),
     database: "postgres",
   });
-  await recreate(embedded.url, E2E_DATABASE);
-  return { url: withDatabase(embedded.url, E2E_DATABASE), stop: embedded.stop };
+  await recreate(embedded.url, database);
+  return { url: withDatabase(embedded.url, database), stop: embedded.stop };
 }

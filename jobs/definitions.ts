@@ -146,8 +146,9 @@ export const JOB_DEFINITIONS = {
     retryBackoff: true,
     retryDelayMaxSeconds: 600,
     expireInSeconds: 6 * 60 * 60,
-    // training loops yield between batches; a long synchronous stretch must stay well under this
-    heartbeatSeconds: 60,
+    // Training computes in long synchronous stretches (the event loop, and with it pg-boss's heartbeat,
+    // can pause for a minute on a busy machine); a dead worker's training job is retried after this.
+    heartbeatSeconds: 300,
     // the same model (dataset, role, size, method, teacher, seed) is never trained twice at once
     singletonKey: (i) => ["train", i.datasetId, i.role, i.dimension, i.method, i.teacherModelId ?? i.teacherJobRunId ?? "-", i.seed].join(":"),
     concurrency: 1,

@@ -141,8 +141,9 @@ async function settleFailure(a: {
   done: (status: JobResult["status"], output?: object) => JobResult;
 }): Promise<JobResult> {
   const { db, run, ctx, attempt, lastAttempt, done } = a;
-  const reason = ctx.signal.aborted ? ctx.signal.reason : a.err;
-  const text = errorText(a.err);
+  const reason: unknown = ctx.signal.aborted ? ctx.signal.reason : a.err;
+  // when pg-boss took the job away (expired, heartbeat missed) the handler only reports "aborted": say why
+  const text = ctx.signal.aborted && reason instanceof Error && !(reason instanceof JobCancelledError) ? errorText(reason) : errorText(a.err);
   try {
     const fresh = await db.jobRun.findUnique({ where: { id: run.id }, select: { cancelRequested: true } });
     if (reason instanceof JobCancelledError || fresh?.cancelRequested) {

@@ -4,9 +4,9 @@
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { createDb } from "@/lib/db/client";
-import { datasetDirectory } from "@/lib/db/datasets";
 import { runSimulation, SimulationError, type SimulationSummary } from "@/lib/experiments/simulator";
 import { loadDataset } from "@/lib/recsys/data/load";
+import { readDatasetOfRow } from "@/lib/serving/model-loader";
 import type { Dataset } from "@/lib/recsys/types";
 
 const USAGE = `usage: npm run simulate -- --experiment <id> --users <N> --rps <R> --duration <seconds>
@@ -36,7 +36,10 @@ async function resolveDataset(experimentId: string, dataDir: string | undefined)
   try {
     const experiment = await db.experiment.findUnique({
       where: { id: experimentId },
-      select: { status: true, variants: { select: { key: true, model: { select: { dataset: { select: { id: true, storagePath: true, sourcePath: true } } } } } } },
+      select: {
+        status: true,
+        variants: { select: { key: true, model: { select: { dataset: { select: { id: true, name: true, source: true, storagePath: true, sourcePath: true } } } } } },
+      },
     });
     if (!experiment) throw new UsageError(`no experiment with id "${experimentId}"`);
     if (experiment.status !== "running" && experiment.status !== "awaiting_approval") {
@@ -44,9 +47,9 @@ async function resolveDataset(experimentId: string, dataDir: string | undefined)
     }
     const variant = experiment.variants.find((v) => v.key === "candidate") ?? experiment.variants[0];
     if (!variant) throw new UsageError(`experiment ${experimentId} has no variants`);
-    const dir = datasetDirectory(variant.model.dataset);
-    if (!dir) throw new UsageError(`the dataset of experiment ${experimentId} has no stored copy: pass --data <dir>`);
-    return loadDataset(dir);
+    const { dataset } = variant.model;
+    if (!dataset.storagePath && !dataset.sourcePath) throw new UsageError(`the dataset of experiment ${experimentId} has no stored copy: pass --data <dir>`);
+    return readDatasetOfRow(dataset);
   } finally {
     await db.$disconnect();
   }

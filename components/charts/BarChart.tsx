@@ -14,7 +14,7 @@ export function BarChart({ bars, title, format = (v) => v.toFixed(4) }: { bars: 
   const rowHeight = 26;
   const labelWidth = 220;
   const chartWidth = 440;
-  const valueWidth = 90;
+  const valueWidth = bars.some((b) => b.note) ? 210 : 90;
   const max = Math.max(...bars.map((b) => b.value), 1e-12);
   const height = bars.length * rowHeight + 8;
   return (

@@ -6,7 +6,7 @@ import { StatusBadge } from "@/components/StatusBadge";
 import { formatDateTime } from "@/components/format";
 import { CancelJobButton } from "./CancelJobButton";
 import { useJobPolling } from "./useJobPolling";
-import { QUEUE_TITLES, isTerminal, type JobView } from "./view";
+import { QUEUE_TITLES, describeJobInput, isTerminal, type JobView } from "./view";
 
 /** One row of the jobs table; rows of unfinished jobs keep themselves up to date. */
 export function LiveJobRow({ initial, canCancel }: { initial: JobView; canCancel: boolean }) {
@@ -15,7 +15,7 @@ export function LiveJobRow({ initial, canCancel }: { initial: JobView; canCancel
     <tr data-testid={`job-row-${job.id}`}>
       <td>
         <Link href={`/jobs/${job.id}`}>{QUEUE_TITLES[job.queue] ?? job.queue}</Link>
-        <div className="muted mono">{job.id}</div>
+        <div className="muted" style={{ fontSize: 12.5 }}>{describeJobInput(job.queue, job.input)}</div>
       </td>
       <td>
         <StatusBadge status={job.status} />

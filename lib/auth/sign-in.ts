@@ -3,8 +3,12 @@ import { verifyAgainstDummy, verifyPassword } from "./passwords";
 import { FailureLimiter } from "./rate-limit";
 import type { SessionUser } from "./session";
 
-const perAccount = new FailureLimiter(10, 15 * 60 * 1000);
-const perClient = new FailureLimiter(50, 15 * 60 * 1000);
+// Layered, per 15 minutes: an account from one client address; an account from anywhere (the client
+// address comes from X-Forwarded-For, which a client can vary); one client address across accounts.
+const WINDOW_MS = 15 * 60 * 1000;
+const perAccountAndClient = new FailureLimiter(10, WINDOW_MS);
+const perAccount = new FailureLimiter(30, WINDOW_MS);
+const perClient = new FailureLimiter(50, WINDOW_MS);
 
 export type SignInResult =
   | { ok: true; user: SessionUser }
@@ -21,20 +25,26 @@ export function normalizeEmail(email: string): string {
  * are throttled.
  */
 export async function checkCredentials(email: string, password: string, clientAddress = "unknown"): Promise<SignInResult> {
-  const accountKey = `${normalizeEmail(email)}|${clientAddress}`;
-  const retryAfterMs = Math.max(perAccount.retryAfterMs(accountKey), perClient.retryAfterMs(clientAddress));
+  const account = normalizeEmail(email);
+  const accountAndClient = `${account}|${clientAddress}`;
+  const retryAfterMs = Math.max(
+    perAccountAndClient.retryAfterMs(accountAndClient),
+    perAccount.retryAfterMs(account),
+    perClient.retryAfterMs(clientAddress),
+  );
   if (retryAfterMs > 0) return { ok: false, reason: "rate_limited", retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
 
   const user = await db().user.findUnique({
-    where: { email: normalizeEmail(email) },
+    where: { email: account },
     select: { id: true, email: true, name: true, role: true, passwordHash: true, disabledAt: true },
   });
   const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
   if (!user || !valid || user.disabledAt) {
-    perAccount.recordFailure(accountKey);
+    perAccountAndClient.recordFailure(accountAndClient);
+    perAccount.recordFailure(account);
     perClient.recordFailure(clientAddress);
     return { ok: false, reason: "invalid_credentials" };
   }
-  perAccount.reset(accountKey);
+  perAccountAndClient.reset(accountAndClient);
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }

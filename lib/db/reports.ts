@@ -193,6 +193,13 @@ function nullableNum(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);
 }
 
+/**
+ * The first seconds of a stage are left out of its report: serving processes pick up a ramp change
+ * within about a second (lib/db/serving.ts is polled), and requests served meanwhile still carry the
+ * previous split, which would put a few users in both arms and skew the SRM test.
+ */
+export const STAGE_SETTLE_MS = 2000;
+
 export type ReportScope = { kind: "stage"; index: number } | { kind: "current" } | { kind: "all" };
 
 export interface LoadedReport {
@@ -232,7 +239,9 @@ export async function loadExperimentReport(
     const row = exp.stages.find((s) => s.index === index && s.startedAt !== null);
     if (!row || !row.startedAt) return null;
     stage = { index: row.index, percent: row.percent, startedAt: row.startedAt, endedAt: row.endedAt };
-    window = { from: row.startedAt, to: row.endedAt ?? end, label: `stage ${row.index + 1} (${row.percent}%)` };
+    const to = row.endedAt ?? end;
+    const from = new Date(Math.min(row.startedAt.getTime() + STAGE_SETTLE_MS, to.getTime()));
+    window = { from, to, label: `stage ${row.index + 1} (${row.percent}%)` };
   }
   const lookbackMs = guardrails.cupedLookbackDays * 86_400_000;
   const prePeriod = lookbackMs > 0 ? { from: new Date(exp.startedAt.getTime() - lookbackMs), to: exp.startedAt } : null;

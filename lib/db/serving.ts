@@ -4,13 +4,21 @@ import type { Db } from "./client";
 const modelSelect = {
   id: true,
   artifactUri: true,
-  dataset: { select: { id: true, source: true, sourcePath: true, storagePath: true } },
+  dataset: { select: { id: true, name: true, source: true, sourcePath: true, storagePath: true } },
 } as const;
+
+export interface DatasetSource {
+  id: string;
+  name: string;
+  source: string;
+  sourcePath: string | null;
+  storagePath: string | null;
+}
 
 export interface ModelSource {
   id: string;
   artifactUri: string;
-  dataset: { id: string; source: string; sourcePath: string | null; storagePath: string | null };
+  dataset: DatasetSource;
 }
 
 export interface LiveExperiment {

@@ -12,6 +12,7 @@ import {
   sampleMean,
   sampleRatioMismatch,
   sequentialCompare,
+  StatsInputError,
   type Moments,
   type RegressionAdjustedStatistic,
   type SufficientStatistic,
@@ -179,6 +180,33 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
 
   // KPI comparisons: relative lift candidate vs control
   const results: KpiResult[] = input.kpis.map((kpi) => {
+    try {
+      return analyzeKpi(kpi);
+    } catch (error) {
+      // data no real traffic can produce (non-finite sums): report the KPI as not estimable rather than failing the report
+      if (!(error instanceof StatsInputError)) throw error;
+      const margin = g.nonInferiorityMargins[kpi];
+      const none = { value: null, standardError: null, n: 0 };
+      return {
+        kpi,
+        control: none,
+        candidate: none,
+        lift: null,
+        ci: null,
+        severeCi: null,
+        fixedCi: null,
+        pValue: null,
+        pHolm: null,
+        margin,
+        verdict: "inconclusive",
+        severeInferior: false,
+        cuped: false,
+        note: `not estimable: ${error.message}`,
+      };
+    }
+  });
+
+  function analyzeKpi(kpi: KpiKey): KpiResult {
     const margin = g.nonInferiorityMargins[kpi];
     const both = control.users > 0 && candidate.users > 0 ? kpiMoments(kpi, control, candidate) : null;
     const a = control.users > 0 ? (both?.a ?? moments(kpiStatistic(kpi, control))) : null;
@@ -215,7 +243,7 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
       pValue: seq.pValue,
       ...nonInferiorityVerdict(ci, severeCi, margin),
     };
-  });
+  }
   const tested = results.filter((r) => r.pValue !== null);
   const adjusted = holmAdjust(tested.map((r) => r.pValue as number));
   tested.forEach((r, i) => (r.pHolm = adjusted[i]));

@@ -101,7 +101,8 @@ export function kpiChecks(report: ExperimentReport): GateCheck[] {
     const name = `${KPI_DEFINITIONS[k.kpi].label} non-inferiority`;
     const margin = -k.margin;
     if (k.ci === null || k.lift === null) {
-      return { name, status: "wait", detail: `${KPI_DEFINITIONS[k.kpi].label}: not enough data for a lift estimate`, value: null, threshold: margin };
+      const why = k.note ?? "not enough data for a lift estimate";
+      return { name, status: "wait", detail: `${KPI_DEFINITIONS[k.kpi].label}: ${why}`, value: null, threshold: margin };
     }
     const ci = `lift ${pct(k.lift, 1)} [${pct(k.ci[0], 1)}, ${pct(k.ci[1], 1)}]`;
     const label = KPI_DEFINITIONS[k.kpi].label;

@@ -52,6 +52,8 @@ export interface KpiResult {
   severeInferior: boolean;
   /** CUPED applied (pre-experiment covariate available) */
   cuped: boolean;
+  /** why the KPI could not be estimated, when the data was unusable */
+  note?: string;
 }
 
 export interface SrmResult {

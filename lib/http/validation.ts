@@ -11,9 +11,41 @@ export function toIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
 }
 
+type RawIssue = z.core.$ZodRawIssue;
+
+/**
+ * Short, form-friendly messages for schemas that set none of their own ("Must be at least 10"
+ * under a field labelled "Users"). A schema's own messages take precedence.
+ */
+export function friendlyMessage(issue: RawIssue): string | undefined {
+  const plural = (n: unknown, word: string) => `${String(n)} ${word}${Number(n) === 1 ? "" : "s"}`;
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.input === undefined) return "Required";
+      if (issue.expected === "int") return "Must be a whole number";
+      return `Must be ${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}`;
+    case "too_small":
+      if (issue.origin === "string") return Number(issue.minimum) <= 1 ? "Required" : `Must be at least ${plural(issue.minimum, "character")}`;
+      if (issue.origin === "array" || issue.origin === "set") return `Needs at least ${plural(issue.minimum, "item")}`;
+      return issue.inclusive === false ? `Must be greater than ${String(issue.minimum)}` : `Must be at least ${String(issue.minimum)}`;
+    case "too_big":
+      if (issue.origin === "string") return `Must be at most ${plural(issue.maximum, "character")}`;
+      if (issue.origin === "array" || issue.origin === "set") return `At most ${plural(issue.maximum, "item")}`;
+      return issue.inclusive === false ? `Must be less than ${String(issue.maximum)}` : `Must be at most ${String(issue.maximum)}`;
+    case "invalid_value":
+      return `Must be one of: ${issue.values.map(String).join(", ")}`;
+    case "invalid_format":
+      return issue.format === "email" ? "Must be a valid email address" : `Must be a valid ${issue.format}`;
+    case "unrecognized_keys":
+      return `Unknown field${issue.keys.length === 1 ? "" : "s"}: ${issue.keys.join(", ")}`;
+    default:
+      return undefined;
+  }
+}
+
 /** Validates a value against a schema, throwing 400 `{error: "invalid_request", issues}` on failure. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: friendlyMessage });
   if (!result.success) {
     throw new HttpError(400, "invalid_request", "The request has invalid fields", { issues: toIssues(result.error) });
   }

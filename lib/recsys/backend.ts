@@ -39,9 +39,11 @@ async function init(): Promise<Tf> {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     if (typeof window === "undefined") {
       const require = createRequire(import.meta.url);
-      // a variable specifier: bundlers (Next's Turbopack) replace require.resolve("literal") by a module id
-      const wasmPackage = "@tensorflow/tfjs-backend-wasm/package.json";
-      const distDir = path.dirname(require.resolve(wasmPackage));
+      // inside Next's server bundle require.resolve() returns a module id, not a path: then read the
+      // package from the app's node_modules (next start runs in the app directory)
+      const resolved: unknown = require.resolve("@tensorflow/tfjs-backend-wasm/package.json");
+      const distDir =
+        typeof resolved === "string" ? path.dirname(resolved) : path.join(process.cwd(), "node_modules", "@tensorflow", "tfjs-backend-wasm");
       const dist = path.join(distDir, "dist") + path.sep;
       // In Node the wasm binaries are read from disk: plain file paths, not URLs.
       wasm.setWasmPaths({

@@ -1,7 +1,8 @@
 // Loads a Model row for serving: the weights from its artifact directory (lib/recsys/artifact) and the
 // training interactions of its dataset (for exclusion and the popularity fallback), each cached.
-import { datasetDirectory } from "@/lib/db/datasets";
-import type { ModelSource } from "@/lib/db/serving";
+import { readStoredTsvDir } from "@/lib/db/datasets";
+import type { DatasetSource, ModelSource } from "@/lib/db/serving";
+import { resolveStoragePath } from "@/lib/db/storage";
 import { loadDataset } from "@/lib/recsys/data/load";
 import type { Dataset, ServableModel } from "@/lib/recsys/types";
 import { ServingModel } from "./serving-model";
@@ -24,17 +25,19 @@ export async function loadServingModel(source: ModelSource, loadWeights: Weights
   return new ServingModel(source.id, model, history);
 }
 
-function trainingData(dataset: ModelSource["dataset"]): Promise<Dataset> {
+function trainingData(dataset: DatasetSource): Promise<Dataset> {
   let cached = datasets.get(dataset.id);
   if (!cached) {
-    cached = Promise.resolve().then(() => {
-      // every dataset is stored as a tsv-dir copy (lib/db/datasets.ts); sourcePath is the fallback
-      const dir = datasetDirectory(dataset);
-      if (!dir) throw new Error(`dataset ${dataset.id} has no stored copy to read its training interactions from`);
-      return loadDataset(dir);
-    });
+    cached = readDatasetOfRow(dataset);
     cached.catch(() => datasets.delete(dataset.id));
     datasets.set(dataset.id, cached);
   }
   return cached;
+}
+
+/** The interactions of a Dataset row: our stored copy (same ids as at training), else its source. */
+export async function readDatasetOfRow(dataset: DatasetSource): Promise<Dataset> {
+  if (dataset.storagePath) return readStoredTsvDir(resolveStoragePath(dataset.storagePath), dataset.name);
+  if (dataset.sourcePath) return loadDataset(dataset.sourcePath);
+  throw new Error(`dataset ${dataset.id} (${dataset.name}) has neither a stored copy nor a source path to read its interactions from`);
 }

@@ -27,4 +27,12 @@ describe("checking credentials", () => {
 
     expect((await checkCredentials("eve@example.com", "eve-password", "10.0.0.3")).ok).toBe(true);
   });
+
+  it("throttles an account guessed at from many addresses (a client can vary X-Forwarded-For)", async () => {
+    await t().db.user.create({ data: { email: "finn@example.com", passwordHash: await hashPassword("finn-password") } });
+    for (let i = 0; i < 30; i++) {
+      expect((await checkCredentials("finn@example.com", `guess-${i}`, `10.1.0.${i}`)).ok).toBe(false);
+    }
+    expect(await checkCredentials("finn@example.com", "finn-password", "10.2.0.1")).toMatchObject({ ok: false, reason: "rate_limited" });
+  });
 });

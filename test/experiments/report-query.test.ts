@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { useTestDatabase as setupTestDatabase } from "../helpers/db";
-import { kpiSufficientStats, loadExperimentReport, opsByVariant } from "@/lib/db/reports";
+import { STAGE_SETTLE_MS, kpiSufficientStats, loadExperimentReport, opsByVariant } from "@/lib/db/reports";
 import { HELDOUT_EVENT_PREFIX } from "@/lib/experiments/kpis";
 import { seedWorld, startedExperiment, type World } from "./rollout-fixtures";
 
@@ -257,9 +257,11 @@ describe("experiment report queries", () => {
 
     const ops = report.variants.candidate.ops;
     expect(ops.errorRate).toBeCloseTo(exposures.filter((e) => e.variant === "candidate" && e.failed).length / ops.requests, 10);
-    // cost: CPU part from mean CPU time at $0.05/vCPU-hour; memory part from the 0.8 MB student over 1 h of all requests
+    // cost: CPU part from mean CPU time at $0.05/vCPU-hour; memory part from the 0.8 MB student over the
+    // window (1 h minus the stage's settle time) spread over all its requests
+    const windowHours = (3_600_000 - STAGE_SETTLE_MS) / 3_600_000;
     const meanCpuS = exposures.filter((e) => e.variant === "candidate").reduce((s, e) => s + e.cpuUs, 0) / ops.requests / 1e6;
     expect(ops.costPer1k!.cpu).toBeCloseTo((meanCpuS / 3600) * 0.05 * 1000, 12);
-    expect(ops.costPer1k!.memory).toBeCloseTo(((800_000 / 2 ** 30) * 0.005 * 1 * 1000) / exposures.length, 12);
+    expect(ops.costPer1k!.memory).toBeCloseTo(((800_000 / 2 ** 30) * 0.005 * windowHours * 1000) / exposures.length, 12);
   });
 });

@@ -90,6 +90,8 @@ export async function writeTraffic(db: Db, t: TrafficSpec): Promise<void> {
     FROM (SELECT "requestId", "userId", row_number() OVER (ORDER BY "id") AS k
           FROM "Exposure" WHERE "experimentId" = ${t.experimentId} AND "variant" = ${t.variant} AND "userId" LIKE ${t.userPrefix + "%"}) x
     WHERE x.k % ${t.clickEvery} = 0`);
+  // bulk-loaded tables: give the planner statistics now rather than whenever autovacuum gets to them
+  await db.$executeRawUnsafe(`ANALYZE "Exposure", "Event"`);
 }
 
 const minutes = (base: Date, m: number) => new Date(base.getTime() + m * 60_000);
@@ -99,9 +101,9 @@ export async function endLiveExperiments(db: Db): Promise<void> {
   await db.experiment.updateMany({ where: { status: { in: ["running", "paused", "awaiting_approval"] } }, data: { status: "cancelled" } });
 }
 
-/** Healthy traffic at a given candidate percent: 5,000 users, 2 requests each, CTR 20% in both arms. */
+/** Healthy traffic at a given candidate percent: 2,000 users, 2 requests each, CTR 20% in both arms. */
 export async function writeHealthyTraffic(db: Db, world: World, experimentId: string, percent: number, at: Date, tag: string) {
-  const total = 5000;
+  const total = 2000;
   const cand = Math.round((total * percent) / 100);
   const common = { experimentId, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, at };
   await writeTraffic(db, { ...common, variant: "candidate", modelId: world.studentId, userPrefix: `${tag}-c-`, users: cand });

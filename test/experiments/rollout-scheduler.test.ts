@@ -36,7 +36,7 @@ describe("rollout scheduler", () => {
     expect(after.stages[0].endedAt).toEqual(at(2));
     expect(after.stages[1].startedAt).toEqual(at(2));
     const numbers = (after.stages[0].lastDecision as { numbers: { exposures: { candidate: number } } }).numbers;
-    expect(numbers.exposures.candidate).toBe(1000);
+    expect(numbers.exposures.candidate).toBe(400);
 
     const log = await audits(exp.id);
     const advance = log.find((a) => a.action === "experiment.advance");
@@ -52,7 +52,7 @@ describe("rollout scheduler", () => {
     await writeHealthyTraffic(db, world, exp.id, 10, at(1), "hold");
     const outcome = await evaluateExperiment(db, exp.id, at(2));
     expect(outcome?.decision.action).toBe("hold");
-    expect(outcome?.decision.reason).toMatch(/1000 of 5000 candidate exposures/);
+    expect(outcome?.decision.reason).toMatch(/400 of 5000 candidate exposures/);
     const after = await db.experiment.findUniqueOrThrow({ where: { id: exp.id }, include: { stages: { orderBy: { index: "asc" } } } });
     expect(after.status).toBe("running");
     expect(after.currentStageIndex).toBe(0);
@@ -72,8 +72,8 @@ describe("rollout scheduler", () => {
   it("pauses on a latency guardrail breach", async () => {
     const { db } = t();
     const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await writeTraffic(db, { experimentId: exp.id, variant: "candidate", modelId: world.studentId, userPrefix: "slow-c-", users: 500, requestsPerUser: 2, clickEvery: 5, latencyUs: 15_000, at: at(1) });
-    await writeTraffic(db, { experimentId: exp.id, variant: "control", modelId: world.teacherId, userPrefix: "slow-k-", users: 4500, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, at: at(1) });
+    await writeTraffic(db, { experimentId: exp.id, variant: "candidate", modelId: world.studentId, userPrefix: "slow-c-", users: 200, requestsPerUser: 2, clickEvery: 5, latencyUs: 15_000, at: at(1) });
+    await writeTraffic(db, { experimentId: exp.id, variant: "control", modelId: world.teacherId, userPrefix: "slow-k-", users: 1800, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, at: at(1) });
     const outcome = await evaluateExperiment(db, exp.id, at(2));
     expect(outcome?.decision.action).toBe("pause");
     const after = await db.experiment.findUniqueOrThrow({ where: { id: exp.id }, include: { stages: true } });
@@ -90,8 +90,8 @@ describe("rollout scheduler", () => {
   it("rolls back to 0% on a severe error-rate breach and leaves production alone", async () => {
     const { db } = t();
     const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await writeTraffic(db, { experimentId: exp.id, variant: "candidate", modelId: world.studentId, userPrefix: "err-c-", users: 500, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, failEvery: 10, at: at(1) });
-    await writeTraffic(db, { experimentId: exp.id, variant: "control", modelId: world.teacherId, userPrefix: "err-k-", users: 4500, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, at: at(1) });
+    await writeTraffic(db, { experimentId: exp.id, variant: "candidate", modelId: world.studentId, userPrefix: "err-c-", users: 200, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, failEvery: 10, at: at(1) });
+    await writeTraffic(db, { experimentId: exp.id, variant: "control", modelId: world.teacherId, userPrefix: "err-k-", users: 1800, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, at: at(1) });
     const outcome = await evaluateExperiment(db, exp.id, at(2));
     expect(outcome?.decision.action).toBe("rollback");
     expect(outcome?.decision.reason).toMatch(/error rate 10\.00% > severe threshold 5\.00%/);
@@ -110,7 +110,7 @@ describe("rollout scheduler", () => {
     await writeHealthyTraffic(db, world, exp.id, 20, at(1), "srm");
     const outcome = await evaluateExperiment(db, exp.id, at(2));
     expect(outcome?.decision.action).toBe("hold");
-    expect(outcome?.decision.reason).toMatch(/^SRM hold: sample ratio mismatch: 1000 of 5000 users in candidate/);
+    expect(outcome?.decision.reason).toMatch(/^SRM hold: sample ratio mismatch: 400 of 2000 users in candidate/);
     expect(outcome?.decision.numbers.srmPValue).toBeLessThan(1e-6);
   });
 

@@ -56,3 +56,39 @@ describe("parseQuery", () => {
     expect(() => parseQuery(new Request("http://x/api?limit=500"), Query)).toThrow(HttpError);
   });
 });
+
+describe("messages for schemas without their own", () => {
+  it("says what is wrong in a few words a form can show under the field", async () => {
+    const Plain = z
+      .object({
+        users: z.number().int().min(10).max(1000),
+        name: z.string().min(1),
+        code: z.string().min(3),
+        role: z.enum(["viewer", "admin"]),
+        email: z.email(),
+        tags: z.array(z.string()).min(1),
+        seed: z.number(),
+      })
+      .strict();
+    const error = await failure(
+      parseJson(post(JSON.stringify({ users: 3.5, name: "", code: "ab", role: "root", email: "x", tags: [], extra: 1 })), Plain),
+    );
+    const byPath = Object.fromEntries((error.details.issues as { path: string; message: string }[]).map((i) => [i.path, i.message]));
+    expect(byPath).toEqual({
+      users: "Must be a whole number",
+      name: "Required",
+      code: "Must be at least 3 characters",
+      role: "Must be one of: viewer, admin",
+      email: "Must be a valid email address",
+      tags: "Needs at least 1 item",
+      seed: "Required",
+      "": "Unknown field: extra",
+    });
+
+    const big = await failure(parseJson(post(JSON.stringify({ users: 5000, name: "a", code: "abc", role: "admin", email: "a@b.co", tags: ["t"], seed: "1" })), Plain));
+    expect(big.details.issues).toEqual([
+      { path: "users", message: "Must be at most 1000" },
+      { path: "seed", message: "Must be a number" },
+    ]);
+  });
+});

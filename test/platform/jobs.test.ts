@@ -8,6 +8,7 @@ import { ZodError } from "zod";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel, type JobDeps } from "@/lib/jobs/enqueue";
 import { getJobRun } from "@/lib/db/jobs";
+import { JOB_SCHEDULES } from "@/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, type WorkerProcess } from "../helpers/worker";
 import { waitFor } from "../helpers/wait";
@@ -126,6 +127,16 @@ describe("with a worker", () => {
     expect(done.progress).toBeLessThan(100);
     const logs = await t().db.jobLog.findMany({ where: { jobRunId: run.id } });
     expect(logs.map((l) => l.message)).toContain("cancelled on request");
+  });
+
+  it("registers the cron schedules, and records a job a schedule sends as a run", async () => {
+    const schedules = await boss.getSchedules();
+    for (const s of JOB_SCHEDULES) expect(schedules.map((x) => [x.name, x.cron])).toContainEqual([s.queue, s.cron]);
+    // what a schedule sends: the input itself instead of a JobRun id
+    await boss.send("selftest", { input: { steps: 2, stepMs: 1 }, scheduleKey: "probe" }, { singletonKey: "schedule:selftest:probe" });
+    const run = await waitFor("the scheduled job's run", () => t().db.jobRun.findFirst({ where: { singletonKey: "schedule:selftest:probe" } }).then((r) => r ?? undefined));
+    const done = await finished(run.id);
+    expect([done.status, done.createdById]).toEqual(["succeeded", null]);
   });
 
   it("generating a dataset twice stores one dataset (idempotent handler)", async () => {

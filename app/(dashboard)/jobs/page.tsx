@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { LiveJobRow } from "@/components/jobs/LiveJobRow";
 import { toJobView } from "@/components/jobs/view";
@@ -9,10 +10,16 @@ import { SelftestLauncher } from "./selftest-launcher";
 
 export const metadata: Metadata = { title: "Jobs" };
 
-export default async function JobsPage() {
+const STATUS_FILTERS = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+type StatusFilter = (typeof STATUS_FILTERS)[number];
+
+export default async function JobsPage({ searchParams }: { searchParams: Promise<{ status?: string | string[] }> }) {
   const { user } = await requirePageUser();
   const canRun = hasRole(user.role, "editor");
+  const { status } = await searchParams;
+  const statusFilter = STATUS_FILTERS.find((s) => s === status) as StatusFilter | undefined;
   const runs = await db().jobRun.findMany({
+    where: { status: statusFilter },
     orderBy: { createdAt: "desc" },
     take: 100,
     include: { createdBy: { select: { email: true } } },
@@ -24,8 +31,18 @@ export default async function JobsPage() {
       {canRun ? <SelftestLauncher /> : null}
       <section className="panel">
         <h2>Recent jobs</h2>
+        <nav aria-label="Filter by status" className="filters" style={{ gap: 14 }}>
+          <Link href="/jobs" aria-current={statusFilter ? undefined : "page"} style={{ fontWeight: statusFilter ? 400 : 600 }}>
+            all
+          </Link>
+          {STATUS_FILTERS.map((s) => (
+            <Link key={s} href={`/jobs?status=${s}`} aria-current={statusFilter === s ? "page" : undefined} style={{ fontWeight: statusFilter === s ? 600 : 400 }}>
+              {s}
+            </Link>
+          ))}
+        </nav>
         {runs.length === 0 ? (
-          <p className="empty">No jobs yet.</p>
+          <p className="empty">{statusFilter ? `No ${statusFilter} jobs.` : "No jobs yet."}</p>
         ) : (
           <div className="table-wrap">
             <table className="data">

@@ -25,11 +25,15 @@ export interface DistillSetup {
   engine?: EngineChoice;
 }
 
-export async function chooseEngine(choice: EngineChoice = "auto"): Promise<{ engine: MatmulEngine; timings: Record<string, number> }> {
+/** the engine for the DE expert math; "auto" times both on the expert's real shapes ([rows, hidden, teacher dim]) */
+export async function chooseEngine(
+  choice: EngineChoice = "auto",
+  shape?: [number, number, number],
+): Promise<{ engine: MatmulEngine; timings: Record<string, number> }> {
   if (choice === "typed-arrays") return { engine: new JsEngine(), timings: {} };
   const tf = await getTf();
   if (choice === "tfjs") return { engine: new TfEngine(tf), timings: {} };
-  return pickFasterEngine(tf);
+  return pickFasterEngine(tf, shape);
 }
 
 export async function createDistillers(
@@ -37,16 +41,20 @@ export async function createDistillers(
   ds: Dataset,
   teacher: BprModel,
   studentDim: number,
-  adam: AdamConfig,
+  adam: AdamConfig & { batchSize: number },
   rng: Rng,
   progress?: ProgressFn,
 ): Promise<{ distillers: Distiller[]; engine: string | null; engineTimings: Record<string, number> }> {
   const m = setup.method;
+  const batchSize = adam.batchSize;
   const distillers: Distiller[] = [];
   let engine: string | null = null;
   let engineTimings: Record<string, number> = {};
   if (m === "de" || m === "de-rrd") {
-    const picked = await chooseEngine(setup.engine);
+    // typical rows per expert: a batch has ≈ 2.7 × batchSize unique entities (CiteULike), spread over M experts
+    const experts = setup.de?.experts ?? 30;
+    const rows = Math.max(4, Math.round((2.7 * batchSize) / experts));
+    const picked = await chooseEngine(setup.engine, [rows, Math.floor((studentDim + teacher.dim) / 2), teacher.dim]);
     engine = picked.engine.name;
     engineTimings = picked.timings;
     distillers.push(new DeDistiller(teacher, studentDim, setup.de ?? {}, adam, rng.fork(), picked.engine));

@@ -431,6 +431,7 @@ function ReportSections({
                   <td>
                     <span className={`badge ${VERDICT[k.verdict].badge}`}>{VERDICT[k.verdict].label}</span>
                     {k.severeInferior ? <span className="badge err"> severe</span> : null}
+                    {k.note ? <div className="muted">{k.note}</div> : null}
                   </td>
                 </tr>
               ))}

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/PageHeader";
 import { LiveJobPanel } from "@/components/jobs/LiveJobPanel";
-import { QUEUE_TITLES, toJobLogView, toJobView } from "@/components/jobs/view";
+import { QUEUE_TITLES, describeJobInput, toJobLogView, toJobView } from "@/components/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
@@ -22,7 +22,11 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
       <PageHeader
         title={QUEUE_TITLES[run.queue] ?? run.queue}
         breadcrumb={<Link href="/jobs">Jobs</Link>}
-        description={<span className="mono">{run.id}</span>}
+        description={
+          <>
+            {describeJobInput(run.queue, run.input)} · <span className="mono">{run.id}</span>
+          </>
+        }
       />
       <LiveJobPanel initial={toJobView(run)} initialLogs={logs.map(toJobLogView)} canCancel={hasRole(user.role, "editor")} />
       <section className="panel">

@@ -5,9 +5,11 @@ import { PageHeader } from "@/components/PageHeader";
 import { StatusBadge } from "@/components/StatusBadge";
 import { LineChart, type Series } from "@/components/charts/LineChart";
 import { MetricsTable } from "@/components/MetricsTable";
-import { formatBytes, formatDateTime, formatInt } from "@/components/format";
-import { flattenMetrics } from "@/components/metrics";
+import { formatBytes, formatCompact, formatDateTime, formatInt } from "@/components/format";
+import { flattenMetrics, NDCG10_KEYS, pickMetric } from "@/components/metrics";
+import { BarChart } from "@/components/charts/BarChart";
 import { requirePageUser } from "@/lib/auth/current";
+import { db } from "@/lib/db/client";
 import { getModel } from "@/lib/db/models";
 
 export const metadata: Metadata = { title: "Model" };
@@ -39,6 +41,19 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const model = await getModel(id);
   if (!model) notFound();
     const curves = historySeries(model.trainingRun?.history);
+  // a teacher's page compares it with every student distilled from it
+  const family =
+    model.role === "teacher" && model.students.length > 0
+      ? [model, ...(await db().model.findMany({ where: { teacherId: model.id }, orderBy: { createdAt: "asc" } }))]
+      : [];
+  const familyBars = family
+    .map((m) => ({
+      label: m.id === model.id ? `${m.name} (teacher)` : `${m.name} · ${m.distillationMethod ?? "none"}`,
+      value: pickMetric(m.metrics, NDCG10_KEYS),
+      tone: m.role,
+      note: `d=${m.dimension}, ${formatCompact(m.parameterCount)} params`,
+    }))
+    .filter((b): b is { label: string; value: number; tone: "teacher" | "student"; note: string } => b.value !== null);
 
   return (
     <>
@@ -130,6 +145,12 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         <h2>Hyperparameters</h2>
         <pre className="log">{JSON.stringify(model.hyperparameters, null, 2)}</pre>
       </section>
+      {familyBars.length > 1 ? (
+        <section className="panel">
+          <h2>Teacher and students: test NDCG@10</h2>
+          <BarChart bars={familyBars} title="Test NDCG@10 of the teacher and its students" />
+        </section>
+      ) : null}
       {curves.loss.length > 0 || curves.valid.length > 0 ? (
         <section className="panel">
           <h2>Training</h2>

@@ -16,5 +16,5 @@ export const POST = handler(async (request: Request) => {
   const body = await parseJson(request, SelftestBody);
   const run = await enqueueJob({ queue: "selftest", input: body, createdById: user.id });
   await recordAudit({ actor: { id: user.id, label: user.email }, action: "job.enqueued", entityType: "job", entityId: run.id, data: { queue: "selftest", input: body } });
-  return json({ job: toJobView({ ...run, createdBy: { email: user.email } }) }, { status: 201 });
+  return json({ job: toJobView({ ...run, createdBy: { email: user.email } }) }, { status: 202 });
 });
