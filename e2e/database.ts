@@ -2,6 +2,8 @@
 // E2E_DATABASE_URL (a full URL, used as is), else the test server (TEST_DATABASE_URL, else PostgreSQL
 // on 127.0.0.1:5432), else an embedded PostgreSQL started for the run. The name carries the run's
 // port, so concurrent runs on one machine never share (or drop) each other's database.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
@@ -40,6 +42,27 @@ async function onServer(serverUrl: string, statements: (name: string) => string[
 const recreate = (serverUrl: string, database: string) =>
   onServer(serverUrl, (name) => [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, `CREATE DATABASE ${name}`], database);
 const drop = (serverUrl: string, database: string) => onServer(serverUrl, (name) => [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], database);
+
+/** Where serve.ts records the database it chose, for specs that read or seed rows directly. */
+function urlFile(): string {
+  const port = process.env.E2E_PORT;
+  if (!port) throw new Error("E2E_PORT is not set (playwright.config.ts sets it)");
+  return path.join(os.tmpdir(), `understudy-e2e-${port}.json`);
+}
+
+export function recordE2eDatabaseUrl(url: string | null): void {
+  if (url) writeFileSync(urlFile(), JSON.stringify({ url }));
+  else rmSync(urlFile(), { force: true });
+}
+
+/** The running e2e server's database URL (valid once Playwright's webServer is up). */
+export function e2eDatabaseUrl(): string {
+  try {
+    return (JSON.parse(readFileSync(urlFile(), "utf8")) as { url: string }).url;
+  } catch {
+    throw new Error(`no e2e database recorded at ${urlFile()}: is the e2e web server (e2e/serve.ts) running?`);
+  }
+}
 
 export interface E2eDatabase {
   url: string;

@@ -6,16 +6,8 @@ import { createDb, type Db } from "../lib/db/client";
 import { evaluateExperiment } from "../lib/db/experiments";
 import { STAGE_SETTLE_MS } from "../lib/db/reports";
 import { writeHealthyTraffic, type World } from "../test/experiments/rollout-fixtures";
+import { e2eDatabaseUrl } from "./database";
 import { signIn } from "./helpers";
-
-/** The e2e server's database (see e2e/database.ts). */
-function e2eDatabaseUrl(): string {
-  if (process.env.E2E_DATABASE_URL) return process.env.E2E_DATABASE_URL;
-  const url = new URL(process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test");
-  url.pathname = "/understudy_e2e";
-  url.search = "";
-  return url.toString();
-}
 
 let db: Db;
 let world: World;

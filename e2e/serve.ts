@@ -7,7 +7,7 @@ import { hashPassword } from "../lib/auth/passwords";
 import { ROLES } from "../lib/auth/roles";
 import { createDb } from "../lib/db/client";
 import { migrateDatabase } from "../lib/db/migrate";
-import { prepareE2eDatabase } from "./database";
+import { prepareE2eDatabase, recordE2eDatabaseUrl } from "./database";
 import { E2E_USERS } from "./users";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -30,6 +30,7 @@ const database = await prepareE2eDatabase(root);
 const url = database.url;
 await migrateDatabase(url, { quiet: true });
 await seedUsers(url);
+recordE2eDatabaseUrl(url);
 console.log(`[e2e] database ready; starting web server on port ${port} and a worker`);
 
 const env = { ...process.env, DATABASE_URL: url, PORT: port, NODE_ENV: "production" as const };
@@ -46,7 +47,10 @@ function stopAll(code: number) {
   const exited = children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once("exit", r)) : null));
   const deadline = new Promise((r) => setTimeout(r, 4000).unref());
   void Promise.race([Promise.all(exited), deadline])
-    .then(() => database.stop())
+    .then(() => {
+      recordE2eDatabaseUrl(null);
+      return database.stop();
+    })
     .finally(() => process.exit(code));
 }
 for (const child of children) {

@@ -10,6 +10,7 @@ import { loadExperimentReport } from "./reports";
 import { HttpError, badRequest, conflict, forbidden, notFound } from "@/lib/http/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import type { ExperimentConfig } from "@/lib/experiments/config";
+import type { ExperimentReport } from "@/lib/experiments/report";
 import { parseGuardrails } from "@/lib/experiments/config";
 import {
   EVALUATED_STATUSES,
@@ -105,7 +106,14 @@ export type ApplyOutcome = { applied: true; decision: RolloutDecision } | { appl
  * decision was computed from (otherwise a person or another scheduler acted meanwhile: nothing is done).
  * A hold only records the numbers on the stage; every other action also writes an AuditLog row.
  */
-export async function applyRolloutDecision(db: Db, experimentId: string, decision: RolloutDecision, now: Date): Promise<ApplyOutcome> {
+export async function applyRolloutDecision(
+  db: Db,
+  experimentId: string,
+  decision: RolloutDecision,
+  now: Date,
+  /** the report the decision was made on, kept on the stage so the dashboard need not recompute it */
+  report?: ExperimentReport,
+): Promise<ApplyOutcome> {
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);
     if (exp.status !== decision.from.status || exp.currentStageIndex !== decision.from.stageIndex) {
@@ -117,6 +125,7 @@ export async function applyRolloutDecision(db: Db, experimentId: string, decisio
       reason: decision.reason,
       at: now.toISOString(),
       numbers: decision.numbers,
+      ...(report ? { report } : {}),
     } as unknown as Prisma.InputJsonValue;
     const stageWhere = { experimentId_index: { experimentId, index: stageIndex } };
 
@@ -179,7 +188,7 @@ export async function evaluateExperiment(db: Db, experimentId: string, now: Date
     report: loaded.report,
     now,
   });
-  return applyRolloutDecision(db, experimentId, decision, now);
+  return applyRolloutDecision(db, experimentId, decision, now, loaded.report);
 }
 
 /** The scheduled job's work: evaluate every live experiment; one failing does not stop the others. */
@@ -215,9 +224,13 @@ function requireReason(reason: string | undefined, action: string): string {
   return r;
 }
 
-/** The numbers behind a person's action: the scheduler's latest evaluation of the current stage. */
+/** The numbers behind a person's action: the scheduler's latest evaluation of the current stage (without the full report). */
 function latestNumbers(exp: { stages: { index: number; lastDecision: Prisma.JsonValue }[]; currentStageIndex: number }) {
-  return exp.stages.find((s) => s.index === exp.currentStageIndex)?.lastDecision ?? null;
+  const last = exp.stages.find((s) => s.index === exp.currentStageIndex)?.lastDecision;
+  if (!last || typeof last !== "object" || Array.isArray(last)) return null;
+  const numbers: Record<string, unknown> = { ...last };
+  delete numbers.report;
+  return numbers as Prisma.InputJsonValue;
 }
 
 /**

@@ -43,7 +43,8 @@ export function listJobRuns(opts: ListJobRunsOptions = {}, db: Db = defaultDb())
       queue: opts.queue,
       status: opts.status,
       createdById: opts.createdById,
-      ...(opts.includeScheduled ? {} : { NOT: { singletonKey: { startsWith: SCHEDULED_KEY_PREFIX } } }),
+      // (a NULL key must count as "not scheduled": NOT LIKE alone would drop those rows)
+      ...(opts.includeScheduled ? {} : { OR: [{ singletonKey: null }, { NOT: { singletonKey: { startsWith: SCHEDULED_KEY_PREFIX } } }] }),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take,

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { ExposureRow } from "@/lib/db/exposures";
 import { assignArm } from "@/lib/experiments/assignment";
 import type { Route, ServingRouter } from "./router";
-import type { Recommendation, RecommendedItem, ServingModel } from "./serving-model";
+import type { RecommendedItem, ScoredRecommendation, ServingModel } from "./serving-model";
 
 export interface RecommendRequest {
   userId: string;
@@ -38,14 +38,12 @@ export class RecommendService {
     const route = await this.router.current();
     const { experimentId, variant, armModelId, armModel } = pickArm(route, request.userId);
 
-    const cpuStart = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    let result: Recommendation | null = null;
+    let result: ScoredRecommendation | null = null;
     let answeredBy: ServingModel = route.production;
     let failed = armModel === null;
     if (armModel) {
       try {
-        result = armModel.recommend(request.userId, request.k, request.exclude);
+        result = await armModel.recommend(request.userId, request.k, request.exclude);
         answeredBy = armModel;
       } catch (error) {
         if (armModel === route.production) throw error; // nothing to fall back to: the request fails (500)
@@ -54,9 +52,8 @@ export class RecommendService {
       }
     }
     // a failed arm (load or scoring error) is answered by production and counted against the arm
-    if (result === null) result = route.production.recommend(request.userId, request.k, request.exclude);
-    const latencyUs = Number((process.hrtime.bigint() - start) / 1000n);
-    const cpu = process.cpuUsage(cpuStart);
+    if (result === null) result = await route.production.recommend(request.userId, request.k, request.exclude);
+    const { latencyUs, cpuUs } = result;
 
     const requestId = randomUUID();
     this.exposures.enqueue({
@@ -67,7 +64,7 @@ export class RecommendService {
       userId: request.userId,
       itemCount: result.items.length,
       latencyUs,
-      cpuUs: cpu.user + cpu.system,
+      cpuUs,
       failed,
       createdAt: new Date(),
     });

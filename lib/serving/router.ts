@@ -49,6 +49,7 @@ export class ServingRouter {
   private route: Route | null = null;
   private checkedAt = 0;
   private refreshing: Promise<Route> | null = null;
+  private stopped = false;
   private readonly models = new Map<string, CacheEntry>();
   private readonly refreshMs: number;
   private readonly retryFailedMs: number;
@@ -66,7 +67,7 @@ export class ServingRouter {
 
   /** The route to serve with; never waits except for the first load of the process. */
   async current(): Promise<Route> {
-    if (this.route && Date.now() - this.checkedAt < this.refreshMs) return this.route;
+    if (this.route && (this.stopped || Date.now() - this.checkedAt < this.refreshMs)) return this.route;
     const refresh = this.startRefresh();
     if (this.route) {
       refresh.catch((error) => this.log("routing refresh failed; serving the previous configuration", error));
@@ -91,6 +92,11 @@ export class ServingRouter {
       });
     }
     return this.refreshing;
+  }
+
+  /** Stops reading the database (shutdown): the last route keeps answering until the process ends. */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** model ids currently loaded or loading */

@@ -34,7 +34,15 @@ export function createServingRuntime(database: Db, options: ServingRuntimeOption
     { write: (rows) => insertExposures(database, rows), recordLoss: (entries) => recordExposureLoss(database, entries) },
     { flushMs: options.flushMs, maxQueue: options.maxQueue },
   );
-  return { router, batcher, service: new RecommendService(router, batcher), shutdown: () => batcher.stop() };
+  return {
+    router,
+    batcher,
+    service: new RecommendService(router, batcher),
+    shutdown: () => {
+      router.stop();
+      return batcher.stop();
+    },
+  };
 }
 
 const globalForServing = globalThis as unknown as { understudyServing?: ServingRuntime };

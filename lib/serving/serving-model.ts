@@ -17,14 +17,47 @@ export interface Recommendation {
   fallback?: "popularity";
 }
 
+export interface ScoredRecommendation extends Recommendation {
+  /** wall time of the scoring this request waited for, µs */
+  latencyUs: number;
+  /** CPU time of the scoring attributed to this request, µs */
+  cpuUs: number;
+}
+
+interface PendingRequest {
+  user: number;
+  k: number;
+  skip: Int32Array;
+  resolve: (result: ScoredRecommendation) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Most requests scored in one matmul (bounds the score buffer: maxBatch × numItems floats).
+ * SCORING_MAX_BATCH overrides the default of 32; 1 scores every request on its own.
+ */
+function maxBatch(): number {
+  const value = Number(process.env.SCORING_MAX_BATCH ?? 32);
+  return Number.isInteger(value) && value >= 1 ? value : 32;
+}
+
+function elapsedUs(start: bigint): number {
+  return Number((process.hrtime.bigint() - start) / 1000n);
+}
+
+function isBatchScorer(model: ServableModel): model is ServableModel & { scoreUsers(users: Int32Array, out: Float32Array): void } {
+  return typeof (model as { scoreUsers?: unknown }).scoreUsers === "function";
+}
+
 export class ServingModel {
   /** sorted dense training items of each dense model user */
   private readonly trainItems: (Int32Array | undefined)[];
   /** dense model items by descending training count (ties: lower index first), and those counts */
   private readonly popularItems: Int32Array;
   private readonly popularCounts: Int32Array;
-  /** score buffer reused by every request (scoring is synchronous: one request at a time uses it) */
-  private readonly scores: Float32Array;
+  /** score buffer reused by every batch (batches are scored synchronously, one at a time) */
+  private scores: Float32Array;
+  private pending: PendingRequest[] = [];
 
   constructor(
     readonly id: string,
@@ -52,9 +85,15 @@ export class ServingModel {
 
   /**
    * Top-k for an external user id, without the user's training items nor `exclude` (external item
-   * ids; unknown ones are ignored). Throws only on a scoring error of the model itself.
+   * ids; unknown ones are ignored), with the scoring cost attributed to this request. Rejects only on
+   * a scoring error of the model itself.
+   *
+   * Requests that arrive in the same event-loop turn are scored together (dynamic micro-batching):
+   * one matmul over their user rows (`scoreUsers`, when the model has it) instead of one call each,
+   * which amortises the backend's fixed cost per call. The batch's CPU time is shared equally among
+   * its requests; each request's latency is the whole batch's scoring time (it waited for all of it).
    */
-  recommend(userId: string, k: number, exclude: readonly string[] = []): Recommendation {
+  recommend(userId: string, k: number, exclude: readonly string[] = []): Promise<ScoredRecommendation> {
     const { model } = this;
     const extra: number[] = [];
     for (const itemId of exclude) {
@@ -62,17 +101,55 @@ export class ServingModel {
       if (i !== undefined) extra.push(i);
     }
     const user = model.userIndex(userId);
-    if (user === undefined) return { items: this.popular(k, new Set(extra)), fallback: "popularity" };
-    // scoreUser into a reused buffer + topK over a sorted exclusion list: no per-request allocation of
-    // the catalogue-sized score vector and no Set lookups per item (the hot path of every request)
+    if (user === undefined) {
+      const cpuStart = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      const items = this.popular(k, new Set(extra));
+      const cpu = process.cpuUsage(cpuStart);
+      return Promise.resolve({ items, fallback: "popularity", latencyUs: elapsedUs(start), cpuUs: cpu.user + cpu.system });
+    }
     const train = this.trainItems[user] ?? EMPTY;
     const skip = extra.length === 0 ? train : Int32Array.from([...train, ...extra]).sort();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ user, k, skip, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.scorePending());
+    });
+  }
+
+  private scorePending(): void {
+    const all = this.pending;
+    this.pending = [];
+    const size = maxBatch();
+    for (let from = 0; from < all.length; from += size) this.scoreBatch(all.slice(from, from + size));
+  }
+
+  private scoreBatch(batch: PendingRequest[]): void {
+    const { model } = this;
+    const n = model.numItems;
+    if (this.scores.length < batch.length * n) this.scores = new Float32Array(batch.length * n);
     const scores = this.scores;
-    model.scoreUser(user, scores);
-    const top = topK(scores, k, skip);
-    const items: RecommendedItem[] = new Array(top.length);
-    for (let j = 0; j < top.length; j++) items[j] = { itemId: model.itemIds[top[j]], score: scores[top[j]] };
-    return { items };
+    const cpuStart = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    const results: RecommendedItem[][] = [];
+    try {
+      const users = Int32Array.from(batch, (r) => r.user);
+      if (isBatchScorer(model)) model.scoreUsers(users, scores);
+      else for (let j = 0; j < users.length; j++) model.scoreUser(users[j], scores.subarray(j * n, (j + 1) * n));
+      for (let j = 0; j < batch.length; j++) {
+        const row = scores.subarray(j * n, (j + 1) * n);
+        const top = topK(row, batch[j].k, batch[j].skip);
+        const items: RecommendedItem[] = new Array(top.length);
+        for (let t = 0; t < top.length; t++) items[t] = { itemId: model.itemIds[top[t]], score: row[top[t]] };
+        results.push(items);
+      }
+    } catch (error) {
+      for (const request of batch) request.reject(error);
+      return;
+    }
+    const cpu = process.cpuUsage(cpuStart);
+    const latencyUs = elapsedUs(start);
+    const cpuUs = Math.round((cpu.user + cpu.system) / batch.length);
+    batch.forEach((request, j) => request.resolve({ items: results[j], latencyUs, cpuUs }));
   }
 
   private popular(k: number, skip: ReadonlySet<number>): RecommendedItem[] {

@@ -154,6 +154,7 @@ describe("manual pause, resume and rollback", () => {
     expect(paused.actorLabel).toBe("plain-editor@example.com");
     expect(paused.reason).toBe("investigating a latency report");
     expect((paused.data as { numbers: { action: string } }).numbers.action).toBe("hold");
+    expect((paused.data as { numbers: { report?: unknown } }).numbers.report).toBeUndefined();
 
     // resuming restarts the stage window, so pre-pause data is not judged again
     await changeExperimentStatus(db, exp.id, "resume", world.plainEditor, "false alarm", at(20));

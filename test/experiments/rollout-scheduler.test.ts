@@ -37,6 +37,10 @@ describe("rollout scheduler", () => {
     expect(after.stages[1].startedAt).toEqual(at(2));
     const numbers = (after.stages[0].lastDecision as { numbers: { exposures: { candidate: number } } }).numbers;
     expect(numbers.exposures.candidate).toBe(400);
+    // the report the decision was made on is kept for the dashboard
+    const kept = (after.stages[0].lastDecision as { report: { kpis: { kpi: string }[]; variants: { candidate: { exposures: number } } } }).report;
+    expect(kept.kpis.map((k) => k.kpi)).toEqual(["ctr"]);
+    expect(kept.variants.candidate.exposures).toBe(400);
 
     const log = await audits(exp.id);
     const advance = log.find((a) => a.action === "experiment.advance");

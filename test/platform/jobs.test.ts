@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel, type JobDeps } from "@/lib/jobs/enqueue";
-import { getJobRun } from "@/lib/db/jobs";
+import { getJobRun, listJobRuns } from "@/lib/db/jobs";
 import { JOB_SCHEDULES } from "@/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, type WorkerProcess } from "../helpers/worker";
@@ -137,6 +137,12 @@ describe("with a worker", () => {
     const run = await waitFor("the scheduled job's run", () => t().db.jobRun.findFirst({ where: { singletonKey: "schedule:selftest:probe" } }).then((r) => r ?? undefined));
     const done = await finished(run.id);
     expect([done.status, done.createdById]).toEqual(["succeeded", null]);
+    // the job list leaves scheduled runs out unless asked
+    const listed = (await listJobRuns({ take: 200 }, t().db)).map((r) => r.id);
+    expect(listed).not.toContain(run.id);
+    const all = await t().db.jobRun.findMany({ select: { singletonKey: true } });
+    expect(listed.length).toBe(all.filter((r) => !r.singletonKey?.startsWith("schedule:")).length);
+    expect((await listJobRuns({ take: 200, includeScheduled: true }, t().db)).map((r) => r.id)).toContain(run.id);
   });
 
   it("generating a dataset twice stores one dataset (idempotent handler)", async () => {

@@ -73,7 +73,7 @@ export interface SeriesPoint {
 
 /** Two lines (control, candidate) over time. */
 export function ArmLines({ points, label, format }: { points: SeriesPoint[]; label: string; format: (v: number) => string }) {
-  if (points.length < 2) return <p className="empty">Not enough time buckets for a {label.toLowerCase()} chart yet.</p>;
+  if (points.length < 2) return <p className="empty">Not enough data over time yet (needs two time buckets).</p>;
   const width = 640;
   const height = 190;
   const left = 64;

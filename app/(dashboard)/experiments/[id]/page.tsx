@@ -50,10 +50,20 @@ function parseScope(raw: string | undefined): ReportScope {
   return Number.isInteger(n) && n >= 1 ? { kind: "stage", index: n - 1 } : { kind: "current" };
 }
 
-export default async function ExperimentPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ scope?: string }> }) {
+/** The scheduler keeps the report it decided on; the page reuses it while it is this fresh. */
+const CACHED_REPORT_MAX_AGE_MS = 3 * 60_000;
+const isRecent = (iso: string) => Date.now() - new Date(iso).getTime() < CACHED_REPORT_MAX_AGE_MS;
+
+export default async function ExperimentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ scope?: string; fresh?: string }>;
+}) {
   const { user } = await requirePageUser();
   const { id } = await params;
-  const { scope: rawScope } = await searchParams;
+  const { scope: rawScope, fresh } = await searchParams;
   const database = db();
   const exp = await database.experiment.findUnique({
     where: { id },
@@ -68,8 +78,16 @@ export default async function ExperimentPage({ params, searchParams }: { params:
   let scope = parseScope(rawScope);
   // after the cutover the current (100%) stage has no split traffic: show the last stage that had
   if (scope.kind === "current" && exp.status === "completed" && exp.currentStageIndex > 0) scope = { kind: "stage", index: exp.currentStageIndex - 1 };
+  const current = exp.stages.find((s) => s.index === exp.currentStageIndex);
+  const cached = (current?.lastDecision ?? null) as (LastDecision & { report?: ExperimentReport }) | null;
+  const useCached =
+    scope.kind === "current" &&
+    fresh === undefined &&
+    (exp.status === "running" || exp.status === "awaiting_approval") &&
+    cached?.report !== undefined &&
+    isRecent(cached.at);
   const [loaded, audit, slot] = await Promise.all([
-    exp.startedAt ? loadExperimentReport(database, id, scope) : Promise.resolve(null),
+    useCached ? Promise.resolve({ report: cached!.report! }) : exp.startedAt ? loadExperimentReport(database, id, scope) : Promise.resolve(null),
     database.auditLog.findMany({
       where: {
         OR: [
@@ -242,7 +260,14 @@ export default async function ExperimentPage({ params, searchParams }: { params:
       ) : null}
 
       {report ? (
-        <ReportSections experimentId={exp.id} report={report} stages={exp.stages} timeline={timeline} guardrails={guardrails} />
+        <ReportSections
+          experimentId={exp.id}
+          report={report}
+          stages={exp.stages}
+          timeline={timeline}
+          guardrails={guardrails}
+          cachedAt={useCached ? cached!.at : null}
+        />
       ) : (
         <section className="panel">
           <p className="empty">{exp.startedAt ? "No data for this window yet." : "Not started: no report yet. Start the experiment to split traffic."}</p>
@@ -318,8 +343,10 @@ function ReportSections({
   stages,
   timeline,
   guardrails,
+  cachedAt,
 }: {
   experimentId: string;
+  cachedAt: string | null;
   report: ExperimentReport;
   stages: { index: number; percent: number; startedAt: Date | null }[];
   timeline: Awaited<ReturnType<typeof timelineSeries>> | null;
@@ -351,6 +378,12 @@ function ReportSections({
             ))}
           <Link href={`/experiments/${experimentId}?scope=all`}>whole experiment</Link>
         </div>
+        {cachedAt ? (
+          <p className="muted" data-testid="report-cached">
+            As computed by the scheduler at {formatDateTime(cachedAt)} for its last decision.{" "}
+            <Link href={`/experiments/${experimentId}?fresh=1`}>Recompute now</Link>
+          </p>
+        ) : null}
         <div className="grid cols-4">
           <div className="stat">
             <div className="label">Users control / candidate</div>

@@ -22,5 +22,8 @@ export const GET = handler(async (request: Request, ctx: { params: Promise<{ id:
   if (!experiment) throw notFound("No such experiment");
   const reportScope: ReportScope = typeof scope === "number" ? { kind: "stage", index: scope - 1 } : { kind: scope };
   const loaded = await loadExperimentReport(db(), id, reportScope);
-  return json({ experiment, report: loaded?.report ?? null });
+  // the assignment salt stays server-side
+  const publicExperiment: Partial<typeof experiment> = { ...experiment };
+  delete publicExperiment.salt;
+  return json({ experiment: publicExperiment, report: loaded?.report ?? null });
 });
