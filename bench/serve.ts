@@ -311,7 +311,7 @@ async function main(): Promise<void> {
         scoringCpuMsPerRequest: round((agg._avg.cpuUs ?? 0) / 1000, 3),
         errors: result.errors,
       });
-      details.push({ name: s.name, served: result.ok, exposuresLogged: logged, scoringLatencyMsMean: round((agg._avg.latencyUs ?? 0) / 1000, 3), maxMs: round(result.maxMs, 1), errorSamples: result.errorSamples });
+      details.push({ name: s.name, served: result.ok, serverCpuShare: round(cpuMs / result.elapsedMs, 2), loadAverage1m: round(os.loadavg()[0], 2), exposuresLogged: logged, scoringLatencyMsMean: round((agg._avg.latencyUs ?? 0) / 1000, 3), maxMs: round(result.maxMs, 1), errorSamples: result.errorSamples });
       say(`${s.name}: ${JSON.stringify(scenarios.at(-1))} (exposures logged ${logged}/${result.ok})`);
     }
 

@@ -86,7 +86,7 @@ export async function createExperiment(db: Db, cfg: ExperimentConfig, creator: P
       {
         actor: personActor(creator),
         action: "experiment.create",
-        entityType: "Experiment",
+        entityType: "experiment",
         entityId: exp.id,
         reason: "",
         data: { controlModelId, candidateModelId: cfg.candidateModelId, rampSchedule: cfg.rampSchedule, guardrails: cfg.guardrails as unknown as Prisma.InputJsonValue },
@@ -158,7 +158,7 @@ export async function applyRolloutDecision(
       {
         actor: SCHEDULER,
         action: `experiment.${decision.action}`,
-        entityType: "Experiment",
+        entityType: "experiment",
         entityId: experimentId,
         reason: decision.reason,
         data: { from: decision.from, to: decision.to, numbers: decision.numbers } as unknown as Prisma.InputJsonValue,
@@ -264,7 +264,7 @@ export async function startExperiment(db: Db, experimentId: string, person: Pers
       {
         actor: personActor(person),
         action: "experiment.start",
-        entityType: "Experiment",
+        entityType: "experiment",
         entityId: exp.id,
         reason: reason.trim(),
         data: { to: { status: to, stageIndex: 0, percent: exp.rampSchedule[0] }, productionSlotCreated: !slot },
@@ -307,7 +307,7 @@ export async function changeExperimentStatus(
       {
         actor: personActor(person),
         action: `experiment.${action}`,
-        entityType: "Experiment",
+        entityType: "experiment",
         entityId: exp.id,
         reason: why,
         data: {
@@ -370,7 +370,7 @@ export async function decideApproval(
         {
           actor: personActor(person),
           action: "experiment.reject",
-          entityType: "Experiment",
+          entityType: "experiment",
           entityId: exp.id,
           reason: note,
           data: { approvalId: approval.id, from: { status: exp.status, stageIndex: exp.currentStageIndex }, to: { status: to }, numbers } as unknown as Prisma.InputJsonValue,
@@ -403,7 +403,7 @@ export async function decideApproval(
       {
         actor: personActor(person),
         action: "experiment.approve",
-        entityType: "Experiment",
+        entityType: "experiment",
         entityId: exp.id,
         reason: note,
         data: { approvalId: approval.id, cutover, numbers } as unknown as Prisma.InputJsonValue,
@@ -414,7 +414,7 @@ export async function decideApproval(
       {
         actor: personActor(person),
         action: "serving_slot.cutover",
-        entityType: "ServingSlot",
+        entityType: "serving_slot",
         entityId: PRODUCTION_SLOT,
         reason: `experiment ${exp.name} (${exp.id}) approved`,
         data: { experimentId: exp.id, ...cutover },

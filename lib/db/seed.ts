@@ -79,7 +79,7 @@ export async function seedDemoData(opts: { db?: Db; url?: string; boss?: PgBoss;
           dimension: 20,
           method: "de-rrd",
           teacherJobRunId: teacher.id,
-          epochs: 10,
+          epochs: 30,
           hyperparameters: DEMO_TRAINING,
         },
       },

@@ -2,7 +2,6 @@
 // single-threaded in Node), else the plain cpu backend. Everything that needs tfjs calls getTf().
 import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import * as tfjs from "@tensorflow/tfjs";
 
 export type Tf = typeof tfjs;
@@ -51,7 +50,6 @@ async function init(): Promise<Tf> {
         "tfjs-backend-wasm-simd.wasm": dist + "tfjs-backend-wasm-simd.wasm",
         "tfjs-backend-wasm-threaded-simd.wasm": dist + "tfjs-backend-wasm-threaded-simd.wasm",
       });
-      void pathToFileURL;
     }
     if (await tfjs.setBackend("wasm")) {
       await tfjs.ready();

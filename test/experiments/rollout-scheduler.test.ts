@@ -19,7 +19,7 @@ describe("rollout scheduler", () => {
   });
 
   const audits = (experimentId: string) =>
-    t().db.auditLog.findMany({ where: { entityType: "Experiment", entityId: experimentId }, orderBy: { id: "asc" } });
+    t().db.auditLog.findMany({ where: { entityType: "experiment", entityId: experimentId }, orderBy: { id: "asc" } });
 
   it("advances a stage whose gates pass, in one transaction with the stage rows and an audit row", async () => {
     const { db } = t();

@@ -135,7 +135,10 @@ export function deLoss(
       if (z > zmx) zmx = z;
     }
     let zs = 0;
-    for (let m = 0; m < M; m++) zs += s[o + m] = Math.exp(s[o + m] - zmx);
+    for (let m = 0; m < M; m++) {
+      const a = s[o + m] - zmx;
+      zs += s[o + m] = a < -745 ? 0 : Math.exp(a); // e^a underflows to 0 below -745 anyway
+    }
     let active = 0;
     for (let m = 0; m < M; m++) {
       s[o + m] /= zs;

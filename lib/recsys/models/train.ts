@@ -188,9 +188,18 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
       let np = 0;
       let nn = 0;
       for (let p = from; p < to; p++) {
-        if (userStamp[users[p]] !== stamp) (userStamp[users[p]] = stamp), (uq[nu++] = users[p]);
-        if (posStamp[pos[p]] !== stamp) (posStamp[pos[p]] = stamp), (pq[np++] = pos[p]);
-        if (negStamp[neg[p]] !== stamp) (negStamp[neg[p]] = stamp), (nq[nn++] = neg[p]);
+        if (userStamp[users[p]] !== stamp) {
+          userStamp[users[p]] = stamp;
+          uq[nu++] = users[p];
+        }
+        if (posStamp[pos[p]] !== stamp) {
+          posStamp[pos[p]] = stamp;
+          pq[np++] = pos[p];
+        }
+        if (negStamp[neg[p]] !== stamp) {
+          negStamp[neg[p]] = stamp;
+          nq[nn++] = neg[p];
+        }
       }
       loss.bpr += bprLoss(model, users, pos, neg, from, to, gradUsers, gradItems);
       if (distillers.length > 0) {

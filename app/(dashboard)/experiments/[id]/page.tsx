@@ -91,8 +91,8 @@ export default async function ExperimentPage({
     database.auditLog.findMany({
       where: {
         OR: [
-          { entityType: "Experiment", entityId: id },
-          { entityType: "ServingSlot", data: { path: ["experimentId"], equals: id } },
+          { entityType: "experiment", entityId: id },
+          { entityType: "serving_slot", data: { path: ["experimentId"], equals: id } },
         ],
       },
       orderBy: { id: "asc" },
