@@ -228,6 +228,9 @@ export async function runSimulation(options: SimulatorOptions): Promise<Simulati
       answer = (await response.json()) as RecommendAnswer;
     } catch (error) {
       if (error instanceof SimulationError) throw error;
+      if ((error as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED") {
+        throw new SimulationError(`nothing answers at ${base}: start the app (npm start) or pass --base-url`);
+      }
       recordError(`recommend: ${(error as Error).message}`);
       return;
     }
