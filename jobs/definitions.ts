@@ -95,6 +95,8 @@ export const trainInput = z
     hyperparameters: z.record(z.string(), z.unknown()).default({}),
     /** teacher | distill | redistill: redistill comes from a drift check */
     kind: z.enum(["teacher", "distill", "redistill"]).optional(),
+    /** bootstrap: when no model serves production yet, the trained model becomes the production model */
+    promoteIfNoProduction: z.boolean().default(false),
   })
   .strict()
   .superRefine((v, ctx) => {

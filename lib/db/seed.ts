@@ -66,7 +66,7 @@ export async function seedDemoData(opts: { db?: Db; url?: string; boss?: PgBoss;
   try {
     const deps = { db, boss };
     const teacher = await enqueueJob(
-      { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "Demo teacher (BPR-MF 200)", dimension: 200, epochs: 30, hyperparameters: DEMO_TRAINING } },
+      { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "Demo teacher (BPR-MF 200)", dimension: 200, epochs: 30, hyperparameters: DEMO_TRAINING, promoteIfNoProduction: true } },
       deps,
     );
     const student = await enqueueJob(

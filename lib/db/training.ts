@@ -7,6 +7,7 @@ import type { Dataset as RecsysDataset, ProgressFn } from "@/lib/recsys/types";
 import type { Model, Prisma } from "./generated/client";
 import type { Db } from "./client";
 import { datasetDirectory, readStoredTsvDir } from "./datasets";
+import { recordAudit } from "./audit";
 import { saveModel } from "./models";
 import { modelArtifactDir } from "./storage";
 
@@ -142,10 +143,35 @@ export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<
     h.db.trainingRun.update({ where: { id: training.id }, data: { history: json(trained.history), finishedAt: new Date() } }),
   ]);
   trained.model.dispose();
+  if (input.promoteIfNoProduction) await promoteIfNoProduction(model, h);
   const test = trained.testMetrics.sampled as Record<string, number> | undefined;
   await h.log(
     `saved model ${model.id} (${manifest.parameterCount} parameters) to ${dir}; best epoch ${trained.bestEpoch} of ${trained.epochsRun}` +
       (test?.["N@10"] !== undefined ? `; test N@10 ${test["N@10"].toFixed(4)}` : ""),
   );
   return { modelId: model.id, trainingRunId: training.id };
+}
+
+/**
+ * Bootstrap of an empty installation: the first model becomes production so that experiments have a
+ * control. Every later change of the production model goes through an approved experiment.
+ */
+async function promoteIfNoProduction(model: Model, h: TrainingHooks): Promise<void> {
+  const promoted = await h.db.$transaction(async (tx) => {
+    const created = await tx.servingSlot.createMany({ data: [{ name: "production", modelId: model.id }], skipDuplicates: true });
+    if (created.count === 0) return false;
+    await recordAudit(
+      {
+        actor: { label: "system" },
+        action: "serving_slot.bootstrap",
+        entityType: "serving_slot",
+        entityId: "production",
+        reason: "no model served production yet: the first trained model takes the slot",
+        data: { modelId: model.id, modelName: model.name },
+      },
+      tx,
+    );
+    return true;
+  });
+  if (promoted) await h.log(`no model served production: ${model.name} now does`);
 }

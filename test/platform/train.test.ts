@@ -45,9 +45,9 @@ describe("train job", () => {
     const dataset = await createSyntheticDataset({ name: "tiny", seed: 11, numUsers: 80, numItems: 120, interactionsPerUser: 10 }, t().db);
     const deps = { db: t().db, boss };
     const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
-    const teacherJob = await enqueueJob({ queue: "train", input: { role: "teacher", datasetId: dataset.id, dimension: 16, epochs: 3, hyperparameters: hyper } }, deps);
+    const teacherJob = await enqueueJob({ queue: "train", input: { role: "teacher", datasetId: dataset.id, dimension: 16, epochs: 3, hyperparameters: hyper, promoteIfNoProduction: true } }, deps);
     const studentJob = await enqueueJob(
-      { queue: "train", input: { role: "student", datasetId: dataset.id, dimension: 4, method: "de-rrd", epochs: 2, teacherJobRunId: teacherJob.id, hyperparameters: hyper } },
+      { queue: "train", input: { role: "student", datasetId: dataset.id, dimension: 4, method: "de-rrd", epochs: 2, teacherJobRunId: teacherJob.id, hyperparameters: hyper, promoteIfNoProduction: true } },
       deps,
     );
     const [teacherRun, studentRun] = [await finished(teacherJob.id), await finished(studentJob.id)];
@@ -66,6 +66,11 @@ describe("train job", () => {
     expect(student.evaluations).toHaveLength(1);
     expect(student.evaluations[0].split).toBe("test");
     expect(teacher.parameterCount).toBe((80 + 120) * 16);
+    // only the first model takes an empty production slot; the student finds it taken
+    const slot = await t().db.servingSlot.findUniqueOrThrow({ where: { name: "production" } });
+    expect([slot.modelId, slot.version]).toEqual([teacher.id, 1]);
+    const bootstraps = await t().db.auditLog.findMany({ where: { action: "serving_slot.bootstrap" } });
+    expect(bootstraps.map((a) => (a.data as { modelId: string }).modelId)).toEqual([teacher.id]);
   });
 
   it("running the same training job again updates its rows instead of adding new ones", async () => {
