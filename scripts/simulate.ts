@@ -106,7 +106,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (!values.experiment) throw new UsageError("--experiment is required");
-  if (!values["api-key"]) throw new UsageError("--api-key is required (or set UNDERSTUDY_API_KEY); create one under Settings → API keys with the recommend and events scopes");
+  if (!values["api-key"]) throw new UsageError("--api-key is required (or set UNDERSTUDY_API_KEY); create one under Admin → API keys with the recommend and events scopes");
   const users = positive("users", values.users);
   const rps = positive("rps", values.rps, undefined, false);
   const duration = positive("duration", values.duration, undefined, false);
