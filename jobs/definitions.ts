@@ -113,6 +113,22 @@ export type TrainInput = z.infer<typeof trainInput>;
 export const rolloutEvaluateInput = z.object({}).strict();
 export type RolloutEvaluateInput = z.infer<typeof rolloutEvaluateInput>;
 
+/** Compares a current dataset snapshot with a reference one and, on drift, queues a redistillation. */
+export const driftCheckInput = z
+  .object({
+    /** what the production model was trained on (or any earlier snapshot) */
+    referenceDatasetId: z.string().min(1),
+    /** the snapshot to check; the DriftCheck row belongs to it */
+    currentDatasetId: z.string().min(1),
+    /** model whose HR@10 decay is measured; default: the model serving production, if any */
+    modelId: z.string().min(1).optional(),
+    /** on drift, queue a teacher and a student trained on the current snapshot (kind "redistill") */
+    redistill: z.boolean().default(true),
+  })
+  .strict()
+  .refine((v) => v.referenceDatasetId !== v.currentDatasetId, { path: ["referenceDatasetId"], message: "pick a reference other than the dataset itself" });
+export type DriftCheckInput = z.infer<typeof driftCheckInput>;
+
 export const JOB_DEFINITIONS = {
   [QUEUES.selftest]: define<SelftestInput>({
     queue: QUEUES.selftest,
@@ -168,6 +184,21 @@ export const JOB_DEFINITIONS = {
     heartbeatSeconds: 30,
     // one evaluation at a time across all workers (each decision is also applied under a row lock)
     singletonKey: () => "rollout-evaluate",
+    concurrency: 1,
+  }),
+  [QUEUES.driftCheck]: define<DriftCheckInput>({
+    queue: QUEUES.driftCheck,
+    title: "Drift check",
+    input: driftCheckInput,
+    retryLimit: 2,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 300,
+    expireInSeconds: 60 * 60,
+    // evaluating the production model on two snapshots is synchronous work
+    heartbeatSeconds: 120,
+    // one check of the same pair at a time
+    singletonKey: (i) => ["drift-check", i.currentDatasetId, i.referenceDatasetId, i.modelId ?? "-"].join(":"),
     concurrency: 1,
   }),
 } satisfies Record<QueueName, object>;

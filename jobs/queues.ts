@@ -4,6 +4,7 @@ export const QUEUES = {
   train: "train",
   generateDataset: "generate-dataset",
   rolloutEvaluate: "rollout-evaluate",
+  driftCheck: "drift-check",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,5 +1,5 @@
 // Queue → handler. Only the worker imports this (handlers pull in training code).
-import type { GenerateDatasetInput, RolloutEvaluateInput, SelftestInput, TrainInput } from "./definitions";
+import type { DriftCheckInput, GenerateDatasetInput, RolloutEvaluateInput, SelftestInput, TrainInput } from "./definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "./queues";
 import { QUEUES } from "./queues";
@@ -7,6 +7,7 @@ import { selftest } from "./handlers/selftest";
 import { generateDataset } from "./handlers/generate-dataset";
 import { train } from "./handlers/train";
 import { evaluateRollouts } from "./handlers/rollout";
+import { driftCheck } from "./handlers/drift-check";
 
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
@@ -16,6 +17,7 @@ type Handlers = {
   [QUEUES.generateDataset]: JobHandler<GenerateDatasetInput>;
   [QUEUES.train]: JobHandler<TrainInput>;
   [QUEUES.rolloutEvaluate]: JobHandler<RolloutEvaluateInput>;
+  [QUEUES.driftCheck]: JobHandler<DriftCheckInput>;
 };
 
 export const JOB_HANDLERS: Handlers = {
@@ -23,6 +25,7 @@ export const JOB_HANDLERS: Handlers = {
   [QUEUES.generateDataset]: generateDataset,
   [QUEUES.train]: train,
   [QUEUES.rolloutEvaluate]: evaluateRollouts,
+  [QUEUES.driftCheck]: driftCheck,
 };
 
 export function jobHandler(queue: QueueName): JobHandler<unknown> {

@@ -1,25 +1,43 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BarChart } from "@/components/charts/BarChart";
 import { PageHeader } from "@/components/PageHeader";
 import { StatusBadge } from "@/components/StatusBadge";
 import { formatDateTime, formatDensity, formatInt, formatMetric } from "@/components/format";
 import { NDCG10_KEYS, pickMetric } from "@/components/metrics";
 import { requirePageUser } from "@/lib/auth/current";
+import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
-import { getDataset } from "@/lib/db/datasets";
+import { getDataset, listDatasets } from "@/lib/db/datasets";
+import { listDriftChecks } from "@/lib/db/drift";
+import { DriftCheckForm, DriftedSnapshotForm } from "./drift-forms";
 
 export const metadata: Metadata = { title: "Dataset" };
 
+// generator knobs of generateDatasetInput that a drifted snapshot keeps from its parent
+const GENERATOR_KEYS = ["seed", "numUsers", "numItems", "numClusters", "interactionsPerUser", "nicheUserFraction", "popularityExponent", "affinity", "latentDim"];
+
+function generatorParams(params: unknown): Record<string, number> {
+  const p = (params ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(GENERATOR_KEYS.flatMap((k) => (typeof p[k] === "number" ? [[k, p[k]]] : [])));
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
+
 export default async function DatasetPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser();
+  const { user } = await requirePageUser();
+  const canEdit = hasRole(user.role, "editor");
   const { id } = await params;
   const dataset = await getDataset(id);
   if (!dataset) notFound();
-  const [children, driftChecks] = await Promise.all([
+  const [children, driftChecks, others] = await Promise.all([
     db().dataset.findMany({ where: { parentId: id }, select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "asc" } }),
-    db().driftCheck.findMany({ where: { datasetId: id }, orderBy: { createdAt: "desc" }, take: 10 }),
+    listDriftChecks(id, db(), 10),
+    canEdit ? listDatasets(db(), { take: 200 }) : Promise.resolve([]),
   ]);
+  const references = others.filter((d) => d.id !== id).map((d) => ({ id: d.id, name: d.name }));
+  const latest = driftChecks[0];
   const perUser = dataset.numUsers ? dataset.numInteractions / dataset.numUsers : 0;
   const perItem = dataset.numItems ? dataset.numInteractions / dataset.numItems : 0;
 
@@ -114,29 +132,99 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           </table>
         )}
       </section>
-      {driftChecks.length > 0 ? (
-        <section className="panel">
-          <h2>Drift checks</h2>
-          <table className="data">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th className="num">Score</th>
-                <th className="num">Threshold</th>
-                <th>Drift</th>
-              </tr>
-            </thead>
-            <tbody>
-              {driftChecks.map((c) => (
-                <tr key={c.id}>
-                  <td>{formatDateTime(c.createdAt)}</td>
-                  <td className="num">{formatMetric(c.score)}</td>
-                  <td className="num">{formatMetric(c.threshold)}</td>
-                  <td>{c.driftDetected ? <StatusBadge status="warn" label="drift" /> : <StatusBadge status="ok" label="stable" />}</td>
+      <section className="panel">
+        <h2>Drift checks</h2>
+        <p className="hint">
+          Compares this snapshot with a reference: item-popularity shift (Jensen–Shannon divergence, limit 0.05), share of interactions on items
+          unseen in the reference (limit 10%), change of interactions per user (limit ±25%) and the production model&apos;s HR@10 drop (limit 10%).
+          Score = the largest signal ÷ its limit; above 1 is drift, which queues a redistillation (teacher, then a student distilled from it).
+        </p>
+        {latest ? (
+          <BarChart
+            title="Latest check: each signal relative to its limit (1 = limit)"
+            format={(v) => v.toFixed(2)}
+            bars={[
+              { label: "Item popularity (JSD)", value: latest.metrics.decision.ratios.popularityJsd, note: `(${latest.metrics.decision.signals.popularity.jsd.toFixed(4)})` },
+              { label: "New-item share", value: latest.metrics.decision.ratios.newItemShare, note: `(${pct(latest.metrics.decision.signals.newItems.share)})` },
+              { label: "User activity change", value: latest.metrics.decision.ratios.userActivityChange, note: `(${pct(latest.metrics.decision.signals.userActivity.relativeChange)})` },
+              ...(latest.metrics.decision.ratios.qualityDrop !== null
+                ? [{ label: "HR@10 drop", value: latest.metrics.decision.ratios.qualityDrop, note: `(${pct(latest.metrics.decision.signals.quality?.relativeDrop)})` }]
+                : []),
+            ]}
+          />
+        ) : (
+          <p className="empty">No drift check of this dataset yet.</p>
+        )}
+        {driftChecks.length > 0 ? (
+          <div className="table-wrap">
+            <table className="data" data-testid="drift-checks">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Reference</th>
+                  <th className="num">JSD</th>
+                  <th className="num">New items</th>
+                  <th className="num">Activity</th>
+                  <th className="num">HR@10 ref → now</th>
+                  <th className="num">Score</th>
+                  <th>Decision</th>
+                  <th>Redistillation</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {driftChecks.map((c) => {
+                  const s = c.metrics.decision.signals;
+                  return (
+                    <tr key={c.id}>
+                      <td>{formatDateTime(c.createdAt)}</td>
+                      <td>
+                        <Link href={`/datasets/${c.metrics.referenceDatasetId}`}>{c.metrics.referenceDatasetName}</Link>
+                      </td>
+                      <td className="num">{s.popularity.jsd.toFixed(4)}</td>
+                      <td className="num">{pct(s.newItems.share)}</td>
+                      <td className="num">{pct(s.userActivity.relativeChange)}</td>
+                      <td className="num" title={c.metrics.qualityNote ?? (c.model ? `model ${c.model.name}` : undefined)}>
+                        {s.quality ? `${formatMetric(s.quality.reference.hr10)} → ${formatMetric(s.quality.current.hr10)}` : "—"}
+                      </td>
+                      <td className="num">
+                        {formatMetric(c.score, 2)} / {formatMetric(c.threshold, 0)}
+                      </td>
+                      <td title={c.metrics.decision.reasons.join("\n") || undefined}>
+                        {c.driftDetected ? <StatusBadge status="warn" label="drift" /> : <StatusBadge status="ok" label="stable" />}
+                        {c.metrics.decision.reasons.length > 0 ? <div className="hint">{c.metrics.decision.reasons.join("; ")}</div> : null}
+                      </td>
+                      <td>
+                        {c.teacherJob && c.studentJob ? (
+                          <>
+                            <Link href={`/jobs/${c.teacherJob.id}`}>teacher</Link> <StatusBadge status={c.teacherJob.status} /> ·{" "}
+                            <Link href={`/jobs/${c.studentJob.id}`}>student</Link> <StatusBadge status={c.studentJob.status} />
+                          </>
+                        ) : c.driftDetected && !c.metrics.redistillRequested ? (
+                          "not requested"
+                        ) : (
+                          "—"
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+        {canEdit ? (
+          references.length > 0 ? (
+            <DriftCheckForm datasetId={dataset.id} references={references} defaultReferenceId={dataset.parent?.id} />
+          ) : (
+            <p className="empty">No other dataset to compare with yet.</p>
+          )
+        ) : null}
+      </section>
+      {canEdit && dataset.source === "synthetic" ? (
+        <section className="panel">
+          <h2>Generate a drifted snapshot</h2>
+          <p className="hint">The same synthetic world in a later period: tastes move, popularity reshuffles and new items appear as the phase grows.</p>
+          <DriftedSnapshotForm parentId={dataset.id} parentName={dataset.name} generator={generatorParams(dataset.params)} />
         </section>
       ) : null}
     </>

@@ -1,0 +1,111 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
+import { postJson } from "@/components/api-client";
+import { Field } from "@/components/Field";
+import type { JobView } from "@/components/jobs/view";
+import { useHydrated } from "@/components/useHydrated";
+
+function useJobForm(url: string) {
+  const router = useRouter();
+  const hydrated = useHydrated();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  async function submit(body: unknown) {
+    setPending(true);
+    setError(null);
+    const result = await postJson<{ job: JobView }>(url, body);
+    if (result.ok) {
+      router.push(`/jobs/${result.data.job.id}`);
+      return;
+    }
+    setPending(false);
+    setFieldErrors(result.error.fieldErrors);
+    setError(result.error.message);
+  }
+  return { submit, pending, hydrated, error, fieldErrors };
+}
+
+function FormError({ error }: { error: string | null }) {
+  return error ? (
+    <div className="alert error" role="alert" style={{ flexBasis: "100%" }}>
+      {error}
+    </div>
+  ) : null;
+}
+
+/** "Check drift against…": queues a drift-check job of this dataset against a chosen reference. */
+export function DriftCheckForm({ datasetId, references, defaultReferenceId }: { datasetId: string; references: { id: string; name: string }[]; defaultReferenceId?: string }) {
+  const f = useJobForm(`/api/datasets/${datasetId}/drift-check`);
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    await f.submit({ referenceDatasetId: String(form.get("referenceDatasetId") ?? ""), redistill: form.get("redistill") === "on" });
+  }
+  return (
+    <form className="inline" onSubmit={onSubmit} noValidate>
+      <Field id="drift-reference" label="Check drift against…" error={f.fieldErrors.referenceDatasetId}>
+        <select id="drift-reference" name="referenceDatasetId" defaultValue={defaultReferenceId ?? ""} aria-invalid={Boolean(f.fieldErrors.referenceDatasetId)}>
+          <option value="">Pick a reference dataset</option>
+          {references.map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <label style={{ alignSelf: "center" }}>
+        <input type="checkbox" name="redistill" defaultChecked /> redistill on drift
+      </label>
+      <button type="submit" disabled={f.pending || !f.hydrated}>
+        {f.pending ? "Starting…" : "Check drift"}
+      </button>
+      <FormError error={f.error} />
+    </form>
+  );
+}
+
+/** A later, drifted snapshot of a synthetic dataset: the same generator parameters plus a drift phase. */
+export function DriftedSnapshotForm({ parentId, parentName, generator }: { parentId: string; parentName: string; generator: Record<string, unknown> }) {
+  const f = useJobForm("/api/datasets");
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const num = (k: string) => (String(form.get(k) ?? "").trim() === "" ? undefined : Number(form.get(k)));
+    await f.submit({
+      ...generator,
+      name: form.get("name"),
+      drift: { phase: num("phase"), newItemFraction: num("newItemFraction") },
+      parentDatasetId: parentId,
+    });
+  }
+  return (
+    <form className="inline" onSubmit={onSubmit} noValidate>
+      <Field id="drift-name" label="Name" error={f.fieldErrors.name}>
+        <input id="drift-name" name="name" type="text" defaultValue={`${parentName} (drifted)`.slice(0, 120)} aria-invalid={Boolean(f.fieldErrors.name)} />
+      </Field>
+      <Field id="drift-phase" label="Drift phase (0–1)" error={f.fieldErrors["drift.phase"]}>
+        <input id="drift-phase" name="phase" type="number" step="0.05" min={0} max={1} defaultValue={0.6} style={{ width: 90 }} aria-invalid={Boolean(f.fieldErrors["drift.phase"])} />
+      </Field>
+      <Field id="drift-new-items" label="New items (share)" error={f.fieldErrors["drift.newItemFraction"]}>
+        <input
+          id="drift-new-items"
+          name="newItemFraction"
+          type="number"
+          step="0.05"
+          min={0}
+          max={1}
+          defaultValue={0.1}
+          style={{ width: 90 }}
+          aria-invalid={Boolean(f.fieldErrors["drift.newItemFraction"])}
+        />
+      </Field>
+      <button type="submit" disabled={f.pending || !f.hydrated}>
+        {f.pending ? "Starting…" : "Generate drifted snapshot"}
+      </button>
+      <FormError error={f.error} />
+    </form>
+  );
+}
