@@ -6,7 +6,7 @@
 // stored the way the product stores it, a teacher (dim 200) and a student (dim 20) trained briefly on it
 // (throughput depends on dimensions and catalogue size, not on how long they were trained), an API key.
 // The server is the built Next app (`next start`, needs `npm run build`) or, with --server node, a
-// minimal node:http server mounting the same route handler modules (bench/serve-node.ts). The load
+// minimal node:http server mounting the same route handler modules (scripts/serve-api.ts, `npm run serve:api`). The load
 // generator (bench/loadgen.ts) runs in its own process: closed loop, keep-alive, `concurrency`
 // connections, `duration` seconds per scenario after a warm-up.
 //
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
     server =
       serverMode === "next"
         ? spawn(process.execPath, [...profileArgs, path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: appDir, env, stdio: ["ignore", "inherit", "inherit"] })
-        : spawn(process.execPath, [...profileArgs, "--import", "tsx", path.join(root, "bench/serve-node.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+        : spawn(process.execPath, [...profileArgs, "--import", "tsx", path.join(root, "scripts/serve-api.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
     const serverPid = server.pid as number;
     const base = `http://127.0.0.1:${port}`;
     const users = Array.from({ length: 2000 }, (_, i) => ds.userIds[Math.floor((i * ds.numUsers) / 2000)]);
@@ -331,7 +331,7 @@ async function main(): Promise<void> {
         node: process.version,
         platform: `${os.platform()} ${os.release()}`,
         date: new Date().toISOString(),
-        server: serverMode === "next" ? "next start (built app)" : "node:http mounting the app's route handlers (bench/serve-node.ts)",
+        server: serverMode === "next" ? "next start (built app)" : "node:http mounting the app's route handlers (scripts/serve-api.ts, `npm run serve:api`)",
         dataset: `${ds.name} (${ds.numUsers} users, ${ds.numItems} items)`,
         models: { teacherDim: models.teacherDim, studentDim: models.studentDim },
         load: { concurrency, durationSeconds: durationMs / 1000, warmupSeconds: warmupMs / 1000, eventsConcurrency, eventsBatch: 1000 },

@@ -150,6 +150,18 @@ async function main() {
   };
   for (let i = 1; i <= workers; i++) startWorker(i, 0);
 
+  // Optional lean serving process for /api/v1 (scripts/serve-api.ts), beside the dashboard.
+  if (process.env.SERVING_PORT) {
+    const api = spawn(process.execPath, ["--import", "tsx", "scripts/serve-api.ts"], { cwd: root, env: { ...env, NODE_ENV: "production" }, stdio: "inherit" });
+    children.push({ name: "serving", child: api });
+    api.once("exit", (code) => {
+      if (!stopping) {
+        console.error(`[understudy] the serving process exited (${code}); stopping everything`);
+        void stopAll(code ?? 1);
+      }
+    });
+  }
+
   const url = `http://${process.env.HOST && process.env.HOST !== "0.0.0.0" ? process.env.HOST : "localhost"}:${port}`;
   say(`Understudy is starting at ${url} (${dev ? "development" : "production"} mode, ${workers} worker${workers === 1 ? "" : "s"}); Ctrl-C stops it`);
   for (const line of notes) say(line);

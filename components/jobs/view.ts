@@ -75,6 +75,7 @@ export const QUEUE_TITLES: Record<string, string> = {
   selftest: "Self-test",
   "generate-dataset": "Generate dataset",
   train: "Train / distill",
+  "drift-check": "Drift check",
 };
 
 /** A short human summary of a job's input for lists, e.g. "student d=20, de-rrd". */
@@ -82,13 +83,15 @@ export function describeJobInput(queue: string, input: unknown): string {
   const i = (input && typeof input === "object" ? input : {}) as Record<string, unknown>;
   switch (queue) {
     case "train":
-      return [`${String(i.role ?? "model")} d=${String(i.dimension ?? "?")}`, i.role === "student" ? String(i.method ?? "none") : null, i.name ? `“${String(i.name)}”` : null]
+      return [`${String(i.role ?? "model")} d=${String(i.dimension ?? "?")}`, i.role === "student" ? String(i.method ?? "none") : null, i.kind === "redistill" ? "redistill" : null, i.name ? `“${String(i.name)}”` : null]
         .filter(Boolean)
         .join(", ");
     case "generate-dataset":
       return `“${String(i.name ?? "")}”, ${String(i.numUsers ?? "?")} users × ${String(i.numItems ?? "?")} items`;
     case "selftest":
       return `${String(i.steps ?? "?")} steps`;
+    case "drift-check":
+      return `dataset ${String(i.currentDatasetId ?? "?")} vs reference ${String(i.referenceDatasetId ?? "?")}${i.redistill === false ? "" : ", redistill on drift"}`;
     default:
       return "";
   }

@@ -16,7 +16,8 @@ describe("distillation on synthetic data", () => {
     const t = teacher.testMetrics.sampled["N@10"];
     const a = none.testMetrics.sampled["N@10"];
     const b = deRrd.testMetrics.sampled["N@10"];
-    // the teacher is the upper reference; the distilled student recovers a clear share of the gap
+    // observed with these seeds: teacher 0.261, none 0.188, de-rrd 0.214 (N@10). The thresholds keep the
+    // ordering with margin: the teacher gap is 2x the asserted one, the de-rrd gain 2.6x.
     expect(t).toBeGreaterThan(a + 0.03);
     expect(b).toBeGreaterThan(a + 0.01);
     // and it is a plain BPR model of the student's dimension (experts dropped)
