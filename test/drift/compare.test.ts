@@ -50,6 +50,9 @@ describe("compareSnapshots", () => {
     expect(d.driftDetected).toBe(false);
     expect(d.score).toBe(0);
     expect(d.reasons).toEqual([]);
+    // two phase-0 snapshots of the same seed are the same data
+    const again = compareSnapshots(same, generateSynthetic({ ...world, drift: { phase: 0 } }));
+    expect([again.driftDetected, again.score]).toEqual([false, 0]);
   });
 
   it("detects drift when tastes, popularity and the catalogue move (phase 0.6, new items)", () => {
