@@ -1,11 +1,8 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
-import { useRouter } from "next/navigation";
-import { postJson } from "@/components/api-client";
+import type { FormEvent } from "react";
 import { Field } from "@/components/Field";
-import type { JobView } from "@/components/jobs/view";
-import { useHydrated } from "@/components/useHydrated";
+import { useJobForm } from "@/components/jobs/useJobForm";
 
 function numberOrUndefined(value: FormDataEntryValue | null): number | undefined {
   if (value === null || String(value).trim() === "") return undefined;
@@ -13,30 +10,17 @@ function numberOrUndefined(value: FormDataEntryValue | null): number | undefined
 }
 
 export function GenerateDatasetForm() {
-  const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const hydrated = useHydrated();
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const { submit, pending, hydrated, error, fieldErrors } = useJobForm("/api/datasets");
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
-    const result = await postJson<{ job: JobView }>("/api/datasets", {
+    await submit({
       name: form.get("name"),
       seed: numberOrUndefined(form.get("seed")),
       numUsers: numberOrUndefined(form.get("numUsers")),
       numItems: numberOrUndefined(form.get("numItems")),
     });
-    if (result.ok) {
-      router.push(`/jobs/${result.data.job.id}`);
-      return;
-    }
-    setPending(false);
-    setFieldErrors(result.error.fieldErrors);
-    setError(result.error.message);
   }
 
   return (

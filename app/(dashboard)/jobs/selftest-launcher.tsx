@@ -1,36 +1,20 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
-import { useRouter } from "next/navigation";
-import { postJson } from "@/components/api-client";
+import type { FormEvent } from "react";
 import { Field } from "@/components/Field";
-import type { JobView } from "@/components/jobs/view";
-import { useHydrated } from "@/components/useHydrated";
+import { useJobForm } from "@/components/jobs/useJobForm";
 
 /** Starts a self-test job (counts to N with progress) and opens its page. */
 export function SelftestLauncher() {
-  const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const hydrated = useHydrated();
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const { submit, pending, hydrated, error, fieldErrors } = useJobForm("/api/jobs/selftest");
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
-    const result = await postJson<{ job: JobView }>("/api/jobs/selftest", {
+    await submit({
       steps: Number(form.get("steps")),
       stepMs: Number(form.get("stepMs")),
     });
-    if (result.ok) {
-      router.push(`/jobs/${result.data.job.id}`);
-      return;
-    }
-    setPending(false);
-    setFieldErrors(result.error.fieldErrors);
-    setError(result.error.message);
   }
 
   return (

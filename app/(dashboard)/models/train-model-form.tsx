@@ -1,11 +1,8 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { useRouter } from "next/navigation";
-import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
-import type { JobView } from "@/components/jobs/view";
-import { useHydrated } from "@/components/useHydrated";
+import { useJobForm } from "@/components/jobs/useJobForm";
 
 const METHODS = [
   { value: "de-rrd", label: "DE-RRD (experts + relaxed ranking)" },
@@ -28,23 +25,18 @@ function optionalNumber(value: FormDataEntryValue | null): number | undefined {
 }
 
 export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datasets: { id: string; name: string }[]; teachers: TeacherOption[]; defaultDatasetId?: string }) {
-  const router = useRouter();
   const [role, setRole] = useState<"teacher" | "student">("student");
   const [datasetId, setDatasetId] = useState(defaultDatasetId ?? datasets[0]?.id ?? "");
   const [method, setMethod] = useState<string>("de-rrd");
-  const [pending, setPending] = useState(false);
-  const hydrated = useHydrated();
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const teachersHere = teachers.filter((t) => t.datasetId === datasetId);
+
+  const { submit, pending, hydrated, error, fieldErrors } = useJobForm("/api/models");
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
     const isStudent = role === "student";
-    const result = await postJson<{ job: JobView }>("/api/models", {
+    await submit({
       role,
       datasetId,
       name: String(form.get("name") ?? "").trim() || undefined,
@@ -54,13 +46,6 @@ export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datas
       epochs: optionalNumber(form.get("epochs")),
       seed: optionalNumber(form.get("seed")),
     });
-    if (result.ok) {
-      router.push(`/jobs/${result.data.job.id}`);
-      return;
-    }
-    setPending(false);
-    setFieldErrors(result.error.fieldErrors);
-    setError(result.error.message);
   }
 
   return (

@@ -1,32 +1,9 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
-import { useRouter } from "next/navigation";
-import { postJson } from "@/components/api-client";
+import type { FormEvent } from "react";
 import { Field } from "@/components/Field";
-import type { JobView } from "@/components/jobs/view";
-import { useHydrated } from "@/components/useHydrated";
+import { useJobForm } from "@/components/jobs/useJobForm";
 
-function useJobForm(url: string) {
-  const router = useRouter();
-  const hydrated = useHydrated();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  async function submit(body: unknown) {
-    setPending(true);
-    setError(null);
-    const result = await postJson<{ job: JobView }>(url, body);
-    if (result.ok) {
-      router.push(`/jobs/${result.data.job.id}`);
-      return;
-    }
-    setPending(false);
-    setFieldErrors(result.error.fieldErrors);
-    setError(result.error.message);
-  }
-  return { submit, pending, hydrated, error, fieldErrors };
-}
 
 function FormError({ error }: { error: string | null }) {
   return error ? (
