@@ -14,8 +14,7 @@ import { driftCheckMetrics, listDriftChecks, runDriftCheck } from "@/lib/db/drif
 import { runTraining } from "@/lib/db/training";
 import { trainInput, type TrainInput } from "@/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
-import { startWorkerProcess, type WorkerProcess } from "../helpers/worker";
-import { waitFor } from "../helpers/wait";
+import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 
 const t = isolatedTestDatabase("drift");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-drift-"));
@@ -40,11 +39,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const finished = (id: string) =>
-  waitFor(`job ${id} to finish`, async () => {
-    const run = await t().db.jobRun.findUniqueOrThrow({ where: { id } });
-    return ["succeeded", "failed", "cancelled"].includes(run.status) ? run : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 200 });
+const finished = (id: string) => waitForJobToFinish(t().db, id, { intervalMs: 200 });
 
 describe("drift-check job", () => {
   it("detects drift between snapshots and queues a teacher and a chained student", async () => {

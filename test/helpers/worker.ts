@@ -2,6 +2,7 @@
 // so the pid is the worker itself: kill -9 hits it, not a wrapper.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import type { Db } from "@/lib/db/client";
 import { waitFor } from "./wait";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -53,4 +54,16 @@ export async function startWorkerProcess(url: string, env: Record<string, string
       await exited;
     },
   };
+}
+
+/** Polls a JobRun until it reaches a terminal status (succeeded, failed or cancelled) and returns it. */
+export function waitForJobToFinish(db: Db, id: string, { timeoutMs = 60_000, intervalMs = 250 } = {}) {
+  return waitFor(
+    `job ${id} to finish`,
+    async () => {
+      const run = await db.jobRun.findUniqueOrThrow({ where: { id } });
+      return ["succeeded", "failed", "cancelled"].includes(run.status) ? run : undefined;
+    },
+    { timeoutMs, intervalMs },
+  );
 }

@@ -10,7 +10,7 @@ import { enqueueJob, requestCancel, type JobDeps } from "@/lib/jobs/enqueue";
 import { getJobRun, listJobRuns } from "@/lib/db/jobs";
 import { JOB_SCHEDULES } from "@/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
-import { startWorkerProcess, type WorkerProcess } from "../helpers/worker";
+import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 import { waitFor } from "../helpers/wait";
 
 const t = isolatedTestDatabase("jobs");
@@ -32,11 +32,7 @@ afterAll(async () => {
 });
 
 const runOf = (id: string) => t().db.jobRun.findUniqueOrThrow({ where: { id } });
-const finished = (id: string, timeoutMs = 30_000) =>
-  waitFor(`job ${id} to finish`, async () => {
-    const run = await runOf(id);
-    return ["succeeded", "failed", "cancelled"].includes(run.status) ? run : undefined;
-  }, { timeoutMs });
+const finished = (id: string, timeoutMs = 30_000) => waitForJobToFinish(t().db, id, { timeoutMs });
 
 describe("enqueue without a worker", () => {
   it("rejects bad input with the failing field under input", async () => {

@@ -11,8 +11,7 @@ import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
 import { runTraining } from "@/lib/db/training";
 import { trainInput } from "@/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
-import { startWorkerProcess, type WorkerProcess } from "../helpers/worker";
-import { waitFor } from "../helpers/wait";
+import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 
 const t = isolatedTestDatabase("train");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-train-"));
@@ -34,11 +33,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const finished = (id: string) =>
-  waitFor(`job ${id} to finish`, async () => {
-    const run = await t().db.jobRun.findUniqueOrThrow({ where: { id } });
-    return ["succeeded", "failed", "cancelled"].includes(run.status) ? run : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 250 });
+const finished = (id: string) => waitForJobToFinish(t().db, id, { timeoutMs: 120_000 });
 
 describe("train job", () => {
   it("trains a teacher and distills a student from it", async () => {
