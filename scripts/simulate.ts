@@ -1,12 +1,9 @@
 // `npm run simulate -- --experiment <id> --users N --rps R --duration S [--base-url URL] [--api-key KEY]
 //  [--data DIR] [--k 10] [--seed 1] [--concurrency 32]`
 // Replays users of the experiment's dataset through the running app's HTTP API (lib/experiments/simulator.ts).
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { createDb } from "@/lib/db/client";
-import { readStoredTsvDir } from "@/lib/db/datasets";
 import { runSimulation, SimulationError, type SimulationSummary } from "@/lib/experiments/simulator";
 import { loadDataset } from "@/lib/recsys/data/load";
 import { readDatasetOfRow } from "@/lib/serving/model-loader";
@@ -32,8 +29,7 @@ function positive(name: string, raw: string | undefined, fallback?: number, inte
 }
 
 async function resolveDataset(experimentId: string, dataDir: string | undefined): Promise<Dataset> {
-  // a dataset directory stored by Understudy keeps its external ids beside the tsv files
-  if (dataDir) return existsSync(path.join(dataDir, "ids.json")) ? readStoredTsvDir(dataDir, path.basename(dataDir)) : loadDataset(dataDir);
+  if (dataDir) return loadDataset(dataDir);
   const url = process.env.DATABASE_URL;
   if (!url) throw new UsageError("pass --data <dir> (the dataset the models were trained on), or set DATABASE_URL so the experiment's dataset can be found");
   const db = createDb(url);

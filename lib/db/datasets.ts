@@ -1,44 +1,15 @@
 // Dataset rows and their stored copies. The interactions themselves are files (tsv-dir under
 // DATA_DIR/datasets/<id>/); the row keeps the source, parameters, counts and the snapshot hash.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { writeTsvDir } from "@/lib/recsys/data/tsv-dir";
 import type { Dataset as RecsysDataset } from "@/lib/recsys/types";
 import type { Dataset, Prisma } from "./generated/client";
 import { db as defaultDb, type Db } from "./client";
 import { datasetStoragePath, resolveStoragePath } from "./storage";
 
-/**
- * Writes train/valid/test.tsv (header `user<TAB>item`) atomically into `dir`, with dense indices as
- * ids and the external ids in ids.json: integer ids let the loader keep users and items that have no
- * interaction (a declared catalogue size), and ids.json restores the external ids.
- */
-export function writeTsvDir(ds: RecsysDataset, dir: string): void {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const train: string[] = ["user\titem"];
-  const valid: string[] = ["user\titem"];
-  const test: string[] = ["user\titem"];
-  for (let u = 0; u < ds.numUsers; u++) {
-    for (const item of ds.trainByUser[u]) train.push(`${u}\t${item}`);
-    if (ds.valid[u] >= 0) valid.push(`${u}\t${ds.valid[u]}`);
-    if (ds.test[u] >= 0) test.push(`${u}\t${ds.test[u]}`);
-  }
-  writeFileSync(path.join(tmp, "train.tsv"), train.join("\n") + "\n");
-  writeFileSync(path.join(tmp, "valid.tsv"), valid.join("\n") + "\n");
-  writeFileSync(path.join(tmp, "test.tsv"), test.join("\n") + "\n");
-  writeFileSync(path.join(tmp, "ids.json"), JSON.stringify({ userIds: ds.userIds, itemIds: ds.itemIds }));
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(path.dirname(dir), { recursive: true });
-  renameSync(tmp, dir);
-}
-
-/** Reads a directory written by writeTsvDir back into the same dataset (same ids, same catalogue). */
+/** Reads a stored dataset directory (lib/recsys writeTsvDir: tsv files + ids.json) under the row's name. */
 export async function readStoredTsvDir(dir: string, name: string): Promise<RecsysDataset> {
   const { loadTsvDir } = await import("@/lib/recsys/data");
-  const ids = JSON.parse(readFileSync(path.join(dir, "ids.json"), "utf8")) as { userIds: string[]; itemIds: string[] };
-  const ds = loadTsvDir(dir, { numUsers: ids.userIds.length, numItems: ids.itemIds.length });
-  return { ...ds, name, userIds: ids.userIds, itemIds: ids.itemIds };
+  return { ...loadTsvDir(dir), name };
 }
 
 export interface DatasetRecordInput {

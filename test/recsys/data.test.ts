@@ -16,6 +16,7 @@ import {
   loadMovieLens,
   loadTsvDir,
   userIdOf,
+  writeTsvDir,
   userIndexOf,
 } from "@/lib/recsys/data";
 import type { Dataset } from "@/lib/recsys/types";
@@ -113,6 +114,36 @@ describe("loadTsvDir", () => {
     const noTest = fixture({ "train.tsv": tsv([[0, 1]]), "valid.tsv": tsv([[0, 2]]) });
     expect(datasetError(() => loadTsvDir(noTest)).message).toMatch(/missing test\.tsv/);
     expect(datasetError(() => loadTsvDir(path.join(tmpRoot, "nope"))).message).toMatch(/not a directory/);
+  });
+});
+
+describe("writeTsvDir (stored datasets)", () => {
+  const original = loadInteractionsCsv(
+    fixture({ "events.csv": "user,item,timestamp\nann,x,1\nann,y,2\nann,z,3\nbob,y,1\nbob,z,2\nbob,w,3\ncy,x,1\n" }).concat("/events.csv"),
+    { seed: 3 },
+  );
+
+  it("reads back the same dataset with its external ids, through loadTsvDir and loadDataset", () => {
+    const dir = path.join(tmpRoot, `stored${dirCount++}`);
+    writeTsvDir(original, dir);
+    expect(fs.readFileSync(path.join(dir, "train.tsv"), "utf8").split("\n")[1]).toMatch(/^\d+\t\d+$/);
+    for (const back of [loadTsvDir(dir), loadDataset(dir)]) {
+      expect([back.numUsers, back.numItems]).toEqual([original.numUsers, original.numItems]);
+      expect(back.userIds).toEqual(original.userIds);
+      expect(back.itemIds).toEqual(original.itemIds);
+      expect(pairs(back)).toEqual(pairs(original));
+      expect(Array.from(back.valid)).toEqual(Array.from(original.valid));
+      expect(Array.from(back.test)).toEqual(Array.from(original.test));
+    }
+  });
+
+  it("names ids.json when it does not fit the files", () => {
+    const dir = path.join(tmpRoot, `stored${dirCount++}`);
+    writeTsvDir(original, dir);
+    fs.writeFileSync(path.join(dir, "ids.json"), JSON.stringify({ userIds: ["only-one"], itemIds: original.itemIds }));
+    expect(datasetError(() => loadTsvDir(dir)).message).toMatch(/ids\.json/);
+    fs.writeFileSync(path.join(dir, "ids.json"), "{not json");
+    expect(datasetError(() => loadTsvDir(dir)).message).toMatch(/^ids\.json: not valid JSON/);
   });
 });
 

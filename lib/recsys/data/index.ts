@@ -1,7 +1,7 @@
 // Datasets: loading, ids, summary numbers, the synthetic generator and the popularity baseline.
 export { DatasetError } from "./errors";
 export { loadDataset, detectFormat, type DatasetFormat, type LoadDatasetOptions } from "./load";
-export { loadTsvDir, type TsvDirOptions } from "./tsv-dir";
+export { loadTsvDir, writeTsvDir, EXTERNAL_IDS_FILE, type TsvDirOptions } from "./tsv-dir";
 export { loadMovieLens, loadInteractionsCsv, type MovieLensOptions, type InteractionsCsvOptions } from "./csv";
 export { idMaps, userIndexOf, itemIndexOf, userIdOf, itemIdOf, type IdMaps } from "./ids";
 export { datasetStats, contentHash, itemTrainCounts, gini, type DatasetStats } from "./stats";

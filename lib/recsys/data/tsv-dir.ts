@@ -1,5 +1,6 @@
 // A directory holding train.tsv / valid.tsv / test.tsv with header `user<TAB>item`: a split made by
-// someone else (the DE-RRD authors' CiteULike split). Integer ids are kept as dense indices.
+// someone else (the DE-RRD authors' CiteULike split), or one Understudy stored (writeTsvDir). Integer
+// ids are kept as dense indices; an ids.json beside the files maps those indices to external ids.
 import fs from "node:fs";
 import path from "node:path";
 import type { Dataset } from "../types";
@@ -8,6 +9,8 @@ import { allCanonicalIntegers, canonicalOrder, IdInterner } from "./ids";
 import { forEachLine, shortName } from "./lines";
 
 export const SPLIT_FILES = ["train.tsv", "valid.tsv", "test.tsv"] as const;
+/** `{userIds, itemIds}`: the external id of each dense index used in the tsv files */
+export const EXTERNAL_IDS_FILE = "ids.json";
 
 export interface TsvDirOptions {
   /**
@@ -60,12 +63,12 @@ function readPairs(file: string, users: IdInterner, items: IdInterner): Pairs {
 }
 
 /** dense mapping: identity for integer ids (with declared size), canonical order otherwise */
-function denseIds(interner: IdInterner, declared: number | undefined, kind: string, dir: string): { remap: Int32Array; ids: string[] } {
+function denseIds(interner: IdInterner, declared: number | undefined, kind: string, dir: string, declaredBy = "declared"): { remap: Int32Array; ids: string[] } {
   if (allCanonicalIntegers(interner.ids)) {
     let max = -1;
     for (const id of interner.ids) max = Math.max(max, Number(id));
     const size = declared ?? max + 1;
-    if (size < max + 1) throw new DatasetError(`${dir}: declared ${size} ${kind}s but the files use ${kind} id ${max}`);
+    if (size < max + 1) throw new DatasetError(`${dir}: ${declaredBy} ${size} ${kind}s but the files use ${kind} id ${max}`);
     if (size > 50_000_000) throw new DatasetError(`${dir}: ${kind} id ${max} is too large for dense integer ids`);
     const remap = Int32Array.from(interner.ids, Number);
     return { remap, ids: Array.from({ length: size }, (_, k) => String(k)) };
@@ -73,6 +76,45 @@ function denseIds(interner: IdInterner, declared: number | undefined, kind: stri
   if (declared !== undefined) throw new DatasetError(`${dir}: a declared number of ${kind}s needs integer ${kind} ids`);
   const { remap, ordered } = canonicalOrder(interner.ids);
   return { remap, ids: ordered };
+}
+
+/**
+ * Writes `ds` atomically into `dir` as train/valid/test.tsv with dense indices as ids, plus ids.json:
+ * integer ids keep users and items without interactions (the declared catalogue), and ids.json restores
+ * the external ids, so loadTsvDir(dir) returns the same dataset.
+ */
+export function writeTsvDir(ds: Dataset, dir: string): void {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  const rows: Record<(typeof SPLIT_FILES)[number], string[]> = { "train.tsv": ["user\titem"], "valid.tsv": ["user\titem"], "test.tsv": ["user\titem"] };
+  for (let u = 0; u < ds.numUsers; u++) {
+    for (const item of ds.trainByUser[u]) rows["train.tsv"].push(`${u}\t${item}`);
+    if (ds.valid[u] >= 0) rows["valid.tsv"].push(`${u}\t${ds.valid[u]}`);
+    if (ds.test[u] >= 0) rows["test.tsv"].push(`${u}\t${ds.test[u]}`);
+  }
+  for (const f of SPLIT_FILES) fs.writeFileSync(path.join(tmp, f), rows[f].join("\n") + "\n");
+  fs.writeFileSync(path.join(tmp, EXTERNAL_IDS_FILE), JSON.stringify({ userIds: ds.userIds, itemIds: ds.itemIds }));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  fs.renameSync(tmp, dir);
+}
+
+function readExternalIds(dir: string): { userIds: string[]; itemIds: string[] } | null {
+  const file = path.join(dir, EXTERNAL_IDS_FILE);
+  if (!fs.existsSync(file)) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new DatasetError(`${EXTERNAL_IDS_FILE}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, { file });
+  }
+  const isIds = (v: unknown): v is string[] => Array.isArray(v) && v.every((id) => typeof id === "string");
+  const ids = parsed as { userIds?: unknown; itemIds?: unknown } | null;
+  if (!ids || !isIds(ids.userIds) || !isIds(ids.itemIds)) {
+    throw new DatasetError(`${EXTERNAL_IDS_FILE}: expected {"userIds": [string], "itemIds": [string]}`, { file });
+  }
+  return { userIds: ids.userIds, itemIds: ids.itemIds };
 }
 
 export function loadTsvDir(dir: string, opts: TsvDirOptions = {}): Dataset {
@@ -85,10 +127,20 @@ export function loadTsvDir(dir: string, opts: TsvDirOptions = {}): Dataset {
   const [train, valid, test] = SPLIT_FILES.map((f) => readPairs(path.join(dir, f), users, items));
   if (train.users.length === 0) throw new DatasetError(`train.tsv: no interactions (header only)`, { file: train.file });
 
-  const U = denseIds(users, opts.numUsers, "user", dir);
-  const I = denseIds(items, opts.numItems, "item", dir);
+  const external = readExternalIds(dir);
+  const byIdsFile = `${EXTERNAL_IDS_FILE} names`;
+  const U = denseIds(users, opts.numUsers ?? external?.userIds.length, "user", dir, opts.numUsers === undefined && external ? byIdsFile : undefined);
+  const I = denseIds(items, opts.numItems ?? external?.itemIds.length, "item", dir, opts.numItems === undefined && external ? byIdsFile : undefined);
   const numUsers = U.ids.length;
   const numItems = I.ids.length;
+  if (external && (external.userIds.length !== numUsers || external.itemIds.length !== numItems)) {
+    throw new DatasetError(
+      `${EXTERNAL_IDS_FILE}: names ${external.userIds.length} users and ${external.itemIds.length} items, the dataset has ${numUsers} and ${numItems}`,
+      { file: path.join(dir, EXTERNAL_IDS_FILE) },
+    );
+  }
+  const userIds = external?.userIds ?? U.ids;
+  const itemIds = external?.itemIds ?? I.ids;
 
   // train: sorted unique per user (duplicate rows collapse)
   const counts = new Int32Array(numUsers);
@@ -116,13 +168,13 @@ export function loadTsvDir(dir: string, opts: TsvDirOptions = {}): Dataset {
       const line = pairs.lines[k];
       const where = { file: pairs.file, line };
       if (out[u] !== -1) {
-        throw new DatasetError(`${name}:${line}: user '${U.ids[u]}' already has a held-out item (line ${firstLine[u]}); leave-one-out needs one per user`, where);
+        throw new DatasetError(`${name}:${line}: user '${userIds[u]}' already has a held-out item (line ${firstLine[u]}); leave-one-out needs one per user`, where);
       }
       if (binarySearch(trainByUser[u], i)) {
-        throw new DatasetError(`${name}:${line}: pair (user '${U.ids[u]}', item '${I.ids[i]}') is also in train.tsv; splits must be disjoint`, where);
+        throw new DatasetError(`${name}:${line}: pair (user '${userIds[u]}', item '${itemIds[i]}') is also in train.tsv; splits must be disjoint`, where);
       }
       if (other !== null && other[u] === i) {
-        throw new DatasetError(`${name}:${line}: pair (user '${U.ids[u]}', item '${I.ids[i]}') is also in ${otherName}; splits must be disjoint`, where);
+        throw new DatasetError(`${name}:${line}: pair (user '${userIds[u]}', item '${itemIds[i]}') is also in ${otherName}; splits must be disjoint`, where);
       }
       out[u] = i;
       firstLine[u] = line;
@@ -136,8 +188,8 @@ export function loadTsvDir(dir: string, opts: TsvDirOptions = {}): Dataset {
     name: path.basename(path.resolve(dir)),
     numUsers,
     numItems,
-    userIds: U.ids,
-    itemIds: I.ids,
+    userIds,
+    itemIds,
     trainByUser,
     valid: validItems,
     test: testItems,
