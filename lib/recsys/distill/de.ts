@@ -348,14 +348,15 @@ export class DeDistiller implements Distiller {
     adam: AdamConfig,
     rng: Rng,
     private readonly engine: MatmulEngine,
+    adamKernel: WebAssembly.Module | null = null,
   ) {
     this.cfg = { ...DE_DEFAULTS, ...cfg };
     this.users = new DeSide(this.cfg.experts, studentDim, teacher.dim, rng.fork());
     this.items = new DeSide(this.cfg.experts, studentDim, teacher.dim, rng.fork());
     this.adam = [this.users, this.items].map((side) => ({
       side,
-      experts: new BlockAdam(side.experts, side.block, adam),
-      selection: new BlockAdam(side.selection, side.selection.length, adam),
+      experts: new BlockAdam(side.experts, side.block, adam, adamKernel),
+      selection: new BlockAdam(side.selection, side.selection.length, adam, adamKernel),
       grads: newDeGrads(side, 0),
     }));
   }

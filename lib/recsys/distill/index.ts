@@ -7,9 +7,11 @@ import type { Distiller } from "../models/train";
 import { getTf } from "../backend";
 import { DeDistiller, type DeConfig } from "./de";
 import { RrdDistiller, RRD_DEFAULTS, type RrdConfig } from "./rrd";
+import { RrdKernel } from "./rrd-kernel";
 import { RdDistiller, RD_DEFAULTS, type RdConfig } from "./rd";
-import { JsEngine, pickFasterEngine, TfEngine, type MatmulEngine } from "./engine";
+import { JsEngine, pickFasterEngine, TfEngine, WasmKernelEngine, type MatmulEngine } from "./engine";
 import { teacherTopN } from "./teacher";
+import { adamKernel } from "../kernels/adam";
 
 export const DISTILL_METHODS = ["none", "de", "rrd", "de-rrd", "rd"] as const;
 export type DistillMethod = (typeof DISTILL_METHODS)[number];
@@ -32,7 +34,7 @@ export async function chooseEngine(
 ): Promise<{ engine: MatmulEngine; timings: Record<string, number> }> {
   if (choice === "typed-arrays") return { engine: new JsEngine(), timings: {} };
   const tf = await getTf();
-  if (choice === "tfjs") return { engine: new TfEngine(tf), timings: {} };
+  if (choice === "tfjs") return { engine: WasmKernelEngine.create(tf) ?? new TfEngine(tf), timings: {} };
   return pickFasterEngine(tf, shape);
 }
 
@@ -57,12 +59,12 @@ export async function createDistillers(
     const picked = await chooseEngine(setup.engine, [rows, Math.floor((studentDim + teacher.dim) / 2), teacher.dim]);
     engine = picked.engine.name;
     engineTimings = picked.timings;
-    distillers.push(new DeDistiller(teacher, studentDim, setup.de ?? {}, adam, rng.fork(), picked.engine));
+    distillers.push(new DeDistiller(teacher, studentDim, setup.de ?? {}, adam, rng.fork(), picked.engine, await adamKernel()));
   }
   if (m === "rrd" || m === "de-rrd") {
     const cfg = { ...RRD_DEFAULTS, ...setup.rrd };
     const top = await teacherTopN(teacher, ds, cfg.topN, progress);
-    distillers.push(new RrdDistiller(ds, top, cfg));
+    distillers.push(new RrdDistiller(ds, top, cfg, await RrdKernel.create(ds.numUsers, ds.numItems, studentDim, cfg.K + cfg.L)));
   }
   if (m === "rd") {
     const cfg = { ...RD_DEFAULTS, ...setup.rd };

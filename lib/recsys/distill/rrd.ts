@@ -7,7 +7,9 @@ import type { Dataset } from "../types";
 import type { Rng } from "../random";
 import { containsSorted, type BprModel } from "../models/bpr";
 import type { BatchContext, Distiller } from "../models/train";
+import type { RowGrads } from "../models/optim";
 import { topK } from "../topk";
+import type { RrdKernel } from "./rrd-kernel";
 
 export interface RrdConfig {
   topN: number;
@@ -21,10 +23,47 @@ export const RRD_DEFAULTS: RrdConfig = { topN: 500, K: 40, L: 40, T: 10, lambda:
 
 /**
  * Loss of one user from the student's scores of the interesting items (teacher order) and the
- * uninteresting ones; writes d loss / d score into dInt and dUn. Everything stays in log space
- * (LSE_k = logaddexp(LSE_{k+1}, s_k)), so no exponent is ever positive, whatever the score range.
+ * uninteresting ones; writes d loss / d score into dInt and dUn. Scores are shifted by their maximum so
+ * every exponent is ≤ 0; when a suffix sum would lose its range (scores hundreds apart) the loss is
+ * recomputed wholly in log space (LSE_k = logaddexp(LSE_{k+1}, s_k)).
  */
 export function rrdUserLoss(sInt: ArrayLike<number>, sUn: ArrayLike<number>, dInt: Float64Array, dUn: Float64Array): number {
+  const K = sInt.length;
+  const L = sUn.length;
+  let mx = -Infinity;
+  for (let k = 0; k < K; k++) if (sInt[k] > mx) mx = sInt[k];
+  for (let j = 0; j < L; j++) if (sUn[j] > mx) mx = sUn[j];
+  const suffix = scratch(K);
+  let S = 0;
+  for (let j = 0; j < L; j++) S += Math.exp(sUn[j] - mx);
+  let minS = Infinity;
+  for (let k = K - 1; k >= 0; k--) {
+    S += Math.exp(sInt[k] - mx);
+    suffix[k] = S;
+    if (S < minS) minS = S;
+  }
+  if (!(minS > 1e-200) || !Number.isFinite(mx)) return rrdUserLossLogSpace(sInt, sUn, dInt, dUn);
+  let loss = 0;
+  // prefix P_k = Σ_{k'≤k} 1/S_k' ; d/ds_πk = −1 + e^{s_πk} P_k ; d/ds_j = e^{s_j} P_K
+  let prefix = 0;
+  for (let k = 0; k < K; k++) {
+    const sk = sInt[k] - mx;
+    loss -= sk - Math.log(suffix[k]);
+    prefix += 1 / suffix[k];
+    dInt[k] = -1 + Math.exp(sk) * prefix;
+  }
+  for (let j = 0; j < L; j++) dUn[j] = Math.exp(sUn[j] - mx) * prefix;
+  return loss;
+}
+
+let scratchBuf = new Float64Array(64);
+function scratch(n: number): Float64Array {
+  if (scratchBuf.length < n) scratchBuf = new Float64Array(n);
+  return scratchBuf;
+}
+
+/** rrdUserLoss wholly in log space: slower, but no sum can underflow whatever the score range */
+export function rrdUserLossLogSpace(sInt: ArrayLike<number>, sUn: ArrayLike<number>, dInt: Float64Array, dUn: Float64Array): number {
   const K = sInt.length;
   const L = sUn.length;
   let lse = -Infinity;
@@ -67,16 +106,26 @@ export class RrdDistiller implements Distiller {
   /** numUsers x L items per epoch (-1 padded) */
   readonly uninteresting: Int32Array;
 
+  private readonly itemStamp: Int32Array;
+  private readonly touchedItems: Int32Array;
+  private readonly batchUsers: Int32Array;
+  private stamp = 0;
+
   constructor(
     private readonly ds: Dataset,
     /** teacher's top-N unobserved items per user (numUsers x N, from teacherTopN) */
     private readonly topN: Int32Array,
     cfg: Partial<RrdConfig> = {},
+    /** SIMD score/gradient loops (RrdKernel.create); null: the JS loops */
+    private readonly kernel: RrdKernel | null = null,
   ) {
     this.cfg = { ...RRD_DEFAULTS, ...cfg };
     if (topN.length !== ds.numUsers * this.cfg.topN) throw new Error(`teacher top-N has ${topN.length} entries, expected ${ds.numUsers} x ${this.cfg.topN}`);
     this.interesting = new Int32Array(ds.numUsers * this.cfg.K).fill(-1);
     this.uninteresting = new Int32Array(ds.numUsers * this.cfg.L).fill(-1);
+    this.itemStamp = new Int32Array(kernel ? ds.numItems : 0);
+    this.touchedItems = new Int32Array(kernel ? ds.numItems : 0);
+    this.batchUsers = new Int32Array(kernel ? ds.numUsers : 0);
   }
 
   beginEpoch(_epoch: number, _epochs: number, rng: Rng): void {
@@ -108,45 +157,96 @@ export class RrdDistiller implements Distiller {
   }
 
   batch(ctx: BatchContext, model: BprModel): Record<string, number> {
+    if (this.kernel && this.kernel.dim === model.dim) return this.batchOnKernel(ctx, model, this.kernel);
     const { K, L, lambda } = this.cfg;
     const d = model.dim;
     const U = model.users;
     const V = model.items;
-    const sInt = new Float64Array(K);
-    const sUn = new Float64Array(L);
-    const dInt = new Float64Array(K);
-    const dUn = new Float64Array(L);
+    const interesting = this.interesting;
+    const uninteresting = this.uninteresting;
+    const items = new Int32Array(K + L);
+    const scores = new Float64Array(K + L);
+    const dScores = new Float64Array(K + L);
+    const gu = new Float64Array(d);
+    const users = ctx.uniqueUsers;
+    let total = 0;
+    for (let i = 0; i < users.length; i++) {
+      const u = users[i];
+      let k = 0;
+      while (k < K && interesting[u * K + k] >= 0) items[k] = interesting[u * K + k++];
+      if (k === 0) continue;
+      let l = 0;
+      while (l < L && uninteresting[u * L + l] >= 0) items[k + l] = uninteresting[u * L + l++];
+      const ub = u * d;
+      for (let a = 0; a < k + l; a++) {
+        const vb = items[a] * d;
+        let s = 0;
+        for (let q = 0; q < d; q++) s += U[ub + q] * V[vb + q];
+        scores[a] = s;
+      }
+      total += lambda * rrdUserLoss(scores.subarray(0, k), scores.subarray(k, k + l), dScores, dScores.subarray(k));
+      gu.fill(0);
+      for (let a = 0; a < k + l; a++) {
+        const g = lambda * dScores[a];
+        const vb = items[a] * d;
+        const gi = ctx.gradItems.offset(items[a]);
+        const G = ctx.gradItems.grad; // read after offset(), which may grow the buffer
+        for (let q = 0; q < d; q++) {
+          gu[q] += g * V[vb + q];
+          G[gi + q] += g * U[ub + q];
+        }
+      }
+      const go = ctx.gradUsers.offset(u);
+      const GU = ctx.gradUsers.grad;
+      for (let q = 0; q < d; q++) GU[go + q] += gu[q];
+    }
+    return { rrd: total };
+  }
+
+  private batchOnKernel(ctx: BatchContext, model: BprModel, kern: RrdKernel): Record<string, number> {
+    const { K, L, lambda } = this.cfg;
+    const d = model.dim;
+    const { interesting, uninteresting, itemStamp, touchedItems, batchUsers } = this;
+    kern.U.set(model.users);
+    kern.V.set(model.items);
+    const items = kern.items;
+    const dScores = new Float64Array(K + L);
+    const stamp = ++this.stamp;
+    let nItems = 0;
+    let nUsers = 0;
     let total = 0;
     for (const u of ctx.uniqueUsers) {
       let k = 0;
-      while (k < K && this.interesting[u * K + k] >= 0) k++;
-      let l = 0;
-      while (l < L && this.uninteresting[u * L + l] >= 0) l++;
+      while (k < K && interesting[u * K + k] >= 0) items[k] = interesting[u * K + k++];
       if (k === 0) continue;
-      const ub = u * d;
-      for (let a = 0; a < k; a++) sInt[a] = dot(U, ub, V, this.interesting[u * K + a] * d, d);
-      for (let a = 0; a < l; a++) sUn[a] = dot(U, ub, V, this.uninteresting[u * L + a] * d, d);
-      total += lambda * rrdUserLoss(sInt.subarray(0, k), sUn.subarray(0, l), dInt, dUn);
-      const gu = ctx.gradUsers.offset(u);
+      let l = 0;
+      while (l < L && uninteresting[u * L + l] >= 0) items[k + l] = uninteresting[u * L + l++];
+      kern.scores(u, k + l);
+      total += lambda * rrdUserLoss(kern.S.subarray(0, k), kern.S.subarray(k, k + l), dScores, dScores.subarray(k));
       for (let a = 0; a < k + l; a++) {
-        const item = a < k ? this.interesting[u * K + a] : this.uninteresting[u * L + a - k];
-        const g = lambda * (a < k ? dInt[a] : dUn[a - k]);
-        const gi = ctx.gradItems.offset(item);
-        const GU = ctx.gradUsers.grad;
-        const GI = ctx.gradItems.grad;
-        const vb = item * d;
-        for (let q = 0; q < d; q++) {
-          GU[gu + q] += g * V[vb + q];
-          GI[gi + q] += g * U[ub + q];
+        kern.D[a] = lambda * dScores[a];
+        const item = items[a];
+        if (itemStamp[item] !== stamp) {
+          itemStamp[item] = stamp;
+          touchedItems[nItems++] = item;
         }
       }
+      kern.grads(u, k + l);
+      batchUsers[nUsers++] = u;
     }
+    handOver(kern.GU, batchUsers, nUsers, d, ctx.gradUsers);
+    handOver(kern.GV, touchedItems, nItems, d, ctx.gradItems);
     return { rrd: total };
   }
 }
 
-function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number): number {
-  let s = 0;
-  for (let k = 0; k < d; k++) s += a[ao + k] * b[bo + k];
-  return s;
+/** adds the dense rows `rows[0..n)` of `dense` to the trainer's gradients and zeroes them for the next batch */
+function handOver(dense: Float32Array, rows: Int32Array, n: number, d: number, grads: RowGrads): void {
+  for (let i = 0; i < n; i++) {
+    const base = rows[i] * d;
+    const off = grads.offset(rows[i]);
+    const G = grads.grad;
+    for (let q = 0; q < d; q++) G[off + q] += dense[base + q];
+    dense.fill(0, base, base + d);
+  }
 }

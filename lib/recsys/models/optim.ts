@@ -1,6 +1,8 @@
 // Optimisers over Float32Array parameters. Embedding tables use sparse ("lazy") Adam: only the rows a
 // batch touched get their moments and weights updated, so a step costs O(touched rows), not O(table).
 // Weight decay is L2 added to the gradient (PyTorch Adam's weight_decay), on the touched rows only.
+// Given the compiled wasm kernel (kernels/adam.ts) the arithmetic runs there; the JS loops are the fallback.
+import { WasmAdamState } from "../kernels/adam";
 
 export interface AdamConfig {
   lr: number;
@@ -64,6 +66,7 @@ export class RowGrads {
 export class SparseAdam {
   private readonly m: Float32Array;
   private readonly v: Float32Array;
+  private readonly wasm: WasmAdamState | null;
   private t = 0;
   private readonly lr: number;
   private readonly wd: number;
@@ -75,9 +78,11 @@ export class SparseAdam {
     private readonly table: Float32Array,
     private readonly dim: number,
     cfg: AdamConfig,
+    kernel: WebAssembly.Module | null = null,
   ) {
-    this.m = new Float32Array(table.length);
-    this.v = new Float32Array(table.length);
+    this.wasm = kernel ? new WasmAdamState(kernel, table.length) : null;
+    this.m = this.wasm ? this.wasm.m : new Float32Array(table.length);
+    this.v = this.wasm ? this.wasm.v : new Float32Array(table.length);
     this.lr = cfg.lr;
     this.wd = cfg.weightDecay;
     this.b1 = cfg.beta1 ?? 0.9;
@@ -88,6 +93,7 @@ export class SparseAdam {
   /** lazy step over the touched rows */
   step(g: RowGrads): void {
     this.t++;
+    if (this.wasm) return this.stepWasm(g, false);
     const { table, m, v, dim, wd, b1, b2, eps } = this;
     const c1 = 1 - Math.pow(b1, this.t);
     const c2 = 1 - Math.pow(b2, this.t);
@@ -112,6 +118,7 @@ export class SparseAdam {
    */
   stepDense(g: RowGrads): void {
     this.t++;
+    if (this.wasm) return this.stepWasm(g, true);
     const { table, m, v, dim, wd, b1, b2, eps } = this;
     const c1 = 1 - Math.pow(b1, this.t);
     const invC2 = 1 / (1 - Math.pow(b2, this.t));
@@ -141,6 +148,29 @@ export class SparseAdam {
       }
     }
   }
+
+  private stepWasm(g: RowGrads, dense: boolean): void {
+    const st = this.wasm!;
+    const { table, dim } = this;
+    const stepSize = this.lr / (1 - Math.pow(this.b1, this.t));
+    const invSqrtC2 = 1 / Math.sqrt(1 - Math.pow(this.b2, this.t));
+    const args = [stepSize, this.b1, this.b2, this.wd, invSqrtC2, this.eps] as const;
+    for (let s = 0; s < g.count; s++) st.g.set(g.grad.subarray(s * dim, (s + 1) * dim), g.rows[s] * dim);
+    if (dense) {
+      st.w.set(table);
+      st.update(0, table.length, ...args);
+      table.set(st.w);
+    } else {
+      for (let s = 0; s < g.count; s++) {
+        const base = g.rows[s] * dim;
+        st.w.set(table.subarray(base, base + dim), base);
+        st.update(base, dim, ...args);
+        table.set(st.w.subarray(base, base + dim), base);
+      }
+    }
+    // untouched rows must see a zero gradient next step
+    for (let s = 0; s < g.count; s++) st.g.fill(0, g.rows[s] * dim, (g.rows[s] + 1) * dim);
+  }
 }
 
 /**
@@ -150,14 +180,17 @@ export class SparseAdam {
 export class BlockAdam {
   private readonly m: Float32Array;
   private readonly v: Float32Array;
+  private readonly wasm: WasmAdamState | null;
   private t = 0;
   constructor(
     readonly params: Float32Array,
     private readonly blockSize: number,
     private readonly cfg: AdamConfig,
+    kernel: WebAssembly.Module | null = null,
   ) {
-    this.m = new Float32Array(params.length);
-    this.v = new Float32Array(params.length);
+    this.wasm = kernel ? new WasmAdamState(kernel, params.length) : null;
+    this.m = this.wasm ? this.wasm.m : new Float32Array(params.length);
+    this.v = this.wasm ? this.wasm.v : new Float32Array(params.length);
   }
 
   step(grad: Float32Array, touched?: ArrayLike<boolean | number>): void {
@@ -171,6 +204,20 @@ export class BlockAdam {
     const c2 = 1 - Math.pow(b2, this.t);
     const stepSize = this.cfg.lr / c1;
     const blocks = params.length / blockSize;
+    const st = this.wasm;
+    if (st) {
+      const invSqrtC2 = 1 / Math.sqrt(c2);
+      for (let b = 0; b < blocks; b++) {
+        if (touched && !touched[b]) continue;
+        const from = b * blockSize;
+        const to = from + blockSize;
+        st.w.set(params.subarray(from, to), from);
+        st.g.set(grad.subarray(from, to), from);
+        st.update(from, blockSize, stepSize, b1, b2, wd, invSqrtC2, eps);
+        params.set(st.w.subarray(from, to), from);
+      }
+      return;
+    }
     for (let b = 0; b < blocks; b++) {
       if (touched && !touched[b]) continue;
       const end = (b + 1) * blockSize;

@@ -5,6 +5,7 @@ import type { Dataset, ProgressFn } from "../types";
 import { Rng } from "../random";
 import { BprModel, bprLoss, sampleUnobserved } from "./bpr";
 import { RowGrads, SparseAdam } from "./optim";
+import { adamKernel } from "../kernels/adam";
 
 export interface TrainConfig {
   dim: number;
@@ -87,6 +88,8 @@ export interface TrainResult {
   epochsRun: number;
   stoppedEarly: boolean;
   trainSeconds: number;
+  /** where the Adam arithmetic ran */
+  adamKernel: "wasm-simd" | "js";
 }
 
 export interface TrainHooks {
@@ -143,8 +146,9 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
 
   const gradUsers = new RowGrads(ds.numUsers, config.dim, 2048);
   const gradItems = new RowGrads(ds.numItems, config.dim, 4096);
-  const adamUsers = new SparseAdam(model.users, config.dim, config);
-  const adamItems = new SparseAdam(model.items, config.dim, config);
+  const kernel = await adamKernel();
+  const adamUsers = new SparseAdam(model.users, config.dim, config, kernel);
+  const adamItems = new SparseAdam(model.items, config.dim, config, kernel);
 
   // stamps for unique-entity extraction per batch
   const userStamp = new Int32Array(ds.numUsers).fill(-1);
@@ -283,6 +287,7 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
     epochsRun,
     stoppedEarly,
     trainSeconds: (performance.now() - started) / 1000,
+    adamKernel: kernel ? "wasm-simd" : "js",
   };
 }
 

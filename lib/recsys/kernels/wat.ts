@@ -1,0 +1,31 @@
+// Compiles the WebAssembly text of our SIMD kernels (adam-wat.ts, rrd-wat.ts) with wabt, once per kernel.
+// A kernel is null where wasm SIMD or wabt is unavailable; callers then keep their JS loops.
+import wabt from "wabt";
+
+const compiled = new Map<string, Promise<WebAssembly.Module | null>>();
+
+export function compileWat(name: string, text: string): Promise<WebAssembly.Module | null> {
+  let m = compiled.get(name);
+  if (!m) {
+    m = compile(name, text).catch(() => null);
+    compiled.set(name, m);
+  }
+  return m;
+}
+
+async function compile(name: string, text: string): Promise<WebAssembly.Module> {
+  const tools = await wabt();
+  const parsed = tools.parseWat(`${name}.wat`, text, { simd: true });
+  try {
+    parsed.validate();
+    return await WebAssembly.compile(new Uint8Array(parsed.toBinary({}).buffer));
+  } finally {
+    parsed.destroy();
+  }
+}
+
+/** a fixed-size memory of at least `bytes` (fixed: typed-array views on it would detach if it grew) */
+export function fixedMemory(bytes: number): WebAssembly.Memory {
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  return new WebAssembly.Memory({ initial: pages, maximum: pages });
+}
