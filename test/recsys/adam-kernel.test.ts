@@ -60,15 +60,22 @@ describe("wasm Adam kernel", () => {
   it("block steps match the JS loop and skip untouched blocks", async () => {
     const kernel = await adamKernel();
     const js = table(2);
-    const wasm = table(2);
     const a = new BlockAdam(js, dim, cfg);
-    const b = new BlockAdam(wasm, dim, cfg, kernel);
+    const b = new BlockAdam(table(2), dim, cfg, kernel);
+    const wasm = b.params; // with the kernel the parameters live in its memory
+    expect(wasm).not.toBe(js);
     const rng = new Rng(3);
     const touched = Uint8Array.from({ length: rows }, (_, r) => (r % 3 === 0 ? 0 : 1));
+    const shared = b.gradBuffer();
     for (let step = 0; step < 10; step++) {
       const g = Float32Array.from({ length: rows * dim }, () => rng.normal());
       a.step(g, touched);
-      b.step(g, touched);
+      // odd steps: a gradient from outside; even steps: written into the kernel's own buffer
+      if (step % 2) b.step(g, touched);
+      else {
+        shared.set(g);
+        b.step(shared, touched);
+      }
     }
     const start = table(2);
     for (let i = 0; i < js.length; i++) {

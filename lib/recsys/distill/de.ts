@@ -39,8 +39,9 @@ const LOG_EPS = 1e-10;
 export class DeSide {
   readonly dh: number;
   readonly block: number;
-  readonly experts: Float32Array;
-  readonly selection: Float32Array;
+  /** rebound by DeDistiller to its optimiser's storage (wasm memory when the Adam kernel runs) */
+  experts: Float32Array;
+  selection: Float32Array;
 
   constructor(
     readonly M: number,
@@ -353,12 +354,17 @@ export class DeDistiller implements Distiller {
     this.cfg = { ...DE_DEFAULTS, ...cfg };
     this.users = new DeSide(this.cfg.experts, studentDim, teacher.dim, rng.fork());
     this.items = new DeSide(this.cfg.experts, studentDim, teacher.dim, rng.fork());
-    this.adam = [this.users, this.items].map((side) => ({
-      side,
-      experts: new BlockAdam(side.experts, side.block, adam, adamKernel),
-      selection: new BlockAdam(side.selection, side.selection.length, adam, adamKernel),
-      grads: newDeGrads(side, 0),
-    }));
+    this.adam = [this.users, this.items].map((side) => {
+      const experts = new BlockAdam(side.experts, side.block, adam, adamKernel);
+      const selection = new BlockAdam(side.selection, side.selection.length, adam, adamKernel);
+      // parameters and gradients live where the optimiser steps them: no copies per batch
+      side.experts = experts.params;
+      side.selection = selection.params;
+      const grads = newDeGrads(side, 0);
+      grads.experts = experts.gradBuffer();
+      grads.selection = selection.gradBuffer();
+      return { side, experts, selection, grads };
+    });
   }
 
   get parameterCount(): number {
@@ -421,7 +427,8 @@ export class DeDistiller implements Distiller {
       ht.set(teacherTable.subarray(r * dt, (r + 1) * dt), e * dt);
     }
     const g = st.grads;
-    g.experts.fill(0);
+    // only the experts the last batch touched hold gradient
+    for (let m = 0; m < M; m++) if (g.touched[m]) g.experts.fill(0, m * side.block, (m + 1) * side.block);
     g.selection.fill(0);
     g.touched.fill(0);
     if (g.hs.length < n * ds) g.hs = new Float32Array(n * ds);

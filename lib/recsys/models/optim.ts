@@ -175,22 +175,32 @@ export class SparseAdam {
 
 /**
  * Adam over a flat parameter vector split into equal blocks (e.g. one expert per block); blocks whose
- * `touched` flag is false this step are skipped (lazy, like SparseAdam's rows).
+ * `touched` flag is false this step are skipped (lazy, like SparseAdam's rows). With the wasm kernel the
+ * parameters move into the kernel's memory: use `params` (and `gradBuffer()` for the gradient) from then
+ * on, so a step copies nothing.
  */
 export class BlockAdam {
+  readonly params: Float32Array;
   private readonly m: Float32Array;
   private readonly v: Float32Array;
   private readonly wasm: WasmAdamState | null;
   private t = 0;
   constructor(
-    readonly params: Float32Array,
+    params: Float32Array,
     private readonly blockSize: number,
     private readonly cfg: AdamConfig,
     kernel: WebAssembly.Module | null = null,
   ) {
     this.wasm = kernel ? new WasmAdamState(kernel, params.length) : null;
+    if (this.wasm) this.wasm.w.set(params);
+    this.params = this.wasm ? this.wasm.w : params;
     this.m = this.wasm ? this.wasm.m : new Float32Array(params.length);
     this.v = this.wasm ? this.wasm.v : new Float32Array(params.length);
+  }
+
+  /** a gradient array for step(); in the kernel's memory when the kernel runs */
+  gradBuffer(): Float32Array {
+    return this.wasm ? this.wasm.g : new Float32Array(this.params.length);
   }
 
   step(grad: Float32Array, touched?: ArrayLike<boolean | number>): void {
@@ -210,11 +220,8 @@ export class BlockAdam {
       for (let b = 0; b < blocks; b++) {
         if (touched && !touched[b]) continue;
         const from = b * blockSize;
-        const to = from + blockSize;
-        st.w.set(params.subarray(from, to), from);
-        st.g.set(grad.subarray(from, to), from);
+        if (grad !== st.g) st.g.set(grad.subarray(from, from + blockSize), from);
         st.update(from, blockSize, stepSize, b1, b2, wd, invSqrtC2, eps);
-        params.set(st.w.subarray(from, to), from);
       }
       return;
     }
