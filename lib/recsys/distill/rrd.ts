@@ -224,7 +224,8 @@ export class RrdDistiller implements Distiller {
       kern.scores(u, k + l);
       total += lambda * rrdUserLoss(kern.S.subarray(0, k), kern.S.subarray(k, k + l), dScores, dScores.subarray(k));
       for (let a = 0; a < k + l; a++) {
-        kern.D[a] = lambda * dScores[a];
+        const g = lambda * dScores[a];
+        kern.D[a] = Math.abs(g) < 1e-30 ? 0 : g; // no denormal operands for the SIMD loops
         const item = items[a];
         if (itemStamp[item] !== stamp) {
           itemStamp[item] = stamp;
