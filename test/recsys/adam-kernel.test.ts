@@ -83,4 +83,24 @@ describe("wasm Adam kernel", () => {
       if (touched[Math.floor(i / dim)] === 0) expect(wasm[i]).toBe(start[i]);
     }
   });
+
+  it("treats gradients below 1e-15 as zero (their squares would be denormal floats, ~100x slower in wasm)", async () => {
+    const kernel = await adamKernel();
+    // zero weights and no weight decay: an unflushed 1e-25 gradient would move them by ≈ −lr·1e-25/eps = −1e-19
+    const tiny = new Float32Array(rows * dim);
+    const zero = new Float32Array(rows * dim);
+    const a = new SparseAdam(tiny, dim, { lr: 0.01, weightDecay: 0 }, kernel);
+    const b = new SparseAdam(zero, dim, { lr: 0.01, weightDecay: 0 }, kernel);
+    for (let step = 0; step < 5; step++) {
+      const gt = new RowGrads(rows, dim);
+      const gz = new RowGrads(rows, dim);
+      const o = gt.offset(2);
+      gz.offset(2);
+      gt.grad.fill(1e-25, o, o + dim);
+      a.stepDense(gt);
+      b.stepDense(gz);
+    }
+    expect(Array.from(zero).every((x) => x === 0)).toBe(true);
+    expect(Array.from(tiny)).toEqual(Array.from(zero));
+  });
 });

@@ -128,4 +128,16 @@ describe("DE loss", () => {
       expect(worst, `${m}x${k}x${n}`).toBeLessThan(1e-4);
     }
   });
+
+  it("never hands a denormal float to the matmuls: the selection gradient is flushed below 1e-30", () => {
+    const isDenormal = (x: number) => x !== 0 && Math.abs(x) < 1.1754943508222875e-38;
+    // at small τ the Gumbel-softmax weights of the losing experts underflow towards e^-700
+    for (const tau of [0.05, 0.02, 0.01]) {
+      for (let seed = 1; seed <= 20; seed++) {
+        const { g } = lossOf(setup(seed), tau, engine, 1e-6); // skipBelow as in training: no expert with weight < 1e-6 runs
+        expect(Array.from(g.selection).some(isDenormal), `τ ${tau}, seed ${seed}`).toBe(false);
+        expect(Array.from(g.experts).some(isDenormal), `τ ${tau}, seed ${seed}`).toBe(false);
+      }
+    }
+  });
 });
