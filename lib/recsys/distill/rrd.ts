@@ -33,13 +33,14 @@ export function rrdUserLoss(sInt: ArrayLike<number>, sUn: ArrayLike<number>, dIn
   let mx = -Infinity;
   for (let k = 0; k < K; k++) if (sInt[k] > mx) mx = sInt[k];
   for (let j = 0; j < L; j++) if (sUn[j] > mx) mx = sUn[j];
-  const suffix = scratch(K);
+  // one buffer: suffix sums S_k at [0, K), e^{s_πk − mx} at [K, 2K), e^{s_j − mx} at [2K, 2K + L)
+  const buf = scratch(2 * K + L);
   let S = 0;
-  for (let j = 0; j < L; j++) S += Math.exp(sUn[j] - mx);
+  for (let j = 0; j < L; j++) S += buf[2 * K + j] = Math.exp(sUn[j] - mx);
   let minS = Infinity;
   for (let k = K - 1; k >= 0; k--) {
-    S += Math.exp(sInt[k] - mx);
-    suffix[k] = S;
+    S += buf[K + k] = Math.exp(sInt[k] - mx);
+    buf[k] = S;
     if (S < minS) minS = S;
   }
   if (!(minS > 1e-200) || !Number.isFinite(mx)) return rrdUserLossLogSpace(sInt, sUn, dInt, dUn);
@@ -47,12 +48,11 @@ export function rrdUserLoss(sInt: ArrayLike<number>, sUn: ArrayLike<number>, dIn
   // prefix P_k = Σ_{k'≤k} 1/S_k' ; d/ds_πk = −1 + e^{s_πk} P_k ; d/ds_j = e^{s_j} P_K
   let prefix = 0;
   for (let k = 0; k < K; k++) {
-    const sk = sInt[k] - mx;
-    loss -= sk - Math.log(suffix[k]);
-    prefix += 1 / suffix[k];
-    dInt[k] = -1 + Math.exp(sk) * prefix;
+    loss -= sInt[k] - mx - Math.log(buf[k]);
+    prefix += 1 / buf[k];
+    dInt[k] = -1 + buf[K + k] * prefix;
   }
-  for (let j = 0; j < L; j++) dUn[j] = Math.exp(sUn[j] - mx) * prefix;
+  for (let j = 0; j < L; j++) dUn[j] = buf[2 * K + j] * prefix;
   return loss;
 }
 
@@ -162,8 +162,6 @@ export class RrdDistiller implements Distiller {
     const d = model.dim;
     const U = model.users;
     const V = model.items;
-    const interesting = this.interesting;
-    const uninteresting = this.uninteresting;
     const items = new Int32Array(K + L);
     const scores = new Float64Array(K + L);
     const dScores = new Float64Array(K + L);
@@ -172,11 +170,8 @@ export class RrdDistiller implements Distiller {
     let total = 0;
     for (let i = 0; i < users.length; i++) {
       const u = users[i];
-      let k = 0;
-      while (k < K && interesting[u * K + k] >= 0) items[k] = interesting[u * K + k++];
+      const [k, l] = this.samplesOf(u, items);
       if (k === 0) continue;
-      let l = 0;
-      while (l < L && uninteresting[u * L + l] >= 0) items[k + l] = uninteresting[u * L + l++];
       const ub = u * d;
       for (let a = 0; a < k + l; a++) {
         const vb = items[a] * d;
@@ -203,10 +198,20 @@ export class RrdDistiller implements Distiller {
     return { rrd: total };
   }
 
+  /** copies user u's interesting items (teacher order), then its uninteresting ones, into `items`; returns both counts */
+  private samplesOf(u: number, items: Int32Array): [number, number] {
+    const { K, L } = this.cfg;
+    let k = 0;
+    while (k < K && this.interesting[u * K + k] >= 0) items[k] = this.interesting[u * K + k++];
+    let l = 0;
+    while (l < L && this.uninteresting[u * L + l] >= 0) items[k + l] = this.uninteresting[u * L + l++];
+    return [k, l];
+  }
+
   private batchOnKernel(ctx: BatchContext, model: BprModel, kern: RrdKernel): Record<string, number> {
     const { K, L, lambda } = this.cfg;
     const d = model.dim;
-    const { interesting, uninteresting, itemStamp, touchedItems, batchUsers } = this;
+    const { itemStamp, touchedItems, batchUsers } = this;
     kern.U.set(model.users);
     kern.V.set(model.items);
     const items = kern.items;
@@ -216,11 +221,8 @@ export class RrdDistiller implements Distiller {
     let nUsers = 0;
     let total = 0;
     for (const u of ctx.uniqueUsers) {
-      let k = 0;
-      while (k < K && interesting[u * K + k] >= 0) items[k] = interesting[u * K + k++];
+      const [k, l] = this.samplesOf(u, items);
       if (k === 0) continue;
-      let l = 0;
-      while (l < L && uninteresting[u * L + l] >= 0) items[k + l] = uninteresting[u * L + l++];
       kern.scores(u, k + l);
       total += lambda * rrdUserLoss(kern.S.subarray(0, k), kern.S.subarray(k, k + l), dScores, dScores.subarray(k));
       for (let a = 0; a < k + l; a++) {
