@@ -32,9 +32,9 @@ describe("wasm Adam kernel", () => {
     it(`${mode} steps match the JS loop over 25 steps, untouched rows included`, async () => {
       const kernel = await adamKernel();
       const js = table(1);
-      const wasm = table(1);
       const a = new SparseAdam(js, dim, cfg);
-      const b = new SparseAdam(wasm, dim, cfg, kernel);
+      const b = new SparseAdam(table(1), dim, cfg, kernel);
+      const wasm = b.table; // with the kernel the table lives in its memory
       for (let step = 1; step <= 25; step++) {
         const g = grads(step);
         if (mode === "dense") {
@@ -87,10 +87,9 @@ describe("wasm Adam kernel", () => {
   it("treats gradients below 1e-15 as zero (their squares would be denormal floats, ~100x slower in wasm)", async () => {
     const kernel = await adamKernel();
     // zero weights and no weight decay: an unflushed 1e-25 gradient would move them by ≈ −lr·1e-25/eps = −1e-19
-    const tiny = new Float32Array(rows * dim);
-    const zero = new Float32Array(rows * dim);
-    const a = new SparseAdam(tiny, dim, { lr: 0.01, weightDecay: 0 }, kernel);
-    const b = new SparseAdam(zero, dim, { lr: 0.01, weightDecay: 0 }, kernel);
+    const a = new SparseAdam(new Float32Array(rows * dim), dim, { lr: 0.01, weightDecay: 0 }, kernel);
+    const b = new SparseAdam(new Float32Array(rows * dim), dim, { lr: 0.01, weightDecay: 0 }, kernel);
+    const [tiny, zero] = [a.table, b.table];
     for (let step = 0; step < 5; step++) {
       const gt = new RowGrads(rows, dim);
       const gz = new RowGrads(rows, dim);

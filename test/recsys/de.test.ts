@@ -3,6 +3,21 @@ import { Rng } from "@/lib/recsys/random";
 import { DeSide, deLoss, drawGumbel, newDeGrads } from "@/lib/recsys/distill/de";
 import { JsEngine, TfEngine, WasmKernelEngine, type MatmulEngine } from "@/lib/recsys/distill/engine";
 import { getTf } from "@/lib/recsys/backend";
+import { DeExpertKernel, deExpertModule } from "@/lib/recsys/distill/de-kernel";
+import { BlockAdam } from "@/lib/recsys/models/optim";
+import { adamKernel } from "@/lib/recsys/kernels/adam";
+
+/** a copy of `side` whose experts and their gradient live in the memory of a wasm expert kernel */
+async function kernelSide(side: DeSide, capacity: number) {
+  const [adamMod, deMod] = [await adamKernel(), await deExpertModule()];
+  expect(adamMod && deMod, "wasm SIMD kernels compile in tests").toBeTruthy();
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(side)) as DeSide, side);
+  const experts = new BlockAdam(side.experts, side.block, { lr: 1e-3, weightDecay: 0 }, adamMod, DeExpertKernel.scratchBytes(side, capacity));
+  copy.experts = experts.params;
+  copy.selection = side.selection.slice();
+  const shared = experts.shared!;
+  return { side: copy, gradExperts: experts.gradBuffer(), kernel: new DeExpertKernel(deMod!, shared.memory, shared.gradOffset, shared.offset, side, capacity) };
+}
 
 // tiny problem: 3 experts, student dim 2, teacher dim 4 (hidden 3), 5 entities
 function setup(seed = 1) {
@@ -127,6 +142,44 @@ describe("DE loss", () => {
       for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
       expect(worst, `${m}x${k}x${n}`).toBeLessThan(1e-4);
     }
+  });
+
+  it("the wasm expert kernel computes the same loss and gradients as the matmul engine, soft and nearly one-hot", async () => {
+    // dimensions with vector bodies and scalar tails: ds 6, dt 22, hidden 14
+    const rng = new Rng(21);
+    const side = new DeSide(4, 6, 22, rng);
+    const n = 9;
+    const hs = Float32Array.from({ length: n * 6 }, () => rng.normal());
+    const ht = Float32Array.from({ length: n * 22 }, () => rng.normal());
+    const weights = Float32Array.from({ length: n }, (_, e) => (e % 2 ? 0.5 : 1));
+    const gumbel = drawGumbel(rng, n, 4);
+    const k = await kernelSide(side, 64);
+    for (const [tau, maxExperts] of [[1, 4], [0.05, 2]] as const) {
+      const a = newDeGrads(side, n);
+      const want = deLoss(side, hs, ht, weights, gumbel, tau, 1e-6, engine, a, maxExperts);
+      const b = newDeGrads(k.side, n);
+      k.gradExperts.fill(0);
+      b.experts = k.gradExperts;
+      const got = deLoss(k.side, hs, ht, weights, gumbel, tau, 1e-6, engine, b, maxExperts, k.kernel);
+      expect(got).toBeCloseTo(want, 3);
+      const worst = (x: Float32Array, y: Float32Array) => x.reduce((w, v, i) => Math.max(w, Math.abs(v - y[i]) / (1 + Math.abs(y[i]))), 0);
+      expect(worst(b.experts, a.experts), `experts, τ ${tau}`).toBeLessThan(1e-4);
+      expect(worst(b.hs, a.hs), `hs, τ ${tau}`).toBeLessThan(1e-4);
+      expect(worst(b.selection, a.selection), `selection, τ ${tau}`).toBeLessThan(1e-4);
+      expect(Array.from(b.touched)).toEqual(Array.from(a.touched));
+    }
+  });
+
+  it("falls back to the matmul engine when a call has more pairs than the kernel's scratch", async () => {
+    const s = setup(5);
+    const k = await kernelSide(s.side, 2); // 5 entities x 3 experts at τ = 1: 15 pairs
+    const a = lossOf(s, 1, engine);
+    const b = newDeGrads(k.side, s.n);
+    k.gradExperts.fill(0);
+    b.experts = k.gradExperts;
+    const got = deLoss(k.side, s.hs, s.ht, s.weights, s.gumbel, 1, 0, engine, b, 3, k.kernel);
+    expect(got).toBeCloseTo(a.loss, 4);
+    for (let i = 0; i < a.g.hs.length; i++) expect(b.hs[i]).toBeCloseTo(a.g.hs[i], 4);
   });
 
   it("never hands a denormal float to the matmuls: the selection gradient is flushed below 1e-30", () => {

@@ -11,6 +11,7 @@ import type { BatchContext, Distiller } from "../models/train";
 import type { RowGrads } from "../models/optim";
 import { transpose, type MatmulEngine } from "./engine";
 import { temperatureAt } from "./schedule";
+import { DeExpertKernel } from "./de-kernel";
 
 export interface DeConfig {
   experts: number;
@@ -34,6 +35,12 @@ export interface DeConfig {
 export const DE_DEFAULTS: DeConfig = { experts: 30, lambda: 0.01, tauStart: 1, tauEnd: 1e-10, skipBelow: 1e-6, maxExperts: 30, entityFraction: 1 };
 
 const LOG_EPS = 1e-10;
+/**
+ * (entity, expert) pairs the wasm expert kernel has room for per call: a batch's unique items with two experts
+ * each (batch 1024) fit; larger calls (all 30 experts while τ is high) take the matmul engine, whose fixed
+ * cost per call is then small beside the rows it multiplies.
+ */
+const EXPERT_KERNEL_PAIRS = 8192;
 
 /** Parameters of one side: experts packed one block each [W1 ds×dh | b1 dh | W2 dh×dt | b2 dt], selection [W dt×M | b M]. */
 export class DeSide {
@@ -105,6 +112,8 @@ export function deLoss(
   engine: MatmulEngine,
   grads: DeGrads,
   maxExperts = side.M,
+  /** the wasm expert kernel over this side's weights and gradient (grads.experts), used while its scratch suffices */
+  kernel: DeExpertKernel | null = null,
 ): number {
   const { M, ds, dt, dh, block } = side;
   const n = weights.length;
@@ -164,8 +173,54 @@ export function deLoss(
     for (let m = 0; m < M; m++) if (s[e * M + m] > 0) pairEntity[fillPos[m]++] = e;
   }
 
-  // forward through the active experts
+  // forward through the active experts, then mix their outputs
+  const useKernel = kernel !== null && offsets[M] <= kernel.capacity;
+  const { X, H, Y } = useKernel ? kernelForward(kernel, side, counts, offsets, pairEntity, hs) : engineForward(side, counts, offsets, pairEntity, hs, engine);
   const yhat = new Float64Array(n * dt);
+  for (let m = 0; m < M; m++) {
+    const y = Y[m];
+    if (!y) continue;
+    for (let r = 0; r < counts[m]; r++) {
+      const e = pairEntity[offsets[m] + r];
+      const w = s[e * M + m];
+      const yb = r * dt;
+      const eb = e * dt;
+      for (let j = 0; j < dt; j++) yhat[eb + j] += w * y[yb + j];
+    }
+  }
+
+  // loss and d loss / d yhat
+  let loss = 0;
+  const dyhat = new Float64Array(n * dt);
+  for (let e = 0; e < n; e++) {
+    const w = weights[e];
+    let sq = 0;
+    for (let j = 0; j < dt; j++) {
+      const r = ht[e * dt + j] - yhat[e * dt + j];
+      sq += r * r;
+      dyhat[e * dt + j] = -2 * w * r;
+    }
+    loss += w * sq;
+  }
+
+  // With every selection exactly one-hot (float64), d s / d logits is exactly zero: skip the selection backward.
+  if (!allOneHot) selectionBackward(side, n, ht, s, alpha, counts, offsets, pairEntity, Y, dyhat, tau, engine, grads);
+  for (let i = 0; i < s.length; i++) if (s[i] < 0) s[i] = 0;
+
+  if (useKernel) kernelBackward(kernel, side, counts, offsets, pairEntity, s, dyhat, grads);
+  else expertsBackward(side, counts, offsets, pairEntity, s, X, H, dyhat, engine, grads);
+  return loss;
+}
+
+interface ExpertActivations {
+  /** per expert (null when idle): its pair rows' inputs, hidden activations and outputs */
+  X: (Float32Array | null)[];
+  H: (Float32Array | null)[];
+  Y: (Float32Array | null)[];
+}
+
+function engineForward(side: DeSide, counts: Int32Array, offsets: Int32Array, pairEntity: Int32Array, hs: Float32Array, engine: MatmulEngine): ExpertActivations {
+  const { M, ds, dt, dh, block } = side;
   const H: (Float32Array | null)[] = new Array(M).fill(null);
   const Y: (Float32Array | null)[] = new Array(M).fill(null);
   const X: (Float32Array | null)[] = new Array(M).fill(null);
@@ -187,39 +242,64 @@ export function deLoss(
       }
     }
     const y = engine.matmul(h, cnt, dh, W2, dt);
-    for (let r = 0; r < cnt; r++) {
-      const e = pairEntity[offsets[m] + r];
-      const w = s[e * M + m];
-      for (let j = 0; j < dt; j++) {
-        const v = (y[r * dt + j] += side.experts[b2 + j]);
-        yhat[e * dt + j] += w * v;
-      }
-    }
+    for (let r = 0; r < cnt; r++) for (let j = 0; j < dt; j++) y[r * dt + j] += side.experts[b2 + j];
     X[m] = x;
     H[m] = h;
     Y[m] = y;
   }
+  return { X, H, Y };
+}
 
-  // loss and d loss / d yhat
-  let loss = 0;
-  const dyhat = new Float64Array(n * dt);
-  for (let e = 0; e < n; e++) {
-    const w = weights[e];
-    let sq = 0;
-    for (let j = 0; j < dt; j++) {
-      const r = ht[e * dt + j] - yhat[e * dt + j];
-      sq += r * r;
-      dyhat[e * dt + j] = -2 * w * r;
-    }
-    loss += w * sq;
+function kernelForward(kernel: DeExpertKernel, side: DeSide, counts: Int32Array, offsets: Int32Array, pairEntity: Int32Array, hs: Float32Array): ExpertActivations {
+  const { M, ds, dt, dh } = side;
+  const pairs = offsets[M];
+  for (let p = 0; p < pairs; p++) kernel.X.set(hs.subarray(pairEntity[p] * ds, (pairEntity[p] + 1) * ds), p * ds);
+  const X: (Float32Array | null)[] = new Array(M).fill(null);
+  const H: (Float32Array | null)[] = new Array(M).fill(null);
+  const Y: (Float32Array | null)[] = new Array(M).fill(null);
+  for (let m = 0; m < M; m++) {
+    const cnt = counts[m];
+    if (cnt === 0) continue;
+    const from = offsets[m];
+    kernel.forward(m, from, cnt);
+    X[m] = kernel.X.subarray(from * ds, (from + cnt) * ds);
+    H[m] = kernel.H.subarray(from * dh, (from + cnt) * dh);
+    Y[m] = kernel.Y.subarray(from * dt, (from + cnt) * dt);
   }
+  return { X, H, Y };
+}
 
-  // With every selection exactly one-hot (float64), d s / d logits is exactly zero: skip the selection backward.
-  if (!allOneHot) selectionBackward(side, n, ht, s, alpha, counts, offsets, pairEntity, Y, dyhat, tau, engine, grads);
-  for (let i = 0; i < s.length; i++) if (s[i] < 0) s[i] = 0;
-
-  expertsBackward(side, counts, offsets, pairEntity, s, X, H, dyhat, engine, grads);
-  return loss;
+function kernelBackward(
+  kernel: DeExpertKernel,
+  side: DeSide,
+  counts: Int32Array,
+  offsets: Int32Array,
+  pairEntity: Int32Array,
+  s: Float64Array,
+  dyhat: Float64Array,
+  grads: DeGrads,
+): void {
+  const { M, ds, dt } = side;
+  const { DY, DX } = kernel;
+  for (let m = 0; m < M; m++) {
+    const cnt = counts[m];
+    if (cnt === 0) continue;
+    grads.touched[m] = 1;
+    const from = offsets[m];
+    for (let p = from; p < from + cnt; p++) {
+      const e = pairEntity[p];
+      const w = s[e * M + m];
+      const eb = e * dt;
+      const pb = p * dt;
+      for (let j = 0; j < dt; j++) DY[pb + j] = w * dyhat[eb + j];
+    }
+    kernel.backward(m, from, cnt);
+    for (let p = from; p < from + cnt; p++) {
+      const eb = pairEntity[p] * ds;
+      const pb = p * ds;
+      for (let k = 0; k < ds; k++) grads.hs[eb + k] += DX[pb + k];
+    }
+  }
 }
 
 function selectionBackward(
@@ -342,7 +422,7 @@ export class DeDistiller implements Distiller {
   readonly users: DeSide;
   readonly items: DeSide;
   private tau = 1;
-  private readonly adam: { side: DeSide; experts: BlockAdam; selection: BlockAdam; grads: DeGrads }[];
+  private readonly adam: { side: DeSide; experts: BlockAdam; selection: BlockAdam; grads: DeGrads; kernel: DeExpertKernel | null }[];
   private readonly cfg: DeConfig;
 
   constructor(
@@ -353,12 +433,14 @@ export class DeDistiller implements Distiller {
     rng: Rng,
     private readonly engine: MatmulEngine,
     adamKernel: WebAssembly.Module | null = null,
+    expertKernel: WebAssembly.Module | null = null,
   ) {
     this.cfg = { ...DE_DEFAULTS, ...cfg };
     this.users = new DeSide(this.cfg.experts, studentDim, teacher.dim, rng.fork());
     this.items = new DeSide(this.cfg.experts, studentDim, teacher.dim, rng.fork());
     this.adam = [this.users, this.items].map((side) => {
-      const experts = new BlockAdam(side.experts, side.block, adam, adamKernel);
+      const scratch = expertKernel ? DeExpertKernel.scratchBytes(side, EXPERT_KERNEL_PAIRS) : 0;
+      const experts = new BlockAdam(side.experts, side.block, adam, adamKernel, scratch);
       const selection = new BlockAdam(side.selection, side.selection.length, adam, adamKernel);
       // parameters and gradients live where the optimiser steps them: no copies per batch
       side.experts = experts.params;
@@ -366,8 +448,15 @@ export class DeDistiller implements Distiller {
       const grads = newDeGrads(side, 0);
       grads.experts = experts.gradBuffer();
       grads.selection = selection.gradBuffer();
-      return { side, experts, selection, grads };
+      const shared = experts.shared;
+      const kernel = expertKernel && shared ? new DeExpertKernel(expertKernel, shared.memory, shared.gradOffset, shared.offset, side, EXPERT_KERNEL_PAIRS) : null;
+      return { side, experts, selection, grads, kernel };
     });
+  }
+
+  /** where the expert math runs */
+  get expertMath(): string {
+    return this.adam[0].kernel ? "wasm-simd" : this.engine.name;
   }
 
   get parameterCount(): number {
@@ -436,7 +525,7 @@ export class DeDistiller implements Distiller {
     g.touched.fill(0);
     if (g.hs.length < n * ds) g.hs = new Float32Array(n * ds);
     else g.hs.fill(0, 0, n * ds);
-    const loss = deLoss(side, hs, ht, weights, drawGumbel(rng, n, M), this.tau, this.cfg.skipBelow, this.engine, g, this.cfg.maxExperts);
+    const loss = deLoss(side, hs, ht, weights, drawGumbel(rng, n, M), this.tau, this.cfg.skipBelow, this.engine, g, this.cfg.maxExperts, st.kernel);
     for (let e = 0; e < n; e++) {
       const off = grad.offset(entities[e]);
       const G = grad.grad;

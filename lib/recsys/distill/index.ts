@@ -6,6 +6,7 @@ import type { AdamConfig } from "../models/optim";
 import type { Distiller } from "../models/train";
 import { getTf } from "../backend";
 import { DeDistiller, type DeConfig } from "./de";
+import { deExpertModule } from "./de-kernel";
 import { RrdDistiller, RRD_DEFAULTS, type RrdConfig } from "./rrd";
 import { RrdKernel } from "./rrd-kernel";
 import { RdDistiller, RD_DEFAULTS, type RdConfig } from "./rd";
@@ -57,9 +58,11 @@ export async function createDistillers(
     const experts = setup.de?.experts ?? 30;
     const rows = Math.max(4, Math.round((2.7 * batchSize) / experts));
     const picked = await chooseEngine(setup.engine, [rows, Math.floor((studentDim + teacher.dim) / 2), teacher.dim]);
-    engine = picked.engine.name;
     engineTimings = picked.timings;
-    distillers.push(new DeDistiller(teacher, studentDim, setup.de ?? {}, adam, rng.fork(), picked.engine, await adamKernel()));
+    const de = new DeDistiller(teacher, studentDim, setup.de ?? {}, adam, rng.fork(), picked.engine, await adamKernel(), await deExpertModule());
+    // the experts run on the wasm SIMD kernel when it compiled; the selection nets always use the engine
+    engine = de.expertMath === picked.engine.name ? de.expertMath : `experts ${de.expertMath}, selection ${picked.engine.name}`;
+    distillers.push(de);
   }
   if (m === "rrd" || m === "de-rrd") {
     const cfg = { ...RRD_DEFAULTS, ...setup.rrd };

@@ -11,8 +11,13 @@ export function adamKernel(): Promise<WebAssembly.Module | null> {
 
 type AdamFn = (off: number, len: number, n: number, step: number, b1: number, b2: number, wd: number, invSqrtC2: number, eps: number) => void;
 
-/** Weights, moments and gradient of one parameter array of n floats, in a wasm memory of its own. */
+/**
+ * Weights, moments and gradient of one parameter array of n floats, in a wasm memory of its own; `extraBytes`
+ * more follow them (from byte `extraOffset`) for another kernel that works on the same weights.
+ */
 export class WasmAdamState {
+  readonly memory: WebAssembly.Memory;
+  readonly extraOffset: number;
   readonly w: Float32Array;
   readonly m: Float32Array;
   readonly v: Float32Array;
@@ -22,8 +27,11 @@ export class WasmAdamState {
   constructor(
     kernel: WebAssembly.Module,
     readonly n: number,
+    extraBytes = 0,
   ) {
-    const memory = fixedMemory(16 * n);
+    this.extraOffset = 16 * n;
+    const memory = fixedMemory(16 * n + extraBytes);
+    this.memory = memory;
     const instance = new WebAssembly.Instance(kernel, { env: { memory } });
     this.fn = instance.exports.adam as AdamFn;
     const buf = memory.buffer;

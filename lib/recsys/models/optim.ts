@@ -62,8 +62,13 @@ export class RowGrads {
   }
 }
 
-/** Lazy Adam over a row-major table (rows x dim); bias correction uses the global step count. */
+/**
+ * Adam over a row-major table (rows x dim), lazy (`step`) or dense (`stepDense`); bias correction uses the
+ * global step count. With the wasm kernel the table moves into the kernel's memory: train on `table` from
+ * then on, so a step copies nothing (a dense step used to copy a 24 MB teacher table in and out).
+ */
 export class SparseAdam {
+  readonly table: Float32Array;
   private readonly m: Float32Array;
   private readonly v: Float32Array;
   private readonly wasm: WasmAdamState | null;
@@ -75,12 +80,14 @@ export class SparseAdam {
   private readonly eps: number;
 
   constructor(
-    private readonly table: Float32Array,
+    table: Float32Array,
     private readonly dim: number,
     cfg: AdamConfig,
     kernel: WebAssembly.Module | null = null,
   ) {
     this.wasm = kernel ? new WasmAdamState(kernel, table.length) : null;
+    this.wasm?.w.set(table);
+    this.table = this.wasm ? this.wasm.w : table;
     this.m = this.wasm ? this.wasm.m : new Float32Array(table.length);
     this.v = this.wasm ? this.wasm.v : new Float32Array(table.length);
     this.lr = cfg.lr;
@@ -156,18 +163,8 @@ export class SparseAdam {
     const invSqrtC2 = 1 / Math.sqrt(1 - Math.pow(this.b2, this.t));
     const args = [stepSize, this.b1, this.b2, this.wd, invSqrtC2, this.eps] as const;
     for (let s = 0; s < g.count; s++) st.g.set(g.grad.subarray(s * dim, (s + 1) * dim), g.rows[s] * dim);
-    if (dense) {
-      st.w.set(table);
-      st.update(0, table.length, ...args);
-      table.set(st.w);
-    } else {
-      for (let s = 0; s < g.count; s++) {
-        const base = g.rows[s] * dim;
-        st.w.set(table.subarray(base, base + dim), base);
-        st.update(base, dim, ...args);
-        table.set(st.w.subarray(base, base + dim), base);
-      }
-    }
+    if (dense) st.update(0, table.length, ...args);
+    else for (let s = 0; s < g.count; s++) st.update(g.rows[s] * dim, dim, ...args);
     // untouched rows must see a zero gradient next step
     for (let s = 0; s < g.count; s++) st.g.fill(0, g.rows[s] * dim, (g.rows[s] + 1) * dim);
   }
@@ -190,12 +187,22 @@ export class BlockAdam {
     private readonly blockSize: number,
     private readonly cfg: AdamConfig,
     kernel: WebAssembly.Module | null = null,
+    scratchBytes = 0,
   ) {
-    this.wasm = kernel ? new WasmAdamState(kernel, params.length) : null;
+    this.wasm = kernel ? new WasmAdamState(kernel, params.length, scratchBytes) : null;
     if (this.wasm) this.wasm.w.set(params);
     this.params = this.wasm ? this.wasm.w : params;
     this.m = this.wasm ? this.wasm.m : new Float32Array(params.length);
     this.v = this.wasm ? this.wasm.v : new Float32Array(params.length);
+  }
+
+  /**
+   * With the wasm kernel: its memory, holding the parameters from byte 0, the gradient from byte 12·n
+   * (n parameters) and `scratchBytes` free bytes from byte `offset`, for kernels that read the parameters.
+   */
+  get shared(): { memory: WebAssembly.Memory; gradOffset: number; offset: number } | null {
+    const st = this.wasm;
+    return st ? { memory: st.memory, gradOffset: 12 * st.n, offset: st.extraOffset } : null;
   }
 
   /** a gradient array for step(); in the kernel's memory when the kernel runs */

@@ -134,7 +134,7 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
   const { distillers = [], validate, progress, signal, onEpoch } = hooks;
   const label = hooks.label ?? `bpr-${config.dim}`;
   const rng = new Rng(config.seed);
-  const model = BprModel.random(ds.numUsers, ds.numItems, config.dim, rng.fork(), config.initStd);
+  const init = BprModel.random(ds.numUsers, ds.numItems, config.dim, rng.fork(), config.initStd);
   const pairs = trainingPairs(ds);
   const n = pairs.users.length;
   if (n === 0) throw new Error(`dataset ${ds.name} has no training interactions`);
@@ -147,8 +147,10 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
   const gradUsers = new RowGrads(ds.numUsers, config.dim, 2048);
   const gradItems = new RowGrads(ds.numItems, config.dim, 4096);
   const kernel = await adamKernel();
-  const adamUsers = new SparseAdam(model.users, config.dim, config, kernel);
-  const adamItems = new SparseAdam(model.items, config.dim, config, kernel);
+  const adamUsers = new SparseAdam(init.users, config.dim, config, kernel);
+  const adamItems = new SparseAdam(init.items, config.dim, config, kernel);
+  // trains on the tables where the optimiser keeps them (the Adam kernel's memory, or init's own arrays)
+  const model = new BprModel(ds.numUsers, ds.numItems, config.dim, adamUsers.table, adamItems.table);
 
   // stamps for unique-entity extraction per batch
   const userStamp = new Int32Array(ds.numUsers).fill(-1);
@@ -280,7 +282,8 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
   }
   if (bestWeights) model.copyFrom(bestWeights);
   return {
-    model,
+    // own arrays, so the optimiser's memory (weights and moments) can be freed
+    model: model.users === init.users ? model : model.clone(),
     history,
     bestEpoch,
     bestValid,
