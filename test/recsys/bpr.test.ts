@@ -118,6 +118,25 @@ describe("BPR", () => {
     await expect(trainBpr(ds, { ...TRAIN_DEFAULTS, dim: 4, epochs: 5 }, { signal: ac.signal })).rejects.toBeInstanceOf(TrainingAborted);
   });
 
+  it("early stopping waits while the selection metric improves, even when the watched hit rates stall", async () => {
+    const ds = tinyDataset();
+    const cfg = { ...TRAIN_DEFAULTS, dim: 4, epochs: 12, evalEvery: 1, patience: 3, watch: ["H@10"], selectBy: "N@10" };
+    // H@10 flat from the start; N@10 rising until epoch 8, then flat
+    let calls = 0;
+    const rising = await trainBpr(ds, cfg, {
+      validate: () => {
+        calls++;
+        return { "H@10": 0.5, "N@10": Math.min(calls, 8) / 10 };
+      },
+    });
+    expect(rising.bestEpoch).toBe(8);
+    expect(rising.epochsRun).toBe(11); // three validations without improvement after epoch 8
+    expect(rising.stoppedEarly).toBe(true);
+    const flat = await trainBpr(ds, cfg, { validate: () => ({ "H@10": 0.5, "N@10": 0.3 }) });
+    expect(flat.epochsRun).toBe(4);
+    expect(flat.bestEpoch).toBe(1);
+  });
+
   it("scores are inner products", () => {
     const m = BprModel.random(2, 3, 2, new Rng(4));
     const out = new Float32Array(3);

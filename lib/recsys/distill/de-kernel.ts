@@ -3,7 +3,7 @@
 // small matmul calls a batch, each with a fixed cost (tensor registration, weight packing) larger than its
 // arithmetic, plus JS transposes and copies around them (measured below in bench/README.md).
 // Rows are (entity, expert) pairs grouped by expert: expert m owns pair rows [from, from + cnt).
-import { compileWat } from "../kernels/wat";
+import { alignedRegions, compileWat } from "../kernels/wat";
 import { DE_WAT } from "../kernels/de-wat";
 
 type ForwardFn = (w: number, x: number, h: number, y: number, cnt: number, ds: number, dh: number, dt: number) => void;
@@ -35,9 +35,7 @@ export class DeExpertKernel {
 
   /** bytes of scratch for `capacity` pair rows */
   static scratchBytes(shape: ExpertShape, capacity: number): number {
-    const { ds, dh, dt } = shape;
-    const align = (floats: number) => Math.ceil(floats / 4) * 16;
-    return align(capacity * ds) * 2 + align(capacity * dh) + align(capacity * dt) * 2 + align(dh);
+    return alignedRegions(scratchSizes(shape, capacity)).end;
   }
 
   /**
@@ -52,15 +50,9 @@ export class DeExpertKernel {
     private readonly shape: ExpertShape,
     readonly capacity: number,
   ) {
-    const { ds, dh, dt } = shape;
-    const sizes = { X: capacity * ds, H: capacity * dh, Y: capacity * dt, DY: capacity * dt, DX: capacity * ds, DH: dh };
-    let at = scratchOffset;
-    const off = {} as DeExpertKernel["off"];
-    for (const [k, n] of Object.entries(sizes) as [keyof typeof sizes, number][]) {
-      off[k] = at;
-      at += Math.ceil(n / 4) * 16;
-    }
-    if (at > memory.buffer.byteLength) throw new RangeError(`DE kernel scratch needs ${at} bytes, memory has ${memory.buffer.byteLength}`);
+    const sizes = scratchSizes(shape, capacity);
+    const { offsets: off, end } = alignedRegions(sizes, scratchOffset);
+    if (end > memory.buffer.byteLength) throw new RangeError(`DE kernel scratch needs ${end} bytes, memory has ${memory.buffer.byteLength}`);
     this.off = off;
     const inst = new WebAssembly.Instance(mod, { env: { memory } });
     this.forwardFn = inst.exports.forward as ForwardFn;
@@ -86,4 +78,8 @@ export class DeExpertKernel {
     const o = this.off;
     this.backwardFn(4 * m * block, this.gradOffset + 4 * m * block, o.X + 4 * from * ds, o.H + 4 * from * dh, o.DY + 4 * from * dt, o.DH, o.DX + 4 * from * ds, cnt, ds, dh, dt);
   }
+}
+
+function scratchSizes({ ds, dh, dt }: ExpertShape, capacity: number) {
+  return { X: capacity * ds, H: capacity * dh, Y: capacity * dt, DY: capacity * dt, DX: capacity * ds, DH: dh };
 }

@@ -2,7 +2,7 @@
 // at ~4–5 ns per multiply-add on this machine (2.7 s of a 3.6 s RRD epoch); the loss itself (exp/log over
 // K+L scores) stays in JS. The student's tables are copied in once per batch, gradients accumulate in
 // dense tables here and are handed to the trainer's RowGrads for the rows the batch touched.
-import { compileWat, fixedMemory } from "../kernels/wat";
+import { alignedRegions, compileWat, fixedMemory } from "../kernels/wat";
 import { RRD_WAT } from "../kernels/rrd-wat";
 
 type ScoresFn = (U: number, V: number, items: number, S: number, u: number, count: number, dbytes: number) => void;
@@ -30,14 +30,9 @@ export class RrdKernel {
   ) {
     this.dbytes = 4 * dim;
     const sizes = { U: numUsers * dim, V: numItems * dim, GU: numUsers * dim, GV: numItems * dim, items: perUser, S: perUser, D: perUser };
-    let at = 0;
-    const off = {} as RrdKernel["off"];
-    for (const [k, n] of Object.entries(sizes) as [keyof typeof sizes, number][]) {
-      off[k] = at;
-      at += Math.ceil(n / 4) * 16; // 16-byte aligned regions
-    }
+    const { offsets: off, end } = alignedRegions(sizes);
     this.off = off;
-    const memory = fixedMemory(at);
+    const memory = fixedMemory(end);
     const inst = new WebAssembly.Instance(mod, { env: { memory } });
     this.scoresFn = inst.exports.scores as ScoresFn;
     this.gradsFn = inst.exports.grads as GradsFn;

@@ -29,3 +29,17 @@ export function fixedMemory(bytes: number): WebAssembly.Memory {
   const pages = Math.max(1, Math.ceil(bytes / 65536));
   return new WebAssembly.Memory({ initial: pages, maximum: pages });
 }
+
+/**
+ * Byte offsets of consecutive 16-byte-aligned regions of 4-byte elements, laid out from byte `start` in
+ * the order of `sizes` (element counts); `end` is the first byte after the last region.
+ */
+export function alignedRegions<K extends string>(sizes: Record<K, number>, start = 0): { offsets: Record<K, number>; end: number } {
+  let at = start;
+  const offsets = {} as Record<K, number>;
+  for (const [k, n] of Object.entries(sizes) as [K, number][]) {
+    offsets[k] = at;
+    at += Math.ceil(n / 4) * 16;
+  }
+  return { offsets, end: at };
+}

@@ -18,9 +18,12 @@ export interface TrainConfig {
   initStd: number;
   /** validate every this many epochs */
   evalEvery: number;
-  /** stop after this many validations in which none of the watched metrics improved */
+  /** stop after this many validations in which neither a watched metric nor `selectBy` improved */
   patience: number;
-  /** validation metrics whose improvement resets patience (authors: H@5, H@10, H@20) */
+  /**
+   * validation metrics whose improvement resets patience (authors: H@5, H@10, H@20); `selectBy` always
+   * does too, so training never stops while the metric that picks the kept weights still improves
+   */
   watch: string[];
   /** validation metric that picks the weights kept */
   selectBy: string;
@@ -112,6 +115,7 @@ export class TrainingAborted extends Error {
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const YIELD_MS = 50;
 
 /** Flattened training positives (user, item) in a fixed order. */
 export function trainingPairs(ds: Dataset): { users: Int32Array; items: Int32Array } {
@@ -172,6 +176,8 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
   const started = performance.now();
   const batchesPerEpoch = Math.ceil(n / config.batchSize);
   let batchCounter = 0;
+  let lastYield = performance.now();
+  const watched = new Set([...config.watch, config.selectBy]);
 
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     if (signal?.aborted) throw new TrainingAborted();
@@ -238,10 +244,13 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
       gradUsers.reset();
       gradItems.reset();
       for (const d of distillers) d.step?.();
-      const b = Math.floor(from / config.batchSize);
-      if (b % 25 === 24) {
+      // hand the event loop back at least every YIELD_MS: in the worker, pg-boss's connections and heartbeats
+      // time out when a training job holds it for seconds (DE-RRD batches used to, 25 at a time)
+      if (performance.now() - lastYield >= YIELD_MS) {
+        const b = Math.floor(from / config.batchSize);
         progress?.((epoch - 1 + (b + 1) / batchesPerEpoch) / config.epochs, `${label} epoch ${epoch}/${config.epochs}`);
         await yieldToEventLoop();
+        lastYield = performance.now();
         if (signal?.aborted) throw new TrainingAborted();
       }
     }
@@ -251,7 +260,7 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
       const valid = await validate(model);
       rec.valid = valid;
       let improved = false;
-      for (const key of config.watch) {
+      for (const key of watched) {
         const v = valid[key];
         if (v !== undefined && v > (best.get(key) ?? -Infinity)) {
           best.set(key, v);
