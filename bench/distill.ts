@@ -14,6 +14,7 @@ import { evaluate, type EvalResult } from "../lib/recsys/eval/evaluate";
 import { agreement, scoringLatency } from "../lib/recsys/eval/agreement";
 import type { ServableBpr } from "../lib/recsys/models/servable";
 import type { ProgressFn } from "../lib/recsys/types";
+import { LR_SCHEDULES } from "../lib/recsys/models/lr-schedule";
 import { intFlag, numberFlag, parseFlags, progressBars, runCli, table, UsageError } from "../lib/recsys/cli/common";
 
 const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.json> [options]
@@ -29,6 +30,7 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --de-epochs <n>          epoch budget of the DE students (default: --student-epochs)
   --de-fraction <x>        DE entity share per batch, unbiased (default 1)
   --de-max-experts <n>     DE experts evaluated per entity (default 30)
+  --lr-schedule <s>        student learning rate over the budget: constant | cosine (default constant)
   --teacher <dir>          reuse a saved teacher (its training time is then not part of the run)
   -h, --help               this message`;
 
@@ -44,6 +46,7 @@ const OPTIONS = {
   "de-epochs": { type: "string" },
   "de-fraction": { type: "string" },
   "de-max-experts": { type: "string" },
+  "lr-schedule": { type: "string" },
   teacher: { type: "string" },
   // internal: this process is one student's run, started by the parent (results in --child-dir)
   child: { type: "string" },
@@ -68,6 +71,7 @@ const Flags = z.object({
   "de-epochs": intFlag("an epoch count", 1).optional(),
   "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
+  "lr-schedule": z.enum(LR_SCHEDULES).optional(),
   teacher: z.string().optional(),
   child: z.enum(DISTILL_METHODS).optional(),
   "child-dir": z.string().optional(),
@@ -145,6 +149,7 @@ function studentOptions(f: Flags, method: DistillMethod) {
     seed: f.seed ?? 0,
     evalSeed: f["eval-seed"] ?? 0,
     epochs: isDe ? (f["de-epochs"] ?? f["student-epochs"]) : f["student-epochs"],
+    lrSchedule: f["lr-schedule"],
     de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
   };
 }
@@ -161,7 +166,7 @@ async function runChild(f: Flags, method: DistillMethod, dir: string) {
 
 /** the flags a child needs, rebuilt from the parsed ones */
 function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: string | null): string[] {
-  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-fraction", "de-max-experts"];
+  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-fraction", "de-max-experts", "lr-schedule"];
   const args = pass.flatMap((k) => (f[k] === undefined ? [] : [`--${k}`, String(f[k])]));
   return [...args, "--child", method, "--child-dir", dir, ...(teacherDir ? ["--teacher", teacherDir] : [])];
 }

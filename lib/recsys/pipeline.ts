@@ -9,6 +9,7 @@ import { BprModel } from "./models/bpr";
 import { ServableBpr } from "./models/servable";
 import { trainBpr, TRAIN_DEFAULTS, type EpochRecord, type TrainConfig } from "./models/train";
 import { sampledValidator } from "./models/validation";
+import { LR_SCHEDULES } from "./models/lr-schedule";
 import { createDistillers, type DistillMethod, type DistillSetup } from "./distill";
 import { evaluate, type EvalResult } from "./eval/evaluate";
 import { weightBytes } from "./artifact";
@@ -54,6 +55,8 @@ function pick(defaults: TrainConfig, opts: Partial<TrainConfig>): TrainConfig {
   if (!Number.isInteger(c.epochs) || c.epochs < 1) throw new RangeError(`epochs must be a positive integer, got ${c.epochs}`);
   if (!(c.lr > 0)) throw new RangeError(`lr must be positive, got ${c.lr}`);
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${c.batchSize}`);
+  if (!(LR_SCHEDULES as readonly string[]).includes(c.lrSchedule)) throw new RangeError(`lrSchedule must be one of ${LR_SCHEDULES.join(", ")}, got ${c.lrSchedule}`);
+  if (!(c.lrFloor > 0 && c.lrFloor <= 1)) throw new RangeError(`lrFloor must be in (0, 1], got ${c.lrFloor}`);
   return c;
 }
 

@@ -137,6 +137,19 @@ describe("BPR", () => {
     expect(flat.bestEpoch).toBe(1);
   });
 
+  it("a cosine schedule sets each epoch's rate on the embeddings' optimiser and on the distillers", async () => {
+    const ds = tinyDataset();
+    const seen: number[] = [];
+    const spy: Distiller = { name: "spy", batch: () => ({}), setLearningRate: (lr) => seen.push(lr) };
+    const res = await trainBpr(ds, { ...TRAIN_DEFAULTS, dim: 4, epochs: 5, lr: 0.01, lrSchedule: "cosine", lrFloor: 0.2 }, { distillers: [spy] });
+    expect(res.history.map((h) => h.lr)).toEqual(seen);
+    expect(seen[0]).toBeCloseTo(0.01, 12);
+    expect(seen[4]).toBeCloseTo(0.002, 12);
+    // the same seed with a constant rate moves the weights differently
+    const constant = await trainBpr(ds, { ...TRAIN_DEFAULTS, dim: 4, epochs: 5, lr: 0.01 });
+    expect(Array.from(constant.model.users)).not.toEqual(Array.from(res.model.users));
+  });
+
   it("scores are inner products", () => {
     const m = BprModel.random(2, 3, 2, new Rng(4));
     const out = new Float32Array(3);

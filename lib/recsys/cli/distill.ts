@@ -12,6 +12,7 @@ import { DISTILL_METHODS, distillStudent, trainTeacher, type TrainedModel } from
 import type { ServableBpr } from "../models/servable";
 import type { EvalResult } from "../eval/evaluate";
 import { evaluate } from "../eval/evaluate";
+import { LR_SCHEDULES } from "../models/lr-schedule";
 import { intFlag, interruptSignal, numberFlag, parseFlags, progressBar, runCli, table, UsageError } from "./common";
 
 const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
@@ -28,6 +29,7 @@ const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
   --eval-seed <n>          seed of the 499 sampled evaluation negatives (default 0)
   --lr <x>                 student learning rate (default 0.003)
   --teacher-lr <x>         teacher learning rate (default 0.002)
+  --lr-schedule <s>        student learning rate over the budget: constant | cosine (default constant)
   --patience <n>           validations without improvement before stopping (default 10)
   --eval-every <n>         validate every n epochs (default 2)
   --de-fraction <x>        share of a batch's entities DE is computed on, unbiased (default 1)
@@ -49,6 +51,7 @@ const OPTIONS = {
   "eval-seed": { type: "string" },
   lr: { type: "string" },
   "teacher-lr": { type: "string" },
+  "lr-schedule": { type: "string" },
   patience: { type: "string" },
   "eval-every": { type: "string" },
   "de-fraction": { type: "string" },
@@ -72,6 +75,7 @@ const Flags = z.object({
   "eval-seed": intFlag("a seed", 0).optional(),
   lr: numberFlag("a learning rate").refine((x) => x > 0, "must be positive").optional(),
   "teacher-lr": numberFlag("a learning rate").refine((x) => x > 0, "must be positive").optional(),
+  "lr-schedule": z.enum(LR_SCHEDULES).optional(),
   patience: intFlag("a count", 1).optional(),
   "eval-every": intFlag("an epoch count", 1).optional(),
   "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
@@ -146,6 +150,7 @@ async function main() {
         dim: studentDim,
         epochs: f.epochs,
         lr: f.lr,
+        lrSchedule: f["lr-schedule"],
         seed,
         evalSeed,
         patience: f.patience,

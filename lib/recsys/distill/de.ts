@@ -534,6 +534,10 @@ export class DeDistiller implements Distiller {
     return loss;
   }
 
+  setLearningRate(lr: number): void {
+    for (const st of this.adam) st.experts.lr = st.selection.lr = lr;
+  }
+
   step(): void {
     for (const st of this.adam) {
       st.experts.step(st.grads.experts, st.grads.touched);

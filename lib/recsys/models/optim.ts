@@ -73,7 +73,8 @@ export class SparseAdam {
   private readonly v: Float32Array;
   private readonly wasm: WasmAdamState | null;
   private t = 0;
-  private readonly lr: number;
+  /** learning rate of the next steps (a schedule may change it between epochs) */
+  lr: number;
   private readonly wd: number;
   private readonly b1: number;
   private readonly b2: number;
@@ -178,6 +179,8 @@ export class SparseAdam {
  */
 export class BlockAdam {
   readonly params: Float32Array;
+  /** learning rate of the next steps (a schedule may change it between epochs) */
+  lr: number;
   private readonly m: Float32Array;
   private readonly v: Float32Array;
   private readonly wasm: WasmAdamState | null;
@@ -189,6 +192,7 @@ export class BlockAdam {
     kernel: WebAssembly.Module | null = null,
     scratchBytes = 0,
   ) {
+    this.lr = cfg.lr;
     this.wasm = kernel ? new WasmAdamState(kernel, params.length, scratchBytes) : null;
     if (this.wasm) this.wasm.w.set(params);
     this.params = this.wasm ? this.wasm.w : params;
@@ -219,7 +223,7 @@ export class BlockAdam {
     const eps = this.cfg.eps ?? 1e-8;
     const c1 = 1 - Math.pow(b1, this.t);
     const c2 = 1 - Math.pow(b2, this.t);
-    const stepSize = this.cfg.lr / c1;
+    const stepSize = this.lr / c1;
     const blocks = params.length / blockSize;
     const st = this.wasm;
     if (st) {

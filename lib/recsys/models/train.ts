@@ -6,6 +6,7 @@ import { Rng } from "../random";
 import { BprModel, bprLoss, sampleUnobserved } from "./bpr";
 import { RowGrads, SparseAdam } from "./optim";
 import { adamKernel } from "../kernels/adam";
+import { learningRateAt, type LrSchedule } from "./lr-schedule";
 
 export interface TrainConfig {
   dim: number;
@@ -29,6 +30,9 @@ export interface TrainConfig {
   selectBy: string;
   /** "lazy": Adam on the touched rows only; "dense": every row every step (PyTorch's dense embedding) */
   adam: "lazy" | "dense";
+  /** learning rate over the epoch budget: constant, or cosine down to lrFloor·lr at the last epoch */
+  lrSchedule: LrSchedule;
+  lrFloor: number;
 }
 
 export const TRAIN_DEFAULTS: Omit<TrainConfig, "dim"> = {
@@ -43,6 +47,8 @@ export const TRAIN_DEFAULTS: Omit<TrainConfig, "dim"> = {
   watch: ["H@5", "H@10", "H@20"],
   selectBy: "N@10",
   adam: "lazy",
+  lrSchedule: "constant",
+  lrFloor: 0.1,
 };
 
 /** One batch as the distillers see it: pairs [from, to) of the epoch arrays, unique entities, gradients. */
@@ -70,6 +76,8 @@ export interface Distiller {
   batch(ctx: BatchContext, model: BprModel): Record<string, number>;
   /** updates its own parameters (experts, selection nets) after the batch */
   step?(): void;
+  /** the learning rate of its own parameters' next steps, set before each epoch */
+  setLearningRate?(lr: number): void;
   /** extra trainable parameters (for reporting) */
   readonly parameterCount?: number;
 }
@@ -77,6 +85,8 @@ export interface Distiller {
 export interface EpochRecord {
   epoch: number;
   seconds: number;
+  /** learning rate of the epoch */
+  lr: number;
   /** summed loss parts over the epoch ("bpr", "de", "rrd", "rd") */
   loss: Record<string, number>;
   valid?: Record<string, number>;
@@ -183,6 +193,10 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
     if (signal?.aborted) throw new TrainingAborted();
     const t0 = performance.now();
     const epochRng = rng.fork();
+    const lr = learningRateAt(epoch - 1, config.epochs, config.lr, config.lrSchedule, config.lrFloor);
+    adamUsers.lr = lr;
+    adamItems.lr = lr;
+    for (const d of distillers) d.setLearningRate?.(lr);
     for (const d of distillers) await d.beginEpoch?.(epoch, config.epochs, epochRng.fork());
     epochRng.shuffle(order);
     for (let p = 0; p < n; p++) {
@@ -255,7 +269,7 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
       }
     }
     epochsRun = epoch;
-    const rec: EpochRecord = { epoch, seconds: (performance.now() - t0) / 1000, loss };
+    const rec: EpochRecord = { epoch, seconds: (performance.now() - t0) / 1000, lr, loss };
     if (validate && (epoch % config.evalEvery === 0 || epoch === config.epochs)) {
       const valid = await validate(model);
       rec.valid = valid;
