@@ -30,7 +30,8 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --de-epochs <n>          epoch budget of the DE students (default: --student-epochs)
   --de-fraction <x>        DE entity share per batch, unbiased (default 1)
   --de-max-experts <n>     DE experts evaluated per entity (default 30)
-  --lr-schedule <s>        student learning rate over the budget: constant | cosine (default constant)
+  --lr-schedule <s>        student learning rate over the epoch budget: constant | cosine (down to a
+                           tenth at the last epoch); default constant (the teacher: cosine)
   --teacher <dir>          reuse a saved teacher (its training time is then not part of the run)
   -h, --help               this message`;
 

@@ -40,9 +40,17 @@ export interface TrainedModel {
   backend: string;
 }
 
-/** Teacher defaults: BPR dim 200, Adam lr 0.002 / wd 0.001, batch 1024, dense Adam, ≤ 60 epochs. */
-export const TEACHER_DEFAULTS: TrainConfig = { ...TRAIN_DEFAULTS, dim: 200, lr: 0.002, epochs: 60, adam: "dense", evalEvery: 2, patience: 5 };
-/** Student defaults: BPR dim 20, Adam lr 0.003 / wd 0.001, batch 1024, dense Adam, ≤ 200 epochs. */
+/**
+ * Teacher defaults: BPR dim 200, Adam lr 0.003 cosine-decayed to 0.0003 / wd 0.001, batch 1024, dense Adam,
+ * ≤ 60 epochs. Measured on CiteULike, 80 epochs: valid N@10 0.4371, against 0.4332 at a constant 0.002 and
+ * 0.4300 for 0.002 decayed.
+ */
+export const TEACHER_DEFAULTS: TrainConfig = { ...TRAIN_DEFAULTS, dim: 200, lr: 0.003, lrSchedule: "cosine", epochs: 60, adam: "dense", evalEvery: 2, patience: 5 };
+/**
+ * Student defaults: BPR dim 20, Adam lr 0.003 / wd 0.001, batch 1024, dense Adam, ≤ 200 epochs. A cosine
+ * decay (lrSchedule) helped RRD on CiteULike's 200-epoch budget but cost the short synthetic budgets
+ * (24 epochs: DE-RRD N@10 0.212 → 0.189), so it is opt-in for students.
+ */
 export const STUDENT_DEFAULTS: TrainConfig = { ...TRAIN_DEFAULTS, dim: 20, lr: 0.003, epochs: 200, adam: "dense", evalEvery: 2, patience: 10 };
 
 function pick(defaults: TrainConfig, opts: Partial<TrainConfig>): TrainConfig {

@@ -16,8 +16,8 @@ describe("distillation on synthetic data", () => {
     const t = teacher.testMetrics.sampled["N@10"];
     const a = none.testMetrics.sampled["N@10"];
     const b = deRrd.testMetrics.sampled["N@10"];
-    // observed with these seeds: teacher 0.261, none 0.188, de-rrd 0.214 (N@10). The thresholds keep the
-    // ordering with margin: the teacher gap is 2x the asserted one, the de-rrd gain 2.6x.
+    // observed with these seeds: teacher 0.278, none 0.188, de-rrd 0.205 (N@10). The thresholds keep the
+    // ordering with margin: the teacher gap is 3x the asserted one, the de-rrd gain 1.7x.
     expect(t).toBeGreaterThan(a + 0.03);
     expect(b).toBeGreaterThan(a + 0.01);
     // and it is a plain BPR model of the student's dimension (experts dropped)

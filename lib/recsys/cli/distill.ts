@@ -28,8 +28,9 @@ const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
   --seed <n>               training seed (default 0)
   --eval-seed <n>          seed of the 499 sampled evaluation negatives (default 0)
   --lr <x>                 student learning rate (default 0.003)
-  --teacher-lr <x>         teacher learning rate (default 0.002)
-  --lr-schedule <s>        student learning rate over the budget: constant | cosine (default constant)
+  --teacher-lr <x>         teacher learning rate (default 0.003)
+  --lr-schedule <s>        student learning rate over the epoch budget: constant | cosine (down to a
+                           tenth of --lr at the last epoch); default constant (the teacher: cosine)
   --patience <n>           validations without improvement before stopping (default 10)
   --eval-every <n>         validate every n epochs (default 2)
   --de-fraction <x>        share of a batch's entities DE is computed on, unbiased (default 1)
