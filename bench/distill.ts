@@ -28,6 +28,7 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --teacher-epochs <n>     teacher epoch budget (default 60)
   --student-epochs <n>     student epoch budget (default 200)
   --de-epochs <n>          epoch budget of the DE students (default: --student-epochs)
+  --de-rrd-epochs <n>      epoch budget of the DE-RRD student (default: --de-epochs)
   --de-fraction <x>        DE entity share per batch, unbiased (default 1)
   --de-max-experts <n>     DE experts evaluated per entity (default 30)
   --lr-schedule <s>        student learning rate over the epoch budget: constant | cosine (down to a
@@ -45,6 +46,7 @@ const OPTIONS = {
   "teacher-epochs": { type: "string" },
   "student-epochs": { type: "string" },
   "de-epochs": { type: "string" },
+  "de-rrd-epochs": { type: "string" },
   "de-fraction": { type: "string" },
   "de-max-experts": { type: "string" },
   "lr-schedule": { type: "string" },
@@ -70,6 +72,7 @@ const Flags = z.object({
   "teacher-epochs": intFlag("an epoch count", 1).optional(),
   "student-epochs": intFlag("an epoch count", 1).optional(),
   "de-epochs": intFlag("an epoch count", 1).optional(),
+  "de-rrd-epochs": intFlag("an epoch count", 1).optional(),
   "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
   "lr-schedule": z.enum(LR_SCHEDULES).optional(),
@@ -149,7 +152,7 @@ function studentOptions(f: Flags, method: DistillMethod) {
     dim: 20,
     seed: f.seed ?? 0,
     evalSeed: f["eval-seed"] ?? 0,
-    epochs: isDe ? (f["de-epochs"] ?? f["student-epochs"]) : f["student-epochs"],
+    epochs: method === "de-rrd" ? (f["de-rrd-epochs"] ?? f["de-epochs"] ?? f["student-epochs"]) : isDe ? (f["de-epochs"] ?? f["student-epochs"]) : f["student-epochs"],
     lrSchedule: f["lr-schedule"],
     de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
   };
@@ -167,7 +170,7 @@ async function runChild(f: Flags, method: DistillMethod, dir: string) {
 
 /** the flags a child needs, rebuilt from the parsed ones */
 function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: string | null): string[] {
-  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-fraction", "de-max-experts", "lr-schedule"];
+  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-fraction", "de-max-experts", "lr-schedule"];
   const args = pass.flatMap((k) => (f[k] === undefined ? [] : [`--${k}`, String(f[k])]));
   return [...args, "--child", method, "--child-dir", dir, ...(teacherDir ? ["--teacher", teacherDir] : [])];
 }
