@@ -152,7 +152,7 @@ function studentOptions(f: Flags, method: DistillMethod) {
     dim: 20,
     seed: f.seed ?? 0,
     evalSeed: f["eval-seed"] ?? 0,
-    epochs: method === "de-rrd" ? (f["de-rrd-epochs"] ?? f["de-epochs"] ?? f["student-epochs"]) : isDe ? (f["de-epochs"] ?? f["student-epochs"]) : f["student-epochs"],
+    epochs: (method === "de-rrd" ? f["de-rrd-epochs"] : undefined) ?? (isDe ? f["de-epochs"] : undefined) ?? f["student-epochs"],
     lrSchedule: f["lr-schedule"],
     de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
   };

@@ -115,7 +115,7 @@ export function deLoss(
   /** the wasm expert kernel over this side's weights and gradient (grads.experts), used while its scratch suffices */
   kernel: DeExpertKernel | null = null,
 ): number {
-  const { M, ds, dt, dh, block } = side;
+  const { M, dt } = side;
   const n = weights.length;
   if (n === 0) return 0;
   const W = side.selection;
@@ -219,11 +219,13 @@ interface ExpertActivations {
   Y: (Float32Array | null)[];
 }
 
+function noActivations(M: number): ExpertActivations {
+  return { X: new Array(M).fill(null), H: new Array(M).fill(null), Y: new Array(M).fill(null) };
+}
+
 function engineForward(side: DeSide, counts: Int32Array, offsets: Int32Array, pairEntity: Int32Array, hs: Float32Array, engine: MatmulEngine): ExpertActivations {
   const { M, ds, dt, dh, block } = side;
-  const H: (Float32Array | null)[] = new Array(M).fill(null);
-  const Y: (Float32Array | null)[] = new Array(M).fill(null);
-  const X: (Float32Array | null)[] = new Array(M).fill(null);
+  const { X, H, Y } = noActivations(M);
   for (let m = 0; m < M; m++) {
     const cnt = counts[m];
     if (cnt === 0) continue;
@@ -254,9 +256,7 @@ function kernelForward(kernel: DeExpertKernel, side: DeSide, counts: Int32Array,
   const { M, ds, dt, dh } = side;
   const pairs = offsets[M];
   for (let p = 0; p < pairs; p++) kernel.X.set(hs.subarray(pairEntity[p] * ds, (pairEntity[p] + 1) * ds), p * ds);
-  const X: (Float32Array | null)[] = new Array(M).fill(null);
-  const H: (Float32Array | null)[] = new Array(M).fill(null);
-  const Y: (Float32Array | null)[] = new Array(M).fill(null);
+  const { X, H, Y } = noActivations(M);
   for (let m = 0; m < M; m++) {
     const cnt = counts[m];
     if (cnt === 0) continue;

@@ -6,12 +6,12 @@
 //   backward: given dy = d loss / d y, adds to the gradient block (gW2 += hᵀ·dy, gb2 += Σdy,
 //             gW1 += xᵀ·dh, gb1 += Σdh, with dh = (dy·W2ᵀ) ⊙ [h > 0]) and writes dx = dh·W1ᵀ;
 //             `dhrow` is scratch for one row of dh.
-//   axpy:     d[0..n) += a·s[0..n)
 // Dimensions need not be multiples of 4: every loop ends with a scalar tail.
 export const DE_WAT = `
 (module
   (memory (import "env" "memory") 1)
-  (func $axpy (export "axpy") (param $d i32) (param $s i32) (param $a f32) (param $n i32)
+  ;; d[0..n) += a·s[0..n)
+  (func $axpy (param $d i32) (param $s i32) (param $a f32) (param $n i32)
     (local $end i32) (local $vend i32) (local $va v128)
     (local.set $va (f32x4.splat (local.get $a)))
     (local.set $end (i32.add (local.get $d) (i32.shl (local.get $n) (i32.const 2))))
@@ -31,6 +31,7 @@ export const DE_WAT = `
         (local.set $d (i32.add (local.get $d) (i32.const 4)))
         (local.set $s (i32.add (local.get $s) (i32.const 4)))
         (br $sloop))))
+  ;; a[0..n) · b[0..n)
   (func $dot (param $a i32) (param $b i32) (param $n i32) (result f32)
     (local $end i32) (local $vend i32) (local $acc v128) (local $sum f32)
     (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))

@@ -206,7 +206,7 @@ export class BlockAdam {
    */
   get shared(): { memory: WebAssembly.Memory; gradOffset: number; offset: number } | null {
     const st = this.wasm;
-    return st ? { memory: st.memory, gradOffset: 12 * st.n, offset: st.extraOffset } : null;
+    return st ? { memory: st.memory, gradOffset: st.g.byteOffset, offset: st.extraOffset } : null;
   }
 
   /** a gradient array for step(); in the kernel's memory when the kernel runs */
