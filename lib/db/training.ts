@@ -72,8 +72,8 @@ async function resolveTeacher(input: TrainInput, h: TrainingHooks): Promise<Mode
 }
 
 export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<{ modelId: string; trainingRunId: string }> {
-  const pipeline = await import("@/lib/recsys/pipeline");
-  const artifact = await import("@/lib/recsys/artifact");
+  const { metricsSummary } = await import("@/lib/recsys/pipeline");
+  const { trainInThread } = await import("@/lib/recsys/training-thread");
 
   const wantsTeacher = input.role === "student" && (input.teacherModelId !== undefined || input.teacherJobRunId !== undefined);
   const teacherRow = wantsTeacher ? await resolveTeacher(input, h) : null;
@@ -89,29 +89,23 @@ export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<
   });
 
   const options = { ...input.hyperparameters, dim: input.dimension, seed: input.seed, ...(input.epochs ? { epochs: input.epochs } : {}) };
-  let trained: Awaited<ReturnType<typeof pipeline.trainTeacher>>;
-  if (input.role === "teacher") {
-    await h.log(`training teacher BPR-MF dim ${input.dimension}`);
-    trained = await pipeline.trainTeacher(ds, options, h.progress, h.signal);
-  } else {
-    let teacher: Awaited<ReturnType<typeof artifact.loadModel>> | null = null;
-    if (teacherRow) {
-      teacher = await artifact.loadModel(teacherRow.artifactUri, { accelerate: false });
-      await h.log(`distilling from teacher ${teacherRow.name} (dim ${teacherRow.dimension}) with ${input.method}`);
-    }
-    if (!teacher) {
-      // method "none" without a teacher: plain BPR at the student's size, with the student's training defaults
-      await h.log(`training student BPR-MF dim ${input.dimension} alone (method none)`);
-      trained = await pipeline.trainTeacher(ds, { ...pipeline.STUDENT_DEFAULTS, ...options }, h.progress, h.signal);
-    } else {
-      trained = await pipeline.distillStudent(ds, teacher, { ...options, method: input.method }, h.progress, h.signal);
-    }
-    teacher?.dispose();
-  }
-
+  if (input.role === "teacher") await h.log(`training teacher BPR-MF dim ${input.dimension}`);
+  else if (teacherRow) await h.log(`distilling from teacher ${teacherRow.name} (dim ${teacherRow.dimension}) with ${input.method}`);
+  else await h.log(`training student BPR-MF dim ${input.dimension} alone (method none)`);
   const dir = modelArtifactDir(training.id);
-  await artifact.saveModel(dir, trained.model);
-  const manifest = trained.model.manifest;
+  // in a worker thread: this process's event loop keeps pg-boss's connections, heartbeats and cancellation alive
+  const trained = await trainInThread(
+    {
+      role: input.role,
+      dataset: ds,
+      options: input.role === "student" ? { ...options, method: input.method } : options,
+      teacherDir: teacherRow && input.method !== "none" ? teacherRow.artifactUri : null,
+      outDir: dir,
+    },
+    h.progress,
+    h.signal,
+  );
+  const manifest = trained.manifest;
   const model = await saveModel(
     {
       name: input.name ?? `${input.role === "teacher" ? "Teacher" : `Student (${input.method})`} d${input.dimension}`,
@@ -135,14 +129,13 @@ export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<
     datasetId: input.datasetId,
     split: "test",
     protocol: json({ negatives: trained.testMetrics.negatives, seed: trained.testMetrics.seed, cutoffs: [5, 10, 20] }),
-    metrics: json(pipeline.metricsSummary(trained.testMetrics)),
+    metrics: json(metricsSummary(trained.testMetrics)),
   };
   await h.db.$transaction([
     h.db.offlineEvaluation.deleteMany({ where: { modelId: model.id, split: "test" } }),
     h.db.offlineEvaluation.create({ data: evaluation }),
     h.db.trainingRun.update({ where: { id: training.id }, data: { history: json(trained.history), finishedAt: new Date() } }),
   ]);
-  trained.model.dispose();
   if (input.promoteIfNoProduction) await promoteIfNoProduction(model, h);
   const test = trained.testMetrics.sampled as Record<string, number> | undefined;
   await h.log(
