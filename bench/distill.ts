@@ -26,11 +26,16 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --seed <n>               training seed (default 0)
   --eval-seed <n>          seed of the sampled evaluation negatives (default 0)
   --teacher-epochs <n>     teacher epoch budget (default 60)
+  --teacher-batch <n>      teacher batch size (default 1024)
+  --teacher-lr <x>         teacher peak learning rate, cosine-decayed (default 0.003)
   --student-epochs <n>     student epoch budget (default 200)
   --de-epochs <n>          epoch budget of the DE students (default: --student-epochs)
   --de-rrd-epochs <n>      epoch budget of the DE-RRD student (default: --de-epochs)
+  --de-rrd-rrd-lambda <x>  λ_RRD of the DE-RRD student (default 0.001, RRD's own)
   --de-fraction <x>        DE entity share per batch, unbiased (default 1)
   --de-max-experts <n>     DE experts evaluated per entity (default 30)
+  --patience <n>           students: validations without improvement before stopping (default 10; a
+                           count above the budget's validations runs the whole learning-rate schedule)
   --lr-schedule <s>        student learning rate over the epoch budget: constant | cosine (down to a
                            tenth at the last epoch); default constant (the teacher: cosine)
   --teacher <dir>          reuse a saved teacher (its training time is then not part of the run)
@@ -44,12 +49,16 @@ const OPTIONS = {
   seed: { type: "string" },
   "eval-seed": { type: "string" },
   "teacher-epochs": { type: "string" },
+  "teacher-batch": { type: "string" },
+  "teacher-lr": { type: "string" },
   "student-epochs": { type: "string" },
   "de-epochs": { type: "string" },
   "de-rrd-epochs": { type: "string" },
+  "de-rrd-rrd-lambda": { type: "string" },
   "de-fraction": { type: "string" },
   "de-max-experts": { type: "string" },
   "lr-schedule": { type: "string" },
+  patience: { type: "string" },
   teacher: { type: "string" },
   // internal: this process is one student's run, started by the parent (results in --child-dir)
   child: { type: "string" },
@@ -70,12 +79,16 @@ const Flags = z.object({
   seed: intFlag("a seed", 0).optional(),
   "eval-seed": intFlag("a seed", 0).optional(),
   "teacher-epochs": intFlag("an epoch count", 1).optional(),
+  "teacher-batch": intFlag("a batch size", 1).optional(),
+  "teacher-lr": numberFlag("a learning rate").refine((x) => x > 0, "must be positive").optional(),
   "student-epochs": intFlag("an epoch count", 1).optional(),
   "de-epochs": intFlag("an epoch count", 1).optional(),
   "de-rrd-epochs": intFlag("an epoch count", 1).optional(),
+  "de-rrd-rrd-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
   "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
   "lr-schedule": z.enum(LR_SCHEDULES).optional(),
+  patience: intFlag("a count", 1).optional(),
   teacher: z.string().optional(),
   child: z.enum(DISTILL_METHODS).optional(),
   "child-dir": z.string().optional(),
@@ -154,6 +167,8 @@ function studentOptions(f: Flags, method: DistillMethod) {
     evalSeed: f["eval-seed"] ?? 0,
     epochs: (method === "de-rrd" ? f["de-rrd-epochs"] : undefined) ?? (isDe ? f["de-epochs"] : undefined) ?? f["student-epochs"],
     lrSchedule: f["lr-schedule"],
+    patience: f.patience,
+    ...(method === "de-rrd" && f["de-rrd-rrd-lambda"] !== undefined && { rrd: { lambda: f["de-rrd-rrd-lambda"] } }),
     de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
   };
 }
@@ -170,7 +185,7 @@ async function runChild(f: Flags, method: DistillMethod, dir: string) {
 
 /** the flags a child needs, rebuilt from the parsed ones */
 function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: string | null): string[] {
-  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-fraction", "de-max-experts", "lr-schedule"];
+  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-rrd-rrd-lambda", "de-fraction", "de-max-experts", "lr-schedule", "patience"];
   const args = pass.flatMap((k) => (f[k] === undefined ? [] : [`--${k}`, String(f[k])]));
   return [...args, "--child", method, "--child-dir", dir, ...(teacherDir ? ["--teacher", teacherDir] : [])];
 }
@@ -255,7 +270,7 @@ async function main() {
   pump();
   if (!teacherDir) {
     const bar = bars.bar("teacher d200");
-    trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], seed, evalSeed }, bar.progress, abortTeacher.signal)
+    trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], seed, evalSeed }, bar.progress, abortTeacher.signal)
       .then(async (t) => {
         const dir = path.join(work, "teacher");
         await saveModel(dir, t.model);
