@@ -34,8 +34,8 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --de-rrd-rrd-lambda <x>  λ_RRD of the DE-RRD student (default 0.001, RRD's own)
   --de-fraction <x>        DE entity share per batch, unbiased (default 1)
   --de-max-experts <n>     DE experts evaluated per entity (default 30)
-  --patience <n>           students: validations without improvement before stopping (default 10; a
-                           count above the budget's validations runs the whole learning-rate schedule)
+  --patience <n>           validations without improvement before stopping (default: teacher 5,
+                           students 10; a count above the budget's validations runs the whole schedule)
   --lr-schedule <s>        student learning rate over the epoch budget: constant | cosine (down to a
                            tenth at the last epoch); default constant (the teacher: cosine)
   --teacher <dir>          reuse a saved teacher (its training time is then not part of the run)
@@ -270,7 +270,7 @@ async function main() {
   pump();
   if (!teacherDir) {
     const bar = bars.bar("teacher d200");
-    trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], seed, evalSeed }, bar.progress, abortTeacher.signal)
+    trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], patience: f.patience, seed, evalSeed }, bar.progress, abortTeacher.signal)
       .then(async (t) => {
         const dir = path.join(work, "teacher");
         await saveModel(dir, t.model);
