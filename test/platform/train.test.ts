@@ -6,12 +6,13 @@ import path from "node:path";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBoss } from "@/lib/jobs/boss";
-import { enqueueJob } from "@/lib/jobs/enqueue";
+import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
 import { runTraining } from "@/lib/db/training";
 import { trainInput } from "@/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
+import { waitFor } from "../helpers/wait";
 
 const t = isolatedTestDatabase("train");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-train-"));
@@ -86,6 +87,24 @@ describe("train job", () => {
     expect(after).toEqual(before);
     const teacherModel = await t().db.model.findFirstOrThrow({ where: { role: "teacher" } });
     expect(result.modelId).toBe(teacherModel.id);
+  });
+
+  it("cancelling a training job stops its thread mid-training; nothing is saved and the worker takes the next job", async () => {
+    const deps = { db: t().db, boss };
+    const dataset = await createSyntheticDataset({ name: "to cancel", seed: 12, numUsers: 600, numItems: 800, interactionsPerUser: 20 }, t().db);
+    const models = await t().db.model.count();
+    const run = await enqueueJob({ queue: "train", input: { role: "teacher", datasetId: dataset.id, dimension: 64, epochs: 1000, hyperparameters: { patience: 1000 } } }, deps);
+    await waitFor("the training to make progress", async () => {
+      const r = await t().db.jobRun.findUniqueOrThrow({ where: { id: run.id } });
+      return r.status === "running" && r.progress > 1;
+    });
+    await requestCancel(run.id, deps);
+    const done = await finished(run.id);
+    expect(done.status).toBe("cancelled");
+    expect(done.progress).toBeLessThan(100);
+    expect(await t().db.model.count()).toBe(models);
+    const next = await enqueueJob({ queue: "selftest", input: { steps: 2, stepMs: 10 } }, deps);
+    expect((await finished(next.id)).status).toBe("succeeded");
   });
 
   it("the worker survives an unhandled rejection after the wasm backend has loaded", async () => {
