@@ -72,7 +72,8 @@ async function resolveTeacher(input: TrainInput, h: TrainingHooks): Promise<Mode
 }
 
 export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<{ modelId: string; trainingRunId: string }> {
-  const { metricsSummary } = await import("@/lib/recsys/pipeline");
+  // not pipeline: that would load tfjs into this thread, which only records the result
+  const { metricsSummary } = await import("@/lib/recsys/eval/evaluate");
   const { trainInThread } = await import("@/lib/recsys/training-thread");
 
   const wantsTeacher = input.role === "student" && (input.teacherModelId !== undefined || input.teacherJobRunId !== undefined);

@@ -11,12 +11,13 @@ import { trainBpr, TRAIN_DEFAULTS, type EpochRecord, type TrainConfig } from "./
 import { sampledValidator } from "./models/validation";
 import { LR_SCHEDULES } from "./models/lr-schedule";
 import { createDistillers, type DistillMethod, type DistillSetup } from "./distill";
-import { evaluate, type EvalResult } from "./eval/evaluate";
+import { evaluate, metricsSummary, type EvalResult } from "./eval/evaluate";
 import { weightBytes } from "./artifact";
 
 export type { DistillMethod } from "./distill";
 export { DISTILL_METHODS } from "./distill";
 export { TrainingAborted } from "./models/train";
+export { metricsSummary } from "./eval/evaluate";
 
 export interface TeacherOptions extends Partial<TrainConfig> {
   /** seed of the evaluation negatives (valid and test), default 0 */
@@ -91,21 +92,6 @@ function manifestFor(
     trainingConfig,
     metrics,
     createdAt: new Date().toISOString(),
-  };
-}
-
-/** test metrics flattened for manifests: sampled, full, long tail, coverage */
-export function metricsSummary(r: EvalResult): Record<string, unknown> {
-  return {
-    split: r.split,
-    evalSeed: r.seed,
-    negatives: r.negatives,
-    users: r.users,
-    test: r.sampled,
-    full: r.full,
-    longTail: r.longTail,
-    longTailUsers: r.longTailUsers,
-    coverage10: r.coverage,
   };
 }
 

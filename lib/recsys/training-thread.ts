@@ -35,7 +35,7 @@ const ABORT_GRACE_MS = 10_000;
 function rebuildError(e: { name: string; message: string; stack?: string }): Error {
   if (e.name === "TrainingAborted") return new TrainingAborted();
   const err = e.name === "RangeError" ? new RangeError(e.message) : new Error(e.message);
-  if (e.name !== "RangeError" && e.name !== "Error") err.name = e.name;
+  err.name = e.name;
   if (e.stack) err.stack = e.stack;
   return err;
 }

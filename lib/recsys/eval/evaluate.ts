@@ -139,3 +139,18 @@ function sampledRanksFromCandidates(scorer: CandidateScorer, plan: EvalPlan, ran
     if (progress !== undefined && ((p & 255) === 255 || p === n - 1)) progress((p + 1) / n, `evaluating ${plan.split} ${p + 1}/${n} users`);
   }
 }
+
+/** test metrics flattened for manifests: sampled, full, long tail, coverage */
+export function metricsSummary(r: EvalResult): Record<string, unknown> {
+  return {
+    split: r.split,
+    evalSeed: r.seed,
+    negatives: r.negatives,
+    users: r.users,
+    test: r.sampled,
+    full: r.full,
+    longTail: r.longTail,
+    longTailUsers: r.longTailUsers,
+    coverage10: r.coverage,
+  };
+}
