@@ -28,7 +28,9 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --teacher-epochs <n>     teacher epoch budget (default 60)
   --teacher-batch <n>      teacher batch size (default 1024)
   --teacher-lr <x>         teacher peak learning rate, cosine-decayed (default 0.003)
+  --teacher-wd <x>         teacher weight decay (default 0.001)
   --student-epochs <n>     student epoch budget (default 200)
+  --student-wd <x>         students' weight decay (default 0.001)
   --de-epochs <n>          epoch budget of the DE students (default: --student-epochs)
   --de-rrd-epochs <n>      epoch budget of the DE-RRD student (default: --de-epochs)
   --de-rrd-rrd-lambda <x>  λ_RRD of the DE-RRD student (default 0.001, RRD's own)
@@ -51,6 +53,8 @@ const OPTIONS = {
   "teacher-epochs": { type: "string" },
   "teacher-batch": { type: "string" },
   "teacher-lr": { type: "string" },
+  "teacher-wd": { type: "string" },
+  "student-wd": { type: "string" },
   "student-epochs": { type: "string" },
   "de-epochs": { type: "string" },
   "de-rrd-epochs": { type: "string" },
@@ -81,6 +85,8 @@ const Flags = z.object({
   "teacher-epochs": intFlag("an epoch count", 1).optional(),
   "teacher-batch": intFlag("a batch size", 1).optional(),
   "teacher-lr": numberFlag("a learning rate").refine((x) => x > 0, "must be positive").optional(),
+  "teacher-wd": numberFlag("a weight decay").refine((x) => x >= 0, "must be 0 or more").optional(),
+  "student-wd": numberFlag("a weight decay").refine((x) => x >= 0, "must be 0 or more").optional(),
   "student-epochs": intFlag("an epoch count", 1).optional(),
   "de-epochs": intFlag("an epoch count", 1).optional(),
   "de-rrd-epochs": intFlag("an epoch count", 1).optional(),
@@ -167,6 +173,7 @@ function studentOptions(f: Flags, method: DistillMethod) {
     evalSeed: f["eval-seed"] ?? 0,
     epochs: (method === "de-rrd" ? f["de-rrd-epochs"] : undefined) ?? (isDe ? f["de-epochs"] : undefined) ?? f["student-epochs"],
     lrSchedule: f["lr-schedule"],
+    weightDecay: f["student-wd"],
     patience: f.patience,
     ...(method === "de-rrd" && f["de-rrd-rrd-lambda"] !== undefined && { rrd: { lambda: f["de-rrd-rrd-lambda"] } }),
     de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
@@ -185,7 +192,7 @@ async function runChild(f: Flags, method: DistillMethod, dir: string) {
 
 /** the flags a child needs, rebuilt from the parsed ones */
 function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: string | null): string[] {
-  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-rrd-rrd-lambda", "de-fraction", "de-max-experts", "lr-schedule", "patience"];
+  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-rrd-rrd-lambda", "student-wd", "de-fraction", "de-max-experts", "lr-schedule", "patience"];
   const args = pass.flatMap((k) => (f[k] === undefined ? [] : [`--${k}`, String(f[k])]));
   return [...args, "--child", method, "--child-dir", dir, ...(teacherDir ? ["--teacher", teacherDir] : [])];
 }
@@ -270,7 +277,7 @@ async function main() {
   pump();
   if (!teacherDir) {
     const bar = bars.bar("teacher d200");
-    trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], patience: f.patience, seed, evalSeed }, bar.progress, abortTeacher.signal)
+    trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], weightDecay: f["teacher-wd"], patience: f.patience, seed, evalSeed }, bar.progress, abortTeacher.signal)
       .then(async (t) => {
         const dir = path.join(work, "teacher");
         await saveModel(dir, t.model);
