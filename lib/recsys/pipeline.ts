@@ -17,7 +17,6 @@ import { weightBytes } from "./artifact";
 export type { DistillMethod } from "./distill";
 export { DISTILL_METHODS } from "./distill";
 export { TrainingAborted } from "./models/train";
-export { metricsSummary } from "./eval/evaluate";
 
 export interface TeacherOptions extends Partial<TrainConfig> {
   /** seed of the evaluation negatives (valid and test), default 0 */
