@@ -195,3 +195,91 @@ export function rankInCatalogue(scores: Float32Array, item: number, exclude?: In
   rank -= excludedBetter(scores, item, target, exclude);
   return rank;
 }
+
+// scratch of topKBlocks (synchronous, so one per process is enough)
+let candScores = new Float32Array(1024);
+let candItems = new Int32Array(1024);
+let blockHeap = new Float64Array(64);
+
+/**
+ * topK(scores, k, exclude), reading only the blocks that can hold a top-k item. `maxima[b]` must be the
+ * maximum of scores[b·block … b·block + block) (NaN when one is NaN); the last block may be partial
+ * (its maximum is then recomputed here from the real items). With e excluded items, the (k+e)-th largest
+ * block maximum τ is reached by k+e distinct items of which at most e are excluded, so every top-k item
+ * scores ≥ τ and lies in a block whose maximum is ≥ τ: only those blocks are scanned, in index order, so
+ * ties keep the topK order (lower index first). Falls back to the full scan when that bound is useless
+ * (NaN maxima, τ = -Infinity, k + e ≥ the number of blocks).
+ */
+export function topKBlocks(scores: Float32Array, maxima: Float32Array, block: number, k: number, exclude?: Exclusion): Int32Array {
+  const n = scores.length;
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`topK: k must be a non-negative integer, got ${k}`);
+  const blocks = Math.ceil(n / block);
+  if (maxima.length < blocks) throw new RangeError(`topKBlocks: ${maxima.length} maxima for ${blocks} blocks`);
+  const e = exclude === undefined ? 0 : exclude instanceof Int32Array ? exclude.length : exclude.size;
+  const need = k + e;
+  if (k === 0 || need >= blocks) return topK(scores, k, exclude);
+  const lastStart = (blocks - 1) * block;
+  let lastMax = -Infinity;
+  for (let i = lastStart; i < n; i++) {
+    const s = scores[i];
+    if (s !== s) return topK(scores, k, exclude);
+    if (s > lastMax) lastMax = s;
+  }
+  // τ: the need-th largest maximum, through a min-heap of the `need` largest seen
+  if (blockHeap.length < need) blockHeap = new Float64Array(need);
+  const heap = blockHeap;
+  let size = 0;
+  for (let b = 0; b < blocks; b++) {
+    const m = b === blocks - 1 ? lastMax : maxima[b];
+    if (m !== m) return topK(scores, k, exclude);
+    if (size < need) {
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (heap[p] <= m) break;
+        heap[c] = heap[p];
+        c = p;
+      }
+      heap[c] = m;
+    } else if (m > heap[0]) {
+      let p = 0;
+      for (;;) {
+        const l = 2 * p + 1;
+        if (l >= need) break;
+        const c = l + 1 < need && heap[l + 1] < heap[l] ? l + 1 : l;
+        if (m <= heap[c]) break;
+        heap[p] = heap[c];
+        p = c;
+      }
+      heap[p] = m;
+    }
+  }
+  const tau = heap[0];
+  if (tau === -Infinity) return topK(scores, k, exclude);
+  const excluded = exclusionTest(exclude);
+  let count = 0;
+  for (let b = 0; b < blocks; b++) {
+    const m = b === blocks - 1 ? lastMax : maxima[b];
+    if (m < tau) continue;
+    const end = Math.min(n, (b + 1) * block);
+    for (let i = b * block; i < end; i++) {
+      const s = scores[i];
+      if (s >= tau && !excluded(i)) {
+        if (count === candScores.length) {
+          const grownS = new Float32Array(count * 2);
+          grownS.set(candScores);
+          candScores = grownS;
+          const grownI = new Int32Array(count * 2);
+          grownI.set(candItems);
+          candItems = grownI;
+        }
+        candScores[count] = s;
+        candItems[count++] = i;
+      }
+    }
+  }
+  // candidates are in ascending item order, so positions order ties exactly like item indices
+  const top = select(candScores.subarray(0, count), k, undefined, -1).top;
+  for (let t = 0; t < top.length; t++) top[t] = candItems[top[t]];
+  return top;
+}

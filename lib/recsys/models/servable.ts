@@ -5,11 +5,20 @@ import { topK } from "../topk";
 import { getTf } from "../backend";
 import { BprModel } from "./bpr";
 import { ItemMatrixScorer } from "./accel";
+import { PanelScorer, scoreKernel, type ScoreBlock } from "../kernels/score";
+
+/**
+ * Where full-catalogue scores are computed: "tfjs" (one matmul per block on the tfjs backend) or
+ * "kernel" (our wasm SIMD kernel, which also gives top-k the panel maxima it needs to skip most items;
+ * falls back to tfjs where wasm SIMD is missing).
+ */
+export type ScoringEngine = "tfjs" | "kernel";
 
 export class ServableBpr implements ServableModel {
   private userMap: Map<string, number> | null = null;
   private itemMap: Map<string, number> | null = null;
   private accel: ItemMatrixScorer | null = null;
+  private panel: PanelScorer | null = null;
   private rowBuf: Float32Array | null = null;
 
   constructor(
@@ -33,9 +42,19 @@ export class ServableBpr implements ServableModel {
     return this.model.dim;
   }
 
-  /** upload the item matrix to the tfjs backend so scoreUsers/scoreUser use one matmul per block */
-  async accelerate(): Promise<this> {
-    if (!this.accel) {
+  /**
+   * Prepare fast block scoring: upload the item matrix to the tfjs backend (one matmul per block), or with
+   * engine "kernel" lay it out for the SIMD kernel, scoring at most `maxRows` users per kernel call.
+   */
+  async accelerate(engine: ScoringEngine = "tfjs", maxRows = 32): Promise<this> {
+    if (engine === "kernel" && !this.panel) {
+      const kernel = await scoreKernel();
+      if (kernel) {
+        this.panel = new PanelScorer(kernel, this.model.items, this.model.numItems, this.model.dim, maxRows);
+        return this;
+      }
+    }
+    if (!this.accel && !this.panel) {
       const tf = await getTf();
       this.accel = new ItemMatrixScorer(tf, this.model.items, this.model.numItems, this.model.dim);
     }
@@ -46,10 +65,29 @@ export class ServableBpr implements ServableModel {
   dispose(): void {
     this.accel?.dispose();
     this.accel = null;
+    this.panel = null;
+  }
+
+  /** most users one scoreBlock call takes (0 without the kernel) */
+  get blockRows(): number {
+    return this.panel?.maxRows ?? 0;
+  }
+
+  /** the engine block scoring runs on: "kernel", "tfjs", or "js" (not accelerated) */
+  get engine(): ScoringEngine | "js" {
+    return this.panel ? "kernel" : this.accel ? "tfjs" : "js";
+  }
+
+  /**
+   * Kernel scores of up to `maxRows` users with their panel maxima, as views into the kernel's memory
+   * (valid until the next call); null unless accelerated with the "kernel" engine.
+   */
+  scoreBlock(users: ArrayLike<number>): ScoreBlock | null {
+    return this.panel ? this.panel.score(this.model.users, users) : null;
   }
 
   scoreUser(user: number, out: Float32Array): void {
-    if (this.accel) this.scoreUsers(Int32Array.of(user), out);
+    if (this.accel || this.panel) this.scoreUsers(Int32Array.of(user), out);
     else this.model.scoreUser(user, out);
   }
 
@@ -57,6 +95,15 @@ export class ServableBpr implements ServableModel {
   scoreUsers(users: Int32Array, out: Float32Array): void {
     const d = this.model.dim;
     const n = this.model.numItems;
+    if (this.panel) {
+      const panel = this.panel;
+      for (let from = 0; from < users.length; from += panel.maxRows) {
+        const part = users.subarray(from, Math.min(users.length, from + panel.maxRows));
+        const { scores, stride } = panel.score(this.model.users, part);
+        for (let j = 0; j < part.length; j++) out.set(scores.subarray(j * stride, j * stride + n), (from + j) * n);
+      }
+      return;
+    }
     if (!this.accel) {
       for (let j = 0; j < users.length; j++) this.model.scoreUser(users[j], out.subarray(j * n, (j + 1) * n));
       return;

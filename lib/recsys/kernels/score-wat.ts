@@ -1,0 +1,55 @@
+// WebAssembly text of full-catalogue scoring, 4 lanes at a time (wasm SIMD); compiled by wat.ts.
+// Items are stored in panels of 32: panel p holds, for each feature k in order, the k-th feature of items
+// 32p … 32p+31 (dim × 32 floats, contiguous), so a panel is read sequentially and, at dim 200 (25.6 KB),
+// stays in L1 while every user of the block is scored against it. Eight independent accumulators (8 × 4
+// items) hide the latency of the additions. Every offset is in bytes.
+//   scores: S[j·stride + i] = Σ_k U[j·dim + k] · item_i[k]   (f32, k in ascending order, one lane per item)
+//           M[j·panels + p] = max of S[j·stride + 32p … 32p+31] (NaN when one of them is NaN)
+// for users j < rows and panels p < panels; stride is in bytes (≥ 128·panels).
+const LANES = [0, 1, 2, 3, 4, 5, 6, 7];
+const acc = (f: (a: number) => string) => LANES.map(f).join("\n");
+const maxTree = (names: string[]): string =>
+  names.length === 1 ? `(local.get $a${names[0]})` : `(f32x4.max ${maxTree(names.slice(0, names.length / 2))} ${maxTree(names.slice(names.length / 2))})`;
+
+export const SCORE_WAT = `
+(module
+  (memory (import "env" "memory") 1)
+  (func (export "scores")
+    (param $P i32) (param $panels i32) (param $dim i32) (param $U i32) (param $rows i32) (param $S i32) (param $stride i32) (param $M i32)
+    (local $p i32) (local $pb i32) (local $j i32) (local $ub i32) (local $uend i32) (local $v i32) (local $out i32)
+    (local $u v128) (local $m v128)
+    ${LANES.map((a) => `(local $a${a} v128)`).join(" ")}
+    (block $pdone
+      (loop $ploop
+        (br_if $pdone (i32.ge_s (local.get $p) (local.get $panels)))
+        (local.set $pb (i32.add (local.get $P) (i32.mul (local.get $p) (i32.shl (local.get $dim) (i32.const 7)))))
+        (local.set $j (i32.const 0))
+        (block $jdone
+          (loop $jloop
+            (br_if $jdone (i32.ge_s (local.get $j) (local.get $rows)))
+            (local.set $ub (i32.add (local.get $U) (i32.shl (i32.mul (local.get $j) (local.get $dim)) (i32.const 2))))
+            (local.set $uend (i32.add (local.get $ub) (i32.shl (local.get $dim) (i32.const 2))))
+            (local.set $v (local.get $pb))
+            ${acc((a) => `(local.set $a${a} (v128.const f32x4 0 0 0 0))`)}
+            (block $kdone
+              (loop $kloop
+                (br_if $kdone (i32.ge_u (local.get $ub) (local.get $uend)))
+                (local.set $u (v128.load32_splat (local.get $ub)))
+                ${acc((a) => `(local.set $a${a} (f32x4.add (local.get $a${a}) (f32x4.mul (local.get $u) (v128.load offset=${16 * a} (local.get $v)))))`)}
+                (local.set $ub (i32.add (local.get $ub) (i32.const 4)))
+                (local.set $v (i32.add (local.get $v) (i32.const 128)))
+                (br $kloop)))
+            (local.set $out (i32.add (i32.add (local.get $S) (i32.mul (local.get $j) (local.get $stride))) (i32.shl (local.get $p) (i32.const 7))))
+            ${acc((a) => `(v128.store offset=${16 * a} (local.get $out) (local.get $a${a}))`)}
+            (local.set $m ${maxTree(LANES.map(String))})
+            (f32.store
+              (i32.add (local.get $M) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $panels)) (local.get $p)) (i32.const 2)))
+              (f32.max
+                (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jloop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ploop))))
+)
+`;

@@ -1,0 +1,134 @@
+// The wasm SIMD scoring kernel and the block-maxima top-k against plain references, and the serving
+// engines ("kernel" vs "tfjs") against each other: same top-k, ties to the lower index.
+import { describe, expect, it } from "vitest";
+import { PANEL, PanelScorer, scoreKernel } from "@/lib/recsys/kernels/score";
+import { BprModel } from "@/lib/recsys/models/bpr";
+import { ServableBpr } from "@/lib/recsys/models/servable";
+import { Rng } from "@/lib/recsys/random";
+import { topK, topKBlocks } from "@/lib/recsys/topk";
+import type { ModelManifest } from "@/lib/recsys/types";
+
+/** what the kernel computes per lane: an f32 sum in ascending feature order */
+function f32Score(user: Float32Array, items: Float32Array, i: number, dim: number): number {
+  let s = 0;
+  for (let k = 0; k < dim; k++) s = Math.fround(s + Math.fround(user[k] * items[i * dim + k]));
+  return s;
+}
+
+function blockMaxima(scores: Float32Array, block: number): Float32Array {
+  const m = new Float32Array(Math.ceil(scores.length / block)).fill(-Infinity);
+  for (let i = 0; i < scores.length; i++) {
+    const b = Math.floor(i / block);
+    if (scores[i] !== scores[i] || m[b] !== m[b]) m[b] = NaN;
+    else if (scores[i] > m[b]) m[b] = scores[i];
+  }
+  return m;
+}
+
+describe("score kernel", () => {
+  it("computes every score and panel maximum exactly like an f32 loop, on odd shapes", async () => {
+    const kernel = await scoreKernel();
+    expect(kernel).not.toBeNull();
+    const rng = new Rng(5);
+    for (const [numItems, dim, rows] of [[1, 1, 1], [31, 3, 2], [33, 7, 3], [100, 20, 5], [257, 200, 4]]) {
+      const items = Float32Array.from({ length: numItems * dim }, () => rng.normal());
+      const users = Float32Array.from({ length: 9 * dim }, () => rng.normal());
+      const scorer = new PanelScorer(kernel!, items, numItems, dim, rows);
+      const ids = Array.from({ length: rows }, (_, j) => (j * 4) % 9);
+      const block = scorer.score(users, ids);
+      expect(block.stride).toBe(Math.ceil(numItems / PANEL) * PANEL);
+      for (let j = 0; j < rows; j++) {
+        const u = users.subarray(ids[j] * dim, (ids[j] + 1) * dim);
+        const expected = Float32Array.from({ length: numItems }, (_, i) => f32Score(u, items, i, dim));
+        const row = block.scores.subarray(j * block.stride, j * block.stride + numItems);
+        expect(Array.from(row)).toEqual(Array.from(expected));
+        // full panels: the maximum of their 32 scores
+        const maxima = blockMaxima(expected, PANEL);
+        for (let p = 0; p < Math.floor(numItems / PANEL); p++) expect(block.maxima[j * block.panels + p]).toBe(maxima[p]);
+      }
+      expect(() => scorer.score(users, Array.from({ length: rows + 1 }, () => 0))).toThrow(RangeError);
+    }
+  });
+});
+
+describe("topKBlocks", () => {
+  it("equals topK on random scores with ties, NaN, -Infinity and both exclusion forms", () => {
+    const rng = new Rng(17);
+    for (let trial = 0; trial < 400; trial++) {
+      const n = 1 + rng.int(2000);
+      const block = [1, 4, 32, 100][trial % 4];
+      const distinct = trial % 3 === 0 ? 3 : trial % 3 === 1 ? 40 : 0;
+      const scores = Float32Array.from({ length: n }, () => (distinct > 0 ? rng.int(distinct) : rng.normal()));
+      if (trial % 5 === 0) for (let i = 0; i < n; i++) if (rng.next() < 0.01) scores[i] = rng.next() < 0.5 ? NaN : -Infinity;
+      if (trial % 7 === 0) scores.fill(-Infinity, 0, Math.floor(n / 2));
+      const k = rng.int(25);
+      const excluded = new Set<number>();
+      for (let e = rng.int(60); e > 0; e--) excluded.add(rng.int(n));
+      const sorted = Int32Array.from([...excluded].sort((a, b) => a - b));
+      const maxima = blockMaxima(scores, block);
+      const expected = Array.from(topK(scores, k, sorted));
+      expect(Array.from(topKBlocks(scores, maxima, block, k, sorted))).toEqual(expected);
+      expect(Array.from(topKBlocks(scores, maxima, block, k, excluded))).toEqual(expected);
+      expect(Array.from(topKBlocks(scores, maxima, block, k))).toEqual(Array.from(topK(scores, k)));
+    }
+  });
+
+  it("keeps the lower index first among equal scores across blocks", () => {
+    const scores = new Float32Array(200);
+    for (const i of [150, 3, 77, 64]) scores[i] = 5;
+    scores[10] = 6;
+    expect(Array.from(topKBlocks(scores, blockMaxima(scores, 32), 32, 4, Int32Array.of(77)))).toEqual([10, 3, 64, 150]);
+    expect(() => topKBlocks(scores, new Float32Array(2), 32, 4)).toThrow(RangeError);
+  });
+});
+
+describe("serving engines", () => {
+  function model(dim: number, numUsers: number, numItems: number): ServableBpr {
+    const bpr = BprModel.random(numUsers, numItems, dim, new Rng(dim + 1), 1);
+    // duplicated item rows: exact ties, which both engines must break by the lower index (the copied
+    // items get a large norm so that they reach many users' top-k)
+    for (const of of [900, 41]) for (let k = 0; k < dim; k++) bpr.items[of * dim + k] *= 4;
+    for (const [copy, of] of [[5, 900], [17, 900], [40, 41], [1000, 41]]) bpr.items.copyWithin(copy * dim, of * dim, (of + 1) * dim);
+    const manifest = { dimension: dim } as ModelManifest;
+    return new ServableBpr(bpr, manifest, Array.from({ length: numUsers }, (_, i) => `u${i}`), Array.from({ length: numItems }, (_, i) => `i${i}`));
+  }
+
+  for (const dim of [20, 200]) {
+    it(`give the same top-k for dim ${dim} (kernel + block maxima vs tfjs matmul + heap)`, async () => {
+      const base = model(dim, 64, 1500);
+      const tfjs = new ServableBpr(base.model, base.manifest, base.userIds, base.itemIds);
+      await tfjs.accelerate("tfjs");
+      const kernel = new ServableBpr(base.model, base.manifest, base.userIds, base.itemIds);
+      await kernel.accelerate("kernel", 16);
+      expect(kernel.engine).toBe("kernel");
+      const n = base.numItems;
+      const out = new Float32Array(16 * n);
+      let ties = 0;
+      for (let from = 0; from < 64; from += 16) {
+        const users = Int32Array.from({ length: 16 }, (_, j) => from + j);
+        tfjs.scoreUsers(users, out);
+        const block = kernel.scoreBlock(users)!;
+        for (let j = 0; j < 16; j++) {
+          const exclude = Int32Array.of(from + j, 300 + j);
+          const ref = out.subarray(j * n, (j + 1) * n);
+          const row = block.scores.subarray(j * block.stride, j * block.stride + n);
+          for (let i = 0; i < n; i += 97) expect(Math.abs(row[i] - ref[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref[i])));
+          const expected = Array.from(topK(ref, 50, exclude));
+          expect(Array.from(topKBlocks(row, block.maxima.subarray(j * block.panels, (j + 1) * block.panels), PANEL, 50, exclude))).toEqual(expected);
+          if (expected.includes(5) && expected.includes(17)) ties++;
+          if (expected.includes(5)) expect(expected.indexOf(5)).toBeLessThan(expected.indexOf(17));
+          if (expected.includes(40)) expect(expected.indexOf(40)).toBeLessThan(expected.indexOf(41));
+        }
+      }
+      expect(ties).toBeGreaterThan(0);
+      // the generic path gives the tfjs layout (row j at j·numItems)
+      const users = Int32Array.of(3, 9);
+      const a = new Float32Array(2 * n);
+      const b = new Float32Array(2 * n);
+      kernel.scoreUsers(users, a);
+      tfjs.scoreUsers(users, b);
+      for (let i = 0; i < a.length; i += 131) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(b[i])));
+      tfjs.dispose();
+    });
+  }
+});
