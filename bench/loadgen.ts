@@ -1,6 +1,7 @@
 // Loopback load generator, run as its own process by bench/serve.ts so its CPU does not count as the
 // server's. Closed loop: `concurrency` keep-alive connections, each sending its next request as soon as
-// the previous answer is read, for `durationMs`. Prints one JSON line with counts and latencies.
+// the previous answer is read, for `durationMs`. Prints one JSON line with counts, latencies and its own
+// CPU time over the run (cpuMs: a saturated load generator caps what a benchmark can show).
 //
 //   tsx bench/loadgen.ts '<json config>'
 //   config: {mode: "recommend"|"events", url, apiKey, concurrency, durationMs, users?: string[], k?, batch?, runId?}
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   let errors = 0;
   let accepted = 0;
   const errorSamples: string[] = [];
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const deadline = started + config.durationMs;
   const worker = async () => {
@@ -95,11 +97,12 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: config.concurrency }, worker));
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
   const q = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : null);
   agent.destroy();
   process.stdout.write(
-    JSON.stringify({ ok: latencies.length, errors, accepted, elapsedMs, p50ms: q(0.5), p99ms: q(0.99), maxMs: latencies.at(-1) ?? null, errorSamples }) + "\n",
+    JSON.stringify({ ok: latencies.length, errors, accepted, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, p50ms: q(0.5), p99ms: q(0.99), maxMs: latencies.at(-1) ?? null, errorSamples }) + "\n",
   );
 }
 

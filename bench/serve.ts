@@ -1,23 +1,32 @@
 // `npm run bench:serve -- --out <file.json> [--server next|node] [--data <dir>] [--duration 10]
-//  [--concurrency 16] [--warmup 3] [--epochs 3] [--teacher <dir> --student <dir>]`
+//  [--concurrency 16] [--warmup 3] [--epochs 3] [--models <dir>] [--scenarios floor,teacher,student,split,events]
+//  [--rounds 1] [--processes 1[,2…]] [--quiet-machine]`
 //
 // Serving benchmark on loopback. A dedicated database (created on the local PostgreSQL, migrated,
 // dropped at the end), a dataset (CiteULike-a when ../shared/datasets/citeulike-a exists, else synthetic)
 // stored the way the product stores it, a teacher (dim 200) and a student (dim 20) trained briefly on it
-// (throughput depends on dimensions and catalogue size, not on how long they were trained), an API key.
-// The server is the built Next app (`next start`, needs `npm run build`) or, with --server node, a
-// minimal node:http server mounting the same route handler modules (scripts/serve-api.ts, `npm run serve:api`). The load
-// generator (bench/loadgen.ts) runs in its own process: closed loop, keep-alive, `concurrency`
-// connections, `duration` seconds per scenario after a warm-up.
+// (throughput depends on dimensions and catalogue size, not on how long they were trained; --models <dir>
+// reuses <dir>/teacher and <dir>/student, or trains and saves them there), an API key.
+// The server is the built Next app (`next start`, needs `npm run build`) or, with --server node, the lean
+// serving process (scripts/serve-api.ts, `npm run serve:api`) with SERVING_PROCESSES workers behind the
+// node cluster module for each count of --processes. The load generator (bench/loadgen.ts) runs in its own
+// process: closed loop, keep-alive, `concurrency` connections, `duration` seconds per scenario after a
+// warm-up; its own CPU time is reported (a saturated load generator caps the curve).
+//
+// Scenarios: floor (bench/floor-server.ts: node:http answering a fixed body of the size of a real student
+// answer, with as many processes, to the same load generator: the least any server can cost here),
+// teacher | student (production = that model) | split (a running 50/50 experiment) | events (ingestion).
+// --rounds N repeats floor, teacher, student, split N times interleaved, so outside load hits them alike,
+// and reports the ratios of each round and their spread.
 //
 // --app-dir points at another checkout's build (e.g. a copy built while this one is being edited).
 //
-// Per scenario (teacher | student | split 50/50): req/s, p50/p99 ms (client side), CPU ms per request
-// (the server process tree's utime+stime delta from /proc over the measured window ÷ requests served),
-// scoring CPU ms per request (mean Exposure.cpuUs over the window: process.cpuUsage around scoring),
-// errors (non-200 or transport errors). Then events ingestion: batches of 1,000 events, events/s
-// accepted. Output: {machine, scenarios, events}; machine notes the load average, since the machine
-// may be shared.
+// Per scenario: req/s, p50/p99 ms (client side), CPU ms per request (the server process tree's
+// utime+stime delta from /proc over the measured window ÷ requests served), scoring CPU ms per request
+// (mean Exposure.cpuUs over the window: process.cpuUsage around scoring), errors (non-200 or transport
+// errors), the exposures stored for the window's requests and whether they were all from the model the
+// scenario serves. Output: {machine, runs: [{processes, rounds, summary}]}; machine notes the load average
+// and whether the machine was shared (it is, unless --quiet-machine says otherwise).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -52,15 +61,24 @@ const { values } = parseArgs({
     teacher: { type: "string" },
     student: { type: "string" },
     port: { type: "string", default: "3197" },
+    /** port of the floor server (default: --port + 1) */
+    "floor-port": { type: "string" },
     /** directory of the built app for --server next (default: this checkout) */
     "app-dir": { type: "string" },
     "keep-db": { type: "boolean", default: false },
+    /** reuse <dir>/teacher and <dir>/student, or train them and save them there */
+    models: { type: "string" },
+    scenarios: { type: "string", default: "floor,teacher,student,split,events" },
+    rounds: { type: "string", default: "1" },
+    processes: { type: "string", default: "1" },
+    /** the run had the machine to itself (recorded in the JSON; the default says it was shared) */
+    "quiet-machine": { type: "boolean", default: false },
   },
   strict: true,
 });
 
 function fail(message: string): never {
-  console.error(`error: ${message}\nusage: npm run bench:serve -- --out <file.json> [--server next|node] [--data <dir>] [--duration 10] [--concurrency 16]`);
+  console.error(`error: ${message}\nusage: npm run bench:serve -- --out <file.json> [--server next|node] [--models <dir>] [--scenarios floor,teacher,student,split,events] [--rounds 3] [--processes 1,2] [--duration 10] [--concurrency 16]`);
   process.exit(2);
 }
 
@@ -120,6 +138,11 @@ async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Prom
 }
 
 async function trainModels(ds: Dataset, dir: string): Promise<{ teacherDir: string; studentDir: string; teacherDim: number; studentDim: number }> {
+  const saved = values.models ? { teacher: path.join(values.models, "teacher"), student: path.join(values.models, "student") } : null;
+  if (saved && existsSync(path.join(saved.teacher, "manifest.json")) && existsSync(path.join(saved.student, "manifest.json"))) {
+    values.teacher = saved.teacher;
+    values.student = saved.student;
+  }
   if (values.teacher && values.student) {
     const [t, s] = [await loadModel(values.teacher, { accelerate: false }), await loadModel(values.student, { accelerate: false })];
     return { teacherDir: values.teacher, studentDir: values.student, teacherDim: t.manifest.dimension, studentDim: s.manifest.dimension };
@@ -128,8 +151,8 @@ async function trainModels(ds: Dataset, dir: string): Promise<{ teacherDir: stri
   say(`training a teacher (dim 200) and a student (dim 20) for ${epochs} epochs each on ${ds.name} (${ds.numUsers} users, ${ds.numItems} items)`);
   const teacher = await trainTeacher(ds, { dim: 200, epochs, evalEvery: epochs, patience: 1 });
   const student = await distillStudent(ds, teacher.model, { method: "none", dim: 20, epochs, evalEvery: epochs, patience: 1 });
-  const teacherDir = path.join(dir, "models/teacher");
-  const studentDir = path.join(dir, "models/student");
+  const teacherDir = saved?.teacher ?? path.join(dir, "models/teacher");
+  const studentDir = saved?.student ?? path.join(dir, "models/student");
   await saveModel(teacherDir, teacher.model);
   await saveModel(studentDir, student.model);
   say(`teacher test N@10 ${Number(teacher.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)}, student ${Number(student.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)} (brief training)`);
@@ -140,6 +163,7 @@ async function trainModels(ds: Dataset, dir: string): Promise<{ teacherDir: stri
 
 interface LoadResult {
   ok: number;
+  cpuMs: number;
   errors: number;
   accepted: number;
   elapsedMs: number;
@@ -193,6 +217,31 @@ async function until(probe: () => Promise<boolean>, what: string, deadlineMs = 1
 
 // ---------- main ----------
 
+interface ScenarioResult {
+  name: string;
+  rps: number;
+  p50ms: number | null;
+  p99ms: number | null;
+  cpuMsPerRequest: number | null;
+  scoringCpuMsPerRequest: number | null;
+  errors: number;
+  served: number;
+  exposuresStored: number | null;
+  /** exposures of the window answered by another model than the scenario's (a stale routing refresh) */
+  exposuresOfOtherModels: number | null;
+  serverCpuShare: number | null;
+  loadgenCpuShare: number | null;
+  loadAverage1m: number | null;
+  maxMs: number | null;
+  errorSamples: string[];
+}
+
+const spread = (xs: (number | null)[]) => {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return { min: round(v[0], 3), median: round(v[Math.floor((v.length - 1) / 2)], 3), max: round(v[v.length - 1], 3), n: v.length };
+};
+
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), "understudy-bench-serve-"));
   const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
@@ -201,6 +250,7 @@ async function main(): Promise<void> {
   u.pathname = `/${dbName}`;
   const dbUrl = u.toString();
   let server: ChildProcess | null = null;
+  let floor: ChildProcess | null = null;
   let db: Db | null = null;
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -228,101 +278,214 @@ async function main(): Promise<void> {
     await db.servingSlot.create({ data: { name: "production", modelId: teacher.id } });
     const admin = await db.user.create({ data: { email: "bench@example.com", passwordHash: "x", role: "admin" } });
     const { key } = await createApiKey({ name: "bench", scopes: ["recommend", "events"], createdById: admin.id }, { id: admin.id, label: admin.email });
+    const experiment = await db.experiment.create({
+      data: {
+        name: "bench split",
+        salt: "bench-split",
+        status: "paused",
+        rampSchedule: [50, 100],
+        currentStageIndex: 0,
+        guardrails: {},
+        kpis: ["ctr"],
+        createdById: admin.id,
+        startedAt: new Date(),
+        variants: { create: [{ key: "control", modelId: teacher.id }, { key: "candidate", modelId: student.id }] },
+      },
+    });
 
-    // ---------- server ----------
-    // BENCH_PROFILE_DIR=<dir>: the server writes a V8 CPU profile there when it stops
-    const profileArgs = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: work, PORT: String(port), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
-    server =
-      serverMode === "next"
-        ? spawn(process.execPath, [...profileArgs, path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: appDir, env, stdio: ["ignore", "inherit", "inherit"] })
-        : spawn(process.execPath, [...profileArgs, "--import", "tsx", path.join(root, "scripts/serve-api.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
-    const serverPid = server.pid as number;
-    const base = `http://127.0.0.1:${port}`;
     const users = Array.from({ length: 2000 }, (_, i) => ds.userIds[Math.floor((i * ds.numUsers) / 2000)]);
-    await until(async () => (await postRecommend(base, key, users[0])).status === 200, "the server to answer");
-    say(`${serverMode} server up (pid ${serverPid})`);
-
-    const loadBefore = os.loadavg();
-    const scenarios: Record<string, unknown>[] = [];
-    const details: Record<string, unknown>[] = [];
+    const refreshMs = 500;
     const bump = () => ({ version: { increment: 1 } });
-
-    const setups: { name: "teacher" | "student" | "split"; apply: () => Promise<void>; ready: (b: Record<string, unknown>) => boolean }[] = [
-      {
-        name: "teacher",
-        apply: async () => void (await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: teacher.id, ...bump() } })),
+    const setups: Record<string, { apply: () => Promise<void>; ready: (b: Record<string, unknown>) => boolean; models: string[] }> = {
+      teacher: {
+        apply: async () => {
+          await db!.experiment.update({ where: { id: experiment.id }, data: { status: "paused" } });
+          await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: teacher.id, ...bump() } });
+        },
         ready: (b) => b.modelId === teacher.id && b.variant === "production",
+        models: [teacher.id],
       },
-      {
-        name: "student",
-        apply: async () => void (await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: student.id, ...bump() } })),
+      student: {
+        apply: async () => {
+          await db!.experiment.update({ where: { id: experiment.id }, data: { status: "paused" } });
+          await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: student.id, ...bump() } });
+        },
         ready: (b) => b.modelId === student.id && b.variant === "production",
+        models: [student.id],
       },
-      {
-        name: "split",
+      split: {
         apply: async () => {
           await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: teacher.id, ...bump() } });
-          await db!.experiment.create({
-            data: {
-              name: "bench split",
-              salt: "bench-split",
-              status: "running",
-              rampSchedule: [50, 100],
-              currentStageIndex: 0,
-              guardrails: {},
-              kpis: ["ctr"],
-              createdById: admin.id,
-              startedAt: new Date(),
-              variants: { create: [{ key: "control", modelId: teacher.id }, { key: "candidate", modelId: student.id }] },
-            },
-          });
+          await db!.experiment.update({ where: { id: experiment.id }, data: { status: "running" } });
         },
-        ready: (b) => typeof b.experimentId === "string",
+        ready: (b) => b.experimentId === experiment.id,
+        models: [teacher.id, student.id],
       },
-    ];
+    };
 
-    for (const s of setups) {
-      await s.apply();
-      await until(async () => s.ready((await postRecommend(base, key, users[1])).body), `the ${s.name} configuration to be served`);
-      await runLoadgen({ mode: "recommend", url: `${base}/api/v1/recommend`, apiKey: key, concurrency, durationMs: warmupMs, users });
-      await new Promise((r) => setTimeout(r, 600)); // let the warm-up's exposures flush
-      const from = new Date();
-      const cpu0 = processTreeCpuMs(serverPid);
-      const result = await runLoadgen({ mode: "recommend", url: `${base}/api/v1/recommend`, apiKey: key, concurrency, durationMs, users });
-      const cpuMs = processTreeCpuMs(serverPid) - cpu0;
-      const to = new Date();
-      // exposures of the window, once the batcher has flushed them
-      let logged = 0;
-      await until(async () => {
-        const n = await db!.exposure.count({ where: { createdAt: { gte: from, lte: to } } });
-        const done = n === logged && n > 0;
-        logged = n;
-        return done;
-      }, "the exposures to be flushed", 30_000);
-      const agg = await db.exposure.aggregate({ where: { createdAt: { gte: from, lte: to } }, _avg: { cpuUs: true, latencyUs: true } });
-      const rps = result.ok / (result.elapsedMs / 1000);
-      scenarios.push({
-        name: s.name,
-        rps: Math.round(rps),
-        p50ms: round(result.p50ms, 2),
-        p99ms: round(result.p99ms, 2),
-        cpuMsPerRequest: round(cpuMs / Math.max(1, result.ok), 3),
-        scoringCpuMsPerRequest: round((agg._avg.cpuUs ?? 0) / 1000, 3),
-        errors: result.errors,
+    const scenarioNames = values.scenarios.split(",").map((x) => x.trim()).filter(Boolean);
+    for (const name of scenarioNames) if (!["floor", "events", ...Object.keys(setups)].includes(name)) fail(`unknown scenario "${name}"`);
+    const processCounts = values.processes.split(",").map(Number);
+    if (!processCounts.every((n) => Number.isInteger(n) && n >= 1)) fail("--processes takes positive integers, e.g. 1,2");
+    if (serverMode === "next" && processCounts.some((n) => n !== 1)) fail("--processes applies to --server node only");
+    const rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) fail("--rounds must be a positive integer");
+
+    const base = `http://127.0.0.1:${port}`;
+    const floorPort = values["floor-port"] ? Number(values["floor-port"]) : port + 1;
+    const floorBodyFile = path.join(work, "floor-body.json");
+    // BENCH_PROFILE_DIR=<dir>: the server writes a V8 CPU profile there when it stops
+    const profileArgs = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const loadBefore = os.loadavg();
+    const runs: Record<string, unknown>[] = [];
+
+    for (const processes of processCounts) {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        DATABASE_URL: dbUrl,
+        DATA_DIR: work,
+        PORT: String(port),
+        SERVING_PORT: String(port),
+        SERVING_PROCESSES: String(processes),
+        ROUTING_REFRESH_MS: String(refreshMs),
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+      };
+      server =
+        serverMode === "next"
+          ? spawn(process.execPath, [...profileArgs, path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: appDir, env, stdio: ["ignore", "inherit", "inherit"] })
+          : spawn(process.execPath, [...profileArgs, "--import", "tsx", path.join(root, "scripts/serve-api.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+      const serverPid = server.pid as number;
+      await until(async () => (await postRecommend(base, key, users[0])).status === 200, "the server to answer");
+      say(`${serverMode} server up (pid ${serverPid}, ${processes} process${processes > 1 ? "es" : ""})`);
+
+      // the floor answers with the bytes of a real student answer
+      await setups.student.apply();
+      await until(async () => setups.student.ready((await postRecommend(base, key, users[1])).body), "the student to be served");
+      const sample = await fetch(`${base}/api/v1/recommend`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ userId: users[2], k: 10 }),
       });
-      details.push({ name: s.name, served: result.ok, serverCpuShare: round(cpuMs / result.elapsedMs, 2), loadAverage1m: round(os.loadavg()[0], 2), exposuresLogged: logged, scoringLatencyMsMean: round((agg._avg.latencyUs ?? 0) / 1000, 3), maxMs: round(result.maxMs, 1), errorSamples: result.errorSamples });
-      say(`${s.name}: ${JSON.stringify(scenarios.at(-1))} (exposures logged ${logged}/${result.ok})`);
-    }
+      writeFileSync(floorBodyFile, Buffer.from(await sample.arrayBuffer()));
+      if (scenarioNames.includes("floor")) {
+        floor = spawn(process.execPath, [...profileArgs, "--import", "tsx", path.join(root, "bench/floor-server.ts")], {
+          cwd: root,
+          env: { ...env, SERVING_PORT: String(floorPort), FLOOR_BODY_FILE: floorBodyFile },
+          stdio: ["ignore", "inherit", "inherit"],
+        });
+        await until(async () => (await postRecommend(`http://127.0.0.1:${floorPort}`, key, users[0])).status === 200, "the floor server to answer");
+      }
 
-    // ---------- events ingestion ----------
-    const ev = await runLoadgen({ mode: "events", url: `${base}/api/v1/events`, apiKey: key, concurrency: eventsConcurrency, durationMs, batch: 1000, runId: `bench${process.pid}` });
-    const stored = await db.event.count();
-    const events = { perSecond: Math.round(ev.accepted / (ev.elapsedMs / 1000)), errors: ev.errors };
-    say(`events: ${JSON.stringify(events)} (${stored} rows stored, batch p50 ${round(ev.p50ms, 1)} ms, p99 ${round(ev.p99ms, 1)} ms)`);
+      const measure = async (name: string): Promise<ScenarioResult> => {
+        const isFloor = name === "floor";
+        const url = isFloor ? `http://127.0.0.1:${floorPort}/api/v1/recommend` : `${base}/api/v1/recommend`;
+        const pid = isFloor ? (floor!.pid as number) : serverPid;
+        if (!isFloor) {
+          await setups[name].apply();
+          await until(async () => setups[name].ready((await postRecommend(base, key, users[1])).body), `the ${name} configuration to be served`);
+          // every worker process refreshes its routing on its own clock
+          if (processes > 1) await new Promise((r) => setTimeout(r, 2 * refreshMs + 200));
+        }
+        await runLoadgen({ mode: "recommend", url, apiKey: key, concurrency, durationMs: warmupMs, users });
+        await new Promise((r) => setTimeout(r, 600)); // let the warm-up's exposures flush
+        const from = new Date();
+        const cpu0 = processTreeCpuMs(pid);
+        const result = await runLoadgen({ mode: "recommend", url, apiKey: key, concurrency, durationMs, users });
+        const cpuMs = processTreeCpuMs(pid) - cpu0;
+        const to = new Date();
+        let stored: number | null = null;
+        let others: number | null = null;
+        let scoringCpu: number | null = null;
+        if (!isFloor) {
+          // exposures of the window, once the batcher has flushed them
+          let logged = -1;
+          await until(async () => {
+            const n = await db!.exposure.count({ where: { createdAt: { gte: from, lte: to } } });
+            const done = n === logged && n > 0;
+            logged = n;
+            return done;
+          }, "the exposures to be flushed", 30_000);
+          stored = logged;
+          others = await db!.exposure.count({ where: { createdAt: { gte: from, lte: to }, modelId: { notIn: setups[name].models } } });
+          const agg = await db!.exposure.aggregate({ where: { createdAt: { gte: from, lte: to } }, _avg: { cpuUs: true } });
+          scoringCpu = round((agg._avg.cpuUs ?? 0) / 1000, 4);
+        }
+        const r: ScenarioResult = {
+          name,
+          rps: Math.round(result.ok / (result.elapsedMs / 1000)),
+          p50ms: round(result.p50ms, 2),
+          p99ms: round(result.p99ms, 2),
+          cpuMsPerRequest: round(cpuMs / Math.max(1, result.ok), 4),
+          scoringCpuMsPerRequest: scoringCpu,
+          errors: result.errors,
+          served: result.ok,
+          exposuresStored: stored,
+          exposuresOfOtherModels: others,
+          serverCpuShare: round(cpuMs / result.elapsedMs, 2),
+          loadgenCpuShare: round(result.cpuMs / result.elapsedMs, 2),
+          loadAverage1m: round(os.loadavg()[0], 2),
+          maxMs: round(result.maxMs, 1),
+          errorSamples: result.errorSamples,
+        };
+        say(`${processes}p ${name}: ${r.rps} req/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, CPU ${r.cpuMsPerRequest} ms/req (scoring ${r.scoringCpuMsPerRequest}), errors ${r.errors}, exposures ${stored ?? "-"}/${r.served}, load generator ${r.loadgenCpuShare} cores, load ${r.loadAverage1m}`);
+        return r;
+      };
+
+      const roundResults: { round: number; scenarios: ScenarioResult[]; ratios: Record<string, number | null> }[] = [];
+      for (let round_ = 1; round_ <= rounds; round_++) {
+        const scenarios: ScenarioResult[] = [];
+        for (const name of scenarioNames) if (name !== "events") scenarios.push(await measure(name));
+        const by = (n: string) => scenarios.find((x) => x.name === n);
+        const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? round(a / b, 3) : null);
+        const ratios = {
+          studentCpuOverFloor: ratio(by("student")?.cpuMsPerRequest, by("floor")?.cpuMsPerRequest),
+          teacherCpuOverStudent: ratio(by("teacher")?.cpuMsPerRequest, by("student")?.cpuMsPerRequest),
+          studentP99OverTeacherP99: ratio(by("student")?.p99ms, by("teacher")?.p99ms),
+          studentRpsOverTeacher: ratio(by("student")?.rps, by("teacher")?.rps),
+        };
+        say(`${processes}p round ${round_}: ${JSON.stringify(ratios)}`);
+        roundResults.push({ round: round_, scenarios, ratios });
+      }
+      const all = roundResults.flatMap((r) => r.scenarios);
+      const summary: Record<string, unknown> = {
+        ratios: Object.fromEntries(Object.keys(roundResults[0]?.ratios ?? {}).map((k) => [k, spread(roundResults.map((r) => r.ratios[k]))])),
+        scenarios: Object.fromEntries(
+          [...new Set(all.map((x) => x.name))].map((n) => {
+            const xs = all.filter((x) => x.name === n);
+            return [
+              n,
+              {
+                rps: spread(xs.map((x) => x.rps)),
+                p99ms: spread(xs.map((x) => x.p99ms)),
+                cpuMsPerRequest: spread(xs.map((x) => x.cpuMsPerRequest)),
+                scoringCpuMsPerRequest: spread(xs.map((x) => x.scoringCpuMsPerRequest)),
+                rpsPerServerCore: spread(xs.map((x) => (x.cpuMsPerRequest ? 1000 / x.cpuMsPerRequest : null))),
+                loadgenCpuShare: spread(xs.map((x) => x.loadgenCpuShare)),
+                errors: xs.reduce((a, x) => a + x.errors, 0),
+                allExposuresStored: n === "floor" ? null : xs.every((x) => x.exposuresStored === x.served),
+              },
+            ];
+          }),
+        ),
+      };
+
+      let events: Record<string, unknown> | null = null;
+      if (scenarioNames.includes("events")) {
+        const ev = await runLoadgen({ mode: "events", url: `${base}/api/v1/events`, apiKey: key, concurrency: eventsConcurrency, durationMs, batch: 1000, runId: `bench${process.pid}p${processes}` });
+        events = { perSecond: Math.round(ev.accepted / (ev.elapsedMs / 1000)), errors: ev.errors, batchP50ms: round(ev.p50ms, 1), batchP99ms: round(ev.p99ms, 1) };
+        say(`${processes}p events: ${JSON.stringify(events)}`);
+      }
+      runs.push({ processes, summary, rounds: roundResults, events });
+      await stopChild(server);
+      server = null;
+      if (floor) await stopChild(floor);
+      floor = null;
+    }
 
     const loadAfter = os.loadavg();
     const cpus = os.cpus();
+    const shared = !values["quiet-machine"];
     const output = {
       machine: {
         cpu: cpus[0]?.model ?? "unknown",
@@ -331,17 +494,20 @@ async function main(): Promise<void> {
         node: process.version,
         platform: `${os.platform()} ${os.release()}`,
         date: new Date().toISOString(),
-        server: serverMode === "next" ? "next start (built app)" : "node:http mounting the app's route handlers (scripts/serve-api.ts, `npm run serve:api`)",
+        server: serverMode === "next" ? "next start (built app)" : "scripts/serve-api.ts (`npm run serve:api`), SERVING_PROCESSES workers behind node:cluster",
+        scorer: process.env.UNDERSTUDY_SCORER ?? "kernel",
         dataset: `${ds.name} (${ds.numUsers} users, ${ds.numItems} items)`,
         models: { teacherDim: models.teacherDim, studentDim: models.studentDim },
-        load: { concurrency, durationSeconds: durationMs / 1000, warmupSeconds: warmupMs / 1000, eventsConcurrency, eventsBatch: 1000 },
+        load: { concurrency, durationSeconds: durationMs / 1000, warmupSeconds: warmupMs / 1000, rounds, processes: processCounts, eventsConcurrency, eventsBatch: 1000 },
         loadAverageBefore: loadBefore.map((x) => round(x, 2)),
         loadAverageAfter: loadAfter.map((x) => round(x, 2)),
-        note: "shared machine: other work was running; loadAverage shows how busy it was",
-        details,
+        shared,
+        note: shared
+          ? "SHARED machine: other work was running during the run (see the load averages); absolute figures are disturbed, ratios within a round less so"
+          : "run declared quiet (--quiet-machine): nothing else was meant to run",
       },
-      scenarios,
-      events,
+      command: `npm run bench:serve -- ${process.argv.slice(2).join(" ")}`,
+      runs,
     };
     mkdirSync(path.dirname(path.resolve(values.out!)), { recursive: true });
     writeFileSync(values.out!, JSON.stringify(output, null, 2) + "\n");
@@ -350,23 +516,26 @@ async function main(): Promise<void> {
     await cleanup();
   }
 
+  async function stopChild(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    await new Promise((r) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        r(null);
+      }, 10_000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        r(null);
+      });
+    });
+  }
+
   async function cleanup(): Promise<void> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const running = server;
-      running.kill("SIGTERM");
-      await new Promise((r) => {
-        const timer = setTimeout(() => {
-          running.kill("SIGKILL");
-          r(null);
-        }, 10_000);
-        running.once("exit", () => {
-          clearTimeout(timer);
-          r(null);
-        });
-      });
-    }
+    if (server) await stopChild(server);
+    if (floor) await stopChild(floor);
     await db?.$disconnect();
     if (!values["keep-db"]) {
       await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch((e) => console.error(`could not drop ${dbName}:`, e));

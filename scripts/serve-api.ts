@@ -1,42 +1,79 @@
 // `npm run serve:api`: a lean serving process for the machine endpoints (/api/v1/recommend and
-// /api/v1/events) that mounts the SAME route handlers as the dashboard's Next server, without Next's
-// per-request overhead (~0.8 ms CPU). Run one per core behind a load balancer for high request rates;
-// the dashboard keeps serving the same routes for small deployments. `npm start` starts one when
-// SERVING_PORT is set. Exposures are flushed on SIGTERM/SIGINT (lib/serving/runtime.ts).
-//   SERVING_PORT=3001 DATABASE_URL=… DATA_DIR=… npm run serve:api
+// /api/v1/events) without Next's per-request overhead (~0.8 ms CPU). /api/v1/recommend calls the same
+// lib/serving/recommend-http as the Next route, straight from node:http (no Request/Response objects: the
+// key is checked from the headers, then the body is read); /api/v1/events mounts the Next route handler.
+// SERVING_PROCESSES=N runs N worker processes behind the node cluster module (one per core); else run one
+// per core behind a load balancer. `npm start` starts one when SERVING_PORT is set. Exposures are flushed
+// on SIGTERM/SIGINT (lib/serving/runtime.ts), by every worker.
+//   SERVING_PORT=3001 DATABASE_URL=… DATA_DIR=… [SERVING_PROCESSES=2] npm run serve:api
+import cluster from "node:cluster";
 import http from "node:http";
 import { POST as postEvents } from "@/app/api/v1/events/route";
-import { POST as postRecommend } from "@/app/api/v1/recommend/route";
+import { presentedKeyOf } from "@/lib/auth/api-keys";
+import { errorResponse } from "@/lib/http/handler";
+import { answerRecommend, type JsonAnswer } from "@/lib/serving/recommend-http";
 
-const routes: Record<string, (request: Request, ctx: unknown) => Promise<Response>> = {
-  "/api/v1/recommend": postRecommend,
-  "/api/v1/events": postEvents,
-};
+const RECOMMEND = "/api/v1/recommend";
+const EVENTS = "/api/v1/events";
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+function send(res: http.ServerResponse, answer: JsonAnswer): void {
+  res.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(answer.body) }).end(answer.body);
 }
 
-const server = http.createServer(async (req, res) => {
-  try {
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
-    const route = routes[url.pathname];
-    if (!route) return sendJson(res, 404, { error: "not_found", message: `no route ${url.pathname}` });
-    if (req.method !== "POST") return sendJson(res, 405, { error: "method_not_allowed", message: "use POST" });
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-    const response = await route(new Request(url, { method: "POST", headers, body: Buffer.concat(chunks) }), undefined);
-    const body = Buffer.from(await response.arrayBuffer());
-    res.writeHead(response.status, Object.fromEntries(response.headers.entries())).end(body);
-  } catch (error) {
-    // the route handlers already turn their errors into JSON; this is the transport failing
-    console.error("[serve-api]", error);
-    if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
-    else res.destroy();
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** a route handler of the Next app, mounted through WHATWG Request/Response (events: not the hot path) */
+async function viaRequest(route: (request: Request, ctx: unknown) => Promise<Response>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+  const response = await route(new Request(url, { method: "POST", headers, body: Buffer.from(await readBody(req)) }), undefined);
+  const body = Buffer.from(await response.arrayBuffer());
+  res.writeHead(response.status, Object.fromEntries(response.headers.entries())).end(body);
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const raw = req.url ?? "/";
+  const q = raw.indexOf("?");
+  const pathname = q < 0 ? raw : raw.slice(0, q);
+  if (pathname !== RECOMMEND && pathname !== EVENTS) {
+    return send(res, { status: 404, body: JSON.stringify({ error: "not_found", message: `no route ${pathname}` }) });
   }
-});
+  if (req.method !== "POST") return send(res, { status: 405, body: JSON.stringify({ error: "method_not_allowed", message: "use POST" }) });
+  if (pathname === EVENTS) return viaRequest(postEvents, req, res);
+  try {
+    send(res, await answerRecommend(presentedKeyOf(header(req, "authorization"), header(req, "x-api-key")), () => readBody(req)));
+  } catch (error) {
+    // logged with a request id, answered with a bare 500 carrying it (like every route handler)
+    const response = errorResponse(error);
+    send(res, { status: response.status, body: await response.text() });
+  }
+}
+
+function serve(port: number, host: string): void {
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      // the transport failing (a socket closed mid-answer)
+      console.error("[serve-api]", error);
+      if (!res.headersSent) send(res, { status: 500, body: JSON.stringify({ error: "internal_error" }) });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.listen(port, host, () => console.log(`[serve-api] ready on http://${host}:${port}${cluster.isWorker ? ` (worker ${process.pid})` : ""}`));
+}
 
 const rawPort = process.env.SERVING_PORT ?? process.env.PORT ?? "3001";
 const port = Number(rawPort);
@@ -44,10 +81,37 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
   console.error(`SERVING_PORT must be a TCP port, got "${rawPort}"`);
   process.exit(2);
 }
+const rawProcesses = process.env.SERVING_PROCESSES ?? "1";
+const processes = Number(rawProcesses);
+if (!Number.isInteger(processes) || processes < 1 || processes > 256) {
+  console.error(`SERVING_PROCESSES must be a whole number of processes (1 or more), got "${rawProcesses}"`);
+  process.exit(2);
+}
 if (!process.env.DATABASE_URL) {
   console.error("DATABASE_URL is not set: the serving process reads models, experiments and writes exposures there");
   process.exit(2);
 }
 const host = process.env.SERVING_HOST ?? process.env.HOST ?? "127.0.0.1";
-server.keepAliveTimeout = 30_000;
-server.listen(port, host, () => console.log(`[serve-api] ready on http://${host}:${port}`));
+
+if (processes > 1 && cluster.isPrimary) {
+  // the primary only accepts connections and hands them to the workers (round robin); a worker that dies
+  // is replaced, and a signal is passed on so every worker flushes its exposures before the primary exits
+  let stopping = false;
+  for (let i = 0; i < processes; i++) cluster.fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`[serve-api] worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    cluster.fork();
+  });
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    });
+  }
+} else {
+  serve(port, host);
+}

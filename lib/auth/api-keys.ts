@@ -75,20 +75,28 @@ export function listApiKeys(): Promise<ApiKeySummary[]> {
 
 /** The key a request presents, from `Authorization: Bearer <key>` or `x-api-key`. */
 export function presentedApiKey(request: Request): string | null {
-  const authorization = request.headers.get("authorization");
+  return presentedKeyOf(request.headers.get("authorization"), request.headers.get("x-api-key"));
+}
+
+/** presentedApiKey from the two header values (servers that do not build a Request). */
+export function presentedKeyOf(authorization: string | null | undefined, xApiKey: string | null | undefined): string | null {
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match) return match[1];
   }
-  return request.headers.get("x-api-key")?.trim() || null;
+  return xApiKey?.trim() || null;
 }
 
 /**
  * The active key a request carries, or null (missing, malformed, unknown, revoked, or created by a
  * user who has since been disabled). Records lastUsedAt at most once a minute per key.
  */
-export async function authenticateApiKey(request: Request, now = Date.now()): Promise<AuthenticatedApiKey | null> {
-  const presented = presentedApiKey(request);
+export function authenticateApiKey(request: Request, now = Date.now()): Promise<AuthenticatedApiKey | null> {
+  return authenticatePresentedKey(presentedApiKey(request), now);
+}
+
+/** authenticateApiKey for a key already taken from the headers (servers that do not build a Request). */
+export async function authenticatePresentedKey(presented: string | null, now = Date.now()): Promise<AuthenticatedApiKey | null> {
   const match = presented ? KEY_PATTERN.exec(presented) : null;
   if (!presented || !match) return null;
   const prefix = match[1];

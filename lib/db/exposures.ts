@@ -1,4 +1,5 @@
 // Exposure rows (one per served recommendation) and the loss counters that keep their log honest.
+import pg from "pg";
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
 
@@ -45,6 +46,73 @@ export async function insertExposures(db: Db, rows: readonly ExposureRow[]): Pro
       ${rows.map((r) => r.failed)}::bool[],
       ${rows.map((r) => r.createdAt.toISOString())}::timestamp(3)[])
     ON CONFLICT ("requestId") DO NOTHING`);
+}
+
+const INSERT_EXPOSURES = `
+  INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::int4[], $8::int4[], $9::bool[], $10::timestamp(3)[])
+  ON CONFLICT ("requestId") DO NOTHING`;
+
+/** an element of a PostgreSQL array literal: quoted, with `"` and `\` escaped; null is NULL */
+function arrayText(value: string | null): string {
+  if (value === null) return "NULL";
+  return value.includes('"') || value.includes("\\") ? `"${value.replace(/["\\]/g, "\\$&")}"` : `"${value}"`;
+}
+
+/**
+ * The ten column arrays of insertExposures as PostgreSQL array literals, built in one pass over the rows
+ * (the pg driver's generic array encoding walks and escapes every element of every column again).
+ */
+export function exposureColumns(rows: readonly ExposureRow[]): string[] {
+  const cols: string[][] = Array.from({ length: 10 }, () => new Array<string>(rows.length));
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    cols[0][r] = row.requestId;
+    cols[1][r] = arrayText(row.experimentId);
+    cols[2][r] = arrayText(row.variant);
+    cols[3][r] = arrayText(row.modelId);
+    cols[4][r] = arrayText(row.userId);
+    cols[5][r] = String(row.itemCount | 0);
+    cols[6][r] = String(row.latencyUs | 0);
+    cols[7][r] = String(row.cpuUs | 0);
+    cols[8][r] = row.failed ? "t" : "f";
+    cols[9][r] = row.createdAt.toISOString();
+  }
+  return cols.map((c) => `{${c.join(",")}}`);
+}
+
+/**
+ * The serving process's exposure writer: insertExposures' statement, prepared once per connection
+ * (a named statement) on a small pg pool of its own, with the columns encoded by exposureColumns;
+ * no ORM on this path. Same rows, same table, same "a stored requestId is skipped" semantics.
+ */
+export class ExposureWriter {
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string, options: { max?: number } = {}) {
+    const url = new URL(connectionString);
+    const schema = url.searchParams.get("schema");
+    url.searchParams.delete("schema");
+    this.pool = new pg.Pool({
+      connectionString: url.toString(),
+      max: options.max ?? 2,
+      idleTimeoutMillis: 30_000,
+      ...(schema ? { options: `-c search_path="${schema.replace(/"/g, '""')}"` } : {}),
+    });
+    // an idle connection's error (database restarted) must not crash the server; the next write reconnects
+    this.pool.on("error", (error) => console.error("[exposures] idle connection failed:", error.message));
+  }
+
+  /** inserts the rows; resolves with how many were new */
+  async write(rows: readonly ExposureRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const result = await this.pool.query({ name: "understudy_insert_exposures", text: INSERT_EXPOSURES, values: exposureColumns(rows) });
+    return result.rowCount ?? 0;
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
 }
 
 export async function recordExposureLoss(db: Db, entries: readonly ExposureLossEntry[]): Promise<void> {

@@ -60,6 +60,11 @@ export async function parseJson<S extends z.ZodType>(request: Request, schema: S
   } catch {
     throw new HttpError(400, "invalid_json", "The request body could not be read");
   }
+  return parseJsonText(text, schema);
+}
+
+/** parseJson for a body already read as text. */
+export function parseJsonText<S extends z.ZodType>(text: string, schema: S): z.output<S> {
   let body: unknown;
   try {
     body = text.trim() === "" ? {} : JSON.parse(text);

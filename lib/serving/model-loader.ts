@@ -5,7 +5,8 @@ import type { DatasetSource, ModelSource } from "@/lib/db/serving";
 import { resolveStoragePath } from "@/lib/db/storage";
 import { loadDataset } from "@/lib/recsys/data/load";
 import type { Dataset, ServableModel } from "@/lib/recsys/types";
-import { ServingModel } from "./serving-model";
+import type { ScoringEngine } from "@/lib/recsys/models/servable";
+import { maxBatch, ServingModel } from "./serving-model";
 
 // Datasets are shared by a teacher and its students: read each once per process. A failed read is
 // forgotten so the next attempt retries.
@@ -13,11 +14,19 @@ const datasets = new Map<string, Promise<Dataset>>();
 
 export type WeightsLoader = (source: ModelSource) => Promise<ServableModel>;
 
-/** the weights of a Model row, from its artifact directory */
+/** UNDERSTUDY_SCORER: "kernel" (default, the wasm SIMD kernel) or "tfjs" (one tfjs matmul per batch) */
+export function servingEngine(): ScoringEngine {
+  const raw = process.env.UNDERSTUDY_SCORER ?? "kernel";
+  if (raw !== "kernel" && raw !== "tfjs") throw new Error(`UNDERSTUDY_SCORER must be kernel or tfjs, got "${raw}"`);
+  return raw;
+}
+
+/** the weights of a Model row, from its artifact directory, ready to score batches of maxBatch() users */
 export const loadWeightsFromArtifact: WeightsLoader = async (source) => {
   // imported on first load only: route modules stay light to import (next build, cold starts)
   const { loadModel } = await import("@/lib/recsys/artifact");
-  return loadModel(source.artifactUri);
+  const model = await loadModel(source.artifactUri, { accelerate: false });
+  return model.accelerate(servingEngine(), maxBatch());
 };
 
 export async function loadServingModel(source: ModelSource, loadWeights: WeightsLoader = loadWeightsFromArtifact): Promise<ServingModel> {

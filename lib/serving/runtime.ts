@@ -2,7 +2,7 @@
 // importing route modules never needs DATABASE_URL, and kept on globalThis so that every route bundle
 // of the Next server shares them.
 import { db, type Db } from "@/lib/db/client";
-import { insertExposures, recordExposureLoss } from "@/lib/db/exposures";
+import { ExposureWriter, insertExposures, recordExposureLoss } from "@/lib/db/exposures";
 import { readRoutingState } from "@/lib/db/serving";
 import { ExposureBatcher } from "./exposure-batcher";
 import { loadServingModel, loadWeightsFromArtifact, type WeightsLoader } from "./model-loader";
@@ -23,6 +23,11 @@ export interface ServingRuntimeOptions {
   maxQueue?: number;
   /** where model weights come from (default: the artifact directory of the Model row) */
   loadWeights?: WeightsLoader;
+  /**
+   * connection string of `database`: exposures are then written by a prepared statement on a pg pool of
+   * their own (ExposureWriter); without it, through Prisma (insertExposures)
+   */
+  databaseUrl?: string;
 }
 
 export function createServingRuntime(database: Db, options: ServingRuntimeOptions = {}): ServingRuntime {
@@ -30,17 +35,22 @@ export function createServingRuntime(database: Db, options: ServingRuntimeOption
   const router = new ServingRouter(() => readRoutingState(database), (source) => loadServingModel(source, loadWeights), {
     refreshMs: options.refreshMs,
   });
+  const writer = options.databaseUrl ? new ExposureWriter(options.databaseUrl) : null;
   const batcher = new ExposureBatcher(
-    { write: (rows) => insertExposures(database, rows), recordLoss: (entries) => recordExposureLoss(database, entries) },
+    {
+      write: writer ? (rows) => writer.write(rows) : (rows) => insertExposures(database, rows),
+      recordLoss: (entries) => recordExposureLoss(database, entries),
+    },
     { flushMs: options.flushMs, maxQueue: options.maxQueue },
   );
   return {
     router,
     batcher,
     service: new RecommendService(router, batcher),
-    shutdown: () => {
+    shutdown: async () => {
       router.stop();
-      return batcher.stop();
+      await batcher.stop();
+      await writer?.end();
     },
   };
 }
@@ -66,6 +76,7 @@ export function replaceServingRuntime(runtime: ServingRuntime | undefined): Serv
 export function servingRuntime(): ServingRuntime {
   if (!globalForServing.understudyServing) {
     const runtime = createServingRuntime(db(), {
+      databaseUrl: process.env.DATABASE_URL,
       flushMs: envNumber("FLUSH_MS"),
       maxQueue: envNumber("EXPOSURE_QUEUE_MAX"),
       refreshMs: envNumber("ROUTING_REFRESH_MS"),

@@ -1,7 +1,8 @@
 // A loaded model plus what serving needs beside its weights: each user's training items (never
 // recommended back) and the training popularity ranking (the answer for users the model never saw).
 import { itemTrainCounts } from "@/lib/recsys/data/stats";
-import { topK } from "@/lib/recsys/topk";
+import { PANEL, type ScoreBlock } from "@/lib/recsys/kernels/score";
+import { topK, topKBlocks } from "@/lib/recsys/topk";
 import type { Dataset, ServableModel } from "@/lib/recsys/types";
 
 const EMPTY = new Int32Array(0);
@@ -33,16 +34,21 @@ interface PendingRequest {
 }
 
 /**
- * Most requests scored in one matmul (bounds the score buffer: maxBatch × numItems floats).
- * SCORING_MAX_BATCH overrides the default of 32; 1 scores every request on its own.
+ * Most requests scored in one matmul or kernel call (bounds the score buffer: maxBatch × numItems
+ * floats). SCORING_MAX_BATCH overrides the default of 32; 1 scores every request on its own.
  */
-function maxBatch(): number {
+export function maxBatch(): number {
   const value = Number(process.env.SCORING_MAX_BATCH ?? 32);
   return Number.isInteger(value) && value >= 1 ? value : 32;
 }
 
 function elapsedUs(start: bigint): number {
   return Number((process.hrtime.bigint() - start) / 1000n);
+}
+
+/** a model scored by the SIMD kernel (ServableBpr accelerated with the "kernel" engine) */
+function isBlockScorer(model: ServableModel): model is ServableModel & { scoreBlock(users: ArrayLike<number>): ScoreBlock | null; blockRows: number } {
+  return typeof (model as { scoreBlock?: unknown }).scoreBlock === "function" && ((model as { blockRows?: number }).blockRows ?? 0) > 0;
 }
 
 function isBatchScorer(model: ServableModel): model is ServableModel & { scoreUsers(users: Int32Array, out: Float32Array): void } {
@@ -58,6 +64,8 @@ export class ServingModel {
   /** score buffer reused by every batch (batches are scored synchronously, one at a time) */
   private scores: Float32Array;
   private pending: PendingRequest[] = [];
+  /** batch users, reused (a batch is scored synchronously) */
+  private batchUsers = new Int32Array(0);
 
   constructor(
     readonly id: string,
@@ -80,7 +88,7 @@ export class ServingModel {
     });
     this.popularItems = Int32Array.from(counts.keys()).sort((a, b) => counts[b] - counts[a] || a - b);
     this.popularCounts = Int32Array.from(this.popularItems, (i) => counts[i]);
-    this.scores = new Float32Array(model.numItems);
+    this.scores = new Float32Array(0);
   }
 
   /**
@@ -119,28 +127,39 @@ export class ServingModel {
   private scorePending(): void {
     const all = this.pending;
     this.pending = [];
-    const size = maxBatch();
-    for (let from = 0; from < all.length; from += size) this.scoreBatch(all.slice(from, from + size));
+    const { model } = this;
+    const size = isBlockScorer(model) ? Math.min(maxBatch(), model.blockRows) : maxBatch();
+    if (all.length <= size) this.scoreBatch(all);
+    else for (let from = 0; from < all.length; from += size) this.scoreBatch(all.slice(from, from + size));
   }
 
   private scoreBatch(batch: PendingRequest[]): void {
     const { model } = this;
     const n = model.numItems;
-    if (this.scores.length < batch.length * n) this.scores = new Float32Array(batch.length * n);
-    const scores = this.scores;
     const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
-    const results: RecommendedItem[][] = [];
+    const results: RecommendedItem[][] = new Array(batch.length);
     try {
-      const users = Int32Array.from(batch, (r) => r.user);
-      if (isBatchScorer(model)) model.scoreUsers(users, scores);
-      else for (let j = 0; j < users.length; j++) model.scoreUser(users[j], scores.subarray(j * n, (j + 1) * n));
-      for (let j = 0; j < batch.length; j++) {
-        const row = scores.subarray(j * n, (j + 1) * n);
-        const top = topK(row, batch[j].k, batch[j].skip);
-        const items: RecommendedItem[] = new Array(top.length);
-        for (let t = 0; t < top.length; t++) items[t] = { itemId: model.itemIds[top[t]], score: row[top[t]] };
-        results.push(items);
+      if (this.batchUsers.length < batch.length) this.batchUsers = new Int32Array(Math.max(batch.length, 32));
+      const users = this.batchUsers.subarray(0, batch.length);
+      for (let j = 0; j < batch.length; j++) users[j] = batch[j].user;
+      const block = isBlockScorer(model) ? model.scoreBlock(users) : null;
+      if (block) {
+        // kernel output in place: row j at j·stride, its panel maxima let top-k skip most panels
+        for (let j = 0; j < batch.length; j++) {
+          const row = block.scores.subarray(j * block.stride, j * block.stride + n);
+          const top = topKBlocks(row, block.maxima.subarray(j * block.panels, (j + 1) * block.panels), PANEL, batch[j].k, batch[j].skip);
+          results[j] = this.items(top, row);
+        }
+      } else {
+        if (this.scores.length < batch.length * n) this.scores = new Float32Array(batch.length * n);
+        const scores = this.scores;
+        if (isBatchScorer(model)) model.scoreUsers(users, scores);
+        else for (let j = 0; j < users.length; j++) model.scoreUser(users[j], scores.subarray(j * n, (j + 1) * n));
+        for (let j = 0; j < batch.length; j++) {
+          const row = scores.subarray(j * n, (j + 1) * n);
+          results[j] = this.items(topK(row, batch[j].k, batch[j].skip), row);
+        }
       }
     } catch (error) {
       for (const request of batch) request.reject(error);
@@ -149,7 +168,14 @@ export class ServingModel {
     const cpu = process.cpuUsage(cpuStart);
     const latencyUs = elapsedUs(start);
     const cpuUs = Math.round((cpu.user + cpu.system) / batch.length);
-    batch.forEach((request, j) => request.resolve({ items: results[j], latencyUs, cpuUs }));
+    for (let j = 0; j < batch.length; j++) batch[j].resolve({ items: results[j], latencyUs, cpuUs });
+  }
+
+  private items(top: Int32Array, row: Float32Array): RecommendedItem[] {
+    const ids = this.model.itemIds;
+    const items: RecommendedItem[] = new Array(top.length);
+    for (let t = 0; t < top.length; t++) items[t] = { itemId: ids[top[t]], score: row[top[t]] };
+    return items;
   }
 
   private popular(k: number, skip: ReadonlySet<number>): RecommendedItem[] {

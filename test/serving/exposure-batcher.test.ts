@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
-import { insertExposures, lostExposureCount, recordExposureLoss, type ExposureRow } from "@/lib/db/exposures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExposureWriter, insertExposures, lostExposureCount, recordExposureLoss, type ExposureRow } from "@/lib/db/exposures";
 import { ExposureBatcher } from "@/lib/serving/exposure-batcher";
 import { isolatedTestDatabase } from "../helpers/db";
 
 const t = isolatedTestDatabase("exposures");
 let modelId: string;
 let experimentId: string;
+/** the serving process's writer (prepared statement on a pg pool of its own) */
+let writer: ExposureWriter;
 
 beforeAll(async () => {
+  writer = new ExposureWriter(t().url);
   const db = t().db;
   const dataset = await db.dataset.create({ data: { name: "d", source: "synthetic", snapshot: "s", numUsers: 1, numItems: 1, numInteractions: 1 } });
   const model = await db.model.create({
@@ -38,6 +41,10 @@ function row(overrides: Partial<ExposureRow> = {}): ExposureRow {
   };
 }
 
+afterAll(async () => {
+  await writer.end();
+});
+
 function dbSink() {
   const batches: number[] = [];
   return {
@@ -45,7 +52,7 @@ function dbSink() {
     sink: {
       write: async (rows: readonly ExposureRow[]) => {
         batches.push(rows.length);
-        return insertExposures(t().db, rows);
+        return writer.write(rows);
       },
       recordLoss: (entries: Parameters<typeof recordExposureLoss>[1]) => recordExposureLoss(t().db, entries),
     },
@@ -124,5 +131,29 @@ describe("ExposureBatcher on PostgreSQL", () => {
     expect(await t().db.exposure.count({ where: { userId: { startsWith: "stop-" } } })).toBe(600);
     batcher.enqueue(row({ userId: "late" }));
     expect(batcher.stats().dropped.shutdown).toBe(1);
+  });
+});
+
+describe("ExposureWriter", () => {
+  it("stores exactly what insertExposures (Prisma) stores, awkward strings included, and skips a stored requestId", async () => {
+    const awkward = ['quote"d', "back\\slash", "tab\tnew\nline", "comma,brace{}", "NULL", "", "ünïcødé ✓", " spaced "];
+    const viaWriter = awkward.map((userId, i) => row({ userId: `w-${userId}`, experimentId: i % 2 ? null : experimentId, failed: i % 3 === 0, cpuUs: i, latencyUs: 1000 + i }));
+    const viaPrisma = viaWriter.map((r) => ({ ...r, requestId: randomUUID(), userId: r.userId.replace(/^w-/, "p-") }));
+    expect(await writer.write(viaWriter)).toBe(awkward.length);
+    expect(await insertExposures(t().db, viaPrisma)).toBe(awkward.length);
+    const pick = (userId: string) => t().db.exposure.findFirst({ where: { userId }, omit: { requestId: true, id: true } });
+    for (let i = 0; i < awkward.length; i++) {
+      const a = await pick(viaWriter[i].userId);
+      const b = await pick(viaPrisma[i].userId);
+      expect(a).not.toBeNull();
+      expect({ ...a, userId: a!.userId.slice(2) }).toEqual({ ...b, userId: b!.userId.slice(2) });
+      expect(a!.userId).toBe(viaWriter[i].userId);
+      expect(a!.createdAt.getTime()).toBe(viaWriter[i].createdAt.getTime());
+    }
+    // a retried batch: the stored rows are skipped, the new one goes in
+    const extra = row({ userId: "w-extra" });
+    expect(await writer.write([...viaWriter.slice(0, 3), extra])).toBe(1);
+    expect(await t().db.exposure.count({ where: { userId: { startsWith: "w-" } } })).toBe(awkward.length + 1);
+    expect(await writer.write([])).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ beforeAll(async () => {
   useAsProcessDatabase(t());
   keys = await apiKeys(t().db);
   world = await seedServingWorld(t().db);
-  runtime = createServingRuntime(t().db, { flushMs: 20, refreshMs: 30 });
+  runtime = createServingRuntime(t().db, { databaseUrl: t().url, flushMs: 20, refreshMs: 30 });
   replaceServingRuntime(runtime);
 });
 

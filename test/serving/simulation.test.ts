@@ -45,7 +45,7 @@ beforeAll(async () => {
   );
   experimentId = experiment.id;
   await startExperiment(db, experimentId, editor, "simulation test", new Date(Date.now() - 1000));
-  runtime = createServingRuntime(db, { flushMs: 25, refreshMs: 50 });
+  runtime = createServingRuntime(db, { databaseUrl: t().url, flushMs: 25, refreshMs: 50 });
   replaceServingRuntime(runtime);
 
   summary = await runSimulation({

@@ -1,0 +1,54 @@
+// POST /api/v1/recommend for any server: the Next route handler and the lean serving process
+// (scripts/serve-api.ts) both call answerRecommend, so they answer byte for byte alike. The key is checked
+// from the headers before the body is read; the answer is a JSON string (no Request/Response objects on
+// the lean process's hot path).
+import { z } from "zod";
+import type { ApiKeyScope } from "@/lib/auth/api-keys";
+import { HttpError } from "@/lib/http/errors";
+import { parseJsonText } from "@/lib/http/validation";
+import { requirePresentedKey } from "./api-key";
+import { NoProductionModelError } from "./router";
+import { servingRuntime } from "./runtime";
+
+export const RecommendBody = z.object({
+  // NUL cannot be stored in a PostgreSQL text column: it would sink the exposure batch it is in
+  userId: z.string().trim().min(1, "userId must not be empty").max(256).refine((id) => !id.includes("\0"), "userId must not contain a NUL character"),
+  k: z.number().int("k must be an integer").min(1, "k must be at least 1").max(100, "k must be at most 100"),
+  exclude: z.array(z.string().min(1).max(256)).max(1000, "exclude holds at most 1000 item ids").optional(),
+});
+
+const SCOPE: ApiKeyScope = "recommend";
+
+export interface JsonAnswer {
+  status: number;
+  /** JSON text */
+  body: string;
+}
+
+/** The body of an HttpError, as every route handler answers it (lib/http/responses jsonError). */
+export function httpErrorAnswer(error: HttpError): JsonAnswer {
+  return { status: error.status, body: JSON.stringify({ error: error.code, message: error.message, ...error.details }) };
+}
+
+/**
+ * Answers one recommendation request. `presentedKey`: the API key of the headers (presentedKeyOf);
+ * `readBody` is called only once the key is valid. Client errors (401, 403, 400, 503 without a
+ * production model) come back as answers; anything else is thrown for the server's 500 handling.
+ */
+export async function answerRecommend(presentedKey: string | null, readBody: () => Promise<string>): Promise<JsonAnswer> {
+  try {
+    await requirePresentedKey(presentedKey, SCOPE);
+    let text: string;
+    try {
+      text = await readBody();
+    } catch {
+      throw new HttpError(400, "invalid_json", "The request body could not be read");
+    }
+    const request = parseJsonText(text, RecommendBody);
+    return { status: 200, body: JSON.stringify(await servingRuntime().service.recommend(request)) };
+  } catch (error) {
+    if (error instanceof NoProductionModelError) return httpErrorAnswer(new HttpError(503, "no_production_model", error.message));
+    if (error instanceof HttpError) return httpErrorAnswer(error);
+    throw error;
+  }
+}
