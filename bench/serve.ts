@@ -28,6 +28,7 @@
 // scenario serves. Output: {machine, runs: [{processes, rounds, summary}]}; machine notes the load average
 // and whether the machine was shared (it is, unless --quiet-machine says otherwise).
 import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -202,6 +203,20 @@ async function postRecommend(base: string, key: string, userId: string): Promise
   return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
 }
 
+/** one request per new connection, `count` at once: the cluster hands each connection to the next worker */
+function primeWorkers(base: string, key: string, userId: string, count: number): Promise<number[]> {
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(`${base}/api/v1/recommend`, { method: "POST", agent: false, headers: { "content-type": "application/json", authorization: `Bearer ${key}` } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ userId, k: 10 }));
+    });
+  return Promise.all(Array.from({ length: count }, one));
+}
+
 async function until(probe: () => Promise<boolean>, what: string, deadlineMs = 120_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
@@ -357,6 +372,8 @@ async function main(): Promise<void> {
           : spawn(process.execPath, [...profileArgs, "--import", "tsx", path.join(root, "scripts/serve-api.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
       const serverPid = server.pid as number;
       await until(async () => (await postRecommend(base, key, users[0])).status === 200, "the server to answer");
+      // every worker loads the models on its first request: make sure each has, before any measurement
+      if (processes > 1) await until(async () => (await primeWorkers(base, key, users[0], 4 * processes)).every((status) => status === 200), "every worker to answer");
       say(`${serverMode} server up (pid ${serverPid}, ${processes} process${processes > 1 ? "es" : ""})`);
 
       // the floor answers with the bytes of a real student answer
@@ -384,8 +401,11 @@ async function main(): Promise<void> {
         if (!isFloor) {
           await setups[name].apply();
           await until(async () => setups[name].ready((await postRecommend(base, key, users[1])).body), `the ${name} configuration to be served`);
-          // every worker process refreshes its routing on its own clock
-          if (processes > 1) await new Promise((r) => setTimeout(r, 2 * refreshMs + 200));
+          // every worker process refreshes its routing on its own clock (and loads a model it lacks)
+          if (processes > 1) {
+            await new Promise((r) => setTimeout(r, 2 * refreshMs + 200));
+            await until(async () => (await primeWorkers(base, key, users[1], 4 * processes)).every((status) => status === 200), "every worker to answer");
+          }
         }
         await runLoadgen({ mode: "recommend", url, apiKey: key, concurrency, durationMs: warmupMs, users });
         await new Promise((r) => setTimeout(r, 600)); // let the warm-up's exposures flush

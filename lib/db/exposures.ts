@@ -1,5 +1,5 @@
 // Exposure rows (one per served recommendation) and the loss counters that keep their log honest.
-import pg from "pg";
+import type pg from "pg";
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
 
@@ -83,35 +83,18 @@ export function exposureColumns(rows: readonly ExposureRow[]): string[] {
 
 /**
  * The serving process's exposure writer: insertExposures' statement, prepared once per connection
- * (a named statement) on a small pg pool of its own, with the columns encoded by exposureColumns;
- * no ORM on this path. Same rows, same table, same "a stored requestId is skipped" semantics.
+ * (a named statement) on a pg pool beside Prisma (lib/db/pg-pool), with the columns encoded by
+ * exposureColumns; no ORM on this path. Same rows, same table, same "a stored requestId is skipped"
+ * semantics.
  */
 export class ExposureWriter {
-  private readonly pool: pg.Pool;
-
-  constructor(connectionString: string, options: { max?: number } = {}) {
-    const url = new URL(connectionString);
-    const schema = url.searchParams.get("schema");
-    url.searchParams.delete("schema");
-    this.pool = new pg.Pool({
-      connectionString: url.toString(),
-      max: options.max ?? 2,
-      idleTimeoutMillis: 30_000,
-      ...(schema ? { options: `-c search_path="${schema.replace(/"/g, '""')}"` } : {}),
-    });
-    // an idle connection's error (database restarted) must not crash the server; the next write reconnects
-    this.pool.on("error", (error) => console.error("[exposures] idle connection failed:", error.message));
-  }
+  constructor(private readonly pool: pg.Pool) {}
 
   /** inserts the rows; resolves with how many were new */
   async write(rows: readonly ExposureRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const result = await this.pool.query({ name: "understudy_insert_exposures", text: INSERT_EXPOSURES, values: exposureColumns(rows) });
     return result.rowCount ?? 0;
-  }
-
-  end(): Promise<void> {
-    return this.pool.end();
   }
 }
 

@@ -1,4 +1,5 @@
 // What the serving processes poll (about once a second): the production slot and the live experiment.
+import type pg from "pg";
 import type { Db } from "./client";
 
 const modelSelect = {
@@ -77,5 +78,42 @@ export async function readRoutingState(db: Db): Promise<RoutingState> {
         }
       : null,
     ignoredExperimentIds: ignored.map((e) => e.id),
+  };
+}
+
+/**
+ * A digest of everything readRoutingState returns (the production slot with its model and dataset, every
+ * live experiment with its variants' models and datasets): one cheap statement instead of the ORM read.
+ */
+const ROUTING_FINGERPRINT = `
+  SELECT md5(
+    coalesce((SELECT row_to_json(x)::text FROM (
+      SELECT s.version, s."modelId", m."artifactUri", row_to_json(d) AS dataset
+      FROM "ServingSlot" s JOIN "Model" m ON m.id = s."modelId" JOIN "Dataset" d ON d.id = m."datasetId"
+      WHERE s.name = 'production') x), '-')
+    || coalesce((SELECT json_agg(x ORDER BY x.id)::text FROM (
+      SELECT e.id, e.salt, e.status, e."rampSchedule", e."currentStageIndex", e."startedAt", e."createdAt",
+        (SELECT json_agg(json_build_object('key', v.key, 'model', v."modelId", 'uri', vm."artifactUri", 'dataset', row_to_json(vd)) ORDER BY v.key)
+         FROM "Variant" v JOIN "Model" vm ON vm.id = v."modelId" JOIN "Dataset" vd ON vd.id = vm."datasetId"
+         WHERE v."experimentId" = e.id) AS variants
+      FROM "Experiment" e WHERE e.status::text = ANY($1::text[])) x), '-')
+  ) AS fingerprint`;
+
+/**
+ * readRoutingState behind a fingerprint: each call runs one prepared statement on `pool` and repeats the
+ * last state while nothing it depends on changed; any change reads the state again through Prisma. (The
+ * ORM read cost ~13 ms of CPU against ~0.6 ms for the fingerprint on our loaded 2-core machine, and every
+ * serving process polls about once a second.) The state is read after the fingerprint, so a change in
+ * between shows as a new fingerprint on the next call: never staler than one refresh.
+ */
+export function fingerprintedRoutingState(db: Db, pool: pg.Pool): () => Promise<RoutingState> {
+  let last: { fingerprint: string; state: RoutingState } | null = null;
+  return async () => {
+    const { rows } = await pool.query<{ fingerprint: string }>({ name: "understudy_routing_fingerprint", text: ROUTING_FINGERPRINT, values: [[...LIVE_STATUSES]] });
+    const fingerprint = rows[0].fingerprint;
+    if (last && last.fingerprint === fingerprint) return last.state;
+    const state = await readRoutingState(db);
+    last = { fingerprint, state };
+    return state;
   };
 }

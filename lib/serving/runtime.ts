@@ -3,7 +3,8 @@
 // of the Next server shares them.
 import { db, type Db } from "@/lib/db/client";
 import { ExposureWriter, insertExposures, recordExposureLoss } from "@/lib/db/exposures";
-import { readRoutingState } from "@/lib/db/serving";
+import { createPgPool } from "@/lib/db/pg-pool";
+import { fingerprintedRoutingState, readRoutingState } from "@/lib/db/serving";
 import { ExposureBatcher } from "./exposure-batcher";
 import { loadServingModel, loadWeightsFromArtifact, type WeightsLoader } from "./model-loader";
 import { RecommendService } from "./recommend";
@@ -24,18 +25,21 @@ export interface ServingRuntimeOptions {
   /** where model weights come from (default: the artifact directory of the Model row) */
   loadWeights?: WeightsLoader;
   /**
-   * connection string of `database`: exposures are then written by a prepared statement on a pg pool of
-   * their own (ExposureWriter); without it, through Prisma (insertExposures)
+   * connection string of `database`: exposures are then written by a prepared statement on a pg pool
+   * beside Prisma (ExposureWriter), and the routing poll reads a fingerprint there before any ORM read;
+   * without it, both go through Prisma
    */
   databaseUrl?: string;
 }
 
 export function createServingRuntime(database: Db, options: ServingRuntimeOptions = {}): ServingRuntime {
   const loadWeights = options.loadWeights ?? loadWeightsFromArtifact;
-  const router = new ServingRouter(() => readRoutingState(database), (source) => loadServingModel(source, loadWeights), {
+  const pool = options.databaseUrl ? createPgPool(options.databaseUrl) : null;
+  const readState = pool ? fingerprintedRoutingState(database, pool) : () => readRoutingState(database);
+  const router = new ServingRouter(readState, (source) => loadServingModel(source, loadWeights), {
     refreshMs: options.refreshMs,
   });
-  const writer = options.databaseUrl ? new ExposureWriter(options.databaseUrl) : null;
+  const writer = pool ? new ExposureWriter(pool) : null;
   const batcher = new ExposureBatcher(
     {
       write: writer ? (rows) => writer.write(rows) : (rows) => insertExposures(database, rows),
@@ -50,7 +54,7 @@ export function createServingRuntime(database: Db, options: ServingRuntimeOption
     shutdown: async () => {
       router.stop();
       await batcher.stop();
-      await writer?.end();
+      await pool?.end();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExposureWriter, insertExposures, lostExposureCount, recordExposureLoss, type ExposureRow } from "@/lib/db/exposures";
+import { createPgPool } from "@/lib/db/pg-pool";
 import { ExposureBatcher } from "@/lib/serving/exposure-batcher";
 import { isolatedTestDatabase } from "../helpers/db";
 
@@ -9,9 +10,11 @@ let modelId: string;
 let experimentId: string;
 /** the serving process's writer (prepared statement on a pg pool of its own) */
 let writer: ExposureWriter;
+let pool: ReturnType<typeof createPgPool>;
 
 beforeAll(async () => {
-  writer = new ExposureWriter(t().url);
+  pool = createPgPool(t().url);
+  writer = new ExposureWriter(pool);
   const db = t().db;
   const dataset = await db.dataset.create({ data: { name: "d", source: "synthetic", snapshot: "s", numUsers: 1, numItems: 1, numInteractions: 1 } });
   const model = await db.model.create({
@@ -42,7 +45,7 @@ function row(overrides: Partial<ExposureRow> = {}): ExposureRow {
 }
 
 afterAll(async () => {
-  await writer.end();
+  await pool.end();
 });
 
 function dbSink() {

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/recommend/route";
+import { createPgPool } from "@/lib/db/pg-pool";
+import { fingerprintedRoutingState, readRoutingState } from "@/lib/db/serving";
 import { assignArm } from "@/lib/experiments/assignment";
 import { itemTrainCounts } from "@/lib/recsys/data/stats";
 import { createServingRuntime, replaceServingRuntime, type ServingRuntime } from "@/lib/serving/runtime";
@@ -215,5 +217,26 @@ describe("POST /api/v1/recommend: experiments", () => {
     const answer = await recommend({ userId, k: 5 });
     expect(answer).toMatchObject({ variant: "production", modelId: world.studentId });
     expect(answer.experimentId).toBeUndefined();
+  });
+});
+
+describe("routing fingerprint", () => {
+  it("repeats the last state while nothing it carries changed, and reads it again after any change", async () => {
+    const db = t().db;
+    const pool = createPgPool(t().url, { max: 1 });
+    const read = fingerprintedRoutingState(db, pool);
+    const first = await read();
+    expect(await read()).toBe(first);
+    expect(first).toEqual(await readRoutingState(db));
+    await db.servingSlot.update({ where: { name: "production" }, data: { version: { increment: 1 } } });
+    const bumped = await read();
+    expect(bumped).not.toBe(first);
+    expect(bumped.production?.version).toBe(first.production!.version + 1);
+    // a field of the model's dataset, two joins away
+    await db.dataset.update({ where: { id: world.datasetId }, data: { name: "serving-test-renamed" } });
+    const renamed = await read();
+    expect(renamed.production?.model.dataset.name).toBe("serving-test-renamed");
+    expect(await read()).toBe(renamed);
+    await pool.end();
   });
 });
