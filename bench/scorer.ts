@@ -1,4 +1,4 @@
-// `npm run bench:scorer -- [--items 25181] [--users 2000] [--batch 1,16] [--exclude 40] [--out file.json]`
+// `npm run bench:scorer -- [--items 25181] [--users 2000] [--batch 1,16] [--exclude 40] [--out file.json] [--quiet-machine]`
 //
 // Full-catalogue top-10 per user for a dim-20 student and a dim-200 teacher (random N(0,1) weights, or the
 // models given with --student/--teacher), three ways, in one process one after the other:
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     student: { type: "string" },
     teacher: { type: "string" },
     out: { type: "string" },
+    /** the run had the machine to itself (recorded in the JSON; the default says it was shared) */
+    "quiet-machine": { type: "boolean", default: false },
   },
   strict: true,
 });
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
   }
   if (values.out) {
     const cpus = os.cpus();
-    const machine = { cpu: cpus[0]?.model, cores: cpus.length, node: process.version, backend: backendName(), date: new Date().toISOString(), loadAverage: os.loadavg().map(round), note: "shared machine: other work was running; loadAverage shows how busy it was" };
+    const machine = { cpu: cpus[0]?.model, cores: cpus.length, node: process.version, backend: backendName(), date: new Date().toISOString(), loadAverage: os.loadavg().map(round), shared: !values["quiet-machine"], note: values["quiet-machine"] ? "run declared quiet (--quiet-machine)" : "SHARED machine: other work was running (see loadAverage); absolute figures are disturbed" };
     writeFileSync(values.out, JSON.stringify({ machine, options: { numItems, numUsers, k, exclusions }, results }, null, 2) + "\n");
   }
 }
