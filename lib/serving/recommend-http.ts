@@ -19,6 +19,35 @@ export const RecommendBody = z.object({
 
 const SCOPE: ApiKeyScope = "recommend";
 
+export type RecommendInput = z.output<typeof RecommendBody>;
+
+/**
+ * RecommendBody's verdict on a well-formed body, without zod's machinery (about a tenth of a student
+ * request's CPU in the profile); null for anything else, which then goes through zod, the authority,
+ * for its result or its field-by-field errors. Tested to agree with the schema.
+ */
+export function acceptRecommendBody(value: unknown): RecommendInput | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const { userId, k, exclude } = value as Record<string, unknown>;
+  if (typeof userId !== "string" || typeof k !== "number" || !Number.isInteger(k) || k < 1 || k > 100) return null;
+  const id = userId.trim();
+  if (id.length < 1 || id.length > 256 || id.includes("\0")) return null;
+  if (exclude === undefined) return { userId: id, k };
+  if (!Array.isArray(exclude) || exclude.length > 1000) return null;
+  for (const item of exclude) if (typeof item !== "string" || item.length < 1 || item.length > 256) return null;
+  return { userId: id, k, exclude: exclude as string[] };
+}
+
+function parseRecommendBody(text: string): RecommendInput {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return parseJsonText(text, RecommendBody); // the 400 with the parser's message
+  }
+  return acceptRecommendBody(value) ?? parseJsonText(text, RecommendBody);
+}
+
 export interface JsonAnswer {
   status: number;
   /** JSON text */
@@ -44,7 +73,7 @@ export async function answerRecommend(presentedKey: string | null, readBody: () 
     } catch {
       throw new HttpError(400, "invalid_json", "The request body could not be read");
     }
-    const request = parseJsonText(text, RecommendBody);
+    const request = parseRecommendBody(text);
     return { status: 200, body: JSON.stringify(await servingRuntime().service.recommend(request)) };
   } catch (error) {
     if (error instanceof NoProductionModelError) return httpErrorAnswer(new HttpError(503, "no_production_model", error.message));
