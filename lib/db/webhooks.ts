@@ -10,7 +10,11 @@ import { notFound } from "@/lib/http/errors";
 /** What APIs and pages show of a webhook: everything but the secret. */
 export type WebhookSummary = Omit<Webhook, "secret">;
 
-const summary = ({ secret: _secret, ...rest }: Webhook): WebhookSummary => rest;
+function summary(w: Webhook): WebhookSummary {
+  const { secret, ...rest } = w;
+  void secret;
+  return rest;
+}
 const hintOf = (secret: string) => `…${secret.slice(-4)}`;
 
 export function generateWebhookSecret(): string {
@@ -166,8 +170,9 @@ export async function listDeliveries(webhookId: string, opts: { limit?: number }
       for (const r of runs) if (r.bossJobId && byBossId.has(r.bossJobId)) nextRetry.set(r.id, byBossId.get(r.bossJobId)!);
     }
   }
-  return rows.map(({ body: _body, ...r }) => ({
+  return rows.map(({ body, ...r }) => ({
     ...r,
+    bodyBytes: Buffer.byteLength(body),
     attemptLog: r.attemptLog.map((a) => ({ ...a, id: a.id.toString() })),
     nextRetryAt: r.jobRunId ? (nextRetry.get(r.jobRunId) ?? null) : null,
   }));

@@ -2,8 +2,6 @@
 // a local node:http receiver, signed with HMAC-SHA256 (checked here with node:crypto, independently of
 // lib/notifications/signature.ts), retried with pg-boss's backoff after a 500.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBoss } from "@/lib/jobs/boss";
@@ -15,39 +13,11 @@ import { createWebhookBody } from "@/lib/notifications/types";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 import { waitFor } from "../helpers/wait";
+import { deadUrl, receiver } from "../helpers/webhook-receiver";
 
 const t = isolatedTestDatabase("notify");
 let boss: PgBoss;
 let worker: WorkerProcess | null = null;
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  answered: number;
-}
-
-/** A receiver that answers the queued statuses in turn (then 200) and keeps every request. */
-async function receiver(statuses: number[]): Promise<{ url: string; received: Received[]; server: Server }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const answered = statuses.shift() ?? 200;
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), answered });
-      res.writeHead(answered, { "content-type": "text/plain" }).end(answered === 200 ? "ok" : "receiver down for maintenance");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/understudy`, received, server };
-}
-
-/** A port nobody listens on: bind, note the port, close. */
-async function deadUrl(): Promise<string> {
-  const r = await receiver([]);
-  await new Promise<void>((resolve) => r.server.close(() => resolve()));
-  return r.url;
-}
 
 const actor = { id: null, label: "admin@example.com" };
 const webhookOf = (name: string, url: string, events: string[]) => createWebhook(createWebhookBody.parse({ name, url, events }), actor, t().db);
