@@ -82,10 +82,15 @@ export async function listWebhooks(db: Db = defaultDb()): Promise<WebhookListIte
   return rows.map(({ deliveries, ...w }) => ({ ...summary(w), lastDelivery: deliveries[0] ?? null }));
 }
 
-export async function getWebhook(id: string, db: Db = defaultDb()): Promise<WebhookSummary> {
+export async function findWebhook(id: string, db: Db = defaultDb()): Promise<WebhookSummary | null> {
   const row = await db.webhook.findUnique({ where: { id } });
+  return row ? summary(row) : null;
+}
+
+export async function getWebhook(id: string, db: Db = defaultDb()): Promise<WebhookSummary> {
+  const row = await findWebhook(id, db);
   if (!row) throw notFound("No such webhook");
-  return summary(row);
+  return row;
 }
 
 /** Enabled webhooks that asked for this notification type (with their secrets: for the sender only). */
