@@ -73,8 +73,8 @@ export function webhookEventBody(e: WebhookEvent): string {
 const webhookUrl = z
   .string()
   .trim()
-  .min(1, "Required")
-  .max(2000)
+  .min(1, { error: "Required", abort: true })
+  .max(2000, { error: "must be at most 2000 characters", abort: true })
   .superRefine((value, ctx) => {
     let url: URL;
     try {
