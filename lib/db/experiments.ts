@@ -210,7 +210,10 @@ export async function evaluateLiveExperiments(
     try {
       const outcome = await evaluateExperiment(db, id, now);
       if (outcome) results.push({ experimentId: id, action: outcome.decision.action, applied: outcome.applied, reason: outcome.decision.reason });
-      if (outcome?.applied && outcome.decision.action !== "hold") await onApplied?.(id, outcome.decision);
+      if (outcome?.applied && outcome.decision.action !== "hold" && onApplied) {
+        // the decision stands whatever its follow-up does
+        await onApplied(id, outcome.decision).catch((err: unknown) => console.error(`[rollout] experiment ${id}: after ${outcome.decision.action}:`, err));
+      }
     } catch (error) {
       results.push({ experimentId: id, error: error instanceof Error ? error.message : String(error) });
     }

@@ -200,6 +200,37 @@ describe("notify() never holds up or breaks the work that raised it", () => {
     await broken.$disconnect();
   });
 
+  it("gives up waiting after its timeout when the database hangs, and the alert lands once it is free", async () => {
+    const { db } = t();
+    const locker = createDb(t().url);
+    const errors: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // another session holds the Alert table: every insert waits behind it
+    const tx = locker.$transaction(
+      async (client) => {
+        await client.$executeRawUnsafe(`LOCK TABLE "Alert" IN ACCESS EXCLUSIVE MODE`);
+        locked();
+        await held;
+      },
+      { timeout: 60_000 },
+    );
+    await isLocked;
+    const started = Date.now();
+    const result = await notify({ type: "gate.passed", severity: "info", title: "stuck behind a lock", dedupeKey: "lock-test" }, { db, boss, timeoutMs: 500, logError: (m) => errors.push(m) });
+    const waited = Date.now() - started;
+    expect(result).toBeNull();
+    expect(waited).toBeGreaterThanOrEqual(450);
+    expect(waited).toBeLessThan(3000);
+    expect(errors.join("\n")).toMatch(/still pending after 500 ms/);
+    release();
+    await tx;
+    await locker.$disconnect();
+    await waitFor("the alert to be written once the lock is gone", async () => (await db.alert.count({ where: { dedupeKey: "lock-test" } })) === 1);
+  });
+
   it("resolves to null on input that is not a notification (a bug in the caller is logged, not thrown)", async () => {
     const errors: string[] = [];
     const result = await notify({ type: "nope", severity: "info", title: "" } as never, { db: t().db, boss, logError: (m) => errors.push(m) });
