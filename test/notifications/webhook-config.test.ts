@@ -2,18 +2,18 @@
 // at least one known event, an optional secret of at least 24 characters.
 import { describe, expect, it } from "vitest";
 import { HttpError } from "@/lib/http/errors";
-import { validate } from "@/lib/http/validation";
+import { validate, type ValidationIssue } from "@/lib/http/validation";
 import { createWebhookBody, updateWebhookBody } from "@/lib/notifications/types";
 import { signatureHeader, verifySignature } from "@/lib/notifications/signature";
 import { createHmac } from "node:crypto";
 
-function issuesOf(body: unknown, schema: typeof createWebhookBody | typeof updateWebhookBody = createWebhookBody) {
+function issuesOf(body: unknown, schema: typeof createWebhookBody | typeof updateWebhookBody = createWebhookBody): ValidationIssue[] | null {
   try {
     validate(schema, body);
   } catch (err) {
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBe(400);
-    return (err as HttpError).details.issues;
+    return (err as HttpError).details.issues as ValidationIssue[];
   }
   return null;
 }
