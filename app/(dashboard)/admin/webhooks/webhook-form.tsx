@@ -94,7 +94,7 @@ export function WebhookForm({ existing }: { existing?: WebhookFormValues }) {
           </div>
           <div style={{ ...GROW, flexBasis: 360 }}>
             <Field id={`${idp}-url`} label="URL (http or https)" error={fieldErrors.url}>
-              <input id={`${idp}-url`} name="url" type="url" placeholder="https://hooks.example.com/understudy" defaultValue={existing?.url} required aria-invalid={Boolean(fieldErrors.url)} />
+              <input id={`${idp}-url`} name="url" type="text" inputMode="url" autoComplete="off" spellCheck={false} placeholder="https://hooks.example.com/understudy" defaultValue={existing?.url} required aria-invalid={Boolean(fieldErrors.url)} />
             </Field>
           </div>
         </div>
@@ -112,7 +112,7 @@ export function WebhookForm({ existing }: { existing?: WebhookFormValues }) {
           {existing ? null : (
             <div style={GROW}>
               <Field id={`${idp}-secret`} label="Signing secret (optional)" error={fieldErrors.secret} hint="at least 24 characters; leave empty to generate one">
-                <input id={`${idp}-secret`} name="secret" type="password" autoComplete="off" aria-invalid={Boolean(fieldErrors.secret)} />
+                <input id={`${idp}-secret`} name="secret" type="password" autoComplete="new-password" aria-invalid={Boolean(fieldErrors.secret)} />
               </Field>
             </div>
           )}

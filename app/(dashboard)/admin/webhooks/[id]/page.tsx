@@ -57,7 +57,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
                 <tr>
                   <th>Event</th>
                   <th>Status</th>
-                  <th>Attempts (status code, duration, error)</th>
+                  <th title="time, HTTP status code, duration, error">Attempts</th>
                   <th>Next retry</th>
                 </tr>
               </thead>
@@ -81,8 +81,8 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
                           {d.attemptLog.map((a) => (
                             <li key={a.id}>
                               <span className="muted">{formatDateTime(a.startedAt).slice(11)}</span>{" "}
-                              <strong>{a.statusCode ?? "—"}</strong> · {a.durationMs} ms
-                              {a.error ? <span style={{ color: "var(--err)" }}> · {a.error}</span> : null}
+                              <strong style={a.statusCode !== null && a.statusCode < 300 ? undefined : { color: "var(--err)" }}>{a.statusCode ?? "no answer"}</strong> · {a.durationMs} ms
+                              {a.error && a.error !== `HTTP ${a.statusCode}` ? <span style={{ color: "var(--err)" }}> · {a.error}</span> : null}
                             </li>
                           ))}
                         </ol>
