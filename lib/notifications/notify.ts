@@ -29,7 +29,7 @@ export interface NotifyResult {
   /** false when an alert with the same dedupeKey already existed */
   created: boolean;
   /** deliveries queued by this call */
-  deliveries: { webhookId: string; deliveryId: string; jobRunId: string | null }[];
+  deliveries: { webhookId: string; deliveryId: string; jobRunId: string }[];
   /** deliveries that could not be queued (each also logged and marked failed in the delivery log) */
   errors: string[];
 }

@@ -53,7 +53,7 @@ export default async function WebhooksPage() {
                     <td>
                       <Link href={`/admin/webhooks/${w.id}`}>{w.name}</Link>
                     </td>
-                    <td className="mono" style={{ wordBreak: "break-all" }}>{w.url}</td>
+                    <td className="mono" style={{ overflowWrap: "anywhere", minWidth: 200 }}>{w.url}</td>
                     <td>{w.events.length}</td>
                     <td className="mono">{w.secretHint}</td>
                     <td>{w.enabled ? <StatusBadge status="ok" label="enabled" /> : <StatusBadge status="disabled" />}</td>
