@@ -129,6 +129,16 @@ export const driftCheckInput = z
   .refine((v) => v.referenceDatasetId !== v.currentDatasetId, { path: ["referenceDatasetId"], message: "pick a reference other than the dataset itself" });
 export type DriftCheckInput = z.infer<typeof driftCheckInput>;
 
+/** One attempt at POSTing one webhook delivery (lib/notifications/deliver.ts); pg-boss retries with backoff. */
+export const webhookDeliverInput = z.object({ deliveryId: z.string().min(1) }).strict();
+export type WebhookDeliverInput = z.infer<typeof webhookDeliverInput>;
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  const v = raw === undefined || raw === "" ? NaN : Number(raw);
+  return Number.isInteger(v) && v >= min && v <= max ? v : fallback;
+}
+
 export const JOB_DEFINITIONS = {
   [QUEUES.selftest]: define<SelftestInput>({
     queue: QUEUES.selftest,
@@ -200,6 +210,22 @@ export const JOB_DEFINITIONS = {
     // one check of the same pair at a time
     singletonKey: (i) => ["drift-check", i.currentDatasetId, i.referenceDatasetId, i.modelId ?? "-"].join(":"),
     concurrency: 1,
+  }),
+  [QUEUES.webhookDeliver]: define<WebhookDeliverInput>({
+    queue: QUEUES.webhookDeliver,
+    title: "Webhook delivery",
+    input: webhookDeliverInput,
+    // retry n waits base·2^(n-1) to base·2^n seconds (pg-boss's backoff, with jitter), capped at an hour:
+    // with the defaults (10 s, 8 retries) a receiver has about 1.5 to 3 hours to come back
+    retryLimit: intFromEnv("WEBHOOK_RETRY_LIMIT", 8, 0, 20),
+    retryDelaySeconds: intFromEnv("WEBHOOK_RETRY_DELAY_SECONDS", 10, 1, 3600),
+    retryBackoff: true,
+    retryDelayMaxSeconds: 3600,
+    // an attempt is bounded by WEBHOOK_TIMEOUT_MS (10 s); this only catches a stuck worker
+    expireInSeconds: 120,
+    heartbeatSeconds: 10,
+    singletonKey: (i) => `webhook-deliver:${i.deliveryId}`,
+    concurrency: 4,
   }),
 } satisfies Record<QueueName, object>;
 

@@ -7,6 +7,7 @@ import { formatInt, formatRelative } from "@/components/format";
 import { QUEUE_TITLES } from "@/components/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
+import { OverviewAlerts } from "./overview-alerts";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -34,6 +35,7 @@ export default async function OverviewPage() {
   return (
     <>
       <PageHeader title="Overview" description={`Signed in as ${user.email}. Teacher → student distillation, offline proof, guarded rollout.`} />
+      <OverviewAlerts role={user.role} />
       <div className="grid cols-4" style={{ marginBottom: 20 }}>
         <Stat label="Datasets" value={formatInt(datasets)} href="/datasets" />
         <Stat label="Models" value={formatInt(teachers + students)} sub={`${teachers} teachers · ${students} students`} href="/models" />

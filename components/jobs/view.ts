@@ -76,6 +76,7 @@ export const QUEUE_TITLES: Record<string, string> = {
   "generate-dataset": "Generate dataset",
   train: "Train / distill",
   "drift-check": "Drift check",
+  "webhook-deliver": "Webhook delivery",
 };
 
 /** A short human summary of a job's input for lists, e.g. "student d=20, de-rrd". */
@@ -92,6 +93,8 @@ export function describeJobInput(queue: string, input: unknown): string {
       return `${String(i.steps ?? "?")} steps`;
     case "drift-check":
       return `dataset ${String(i.currentDatasetId ?? "?")} vs reference ${String(i.referenceDatasetId ?? "?")}${i.redistill === false ? "" : ", redistill on drift"}`;
+    case "webhook-deliver":
+      return `delivery ${String(i.deliveryId ?? "?")}`;
     default:
       return "";
   }

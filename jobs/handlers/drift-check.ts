@@ -1,4 +1,4 @@
-// Compares two dataset snapshots and, on drift, queues a redistillation (lib/db/drift.ts does the work).
+// Compares two dataset snapshots and, on drift, raises an alert and queues a redistillation (lib/db/drift.ts does the work).
 import { PermanentJobError, type JobContext } from "../context";
 import type { DriftCheckInput } from "../definitions";
 
@@ -16,5 +16,6 @@ export async function driftCheck(input: DriftCheckInput, ctx: JobContext) {
     // the worker's DATABASE_URL is the database of ctx.db: the process-wide sender reaches the same pg-boss
     enqueueTrain: async (input) => enqueueJob({ queue: "train", input, createdById: own?.createdById ?? undefined }, { db: ctx.db, boss: await senderBoss() }),
     fail: (message) => new PermanentJobError(message),
+    notify: async (n) => (await import("@/lib/notifications/notify")).notify(n, { db: ctx.db }),
   });
 }

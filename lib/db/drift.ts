@@ -13,6 +13,7 @@ import type { Db } from "./client";
 import { db as defaultDb } from "./client";
 import { datasetDirectory, readStoredTsvDir } from "./datasets";
 import { recordAudit } from "./audit";
+import type { NotificationInput } from "@/lib/notifications/types";
 
 export interface DriftCheckHooks {
   db: Db;
@@ -23,6 +24,8 @@ export interface DriftCheckHooks {
   enqueueTrain: (input: TrainInput) => Promise<JobRun>;
   /** a problem retrying cannot fix: unknown dataset or model */
   fail: (message: string) => Error;
+  /** raises a notification (the handler passes lib/notifications notify; it never throws) */
+  notify?: (input: NotificationInput) => Promise<unknown>;
 }
 
 /** What DriftCheck.metrics holds (JSON). */
@@ -177,6 +180,8 @@ export async function runDriftCheck(input: DriftCheckInput, h: DriftCheckHooks):
   }
 
   const metrics = driftCheckMetrics(row);
+  // keyed by the check: a re-run of this job raises it once
+  if (row.driftDetected) await h.notify?.(driftNotification(row, metrics, await datasetName(h.db, row.datasetId)));
   if (!row.driftDetected || !input.redistill || metrics.redistill) {
     h.progress(1, row.driftDetected ? "drift detected" : "no drift");
     return { driftCheckId: row.id, driftDetected: row.driftDetected, score: row.score, redistill: metrics.redistill ?? null };
@@ -207,9 +212,36 @@ export async function runDriftCheck(input: DriftCheckInput, h: DriftCheckHooks):
     },
     h.db,
   );
+  await h.notify?.({
+    type: "redistill.started",
+    severity: "info",
+    title: `Redistilling on "${dataset.name}" after drift`,
+    message: `Teacher (BPR-MF ${redistill.teacherDimension}) and student (${redistill.method} ${redistill.studentDimension}) queued on the current snapshot.`,
+    ...(row.modelId ? { modelId: row.modelId } : {}),
+    data: { driftCheckId: row.id, datasetId: dataset.id, ...redistill },
+    dedupeKey: `redistill.started:${row.id}`,
+  });
   await h.log(`queued redistillation: teacher job ${teacherJob.id} (dim ${redistill.teacherDimension}), student job ${studentJob.id} (${redistill.method} ${redistill.studentDimension})`);
   h.progress(1, "drift detected: redistillation queued");
   return { driftCheckId: row.id, driftDetected: true, score: row.score, redistill };
+}
+
+async function datasetName(db: Db, id: string): Promise<string> {
+  return (await db.dataset.findUnique({ where: { id }, select: { name: true } }))?.name ?? id;
+}
+
+/** The alert a detected drift raises (one per check: dedupeKey). */
+export function driftNotification(row: Pick<DriftCheck, "id" | "datasetId" | "modelId" | "score" | "threshold">, metrics: DriftCheckMetrics, name: string): NotificationInput {
+  const reasons = metrics.decision.reasons;
+  return {
+    type: "drift.detected",
+    severity: "warning",
+    title: `Drift detected on "${name}" (score ${row.score.toFixed(3)} > ${row.threshold})`,
+    message: reasons.length ? `${reasons.join("; ")}.` : "A drift signal crossed its threshold.",
+    ...(row.modelId ? { modelId: row.modelId } : {}),
+    data: { driftCheckId: row.id, datasetId: row.datasetId, referenceDatasetId: metrics.referenceDatasetId, score: row.score, threshold: row.threshold, reasons },
+    dedupeKey: `drift.detected:${row.id}`,
+  };
 }
 
 /** Recent checks of a dataset (newest first) with the reference names and the redistillation jobs' states. */

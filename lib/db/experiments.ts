@@ -191,8 +191,15 @@ export async function evaluateExperiment(db: Db, experimentId: string, now: Date
   return applyRolloutDecision(db, experimentId, decision, now, loaded.report);
 }
 
-/** The scheduled job's work: evaluate every live experiment; one failing does not stop the others. */
-export async function evaluateLiveExperiments(db: Db, now: Date = new Date()) {
+/**
+ * The scheduled job's work: evaluate every live experiment; one failing does not stop the others.
+ * `onApplied` runs after each decision that changed something (the job raises notifications there).
+ */
+export async function evaluateLiveExperiments(
+  db: Db,
+  now: Date = new Date(),
+  onApplied?: (experimentId: string, decision: RolloutDecision) => Promise<unknown>,
+) {
   const live = await db.experiment.findMany({
     where: { status: { in: [...EVALUATED_STATUSES] } },
     select: { id: true },
@@ -203,6 +210,10 @@ export async function evaluateLiveExperiments(db: Db, now: Date = new Date()) {
     try {
       const outcome = await evaluateExperiment(db, id, now);
       if (outcome) results.push({ experimentId: id, action: outcome.decision.action, applied: outcome.applied, reason: outcome.decision.reason });
+      if (outcome?.applied && outcome.decision.action !== "hold" && onApplied) {
+        // the decision stands whatever its follow-up does
+        await onApplied(id, outcome.decision).catch((err: unknown) => console.error(`[rollout] experiment ${id}: after ${outcome.decision.action}:`, err));
+      }
     } catch (error) {
       results.push({ experimentId: id, error: error instanceof Error ? error.message : String(error) });
     }

@@ -12,6 +12,7 @@ import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
 import { driftCheckMetrics, listDriftChecks, runDriftCheck } from "@/lib/db/drift";
 import { runTraining } from "@/lib/db/training";
+import { notify } from "@/lib/notifications/notify";
 import { trainInput, type TrainInput } from "@/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
@@ -83,6 +84,17 @@ describe("drift-check job", () => {
 
     const listed = await listDriftChecks(current.id, t().db);
     expect(listed.map((c) => [c.id, c.teacherJob?.id, c.studentJob?.id])).toEqual([[check.id, trains[0].id, trains[1].id]]);
+
+    // people are told: the drift (with its reasons) and the redistillation it started
+    const alerts = await t().db.alert.findMany({ orderBy: { createdAt: "asc" } });
+    expect(alerts.map((a) => [a.type, a.severity, a.dedupeKey])).toEqual([
+      ["drift.detected", "warning", `drift.detected:${check.id}`],
+      ["redistill.started", "info", `redistill.started:${check.id}`],
+    ]);
+    expect(alerts[0].title).toMatch(/^Drift detected on "world t1" \(score /);
+    expect(alerts[0].message).toContain(metrics.decision.reasons[0]);
+    expect(alerts[0].data).toMatchObject({ driftCheckId: check.id, datasetId: current.id, referenceDatasetId: reference.id });
+    expect(alerts[1].data).toMatchObject({ teacherJobRunId: trains[0].id, studentJobRunId: trains[1].id });
   });
 
   it("running the same job again adds no row and queues nothing more", async () => {
@@ -101,10 +113,13 @@ describe("drift-check job", () => {
           throw new Error("must not enqueue again");
         },
         fail: (m) => new Error(m),
+        notify: (n) => notify(n, { db: t().db, boss }),
       },
     );
     expect(result.driftDetected).toBe(true);
     expect(queued).toEqual([]);
+    // the drift alert is keyed by the check: raised once however often the job runs
+    expect(await t().db.alert.count()).toBe(2);
     const after = await Promise.all([t().db.driftCheck.count(), t().db.auditLog.count(), t().db.jobRun.count({ where: { queue: "train" } })]);
     expect(after).toEqual(before);
   });

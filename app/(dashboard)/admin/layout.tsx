@@ -9,6 +9,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
       <nav aria-label="Admin" style={{ display: "flex", gap: 16, marginBottom: 16 }}>
         <Link href="/admin/users">Users</Link>
         <Link href="/admin/api-keys">API keys</Link>
+        <Link href="/admin/webhooks">Webhooks</Link>
       </nav>
       {children}
     </>

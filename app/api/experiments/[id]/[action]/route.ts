@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { changeExperimentStatus, decideApproval, startExperiment } from "@/lib/db/experiments";
 import { handler, json, notFound, parseJson } from "@/lib/http";
+import { notifyPersonAction } from "@/lib/notifications/experiments";
 
 const ACTIONS = ["start", "pause", "resume", "rollback", "cancel", "approve", "reject"] as const;
 const Body = z.object({
@@ -25,9 +26,16 @@ export const POST = handler(async (request: Request, ctx: { params: Promise<{ id
       return json(await startExperiment(database, id, user, body.reason ?? ""));
     case "approve":
       return json(await decideApproval(database, id, "approved", user, body.comment));
-    case "reject":
-      return json(await decideApproval(database, id, "rejected", user, body.comment));
-    default:
-      return json(await changeExperimentStatus(database, id, parsedAction.data, user, body.reason));
+    case "reject": {
+      const result = await decideApproval(database, id, "rejected", user, body.comment);
+      await notifyPersonAction(database, id, "reject", user.email, body.comment);
+      return json(result);
+    }
+    default: {
+      const result = await changeExperimentStatus(database, id, parsedAction.data, user, body.reason);
+      // people are told of pauses and rollbacks (notify never throws, and gives up waiting after a few seconds)
+      if (parsedAction.data === "pause" || parsedAction.data === "rollback") await notifyPersonAction(database, id, parsedAction.data, user.email, body.reason);
+      return json(result);
+    }
   }
 });

@@ -1,0 +1,10 @@
+import { requireRole } from "@/lib/auth/current";
+import { rotateWebhookSecret } from "@/lib/db/webhooks";
+import { handler, json } from "@/lib/http";
+
+/** A new signing secret, returned once; the next attempt of every delivery is signed with it. */
+export const POST = handler(async (_request: Request, ctx: { params: Promise<{ id: string }> }) => {
+  const { user } = await requireRole("admin");
+  const rotated = await rotateWebhookSecret((await ctx.params).id, { id: user.id, label: user.email });
+  return json(rotated, { headers: { "cache-control": "no-store" } });
+});
