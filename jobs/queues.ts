@@ -5,6 +5,8 @@ export const QUEUES = {
   generateDataset: "generate-dataset",
   rolloutEvaluate: "rollout-evaluate",
   driftCheck: "drift-check",
+  snapshotBuild: "snapshot-build",
+  redistill: "redistill",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
