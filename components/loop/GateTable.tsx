@@ -19,7 +19,7 @@ export interface RedistillRow {
 const LABEL: Record<GateCheck["key"], string> = { ndcg10: "NDCG@10", longTailHr10: "Long-tail HR@10", latencyP99Us: "p99 latency (µs)" };
 
 function checkText(c: GateCheck) {
-  if (c.key === "latencyP99Us") return `${c.candidate.toFixed(0)} (budget ${c.limit})`;
+  if (c.key === "latencyP99Us") return `${c.candidate.toFixed(0)} µs (budget ${c.limit} µs)`;
   return `${c.candidate.toFixed(4)} vs ${c.production?.toFixed(4)} (≥ ${c.limit.toFixed(4)})`;
 }
 
@@ -36,7 +36,7 @@ export function GateTable({ runs }: { runs: RedistillRow[] }) {
             <th>Outcome</th>
             <th>NDCG@10</th>
             <th>Long-tail HR@10</th>
-            <th>p99 latency (µs)</th>
+            <th>p99 latency</th>
             <th>Result</th>
           </tr>
         </thead>

@@ -26,7 +26,7 @@ export function LoopButtons({ modelId, canEdit }: { modelId: string; canEdit: bo
   }
   const disabled = !hydrated || !canEdit || pending !== null;
   return (
-    <div className="inline" style={{ display: "flex", gap: 8, flexWrap: "wrap", alignItems: "center" }}>
+    <div className="inline" style={{ display: "flex", gap: 8, flexWrap: "wrap", alignItems: "center", marginBottom: 16 }}>
       <button type="button" onClick={() => run("snapshot")} disabled={disabled}>
         {pending === "snapshot" ? "Starting…" : "Fold live events now"}
       </button>
@@ -109,7 +109,7 @@ export function LoopSettingsForm({ modelId, settings, canEdit }: { modelId: stri
     router.refresh();
   }
   const input = (name: string, label: string, value: number | null, hint?: string, step = "any") => (
-    <Field id={`loop-${name}`} label={label} error={fieldErrors[name.replace(/^t\./, "thresholds.").replace(/^g\./, "gate.")]} hint={hint}>
+    <Field key={name} id={`loop-${name}`} label={label} error={fieldErrors[name.replace(/^t\./, "thresholds.").replace(/^g\./, "gate.")]} hint={hint}>
       <input id={`loop-${name}`} name={name} type="number" step={step} defaultValue={value ?? ""} disabled={!canEdit} style={{ width: 110 }} />
     </Field>
   );

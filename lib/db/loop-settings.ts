@@ -21,7 +21,7 @@ const everyMinutes = z
   .int("must be whole minutes")
   .min(1, "at least 1 minute")
   .max(1440, "at most a day (1440)")
-  .refine((m) => (m < 60 ? 60 % m === 0 : m % 60 === 0 && 24 % (m / 60) === 0), "must divide an hour (1, 2, 5, 10, 15, 30) or be whole hours dividing a day (60, 120, 180, 240, 360, 480, 720, 1440)");
+  .refine((m) => (m < 60 ? 60 % m === 0 : m % 60 === 0 && 24 % (m / 60) === 0), "must divide an hour (1–6, 10, 12, 15, 20, 30) or be whole hours dividing a day (60, 120, 180, 240, 360, 480, 720, 1440)");
 const everyHours = z
   .number({ error: "must be a number" })
   .int("must be whole hours")

@@ -155,7 +155,7 @@ export async function runRedistill(input: RedistillInput, h: RedistillHooks): Pr
     const owner = await experimentOwner(h.db, [run.createdById, settings.updatedById]);
     if (!owner) throw h.fail("no editor or admin account to own the candidate experiment");
     const cfg = experimentConfigSchema.parse({
-      name: `Redistilled ${candidate.name}`.slice(0, 120),
+      name: `Redistillation on ${snapshot.name}`.slice(0, 120),
       description: `Created by redistillation ${run.id} (${input.trigger}) on snapshot ${snapshot.name}. Offline gate ${gate.summary}`.slice(0, 2000),
       controlModelId: model.id,
       candidateModelId: candidate.id,
