@@ -57,8 +57,8 @@ beforeAll(async () => {
     return runTraining(input, { db: t().db, jobRunId: job.id, progress: () => undefined, log: noop, signal: new AbortController().signal, fail: (m) => new Error(m), delay: noop });
   };
   const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
-  const teacher = await trainHere({ role: "teacher", datasetId: base.id, dimension: 16, epochs: 6, seed: 1, hyperparameters: hyper });
-  const student = await trainHere({ role: "student", datasetId: base.id, dimension: 4, method: "rrd", teacherModelId: teacher.modelId, epochs: 4, seed: 1, hyperparameters: hyper });
+  const teacher = await trainHere({ role: "teacher", datasetId: base.id, dimension: 16, epochs: 4, seed: 1, hyperparameters: hyper });
+  const student = await trainHere({ role: "student", datasetId: base.id, dimension: 4, method: "rrd", teacherModelId: teacher.modelId, epochs: 3, seed: 1, hyperparameters: hyper });
   studentId = student.modelId;
   await t().db.servingSlot.create({ data: { name: "production", modelId: studentId } });
 }, 120_000);
@@ -161,7 +161,8 @@ describe("the closed loop", () => {
   });
 
   it("a candidate failing the gate records which gate and by how much, and creates no experiment", async () => {
-    await saveLoopSettings(t().db, studentId, { gate: { latencyBudgetP99Us: 0.001 } }, null);
+    // this run also warm-starts the teacher from the production teacher
+    await saveLoopSettings(t().db, studentId, { gate: { latencyBudgetP99Us: 0.001 }, warmStartTeacher: true }, null);
     const job = await enqueueJob({ queue: "redistill", input: { modelId: studentId, trigger: "manual" } }, deps());
     const done = await finished(job.id, 240_000);
     expect([done.status, done.error]).toEqual(["succeeded", null]);
@@ -174,6 +175,11 @@ describe("the closed loop", () => {
     expect(latency.margin).toBeLessThan(0);
     expect(latency.margin).toBeCloseTo(0.001 - latency.candidate, 6);
     expect(await t().db.experiment.count()).toBe(1);
+    const teacherJob = await t().db.jobRun.findUniqueOrThrow({ where: { id: run.teacherJobRunId! }, include: { trainingRun: { include: { model: true } } } });
+    const production = await t().db.model.findUniqueOrThrow({ where: { id: studentId } });
+    expect(trainInput.parse(teacherJob.input).warmStartModelId).toBe(production.teacherId);
+    // every user and item of the production teacher started from its weights
+    expect((teacherJob.trainingRun!.model!.hyperparameters as { warmStartRows?: unknown }).warmStartRows).toEqual({ users: world.numUsers, items: world.numItems });
     const failed = await t().db.loopEvent.findFirstOrThrow({ where: { kind: "gate_failed" } });
     expect([failed.entityType, failed.entityId]).toEqual(["redistill_run", run.id]);
     expect(failed.summary).toMatch(/p99 latency .* > budget 0.001/);
