@@ -1,6 +1,6 @@
 // The closed loop's pg-boss crons, one set per production model: the live drift check (every
 // driftIntervalMinutes), the snapshot build (every snapshotIntervalHours) and, when set, a scheduled
-// redistillation. Keys name the model ("live:<modelId>"), so a model that stops serving production
+// redistillation. Keys name the model ("live.<modelId>"; pg-boss keys allow no colon), so a model that stops serving production
 // loses its schedules at the next sync (worker start, every few minutes, and when its settings change).
 import type { PgBoss } from "pg-boss";
 import type { Db } from "@/lib/db/client";
@@ -8,7 +8,7 @@ import { cronForMinutes, getLoopSettings } from "@/lib/db/loop-settings";
 import { QUEUES } from "@/jobs/queues";
 
 const LOOP_QUEUES = [QUEUES.driftCheck, QUEUES.snapshotBuild, QUEUES.redistill] as const;
-const PREFIX = { [QUEUES.driftCheck]: "live:", [QUEUES.snapshotBuild]: "snapshot:", [QUEUES.redistill]: "redistill:" } as const;
+const PREFIX = { [QUEUES.driftCheck]: "live.", [QUEUES.snapshotBuild]: "snapshot.", [QUEUES.redistill]: "redistill." } as const;
 
 export function cronForHours(hours: number): string {
   return hours < 24 ? `5 */${hours} * * *` : `5 0 */${hours / 24} * *`;
@@ -24,11 +24,11 @@ export interface LoopSchedule {
 export async function loopSchedulesFor(db: Db, modelId: string): Promise<LoopSchedule[]> {
   const s = await getLoopSettings(db, modelId);
   const out: LoopSchedule[] = [
-    { queue: QUEUES.driftCheck, key: `live:${modelId}`, cron: cronForMinutes(s.driftIntervalMinutes), input: { kind: "live", modelId, redistill: true, trigger: "schedule" } },
-    { queue: QUEUES.snapshotBuild, key: `snapshot:${modelId}`, cron: cronForHours(s.snapshotIntervalHours), input: { modelId } },
+    { queue: QUEUES.driftCheck, key: `live.${modelId}`, cron: cronForMinutes(s.driftIntervalMinutes), input: { kind: "live", modelId, redistill: true, trigger: "schedule" } },
+    { queue: QUEUES.snapshotBuild, key: `snapshot.${modelId}`, cron: cronForHours(s.snapshotIntervalHours), input: { modelId } },
   ];
   if (s.redistillIntervalHours) {
-    out.push({ queue: QUEUES.redistill, key: `redistill:${modelId}`, cron: cronForHours(s.redistillIntervalHours), input: { modelId, trigger: "schedule", buildSnapshot: true } });
+    out.push({ queue: QUEUES.redistill, key: `redistill.${modelId}`, cron: cronForHours(s.redistillIntervalHours), input: { modelId, trigger: "schedule", buildSnapshot: true } });
   }
   return out;
 }
