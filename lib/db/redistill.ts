@@ -160,7 +160,8 @@ export async function runRedistill(input: RedistillInput, h: RedistillHooks): Pr
       controlModelId: model.id,
       candidateModelId: candidate.id,
     });
-    const experiment = await createExperiment(h.db, cfg, owner);
+    // a retry after the experiment was created (before the run recorded it) finds it by the run id it names
+    const experiment = (await h.db.experiment.findFirst({ where: { description: { contains: `redistillation ${run.id} ` } } })) ?? (await createExperiment(h.db, cfg, owner));
     let started = false;
     if (settings.autoStartExperiment) {
       try {

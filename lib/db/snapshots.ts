@@ -151,7 +151,9 @@ export async function buildLiveSnapshot(input: { modelId?: string }, h: Snapshot
     await h.log(`the same content was already stored as snapshot ${row.id} (v${stamp.version})`);
     return { created: false, datasetId: row.id, reason: "same content as an existing snapshot" };
   }
-  await raiseSnapshotCreated(h.db, {
+  // a retried job that stored the row before it failed raises the fact once
+  const raised = await h.db.loopEvent.findFirst({ where: { kind: "snapshot_created", entityId: row.id }, select: { id: true } });
+  if (!raised) await raiseSnapshotCreated(h.db, {
     modelId: model.id,
     entityType: "dataset",
     entityId: row.id,
