@@ -97,11 +97,16 @@ export const trainInput = z
     kind: z.enum(["teacher", "distill", "redistill"]).optional(),
     /** bootstrap: when no model serves production yet, the trained model becomes the production model */
     promoteIfNoProduction: z.boolean().default(false),
+    /** teachers: start from this earlier teacher's weights (rows matched by external id; same dimension) */
+    warmStartModelId: z.string().min(1).optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
     if (v.role === "student" && v.method !== "none" && !v.teacherModelId && !v.teacherJobRunId) {
       ctx.addIssue({ code: "custom", path: ["teacherModelId"], message: `distillation method "${v.method}" needs a teacher model` });
+    }
+    if (v.role === "student" && v.warmStartModelId) {
+      ctx.addIssue({ code: "custom", path: ["warmStartModelId"], message: "only a teacher is warm-started" });
     }
     if (v.role === "teacher" && v.method !== "none") {
       ctx.addIssue({ code: "custom", path: ["method"], message: "a teacher is trained alone: method must be \"none\"" });
@@ -114,7 +119,7 @@ export const rolloutEvaluateInput = z.object({}).strict();
 export type RolloutEvaluateInput = z.infer<typeof rolloutEvaluateInput>;
 
 /** Compares a current dataset snapshot with a reference one and, on drift, queues a redistillation. */
-export const driftCheckInput = z
+export const snapshotDriftCheckInput = z
   .object({
     /** what the production model was trained on (or any earlier snapshot) */
     referenceDatasetId: z.string().min(1),
@@ -127,6 +132,21 @@ export const driftCheckInput = z
   })
   .strict()
   .refine((v) => v.referenceDatasetId !== v.currentDatasetId, { path: ["referenceDatasetId"], message: "pick a reference other than the dataset itself" });
+/** Compares a production model's training snapshot with its recent live traffic (the per-model cron). */
+export const liveDriftCheckInput = z
+  .object({
+    kind: z.literal("live"),
+    modelId: z.string().min(1),
+    /** on a breach, start a redistillation when the model's settings allow it */
+    redistill: z.boolean().default(true),
+    /** schedule | manual */
+    trigger: z.enum(["schedule", "manual"]).default("schedule"),
+  })
+  .strict();
+export type LiveDriftCheckInput = z.infer<typeof liveDriftCheckInput>;
+export type SnapshotDriftCheckInput = z.infer<typeof snapshotDriftCheckInput>;
+
+export const driftCheckInput = z.union([liveDriftCheckInput, snapshotDriftCheckInput]);
 export type DriftCheckInput = z.infer<typeof driftCheckInput>;
 
 /** One attempt at POSTing one webhook delivery (lib/notifications/deliver.ts); pg-boss retries with backoff. */
@@ -138,6 +158,22 @@ function intFromEnv(name: string, fallback: number, min: number, max: number): n
   const v = raw === undefined || raw === "" ? NaN : Number(raw);
   return Number.isInteger(v) && v >= min && v <= max ? v : fallback;
 }
+
+/** Folds the live clicks and conversions since the last snapshot into a new snapshot of the production model's dataset. */
+export const snapshotBuildInput = z.object({ modelId: z.string().min(1).optional() }).strict();
+export type SnapshotBuildInput = z.infer<typeof snapshotBuildInput>;
+
+/** Redistills a production model on its newest snapshot, gates the student offline, and on a pass creates its experiment. */
+export const redistillInput = z
+  .object({
+    modelId: z.string().min(1),
+    trigger: z.enum(["drift", "schedule", "manual"]),
+    driftCheckId: z.string().min(1).optional(),
+    /** scheduled runs first fold the live events into a new snapshot */
+    buildSnapshot: z.boolean().default(false),
+  })
+  .strict();
+export type RedistillInput = z.infer<typeof redistillInput>;
 
 export const JOB_DEFINITIONS = {
   [QUEUES.selftest]: define<SelftestInput>({
@@ -207,8 +243,8 @@ export const JOB_DEFINITIONS = {
     expireInSeconds: 60 * 60,
     // evaluating the production model on two snapshots is synchronous work
     heartbeatSeconds: 120,
-    // one check of the same pair at a time
-    singletonKey: (i) => ["drift-check", i.currentDatasetId, i.referenceDatasetId, i.modelId ?? "-"].join(":"),
+    // one check of the same pair (or of the same production model's live traffic) at a time
+    singletonKey: (i) => ("kind" in i ? ["drift-check", "live", i.modelId] : ["drift-check", i.currentDatasetId, i.referenceDatasetId, i.modelId ?? "-"]).join(":"),
     concurrency: 1,
   }),
   [QUEUES.webhookDeliver]: define<WebhookDeliverInput>({
@@ -226,6 +262,35 @@ export const JOB_DEFINITIONS = {
     heartbeatSeconds: 10,
     singletonKey: (i) => `webhook-deliver:${i.deliveryId}`,
     concurrency: 4,
+  }),
+  [QUEUES.snapshotBuild]: define<SnapshotBuildInput>({
+    queue: QUEUES.snapshotBuild,
+    title: "Build live snapshot",
+    input: snapshotBuildInput,
+    retryLimit: 2,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 300,
+    expireInSeconds: 60 * 60,
+    heartbeatSeconds: 120,
+    // snapshots of one model's chain are built one at a time (each extends the previous)
+    singletonKey: (i) => `snapshot-build:${i.modelId ?? "production"}`,
+    concurrency: 1,
+  }),
+  [QUEUES.redistill]: define<RedistillInput>({
+    queue: QUEUES.redistill,
+    title: "Redistill",
+    input: redistillInput,
+    retryLimit: 1,
+    retryDelaySeconds: 30,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 600,
+    // waits for a teacher and a student to train
+    expireInSeconds: 12 * 60 * 60,
+    heartbeatSeconds: 120,
+    // single flight per production model: two breaches, one run
+    singletonKey: (i) => `redistill:${i.modelId}`,
+    concurrency: 2,
   }),
 } satisfies Record<QueueName, object>;
 

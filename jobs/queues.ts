@@ -6,6 +6,8 @@ export const QUEUES = {
   rolloutEvaluate: "rollout-evaluate",
   driftCheck: "drift-check",
   webhookDeliver: "webhook-deliver",
+  snapshotBuild: "snapshot-build",
+  redistill: "redistill",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,5 +1,14 @@
 // Queue → handler. Only the worker imports this (handlers pull in training code).
-import type { DriftCheckInput, GenerateDatasetInput, RolloutEvaluateInput, SelftestInput, TrainInput, WebhookDeliverInput } from "./definitions";
+import type {
+  DriftCheckInput,
+  GenerateDatasetInput,
+  RedistillInput,
+  RolloutEvaluateInput,
+  SelftestInput,
+  SnapshotBuildInput,
+  TrainInput,
+  WebhookDeliverInput,
+} from "./definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "./queues";
 import { QUEUES } from "./queues";
@@ -9,6 +18,8 @@ import { train } from "./handlers/train";
 import { evaluateRollouts } from "./handlers/rollout";
 import { driftCheck } from "./handlers/drift-check";
 import { webhookDeliver } from "./handlers/webhook-deliver";
+import { snapshotBuild } from "./handlers/snapshot-build";
+import { redistill } from "./handlers/redistill";
 
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
@@ -20,6 +31,8 @@ type Handlers = {
   [QUEUES.rolloutEvaluate]: JobHandler<RolloutEvaluateInput>;
   [QUEUES.driftCheck]: JobHandler<DriftCheckInput>;
   [QUEUES.webhookDeliver]: JobHandler<WebhookDeliverInput>;
+  [QUEUES.snapshotBuild]: JobHandler<SnapshotBuildInput>;
+  [QUEUES.redistill]: JobHandler<RedistillInput>;
 };
 
 export const JOB_HANDLERS: Handlers = {
@@ -29,6 +42,8 @@ export const JOB_HANDLERS: Handlers = {
   [QUEUES.rolloutEvaluate]: evaluateRollouts,
   [QUEUES.driftCheck]: driftCheck,
   [QUEUES.webhookDeliver]: webhookDeliver,
+  [QUEUES.snapshotBuild]: snapshotBuild,
+  [QUEUES.redistill]: redistill,
 };
 
 export function jobHandler(queue: QueueName): JobHandler<unknown> {

@@ -8,6 +8,7 @@ import type { PgBoss } from "pg-boss";
 import { createDb } from "@/lib/db/client";
 import { pruneScheduledRuns } from "@/lib/db/jobs";
 import { createBoss, ensureQueues, ensureSchedules } from "@/lib/jobs/boss";
+import { syncLoopSchedules } from "@/lib/jobs/loop-schedules";
 import { QUEUE_NAMES, type QueueName } from "./queues";
 import { jobDefinition } from "./definitions";
 import { jobHandler } from "./registry";
@@ -53,6 +54,11 @@ export async function startWorker(url: string): Promise<RunningWorker> {
   await boss.start({ attempts: 5 });
   await ensureQueues(boss);
   await ensureSchedules(boss);
+  // per production model crons (drift check, snapshot, scheduled redistillation); re-synced as production changes
+  const syncLoop = () => syncLoopSchedules(boss, db).catch((err: unknown) => console.error("[worker] syncing the loop schedules failed:", err));
+  await syncLoop();
+  const loopTimer = setInterval(() => void syncLoop(), 5 * 60_000);
+  loopTimer.unref();
 
   const live = new Set<ManagedJobContext>();
   const track = (ctx: ManagedJobContext) => {
@@ -87,6 +93,7 @@ export async function startWorker(url: string): Promise<RunningWorker> {
     stop() {
       stopping ??= (async () => {
         clearInterval(pruneTimer);
+        clearInterval(loopTimer);
         for (const ctx of live) ctx.abort(new WorkerStoppingError());
         await boss.stop({ graceful: true, timeout: 20_000 });
         await db.$disconnect();

@@ -8,6 +8,10 @@ import { QUEUE_TITLES } from "@/components/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { OverviewAlerts } from "./overview-alerts";
+import { listLiveDriftChecks } from "@/lib/db/drift";
+import { listLoopEvents } from "@/lib/db/loop-events";
+import { listRedistillRuns } from "@/lib/db/redistill";
+import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -25,12 +29,17 @@ async function loadOverview() {
     client.jobRun.findMany({ orderBy: { createdAt: "desc" }, take: 6 }),
     client.auditLog.findMany({ orderBy: { id: "desc" }, take: 8 }),
   ]);
-  return { datasets, teachers, students, activeJobs, failedJobs, runningExperiments, production, recentJobs, recentAudit };
+  const [liveChecks, redistillRuns, loopEvents] = await Promise.all([
+    production ? listLiveDriftChecks(production.model.id, client, 100) : [],
+    production ? listRedistillRuns(client, production.model.id, 3) : [],
+    listLoopEvents(client, { take: 8 }),
+  ]);
+  return { datasets, teachers, students, activeJobs, failedJobs, runningExperiments, production, recentJobs, recentAudit, liveChecks, redistillRuns, loopEvents };
 }
 
 export default async function OverviewPage() {
   const { user } = await requirePageUser();
-  const { datasets, teachers, students, activeJobs, failedJobs, runningExperiments, production, recentJobs, recentAudit } = await loadOverview();
+  const { datasets, teachers, students, activeJobs, failedJobs, runningExperiments, production, recentJobs, recentAudit, liveChecks, redistillRuns, loopEvents } = await loadOverview();
 
   return (
     <>
@@ -77,6 +86,21 @@ export default async function OverviewPage() {
           </ol>
         </section>
       </div>
+      {production ? (
+        <section className="panel">
+          <h2>
+            Production drift and redistillation{" "}
+            <Link href={`/models/${production.model.id}#loop`} style={{ fontWeight: 400, fontSize: 13 }}>
+              settings →
+            </Link>
+          </h2>
+          <DriftCharts checks={driftPoints(liveChecks)} />
+          <h3>Latest redistillations</h3>
+          <GateTable runs={redistillRuns} />
+          <h3>Loop events</h3>
+          <LoopEvents events={loopEvents.map((e) => ({ ...e, id: e.id.toString() }))} />
+        </section>
+      ) : null}
       <div className="grid cols-2">
         <section className="panel">
           <h2>

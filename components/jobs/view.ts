@@ -77,6 +77,8 @@ export const QUEUE_TITLES: Record<string, string> = {
   train: "Train / distill",
   "drift-check": "Drift check",
   "webhook-deliver": "Webhook delivery",
+  "snapshot-build": "Build live snapshot",
+  redistill: "Redistill",
 };
 
 /** A short human summary of a job's input for lists, e.g. "student d=20, de-rrd". */
@@ -92,9 +94,14 @@ export function describeJobInput(queue: string, input: unknown): string {
     case "selftest":
       return `${String(i.steps ?? "?")} steps`;
     case "drift-check":
+      if (i.kind === "live") return `live traffic of model ${String(i.modelId ?? "?")} (${String(i.trigger ?? "schedule")})`;
       return `dataset ${String(i.currentDatasetId ?? "?")} vs reference ${String(i.referenceDatasetId ?? "?")}${i.redistill === false ? "" : ", redistill on drift"}`;
     case "webhook-deliver":
       return `delivery ${String(i.deliveryId ?? "?")}`;
+    case "snapshot-build":
+      return `fold live events into ${i.modelId ? `model ${String(i.modelId)}'s` : "the production model's"} dataset`;
+    case "redistill":
+      return `model ${String(i.modelId ?? "?")} (${String(i.trigger ?? "?")})`;
     default:
       return "";
   }

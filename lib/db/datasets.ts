@@ -14,7 +14,7 @@ export async function readStoredTsvDir(dir: string, name: string): Promise<Recsy
 
 export interface DatasetRecordInput {
   name: string;
-  source: "synthetic" | "tsv-dir" | "movielens" | "csv";
+  source: "synthetic" | "tsv-dir" | "movielens" | "csv" | "live";
   sourcePath?: string | null;
   snapshot: string;
   params: Prisma.InputJsonValue;

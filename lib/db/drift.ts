@@ -4,9 +4,10 @@
 // Idempotent per JobRun: the row carries the job's id in metrics.jobRunId and a re-run finds it; the
 // redistillation job ids are written to metrics.redistill once queued, so a re-run queues them at most once
 // (and enqueueJob's singleton keys return the run already queued for the same training).
-import type { DriftCheckInput, TrainInput } from "@/jobs/definitions";
+import type { LiveDriftCheckInput, SnapshotDriftCheckInput, TrainInput } from "@/jobs/definitions";
 import { trainInput } from "@/jobs/definitions";
 import { compareSnapshots, type DriftDecision } from "@/lib/drift";
+import { liveDriftDecision, type KpiDriftInput, type LiveDriftDecision } from "@/lib/drift/live";
 import type { Dataset as RecsysDataset } from "@/lib/recsys/types";
 import type { DriftCheck, Dataset, JobRun, Model, Prisma } from "./generated/client";
 import type { Db } from "./client";
@@ -14,6 +15,9 @@ import { db as defaultDb } from "./client";
 import { datasetDirectory, readStoredTsvDir } from "./datasets";
 import { recordAudit } from "./audit";
 import type { NotificationInput } from "@/lib/notifications/types";
+import { getLoopSettings } from "./loop-settings";
+import { raiseDriftDetected } from "./loop-events";
+import { requestRedistill, type RedistillRequestOutcome } from "./redistill";
 
 export interface DriftCheckHooks {
   db: Db;
@@ -26,6 +30,8 @@ export interface DriftCheckHooks {
   fail: (message: string) => Error;
   /** raises a notification (the handler passes lib/notifications notify; it never throws) */
   notify?: (input: NotificationInput) => Promise<unknown>;
+  /** queues a redistillation (live checks on a breach) */
+  enqueueRedistill?: (input: import("@/jobs/definitions").RedistillInput) => Promise<JobRun>;
 }
 
 /** What DriftCheck.metrics holds (JSON). */
@@ -67,7 +73,7 @@ async function loadSnapshot(id: string, role: string, h: DriftCheckHooks): Promi
 type WithConfig = { trainingRun: { config: Prisma.JsonValue } | null };
 type ModelWithTeacher = Model & WithConfig & { teacher: (Model & WithConfig) | null };
 
-async function resolveModel(input: DriftCheckInput, h: DriftCheckHooks): Promise<ModelWithTeacher | null> {
+async function resolveModel(input: Pick<SnapshotDriftCheckInput, "modelId">, h: DriftCheckHooks): Promise<ModelWithTeacher | null> {
   const withConfig = { trainingRun: { select: { config: true } } } as const;
   const include = { ...withConfig, teacher: { include: withConfig } } as const;
   if (input.modelId) {
@@ -118,7 +124,7 @@ export function redistillPlan(model: ModelWithTeacher | null, datasetId: string,
   };
 }
 
-export async function runDriftCheck(input: DriftCheckInput, h: DriftCheckHooks): Promise<{ driftCheckId: string; driftDetected: boolean; score: number; redistill: DriftCheckMetrics["redistill"] | null }> {
+export async function runDriftCheck(input: SnapshotDriftCheckInput, h: DriftCheckHooks): Promise<{ driftCheckId: string; driftDetected: boolean; score: number; redistill: DriftCheckMetrics["redistill"] | null }> {
   let row = await h.db.driftCheck.findFirst({ where: { metrics: { path: ["jobRunId"], equals: h.jobRunId } } });
   if (row) {
     await h.log(`drift check ${row.id} was already recorded by this job; resuming`);
@@ -267,4 +273,153 @@ export async function listDriftChecks(datasetId: string, db: Db = defaultDb(), t
       studentJob: metrics.redistill ? (jobById.get(metrics.redistill.studentJobRunId) ?? null) : null,
     };
   });
+}
+
+// ---------- live drift: the production model's training snapshot against its recent traffic ----------
+
+/** What DriftCheck.metrics holds for a live check (metrics.kind = "live"). */
+export interface LiveDriftCheckMetrics {
+  kind: "live";
+  jobRunId: string;
+  trigger: string;
+  windowHours: number;
+  windowStart: string;
+  decision: Omit<LiveDriftDecision, "driftDetected" | "score" | "threshold">;
+  redistill?: RedistillRequestOutcome | { skipped: string };
+}
+
+export function isLiveDriftMetrics(m: unknown): m is LiveDriftCheckMetrics {
+  return !!m && typeof m === "object" && (m as { kind?: unknown }).kind === "live";
+}
+
+const KPI_MIN_EXPOSURES = 100;
+
+/** CTR per exposure of the production arm (no experiment, or an experiment's control) before and inside the window. */
+async function productionKpi(db: Db, modelId: string, windowStart: Date, alpha: number): Promise<KpiDriftInput> {
+  const rows = await db.$queryRaw<{ recent: boolean; n: number; clicks: number }[]>`
+    SELECT (x."createdAt" >= ${windowStart}) AS recent, COUNT(*)::int AS n,
+           COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM "Event" e WHERE e."requestId" = x."requestId" AND e."type" = 'click'))::int AS clicks
+    FROM "Exposure" x
+    WHERE x."modelId" = ${modelId} AND (x."experimentId" IS NULL OR x."variant" = 'control')
+    GROUP BY 1`;
+  const of = (recent: boolean) => {
+    const r = rows.find((x) => x.recent === recent);
+    return { exposures: r?.n ?? 0, clicks: r?.clicks ?? 0 };
+  };
+  const baseline = of(false);
+  const recent = of(true);
+  if (baseline.exposures < KPI_MIN_EXPOSURES || recent.exposures < KPI_MIN_EXPOSURES) {
+    return { test: null, baseline, recent, note: `needs ${KPI_MIN_EXPOSURES} production exposures before and inside the window (has ${baseline.exposures} and ${recent.exposures})` };
+  }
+  const { moments, proportion, sequentialCompare } = await import("@/lib/stats");
+  const test = sequentialCompare(moments(proportion(baseline.exposures, baseline.clicks)), moments(proportion(recent.exposures, recent.clicks)), { alpha, difference: "absolute" });
+  return { test, baseline, recent };
+}
+
+/** Teacher–student agreement@10 on up to `sample` recent users both models know (seeded sample). */
+async function recentAgreement(
+  db: Db,
+  model: Model,
+  reference: RecsysDataset,
+  recentUsers: Iterable<string>,
+  sample: number,
+): Promise<{ value: number; users: number } | { value: null; note: string }> {
+  if (model.role !== "student" || !model.teacherId) return { value: null, note: "the production model is not a distilled student: no teacher to agree with" };
+  const teacherRow = await db.model.findUnique({ where: { id: model.teacherId } });
+  if (!teacherRow) return { value: null, note: `teacher ${model.teacherId} no longer exists` };
+  const index = new Map(reference.userIds.map((id, u) => [id, u]));
+  const known = [...new Set(recentUsers)].map((id) => index.get(id)).filter((u): u is number => u !== undefined);
+  if (known.length === 0) return { value: null, note: "no recent user is known to the models" };
+  const { loadModel } = await import("@/lib/recsys/artifact");
+  const { agreement } = await import("@/lib/recsys/eval/agreement");
+  const { Rng } = await import("@/lib/recsys/random");
+  const picked = new Rng(0).shuffle(Int32Array.from(known));
+  const users = picked.slice(0, sample).sort();
+  let student: Awaited<ReturnType<typeof loadModel>> | null = null;
+  let teacher: Awaited<ReturnType<typeof loadModel>> | null = null;
+  try {
+    student = await loadModel(model.artifactUri, { accelerate: false });
+    teacher = await loadModel(teacherRow.artifactUri, { accelerate: false });
+    if (student.numItems !== reference.numItems || teacher.numItems !== reference.numItems) return { value: null, note: "the models do not cover the training snapshot's catalogue" };
+    return { value: agreement(teacher, student, reference, 10, { users }), users: users.length };
+  } catch (err) {
+    return { value: null, note: `models could not be loaded (${err instanceof Error ? err.message : String(err)})` };
+  } finally {
+    student?.dispose();
+    teacher?.dispose();
+  }
+}
+
+/** users sampled for agreement@10 */
+const AGREEMENT_SAMPLE = 200;
+
+export async function runLiveDriftCheck(input: LiveDriftCheckInput, h: DriftCheckHooks & { now?: Date }) {
+  const existing = await h.db.driftCheck.findFirst({ where: { metrics: { path: ["jobRunId"], equals: h.jobRunId } } });
+  if (existing) {
+    await h.log(`drift check ${existing.id} was already recorded by this job`);
+    return { driftCheckId: existing.id, driftDetected: existing.driftDetected, score: existing.score };
+  }
+  const now = h.now ?? new Date();
+  const model = await h.db.model.findUnique({ where: { id: input.modelId } });
+  if (!model) throw h.fail(`model ${input.modelId} does not exist`);
+  const settings = await getLoopSettings(h.db, model.id);
+  const reference = await loadSnapshot(model.datasetId, "training", h);
+  const windowStart = new Date(now.getTime() - settings.driftWindowHours * 3_600_000);
+  const events = await h.db.event.findMany({
+    where: { type: { in: ["click", "conversion"] }, itemId: { not: null }, receivedAt: { gt: windowStart, lte: now } },
+    select: { userId: true, itemId: true },
+  });
+  h.progress(0.3, `${events.length} live interactions in the last ${settings.driftWindowHours} h`);
+  const userIndex = new Set(reference.data.userIds);
+  const itemIndex = new Set(reference.data.itemIds);
+  const live = { userIds: events.map((e) => e.userId), itemIds: events.map((e) => e.itemId!) };
+  const agreement10 = await recentAgreement(h.db, model, reference.data, live.userIds, AGREEMENT_SAMPLE);
+  h.progress(0.7, "production KPI against its baseline");
+  const kpi = await productionKpi(h.db, model.id, windowStart, settings.thresholds.kpiAlpha);
+  const decision = liveDriftDecision({
+    reference: reference.data,
+    live,
+    knownUser: (id) => userIndex.has(id),
+    knownItem: (id) => itemIndex.has(id),
+    agreement10,
+    kpi,
+    thresholds: settings.thresholds,
+  });
+  const { driftDetected, score, threshold, ...rest } = decision;
+  const metrics: LiveDriftCheckMetrics = {
+    kind: "live",
+    jobRunId: h.jobRunId,
+    trigger: input.trigger,
+    windowHours: settings.driftWindowHours,
+    windowStart: windowStart.toISOString(),
+    decision: rest,
+  };
+  let row = await h.db.driftCheck.create({ data: { datasetId: model.datasetId, modelId: model.id, metrics: json(metrics), score, threshold, driftDetected } });
+  await h.log(`live drift ${driftDetected ? "DETECTED" : "not detected"} (score ${score.toFixed(3)})` + (decision.reasons.length ? `: ${decision.reasons.join("; ")}` : ""));
+  if (!driftDetected) {
+    h.progress(1, "no drift");
+    return { driftCheckId: row.id, driftDetected, score };
+  }
+  await raiseDriftDetected(h.db, {
+    modelId: model.id,
+    entityType: "drift_check",
+    entityId: row.id,
+    summary: `drift on ${model.name}: ${decision.reasons.join("; ")}`,
+    data: { score, reasons: decision.reasons },
+  });
+  let redistill: LiveDriftCheckMetrics["redistill"];
+  if (!input.redistill) redistill = { skipped: "the check was asked not to redistill" };
+  else if (!settings.redistillOnDrift) redistill = { skipped: "the model's settings do not redistill on drift" };
+  else if (!h.enqueueRedistill) redistill = { skipped: "no redistillation queue available" };
+  else redistill = await requestRedistill(h.db, h.enqueueRedistill, { modelId: model.id, trigger: "drift", driftCheckId: row.id });
+  row = await h.db.driftCheck.update({ where: { id: row.id }, data: { metrics: json({ ...metrics, redistill }) } });
+  await h.log("skipped" in redistill ? `no redistillation: ${redistill.skipped}` : redistill.reused ? `redistillation already covered: ${redistill.reason}` : `redistillation queued: job ${redistill.jobRunId}`);
+  h.progress(1, "drift detected");
+  return { driftCheckId: row.id, driftDetected, score, redistill };
+}
+
+/** Live checks of a model, oldest first (for charts against thresholds). */
+export async function listLiveDriftChecks(modelId: string, db: Db = defaultDb(), take = 200) {
+  const rows = await db.driftCheck.findMany({ where: { modelId, metrics: { path: ["kind"], equals: "live" } }, orderBy: { createdAt: "desc" }, take: Math.min(take, 1000) });
+  return rows.reverse().map((r) => ({ id: r.id, createdAt: r.createdAt, score: r.score, driftDetected: r.driftDetected, metrics: r.metrics as unknown as LiveDriftCheckMetrics }));
 }

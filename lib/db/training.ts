@@ -82,6 +82,14 @@ export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<
     throw h.fail(`teacher ${teacherRow.id} was trained on dataset ${teacherRow.datasetId}, not ${input.datasetId}`);
   }
   const ds = await loadStoredDataset(input, h);
+  let warmStartDir: string | null = null;
+  if (input.warmStartModelId) {
+    const warm = await h.db.model.findUnique({ where: { id: input.warmStartModelId } });
+    if (!warm) throw h.fail(`warm-start model ${input.warmStartModelId} does not exist`);
+    if (warm.dimension !== input.dimension) throw h.fail(`warm-start model ${warm.id} has dimension ${warm.dimension}, the teacher ${input.dimension}`);
+    warmStartDir = warm.artifactUri;
+    await h.log(`warm start from ${warm.name} (${warm.id})`);
+  }
   const kind = input.kind ?? (input.role === "teacher" ? "teacher" : "distill");
   const training = await h.db.trainingRun.upsert({
     where: { jobRunId: h.jobRunId },
@@ -102,6 +110,7 @@ export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<
       options: input.role === "student" ? { ...options, method: input.method } : options,
       teacherDir: teacherRow && input.method !== "none" ? teacherRow.artifactUri : null,
       outDir: dir,
+      warmStartDir,
     },
     h.progress,
     h.signal,

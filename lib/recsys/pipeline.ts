@@ -23,6 +23,31 @@ export interface TeacherOptions extends Partial<TrainConfig> {
   evalSeed?: number;
 }
 
+/** An earlier model of the same dimension whose rows start the users and items it knows (matched by external id). */
+export interface WarmStart {
+  model: BprModel;
+  userIds: readonly string[];
+  itemIds: readonly string[];
+}
+
+/** copies the warm-start rows into `init` by external id; returns how many users and items were copied */
+export function applyWarmStart(init: BprModel, ds: Dataset, warm: WarmStart): { users: number; items: number } {
+  if (warm.model.dim !== init.dim) throw new RangeError(`warm start has dimension ${warm.model.dim}, the model ${init.dim}`);
+  const d = init.dim;
+  const copy = (ids: readonly string[], fromIds: readonly string[], from: Float32Array, to: Float32Array) => {
+    const index = new Map(fromIds.map((id, k) => [id, k]));
+    let n = 0;
+    ids.forEach((id, k) => {
+      const f = index.get(id);
+      if (f === undefined) return;
+      to.set(from.subarray(f * d, (f + 1) * d), k * d);
+      n++;
+    });
+    return n;
+  };
+  return { users: copy(ds.userIds, warm.userIds, warm.model.users, init.users), items: copy(ds.itemIds, warm.itemIds, warm.model.items, init.items) };
+}
+
 export interface StudentOptions extends TeacherOptions, Partial<Omit<DistillSetup, "method">> {
   method?: DistillMethod;
 }
@@ -131,17 +156,20 @@ async function finish(
  * Trains a BPR teacher (default dim 200) with early stopping on valid, and evaluates it on test.
  * `progress(fraction, message)` is called during training; aborting `signal` rejects with TrainingAborted.
  */
-export async function trainTeacher(ds: Dataset, opts: TeacherOptions = {}, progress?: ProgressFn, signal?: AbortSignal): Promise<TrainedModel> {
+export async function trainTeacher(ds: Dataset, opts: TeacherOptions = {}, progress?: ProgressFn, signal?: AbortSignal, warm?: WarmStart): Promise<TrainedModel> {
   const config = pick(TEACHER_DEFAULTS, opts);
   const evalSeed = opts.evalSeed ?? 0;
   const validate = sampledValidator(ds, { seed: evalSeed });
+  let warmed: { users: number; items: number } | null = null;
   const result = await trainBpr(ds, config, {
+    init: warm ? (m) => (warmed = applyWarmStart(m, ds, warm)) : undefined,
     validate,
     progress: progress ? (f, m) => progress(0.95 * f, m) : undefined,
     signal,
     label: `teacher-${config.dim}`,
   });
-  return finish("teacher", null, ds, result, { ...config, evalSeed }, evalSeed, progress ? (f, m) => progress(0.95 + 0.05 * f, m) : undefined);
+  const warmStart = warmed ? { warmStartRows: warmed } : {};
+  return finish("teacher", null, ds, result, { ...config, evalSeed, ...warmStart }, evalSeed, progress ? (f, m) => progress(0.95 + 0.05 * f, m) : undefined);
 }
 
 /**

@@ -15,10 +15,11 @@ port.on("message", (m: { type: string }) => {
 async function run(req: ThreadTrainingRequest): Promise<ThreadTrainingResult> {
   const progress = (fraction: number, message: string) => send({ type: "progress", fraction, message });
   const teacher = req.teacherDir ? await loadModel(req.teacherDir, { accelerate: false }) : null;
+  const warm = req.warmStartDir ? await loadModel(req.warmStartDir, { accelerate: false }) : null;
   try {
     const trained =
       req.role === "teacher"
-        ? await trainTeacher(req.dataset, req.options, progress, controller.signal)
+        ? await trainTeacher(req.dataset, req.options, progress, controller.signal, warm ? { model: warm.model, userIds: warm.userIds, itemIds: warm.itemIds } : undefined)
         : await distillStudent(req.dataset, teacher, req.options, progress, controller.signal);
     await saveModel(req.outDir, trained.model);
     const { model, ...rest } = trained;
@@ -27,6 +28,7 @@ async function run(req: ThreadTrainingRequest): Promise<ThreadTrainingResult> {
     return { ...rest, manifest, threadId };
   } finally {
     teacher?.dispose();
+    warm?.dispose();
   }
 }
 

@@ -16,6 +16,8 @@ export interface ThreadTrainingRequest {
   teacherDir: string | null;
   /** where the trained model is saved (saveModel) */
   outDir: string;
+  /** teachers: an earlier teacher's artifact directory whose weights start the rows it knows */
+  warmStartDir?: string | null;
 }
 
 export interface ThreadTrainingResult extends Omit<TrainedModel, "model"> {

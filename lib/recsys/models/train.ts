@@ -115,6 +115,8 @@ export interface TrainHooks {
   onEpoch?: (rec: EpochRecord) => void;
   /** short label for progress messages */
   label?: string;
+  /** overwrites rows of the random initialisation before training (warm start from an earlier model) */
+  init?: (model: BprModel) => void;
 }
 
 export class TrainingAborted extends Error {
@@ -149,6 +151,7 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
   const label = hooks.label ?? `bpr-${config.dim}`;
   const rng = new Rng(config.seed);
   const init = BprModel.random(ds.numUsers, ds.numItems, config.dim, rng.fork(), config.initStd);
+  hooks.init?.(init);
   const pairs = trainingPairs(ds);
   const n = pairs.users.length;
   if (n === 0) throw new Error(`dataset ${ds.name} has no training interactions`);

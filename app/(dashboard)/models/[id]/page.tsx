@@ -11,6 +11,13 @@ import { BarChart } from "@/components/charts/BarChart";
 import { requirePageUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { getModel } from "@/lib/db/models";
+import { hasRole } from "@/lib/auth/roles";
+import { listLiveDriftChecks } from "@/lib/db/drift";
+import { listLoopEvents } from "@/lib/db/loop-events";
+import { getLoopSettings } from "@/lib/db/loop-settings";
+import { listRedistillRuns } from "@/lib/db/redistill";
+import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
+import { LoopButtons, LoopSettingsForm } from "@/components/loop/LoopControls";
 
 export const metadata: Metadata = { title: "Model" };
 
@@ -36,10 +43,19 @@ function historySeries(history: unknown): { loss: Series[]; valid: Series[] } {
 }
 
 export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser();
+  const session = await requirePageUser();
   const { id } = await params;
   const model = await getModel(id);
   if (!model) notFound();
+  const canEdit = hasRole(session.user.role, "editor");
+  const [loopSettings, liveChecks, redistillRuns, loopEvents, slot] = await Promise.all([
+    getLoopSettings(db(), model.id),
+    listLiveDriftChecks(model.id, db()),
+    listRedistillRuns(db(), model.id),
+    listLoopEvents(db(), { modelId: model.id, take: 10 }),
+    db().servingSlot.findUnique({ where: { name: "production" }, select: { modelId: true } }),
+  ]);
+  const inProduction = slot?.modelId === model.id;
     const curves = historySeries(model.trainingRun?.history);
   // a teacher's page compares it with every student distilled from it
   const family =
@@ -137,6 +153,25 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           )}
         </section>
       </div>
+      <section className="panel" id="loop">
+        <h2>Closed loop</h2>
+        <p className="muted">
+          {inProduction
+            ? `Serves production: live events fold into a new snapshot every ${loopSettings.snapshotIntervalHours} h, drift is checked every ${loopSettings.driftIntervalMinutes} min against the last ${loopSettings.driftWindowHours} h of traffic.`
+            : "Not serving production: its loop crons run only while it does. The buttons work on it all the same."}
+        </p>
+        <LoopButtons modelId={model.id} canEdit={canEdit} />
+        <h3 id="drift">Live drift against the training snapshot</h3>
+        <DriftCharts checks={driftPoints(liveChecks)} />
+        <h3 id="redistill">Redistillations and their offline gate</h3>
+        <GateTable runs={redistillRuns} />
+        <h3>Loop events</h3>
+        <LoopEvents events={loopEvents.map((e) => ({ ...e, id: e.id.toString() }))} />
+        <details style={{ marginTop: 12 }}>
+          <summary>Loop settings{loopSettings.isDefault ? " (defaults)" : ""}</summary>
+          <LoopSettingsForm modelId={model.id} settings={loopSettings} canEdit={canEdit} />
+        </details>
+      </section>
       <section className="panel">
         <h2>Metrics</h2>
         <MetricsTable metrics={model.metrics} />

@@ -1,0 +1,43 @@
+// POST (editor+) /api/models/:id/loop/{snapshot|drift-check|redistill}: the loop's buttons. Each queues
+// a job and answers 202 with it; a redistillation already in flight for the model is returned instead
+// of a second one (single flight).
+import { z } from "zod";
+import { toJobView } from "@/components/jobs/view";
+import { requireRole } from "@/lib/auth/current";
+import { recordAudit } from "@/lib/db/audit";
+import { db } from "@/lib/db/client";
+import { requestRedistill } from "@/lib/db/redistill";
+import { enqueueJob } from "@/lib/jobs/enqueue";
+import { handler, json, notFound } from "@/lib/http";
+import { HttpError } from "@/lib/http/errors";
+
+const action = z.enum(["snapshot", "drift-check", "redistill"]);
+type Ctx = { params: Promise<{ id: string; action: string }> };
+
+export const POST = handler(async (_request: Request, ctx: Ctx) => {
+  const { user } = await requireRole("editor");
+  const params = await ctx.params;
+  const which = action.safeParse(params.action);
+  if (!which.success) throw new HttpError(404, "not_found", `Unknown loop action "${params.action}": use snapshot, drift-check or redistill`);
+  const model = await db().model.findUnique({ where: { id: params.id }, select: { id: true } });
+  if (!model) throw notFound("No such model");
+  let jobRunId: string;
+  let note: string | undefined;
+  if (which.data === "redistill") {
+    const outcome = await requestRedistill(db(), (input, createdById) => enqueueJob({ queue: "redistill", input, createdById }), {
+      modelId: model.id,
+      trigger: "manual",
+      createdById: user.id,
+    });
+    if ("skipped" in outcome) throw new HttpError(409, "conflict", outcome.skipped);
+    jobRunId = outcome.jobRunId;
+    note = outcome.reason;
+  } else {
+    const queue = which.data === "snapshot" ? "snapshot-build" : "drift-check";
+    const input = which.data === "snapshot" ? { modelId: model.id } : { kind: "live", modelId: model.id, trigger: "manual" };
+    jobRunId = (await enqueueJob({ queue, input, createdById: user.id })).id;
+  }
+  const run = await db().jobRun.findUniqueOrThrow({ where: { id: jobRunId }, include: { createdBy: { select: { email: true } } } });
+  await recordAudit({ actor: { id: user.id, label: user.email }, action: `loop.${which.data}`, entityType: "model", entityId: model.id, data: { jobRunId } });
+  return json({ job: toJobView(run), ...(note ? { note } : {}) }, { status: 202 });
+});

@@ -1,0 +1,20 @@
+// Redistills a production model and gates the student offline (lib/db/redistill.ts does the work).
+import { abortableDelay, PermanentJobError, type JobContext } from "../context";
+import type { RedistillInput } from "../definitions";
+
+export async function redistill(input: RedistillInput, ctx: JobContext) {
+  const { runRedistill } = await import("@/lib/db/redistill");
+  const { enqueueJob } = await import("@/lib/jobs/enqueue");
+  const { senderBoss } = await import("@/lib/jobs/boss");
+  const own = await ctx.db.jobRun.findUnique({ where: { id: ctx.jobRunId }, select: { createdById: true } });
+  return runRedistill(input, {
+    db: ctx.db,
+    jobRunId: ctx.jobRunId,
+    createdById: own?.createdById ?? null,
+    progress: (fraction, message) => ctx.progress(100 * fraction, message),
+    log: (message, level) => ctx.log(message, level),
+    fail: (message) => new PermanentJobError(message),
+    delay: (ms) => abortableDelay(ms, ctx.signal),
+    enqueueTrain: async (train) => enqueueJob({ queue: "train", input: train, createdById: own?.createdById ?? undefined }, { db: ctx.db, boss: await senderBoss() }),
+  });
+}

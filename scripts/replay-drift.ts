@@ -1,0 +1,46 @@
+// `npm run replay:drift -- [--phase 1] [--new-items 0.3] [--base-url URL] [--api-key KEY]`
+// Sends the demo world after drift (lib/recsys/data/synthetic.ts drift mode, the demo dataset's seed and
+// size) through POST /api/v1/events as clicks with timestamps, so the closed loop has live data to
+// fold into a snapshot and to check for drift (model page → "Fold live events now", "Check drift now").
+import { parseArgs } from "node:util";
+import { DEMO_DATASET } from "@/lib/db/seed";
+import { generateSynthetic } from "@/lib/recsys/data";
+import { replayInteractions } from "@/lib/recsys/data/replay";
+
+const USAGE = "usage: npm run replay:drift -- [--phase 0..1 (default 1)] [--new-items 0..1 (default 0.3)] [--base-url http://127.0.0.1:3000] [--api-key <key> | env UNDERSTUDY_API_KEY]";
+
+async function main() {
+  const { values } = parseArgs({ options: { phase: { type: "string" }, "new-items": { type: "string" }, "base-url": { type: "string" }, "api-key": { type: "string" } } });
+  const share = (name: string, raw: string | undefined, fallback: number) => {
+    const v = raw === undefined ? fallback : Number(raw);
+    if (!(v >= 0 && v <= 1)) throw new Error(`--${name} must be a number between 0 and 1, got "${raw}"\n${USAGE}`);
+    return v;
+  };
+  const phase = share("phase", values.phase, 1);
+  const newItemFraction = share("new-items", values["new-items"], 0.3);
+  const base = values["base-url"] ?? process.env.UNDERSTUDY_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  const key = values["api-key"] ?? process.env.UNDERSTUDY_API_KEY;
+  if (!key) throw new Error(`an API key with the events scope is needed (Admin → API keys)\n${USAGE}`);
+  const { name: _name, ...world } = DEMO_DATASET;
+  void _name;
+  const drifted = generateSynthetic({ ...world, drift: { phase, newItemFraction } });
+  const runId = Date.now().toString(36);
+  const events = replayInteractions(drifted, { startMs: Date.now() - 3_600_000, stepMs: 1000 }).map((e, k) => ({ eventId: `replay-${runId}-${k}`, type: "click", ...e }));
+  let accepted = 0;
+  for (let k = 0; k < events.length; k += 1000) {
+    const response = await fetch(`${base}/api/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ events: events.slice(k, k + 1000) }),
+    });
+    if (response.status !== 202) throw new Error(`POST /api/v1/events answered ${response.status}: ${await response.text()}`);
+    accepted += ((await response.json()) as { accepted: number }).accepted;
+    process.stdout.write(`\r${accepted}/${events.length} events accepted`);
+  }
+  console.log(`\nreplayed the demo world at drift phase ${phase} (${newItemFraction} new items): fold it from the production model's page`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

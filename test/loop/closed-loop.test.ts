@@ -1,0 +1,187 @@
+// The closed loop through a real worker and PostgreSQL: a production student trained on a synthetic
+// world; the drifted world replayed through POST /api/v1/events; the events folded into a new snapshot;
+// a live drift check that fires and queues a redistillation (a second breach joins the same run); the
+// new student beating the stale production student on the new data in the offline gate; a candidate
+// experiment waiting for a person. Then the gate failure path (a latency budget no model can meet).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { PgBoss } from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as postEvents } from "@/app/api/v1/events/route";
+import { createBoss } from "@/lib/jobs/boss";
+import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
+import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
+import { runTraining } from "@/lib/db/training";
+import { saveLoopSettings } from "@/lib/db/loop-settings";
+import { snapshotLineage } from "@/lib/db/snapshots";
+import { isLiveDriftMetrics } from "@/lib/db/drift";
+import { resolveStoragePath } from "@/lib/db/storage";
+import { generateSynthetic } from "@/lib/recsys/data";
+import { replayInteractions } from "@/lib/recsys/data/replay";
+import type { GateResult } from "@/lib/recsys/eval/gate";
+import { trainInput } from "@/jobs/definitions";
+import { isolatedTestDatabase } from "../helpers/db";
+import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
+import { apiKeys, postJson, useAsProcessDatabase } from "../serving/fixtures";
+
+const t = isolatedTestDatabase("loop");
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-loop-"));
+const previousDataDir = process.env.DATA_DIR;
+let boss: PgBoss;
+let worker: WorkerProcess;
+let key: string;
+const world = { seed: 11, numUsers: 160, numItems: 160, interactionsPerUser: 12 };
+const NEW_USERS = 20;
+let studentId: string;
+let baseDatasetId: string;
+
+const finished = (id: string, timeoutMs = 120_000) => waitForJobToFinish(t().db, id, { intervalMs: 250, timeoutMs });
+const deps = () => ({ db: t().db, boss });
+
+beforeAll(async () => {
+  process.env.DATA_DIR = dataDir;
+  useAsProcessDatabase(t());
+  key = (await apiKeys(t().db)).eventsOnly;
+  boss = createBoss(t().url, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
+  await boss.start();
+  worker = await startWorkerProcess(t().url, { DATA_DIR: dataDir, WORKER_QUEUES: "train,drift-check,snapshot-build,redistill" });
+
+  // the production pair, trained in this process on the world before drift
+  const base = await createSyntheticDataset({ name: "loop world", ...world }, t().db);
+  baseDatasetId = base.id;
+  const noop = async () => undefined;
+  const trainHere = async (raw: unknown) => {
+    const input = trainInput.parse(raw);
+    const job = await t().db.jobRun.create({ data: { queue: "train", input: raw as object, status: "succeeded" } });
+    return runTraining(input, { db: t().db, jobRunId: job.id, progress: () => undefined, log: noop, signal: new AbortController().signal, fail: (m) => new Error(m), delay: noop });
+  };
+  const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
+  const teacher = await trainHere({ role: "teacher", datasetId: base.id, dimension: 16, epochs: 4, seed: 1, hyperparameters: hyper });
+  const student = await trainHere({ role: "student", datasetId: base.id, dimension: 4, method: "rrd", teacherModelId: teacher.modelId, epochs: 3, seed: 1, hyperparameters: hyper });
+  studentId = student.modelId;
+  await t().db.servingSlot.create({ data: { name: "production", modelId: studentId } });
+}, 120_000);
+
+afterAll(async () => {
+  for (const run of await t().db.jobRun.findMany({ where: { status: { in: ["queued", "running"] } } })) await requestCancel(run.id, deps());
+  await worker?.stop();
+  await boss?.stop({ graceful: false });
+  process.env.DATA_DIR = previousDataDir;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("the closed loop", () => {
+  it("replays the drifted world through the events API and folds it into a versioned snapshot with lineage", async () => {
+    const drifted = generateSynthetic({ ...world, drift: { phase: 1, newItemFraction: 0.3 } });
+    const start = Date.now() - 3_600_000;
+    const replay = [
+      ...replayInteractions(drifted, { startMs: start }),
+      // users the production model has never seen
+      ...replayInteractions(drifted, { startMs: start, users: Array.from({ length: NEW_USERS }, (_, u) => u), userId: (u) => `newcomer-${u}` }),
+    ];
+    const events = replay.map((e, k) => ({ eventId: `replay-${k}`, type: k % 10 === 0 ? "conversion" : "click", userId: e.userId, itemId: e.itemId, timestamp: e.timestamp }));
+    for (let k = 0; k < events.length; k += 1000) {
+      const response = await postEvents(postJson("http://localhost/api/v1/events", { events: events.slice(k, k + 1000) }, key), undefined);
+      expect(response.status).toBe(202);
+    }
+    // events without an item are KPI events, not interactions
+    await postEvents(postJson("http://localhost/api/v1/events", [{ eventId: "revenue-1", type: "revenue", userId: "u1", value: 3, timestamp: start }], key), undefined);
+
+    const job = await enqueueJob({ queue: "snapshot-build", input: {} }, deps());
+    const run = await finished(job.id);
+    expect([run.status, run.error]).toEqual(["succeeded", null]);
+    const snapshot = await t().db.dataset.findFirstOrThrow({ where: { source: "live" } });
+    expect(snapshot.parentId).toBe(baseDatasetId);
+    const lineage = snapshotLineage(snapshot)!;
+    const newItemsSeen = new Set(replay.map((e) => e.itemId).filter((id) => Number(id.slice(1)) >= world.numItems)).size;
+    expect(lineage).toMatchObject({ version: 1, rootDatasetId: baseDatasetId, parentDatasetId: baseDatasetId, newInteractions: events.length, newUsers: NEW_USERS, newItems: newItemsSeen, parentRowsReconstructed: true, droppedByRetention: 0 });
+    expect(lineage.eventWindow.from).toBeNull();
+    expect(lineage.notes.join(" ")).toMatch(/no timestamp: the retention window does not apply/);
+    expect([snapshot.numUsers, snapshot.numItems]).toEqual([world.numUsers + NEW_USERS, world.numItems + newItemsSeen]);
+    const tsv = readFileSync(path.join(resolveStoragePath(snapshot.storagePath!), "interactions.tsv"), "utf8").trim().split("\n");
+    expect(tsv[0]).toBe("user\titem\ttimestamp");
+    expect(tsv.length - 1).toBe(lineage.totalInteractions);
+    expect(tsv.filter((l) => l.endsWith("\t")).length).toBe(lineage.untimedParentInteractions);
+
+    // nothing new since: no second snapshot
+    const again = await finished((await enqueueJob({ queue: "snapshot-build", input: {} }, deps())).id);
+    expect(again.result).toMatchObject({ created: false });
+    expect(await t().db.dataset.count({ where: { source: "live" } })).toBe(1);
+  });
+
+  it("a live drift check fires, redistills once for two breaches, and the gated candidate waits as an experiment", async () => {
+    // latency is the failure path's business (timing has no place in a pass/fail test on a shared machine)
+    await saveLoopSettings(t().db, studentId, { gate: { latencyBudgetP99Us: 5_000_000 } }, null);
+    const first = await finished((await enqueueJob({ queue: "drift-check", input: { kind: "live", modelId: studentId, trigger: "manual" } }, deps())).id);
+    expect([first.status, first.error]).toEqual(["succeeded", null]);
+    const second = await finished((await enqueueJob({ queue: "drift-check", input: { kind: "live", modelId: studentId, trigger: "manual" } }, deps())).id);
+    expect(second.status).toBe("succeeded");
+
+    const checks = await t().db.driftCheck.findMany({ where: { modelId: studentId }, orderBy: { createdAt: "asc" } });
+    expect(checks.map((c) => c.driftDetected)).toEqual([true, true]);
+    const [m1, m2] = checks.map((c) => c.metrics);
+    if (!isLiveDriftMetrics(m1) || !isLiveDriftMetrics(m2)) throw new Error("expected live drift metrics");
+    const signal = (key: string) => m1.decision.signals.find((s) => s.key === key)!;
+    expect(signal("unknownItemShare").breached).toBe(true);
+    expect(signal("popularityPsi").value).toBeGreaterThan(0.25);
+    expect(signal("unknownUserShare").value).toBeCloseTo(NEW_USERS / (world.numUsers + NEW_USERS), 6);
+    expect(signal("agreement10").value).toBeGreaterThan(0);
+    expect(signal("kpiDrift").value).toBeNull(); // no exposures in this world
+    // two breaches, one run
+    expect(m1.redistill).toMatchObject({ reused: false });
+    expect(m2.redistill).toMatchObject({ reused: true, jobRunId: (m1.redistill as { jobRunId: string }).jobRunId });
+
+    const redistillJob = await finished((m1.redistill as { jobRunId: string }).jobRunId, 240_000);
+    expect([redistillJob.status, redistillJob.error]).toEqual(["succeeded", null]);
+    const runs = await t().db.redistillRun.findMany();
+    expect(runs).toHaveLength(1);
+    const [run] = runs;
+    expect([run.status, run.trigger, run.driftCheckId], (run.gate as { summary?: string } | null)?.summary ?? run.error ?? "").toEqual(["passed", "drift", checks[0].id]);
+    const snapshot = await t().db.dataset.findFirstOrThrow({ where: { source: "live" } });
+    expect(run.datasetId).toBe(snapshot.id);
+    const gate = run.gate as unknown as GateResult;
+    const ndcg = gate.checks.find((c) => c.key === "ndcg10")!;
+    // the new student beats the stale production student on the new data
+    expect(ndcg.candidate).toBeGreaterThan(ndcg.production!);
+    expect(gate.productionCoverage.unknownUsers).toBe(NEW_USERS);
+    expect(gate.passed).toBe(true);
+
+    const candidate = await t().db.model.findUniqueOrThrow({ where: { id: run.candidateModelId! } });
+    expect([candidate.role, candidate.dimension, candidate.distillationMethod, candidate.datasetId]).toEqual(["student", 4, "rrd", snapshot.id]);
+    const experiment = await t().db.experiment.findUniqueOrThrow({ where: { id: run.experimentId! }, include: { variants: true } });
+    expect(experiment.status).toBe("draft"); // waits for a person
+    expect(experiment.rampSchedule).toEqual([1, 5, 20, 50, 100]);
+    expect(Object.fromEntries(experiment.variants.map((v) => [v.key, v.modelId]))).toEqual({ control: studentId, candidate: candidate.id });
+    // nothing reached users: production still serves the stale student
+    expect((await t().db.servingSlot.findUniqueOrThrow({ where: { name: "production" } })).modelId).toBe(studentId);
+
+    const facts = await t().db.loopEvent.findMany({ orderBy: { id: "asc" } });
+    expect(facts.map((f) => f.kind)).toEqual(["snapshot_created", "drift_detected", "drift_detected", "gate_passed", "candidate_created"]);
+  });
+
+  it("a candidate failing the gate records which gate and by how much, and creates no experiment", async () => {
+    // this run also warm-starts the teacher from the production teacher
+    await saveLoopSettings(t().db, studentId, { gate: { latencyBudgetP99Us: 0.001 }, warmStartTeacher: true }, null);
+    const job = await enqueueJob({ queue: "redistill", input: { modelId: studentId, trigger: "manual" } }, deps());
+    const done = await finished(job.id, 240_000);
+    expect([done.status, done.error]).toEqual(["succeeded", null]);
+    const run = await t().db.redistillRun.findUniqueOrThrow({ where: { jobRunId: job.id } });
+    expect(run.status).toBe("failed");
+    expect(run.experimentId).toBeNull();
+    const gate = run.gate as unknown as GateResult;
+    expect(gate.failed).toEqual(["latencyP99Us"]);
+    const latency = gate.checks.find((c) => c.key === "latencyP99Us")!;
+    expect(latency.margin).toBeLessThan(0);
+    expect(latency.margin).toBeCloseTo(0.001 - latency.candidate, 6);
+    expect(await t().db.experiment.count()).toBe(1);
+    const teacherJob = await t().db.jobRun.findUniqueOrThrow({ where: { id: run.teacherJobRunId! }, include: { trainingRun: { include: { model: true } } } });
+    const production = await t().db.model.findUniqueOrThrow({ where: { id: studentId } });
+    expect(trainInput.parse(teacherJob.input).warmStartModelId).toBe(production.teacherId);
+    // every user and item of the production teacher started from its weights
+    expect((teacherJob.trainingRun!.model!.hyperparameters as { warmStartRows?: unknown }).warmStartRows).toEqual({ users: world.numUsers, items: world.numItems });
+    const failed = await t().db.loopEvent.findFirstOrThrow({ where: { kind: "gate_failed" } });
+    expect([failed.entityType, failed.entityId]).toEqual(["redistill_run", run.id]);
+    expect(failed.summary).toMatch(/p99 latency .* > budget 0.001/);
+  });
+});
