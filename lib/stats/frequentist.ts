@@ -6,8 +6,8 @@
  *   statistic = (Δ̂ − Δ₀)/√V,  p = 2·P(|T| ≥ |statistic|),  CI = Δ̂ ± q_{1−α/2}·√V.
  * Effects (control A, treatment B, means μ, variances of the means V_A, V_B):
  *   absolute:  Δ̂ = μ_B − μ_A,       V = V_A + V_B
- *   relative:  Δ̂ = μ_B/μ_A − 1,     V = V_B/μ_A² + μ_B²·V_A/μ_A⁴   (delta method on μ_B/μ_A, as
- *              GrowthBook's gbstats does; a lift of 0.05 means +5 %)
+ *   relative:  Δ̂ = (μ_B − μ_A)/|μ_A|,  V = V_B/μ_A² + μ_B²·V_A/μ_A⁴   (delta method, as GrowthBook's
+ *              gbstats does; = μ_B/μ_A − 1 for a positive baseline; a lift of 0.05 means +5 %)
  */
 import { normalCdf, normalQuantile, studentTCdf, studentTQuantile } from "./distributions";
 import { StatsInputError } from "./errors";
@@ -69,6 +69,11 @@ export function checkMoments(m: Moments, label: string): void {
     if (!Number.isFinite(m[key])) throw new StatsInputError(`${label}.${key}`, `must be a finite number, got ${m[key]}`);
   }
   if (m.variance < 0 || m.varianceOfMean < 0) throw new StatsInputError(`${label}.variance`, "must be ≥ 0");
+  if (m.sharedCentre) {
+    const { variance, covariance } = m.sharedCentre;
+    if (!(Number.isFinite(variance) && variance >= 0)) throw new StatsInputError(`${label}.sharedCentre.variance`, `must be a finite number ≥ 0, got ${variance}`);
+    if (!Number.isFinite(covariance)) throw new StatsInputError(`${label}.sharedCentre.covariance`, `must be a finite number, got ${covariance}`);
+  }
 }
 
 /** Welch–Satterthwaite df: (V_A + V_B)² / (V_A²/(n_A − 1) + V_B²/(n_B − 1)). */
@@ -79,7 +84,14 @@ export function welchDf(control: Moments, treatment: Moments): number {
   return den > 0 ? ((va + vb) * (va + vb)) / den : Infinity;
 }
 
-/** Effect estimate and its variance (see file header for the formulas). */
+/**
+ * Effect estimate and its variance (see file header). The relative lift divides by |μ_A| so that its
+ * sign always says which arm is larger (−10 → −5 is +50 %, not −50 %); its variance is the delta
+ * method on (μ_A, μ_B), plus the shared-centre terms of CUPED-adjusted means (cuped.ts):
+ *   L = (μ_B − μ_A)/|μ_A|,  g_B = 1/|μ_A|,  g_A = −1/|μ_A| − (μ_B − μ_A)·sign(μ_A)/μ_A²,  g_C = g_A + g_B
+ *   Var(L) = g_B² V_B + g_A² V_A + g_C² Var(C) + 2 g_A g_C Cov_A(C) + 2 g_B g_C Cov_B(C)
+ * (for μ_A > 0 and no shared centre this is V_B/μ_A² + μ_B²V_A/μ_A⁴).
+ */
 export function effectEstimate(
   control: Moments,
   treatment: Moments,
@@ -89,12 +101,23 @@ export function effectEstimate(
     return { estimate: treatment.mean - control.mean, variance: control.varianceOfMean + treatment.varianceOfMean };
   }
   if (control.mean === 0) return { degenerate: "control mean is 0: relative lift undefined" };
+  if (Boolean(control.sharedCentre) !== Boolean(treatment.sharedCentre)) {
+    throw new StatsInputError("treatment.sharedCentre", "both arms must come from the same CUPED adjustment, or neither");
+  }
   const a = control.mean;
-  const b = treatment.mean;
-  return {
-    estimate: b / a - 1,
-    variance: treatment.varianceOfMean / (a * a) + (b * b * control.varianceOfMean) / (a * a * a * a),
-  };
+  const d = treatment.mean - a;
+  const abs = Math.abs(a);
+  const gB = 1 / abs;
+  const gA = -1 / abs - (d * Math.sign(a)) / (a * a);
+  let variance = gB * gB * treatment.varianceOfMean + gA * gA * control.varianceOfMean;
+  if (control.sharedCentre && treatment.sharedCentre) {
+    const gC = gA + gB;
+    variance +=
+      gC * gC * control.sharedCentre.variance +
+      2 * gA * gC * control.sharedCentre.covariance +
+      2 * gB * gC * treatment.sharedCentre.covariance;
+  }
+  return { estimate: d / abs, variance: Math.max(0, variance) };
 }
 
 /** Two-sided comparison of two variants' Moments (the core every test below uses). */

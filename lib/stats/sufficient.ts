@@ -69,6 +69,14 @@ export interface Moments {
   varianceOfMean: number;
   /** Set when the metric is undefined for this variant (no units, or a ratio with ΣD = 0). */
   degenerate?: string;
+  /**
+   * Present on CUPED-adjusted means centred on the pooled pre-period mean x̄ (see cuped.ts): there
+   * mean = own part + C with C = θ(x̄ − μ_x) shared by every arm of one adjustment, and
+   * `varianceOfMean` is Var(own part). A difference of two arms cancels C; a relative lift does not,
+   * so its delta method needs Var(C) (`variance`, the same in every arm) and Cov(own part, C)
+   * (`covariance`).
+   */
+  sharedCentre?: { variance: number; covariance: number };
 }
 
 export function proportion(n: number, sum: number): ProportionStatistic {
