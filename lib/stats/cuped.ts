@@ -50,10 +50,15 @@ export function cupedTheta(stats: readonly RegressionAdjustedStatistic[]): numbe
 
 export function cupedAdjust(stats: readonly RegressionAdjustedStatistic[]): CupedAdjustment {
   if (stats.length === 0) throw new StatsInputError("stats", "needs at least one variant");
-  stats.forEach((s, i) => validate(s, `stats[${i}]`));
+  stats.forEach((s, i) => {
+    validate(s, `stats[${i}]`);
+    for (const key of ["shift", "preShift"] as const) {
+      if ((s[key] ?? 0) !== (stats[0][key] ?? 0)) throw new StatsInputError(`stats[${i}].${key}`, "every variant's sums must use the same shift to be pooled");
+    }
+  });
   const theta = cupedTheta(stats);
   const t = pooled(stats);
-  const center = t.n === 0 ? 0 : t.preSum / t.n;
+  const center = t.n === 0 ? 0 : (stats[0].preShift ?? 0) + t.preSum / t.n;
   const varianceOfCentre = stats.reduce((acc, s) => {
     const w = s.n / t.n;
     return s.n < 2 ? acc : acc + (theta * theta * w * w * sampleVariance(s.n, s.preSum, s.preSumSquares)) / s.n;
@@ -66,7 +71,7 @@ export function cupedAdjust(stats: readonly RegressionAdjustedStatistic[]): Cupe
     const varX = sampleVariance(s.n, s.preSum, s.preSumSquares);
     return { ...m, sharedCentre: { variance: varianceOfCentre, covariance: (theta * w * (covXY - theta * varX)) / s.n } };
   });
-  const unadjusted = stats.map((s) => sampleMeanMoments({ kind: "mean", n: s.n, sum: s.sum, sumSquares: s.sumSquares }));
+  const unadjusted = stats.map((s) => sampleMeanMoments({ kind: "mean", n: s.n, sum: s.sum, sumSquares: s.sumSquares, shift: s.shift }));
   const varianceReduction = adjusted.map((a, i) => (unadjusted[i].variance > 0 ? 1 - a.variance / unadjusted[i].variance : 0));
   return { theta, center, adjusted, unadjusted, varianceReduction };
 }
