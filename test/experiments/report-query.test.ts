@@ -60,6 +60,9 @@ describe("experiment report queries", () => {
     const { db } = t();
     world = await seedWorld(db);
     experimentId = (await startedExperiment(db, world, {}, windowFrom)).id;
+    // the stage's window closes at windowTo before any row arrives, so the row served after it belongs
+    // to no stage (reports read rollups that attribute each exposure to a stage as it is written)
+    await db.rolloutStage.update({ where: { experimentId_index: { experimentId, index: 0 } }, data: { endedAt: windowTo } });
     // a second experiment whose rows must not leak into the first one's report
     otherExperimentId = (
       await db.experiment.create({
