@@ -88,6 +88,7 @@ export {
   benjaminiHochbergAdjust,
   adjustPValues,
 } from "./multiple";
+export { type QuantileStatistic, quantileIntervalLevels, quantileMoments, quantileDifferenceTest } from "./quantile";
 export { wilsonInterval, newcombeInterval, ratioScoreInterval, fisherExactPValue, needsExactProportionTest } from "./exact";
 export { type CupedAdjustment, cupedTheta, cupedAdjust, cupedCompare } from "./cuped";
 export {

@@ -42,8 +42,44 @@ CREATE TABLE "ExperimentLatencyCount" (
     CONSTRAINT "ExperimentLatencyCount_pkey" PRIMARY KEY ("experimentId","stageIndex","stageStartedAt","settling","variant","latencyUs")
 );
 
+-- CreateTable
+CREATE TABLE "Metric" (
+    "id" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "description" TEXT NOT NULL DEFAULT '',
+    "aggregation" TEXT NOT NULL,
+    "event" TEXT NOT NULL,
+    "measure" TEXT NOT NULL DEFAULT 'count',
+    "denominatorEvent" TEXT,
+    "denominatorMeasure" TEXT NOT NULL DEFAULT 'count',
+    "quantile" DOUBLE PRECISION,
+    "direction" TEXT NOT NULL,
+    "capPercentile" DOUBLE PRECISION,
+    "nonInferiorityMargin" DOUBLE PRECISION NOT NULL,
+    "builtIn" BOOLEAN NOT NULL DEFAULT false,
+    "createdById" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Metric_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ExperimentMetric" (
+    "experimentId" TEXT NOT NULL,
+    "metricId" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "nonInferiorityMargin" DOUBLE PRECISION,
+
+    CONSTRAINT "ExperimentMetric_pkey" PRIMARY KEY ("experimentId","metricId")
+);
+
 -- CreateIndex
 CREATE INDEX "ExperimentUserPre_userId_idx" ON "ExperimentUserPre"("userId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Metric_key_key" ON "Metric"("key");
 
 -- AddForeignKey
 ALTER TABLE "ExperimentUserAggregate" ADD CONSTRAINT "ExperimentUserAggregate_experimentId_fkey" FOREIGN KEY ("experimentId") REFERENCES "Experiment"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -53,6 +89,18 @@ ALTER TABLE "ExperimentUserPre" ADD CONSTRAINT "ExperimentUserPre_experimentId_f
 
 -- AddForeignKey
 ALTER TABLE "ExperimentLatencyCount" ADD CONSTRAINT "ExperimentLatencyCount_experimentId_fkey" FOREIGN KEY ("experimentId") REFERENCES "Experiment"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ExperimentMetric" ADD CONSTRAINT "ExperimentMetric_experimentId_fkey" FOREIGN KEY ("experimentId") REFERENCES "Experiment"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ExperimentMetric" ADD CONSTRAINT "ExperimentMetric_metricId_fkey" FOREIGN KEY ("metricId") REFERENCES "Metric"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- The built-in KPIs as catalogue entries (lib/experiments/metrics.ts BUILT_IN_METRICS).
+INSERT INTO "Metric" ("id", "key", "name", "description", "aggregation", "event", "measure", "denominatorEvent", "denominatorMeasure", "direction", "nonInferiorityMargin", "builtIn", "updatedAt") VALUES
+  ('builtin_ctr', 'ctr', 'CTR', 'click events / exposures, variance by the delta method clustered by user', 'ratio', 'click', 'count', 'exposure', 'count', 'higherIsBetter', 0.02, true, CURRENT_TIMESTAMP),
+  ('builtin_conversion', 'conversion', 'Conversion per user', 'share of exposed users with at least one attributed conversion event', 'share', 'conversion', 'count', NULL, 'count', 'higherIsBetter', 0.02, true, CURRENT_TIMESTAMP),
+  ('builtin_revenue', 'revenue', 'Revenue per user', 'sum of attributed revenue event values per exposed user', 'mean', 'revenue', 'value', NULL, 'count', 'higherIsBetter', 0.02, true, CURRENT_TIMESTAMP);
 
 -- Function bodies are E'' strings with \073 for the semicolon: the migration runner splits scripts
 -- at every semicolon.
