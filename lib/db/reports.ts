@@ -112,6 +112,8 @@ export async function kpiSufficientStats(
   return rows.map(statsRow);
 }
 
+const Z95 = 1.959963984540054;
+
 /** Which rollup rows a report reads: one stage's window (as it was started), or the whole experiment. */
 export type RollupScope = { kind: "stage"; index: number; startedAt: Date } | { kind: "all" };
 
@@ -180,7 +182,10 @@ export async function rollupOps(db: Db, experimentId: string, scope: RollupScope
     )
     SELECT q."variant", q.n, q.failed, q.cpu, q.p, q.pos,
            (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum > floor(q.pos)) AS lo,
-           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum > ceil(q.pos)) AS hi
+           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum > ceil(q.pos)) AS hi,
+           -- order statistics x_(⌈n·ν∓z√(ν(1−ν)/n)⌉) bounding the quantile (lib/stats/quantile.ts)
+           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= greatest(1, ceil(q.n * (q.p - ${Z95} * sqrt(q.p * (1 - q.p) / q.n))))) AS bound_lo,
+           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= least(q.n, ceil(q.n * (q.p + ${Z95} * sqrt(q.p * (1 - q.p) / q.n))))) AS bound_hi
     FROM q
     ORDER BY q."variant", q.p`);
   const out = new Map<string, VariantOpsRow>();
@@ -192,9 +197,10 @@ export async function rollupOps(db: Db, experimentId: string, scope: RollupScope
     const lo = num(r.lo);
     const value = lo + (num(r.hi) - lo) * (pos - Math.floor(pos));
     const p = num(r.p);
+    const bounds: [number, number] = [num(r.bound_lo), num(r.bound_hi)];
     if (p === 0.5) row.p50Us = value;
-    else if (p === 0.95) row.p95Us = value;
-    else row.p99Us = value;
+    else if (p === 0.95) [row.p95Us, row.p95BoundsUs] = [value, bounds];
+    else [row.p99Us, row.p99BoundsUs] = [value, bounds];
     out.set(variant, row);
   }
   return [...out.values()];

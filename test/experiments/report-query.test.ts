@@ -257,6 +257,9 @@ describe("experiment report queries", () => {
     // stage 0 expects 10% candidate users; 40 of 160 is far off
     expect(report.srm.pValue).toBeLessThan(0.001);
     expect(report.dropped.count).toBe(7);
+    // candidate latencies 0.5–2.5 ms vs control 0.5–6.5 ms: the p95 difference-of-quantiles test sees it
+    expect(report.latencyTests?.p95?.relativeDifference).toBeLessThan(0);
+    expect(report.latencyTests?.p95?.ci?.[1]).toBeLessThan(0);
 
     const ops = report.variants.candidate.ops;
     expect(ops.errorRate).toBeCloseTo(exposures.filter((e) => e.variant === "candidate" && e.failed).length / ops.requests, 10);

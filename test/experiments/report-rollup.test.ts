@@ -9,6 +9,7 @@ import { kpiSufficientStats, opsByVariant, rollupKpiStats, rollupOps, type Repor
 import type { Prisma } from "@/lib/db/generated/client";
 import { HELDOUT_EVENT_PREFIX } from "@/lib/experiments/kpis";
 import { Rng } from "@/lib/recsys/random";
+import { quantileIntervalLevels } from "@/lib/stats";
 import { seedWorld, startedExperiment, type World } from "./rollout-fixtures";
 
 const t = isolatedTestDatabase("rollup");
@@ -105,6 +106,25 @@ describe("report rollups", () => {
         (await rollupOps(db, experimentId, scope)) as unknown as Record<string, unknown>[],
         (await opsByVariant(db, experimentId, stageWindow(index))) as unknown as Record<string, unknown>[],
       );
+    }
+  });
+
+  it("the latency rollup gives the order statistics that bound p95 and p99 (for the quantile-difference test)", async () => {
+    const { db } = t();
+    const stage = await db.rolloutStage.findUniqueOrThrow({ where: { experimentId_index: { experimentId, index: 0 } } });
+    const ops = await rollupOps(db, experimentId, { kind: "stage", index: 0, startedAt: stage.startedAt! });
+    const w = stageWindow(0);
+    for (const row of ops) {
+      const lat = (
+        await db.exposure.findMany({ where: { experimentId, variant: row.variant, createdAt: { gte: w.from, lt: w.to } }, select: { latencyUs: true } })
+      )
+        .map((e) => e.latencyUs)
+        .sort((a, b) => a - b);
+      const n = lat.length;
+      for (const [nu, bounds] of [[0.95, row.p95BoundsUs], [0.99, row.p99BoundsUs]] as const) {
+        const [lo, hi] = quantileIntervalLevels(n, nu);
+        expect(bounds).toEqual([lat[Math.max(1, Math.ceil(n * lo)) - 1], lat[Math.min(n, Math.ceil(n * hi)) - 1]]);
+      }
     }
   });
 
