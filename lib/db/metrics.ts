@@ -5,14 +5,20 @@
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
 import type { ReportWindow } from "./reports";
-import { conflict, notFound } from "@/lib/http";
-import { type MetricDefinition, type MetricEvent, metricDefinitionSchema } from "@/lib/experiments/metrics";
+import { z } from "zod";
+import { badRequest, conflict, notFound } from "@/lib/http";
+import { METRIC_ROLES, type MetricDefinition, type MetricEvent, metricDefinitionSchema } from "@/lib/experiments/metrics";
 import {
   type ProportionStatistic,
   type QuantileStatistic,
   type RatioStatistic,
   type SampleMeanStatistic,
+  type SufficientStatistic,
+  compare,
+  nonInferiorityDecision,
+  quantileDifferenceTest,
   quantileIntervalLevels,
+  twoProportionZTest,
 } from "@/lib/stats";
 
 export async function listMetrics(db: Db) {
@@ -160,6 +166,94 @@ async function quantileStatistics(db: Db, experimentId: string, window: ReportWi
              percentile_disc(${hi}::float8) WITHIN GROUP (ORDER BY v) AS hi
       FROM (${values}) q WHERE "variant" = ${variant}`);
     out.push({ variant, kind: "quantile", n: Number(n), nu, estimate: Number(row.q), lower: Number(row.lo), upper: Number(row.hi) });
+  }
+  return out;
+}
+
+export const experimentMetricsSchema = z
+  .array(
+    z.object({
+      metricKey: z.string().min(1),
+      role: z.enum(METRIC_ROLES),
+      /** overrides the metric's default non-inferiority margin for this experiment */
+      nonInferiorityMargin: z.number().min(0).max(1).nullable().default(null),
+    }),
+  )
+  .max(50)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((m, i) => {
+      if (seen.has(m.metricKey)) ctx.addIssue({ code: "custom", path: [i, "metricKey"], message: `"${m.metricKey}" is listed twice` });
+      seen.add(m.metricKey);
+    });
+    if (list.filter((m) => m.role === "primary").length > 1) ctx.addIssue({ code: "custom", path: [], message: "at most one primary metric" });
+  });
+
+/** Replaces an experiment's chosen metrics (400 naming the entry when a key is not in the catalogue). */
+export async function setExperimentMetrics(db: Db, experimentId: string, chosen: z.output<typeof experimentMetricsSchema>) {
+  const metrics = await db.metric.findMany({ where: { key: { in: chosen.map((c) => c.metricKey) } } });
+  chosen.forEach((c, i) => {
+    if (!metrics.some((m) => m.key === c.metricKey)) throw badRequest(`[${i}].metricKey: no metric "${c.metricKey}" in the catalogue`, { field: `${i}.metricKey` });
+  });
+  const experiment = await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } });
+  if (!experiment) throw notFound("No such experiment");
+  await db.$transaction([
+    db.experimentMetric.deleteMany({ where: { experimentId } }),
+    db.experimentMetric.createMany({
+      data: chosen.map((c) => ({ experimentId, metricId: metrics.find((m) => m.key === c.metricKey)!.id, role: c.role, nonInferiorityMargin: c.nonInferiorityMargin })),
+    }),
+  ]);
+}
+
+export interface ExperimentMetricResult {
+  key: string;
+  name: string;
+  role: string;
+  direction: string;
+  margin: number;
+  control: number | null;
+  candidate: number | null;
+  /** relative difference candidate vs control, its (1 − α) CI and p-value */
+  lift: number | null;
+  ci: [number, number] | null;
+  pValue: number | null;
+  /** non-inferiority on the fixed-horizon CI against the margin, in the metric's direction */
+  verdict: "non-inferior" | "inferior" | "inconclusive";
+  degenerate?: string;
+}
+
+/** Every chosen metric of an experiment over a window: statistics in SQL, comparison in lib/stats. */
+export async function experimentMetricResults(db: Db, experimentId: string, window: ReportWindow, alpha = 0.05): Promise<ExperimentMetricResult[]> {
+  const chosen = await db.experimentMetric.findMany({ where: { experimentId }, include: { metric: true }, orderBy: { role: "asc" } });
+  const out: ExperimentMetricResult[] = [];
+  for (const c of chosen) {
+    const definition = toDefinition(c.metric);
+    const stats = await metricStatistics(db, experimentId, window, definition);
+    const margin = c.nonInferiorityMargin ?? definition.nonInferiorityMargin;
+    const base = { key: definition.key, name: definition.name, role: c.role, direction: definition.direction, margin };
+    const a = stats.find((s) => s.variant === "control");
+    const b = stats.find((s) => s.variant === "candidate");
+    if (!a || !b) {
+      out.push({ ...base, control: null, candidate: null, lift: null, ci: null, pValue: null, verdict: "inconclusive", degenerate: "an arm has no data" });
+      continue;
+    }
+    const r =
+      a.kind === "quantile" && b.kind === "quantile"
+        ? quantileDifferenceTest(a, b, { difference: "relative", alpha })
+        : a.kind === "proportion" && b.kind === "proportion"
+          ? twoProportionZTest(a, b, { difference: "relative", alpha })
+          : compare(a as SufficientStatistic, b as SufficientStatistic, { difference: "relative", alpha });
+    const ci = Number.isFinite(r.ci[0]) && Number.isFinite(r.ci[1]) ? r.ci : null;
+    out.push({
+      ...base,
+      control: r.control.n > 0 ? r.control.mean : null,
+      candidate: r.treatment.n > 0 ? r.treatment.mean : null,
+      lift: r.degenerate ? null : r.estimate,
+      ci,
+      pValue: r.pValue,
+      verdict: ci ? nonInferiorityDecision(ci, margin, definition.direction) : "inconclusive",
+      ...(r.degenerate ? { degenerate: r.degenerate } : {}),
+    });
   }
   return out;
 }

@@ -3,7 +3,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { isolatedTestDatabase } from "../helpers/db";
-import { createMetric, deleteMetric, listMetrics, metricStatistics, updateMetric } from "@/lib/db/metrics";
+import {
+  createMetric,
+  deleteMetric,
+  experimentMetricResults,
+  experimentMetricsSchema,
+  listMetrics,
+  metricStatistics,
+  setExperimentMetrics,
+  updateMetric,
+} from "@/lib/db/metrics";
 import { kpiSufficientStats } from "@/lib/db/reports";
 import { metricDefinitionSchema, type MetricDefinitionInput } from "@/lib/experiments/metrics";
 import { HttpError } from "@/lib/http";
@@ -152,5 +161,28 @@ describe("metric catalogue", () => {
     await db.experimentMetric.deleteMany({ where: { metricId: created.id } });
     await deleteMetric(db, created.id);
     expect((await listMetrics(db)).some((m) => m.key === "clicks_user")).toBe(false);
+  });
+
+  it("an experiment chooses primary, secondary and guardrail metrics; results use each metric's direction and margin", async () => {
+    const { db } = t();
+    await createMetric(db, def({ key: "p95_lat", name: "p95 latency", aggregation: "quantile", event: "latency", quantile: 0.95, direction: "lowerIsBetter", nonInferiorityMargin: 0.1 }), world.editor.id);
+    const chosen = experimentMetricsSchema.parse([
+      { metricKey: "ctr", role: "primary" },
+      { metricKey: "revenue", role: "secondary", nonInferiorityMargin: 0.5 },
+      { metricKey: "p95_lat", role: "guardrail" },
+    ]);
+    await setExperimentMetrics(db, experimentId, chosen);
+    const results = await experimentMetricResults(db, experimentId, { from, to });
+    expect(results.map((r) => [r.key, r.role])).toEqual([["p95_lat", "guardrail"], ["ctr", "primary"], ["revenue", "secondary"]]);
+    const lat = results.find((r) => r.key === "p95_lat")!;
+    // candidate p95 is far lower: for a lower-is-better metric that is non-inferior
+    expect(lat.lift as number).toBeLessThan(0);
+    expect(lat.verdict).toBe("non-inferior");
+    expect(results.find((r) => r.key === "revenue")!.margin).toBe(0.5);
+    const ctrStats = await metricStatistics(db, experimentId, { from, to }, metricDefinitionSchema.parse((await listMetrics(db)).find((m) => m.key === "ctr")!));
+    const c = ctrStats.find((s) => s.variant === "control") as { sumM: number; sumD: number };
+    expect(results.find((r) => r.key === "ctr")!.control).toBeCloseTo(c.sumM / c.sumD, 12);
+    expect(experimentMetricsSchema.safeParse([{ metricKey: "ctr", role: "primary" }, { metricKey: "ctr", role: "guardrail" }]).success).toBe(false);
+    await expect(setExperimentMetrics(db, experimentId, experimentMetricsSchema.parse([{ metricKey: "nope", role: "guardrail" }]))).rejects.toMatchObject({ status: 400 });
   });
 });
