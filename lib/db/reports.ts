@@ -8,6 +8,12 @@
 // and cross-products of the per-user totals — which is all the delta method, Welch and CUPED need.
 // Measured: 2M exposures / 200k users / 400k events in ~6 s on the 2-core dev machine (scan-bound,
 // linear in the window's exposures).
+//
+// Reports therefore read rollups (`rollupKpiStats`, `rollupOps`): per (experiment, stage, variant,
+// user) totals and per-latency counts that database triggers on Exposure and Event keep up to date
+// as rows are written (migration 20261201010500_report_rollups). A stage report reads one row per
+// user of the stage, whatever the number of exposures; the raw-scan queries above stay as the
+// reference the rollups are tested and benchmarked against (bench/report.ts).
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
 import { HELDOUT_EVENT_PREFIX, isKpiKey } from "@/lib/experiments/kpis";
@@ -103,29 +109,101 @@ export async function kpiSufficientStats(
     GROUP BY "variant"
     ORDER BY "variant"`;
   const rows = await withAggregateMemory(db, (tx) => tx.$queryRaw<Record<string, unknown>[]>(query));
-  return rows.map((r) => ({
-    variant: String(r.variant),
-    users: num(r.users),
-    exposures: num(r.exposures),
-    exposuresSq: num(r.exposures_sq),
-    clicks: num(r.clicks),
-    clicksSq: num(r.clicks_sq),
-    clicksExposures: num(r.clicks_exposures),
-    converters: num(r.converters),
-    revenue: num(r.revenue),
-    revenueSq: num(r.revenue_sq),
-    heldoutN: num(r.heldout_n),
-    heldoutNSq: num(r.heldout_n_sq),
-    heldoutHits: num(r.heldout_hits),
-    heldoutHitsSq: num(r.heldout_hits_sq),
-    heldoutHitsN: num(r.heldout_hits_n),
-    preUsers: num(r.pre_users),
-    preRevenue: num(r.pre_revenue),
-    preRevenueSq: num(r.pre_revenue_sq),
-    preRevenueRevenue: num(r.pre_revenue_revenue),
-    preConverted: num(r.pre_converted),
-    preConvertedConverted: num(r.pre_converted_converted),
-  }));
+  return rows.map(statsRow);
+}
+
+const Z95 = 1.959963984540054;
+
+/** Which rollup rows a report reads: one stage's window (as it was started), or the whole experiment. */
+export type RollupScope = { kind: "stage"; index: number; startedAt: Date } | { kind: "all" };
+
+function rollupFilter(scope: RollupScope): Prisma.Sql {
+  return scope.kind === "stage"
+    ? Prisma.sql`AND "stageIndex" = ${scope.index} AND "stageStartedAt" = ${scope.startedAt} AND NOT "settling"`
+    : Prisma.empty;
+}
+
+/**
+ * Same sufficient statistics as `kpiSufficientStats`, from ExperimentUserAggregate and the per-user
+ * CUPED covariates in ExperimentUserPre (computed when the user was first exposed, over the lookback
+ * the experiment had then). `withPre` false leaves the covariates out, as a null prePeriod does.
+ */
+export async function rollupKpiStats(db: Db, experimentId: string, scope: RollupScope, withPre: boolean): Promise<VariantSufficientStats[]> {
+  const query = Prisma.sql`
+    WITH per_user AS (
+      SELECT "variant", "userId",
+             sum("exposures")::float8 AS x, sum("clicks")::float8 AS c, (sum("conversions") > 0)::int::float8 AS v,
+             sum("revenue")::float8 AS r, sum("heldoutN")::float8 AS hn, sum("heldoutHits")::float8 AS hh
+      FROM "ExperimentUserAggregate"
+      WHERE "experimentId" = ${experimentId} ${rollupFilter(scope)}
+      GROUP BY "variant", "userId"
+      HAVING sum("exposures") > 0
+    ),
+    with_pre AS (
+      SELECT u.*, p."preEvents" AS pre_events, p."preRevenue"::float8 AS pr, p."preConverted"::float8 AS pv
+      FROM per_user u
+      LEFT JOIN "ExperimentUserPre" p ON ${withPre} AND p."experimentId" = ${experimentId} AND p."userId" = u."userId"
+    )
+    SELECT "variant",
+           count(*)::float8 AS users,
+           sum(x) AS exposures, sum(x * x) AS exposures_sq,
+           sum(c) AS clicks, sum(c * c) AS clicks_sq, sum(c * x) AS clicks_exposures,
+           sum(v) AS converters,
+           sum(r) AS revenue, sum(r * r) AS revenue_sq,
+           sum(hn) AS heldout_n, sum(hn * hn) AS heldout_n_sq, sum(hh) AS heldout_hits, sum(hh * hh) AS heldout_hits_sq, sum(hh * hn) AS heldout_hits_n,
+           count(*) FILTER (WHERE pre_events > 0)::float8 AS pre_users,
+           coalesce(sum(pr), 0) AS pre_revenue, coalesce(sum(pr * pr), 0) AS pre_revenue_sq, coalesce(sum(pr * r), 0) AS pre_revenue_revenue,
+           coalesce(sum(pv), 0) AS pre_converted, coalesce(sum(pv * v), 0) AS pre_converted_converted
+    FROM with_pre
+    GROUP BY "variant"
+    ORDER BY "variant"`;
+  const rows = await withAggregateMemory(db, (tx) => tx.$queryRaw<Record<string, unknown>[]>(query));
+  return rows.map(statsRow);
+}
+
+/**
+ * Same as `opsByVariant`, from ExperimentLatencyCount: percentile_cont's interpolation between order
+ * statistics at p·(n − 1), read off cumulative counts of the distinct latencies (exact, not binned).
+ */
+export async function rollupOps(db: Db, experimentId: string, scope: RollupScope): Promise<VariantOpsRow[]> {
+  const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    WITH h AS (
+      SELECT "variant", "latencyUs" AS v, sum("requests")::float8 AS c, sum("failed")::float8 AS f, sum("cpuUsSum")::float8 AS cpu
+      FROM "ExperimentLatencyCount"
+      WHERE "experimentId" = ${experimentId} ${rollupFilter(scope)}
+      GROUP BY 1, 2
+    ),
+    cum AS (SELECT "variant", v, sum(c) OVER (PARTITION BY "variant" ORDER BY v) AS cum FROM h),
+    tot AS (SELECT "variant", sum(c) AS n, sum(f) AS failed, sum(cpu) AS cpu FROM h GROUP BY 1),
+    q AS (
+      SELECT t.*, ps.p, ps.p * (t.n - 1) AS pos
+      FROM tot t CROSS JOIN (VALUES (0.5::float8), (0.95::float8), (0.99::float8)) ps(p)
+      WHERE t.n > 0
+    )
+    SELECT q."variant", q.n, q.failed, q.cpu, q.p, q.pos,
+           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum > floor(q.pos)) AS lo,
+           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum > ceil(q.pos)) AS hi,
+           -- order statistics x_(⌈n·ν∓z√(ν(1−ν)/n)⌉) bounding the quantile (lib/stats/quantile.ts)
+           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= greatest(1, ceil(q.n * (q.p - ${Z95} * sqrt(q.p * (1 - q.p) / q.n))))) AS bound_lo,
+           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= least(q.n, ceil(q.n * (q.p + ${Z95} * sqrt(q.p * (1 - q.p) / q.n))))) AS bound_hi
+    FROM q
+    ORDER BY q."variant", q.p`);
+  const out = new Map<string, VariantOpsRow>();
+  for (const r of rows) {
+    const variant = String(r.variant);
+    const n = num(r.n);
+    const row = out.get(variant) ?? { variant, requests: n, failed: num(r.failed), p50Us: null, p95Us: null, p99Us: null, meanCpuUs: num(r.cpu) / n };
+    const pos = num(r.pos);
+    const lo = num(r.lo);
+    const value = lo + (num(r.hi) - lo) * (pos - Math.floor(pos));
+    const p = num(r.p);
+    const bounds: [number, number] = [num(r.bound_lo), num(r.bound_hi)];
+    if (p === 0.5) row.p50Us = value;
+    else if (p === 0.95) [row.p95Us, row.p95BoundsUs] = [value, bounds];
+    else [row.p99Us, row.p99BoundsUs] = [value, bounds];
+    out.set(variant, row);
+  }
+  return [...out.values()];
 }
 
 /** Requests, failures, latency percentiles (percentile_cont) and mean CPU time per variant over [from, to). */
@@ -182,6 +260,32 @@ export async function droppedExposures(db: Db, experimentId: string, window: Rep
     SELECT coalesce(sum("count"), 0)::float8 AS n FROM "ExposureLoss"
     WHERE "experimentId" = ${experimentId} AND "createdAt" >= ${window.from} AND "createdAt" < ${window.to}`);
   return num(rows[0]?.n);
+}
+
+function statsRow(r: Record<string, unknown>): VariantSufficientStats {
+  return {
+    variant: String(r.variant),
+    users: num(r.users),
+    exposures: num(r.exposures),
+    exposuresSq: num(r.exposures_sq),
+    clicks: num(r.clicks),
+    clicksSq: num(r.clicks_sq),
+    clicksExposures: num(r.clicks_exposures),
+    converters: num(r.converters),
+    revenue: num(r.revenue),
+    revenueSq: num(r.revenue_sq),
+    heldoutN: num(r.heldout_n),
+    heldoutNSq: num(r.heldout_n_sq),
+    heldoutHits: num(r.heldout_hits),
+    heldoutHitsSq: num(r.heldout_hits_sq),
+    heldoutHitsN: num(r.heldout_hits_n),
+    preUsers: num(r.pre_users),
+    preRevenue: num(r.pre_revenue),
+    preRevenueSq: num(r.pre_revenue_sq),
+    preRevenueRevenue: num(r.pre_revenue_revenue),
+    preConverted: num(r.pre_converted),
+    preConvertedConverted: num(r.pre_converted_converted),
+  };
 }
 
 function num(v: unknown): number {
@@ -248,9 +352,10 @@ export async function loadExperimentReport(
   // exposures are stamped when served; include the current millisecond
   const sqlWindow = { from: window.from, to: new Date(window.to.getTime() + 1) };
 
+  const rollup: RollupScope = stage ? { kind: "stage", index: stage.index, startedAt: stage.startedAt } : { kind: "all" };
   const [stats, ops, dropped] = await Promise.all([
-    kpiSufficientStats(db, exp.id, sqlWindow, prePeriod),
-    opsByVariant(db, exp.id, sqlWindow),
+    rollupKpiStats(db, exp.id, rollup, prePeriod !== null),
+    rollupOps(db, exp.id, rollup),
     droppedExposures(db, exp.id, sqlWindow),
   ]);
   const model = (key: VariantKey) => {

@@ -7,6 +7,7 @@ import {
   holmAdjust,
   moments,
   proportion,
+  quantileDifferenceTest,
   ratio,
   regressionAdjusted,
   sampleMean,
@@ -21,7 +22,7 @@ import type { Guardrails } from "./config";
 import { costPer1k, type Prices } from "./cost";
 import { nonInferiorityVerdict } from "./gates";
 import { KPI_DEFINITIONS, type KpiKey } from "./kpis";
-import type { ArmValue, ExperimentReport, HitRate, KpiResult, OpsStats, VariantKey } from "./report";
+import type { ArmValue, ExperimentReport, HitRate, KpiResult, LatencyQuantileTest, OpsStats, VariantKey } from "./report";
 
 /** Sums over users u of one variant; x = exposures, c = clicks, r = revenue, v = converted (0/1). */
 export interface VariantSufficientStats {
@@ -62,6 +63,9 @@ export interface VariantOpsRow {
   p95Us: number | null;
   p99Us: number | null;
   meanCpuUs: number | null;
+  /** order statistics bounding p95/p99 at 95 % (from the latency rollup), for the quantile-difference test */
+  p95BoundsUs?: [number, number];
+  p99BoundsUs?: [number, number];
 }
 
 export const EMPTY_STATS = (variant: string): VariantSufficientStats => ({
@@ -272,9 +276,15 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
     modelId: input.models[key].id,
   });
 
+  const latencyTests = {
+    p95: latencyTest(input.ops, 0.95, g.alpha),
+    p99: latencyTest(input.ops, 0.99, g.alpha),
+  };
+
   return {
     experimentId: input.experimentId,
     window: { from: input.window.from.toISOString(), to: input.window.to.toISOString(), label: input.window.label },
+    latencyTests,
     expectedCandidateShare: share,
     variants: { control: variant("control", control), candidate: variant("candidate", candidate) },
     srm,
@@ -283,6 +293,26 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
     dropped: input.dropped,
     generatedAt: input.now.toISOString(),
   };
+}
+
+/**
+ * Candidate vs control latency quantile: relative difference q_B/q_A − 1 with its CI and p-value from
+ * the order-statistic test on the difference of quantiles (lib/stats/quantile.ts); null without data.
+ */
+function latencyTest(ops: readonly VariantOpsRow[], nu: 0.95 | 0.99, alpha: number): LatencyQuantileTest | null {
+  const pick = (variant: VariantKey) => {
+    const row = ops.find((o) => o.variant === variant);
+    const q = nu === 0.95 ? row?.p95Us : row?.p99Us;
+    const b = nu === 0.95 ? row?.p95BoundsUs : row?.p99BoundsUs;
+    if (!row || q === null || q === undefined || !b) return null;
+    return { kind: "quantile" as const, n: row.requests, nu, estimate: q, lower: Math.min(b[0], q), upper: Math.max(b[1], q) };
+  };
+  const a = pick("control");
+  const b = pick("candidate");
+  if (!a || !b) return null;
+  const r = quantileDifferenceTest(a, b, { difference: "relative", alpha });
+  if (r.degenerate) return null;
+  return { quantile: nu, relativeDifference: r.estimate, ci: finiteCi(r.ci), pValue: r.pValue };
 }
 
 /** Display value of a KPI (percent or currency) for tables. */

@@ -43,6 +43,11 @@ export const guardrailsSchema = z.object({
   alpha: z.number({ error: "must be a number" }).gt(0).max(0.2, "must be at most 0.2").default(0.05),
   /** sample-ratio-mismatch: hold when the chi-square p-value is below this */
   srmPValue: z.number().gt(0).lt(0.5).default(0.001),
+  /**
+   * p95 latency relative to control: breach when the candidate's p95 is significantly more than this
+   * fraction slower (lower bound of the CI of q_candidate/q_control − 1 above it; 0.2 = 20 % slower)
+   */
+  latencyQuantileMargin: z.number({ error: "must be a number" }).gt(0, "must be greater than 0").max(10).default(0.2),
   /** candidate requests needed in a stage before latency and error-rate guardrails are judged */
   minGuardrailExposures: z.number().int().min(0).default(200),
   severe: severeSchema.prefault({}),

@@ -74,6 +74,21 @@ export function guardrailChecks(report: ExperimentReport, g: Guardrails): GateCh
           : `candidate p95 latency ${ms(ops.p95Ms)} ≤ ceiling ${ms(g.latencyP95Ms)}`;
     checks.push({ name: "latency p95", status, detail, value: ops.p95Ms, threshold: g.latencyP95Ms });
   }
+
+  // p95 against control by a test on the difference of quantiles: breach only when the candidate is
+  // significantly slower than the margin allows (an inconclusive test does not hold the stage)
+  const test = report.latencyTests?.p95 ?? null;
+  if (enough && test && test.ci) {
+    const worse = test.ci[0] > g.latencyQuantileMargin;
+    const diff = `candidate p95 ${pct(test.relativeDifference, 1)} vs control (CI ${pct(test.ci[0], 1)} to ${pct(test.ci[1], 1)})`;
+    checks.push({
+      name: "latency p95 vs control",
+      status: worse ? "breach" : "pass",
+      detail: worse ? `${diff}: significantly more than ${pct(g.latencyQuantileMargin, 0)} slower` : `${diff}: not shown to be more than ${pct(g.latencyQuantileMargin, 0)} slower`,
+      value: test.relativeDifference,
+      threshold: g.latencyQuantileMargin,
+    });
+  }
   return checks;
 }
 

@@ -71,6 +71,16 @@ export interface HitRate {
   value: number | null;
 }
 
+/** Candidate vs control latency quantile, judged by a test on the difference of quantiles. */
+export interface LatencyQuantileTest {
+  quantile: number;
+  /** candidate quantile / control quantile − 1 */
+  relativeDifference: number;
+  /** (1 − alpha) CI of the relative difference; null when not finite */
+  ci: [number, number] | null;
+  pValue: number | null;
+}
+
 export interface ExperimentReport {
   experimentId: string;
   window: { from: string; to: string; label: string };
@@ -82,6 +92,8 @@ export interface ExperimentReport {
   >;
   srm: SrmResult;
   kpis: KpiResult[];
+  /** p95/p99 latency candidate vs control (optional: reports stored before it existed lack it) */
+  latencyTests?: { p95: LatencyQuantileTest | null; p99: LatencyQuantileTest | null };
   alpha: number;
   /** exposures lost before reaching the database (exposure batcher), when known */
   dropped: { count: number; since: string | null; known: boolean };

@@ -8,9 +8,10 @@
  * Regression-adjusted statistics are CUPED-adjusted with θ pooled over the two arms.
  */
 import { cupedAdjust } from "./cuped";
+import { needsExactProportionTest } from "./exact";
 import { StatsInputError } from "./errors";
 import { type TestResult, compareMoments, twoProportionZTest } from "./frequentist";
-import { holmAdjust } from "./multiple";
+import { type MultipleTestingMethod, adjustPValues } from "./multiple";
 import { type NonInferiorityOptions, type NonInferiorityResult, sequentialNonInferiority } from "./noninferiority";
 import { type SequentialResult, sequentialCompare } from "./sequential";
 import { type Moments, type SufficientStatistic, moments, validate } from "./sufficient";
@@ -62,7 +63,10 @@ export function analyzeMetric(
     control.kind === "proportion" && treatment.kind === "proportion"
       ? twoProportionZTest(control, treatment, { alpha })
       : compareMoments(a, b, { alpha, distribution });
-  const relative = compareMoments(a, b, { alpha, distribution, difference: "relative" });
+  const relative =
+    control.kind === "proportion" && treatment.kind === "proportion" && needsExactProportionTest(control, treatment) && control.n > 0 && treatment.n > 0
+      ? twoProportionZTest(control, treatment, { alpha, difference: "relative" })
+      : compareMoments(a, b, { alpha, distribution, difference: "relative" });
   const sequential = sequentialCompare(a, b, { alpha, tuningN: options.tuningN, difference: "relative" });
   const nonInferiority = options.nonInferiority
     ? sequentialNonInferiority(a, b, { ...options.nonInferiority, alpha, tuningN: options.tuningN })
@@ -79,21 +83,27 @@ export interface KpiInput {
 
 export interface KpiAnalysis extends MetricAnalysis {
   name: string;
-  /** Holm-adjusted fixed-horizon p-value of the relative lift across this experiment's KPIs. */
-  adjustedPValue: number;
-  /** Holm-adjusted always-valid p-value (Holm is valid for any valid p-values, sequential ones included). */
-  adjustedSequentialPValue: number;
+  /** Adjusted (Holm or BH) fixed-horizon p-value of the relative lift across this experiment's KPIs; null if untestable. */
+  adjustedPValue: number | null;
+  /** Adjusted always-valid p-value (Holm and BH hold for any valid p-values, sequential ones included). */
+  adjustedSequentialPValue: number | null;
 }
 
-/** Analyse every KPI of one treatment-vs-control comparison, with Holm correction across KPIs. */
-export function analyzeKpis(kpis: readonly KpiInput[], options: Omit<MetricAnalysisOptions, "nonInferiority"> = {}): KpiAnalysis[] {
+export interface KpiAnalysisOptions extends Omit<MetricAnalysisOptions, "nonInferiority"> {
+  /** "holm" (family-wise error, default) or "benjamini-hochberg" (false discovery rate). */
+  multipleTesting?: MultipleTestingMethod;
+}
+
+/** Analyse every KPI of one treatment-vs-control comparison, with Holm (or BH) correction across KPIs. */
+export function analyzeKpis(kpis: readonly KpiInput[], options: KpiAnalysisOptions = {}): KpiAnalysis[] {
   const names = new Set<string>();
   for (const k of kpis) {
     if (names.has(k.name)) throw new StatsInputError("kpis", `duplicate KPI name "${k.name}"`);
     names.add(k.name);
   }
-  const analyses = kpis.map((k) => analyzeMetric(k.control, k.treatment, { ...options, nonInferiority: k.nonInferiority }));
-  const fixed = holmAdjust(analyses.map((a) => a.relative.pValue));
-  const seq = holmAdjust(analyses.map((a) => a.sequential.pValue));
+  const { multipleTesting = "holm", ...metricOptions } = options;
+  const analyses = kpis.map((k) => analyzeMetric(k.control, k.treatment, { ...metricOptions, nonInferiority: k.nonInferiority }));
+  const fixed = adjustPValues(analyses.map((a) => a.relative.pValue), multipleTesting);
+  const seq = adjustPValues(analyses.map((a) => a.sequential.pValue), multipleTesting);
   return analyses.map((a, i) => ({ name: kpis[i].name, ...a, adjustedPValue: fixed[i], adjustedSequentialPValue: seq[i] }));
 }

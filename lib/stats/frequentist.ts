@@ -6,11 +6,12 @@
  *   statistic = (Δ̂ − Δ₀)/√V,  p = 2·P(|T| ≥ |statistic|),  CI = Δ̂ ± q_{1−α/2}·√V.
  * Effects (control A, treatment B, means μ, variances of the means V_A, V_B):
  *   absolute:  Δ̂ = μ_B − μ_A,       V = V_A + V_B
- *   relative:  Δ̂ = μ_B/μ_A − 1,     V = V_B/μ_A² + μ_B²·V_A/μ_A⁴   (delta method on μ_B/μ_A, as
- *              GrowthBook's gbstats does; a lift of 0.05 means +5 %)
+ *   relative:  Δ̂ = (μ_B − μ_A)/|μ_A|,  V = V_B/μ_A² + μ_B²·V_A/μ_A⁴   (delta method, as GrowthBook's
+ *              gbstats does; = μ_B/μ_A − 1 for a positive baseline; a lift of 0.05 means +5 %)
  */
 import { normalCdf, normalQuantile, studentTCdf, studentTQuantile } from "./distributions";
 import { StatsInputError } from "./errors";
+import { fisherExactPValue, needsExactProportionTest, newcombeInterval, ratioScoreInterval } from "./exact";
 import {
   type Moments,
   type ProportionStatistic,
@@ -43,7 +44,8 @@ export interface TestResult {
   estimate: number;
   /** Two-sided (1 − alpha) interval; [−∞, ∞] when `degenerate` is set. */
   ci: [number, number];
-  pValue: number;
+  /** null when the data cannot support a test (`degenerate`). */
+  pValue: number | null;
   /** z or t statistic (0 when degenerate). */
   statistic: number;
   standardError: number;
@@ -56,6 +58,8 @@ export interface TestResult {
   treatment: Moments;
   /** Set when the data cannot support inference (n < 2, zero variance, zero control mean for a lift). */
   degenerate?: string;
+  /** Set when the result does not come from the normal/t approximation, e.g. "Fisher exact p, Newcombe interval". */
+  method?: string;
 }
 
 export function checkAlpha(alpha: number): void {
@@ -69,6 +73,11 @@ export function checkMoments(m: Moments, label: string): void {
     if (!Number.isFinite(m[key])) throw new StatsInputError(`${label}.${key}`, `must be a finite number, got ${m[key]}`);
   }
   if (m.variance < 0 || m.varianceOfMean < 0) throw new StatsInputError(`${label}.variance`, "must be ≥ 0");
+  if (m.sharedCentre) {
+    const { variance, covariance } = m.sharedCentre;
+    if (!(Number.isFinite(variance) && variance >= 0)) throw new StatsInputError(`${label}.sharedCentre.variance`, `must be a finite number ≥ 0, got ${variance}`);
+    if (!Number.isFinite(covariance)) throw new StatsInputError(`${label}.sharedCentre.covariance`, `must be a finite number, got ${covariance}`);
+  }
 }
 
 /** Welch–Satterthwaite df: (V_A + V_B)² / (V_A²/(n_A − 1) + V_B²/(n_B − 1)). */
@@ -79,7 +88,14 @@ export function welchDf(control: Moments, treatment: Moments): number {
   return den > 0 ? ((va + vb) * (va + vb)) / den : Infinity;
 }
 
-/** Effect estimate and its variance (see file header for the formulas). */
+/**
+ * Effect estimate and its variance (see file header). The relative lift divides by |μ_A| so that its
+ * sign always says which arm is larger (−10 → −5 is +50 %, not −50 %); its variance is the delta
+ * method on (μ_A, μ_B), plus the shared-centre terms of CUPED-adjusted means (cuped.ts):
+ *   L = (μ_B − μ_A)/|μ_A|,  g_B = 1/|μ_A|,  g_A = −1/|μ_A| − (μ_B − μ_A)·sign(μ_A)/μ_A²,  g_C = g_A + g_B
+ *   Var(L) = g_B² V_B + g_A² V_A + g_C² Var(C) + 2 g_A g_C Cov_A(C) + 2 g_B g_C Cov_B(C)
+ * (for μ_A > 0 and no shared centre this is V_B/μ_A² + μ_B²V_A/μ_A⁴).
+ */
 export function effectEstimate(
   control: Moments,
   treatment: Moments,
@@ -89,12 +105,23 @@ export function effectEstimate(
     return { estimate: treatment.mean - control.mean, variance: control.varianceOfMean + treatment.varianceOfMean };
   }
   if (control.mean === 0) return { degenerate: "control mean is 0: relative lift undefined" };
+  if (Boolean(control.sharedCentre) !== Boolean(treatment.sharedCentre)) {
+    throw new StatsInputError("treatment.sharedCentre", "both arms must come from the same CUPED adjustment, or neither");
+  }
   const a = control.mean;
-  const b = treatment.mean;
-  return {
-    estimate: b / a - 1,
-    variance: treatment.varianceOfMean / (a * a) + (b * b * control.varianceOfMean) / (a * a * a * a),
-  };
+  const d = treatment.mean - a;
+  const abs = Math.abs(a);
+  const gB = 1 / abs;
+  const gA = -1 / abs - (d * Math.sign(a)) / (a * a);
+  let variance = gB * gB * treatment.varianceOfMean + gA * gA * control.varianceOfMean;
+  if (control.sharedCentre && treatment.sharedCentre) {
+    const gC = gA + gB;
+    variance +=
+      gC * gC * control.sharedCentre.variance +
+      2 * gA * gC * control.sharedCentre.covariance +
+      2 * gB * gC * treatment.sharedCentre.covariance;
+  }
+  return { estimate: d / abs, variance: Math.max(0, variance) };
 }
 
 /** Two-sided comparison of two variants' Moments (the core every test below uses). */
@@ -111,7 +138,7 @@ export function compareMoments(control: Moments, treatment: Moments, options: Co
     ...base,
     estimate,
     ci: [-Infinity, Infinity],
-    pValue: 1,
+    pValue: null,
     statistic: 0,
     standardError: Infinity,
     df: null,
@@ -177,6 +204,8 @@ export interface TwoProportionResult extends TestResult {
  *  behaviour of this (standard) pairing, not a bug.
  * With `difference: "relative"` the estimate/CI are for p_B/p_A − 1 (delta method), while the
  * p-value stays the pooled z-test of equality.
+ * An arm with 0 or all successes, or an expected cell count below 5, switches to Fisher's exact test
+ * with score intervals (`exactProportionComparison`): the Wald interval is zero-width there.
  */
 export function twoProportionZTest(
   control: ProportionStatistic,
@@ -185,17 +214,20 @@ export function twoProportionZTest(
 ): TwoProportionResult {
   validate(control, "control");
   validate(treatment, "treatment");
+  const nTotal = control.n + treatment.n;
+  const pooled = nTotal === 0 ? 0 : (control.sum + treatment.sum) / nTotal;
+  if (control.n > 0 && treatment.n > 0 && isCount(control) && isCount(treatment) && needsExactProportionTest(control, treatment)) {
+    return { ...exactProportionComparison(control, treatment, options), pooledProportion: pooled };
+  }
   const interval = compareMoments(proportionMoments(control), proportionMoments(treatment), {
     ...options,
     distribution: "normal",
   });
-  const nTotal = control.n + treatment.n;
-  const pooled = nTotal === 0 ? 0 : (control.sum + treatment.sum) / nTotal;
   const se0 = Math.sqrt(pooled * (1 - pooled) * (1 / control.n + 1 / treatment.n));
   if (control.n === 0 || treatment.n === 0 || !(se0 > 0)) {
     return {
       ...interval,
-      pValue: 1,
+      pValue: null,
       statistic: 0,
       pooledProportion: pooled,
       degenerate: interval.degenerate ?? "pooled proportion is 0 or 1: no variation to test",
@@ -203,6 +235,51 @@ export function twoProportionZTest(
   }
   const z = (interval.treatment.mean - interval.control.mean) / se0;
   return { ...interval, statistic: z, pValue: Math.min(1, 2 * normalCdf(-Math.abs(z))), pooledProportion: pooled };
+}
+
+const isCount = (s: ProportionStatistic) => Number.isInteger(s.sum);
+
+/**
+ * Boundary or small-count proportions (see exact.ts): Fisher's exact p-value, Newcombe's interval for
+ * the difference, Koopman's score interval for the relative lift. With no successes (or no failures)
+ * in either arm there is nothing to test: degenerate, no p-value, but the interval still bounds the
+ * effect. `standardError` is the one the interval implies (half-width / z).
+ */
+function exactProportionComparison(
+  control: ProportionStatistic,
+  treatment: ProportionStatistic,
+  options: Omit<ComparisonOptions, "distribution" | "nullValue">,
+): TestResult {
+  const difference = options.difference ?? "absolute";
+  const alpha = options.alpha ?? 0.05;
+  checkAlpha(alpha);
+  const a = proportionMoments(control);
+  const b = proportionMoments(treatment);
+  const base = { alpha, difference, distribution: "normal" as const, control: a, treatment: b, df: null, statistic: 0 };
+  const z = normalQuantile(1 - alpha / 2);
+  let estimate: number;
+  let ci: [number, number];
+  let method: string;
+  if (difference === "absolute") {
+    estimate = b.mean - a.mean;
+    ci = newcombeInterval(control, treatment, alpha);
+    method = "Fisher exact p, Newcombe interval";
+  } else {
+    const score = ratioScoreInterval(control, treatment, alpha);
+    if (!score) {
+      return { ...base, estimate: 0, ci: [-Infinity, Infinity], pValue: null, standardError: Infinity, degenerate: "control has no successes: relative lift undefined" };
+    }
+    estimate = b.mean / a.mean - 1;
+    ci = score;
+    method = "Fisher exact p, Koopman score interval";
+  }
+  const standardError = Number.isFinite(ci[1] - ci[0]) ? (ci[1] - ci[0]) / (2 * z) : Infinity;
+  const successes = control.sum + treatment.sum;
+  if (successes === 0 || successes === control.n + treatment.n) {
+    const what = successes === 0 ? "no successes" : "only successes";
+    return { ...base, estimate, ci, pValue: null, standardError, method, degenerate: `${what} in either arm: nothing to test` };
+  }
+  return { ...base, estimate, ci, pValue: fisherExactPValue(control, treatment), standardError, method };
 }
 
 /**

@@ -80,12 +80,25 @@ export {
   sequentialNonInferiority,
 } from "./noninferiority";
 export { type SrmResult, DEFAULT_SRM_THRESHOLD, sampleRatioMismatch } from "./srm";
-export { type HolmResult, holmAdjust, holmBonferroni } from "./multiple";
+export {
+  type HolmResult,
+  type MultipleTestingMethod,
+  holmAdjust,
+  holmBonferroni,
+  benjaminiHochbergAdjust,
+  adjustPValues,
+} from "./multiple";
+export { type QuantileStatistic, quantileIntervalLevels, quantileMoments, quantileDifferenceTest } from "./quantile";
+export { wilsonInterval, newcombeInterval, ratioScoreInterval, fisherExactPValue, needsExactProportionTest } from "./exact";
 export { type CupedAdjustment, cupedTheta, cupedAdjust, cupedCompare } from "./cuped";
 export {
   type ProportionDesign,
   type MeanDesign,
   type SampleSizeResult,
+  type RelativeLiftDesign,
+  relativeLiftPower,
+  relativeLiftSampleSize,
+  relativeLiftMde,
   proportionSampleSize,
   proportionPower,
   meanSampleSize,
@@ -96,6 +109,7 @@ export {
   type MetricAnalysis,
   type KpiInput,
   type KpiAnalysis,
+  type KpiAnalysisOptions,
   analyzeMetric,
   analyzeKpis,
 } from "./analysis";

@@ -36,3 +36,41 @@ export function holmBonferroni(pValues: readonly number[], alpha = 0.05): HolmRe
   const adjusted = holmAdjust(pValues);
   return { adjusted, rejected: adjusted.map((p) => p <= alpha), alpha };
 }
+
+/**
+ * Benjamini–Hochberg step-up adjustment (Benjamini & Hochberg 1995): controls the false discovery
+ * rate at α for independent or positively dependent p-values (PRDS), which KPIs of one experiment
+ * and segments of one KPI usually are; less strict than Holm's family-wise control. Same definition
+ * as R's p.adjust(method = "BH"):  p̃_(i) = min_{j ≥ i} min(1, m·p_(j)/j).
+ */
+export function benjaminiHochbergAdjust(pValues: readonly number[]): number[] {
+  pValues.forEach((p, i) => {
+    if (!(p >= 0 && p <= 1)) throw new StatsInputError(`pValues[${i}]`, `must be in [0, 1], got ${p}`);
+  });
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p || b.i - a.i);
+  const adjusted = new Array<number>(m);
+  let running = 1;
+  order.forEach(({ p, i }, k) => {
+    const rank = m - k;
+    running = Math.min(running, Math.min(1, (m * p) / rank));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}
+
+export type MultipleTestingMethod = "holm" | "benjamini-hochberg";
+
+/**
+ * Adjust the p-values that exist; null (no test possible) stays null and does not count towards m —
+ * a comparison that was never tested cannot produce a false discovery.
+ */
+export function adjustPValues(pValues: readonly (number | null)[], method: MultipleTestingMethod = "holm"): (number | null)[] {
+  const tested = pValues.map((p, i) => ({ p, i })).filter((x): x is { p: number; i: number } => x.p !== null);
+  const adjust = method === "holm" ? holmAdjust : method === "benjamini-hochberg" ? benjaminiHochbergAdjust : null;
+  if (!adjust) throw new StatsInputError("method", `must be "holm" or "benjamini-hochberg", got ${String(method)}`);
+  const adjusted = adjust(tested.map((x) => x.p));
+  const out: (number | null)[] = pValues.map(() => null);
+  tested.forEach((x, k) => (out[x.i] = adjusted[k]));
+  return out;
+}

@@ -171,3 +171,115 @@ export function meanSampleSize(design: MeanDesign & { power?: number }): SampleS
   }
   return sizes(hi, k, delta);
 }
+
+/**
+ * Power, sample size and MDE for the test the report actually runs: the relative lift
+ * L = μ_B/μ_A − 1 with its delta-method variance (frequentist.ts)
+ *   V(L) = σ_B²/(n_B μ_A²) + μ_B² σ_A²/(n_A μ_A⁴),   μ_B = μ_A(1 + ℓ)
+ * (proportions: σ² = p(1 − p) in each arm; means: σ_B defaults to σ_A). Wald test:
+ *   fixed horizon  power = Φ(|ℓ|/√V − z_{1−α/2})
+ *   sequential     power = Φ((|ℓ| − h)/√V), h = the confidence-sequence half-width at V (sequential.ts,
+ *                  τ² from the tuning N*): the chance the always-valid test has rejected by the final
+ *                  look, a lower bound for the power with monitoring (earlier rejections only add).
+ * (plus the opposite tail with `strict`).
+ */
+export interface RelativeLiftDesign extends CommonOptions {
+  metric: { kind: "proportion"; baseline: number } | { kind: "mean"; baselineMean: number; sd: number; treatmentSd?: number };
+  /** "fixed" (default) or "sequential" (mSPRT confidence sequence, as the rollout gates use). */
+  test?: "fixed" | "sequential";
+  /** Sequential tuning N* (total units where the sequence is tightest). Default 5000. */
+  tuningN?: number;
+}
+
+function liftVariance(design: RelativeLiftDesign, lift: number, nA: number, k: number): number {
+  const m = design.metric;
+  if (m.kind === "proportion") {
+    if (!(m.baseline > 0 && m.baseline < 1)) throw new StatsInputError("metric.baseline", `must be in (0, 1), got ${m.baseline}`);
+    const p1 = m.baseline;
+    const p2 = p1 * (1 + lift);
+    if (!(p2 > 0 && p2 < 1)) throw new StatsInputError("mde", `baseline ${p1} with a lift of ${lift} gives p₂ = ${p2}, outside (0, 1)`);
+    return (p2 * (1 - p2)) / (k * nA * p1 * p1) + (p2 * p2 * p1 * (1 - p1)) / (nA * p1 ** 4);
+  }
+  if (m.kind === "mean") {
+    if (!Number.isFinite(m.baselineMean) || m.baselineMean === 0) throw new StatsInputError("metric.baselineMean", "must be a non-zero number");
+    if (!(m.sd > 0) || !Number.isFinite(m.sd)) throw new StatsInputError("metric.sd", `must be > 0, got ${m.sd}`);
+    const sdB = m.treatmentSd ?? m.sd;
+    if (!(sdB > 0) || !Number.isFinite(sdB)) throw new StatsInputError("metric.treatmentSd", `must be > 0, got ${sdB}`);
+    const a = Math.abs(m.baselineMean);
+    const b = m.baselineMean * (1 + lift);
+    return (sdB * sdB) / (k * nA * a * a) + (b * b * m.sd * m.sd) / (nA * a ** 4);
+  }
+  throw new StatsInputError("metric.kind", `must be "proportion" or "mean", got ${String((m as { kind: unknown }).kind)}`);
+}
+
+function liftPowerAt(design: RelativeLiftDesign, lift: number, nA: number): number {
+  const { alpha, ratio: k, strict } = commonChecks(design);
+  const v = liftVariance(design, lift, nA, k);
+  const se = Math.sqrt(v);
+  let threshold: number;
+  if ((design.test ?? "fixed") === "sequential") {
+    const tuningN = design.tuningN ?? 5000;
+    if (!(tuningN > 0)) throw new StatsInputError("tuningN", `must be > 0, got ${tuningN}`);
+    const l = -2 * Math.log(alpha);
+    const tau2 = nA * (1 + k) * v * ((l + Math.log(l + 1)) / tuningN);
+    threshold = Math.sqrt(((v * (v + tau2)) / tau2) * (2 * Math.log(1 / alpha) + Math.log((v + tau2) / v)));
+  } else {
+    threshold = normalQuantile(1 - alpha / 2) * se;
+  }
+  const power = normalCdf((Math.abs(lift) - threshold) / se);
+  return strict ? power + normalCdf((-Math.abs(lift) - threshold) / se) : power;
+}
+
+function checkLift(lift: number): void {
+  if (!Number.isFinite(lift) || lift === 0 || lift <= -1) throw new StatsInputError("mde", `must be a non-zero relative lift > −1, got ${lift}`);
+}
+
+/** Power to detect a relative lift `mde` with nControl units in control. */
+export function relativeLiftPower(design: RelativeLiftDesign & { mde: number; nControl: number }): number {
+  checkLift(design.mde);
+  checkN(design.nControl);
+  return liftPowerAt(design, design.mde, design.nControl);
+}
+
+/** Units per arm for the relative-lift test to reach `power` (default 0.8) at lift `mde`. */
+export function relativeLiftSampleSize(design: RelativeLiftDesign & { mde: number; power?: number }): SampleSizeResult {
+  const { ratio: k } = commonChecks(design);
+  const power = design.power ?? 0.8;
+  checkPower(power);
+  checkLift(design.mde);
+  let lo = 1;
+  let hi = 2;
+  while (liftPowerAt(design, design.mde, hi) < power) {
+    hi *= 2;
+    if (hi > 1e13) throw new StatsInputError("mde", "too small to detect with any realistic sample");
+  }
+  for (let i = 0; i < 200 && hi - lo > 1e-9 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (liftPowerAt(design, design.mde, mid) < power) lo = mid;
+    else hi = mid;
+  }
+  const effect = design.metric.kind === "proportion" ? design.metric.baseline * design.mde : design.metric.baselineMean * design.mde;
+  return sizes(hi, k, effect);
+}
+
+/**
+ * Smallest relative lift (in `direction`, default an increase) detected with `power` (default 0.8)
+ * with nControl units in control.
+ */
+export function relativeLiftMde(design: RelativeLiftDesign & { nControl: number; power?: number; direction?: "increase" | "decrease" }): number {
+  const power = design.power ?? 0.8;
+  checkPower(power);
+  checkN(design.nControl);
+  const sign = (design.direction ?? "increase") === "increase" ? 1 : -1;
+  const upper = design.metric.kind === "proportion" ? (sign > 0 ? 1 / design.metric.baseline - 1 : 1) : sign > 0 ? 1e6 : 1;
+  const at = (x: number) => liftPowerAt(design, sign * x, design.nControl);
+  let lo = 0;
+  let hi = upper * (1 - 1e-12);
+  if (at(hi) < power) throw new StatsInputError("nControl", `too small: no lift up to ${sign * hi} reaches power ${power}`);
+  for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
+    const mid = (lo + hi) / 2;
+    if (at(mid) < power) lo = mid;
+    else hi = mid;
+  }
+  return sign * hi;
+}

@@ -42,8 +42,8 @@ export interface SequentialResult {
   estimate: number;
   /** Always-valid (1 − alpha) confidence sequence at this look; [−∞, ∞] when degenerate. */
   ci: [number, number];
-  /** Always-valid p-value at this look: min(1, 1/Λ). */
-  pValue: number;
+  /** Always-valid p-value at this look: min(1, 1/Λ); null when degenerate. */
+  pValue: number | null;
   /** Mixture likelihood ratio Λ (an e-value; reject H0 when Λ ≥ 1/α). */
   likelihoodRatio: number;
   standardError: number;
@@ -91,7 +91,7 @@ export function sequentialCompare(control: Moments, treatment: Moments, options:
     ...base,
     estimate,
     ci: [-Infinity, Infinity],
-    pValue: 1,
+    pValue: null,
     likelihoodRatio: 1,
     standardError: Infinity,
     tau2: options.tau2 ?? 0,

@@ -9,6 +9,15 @@
  *                 (e.g. CTR: m = a user's clicks, d = that user's exposures)
  *   regression-adjusted (CUPED): mean columns for y plus SUM(x), SUM(x*x), SUM(x*y) for the
  *                 pre-experiment covariate x.
+ *
+ * Values far from 0 (≈ 1e9 with a spread of 1) lose their variance to cancellation in Σx² − (Σx)²/n.
+ * Sum them shifted instead — SUM(x − K), SUM((x − K)²) with K near the mean (any constant: the first
+ * value, yesterday's mean) — and pass K as `shift` (`preShift`, `shiftM`, `shiftD`); the means add K
+ * back, the variances are shift-free.
+ *
+ * Sums no real data can produce (Σx² < (Σx)²/n beyond rounding, |Σxy − ΣxΣy/n| > √(SxxSyy)) are
+ * refused with the arm and the field named: clamping them to a zero variance would report a
+ * confident, wrong answer.
  */
 import { StatsInputError } from "./errors";
 
@@ -25,6 +34,8 @@ export interface SampleMeanStatistic {
   n: number;
   sum: number;
   sumSquares: number;
+  /** The sums are of (x − shift); default 0. */
+  shift?: number;
 }
 
 /** Ratio of two per-unit totals (ΣM / ΣD), units being the randomisation unit (user). */
@@ -37,6 +48,9 @@ export interface RatioStatistic {
   sumM2: number;
   sumD2: number;
   sumMD: number;
+  /** The sums are of (M − shiftM) and (D − shiftD); default 0. */
+  shiftM?: number;
+  shiftD?: number;
 }
 
 /** Outcome y with a pre-experiment covariate x for CUPED. */
@@ -49,6 +63,9 @@ export interface RegressionAdjustedStatistic {
   preSumSquares: number;
   /** Σ x·y */
   sumCross: number;
+  /** The y sums are of (y − shift), the x sums of (x − preShift), sumCross of their product; default 0. */
+  shift?: number;
+  preShift?: number;
 }
 
 export type SufficientStatistic =
@@ -69,6 +86,14 @@ export interface Moments {
   varianceOfMean: number;
   /** Set when the metric is undefined for this variant (no units, or a ratio with ΣD = 0). */
   degenerate?: string;
+  /**
+   * Present on CUPED-adjusted means centred on the pooled pre-period mean x̄ (see cuped.ts): there
+   * mean = own part + C with C = θ(x̄ − μ_x) shared by every arm of one adjustment, and
+   * `varianceOfMean` is Var(own part). A difference of two arms cancels C; a relative lift does not,
+   * so its delta method needs Var(C) (`variance`, the same in every arm) and Cov(own part, C)
+   * (`covariance`).
+   */
+  sharedCentre?: { variance: number; covariance: number };
 }
 
 export function proportion(n: number, sum: number): ProportionStatistic {
@@ -95,6 +120,9 @@ export function regressionAdjusted(fields: Omit<RegressionAdjustedStatistic, "ki
   return s;
 }
 
+/** Relative slack for rounding in sums of squares computed in double precision (SQL SUM over ~1e7 rows). */
+const ROUNDING = 1e-8;
+
 /** Throws StatsInputError naming the field when a statistic cannot come from real data. */
 export function validate(s: SufficientStatistic, label = "statistic"): void {
   const field = (name: string) => `${label}.${name}`;
@@ -105,6 +133,30 @@ export function validate(s: SufficientStatistic, label = "statistic"): void {
     finite(name, v);
     if (v < 0) throw new StatsInputError(field(name), `must be ≥ 0, got ${v}`);
   };
+  const optionalFinite = (name: string, v: number | undefined) => {
+    if (v !== undefined) finite(name, v);
+  };
+  /** Σx² ≥ (Σx)²/n: a sum of squares below what the sum implies means a negative variance. */
+  const secondMoment = (name: string, sum: number, sumSquares: number) => {
+    if (s.n === 0) return;
+    const implied = (sum * sum) / s.n;
+    if (sumSquares < implied - ROUNDING * Math.max(sumSquares, implied)) {
+      throw new StatsInputError(
+        field(name),
+        `${sumSquares} is below (Σ)²/n = ${implied} (n = ${s.n}): no data has a negative variance`,
+      );
+    }
+  };
+  /** Cauchy–Schwarz: (Σxy − ΣxΣy/n)² ≤ (Σx² − (Σx)²/n)(Σy² − (Σy)²/n). */
+  const crossMoment = (name: string, sumX: number, sumX2: number, sumY: number, sumY2: number, sumXY: number) => {
+    if (s.n === 0) return;
+    const sxx = Math.max(0, sumX2 - (sumX * sumX) / s.n);
+    const syy = Math.max(0, sumY2 - (sumY * sumY) / s.n);
+    const sxy = sumXY - (sumX * sumY) / s.n;
+    if (Math.abs(sxy) > Math.sqrt(sxx * syy) + ROUNDING * Math.sqrt(sumX2 * sumY2)) {
+      throw new StatsInputError(field(name), `${sumXY} implies a correlation beyond ±1 with the other sums (n = ${s.n})`);
+    }
+  };
   if (!Number.isInteger(s.n) || s.n < 0) throw new StatsInputError(field("n"), `must be a non-negative integer, got ${s.n}`);
   switch (s.kind) {
     case "proportion":
@@ -114,6 +166,8 @@ export function validate(s: SufficientStatistic, label = "statistic"): void {
     case "mean":
       finite("sum", s.sum);
       nonNegative("sumSquares", s.sumSquares);
+      optionalFinite("shift", s.shift);
+      secondMoment("sumSquares", s.sum, s.sumSquares);
       return;
     case "ratio":
       finite("sumM", s.sumM);
@@ -121,6 +175,11 @@ export function validate(s: SufficientStatistic, label = "statistic"): void {
       nonNegative("sumM2", s.sumM2);
       nonNegative("sumD2", s.sumD2);
       finite("sumMD", s.sumMD);
+      optionalFinite("shiftM", s.shiftM);
+      optionalFinite("shiftD", s.shiftD);
+      secondMoment("sumM2", s.sumM, s.sumM2);
+      secondMoment("sumD2", s.sumD, s.sumD2);
+      crossMoment("sumMD", s.sumM, s.sumM2, s.sumD, s.sumD2, s.sumMD);
       return;
     case "regressionAdjusted":
       finite("sum", s.sum);
@@ -128,6 +187,11 @@ export function validate(s: SufficientStatistic, label = "statistic"): void {
       finite("preSum", s.preSum);
       nonNegative("preSumSquares", s.preSumSquares);
       finite("sumCross", s.sumCross);
+      optionalFinite("shift", s.shift);
+      optionalFinite("preShift", s.preShift);
+      secondMoment("sumSquares", s.sum, s.sumSquares);
+      secondMoment("preSumSquares", s.preSum, s.preSumSquares);
+      crossMoment("sumCross", s.preSum, s.preSumSquares, s.sum, s.sumSquares, s.sumCross);
       return;
     default: {
       const never: never = s;
@@ -142,7 +206,8 @@ function emptyMoments(reason: string): Moments {
 
 /**
  * Sample variance from sums: s² = (Σx² − (Σx)²/n) / (n − 1); 0 when n < 2.
- * Clamped at 0 because floating-point cancellation can make it slightly negative for constant data.
+ * Clamped at 0 because floating-point cancellation can make it slightly negative for constant data
+ * (`validate` has already refused sums that are negative beyond rounding).
  */
 export function sampleVariance(n: number, sum: number, sumSquares: number): number {
   if (n < 2) return 0;
@@ -168,7 +233,7 @@ export function proportionMoments(s: ProportionStatistic): Moments {
 export function sampleMeanMoments(s: SampleMeanStatistic): Moments {
   validate(s);
   if (s.n === 0) return emptyMoments("no units");
-  const mean = s.sum / s.n;
+  const mean = (s.shift ?? 0) + s.sum / s.n;
   const variance = sampleVariance(s.n, s.sum, s.sumSquares);
   return { n: s.n, mean, variance, varianceOfMean: variance / s.n };
 }
@@ -184,9 +249,9 @@ export function sampleMeanMoments(s: SampleMeanStatistic): Moments {
 export function ratioMoments(s: RatioStatistic): Moments {
   validate(s);
   if (s.n === 0) return emptyMoments("no units");
-  if (s.sumD === 0) return { ...emptyMoments("denominator sum is 0: ratio undefined"), n: s.n };
-  const mBar = s.sumM / s.n;
-  const dBar = s.sumD / s.n;
+  const mBar = (s.shiftM ?? 0) + s.sumM / s.n;
+  const dBar = (s.shiftD ?? 0) + s.sumD / s.n;
+  if (dBar === 0) return { ...emptyMoments("denominator sum is 0: ratio undefined"), n: s.n };
   const varM = sampleVariance(s.n, s.sumM, s.sumM2);
   const varD = sampleVariance(s.n, s.sumD, s.sumD2);
   const covMD = sampleCovariance(s.n, s.sumM, s.sumD, s.sumMD);
@@ -204,8 +269,8 @@ export function ratioMoments(s: RatioStatistic): Moments {
 export function regressionAdjustedMoments(s: RegressionAdjustedStatistic, theta: number, center: number): Moments {
   validate(s);
   if (s.n === 0) return emptyMoments("no units");
-  const yBar = s.sum / s.n;
-  const xBar = s.preSum / s.n;
+  const yBar = (s.shift ?? 0) + s.sum / s.n;
+  const xBar = (s.preShift ?? 0) + s.preSum / s.n;
   const varY = sampleVariance(s.n, s.sum, s.sumSquares);
   const varX = sampleVariance(s.n, s.preSum, s.preSumSquares);
   const covXY = sampleCovariance(s.n, s.preSum, s.sum, s.sumCross);
@@ -226,18 +291,24 @@ export function moments(s: SufficientStatistic): Moments {
     case "ratio":
       return ratioMoments(s);
     case "regressionAdjusted":
-      return sampleMeanMoments({ kind: "mean", n: s.n, sum: s.sum, sumSquares: s.sumSquares });
+      return sampleMeanMoments({ kind: "mean", n: s.n, sum: s.sum, sumSquares: s.sumSquares, shift: s.shift });
   }
 }
+
+const SHIFT_KEYS: readonly string[] = ["shift", "preShift", "shiftM", "shiftD"];
 
 /** Sum of two statistics of the same kind (e.g. pooling days, shards or variants): every field adds. */
 export function combine<S extends SufficientStatistic>(a: S, b: S): S {
   if (a.kind !== b.kind) throw new StatsInputError("kind", `cannot combine ${a.kind} with ${b.kind}`);
-  const left = a as unknown as Record<string, number | string>;
-  const right = b as unknown as Record<string, number | string>;
+  const left = a as unknown as Record<string, number | string | undefined>;
+  const right = b as unknown as Record<string, number | string | undefined>;
   const out: Record<string, number | string> = { kind: a.kind };
+  for (const key of SHIFT_KEYS) {
+    if ((left[key] ?? 0) !== (right[key] ?? 0)) throw new StatsInputError(key, `cannot combine sums taken with different shifts (${left[key] ?? 0} vs ${right[key] ?? 0})`);
+    if (left[key] !== undefined) out[key] = left[key];
+  }
   for (const key of Object.keys(left)) {
-    if (key !== "kind") out[key] = Number(left[key]) + Number(right[key]);
+    if (key !== "kind" && !SHIFT_KEYS.includes(key)) out[key] = Number(left[key]) + Number(right[key]);
   }
   return out as unknown as S;
 }

@@ -60,6 +60,9 @@ describe("experiment report queries", () => {
     const { db } = t();
     world = await seedWorld(db);
     experimentId = (await startedExperiment(db, world, {}, windowFrom)).id;
+    // the stage's window closes at windowTo before any row arrives, so the row served after it belongs
+    // to no stage (reports read rollups that attribute each exposure to a stage as it is written)
+    await db.rolloutStage.update({ where: { experimentId_index: { experimentId, index: 0 } }, data: { endedAt: windowTo } });
     // a second experiment whose rows must not leak into the first one's report
     otherExperimentId = (
       await db.experiment.create({
@@ -254,6 +257,9 @@ describe("experiment report queries", () => {
     // stage 0 expects 10% candidate users; 40 of 160 is far off
     expect(report.srm.pValue).toBeLessThan(0.001);
     expect(report.dropped.count).toBe(7);
+    // candidate latencies 0.5–2.5 ms vs control 0.5–6.5 ms: the p95 difference-of-quantiles test sees it
+    expect(report.latencyTests?.p95?.relativeDifference).toBeLessThan(0);
+    expect(report.latencyTests?.p95?.ci?.[1]).toBeLessThan(0);
 
     const ops = report.variants.candidate.ops;
     expect(ops.errorRate).toBeCloseTo(exposures.filter((e) => e.variant === "candidate" && e.failed).length / ops.requests, 10);

@@ -58,11 +58,11 @@ describe("analyzeKpis", () => {
       { name: "revenue", control: sampleMean(3407, 1396.87, 52377.9767), treatment: sampleMean(3461, 2422.7, 134698.29) },
       { name: "conversion", control: proportion(28, 14), treatment: proportion(30, 16) },
     ]);
-    const expected = holmAdjust(out.map((k) => k.relative.pValue));
+    const expected = holmAdjust(out.map((k) => k.relative.pValue as number));
     out.forEach((k, i) => {
       expect(k.adjustedPValue).toBe(expected[i]);
-      expect(k.adjustedPValue).toBeGreaterThanOrEqual(k.relative.pValue);
-      expect(k.adjustedSequentialPValue).toBeGreaterThanOrEqual(k.sequential.pValue);
+      expect(k.adjustedPValue).toBeGreaterThanOrEqual(k.relative.pValue as number);
+      expect(k.adjustedSequentialPValue).toBeGreaterThanOrEqual(k.sequential.pValue as number);
     });
     expect(out.map((k) => k.name)).toEqual(["ctr", "revenue", "conversion"]);
   });

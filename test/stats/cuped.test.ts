@@ -46,7 +46,7 @@ describe("CUPED", () => {
     // t 4.226527837149482, p 2.5864060184186392e-05, df 1017.7770220082286, ci (0.20723099242921136, 0.5664249049224711)
     const r = cupedCompare(control, treatment);
     expect(r.statistic).toBeCloseTo(4.226527837149482, 9);
-    expect(r.pValue / 2.5864060184186392e-5).toBeCloseTo(1, 8);
+    expect((r.pValue as number) / 2.5864060184186392e-5).toBeCloseTo(1, 8);
     expect(r.df).toBeCloseTo(1017.7770220082286, 6);
     expect(r.ci[0]).toBeCloseTo(0.20723099242921136, 9);
     expect(r.ci[1]).toBeCloseTo(0.5664249049224711, 9);

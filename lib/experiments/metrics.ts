@@ -1,0 +1,106 @@
+// The metric catalogue: user-defined KPIs an experiment can choose as primary, secondary or guardrail
+// metrics. A metric names what it counts and how the per-user values become one number per arm:
+//   share     share of exposed users with ≥ 1 of the event                 (proportion)
+//   mean      per exposed user: count of the event, or sum of its values    (sample mean)
+//   ratio     Σ numerator / Σ denominator over users, e.g. clicks per exposure, revenue per order
+//             (delta method clustered by user)
+//   quantile  a quantile (e.g. p95) of a per-request value — latency, or the event's value — with an
+//             interval for the difference of quantiles between arms
+// Events: a built-in type ("click", "conversion", "revenue"), "exposure" (the served request itself),
+// "latency" (the request's latency in ms, quantile metrics only), or a custom event name — an event
+// of type "custom" whose eventId starts with "<name>:" (the convention held-out events already use).
+// Capping (winsorising) at a percentile of the per-user values, pooled over arms, bounds outliers.
+import { z } from "zod";
+
+export const METRIC_AGGREGATIONS = ["share", "mean", "ratio", "quantile"] as const;
+export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
+
+const BUILT_IN_EVENTS = ["click", "conversion", "revenue", "exposure", "latency"] as const;
+const customEvent = z
+  .string()
+  .regex(/^custom:[a-z0-9][a-z0-9_.-]{0,62}$/, 'a built-in event (click, conversion, revenue, exposure, latency) or "custom:<name>" (lower case, digits, _ . -)');
+export const metricEventSchema = z.union([z.enum(BUILT_IN_EVENTS), customEvent]);
+export type MetricEvent = z.infer<typeof metricEventSchema>;
+
+export const metricDefinitionSchema = z
+  .object({
+    key: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, "lower case letters, digits and _, 2–41 characters, starting with a letter"),
+    name: z.string().trim().min(1).max(80),
+    description: z.string().max(500).default(""),
+    aggregation: z.enum(METRIC_AGGREGATIONS),
+    event: metricEventSchema,
+    /** count the events, or sum their values (revenue, custom values) */
+    measure: z.enum(["count", "value"]).default("count"),
+    /** ratio only: what the numerator is divided by */
+    denominatorEvent: metricEventSchema.nullable().default(null),
+    denominatorMeasure: z.enum(["count", "value"]).default("count"),
+    /** quantile only, in (0, 1), e.g. 0.95 */
+    quantile: z.number().gt(0).lt(1).nullable().default(null),
+    direction: z.enum(["higherIsBetter", "lowerIsBetter"]),
+    /** cap per-user values at this percentile (pooled over arms), e.g. 0.99; null: no cap */
+    capPercentile: z.number().gt(0.5).lt(1).nullable().default(null),
+    /** default non-inferiority margin, relative (0.02 = 2 % worse is acceptable) */
+    nonInferiorityMargin: z.number().min(0).max(1),
+  })
+  .superRefine((m, ctx) => {
+    if (m.aggregation === "ratio" && !m.denominatorEvent) ctx.addIssue({ code: "custom", path: ["denominatorEvent"], message: "a ratio needs a denominator event" });
+    if (m.aggregation !== "ratio" && m.denominatorEvent) ctx.addIssue({ code: "custom", path: ["denominatorEvent"], message: "only ratio metrics have a denominator" });
+    if (m.aggregation === "quantile" && m.quantile === null) ctx.addIssue({ code: "custom", path: ["quantile"], message: "a quantile metric needs its quantile, e.g. 0.95" });
+    if (m.aggregation !== "quantile" && m.quantile !== null) ctx.addIssue({ code: "custom", path: ["quantile"], message: "only quantile metrics have a quantile" });
+    if (m.event === "latency" && m.aggregation !== "quantile") ctx.addIssue({ code: "custom", path: ["event"], message: "latency is a per-request value: use a quantile metric" });
+    if (m.aggregation === "quantile" && m.capPercentile !== null) ctx.addIssue({ code: "custom", path: ["capPercentile"], message: "quantiles are not capped" });
+    if (m.aggregation === "share" && m.measure === "value") ctx.addIssue({ code: "custom", path: ["measure"], message: "a share counts users with the event: measure must be count" });
+    if (m.event === "exposure" && m.measure === "value") ctx.addIssue({ code: "custom", path: ["measure"], message: "exposures have no value" });
+  });
+export type MetricDefinition = z.infer<typeof metricDefinitionSchema>;
+export type MetricDefinitionInput = z.input<typeof metricDefinitionSchema>;
+
+/** The built-in KPIs (lib/experiments/kpis.ts) as catalogue entries. */
+export const BUILT_IN_METRICS: readonly MetricDefinition[] = [
+  {
+    key: "ctr",
+    name: "CTR",
+    description: "click events / exposures, variance by the delta method clustered by user",
+    aggregation: "ratio",
+    event: "click",
+    measure: "count",
+    denominatorEvent: "exposure",
+    denominatorMeasure: "count",
+    quantile: null,
+    direction: "higherIsBetter",
+    capPercentile: null,
+    nonInferiorityMargin: 0.02,
+  },
+  {
+    key: "conversion",
+    name: "Conversion per user",
+    description: "share of exposed users with at least one attributed conversion event",
+    aggregation: "share",
+    event: "conversion",
+    measure: "count",
+    denominatorEvent: null,
+    denominatorMeasure: "count",
+    quantile: null,
+    direction: "higherIsBetter",
+    capPercentile: null,
+    nonInferiorityMargin: 0.02,
+  },
+  {
+    key: "revenue",
+    name: "Revenue per user",
+    description: "sum of attributed revenue event values per exposed user",
+    aggregation: "mean",
+    event: "revenue",
+    measure: "value",
+    denominatorEvent: null,
+    denominatorMeasure: "count",
+    quantile: null,
+    direction: "higherIsBetter",
+    capPercentile: null,
+    nonInferiorityMargin: 0.02,
+  },
+];
+
+/** How an experiment uses a catalogue metric. */
+export const METRIC_ROLES = ["primary", "secondary", "guardrail"] as const;
+export type MetricRole = (typeof METRIC_ROLES)[number];
