@@ -76,7 +76,7 @@ export const generateDatasetInput = z
   .strict();
 export type GenerateDatasetInput = z.infer<typeof generateDatasetInput>;
 
-export const DISTILLATION_METHODS = ["none", "rd", "de", "rrd", "de-rrd"] as const;
+export const DISTILLATION_METHODS = ["none", "rd", "de", "rrd", "de-rrd", "ir-rrd", "de-ir-rrd"] as const;
 
 export const trainInput = z
   .object({

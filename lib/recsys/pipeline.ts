@@ -165,7 +165,7 @@ export async function distillStudent(
   }
   const config = pick(STUDENT_DEFAULTS, opts);
   const evalSeed = opts.evalSeed ?? 0;
-  const setup: DistillSetup = { method, de: opts.de, rrd: opts.rrd, rd: opts.rd, engine: opts.engine };
+  const setup: DistillSetup = { method, de: opts.de, rrd: opts.rrd, ir: opts.ir, rd: opts.rd, engine: opts.engine };
   const rng = new Rng(config.seed ^ 0x5eed);
   const prep = progress ? (f: number, m: string) => progress(0.05 * f, m) : undefined;
   const { distillers, engine, engineTimings } = t ? await createDistillers(setup, ds, t, config.dim, config, rng, prep) : { distillers: [], engine: null, engineTimings: {} };
@@ -185,6 +185,7 @@ export async function distillStudent(
     teacherDim: t?.dim ?? null,
     de: setup.de ?? null,
     rrd: setup.rrd ?? null,
+    ir: setup.ir ?? null,
     rd: setup.rd ?? null,
     engine,
     engineTimingsUs: engineTimings,

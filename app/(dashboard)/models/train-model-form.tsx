@@ -6,6 +6,8 @@ import { useJobForm } from "@/components/jobs/useJobForm";
 
 const METHODS = [
   { value: "de-rrd", label: "DE-RRD (experts + relaxed ranking)" },
+  { value: "de-ir-rrd", label: "DE-IR-RRD (experts + relaxed ranking, user and item side)" },
+  { value: "ir-rrd", label: "IR-RRD (relaxed ranking, user and item side)" },
   { value: "de", label: "DE (distillation experts)" },
   { value: "rrd", label: "RRD (relaxed ranking distillation)" },
   { value: "rd", label: "RD (ranking distillation, baseline)" },

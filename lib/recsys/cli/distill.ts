@@ -13,12 +13,18 @@ import type { ServableBpr } from "../models/servable";
 import type { EvalResult } from "../eval/evaluate";
 import { evaluate } from "../eval/evaluate";
 import { LR_SCHEDULES } from "../models/lr-schedule";
+import { RRD_SAMPLINGS } from "../distill/rrd";
 import { intFlag, interruptSignal, numberFlag, parseFlags, progressBar, runCli, table, UsageError } from "./common";
 
 const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
 
   --data <path>            dataset: train/valid/test.tsv directory, MovieLens ratings.csv, or user,item[,ts] CSV
-  --method <m>             none | de | rrd | de-rrd | rd (default de-rrd)
+  --method <m>             none | de | rrd | de-rrd | rd | ir-rrd | de-ir-rrd (default de-rrd);
+                           ir-rrd adds IR-RRD's item-side ranking loss to RRD
+  --rrd-sampling <s>       RRD's interesting items: rank (sampled ∝ exp(−rank/T), default) | top-k
+                           (the teacher's first K, in order)
+  --rrd-lambda <x>         λ_RRD, weight of the user-side ranking loss (default 0.001)
+  --ir-lambda <x>          λ_IR, weight of the item-side ranking loss (default 0.0005)
   --teacher-dim <n>        teacher dimension (default 200)
   --student-dim <n>        student dimension (default 20)
   --teacher <dir>          reuse a saved teacher instead of training one
@@ -57,6 +63,9 @@ const OPTIONS = {
   "eval-every": { type: "string" },
   "de-fraction": { type: "string" },
   "de-max-experts": { type: "string" },
+  "rrd-sampling": { type: "string" },
+  "rrd-lambda": { type: "string" },
+  "ir-lambda": { type: "string" },
   engine: { type: "string" },
   "no-cache": { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -81,6 +90,9 @@ const Flags = z.object({
   "eval-every": intFlag("an epoch count", 1).optional(),
   "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
+  "rrd-sampling": z.enum(RRD_SAMPLINGS, { error: `expected one of ${RRD_SAMPLINGS.join(", ")}` }).optional(),
+  "rrd-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
+  "ir-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
   engine: z.enum(["auto", "tfjs", "typed-arrays"]).optional(),
   "no-cache": z.boolean().optional(),
 });
@@ -158,6 +170,8 @@ async function main() {
         evalEvery: f["eval-every"],
         engine: f.engine,
         de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
+        rrd: { ...(f["rrd-sampling"] !== undefined && { sampling: f["rrd-sampling"] }), ...(f["rrd-lambda"] !== undefined && { lambda: f["rrd-lambda"] }) },
+        ir: { ...(f["ir-lambda"] !== undefined && { lambda: f["ir-lambda"] }) },
       },
       bar.progress,
       signal,
