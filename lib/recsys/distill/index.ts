@@ -13,6 +13,7 @@ import { RdDistiller, RD_DEFAULTS, type RdConfig } from "./rd";
 import { JsEngine, pickFasterEngine, TfEngine, WasmKernelEngine, type MatmulEngine } from "./engine";
 import { teacherTopN, teacherTopNUsers } from "./teacher";
 import { adamKernel } from "../kernels/adam";
+import { RankedListTeacher } from "../interop/ranked-lists";
 
 export const DISTILL_METHODS = ["none", "de", "rrd", "de-rrd", "rd", "ir-rrd", "de-ir-rrd"] as const;
 export type DistillMethod = (typeof DISTILL_METHODS)[number];
@@ -51,16 +52,40 @@ export async function chooseEngine(
   return pickFasterEngine(tf, shape);
 }
 
+/** why a teacher that is only ranked lists cannot run `method` (null when it can) */
+export function rankedTeacherProblem(method: DistillMethod): string | null {
+  const parts = methodParts(method);
+  if (parts.de) return `method ${method} needs the teacher's embeddings: DE maps the student into the teacher's representation space, which ranked lists do not carry (use rd or rrd, or import the teacher's embeddings)`;
+  if (parts.ir) return `method ${method} needs the teacher's embeddings: IR-RRD ranks users per item by the teacher's scores, which per-user lists do not give (use rd or rrd, or import the teacher's embeddings)`;
+  return null;
+}
+
 export async function createDistillers(
   setup: DistillSetup,
   ds: Dataset,
-  teacher: BprModel,
+  /** a BPR-MF teacher (every method), or its ranked lists only (rd, rrd) */
+  teacher: BprModel | RankedListTeacher,
   studentDim: number,
   adam: AdamConfig & { batchSize: number },
   rng: Rng,
   progress?: ProgressFn,
 ): Promise<{ distillers: Distiller[]; engine: string | null; engineTimings: Record<string, number> }> {
   const parts = methodParts(setup.method);
+  if (teacher instanceof RankedListTeacher) {
+    const problem = rankedTeacherProblem(setup.method);
+    if (problem) throw new RangeError(problem);
+    const distillers: Distiller[] = [];
+    if (parts.rrd) {
+      const cfg = { ...RRD_DEFAULTS, ...setup.rrd };
+      cfg.topN = Math.min(cfg.topN, teacher.N);
+      distillers.push(new RrdDistiller(ds, teacher.topN(cfg.topN), cfg, await RrdKernel.create(ds.numUsers, ds.numItems, studentDim, cfg.K + cfg.L)));
+    }
+    if (parts.rd) {
+      const cfg = { ...RD_DEFAULTS, ...setup.rd };
+      distillers.push(new RdDistiller(ds, teacher.topN(cfg.K), cfg.K, cfg));
+    }
+    return { distillers, engine: null, engineTimings: {} };
+  }
   const batchSize = adam.batchSize;
   const distillers: Distiller[] = [];
   let engine: string | null = null;
