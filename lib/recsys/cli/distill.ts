@@ -14,6 +14,8 @@ import type { EvalResult } from "../eval/evaluate";
 import { evaluate } from "../eval/evaluate";
 import { LR_SCHEDULES } from "../models/lr-schedule";
 import { RRD_SAMPLINGS } from "../distill/rrd";
+import { rankedTeacherProblem } from "../distill/methods";
+import { isRankedListsDir, loadRankedLists, RankedListTeacher } from "../interop/ranked-lists";
 import { intFlag, interruptSignal, numberFlag, parseFlags, progressBar, runCli, table, UsageError } from "./common";
 
 const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
@@ -27,7 +29,8 @@ const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
   --ir-lambda <x>          λ_IR, weight of the item-side ranking loss (default 0.0005)
   --teacher-dim <n>        teacher dimension (default 200)
   --student-dim <n>        student dimension (default 20)
-  --teacher <dir>          reuse a saved teacher instead of training one
+  --teacher <dir>          reuse a saved teacher instead of training one: a model directory, or one
+                           written by npm run teacher:import (embeddings, or ranked lists for rd/rrd)
   --out <dir>              where to save the student (default artifacts/students/<dataset>-<method>-d<dim>-s<seed>)
   --epochs <n>             student epoch budget (default 200; early stopping on validation)
   --teacher-epochs <n>     teacher epoch budget (default 60)
@@ -111,9 +114,11 @@ async function main() {
   }
   const f = parseFlags(argv, OPTIONS, Flags);
   if (!fs.existsSync(f.data)) throw new UsageError(`--data: ${f.data} does not exist`);
-  if (f.teacher !== undefined && !fs.existsSync(path.join(f.teacher, "manifest.json"))) {
-    throw new UsageError(`--teacher: ${f.teacher} is not a saved model directory (no manifest.json)`);
+  const rankedTeacher = f.teacher !== undefined && (await isRankedListsDir(f.teacher));
+  if (f.teacher !== undefined && !rankedTeacher && !fs.existsSync(path.join(f.teacher, "manifest.json"))) {
+    throw new UsageError(`--teacher: ${f.teacher} is not a saved model directory (no manifest.json) nor ranked lists (no ranked-lists.json)`);
   }
+  if (rankedTeacher && rankedTeacherProblem(f.method)) throw new UsageError(`--teacher ${f.teacher} holds ranked lists only: ${rankedTeacherProblem(f.method)}`);
   const signal = interruptSignal();
   await getTf();
   const ds = loadDataset(f.data);
@@ -123,10 +128,16 @@ async function main() {
   const teacherDim = f["teacher-dim"] ?? 200;
   const studentDim = f["student-dim"] ?? 20;
 
-  let teacher: ServableBpr;
-  let teacherTest: EvalResult;
+  let teacher: ServableBpr | RankedListTeacher;
+  let teacherTest: EvalResult | null = null;
   const cacheDir = path.join("artifacts", "teachers", `${contentHash(ds).slice(0, 16)}-d${teacherDim}-s${seed}`);
-  if (f.teacher !== undefined || (!f["no-cache"] && fs.existsSync(path.join(cacheDir, "manifest.json")))) {
+  if (rankedTeacher) {
+    teacher = await loadRankedLists(f.teacher!);
+    if (teacher.numUsers !== ds.numUsers || teacher.numItems !== ds.numItems) {
+      throw new UsageError(`--teacher: ${f.teacher} covers ${teacher.numUsers} users x ${teacher.numItems} items, the dataset ${ds.numUsers} x ${ds.numItems}`);
+    }
+    process.stderr.write(`distilling from ranked lists ${f.teacher} (top-${teacher.N} of ${teacher.usersCovered} users)\n`);
+  } else if (f.teacher !== undefined || (!f["no-cache"] && fs.existsSync(path.join(cacheDir, "manifest.json")))) {
     const dir = f.teacher ?? cacheDir;
     teacher = await loadModel(dir);
     if (teacher.numUsers !== ds.numUsers || teacher.numItems !== ds.numItems) {
@@ -186,13 +197,13 @@ async function main() {
       table(
         [...METRIC_HEADERS, "params"],
         [
-          metricRow(`teacher d${teacher.dim}`, teacherTest, [teacher.model.parameterCount]),
+          ...(teacher instanceof RankedListTeacher || !teacherTest ? [] : [metricRow(`teacher d${teacher.dim}`, teacherTest, [teacher.model.parameterCount])]),
           metricRow(`student d${studentDim} ${f.method}`, student.testMetrics, [student.model.model.parameterCount]),
         ],
       ) +
-      `\n\ntest split, ${teacherTest.negatives} sampled negatives (seed ${evalSeed}); student best epoch ${student.bestEpoch}/${student.epochsRun}, ${student.trainSeconds.toFixed(1)} s on ${student.backend}\nsaved student to ${out}\n`,
+      `\n\ntest split, ${student.testMetrics.negatives} sampled negatives (seed ${evalSeed}); student best epoch ${student.bestEpoch}/${student.epochsRun}, ${student.trainSeconds.toFixed(1)} s on ${student.backend}\nsaved student to ${out}\n`,
   );
-  teacher.dispose();
+  if (!(teacher instanceof RankedListTeacher)) teacher.dispose();
   student.model.dispose();
 }
 
