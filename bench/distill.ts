@@ -19,6 +19,7 @@ import type { ServableBpr } from "../lib/recsys/models/servable";
 import type { ProgressFn } from "../lib/recsys/types";
 import { LR_SCHEDULES } from "../lib/recsys/models/lr-schedule";
 import { RRD_SAMPLINGS } from "../lib/recsys/distill/rrd";
+import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, presetStudentOptions, presetTeacherOptions } from "../lib/recsys/presets";
 import { methodParts } from "../lib/recsys/distill";
 import { ndcgAt } from "../lib/recsys/eval/metrics";
 import { pairedOverSeeds, spreadOfRuns, type PairedComparison, type Spread } from "../lib/recsys/eval/seeds";
@@ -28,6 +29,8 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
 
   --data <path>            dataset (e.g. ../shared/datasets/citeulike-a)
   --out <file>             JSON result file
+  --preset <p>             recommended (default: run 7's recipe, every flag below at its value) | fast;
+                           the flags below override the preset's values
   --methods <list>         comma-separated subset of none,rd,de,rrd,de-rrd,ir-rrd,de-ir-rrd (default all)
   --seeds <list>           comma-separated training seeds, e.g. 0,1,2: the whole run per seed (teacher
                            retrained), each seed's JSON as <out>.seed<k>.json, the summary in --out
@@ -58,6 +61,7 @@ const OPTIONS = {
   data: { type: "string" },
   out: { type: "string" },
   methods: { type: "string" },
+  preset: { type: "string" },
   seeds: { type: "string" },
   "rrd-sampling": { type: "string" },
   "ir-lambda": { type: "string" },
@@ -93,6 +97,7 @@ const Flags = z.object({
     .transform((s) => s.split(",").map((x) => x.trim()))
     .refine((xs) => xs.every((x) => (DISTILL_METHODS as readonly string[]).includes(x)), { message: `expected a comma-separated subset of ${DISTILL_METHODS.join(",")}` })
     .optional(),
+  preset: z.enum(PRESET_NAMES, { error: `expected one of ${PRESET_NAMES.join(", ")}` }).default(DEFAULT_PRESET),
   seeds: z
     .string()
     .transform((s) => s.split(",").map((x) => Number(x.trim())))
@@ -193,8 +198,7 @@ function studentOptions(f: Flags, method: DistillMethod) {
   const parts = methodParts(method);
   const isDe = parts.de;
   const isDeRrd = parts.de && parts.rrd;
-  return {
-    method,
+  return presetStudentOptions(f.preset, method, {
     dim: 20,
     seed: f.seed ?? 0,
     evalSeed: f["eval-seed"] ?? 0,
@@ -205,7 +209,11 @@ function studentOptions(f: Flags, method: DistillMethod) {
     rrd: { ...(isDeRrd && f["de-rrd-rrd-lambda"] !== undefined && { lambda: f["de-rrd-rrd-lambda"] }), ...(f["rrd-sampling"] !== undefined && { sampling: f["rrd-sampling"] }) },
     ir: { ...(f["ir-lambda"] !== undefined && { lambda: f["ir-lambda"] }) },
     de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
-  };
+  });
+}
+
+function teacherOptions(f: Flags, seed: number) {
+  return presetTeacherOptions(f.preset, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], weightDecay: f["teacher-wd"], patience: f.patience, seed, evalSeed: f["eval-seed"] ?? 0 });
 }
 
 /** child mode: one student, progress to the parent over IPC, model + run.json into --child-dir */
@@ -220,7 +228,7 @@ async function runChild(f: Flags, method: DistillMethod, dir: string) {
 
 /** the flags a child needs, rebuilt from the parsed ones */
 function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: string | null): string[] {
-  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-rrd-rrd-lambda", "rrd-sampling", "ir-lambda", "student-wd", "de-fraction", "de-max-experts", "lr-schedule", "patience"];
+  const pass: (keyof Flags)[] = ["data", "preset", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-rrd-rrd-lambda", "rrd-sampling", "ir-lambda", "student-wd", "de-fraction", "de-max-experts", "lr-schedule", "patience"];
   const args = pass.flatMap((k) => (f[k] === undefined ? [] : [`--${k}`, String(f[k])]));
   return [...args, "--child", method, "--child-dir", dir, ...(teacherDir ? ["--teacher", teacherDir] : [])];
 }
@@ -258,7 +266,7 @@ async function main() {
   const jobs = f.jobs ?? os.cpus().length;
   await getTf();
   const ds = loadDataset(f.data);
-  process.stderr.write(`dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}; ${jobs} at once\n`);
+  process.stderr.write(`dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}; ${jobs} at once; preset ${f.preset}: ${PRESETS[f.preset].summary}\n`);
   if (!f.seeds) {
     const run = await runSeed(f, f.seed ?? 0, ds, methods, jobs, out);
     process.stdout.write(run.table + `\n\nwall ${run.wallSeconds.toFixed(0)} s (training ${run.trainWallSeconds.toFixed(0)} s, ${jobs} at once); wrote ${out}\n`);
@@ -342,7 +350,7 @@ async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset
   pump();
   if (!teacherDir) {
     const bar = bars.bar("teacher d200");
-    trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], weightDecay: f["teacher-wd"], patience: f.patience, seed, evalSeed }, bar.progress, abortTeacher.signal)
+    trainTeacher(ds, teacherOptions(f, seed), bar.progress, abortTeacher.signal)
       .then(async (t) => {
         const dir = path.join(work, "teacher");
         await saveModel(dir, t.model);
