@@ -1,6 +1,9 @@
 // npm run bench:distill -- --data ../shared/datasets/citeulike-a --out bench/results/distill-<date>.json
-// Teacher (dim 200) and students (dim 20) with none, rd, de, rrd, de-rrd on one dataset; writes the JSON of
-// issue 3 ({backend, machine, seed, models: [...]}) and prints a table. Progress bars on stderr.
+// Teacher (dim 200) and students (dim 20) with none, rd, de, rrd, de-rrd, ir-rrd, de-ir-rrd on one dataset;
+// writes the JSON of issue 3 ({backend, machine, seed, models: [...]}) and prints a table. With --seeds, the
+// whole run (teacher retrained) once per training seed, each seed's JSON beside --out, and in --out the mean ±
+// sd of every metric per model and paired per-user comparisons against none and de-rrd pooled over the seeds.
+// Progress bars on stderr.
 import { fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -15,13 +18,22 @@ import { agreement, scoringLatency } from "../lib/recsys/eval/agreement";
 import type { ServableBpr } from "../lib/recsys/models/servable";
 import type { ProgressFn } from "../lib/recsys/types";
 import { LR_SCHEDULES } from "../lib/recsys/models/lr-schedule";
+import { RRD_SAMPLINGS } from "../lib/recsys/distill/rrd";
+import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, presetStudentOptions, presetTeacherOptions } from "../lib/recsys/presets";
+import { methodParts } from "../lib/recsys/distill";
+import { ndcgAt } from "../lib/recsys/eval/metrics";
+import { pairedOverSeeds, spreadOfRuns, type PairedComparison, type Spread } from "../lib/recsys/eval/seeds";
 import { intFlag, numberFlag, parseFlags, progressBars, runCli, table, UsageError } from "../lib/recsys/cli/common";
 
 const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.json> [options]
 
   --data <path>            dataset (e.g. ../shared/datasets/citeulike-a)
   --out <file>             JSON result file
-  --methods <list>         comma-separated subset of none,rd,de,rrd,de-rrd (default all five)
+  --preset <p>             recommended (default: run 7's recipe, every flag below at its value) | fast;
+                           the flags below override the preset's values
+  --methods <list>         comma-separated subset of none,rd,de,rrd,de-rrd,ir-rrd,de-ir-rrd (default all)
+  --seeds <list>           comma-separated training seeds, e.g. 0,1,2: the whole run per seed (teacher
+                           retrained), each seed's JSON as <out>.seed<k>.json, the summary in --out
   --jobs <n>               models trained at once, each in its own process (default: CPU cores)
   --seed <n>               training seed (default 0)
   --eval-seed <n>          seed of the sampled evaluation negatives (default 0)
@@ -32,8 +44,10 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --student-epochs <n>     student epoch budget (default 200)
   --student-wd <x>         students' weight decay (default 0.001)
   --de-epochs <n>          epoch budget of the DE students (default: --student-epochs)
-  --de-rrd-epochs <n>      epoch budget of the DE-RRD student (default: --de-epochs)
-  --de-rrd-rrd-lambda <x>  λ_RRD of the DE-RRD student (default 0.001, RRD's own)
+  --de-rrd-epochs <n>      epoch budget of the DE-RRD and DE-IR-RRD students (default: --de-epochs)
+  --de-rrd-rrd-lambda <x>  λ_RRD of the DE-RRD and DE-IR-RRD students (default 0.001, RRD's own)
+  --rrd-sampling <s>       RRD's interesting items: rank (sampled, default) | top-k (the teacher's first K)
+  --ir-lambda <x>          λ_IR of the item-side ranking loss in ir-rrd and de-ir-rrd (default 0.0005)
   --de-fraction <x>        DE entity share per batch, unbiased (default 1)
   --de-max-experts <n>     DE experts evaluated per entity (default 30)
   --patience <n>           validations without improvement before stopping (default: teacher 5,
@@ -47,6 +61,10 @@ const OPTIONS = {
   data: { type: "string" },
   out: { type: "string" },
   methods: { type: "string" },
+  preset: { type: "string" },
+  seeds: { type: "string" },
+  "rrd-sampling": { type: "string" },
+  "ir-lambda": { type: "string" },
   jobs: { type: "string" },
   seed: { type: "string" },
   "eval-seed": { type: "string" },
@@ -79,6 +97,15 @@ const Flags = z.object({
     .transform((s) => s.split(",").map((x) => x.trim()))
     .refine((xs) => xs.every((x) => (DISTILL_METHODS as readonly string[]).includes(x)), { message: `expected a comma-separated subset of ${DISTILL_METHODS.join(",")}` })
     .optional(),
+  preset: z.enum(PRESET_NAMES, { error: `expected one of ${PRESET_NAMES.join(", ")}` }).default(DEFAULT_PRESET),
+  seeds: z
+    .string()
+    .transform((s) => s.split(",").map((x) => Number(x.trim())))
+    .refine((xs) => xs.length > 0 && xs.every((x) => Number.isInteger(x) && x >= 0), { message: "expected comma-separated seeds (integers >= 0), e.g. 0,1,2" })
+    .refine((xs) => new Set(xs).size === xs.length, { message: "a seed is listed twice" })
+    .optional(),
+  "rrd-sampling": z.enum(RRD_SAMPLINGS, { error: `expected one of ${RRD_SAMPLINGS.join(", ")}` }).optional(),
+  "ir-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
   jobs: intFlag("a process count", 1).optional(),
   seed: intFlag("a seed", 0).optional(),
   "eval-seed": intFlag("a seed", 0).optional(),
@@ -113,6 +140,8 @@ interface ModelRow {
   trainSeconds: number;
   secondsPerEpoch: number;
   test: Record<string, number>;
+  /** validation metrics of the kept weights (what choices are made on) */
+  valid: Record<string, number>;
   full: Record<string, number>;
   longTail: Record<string, number>;
   coverage10: number;
@@ -125,18 +154,18 @@ interface ModelRow {
 /** what a run leaves for the table: test metrics and training facts (a child process writes it as JSON) */
 interface RunRecord {
   test: Pick<EvalResult, "sampled" | "full" | "longTail" | "coverage">;
-  train: { epochsRun: number; bestEpoch: number; trainSeconds: number; config: Record<string, unknown> };
+  train: { epochsRun: number; bestEpoch: number; trainSeconds: number; bestValid: Record<string, number> | null; config: Record<string, unknown> };
 }
 
 const TEST_KEYS = ["H@5", "N@5", "M@5", "H@10", "N@10", "M@10", "H@20", "N@20", "M@20"];
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 const pickKeys = (r: Record<string, number> | null, keys: string[]) => Object.fromEntries(keys.map((k) => [k, round(r?.[k] ?? NaN)]));
 /** longest first, so the two slowest runs start as soon as the teacher is ready */
-const COST_ORDER: DistillMethod[] = ["de-rrd", "de", "rrd", "rd", "none"];
+const COST_ORDER: DistillMethod[] = ["de-ir-rrd", "de-rrd", "de", "ir-rrd", "rrd", "rd", "none"];
 
-function recordOf(t: Pick<TrainedModel, "testMetrics" | "epochsRun" | "bestEpoch" | "trainSeconds" | "config">): RunRecord {
+function recordOf(t: Pick<TrainedModel, "testMetrics" | "epochsRun" | "bestEpoch" | "trainSeconds" | "bestValid" | "config">): RunRecord {
   const { sampled, full, longTail, coverage } = t.testMetrics;
-  return { test: { sampled, full, longTail, coverage }, train: { epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, trainSeconds: t.trainSeconds, config: t.config } };
+  return { test: { sampled, full, longTail, coverage }, train: { epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, trainSeconds: t.trainSeconds, bestValid: t.bestValid, config: t.config } };
 }
 
 function row(name: string, role: "teacher" | "student", method: DistillMethod | null, model: ServableBpr, run: RunRecord, agree: number, lat: { p50us: number; p99us: number }): ModelRow {
@@ -154,6 +183,7 @@ function row(name: string, role: "teacher" | "student", method: DistillMethod | 
     trainSeconds: round(t.trainSeconds, 1),
     secondsPerEpoch: t.epochsRun > 0 ? round(t.trainSeconds / t.epochsRun, 3) : 0,
     test: pickKeys(r.sampled, TEST_KEYS),
+    valid: pickKeys(t.bestValid, ["H@10", "N@10"]),
     full: pickKeys(r.full, ["R@20", "N@20"]),
     longTail: pickKeys(r.longTail, ["H@10", "N@10"]),
     coverage10: round(r.coverage ?? NaN),
@@ -165,19 +195,25 @@ function row(name: string, role: "teacher" | "student", method: DistillMethod | 
 }
 
 function studentOptions(f: Flags, method: DistillMethod) {
-  const isDe = method === "de" || method === "de-rrd";
-  return {
-    method,
+  const parts = methodParts(method);
+  const isDe = parts.de;
+  const isDeRrd = parts.de && parts.rrd;
+  return presetStudentOptions(f.preset, method, {
     dim: 20,
     seed: f.seed ?? 0,
     evalSeed: f["eval-seed"] ?? 0,
-    epochs: (method === "de-rrd" ? f["de-rrd-epochs"] : undefined) ?? (isDe ? f["de-epochs"] : undefined) ?? f["student-epochs"],
+    epochs: (isDeRrd ? f["de-rrd-epochs"] : undefined) ?? (isDe ? f["de-epochs"] : undefined) ?? f["student-epochs"],
     lrSchedule: f["lr-schedule"],
     weightDecay: f["student-wd"],
     patience: f.patience,
-    ...(method === "de-rrd" && f["de-rrd-rrd-lambda"] !== undefined && { rrd: { lambda: f["de-rrd-rrd-lambda"] } }),
+    rrd: { ...(isDeRrd && f["de-rrd-rrd-lambda"] !== undefined && { lambda: f["de-rrd-rrd-lambda"] }), ...(f["rrd-sampling"] !== undefined && { sampling: f["rrd-sampling"] }) },
+    ir: { ...(f["ir-lambda"] !== undefined && { lambda: f["ir-lambda"] }) },
     de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
-  };
+  });
+}
+
+function teacherOptions(f: Flags, seed: number) {
+  return presetTeacherOptions(f.preset, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], weightDecay: f["teacher-wd"], patience: f.patience, seed, evalSeed: f["eval-seed"] ?? 0 });
 }
 
 /** child mode: one student, progress to the parent over IPC, model + run.json into --child-dir */
@@ -192,7 +228,7 @@ async function runChild(f: Flags, method: DistillMethod, dir: string) {
 
 /** the flags a child needs, rebuilt from the parsed ones */
 function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: string | null): string[] {
-  const pass: (keyof Flags)[] = ["data", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-rrd-rrd-lambda", "student-wd", "de-fraction", "de-max-experts", "lr-schedule", "patience"];
+  const pass: (keyof Flags)[] = ["data", "preset", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-rrd-rrd-lambda", "rrd-sampling", "ir-lambda", "student-wd", "de-fraction", "de-max-experts", "lr-schedule", "patience"];
   const args = pass.flatMap((k) => (f[k] === undefined ? [] : [`--${k}`, String(f[k])]));
   return [...args, "--child", method, "--child-dir", dir, ...(teacherDir ? ["--teacher", teacherDir] : [])];
 }
@@ -224,15 +260,52 @@ async function main() {
   const outDir = path.dirname(path.resolve(out));
   if (!fs.existsSync(outDir)) throw new UsageError(`--out: directory ${outDir} does not exist`);
   if (f.teacher && !fs.existsSync(f.teacher)) throw new UsageError(`--teacher: ${f.teacher} does not exist`);
-  const methods = (f.methods ?? ["none", "rd", "de", "rrd", "de-rrd"]) as DistillMethod[];
+  if (f.seeds && f.teacher) throw new UsageError("--seeds retrains the teacher with each seed: drop --teacher");
+  if (f.seeds && f.seed !== undefined) throw new UsageError("--seed and --seeds: give one of them");
+  const methods = (f.methods ?? [...DISTILL_METHODS]) as DistillMethod[];
   const jobs = f.jobs ?? os.cpus().length;
-  const seed = f.seed ?? 0;
+  await getTf();
+  const ds = loadDataset(f.data);
+  process.stderr.write(`dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}; ${jobs} at once; preset ${f.preset}: ${PRESETS[f.preset].summary}\n`);
+  if (!f.seeds) {
+    const run = await runSeed(f, f.seed ?? 0, ds, methods, jobs, out);
+    process.stdout.write(run.table + `\n\nwall ${run.wallSeconds.toFixed(0)} s (training ${run.trainWallSeconds.toFixed(0)} s, ${jobs} at once); wrote ${out}\n`);
+    return;
+  }
+  const started = performance.now();
+  const base = out.replace(/\.json$/, "");
+  const runs: SeedRun[] = [];
+  for (const seed of f.seeds) {
+    const file = `${base}.seed${seed}.json`;
+    process.stderr.write(`--- seed ${seed} (${runs.length + 1}/${f.seeds.length}) ---\n`);
+    const run = await runSeed({ ...f, seed }, seed, ds, methods, jobs, file);
+    process.stdout.write(`seed ${seed}\n${run.table}\nwall ${run.wallSeconds.toFixed(0)} s; wrote ${file}\n\n`);
+    runs.push(run);
+  }
+  const summary = summarizeSeeds(runs);
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ dataset: ds.name, seeds: f.seeds, evalSeed: f["eval-seed"] ?? 0, jobs, wallSeconds: round((performance.now() - started) / 1000, 1), createdAt: new Date().toISOString(), ...summary }, null, 2) + "\n",
+  );
+  process.stdout.write(seedsTable(summary) + `\n\nwrote ${out}\n`);
+}
+
+interface SeedRun {
+  seed: number;
+  file: string;
+  rows: ModelRow[];
+  /** test N@10 of every evaluated user (same users, same order in every seed), per model name */
+  perUserN10: Map<string, Float64Array>;
+  wallSeconds: number;
+  trainWallSeconds: number;
+  table: string;
+}
+
+/** one whole benchmark run (teacher, then the students) with one training seed; writes its JSON to `out` */
+async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset>, methods: DistillMethod[], jobs: number, out: string): Promise<SeedRun> {
   const evalSeed = f["eval-seed"] ?? 0;
   const started = performance.now();
   const load0 = os.loadavg();
-  await getTf();
-  const ds = loadDataset(f.data);
-  process.stderr.write(`dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}; ${jobs} at once\n`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "understudy-bench-"));
 
   const bars = progressBars();
@@ -277,7 +350,7 @@ async function main() {
   pump();
   if (!teacherDir) {
     const bar = bars.bar("teacher d200");
-    trainTeacher(ds, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], weightDecay: f["teacher-wd"], patience: f.patience, seed, evalSeed }, bar.progress, abortTeacher.signal)
+    trainTeacher(ds, teacherOptions(f, seed), bar.progress, abortTeacher.signal)
       .then(async (t) => {
         const dir = path.join(work, "teacher");
         await saveModel(dir, t.model);
@@ -300,32 +373,100 @@ async function main() {
   if (!teacherDir) throw new Error("no teacher was trained");
   const trainWall = (performance.now() - started) / 1000;
 
-  // the tables: agreement with the teacher and scoring latency, measured here one model at a time
+  // the tables: agreement with the teacher, scoring latency and per-user test N@10, one model at a time
   const teacher = await loadModel(teacherDir);
   if (!teacherRun) {
     const cfg = teacher.manifest.trainingConfig;
+    const bestValid = (teacher.manifest.metrics.bestValid ?? null) as Record<string, number> | null;
     teacherRun = {
       test: evaluate(teacher, ds, { split: "test", seed: evalSeed }),
-      train: { epochsRun: Number(cfg.epochsRun ?? 0), bestEpoch: Number(cfg.bestEpoch ?? 0), trainSeconds: Number(cfg.trainSeconds ?? 0), config: { ...cfg, reused: f.teacher } },
+      train: { epochsRun: Number(cfg.epochsRun ?? 0), bestEpoch: Number(cfg.bestEpoch ?? 0), trainSeconds: Number(cfg.trainSeconds ?? 0), bestValid, config: { ...cfg, reused: f.teacher } },
     };
   }
+  const perUserN10 = new Map<string, Float64Array>();
+  const userN10 = (m: ServableBpr) => Float64Array.from(evaluate(m, ds, { split: "test", seed: evalSeed, full: false, keepRanks: true }).ranks!.sampled, (r) => ndcgAt(r, 10));
   const rows: ModelRow[] = [row("teacher", "teacher", null, teacher, teacherRun, 1, scoringLatency(teacher, ds, { seed }))];
+  perUserN10.set("teacher", userN10(teacher));
   for (const method of DISTILL_METHODS.filter((m) => methods.includes(m))) {
     const dir = path.join(work, method);
     const model = await loadModel(path.join(dir, "model"));
     const run = JSON.parse(fs.readFileSync(path.join(dir, "run.json"), "utf8")) as RunRecord;
     rows.push(row(`student-${method}`, "student", method, model, run, agreement(model, teacher, ds, 10), scoringLatency(model, ds, { seed })));
+    perUserN10.set(`student-${method}`, userN10(model));
     model.dispose();
   }
   teacher.dispose();
+  const wallSeconds = (performance.now() - started) / 1000;
   writeOut(out, rows, seed, evalSeed, started, trainWall, jobs, load0, ds.name);
   fs.rmSync(work, { recursive: true, force: true });
-  process.stdout.write(
-    table(
-      ["model", "dim", "epochs", "train s", "H@5", "N@5", "H@10", "N@10", "H@20", "N@20", "R@20 full", "tail H@10", "cov@10", "agree@10", "p50 us"],
-      rows.map((r) => [r.name, r.dim, r.epochs, r.trainSeconds.toFixed(0), r.test["H@5"], r.test["N@5"], r.test["H@10"], r.test["N@10"], r.test["H@20"], r.test["N@20"], r.full["R@20"], r.longTail["H@10"], r.coverage10, r.agreement10, r.scoreP50us.toFixed(0)]),
-    ) + `\n\nwall ${((performance.now() - started) / 1000).toFixed(0)} s (training ${trainWall.toFixed(0)} s, ${jobs} at once); wrote ${out}\n`,
+  const text = table(
+    ["model", "dim", "epochs", "train s", "H@5", "N@5", "H@10", "N@10", "H@20", "N@20", "R@20 full", "tail H@10", "cov@10", "agree@10", "p50 us", "valid N@10"],
+    rows.map((r) => [r.name, r.dim, r.epochs, r.trainSeconds.toFixed(0), r.test["H@5"], r.test["N@5"], r.test["H@10"], r.test["N@10"], r.test["H@20"], r.test["N@20"], r.full["R@20"], r.longTail["H@10"], r.coverage10, r.agreement10, r.scoreP50us.toFixed(0), r.valid["N@10"]]),
   );
+  return { seed, file: out, rows, perUserN10, wallSeconds, trainWallSeconds: trainWall, table: text };
+}
+
+interface SeedsSummary {
+  perSeed: { seed: number; file: string; wallSeconds: number; trainWallSeconds: number }[];
+  /** per model: mean ± sd over the seeds of every test, validation and long-tail metric, and of the training time */
+  models: { name: string; test: Record<string, Spread>; valid: Record<string, Spread>; longTail: Record<string, Spread>; full: Record<string, Spread>; trainSeconds: Spread; epochs: Spread }[];
+  /** test N@10, per-user differences pooled over the seeds, 95% t-interval over users */
+  paired: ({ model: string; against: string; metric: "N@10" } & PairedComparison)[];
+  /** seeds on which each student's long-tail H@10 is above none's */
+  longTailAboveNone: Record<string, { seeds: number[]; every: boolean }>;
+}
+
+function summarizeSeeds(runs: SeedRun[]): SeedsSummary {
+  const names = runs[0].rows.map((r) => r.name);
+  const rowsOf = (name: string) => runs.map((run) => run.rows.find((r) => r.name === name)!);
+  const models = names.map((name) => {
+    const rows = rowsOf(name);
+    return {
+      name,
+      test: spreadOfRuns(rows.map((r) => r.test)),
+      valid: spreadOfRuns(rows.map((r) => r.valid)),
+      longTail: spreadOfRuns(rows.map((r) => r.longTail)),
+      full: spreadOfRuns(rows.map((r) => r.full)),
+      trainSeconds: spreadOfRuns(rows.map((r) => ({ s: r.trainSeconds }))).s,
+      epochs: spreadOfRuns(rows.map((r) => ({ e: r.epochs }))).e,
+    };
+  });
+  const paired: SeedsSummary["paired"] = [];
+  for (const against of ["student-none", "student-de-rrd"]) {
+    if (!names.includes(against)) continue;
+    for (const model of names) {
+      if (model === against || model === "teacher") continue;
+      const cmp = pairedOverSeeds(runs.map((r) => r.perUserN10.get(model)!), runs.map((r) => r.perUserN10.get(against)!));
+      paired.push({ model, against, metric: "N@10", ...cmp });
+    }
+  }
+  const longTailAboveNone: SeedsSummary["longTailAboveNone"] = {};
+  if (names.includes("student-none")) {
+    const none = rowsOf("student-none");
+    for (const name of names.filter((n) => n.startsWith("student-") && n !== "student-none")) {
+      const rows = rowsOf(name);
+      const seeds = runs.filter((_, i) => rows[i].longTail["H@10"] > none[i].longTail["H@10"]).map((r) => r.seed);
+      longTailAboveNone[name] = { seeds, every: seeds.length === runs.length };
+    }
+  }
+  return { perSeed: runs.map((r) => ({ seed: r.seed, file: r.file, wallSeconds: round(r.wallSeconds, 1), trainWallSeconds: round(r.trainWallSeconds, 1) })), models, paired, longTailAboveNone };
+}
+
+function seedsTable(s: SeedsSummary): string {
+  const pm = (x: Spread | undefined) => (x ? `${x.mean.toFixed(4)} ± ${x.sd === null ? "-" : x.sd.toFixed(4)}` : "-");
+  const models = table(
+    ["model", "test N@10", "test H@10", "test N@20", "tail H@10", "valid N@10", "train s"],
+    s.models.map((m) => [m.name, pm(m.test["N@10"]), pm(m.test["H@10"]), pm(m.test["N@20"]), pm(m.longTail["H@10"]), pm(m.valid["N@10"]), `${m.trainSeconds.mean.toFixed(0)}`]),
+  );
+  const pairs = table(
+    ["model", "against", "Δ test N@10", "95% CI", "p", "users x seeds"],
+    s.paired.map((p) => [p.model, p.against, p.meanDiff.toFixed(4), `[${p.ci[0].toFixed(4)}, ${p.ci[1].toFixed(4)}]`, p.pValue < 1e-4 ? "<1e-4" : p.pValue.toFixed(4), `${p.users} x ${p.seeds}`]),
+  );
+  const seeds = s.perSeed.map((p) => `seed ${p.seed}: ${(p.wallSeconds / 60).toFixed(1)} min${p.wallSeconds > 1800 ? " (over 30 min)" : ""}`).join("; ");
+  const tail = Object.entries(s.longTailAboveNone)
+    .map(([name, v]) => `${name} ${v.every ? "every seed" : `seeds ${v.seeds.join(",") || "none"}`}`)
+    .join("; ");
+  return `mean ± sd over ${s.perSeed.length} seeds\n${models}\n\npaired per-user differences, pooled over seeds\n${pairs}\n\nlong-tail H@10 above none's: ${tail}\nwall: ${seeds}`;
 }
 
 function writeOut(file: string, models: ModelRow[], seed: number, evalSeed: number, started: number, trainWall: number, jobs: number, load0: number[], dataset: string) {

@@ -1,6 +1,7 @@
 // What each queue accepts and how pg-boss treats it (retries, time limits, overlap). No handler code
 // here: route handlers import this module to validate and enqueue without loading training code.
 import { z } from "zod";
+import { DEFAULT_PRESET, PRESET_NAMES } from "@/lib/recsys/presets";
 import { QUEUES, type QueueName } from "./queues";
 
 export interface JobDefinition<Input = unknown> {
@@ -76,7 +77,7 @@ export const generateDatasetInput = z
   .strict();
 export type GenerateDatasetInput = z.infer<typeof generateDatasetInput>;
 
-export const DISTILLATION_METHODS = ["none", "rd", "de", "rrd", "de-rrd"] as const;
+export const DISTILLATION_METHODS = ["none", "rd", "de", "rrd", "de-rrd", "ir-rrd", "de-ir-rrd"] as const;
 
 export const trainInput = z
   .object({
@@ -86,6 +87,8 @@ export const trainInput = z
     name: z.string().trim().min(1).max(120).optional(),
     dimension: z.number().int().min(1).max(1024),
     method: z.enum(DISTILLATION_METHODS).default("none"),
+    /** the recipe under the explicit settings: "recommended" (the CiteULike benchmark's) or "fast" */
+    preset: z.enum(PRESET_NAMES).default(DEFAULT_PRESET),
     teacherModelId: z.string().min(1).optional(),
     /** the teacher is still being trained by this job: wait for it, then distill from its model */
     teacherJobRunId: z.string().min(1).optional(),

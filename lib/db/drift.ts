@@ -4,6 +4,7 @@
 // Idempotent per JobRun: the row carries the job's id in metrics.jobRunId and a re-run finds it; the
 // redistillation job ids are written to metrics.redistill once queued, so a re-run queues them at most once
 // (and enqueueJob's singleton keys return the run already queued for the same training).
+import { DEFAULT_PRESET } from "@/lib/recsys/presets";
 import type { LiveDriftCheckInput, SnapshotDriftCheckInput, TrainInput } from "@/jobs/definitions";
 import { trainInput } from "@/jobs/definitions";
 import { compareSnapshots, type DriftDecision } from "@/lib/drift";
@@ -86,10 +87,10 @@ async function resolveModel(input: Pick<SnapshotDriftCheckInput, "modelId">, h: 
 }
 
 /** Training settings (epochs, seed, hyperparameters) the production model was made with, when recorded. */
-function trainingSettings(model: { trainingRun: { config: Prisma.JsonValue } | null } | null): Pick<TrainInput, "epochs" | "seed" | "hyperparameters"> | null {
+function trainingSettings(model: { trainingRun: { config: Prisma.JsonValue } | null } | null): Pick<TrainInput, "epochs" | "seed" | "hyperparameters" | "preset"> | null {
   const parsed = model?.trainingRun ? trainInput.safeParse(model.trainingRun.config) : null;
   if (!parsed?.success) return null;
-  return { epochs: parsed.data.epochs, seed: parsed.data.seed, hyperparameters: parsed.data.hyperparameters };
+  return { epochs: parsed.data.epochs, seed: parsed.data.seed, hyperparameters: parsed.data.hyperparameters, preset: parsed.data.preset };
 }
 
 /** Teacher and student shaped like the production pair when known, else DEFAULT_REDISTILL. */
@@ -115,6 +116,7 @@ export function redistillPlan(model: ModelWithTeacher | null, datasetId: string,
       ...base,
       seed: 42,
       hyperparameters: {},
+      preset: DEFAULT_PRESET,
       ...studentSettings,
       role: "student",
       dimension: studentDimension,

@@ -10,6 +10,8 @@ import { datasetDirectory, readStoredTsvDir } from "./datasets";
 import { recordAudit } from "./audit";
 import { saveModel } from "./models";
 import { modelArtifactDir } from "./storage";
+import { PRESETS, presetStudentOptions, presetTeacherOptions } from "@/lib/recsys/presets";
+import type { StudentOptions } from "@/lib/recsys/pipeline";
 
 export interface TrainingHooks {
   db: Db;
@@ -97,7 +99,10 @@ export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<
     update: { config: json(input), history: [], finishedAt: null },
   });
 
-  const options = { ...input.hyperparameters, dim: input.dimension, seed: input.seed, ...(input.epochs ? { epochs: input.epochs } : {}) };
+  // the preset's recipe under whatever the job names explicitly (dimension, seed, epochs, hyperparameters)
+  const explicit = { ...(input.hyperparameters as StudentOptions), dim: input.dimension, seed: input.seed, ...(input.epochs ? { epochs: input.epochs } : {}) };
+  const options = input.role === "teacher" ? presetTeacherOptions(input.preset, explicit) : presetStudentOptions(input.preset, input.method, explicit);
+  await h.log(`preset ${input.preset}: ${PRESETS[input.preset].summary}`);
   if (input.role === "teacher") await h.log(`training teacher BPR-MF dim ${input.dimension}`);
   else if (teacherRow) await h.log(`distilling from teacher ${teacherRow.name} (dim ${teacherRow.dimension}) with ${input.method}`);
   else await h.log(`training student BPR-MF dim ${input.dimension} alone (method none)`);

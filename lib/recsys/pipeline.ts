@@ -10,7 +10,8 @@ import { ServableBpr } from "./models/servable";
 import { trainBpr, TRAIN_DEFAULTS, type EpochRecord, type TrainConfig } from "./models/train";
 import { sampledValidator } from "./models/validation";
 import { LR_SCHEDULES } from "./models/lr-schedule";
-import { createDistillers, type DistillMethod, type DistillSetup } from "./distill";
+import { createDistillers, rankedTeacherProblem, type DistillMethod, type DistillSetup } from "./distill";
+import { RankedListTeacher } from "./interop/ranked-lists";
 import { evaluate, metricsSummary, type EvalResult } from "./eval/evaluate";
 import { weightBytes } from "./artifact";
 
@@ -179,7 +180,7 @@ export async function trainTeacher(ds: Dataset, opts: TeacherOptions = {}, progr
  */
 export async function distillStudent(
   ds: Dataset,
-  teacher: ServableBpr | BprModel | null,
+  teacher: ServableBpr | BprModel | RankedListTeacher | null,
   opts: StudentOptions = {},
   progress?: ProgressFn,
   signal?: AbortSignal,
@@ -188,12 +189,16 @@ export async function distillStudent(
   // "none" learns from the data alone, so it may run before (or beside) the teacher's training
   if (!teacher && method !== "none") throw new RangeError(`method ${method} needs a teacher`);
   const t = teacher instanceof ServableBpr ? teacher.model : teacher;
+  if (t instanceof RankedListTeacher) {
+    const problem = rankedTeacherProblem(method);
+    if (problem) throw new RangeError(problem);
+  }
   if (t && (t.numUsers !== ds.numUsers || t.numItems !== ds.numItems)) {
     throw new RangeError(`teacher covers ${t.numUsers} users x ${t.numItems} items but dataset ${ds.name} has ${ds.numUsers} x ${ds.numItems}`);
   }
   const config = pick(STUDENT_DEFAULTS, opts);
   const evalSeed = opts.evalSeed ?? 0;
-  const setup: DistillSetup = { method, de: opts.de, rrd: opts.rrd, rd: opts.rd, engine: opts.engine };
+  const setup: DistillSetup = { method, de: opts.de, rrd: opts.rrd, ir: opts.ir, rd: opts.rd, engine: opts.engine };
   const rng = new Rng(config.seed ^ 0x5eed);
   const prep = progress ? (f: number, m: string) => progress(0.05 * f, m) : undefined;
   const { distillers, engine, engineTimings } = t ? await createDistillers(setup, ds, t, config.dim, config, rng, prep) : { distillers: [], engine: null, engineTimings: {} };
@@ -210,9 +215,11 @@ export async function distillStudent(
     ...config,
     method,
     evalSeed,
-    teacherDim: t?.dim ?? null,
+    teacherDim: t instanceof BprModel ? t.dim : null,
+    teacherKind: t instanceof RankedListTeacher ? "ranked-lists" : t ? "embeddings" : null,
     de: setup.de ?? null,
     rrd: setup.rrd ?? null,
+    ir: setup.ir ?? null,
     rd: setup.rd ?? null,
     engine,
     engineTimingsUs: engineTimings,

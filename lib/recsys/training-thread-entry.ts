@@ -2,6 +2,7 @@
 import { parentPort, threadId, workerData } from "node:worker_threads";
 import { distillStudent, trainTeacher } from "./pipeline";
 import { loadModel, saveModel } from "./artifact";
+import { isRankedListsDir, loadRankedLists } from "./interop/ranked-lists";
 import type { ThreadMessage, ThreadTrainingRequest, ThreadTrainingResult } from "./training-thread";
 
 const port = parentPort;
@@ -14,7 +15,8 @@ port.on("message", (m: { type: string }) => {
 
 async function run(req: ThreadTrainingRequest): Promise<ThreadTrainingResult> {
   const progress = (fraction: number, message: string) => send({ type: "progress", fraction, message });
-  const teacher = req.teacherDir ? await loadModel(req.teacherDir, { accelerate: false }) : null;
+  // a teacher imported as ranked lists has no weights (rd and rrd only: distillStudent says why for the others)
+  const teacher = !req.teacherDir ? null : (await isRankedListsDir(req.teacherDir)) ? await loadRankedLists(req.teacherDir) : await loadModel(req.teacherDir, { accelerate: false });
   const warm = req.warmStartDir ? await loadModel(req.warmStartDir, { accelerate: false }) : null;
   try {
     const trained =
@@ -27,7 +29,7 @@ async function run(req: ThreadTrainingRequest): Promise<ThreadTrainingResult> {
     model.dispose();
     return { ...rest, manifest, threadId };
   } finally {
-    teacher?.dispose();
+    if (teacher && "dispose" in teacher) teacher.dispose();
     warm?.dispose();
   }
 }

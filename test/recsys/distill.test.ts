@@ -26,4 +26,19 @@ describe("distillation on synthetic data", () => {
     expect(deRrd.model.manifest.parameterCount).toBe((ds.numUsers + ds.numItems) * 8);
     expect(deRrd.history.some((h) => (h.loss.de ?? 0) > 0 && (h.loss.rrd ?? 0) > 0)).toBe(true);
   });
+
+  it("ir-rrd and de-ir-rrd add the item-side ranking loss to RRD's (and DE's) and keep a plain student", async () => {
+    const ds = generateSynthetic({ seed: 3, numUsers: 150, numItems: 200 });
+    const common = { evalEvery: 1, patience: 5, lr: 0.005, batchSize: 256, seed: 0 };
+    const teacher = await trainTeacher(ds, { dim: 16, epochs: 3, ...common });
+    const student = { dim: 4, epochs: 2, ...common, rrd: { topN: 30, K: 5, L: 5 }, ir: { topN: 20, K: 4, L: 4 }, de: { experts: 3 } };
+    const ir = await distillStudent(ds, teacher.model, { ...student, method: "ir-rrd" });
+    expect(ir.history.every((h) => (h.loss.rrd ?? 0) > 0 && (h.loss.ir ?? 0) > 0 && h.loss.de === undefined)).toBe(true);
+    expect(ir.model.manifest.method).toBe("ir-rrd");
+    expect(ir.config.ir).toEqual({ topN: 20, K: 4, L: 4 });
+    expect(ir.model.manifest.parameterCount).toBe((ds.numUsers + ds.numItems) * 4);
+    const deIr = await distillStudent(ds, teacher.model, { ...student, method: "de-ir-rrd" });
+    expect(deIr.history.every((h) => (h.loss.de ?? 0) > 0 && (h.loss.rrd ?? 0) > 0 && (h.loss.ir ?? 0) > 0)).toBe(true);
+    expect(deIr.model.dim).toBe(4);
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "@/lib/recsys/random";
-import { rrdUserLoss, rrdUserLossLogSpace, RrdDistiller, sampleInteresting } from "@/lib/recsys/distill/rrd";
+import { rrdUserLoss, rrdUserLossLogSpace, RrdDistiller, sampleInteresting, usersByItem, IR_DEFAULTS } from "@/lib/recsys/distill/rrd";
+import { teacherTopNUsers } from "@/lib/recsys/distill/teacher";
 import { RrdKernel } from "@/lib/recsys/distill/rrd-kernel";
 import { BprModel } from "@/lib/recsys/models/bpr";
 import { RowGrads } from "@/lib/recsys/models/optim";
@@ -194,6 +195,184 @@ describe("RRD loss", () => {
         if (sa < 0) continue;
         for (let q = 0; q < dim; q++) expect(gb.grad[sb * dim + q]).toBeCloseTo(ga.grad[sa * dim + q], 5);
       }
+    }
+  });
+
+  describe("IR-RRD item side", () => {
+    // 5 users x 12 items; each item's teacher top-N lists users
+    const numUsers = 7;
+    const numItems = 12;
+    const trainByUser = [[0, 3], [1, 2, 5], [0, 7], [4], [2, 9, 11], [6, 8], [10]].map((r) => Int32Array.from(r));
+    const ds: Dataset = {
+      name: "tiny-items",
+      numUsers,
+      numItems,
+      userIds: Array.from({ length: numUsers }, (_, u) => `u${u}`),
+      itemIds: Array.from({ length: numItems }, (_, i) => `i${i}`),
+      trainByUser,
+      valid: new Int32Array(numUsers).fill(-1),
+      test: new Int32Array(numUsers).fill(-1),
+      source: { kind: "synthetic" },
+    };
+    const N = 3;
+    // top-N users per item: never the item's own training users
+    const byItem = usersByItem(ds);
+    const topN = new Int32Array(numItems * N);
+    for (let i = 0; i < numItems; i++) {
+      let r = 0;
+      for (let u = (i * 3) % numUsers; r < N; u = (u + 1) % numUsers) if (!byItem[i].includes(u)) topN[i * N + r++] = u;
+    }
+    const cfg = { topN: N, K: 2, L: 2, T: 2, lambda: 0.6, sampling: "rank" as const };
+
+    it("lists each item's training users, sorted", () => {
+      expect(Array.from(byItem[0])).toEqual([0, 2]);
+      expect(Array.from(byItem[2])).toEqual([1, 4]);
+      expect(Array.from(byItem[11])).toEqual([4]);
+      expect(byItem.reduce((a, r) => a + r.length, 0)).toBe(trainByUser.reduce((a, r) => a + r.length, 0));
+    });
+
+    it("defaults to the authors' settings (I_K = I_L = 20, T = 10, λ_IR = 5e-4, top-500)", () => {
+      expect(IR_DEFAULTS).toEqual({ topN: 500, K: 20, L: 20, T: 10, lambda: 0.0005, sampling: "rank" });
+    });
+
+    const ctxOf = (gu: RowGrads, gi: RowGrads, rng: Rng) => ({
+      epoch: 1,
+      users: Int32Array.of(0, 1, 4),
+      pos: Int32Array.of(3, 5, 9),
+      neg: Int32Array.of(6, 3, 10),
+      from: 0,
+      to: 3,
+      uniqueUsers: Int32Array.of(0, 1, 4),
+      uniquePos: Int32Array.of(3, 5, 9),
+      uniqueNeg: Int32Array.of(6, 3, 10),
+      gradUsers: gu,
+      gradItems: gi,
+      rng,
+    });
+
+    it("samples users per item outside its observed users and top-N; loss and embedding gradients match finite differences", () => {
+      const d = new RrdDistiller(ds, topN, cfg, null, "item");
+      expect(d.name).toBe("ir-rrd");
+      const rng = new Rng(4);
+      d.beginEpoch(1, 1, rng);
+      for (let i = 0; i < numItems; i++) {
+        const top = Array.from(topN.subarray(i * N, (i + 1) * N));
+        const int = Array.from(d.interesting.subarray(i * 2, i * 2 + 2));
+        expect(int.every((u) => top.includes(u))).toBe(true);
+        expect(top.indexOf(int[0])).toBeLessThan(top.indexOf(int[1])); // teacher order
+        for (const u of d.uninteresting.subarray(i * 2, i * 2 + 2)) {
+          expect(byItem[i]).not.toContain(u);
+          expect(top).not.toContain(u);
+        }
+      }
+      const model = BprModel.random(numUsers, numItems, 3, new Rng(9), 0.5);
+      const run = () => {
+        const gu = new RowGrads(numUsers, 3);
+        const gi = new RowGrads(numItems, 3);
+        const parts = d.batch(ctxOf(gu, gi, rng), model);
+        return { loss: parts.ir, gu, gi, parts };
+      };
+      const first = run();
+      expect(Object.keys(first.parts)).toEqual(["ir"]);
+      expect(first.loss).toBeGreaterThan(0);
+      // the loss is λ·Σ over the batch's items (3, 5, 9, 6, 10 once each) of the listwise loss over their users
+      let expected = 0;
+      for (const i of [3, 5, 9, 6, 10]) {
+        const s = (u: number) => {
+          let x = 0;
+          for (let q = 0; q < 3; q++) x += model.items[i * 3 + q] * model.users[u * 3 + q];
+          return x;
+        };
+        expected += cfg.lambda * naive(Array.from(d.interesting.subarray(i * 2, i * 2 + 2), s), Array.from(d.uninteresting.subarray(i * 2, i * 2 + 2), s));
+      }
+      expect(first.loss).toBeCloseTo(expected, 6);
+      const h = 1e-3;
+      const check = (table: Float32Array, idx: number, analytic: number) => {
+        const x = table[idx];
+        table[idx] = x + h;
+        const up = run().loss;
+        table[idx] = x - h;
+        const dn = run().loss;
+        table[idx] = x;
+        expect(analytic).toBeCloseTo((up - dn) / (2 * h), 3);
+      };
+      const { gu, gi } = first;
+      let checkedUsers = 0;
+      for (let u = 0; u < numUsers; u++) {
+        if (gu.slots[u] < 0) continue;
+        checkedUsers++;
+        for (let k = 0; k < 3; k++) check(model.users, u * 3 + k, gu.grad[gu.offset(u) + k]);
+      }
+      expect(checkedUsers).toBeGreaterThan(2);
+      for (const i of [3, 5, 9, 6, 10]) for (let k = 0; k < 3; k++) check(model.items, i * 3 + k, gi.grad[gi.offset(i) + k]);
+      // items outside the batch get no gradient
+      expect(gi.slots[0]).toBeLessThan(0);
+    });
+
+    it("the SIMD kernel computes the JS loops' item-side loss and gradients", async () => {
+      const dim = 8;
+      const kernel = await RrdKernel.create(numUsers, numItems, dim, cfg.K + cfg.L);
+      expect(kernel).not.toBeNull();
+      const js = new RrdDistiller(ds, topN, cfg, null, "item");
+      const simd = new RrdDistiller(ds, topN, cfg, kernel, "item");
+      js.beginEpoch(1, 1, new Rng(5));
+      simd.beginEpoch(1, 1, new Rng(5));
+      const model = BprModel.random(numUsers, numItems, dim, new Rng(8), 0.5);
+      const results = [js, simd].map((d) => {
+        const gu = new RowGrads(numUsers, dim);
+        const gi = new RowGrads(numItems, dim);
+        let loss = 0;
+        for (let b = 0; b < 2; b++) loss = d.batch(ctxOf(gu, gi, new Rng(1)), model).ir;
+        return { loss, gu, gi };
+      });
+      const [a, b] = results;
+      expect(b.loss).toBeCloseTo(a.loss, 4);
+      for (const [ga, gb, rows] of [[a.gu, b.gu, numUsers], [a.gi, b.gi, numItems]] as const) {
+        for (let r = 0; r < rows; r++) {
+          const sa = ga.slots[r];
+          const sb = gb.slots[r];
+          expect(sb < 0, `row ${r} touched by one path only`).toBe(sa < 0);
+          if (sa < 0) continue;
+          for (let q = 0; q < dim; q++) expect(gb.grad[sb * dim + q]).toBeCloseTo(ga.grad[sa * dim + q], 5);
+        }
+      }
+    });
+
+    it("the teacher's top-N users of an item are its highest-scoring unobserved users, best first", async () => {
+      const teacher = BprModel.random(numUsers, numItems, 4, new Rng(2), 1);
+      const top = await teacherTopNUsers(teacher, ds, 3);
+      for (const i of [0, 5, 11]) {
+        const scores = Array.from({ length: numUsers }, (_, u) => {
+          let x = 0;
+          for (let q = 0; q < 4; q++) x += teacher.items[i * 4 + q] * teacher.users[u * 4 + q];
+          return { u, x };
+        })
+          .filter(({ u }) => !byItem[i].includes(u))
+          .sort((p, q) => q.x - p.x);
+        expect(Array.from(top.subarray(i * 3, i * 3 + 3))).toEqual(scores.slice(0, 3).map((s) => s.u));
+      }
+    });
+  });
+
+  it("sampling top-k takes the teacher's first K items in order, every epoch", () => {
+    const numItems = 20;
+    const ds: Dataset = {
+      name: "tiny",
+      numUsers: 1,
+      numItems,
+      userIds: ["a"],
+      itemIds: Array.from({ length: numItems }, (_, i) => `i${i}`),
+      trainByUser: [Int32Array.from([0])],
+      valid: Int32Array.from([-1]),
+      test: Int32Array.from([-1]),
+      source: { kind: "synthetic" },
+    };
+    const topN = Int32Array.from([9, 4, 12, 7, 3, 15]);
+    const d = new RrdDistiller(ds, topN, { topN: 6, K: 3, L: 4, T: 2, lambda: 1, sampling: "top-k" });
+    for (const seed of [1, 2, 3]) {
+      d.beginEpoch(1, 1, new Rng(seed));
+      expect(Array.from(d.interesting)).toEqual([9, 4, 12]);
+      for (const j of d.uninteresting) expect([0, 9, 4, 12, 7, 3, 15]).not.toContain(j);
     }
   });
 });

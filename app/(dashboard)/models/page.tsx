@@ -10,6 +10,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { listModels } from "@/lib/db/models";
 import { TrainModelForm } from "./train-model-form";
+import { ImportTeacherForm } from "./import-teacher-form";
 
 export const metadata: Metadata = { title: "Models" };
 
@@ -113,10 +114,16 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           ) : (
             <TrainModelForm
               datasets={datasets}
-              teachers={teachers.map((t) => ({ id: t.id, name: t.name, datasetId: t.dataset.id, dimension: t.dimension }))}
+              teachers={teachers.map((t) => ({ id: t.id, name: t.name, datasetId: t.dataset.id, dimension: t.dimension, architecture: t.architecture }))}
               defaultDatasetId={selectedDataset}
             />
           )}
+        </section>
+      ) : null}
+      {hasRole(user.role, "editor") && datasets.length > 0 ? (
+        <section className="panel">
+          <h2>Import a teacher trained elsewhere</h2>
+          <ImportTeacherForm datasets={datasets} defaultDatasetId={selectedDataset} />
         </section>
       ) : null}
     </>

@@ -3,20 +3,28 @@
 import { useState, type FormEvent } from "react";
 import { Field } from "@/components/Field";
 import { useJobForm } from "@/components/jobs/useJobForm";
+import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, type PresetName } from "@/lib/recsys/presets";
+import { rankedTeacherProblem, type DistillMethod } from "@/lib/recsys/distill/methods";
 
 const METHODS = [
   { value: "de-rrd", label: "DE-RRD (experts + relaxed ranking)" },
+  { value: "de-ir-rrd", label: "DE-IR-RRD (experts + relaxed ranking, user and item side)" },
+  { value: "ir-rrd", label: "IR-RRD (relaxed ranking, user and item side)" },
   { value: "de", label: "DE (distillation experts)" },
   { value: "rrd", label: "RRD (relaxed ranking distillation)" },
   { value: "rd", label: "RD (ranking distillation, baseline)" },
   { value: "none", label: "none (student trained alone)" },
 ] as const;
 
+const PRESET_OPTIONS = PRESET_NAMES.map((name) => ({ value: name, label: `${name}: ${PRESETS[name].summary}` }));
+
 interface TeacherOption {
   id: string;
   name: string;
   datasetId: string;
   dimension: number;
+  /** "ranked-lists" for a teacher imported as ranked lists (rd and rrd only) */
+  architecture?: string;
 }
 
 function optionalNumber(value: FormDataEntryValue | null): number | undefined {
@@ -27,8 +35,12 @@ function optionalNumber(value: FormDataEntryValue | null): number | undefined {
 export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datasets: { id: string; name: string }[]; teachers: TeacherOption[]; defaultDatasetId?: string }) {
   const [role, setRole] = useState<"teacher" | "student">("student");
   const [datasetId, setDatasetId] = useState(defaultDatasetId ?? datasets[0]?.id ?? "");
-  const [method, setMethod] = useState<string>("de-rrd");
+  const [method, setMethod] = useState<string>(PRESETS[DEFAULT_PRESET].method);
+  const [preset, setPreset] = useState<PresetName>(DEFAULT_PRESET);
   const teachersHere = teachers.filter((t) => t.datasetId === datasetId);
+  const [teacherId, setTeacherId] = useState<string>("");
+  const chosenTeacher = teachersHere.find((t) => t.id === teacherId) ?? teachersHere[0];
+  const rankedProblem = chosenTeacher?.architecture === "ranked-lists" && method !== "none" ? rankedTeacherProblem(method as DistillMethod) : null;
 
   const { submit, pending, hydrated, error, fieldErrors } = useJobForm("/api/models");
 
@@ -42,6 +54,7 @@ export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datas
       name: String(form.get("name") ?? "").trim() || undefined,
       dimension: optionalNumber(form.get("dimension")),
       method: isStudent ? method : "none",
+      preset,
       teacherModelId: isStudent && method !== "none" ? String(form.get("teacherModelId") ?? "") || undefined : undefined,
       epochs: optionalNumber(form.get("epochs")),
       seed: optionalNumber(form.get("seed")),
@@ -98,22 +111,36 @@ export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datas
             error={fieldErrors.teacherModelId}
             hint={teachersHere.length === 0 && method !== "none" ? "No teacher on this dataset yet: train one first." : undefined}
           >
-            <select id="train-teacher" name="teacherModelId" disabled={method === "none"} aria-invalid={Boolean(fieldErrors.teacherModelId)}>
+            <select id="train-teacher" name="teacherModelId" disabled={method === "none"} value={chosenTeacher?.id ?? ""} onChange={(e) => setTeacherId(e.target.value)} aria-invalid={Boolean(fieldErrors.teacherModelId)}>
               {teachersHere.map((t) => (
                 <option key={t.id} value={t.id}>
-                  {t.name} (d={t.dimension})
+                  {t.name} ({t.architecture === "ranked-lists" ? "ranked lists" : `d=${t.dimension}`})
                 </option>
               ))}
             </select>
           </Field>
         </div>
       ) : null}
+      {rankedProblem ? (
+        <div className="alert info" role="status">
+          This teacher was imported as ranked lists: {rankedProblem}.
+        </div>
+      ) : null}
+      <Field id="train-preset" label="Recipe" error={fieldErrors.preset} hint="Epochs and the fields below override the recipe's values.">
+        <select id="train-preset" value={preset} onChange={(e) => setPreset(e.target.value as PresetName)}>
+          {PRESET_OPTIONS.map((p) => (
+            <option key={p.value} value={p.value}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </Field>
       <div className="grid cols-3">
         <Field id="train-dimension" label="Dimension" error={fieldErrors.dimension}>
           <input key={role} id="train-dimension" name="dimension" type="number" min={1} max={1024} defaultValue={role === "teacher" ? 200 : 20} aria-invalid={Boolean(fieldErrors.dimension)} />
         </Field>
         <Field id="train-epochs" label="Epochs (optional)" error={fieldErrors.epochs}>
-          <input id="train-epochs" name="epochs" type="number" min={1} max={1000} placeholder="default" aria-invalid={Boolean(fieldErrors.epochs)} />
+          <input id="train-epochs" name="epochs" type="number" min={1} max={1000} placeholder="the recipe's" aria-invalid={Boolean(fieldErrors.epochs)} />
         </Field>
         <Field id="train-seed" label="Seed" error={fieldErrors.seed}>
           <input id="train-seed" name="seed" type="number" min={0} defaultValue={42} aria-invalid={Boolean(fieldErrors.seed)} />

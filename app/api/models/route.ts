@@ -5,6 +5,8 @@ import { recordAudit } from "@/lib/db/audit";
 import type { Prisma } from "@/lib/db/generated/client";
 import { db } from "@/lib/db/client";
 import { listModels } from "@/lib/db/models";
+import { RANKED_LISTS_ARCHITECTURE } from "@/lib/db/teacher-import";
+import { rankedTeacherProblem } from "@/lib/recsys/distill/methods";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { trainInput } from "@/jobs/definitions";
 import { HttpError, handler, json, parseJson, parseQuery } from "@/lib/http";
@@ -31,10 +33,12 @@ export const POST = handler(async (request: Request) => {
   const dataset = await db().dataset.findUnique({ where: { id: input.datasetId }, select: { id: true } });
   if (!dataset) throw invalidField("datasetId", "No such dataset");
   if (input.teacherModelId) {
-    const teacher = await db().model.findUnique({ where: { id: input.teacherModelId }, select: { role: true, datasetId: true } });
+    const teacher = await db().model.findUnique({ where: { id: input.teacherModelId }, select: { role: true, datasetId: true, architecture: true } });
     if (!teacher) throw invalidField("teacherModelId", "No such model");
     if (teacher.role !== "teacher") throw invalidField("teacherModelId", "That model is a student, not a teacher");
     if (teacher.datasetId !== input.datasetId) throw invalidField("teacherModelId", "The teacher was trained on another dataset");
+    const problem = teacher.architecture === RANKED_LISTS_ARCHITECTURE ? rankedTeacherProblem(input.method) : null;
+    if (problem) throw invalidField("method", `This teacher was imported as ranked lists: ${problem}`);
   }
   const run = await enqueueJob({ queue: "train", input, createdById: user.id });
   await recordAudit({ actor: { id: user.id, label: user.email }, action: "job.enqueued", entityType: "job", entityId: run.id, data: { queue: "train", input: input as Prisma.InputJsonValue } });

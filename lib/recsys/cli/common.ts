@@ -7,6 +7,7 @@ import type { ProgressFn } from "../types";
 import { DatasetError } from "../data/errors";
 import { ArtifactError } from "../artifact";
 import { TrainingAborted } from "../models/train";
+import { ImportError } from "../interop/errors";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -61,7 +62,7 @@ export async function runCli(usage: string, main: () => Promise<void>): Promise<
       process.stderr.write(`error: ${err.message}\n\n${usage}\n`);
       process.exit(2);
     }
-    if (err instanceof DatasetError || err instanceof ArtifactError || err instanceof RangeError) {
+    if (err instanceof DatasetError || err instanceof ArtifactError || err instanceof ImportError || err instanceof RangeError) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exit(2);
     }

@@ -13,34 +13,48 @@ import type { ServableBpr } from "../models/servable";
 import type { EvalResult } from "../eval/evaluate";
 import { evaluate } from "../eval/evaluate";
 import { LR_SCHEDULES } from "../models/lr-schedule";
+import { RRD_SAMPLINGS } from "../distill/rrd";
+import { rankedTeacherProblem } from "../distill/methods";
+import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, presetStudentOptions, presetTeacherOptions } from "../presets";
+import { isRankedListsDir, loadRankedLists, RankedListTeacher } from "../interop/ranked-lists";
 import { intFlag, interruptSignal, numberFlag, parseFlags, progressBar, runCli, table, UsageError } from "./common";
 
 const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
 
   --data <path>            dataset: train/valid/test.tsv directory, MovieLens ratings.csv, or user,item[,ts] CSV
-  --method <m>             none | de | rrd | de-rrd | rd (default de-rrd)
-  --teacher-dim <n>        teacher dimension (default 200)
-  --student-dim <n>        student dimension (default 20)
-  --teacher <dir>          reuse a saved teacher instead of training one
+  --preset <p>             recommended (default: the CiteULike benchmark's recipe) | fast (a quarter of
+                           its epochs, early stopping); every flag below overrides the preset's value
+  --method <m>             none | de | rrd | de-rrd | rd | ir-rrd | de-ir-rrd (default: the preset's, de-rrd);
+                           ir-rrd adds IR-RRD's item-side ranking loss to RRD
+  --rrd-sampling <s>       RRD's interesting items: rank (sampled ∝ exp(−rank/T), default) | top-k
+                           (the teacher's first K, in order)
+  --rrd-lambda <x>         λ_RRD, weight of the user-side ranking loss (default 0.001; preset DE-RRD 0.0005)
+  --ir-lambda <x>          λ_IR, weight of the item-side ranking loss (default 0.0005)
+  --teacher-dim <n>        teacher dimension (preset: 200)
+  --student-dim <n>        student dimension (preset: 20)
+  --teacher <dir>          reuse a saved teacher instead of training one: a model directory, or one
+                           written by npm run teacher:import (embeddings, or ranked lists for rd/rrd)
   --out <dir>              where to save the student (default artifacts/students/<dataset>-<method>-d<dim>-s<seed>)
-  --epochs <n>             student epoch budget (default 200; early stopping on validation)
-  --teacher-epochs <n>     teacher epoch budget (default 60)
+  --epochs <n>             student epoch budget (recommended: 240, DE 300, DE-RRD 350; fast: 60, 75, 90)
+  --teacher-epochs <n>     teacher epoch budget (recommended 200, fast 50)
   --seed <n>               training seed (default 0)
   --eval-seed <n>          seed of the 499 sampled evaluation negatives (default 0)
   --lr <x>                 student learning rate (default 0.003)
-  --teacher-lr <x>         teacher learning rate (default 0.003)
+  --teacher-lr <x>         teacher learning rate (preset: 0.004, cosine-decayed; batch 2048, wd 0.002)
   --lr-schedule <s>        student learning rate over the epoch budget: constant | cosine (down to a
-                           tenth of --lr at the last epoch); default constant (the teacher: cosine)
-  --patience <n>           validations without improvement before stopping (default 10)
+                           tenth of --lr at the last epoch); preset: cosine
+  --patience <n>           validations without improvement before stopping (recommended: 1000, i.e.
+                           the whole schedule; fast: 10)
   --eval-every <n>         validate every n epochs (default 2)
-  --de-fraction <x>        share of a batch's entities DE is computed on, unbiased (default 1)
-  --de-max-experts <n>     experts evaluated per entity (default 30 = all)
+  --de-fraction <x>        share of a batch's entities DE is computed on, unbiased (preset: 0.25)
+  --de-max-experts <n>     experts evaluated per entity (preset: 2; 30 = all)
   --engine <e>             DE expert math: auto | tfjs | typed-arrays (default auto: the measured faster)
   --no-cache               do not read or write the teacher cache under artifacts/teachers
   -h, --help               this message`;
 
 const OPTIONS = {
   data: { type: "string" },
+  preset: { type: "string" },
   method: { type: "string" },
   "teacher-dim": { type: "string" },
   "student-dim": { type: "string" },
@@ -57,6 +71,9 @@ const OPTIONS = {
   "eval-every": { type: "string" },
   "de-fraction": { type: "string" },
   "de-max-experts": { type: "string" },
+  "rrd-sampling": { type: "string" },
+  "rrd-lambda": { type: "string" },
+  "ir-lambda": { type: "string" },
   engine: { type: "string" },
   "no-cache": { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -65,7 +82,8 @@ const OPTIONS = {
 const Flags = z.object({
   help: z.boolean().optional(),
   data: z.string({ error: "is required" }).min(1),
-  method: z.enum(DISTILL_METHODS, { error: `expected one of ${DISTILL_METHODS.join(", ")}` }).default("de-rrd"),
+  preset: z.enum(PRESET_NAMES, { error: `expected one of ${PRESET_NAMES.join(", ")}` }).default(DEFAULT_PRESET),
+  method: z.enum(DISTILL_METHODS, { error: `expected one of ${DISTILL_METHODS.join(", ")}` }).optional(),
   "teacher-dim": intFlag("a dimension", 1).optional(),
   "student-dim": intFlag("a dimension", 1).optional(),
   teacher: z.string().optional(),
@@ -81,6 +99,9 @@ const Flags = z.object({
   "eval-every": intFlag("an epoch count", 1).optional(),
   "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
+  "rrd-sampling": z.enum(RRD_SAMPLINGS, { error: `expected one of ${RRD_SAMPLINGS.join(", ")}` }).optional(),
+  "rrd-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
+  "ir-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
   engine: z.enum(["auto", "tfjs", "typed-arrays"]).optional(),
   "no-cache": z.boolean().optional(),
 });
@@ -97,24 +118,35 @@ async function main() {
     process.stdout.write(USAGE + "\n");
     return;
   }
-  const f = parseFlags(argv, OPTIONS, Flags);
+  const flags = parseFlags(argv, OPTIONS, Flags);
+  const preset = PRESETS[flags.preset];
+  const f = { ...flags, method: flags.method ?? preset.method };
   if (!fs.existsSync(f.data)) throw new UsageError(`--data: ${f.data} does not exist`);
-  if (f.teacher !== undefined && !fs.existsSync(path.join(f.teacher, "manifest.json"))) {
-    throw new UsageError(`--teacher: ${f.teacher} is not a saved model directory (no manifest.json)`);
+  const rankedTeacher = f.teacher !== undefined && (await isRankedListsDir(f.teacher));
+  if (f.teacher !== undefined && !rankedTeacher && !fs.existsSync(path.join(f.teacher, "manifest.json"))) {
+    throw new UsageError(`--teacher: ${f.teacher} is not a saved model directory (no manifest.json) nor ranked lists (no ranked-lists.json)`);
   }
+  if (rankedTeacher && rankedTeacherProblem(f.method)) throw new UsageError(`--teacher ${f.teacher} holds ranked lists only: ${rankedTeacherProblem(f.method)}`);
   const signal = interruptSignal();
   await getTf();
   const ds = loadDataset(f.data);
   process.stderr.write(`dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}\n`);
   const seed = f.seed ?? 0;
   const evalSeed = f["eval-seed"] ?? 0;
-  const teacherDim = f["teacher-dim"] ?? 200;
-  const studentDim = f["student-dim"] ?? 20;
+  const teacherDim = f["teacher-dim"] ?? preset.teacher.dim ?? 200;
+  const studentDim = f["student-dim"] ?? preset.student.dim ?? 20;
+  process.stderr.write(`preset ${preset.name}: ${preset.summary}; method ${f.method}${flags.method ? "" : " (the preset's)"}\n`);
 
-  let teacher: ServableBpr;
-  let teacherTest: EvalResult;
-  const cacheDir = path.join("artifacts", "teachers", `${contentHash(ds).slice(0, 16)}-d${teacherDim}-s${seed}`);
-  if (f.teacher !== undefined || (!f["no-cache"] && fs.existsSync(path.join(cacheDir, "manifest.json")))) {
+  let teacher: ServableBpr | RankedListTeacher;
+  let teacherTest: EvalResult | null = null;
+  const cacheDir = path.join("artifacts", "teachers", `${contentHash(ds).slice(0, 16)}-d${teacherDim}-s${seed}-${preset.name}`);
+  if (rankedTeacher) {
+    teacher = await loadRankedLists(f.teacher!);
+    if (teacher.numUsers !== ds.numUsers || teacher.numItems !== ds.numItems) {
+      throw new UsageError(`--teacher: ${f.teacher} covers ${teacher.numUsers} users x ${teacher.numItems} items, the dataset ${ds.numUsers} x ${ds.numItems}`);
+    }
+    process.stderr.write(`distilling from ranked lists ${f.teacher} (top-${teacher.N} of ${teacher.usersCovered} users)\n`);
+  } else if (f.teacher !== undefined || (!f["no-cache"] && fs.existsSync(path.join(cacheDir, "manifest.json")))) {
     const dir = f.teacher ?? cacheDir;
     teacher = await loadModel(dir);
     if (teacher.numUsers !== ds.numUsers || teacher.numItems !== ds.numItems) {
@@ -128,7 +160,7 @@ async function main() {
     const bar = progressBar(`teacher d${teacherDim}`);
     let trained: TrainedModel;
     try {
-      trained = await trainTeacher(ds, { dim: teacherDim, epochs: f["teacher-epochs"], lr: f["teacher-lr"], seed, evalSeed }, bar.progress, signal);
+      trained = await trainTeacher(ds, presetTeacherOptions(preset.name, { dim: teacherDim, epochs: f["teacher-epochs"], lr: f["teacher-lr"], patience: f.patience, seed, evalSeed }), bar.progress, signal);
     } finally {
       bar.stop();
     }
@@ -146,8 +178,7 @@ async function main() {
     student = await distillStudent(
       ds,
       teacher,
-      {
-        method: f.method,
+      presetStudentOptions(preset.name, f.method, {
         dim: studentDim,
         epochs: f.epochs,
         lr: f.lr,
@@ -158,7 +189,9 @@ async function main() {
         evalEvery: f["eval-every"],
         engine: f.engine,
         de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
-      },
+        rrd: { ...(f["rrd-sampling"] !== undefined && { sampling: f["rrd-sampling"] }), ...(f["rrd-lambda"] !== undefined && { lambda: f["rrd-lambda"] }) },
+        ir: { ...(f["ir-lambda"] !== undefined && { lambda: f["ir-lambda"] }) },
+      }),
       bar.progress,
       signal,
     );
@@ -172,13 +205,13 @@ async function main() {
       table(
         [...METRIC_HEADERS, "params"],
         [
-          metricRow(`teacher d${teacher.dim}`, teacherTest, [teacher.model.parameterCount]),
+          ...(teacher instanceof RankedListTeacher || !teacherTest ? [] : [metricRow(`teacher d${teacher.dim}`, teacherTest, [teacher.model.parameterCount])]),
           metricRow(`student d${studentDim} ${f.method}`, student.testMetrics, [student.model.model.parameterCount]),
         ],
       ) +
-      `\n\ntest split, ${teacherTest.negatives} sampled negatives (seed ${evalSeed}); student best epoch ${student.bestEpoch}/${student.epochsRun}, ${student.trainSeconds.toFixed(1)} s on ${student.backend}\nsaved student to ${out}\n`,
+      `\n\npreset ${preset.name}; test split, ${student.testMetrics.negatives} sampled negatives (seed ${evalSeed}); student best epoch ${student.bestEpoch}/${student.epochsRun}, ${student.trainSeconds.toFixed(1)} s on ${student.backend}\nsaved student to ${out}\n`,
   );
-  teacher.dispose();
+  if (!(teacher instanceof RankedListTeacher)) teacher.dispose();
   student.model.dispose();
 }
 

@@ -1,4 +1,4 @@
-// Distillation methods as Distillers on the BPR training loop: none | de | rrd | de-rrd | rd.
+// Distillation methods as Distillers on the BPR training loop: none | de | rrd | de-rrd | rd | ir-rrd | de-ir-rrd.
 import type { Dataset, ProgressFn } from "../types";
 import type { Rng } from "../random";
 import type { BprModel } from "../models/bpr";
@@ -7,15 +7,16 @@ import type { Distiller } from "../models/train";
 import { getTf } from "../backend";
 import { DeDistiller, type DeConfig } from "./de";
 import { deExpertModule } from "./de-kernel";
-import { RrdDistiller, RRD_DEFAULTS, type RrdConfig } from "./rrd";
+import { IR_DEFAULTS, RrdDistiller, RRD_DEFAULTS, type RrdConfig } from "./rrd";
 import { RrdKernel } from "./rrd-kernel";
 import { RdDistiller, RD_DEFAULTS, type RdConfig } from "./rd";
 import { JsEngine, pickFasterEngine, TfEngine, WasmKernelEngine, type MatmulEngine } from "./engine";
-import { teacherTopN } from "./teacher";
+import { teacherTopN, teacherTopNUsers } from "./teacher";
 import { adamKernel } from "../kernels/adam";
+import { RankedListTeacher } from "../interop/ranked-lists";
+import { methodParts, rankedTeacherProblem, type DistillMethod } from "./methods";
 
-export const DISTILL_METHODS = ["none", "de", "rrd", "de-rrd", "rd"] as const;
-export type DistillMethod = (typeof DISTILL_METHODS)[number];
+export { DISTILL_METHODS, methodParts, rankedTeacherProblem, type DistillMethod } from "./methods";
 
 export type EngineChoice = "auto" | "tfjs" | "typed-arrays";
 
@@ -23,6 +24,8 @@ export interface DistillSetup {
   method: DistillMethod;
   de?: Partial<DeConfig>;
   rrd?: Partial<RrdConfig>;
+  /** IR-RRD's item side (same fields as RRD's; defaults IR_DEFAULTS) */
+  ir?: Partial<RrdConfig>;
   rd?: Partial<RdConfig>;
   /** dense expert math: measured choice (default), or forced */
   engine?: EngineChoice;
@@ -42,18 +45,34 @@ export async function chooseEngine(
 export async function createDistillers(
   setup: DistillSetup,
   ds: Dataset,
-  teacher: BprModel,
+  /** a BPR-MF teacher (every method), or its ranked lists only (rd, rrd) */
+  teacher: BprModel | RankedListTeacher,
   studentDim: number,
   adam: AdamConfig & { batchSize: number },
   rng: Rng,
   progress?: ProgressFn,
 ): Promise<{ distillers: Distiller[]; engine: string | null; engineTimings: Record<string, number> }> {
-  const m = setup.method;
+  const parts = methodParts(setup.method);
+  if (teacher instanceof RankedListTeacher) {
+    const problem = rankedTeacherProblem(setup.method);
+    if (problem) throw new RangeError(problem);
+    const distillers: Distiller[] = [];
+    if (parts.rrd) {
+      const cfg = { ...RRD_DEFAULTS, ...setup.rrd };
+      cfg.topN = Math.min(cfg.topN, teacher.N);
+      distillers.push(new RrdDistiller(ds, teacher.topN(cfg.topN), cfg, await RrdKernel.create(ds.numUsers, ds.numItems, studentDim, cfg.K + cfg.L)));
+    }
+    if (parts.rd) {
+      const cfg = { ...RD_DEFAULTS, ...setup.rd };
+      distillers.push(new RdDistiller(ds, teacher.topN(cfg.K), cfg.K, cfg));
+    }
+    return { distillers, engine: null, engineTimings: {} };
+  }
   const batchSize = adam.batchSize;
   const distillers: Distiller[] = [];
   let engine: string | null = null;
   let engineTimings: Record<string, number> = {};
-  if (m === "de" || m === "de-rrd") {
+  if (parts.de) {
     // typical rows per expert: a batch has ≈ 2.7 × batchSize unique entities (CiteULike), spread over M experts
     const experts = setup.de?.experts ?? 30;
     const rows = Math.max(4, Math.round((2.7 * batchSize) / experts));
@@ -64,12 +83,17 @@ export async function createDistillers(
     engine = de.expertMath === picked.engine.name ? de.expertMath : `experts ${de.expertMath}, selection ${picked.engine.name}`;
     distillers.push(de);
   }
-  if (m === "rrd" || m === "de-rrd") {
+  if (parts.rrd) {
     const cfg = { ...RRD_DEFAULTS, ...setup.rrd };
     const top = await teacherTopN(teacher, ds, cfg.topN, progress);
     distillers.push(new RrdDistiller(ds, top, cfg, await RrdKernel.create(ds.numUsers, ds.numItems, studentDim, cfg.K + cfg.L)));
   }
-  if (m === "rd") {
+  if (parts.ir) {
+    const cfg = { ...IR_DEFAULTS, ...setup.ir };
+    const top = await teacherTopNUsers(teacher, ds, cfg.topN, progress);
+    distillers.push(new RrdDistiller(ds, top, cfg, await RrdKernel.create(ds.numUsers, ds.numItems, studentDim, cfg.K + cfg.L), "item"));
+  }
+  if (parts.rd) {
     const cfg = { ...RD_DEFAULTS, ...setup.rd };
     const top = await teacherTopN(teacher, ds, cfg.K, progress);
     distillers.push(new RdDistiller(ds, top, cfg.K, cfg));

@@ -1,4 +1,4 @@
-// RRD's per-user score and gradient loops on the wasm SIMD kernel (kernels/rrd-wat.ts). In JS those loops ran
+// RRD's per-user (and IR-RRD's per-item) score and gradient loops on the wasm SIMD kernel (kernels/rrd-wat.ts). In JS those loops ran
 // at ~4–5 ns per multiply-add on this machine (2.7 s of a 3.6 s RRD epoch); the loss itself (exp/log over
 // K+L scores) stays in JS. The student's tables are copied in once per batch, gradients accumulate in
 // dense tables here and are handed to the trainer's RowGrads for the rows the batch touched.
@@ -56,15 +56,20 @@ export class RrdKernel {
     return mod ? new RrdKernel(mod, numUsers, numItems, dim, perUser) : null;
   }
 
-  /** S[a] = U[u]·V[items[a]] for a < count */
-  scores(u: number, count: number): void {
+  /**
+   * S[a] = U[u]·V[items[a]] for a < count. Side "item" swaps the tables' roles: `u` is an item and
+   * `items` holds users, S[a] = V[u]·U[items[a]] (IR-RRD's item side, same loops).
+   */
+  scores(u: number, count: number, side: "user" | "item" = "user"): void {
     const o = this.off;
-    this.scoresFn(o.U, o.V, o.items, o.S, u, count, this.dbytes);
+    if (side === "user") this.scoresFn(o.U, o.V, o.items, o.S, u, count, this.dbytes);
+    else this.scoresFn(o.V, o.U, o.items, o.S, u, count, this.dbytes);
   }
 
-  /** GU[u] += Σ D[a]·V[items[a]] and GV[items[a]] += D[a]·U[u] for a < count */
-  grads(u: number, count: number): void {
+  /** GU[u] += Σ D[a]·V[items[a]] and GV[items[a]] += D[a]·U[u] for a < count (side "item": roles swapped) */
+  grads(u: number, count: number, side: "user" | "item" = "user"): void {
     const o = this.off;
-    this.gradsFn(o.U, o.V, o.GU, o.GV, o.items, o.D, u, count, this.dbytes);
+    if (side === "user") this.gradsFn(o.U, o.V, o.GU, o.GV, o.items, o.D, u, count, this.dbytes);
+    else this.gradsFn(o.V, o.U, o.GV, o.GU, o.items, o.D, u, count, this.dbytes);
   }
 }

@@ -3,6 +3,10 @@
 // L "uninteresting" items uniform among items neither observed nor in the top-N. The loss is the negative
 // log-likelihood of the interesting items' order, with the uninteresting ones always below:
 //   −Σ_k [ s_{π_k} − log( Σ_{l≥k} e^{s_{π_l}} + Σ_j e^{s_j} ) ].
+// The item side (IR-RRD, Kang et al., Information Sciences 2021) is the same loss with the roles swapped:
+// per item of the batch (its positives and negatives), K users sampled from the teacher's top-N users of
+// that item and L uniform among the rest, ranked over users. `sampling: "top-k"` takes the teacher's
+// first K instead of sampling them (the DE-RRD authors' remark).
 import type { Dataset } from "../types";
 import type { Rng } from "../random";
 import { containsSorted, type BprModel } from "../models/bpr";
@@ -11,15 +15,25 @@ import type { RowGrads } from "../models/optim";
 import { topK } from "../topk";
 import type { RrdKernel } from "./rrd-kernel";
 
+export const RRD_SAMPLINGS = ["rank", "top-k"] as const;
+/** "rank": K of the top-N drawn with P ∝ exp(−rank/T); "top-k": the teacher's first K, in order */
+export type RrdSampling = (typeof RRD_SAMPLINGS)[number];
+
 export interface RrdConfig {
   topN: number;
   K: number;
   L: number;
   T: number;
   lambda: number;
+  sampling: RrdSampling;
 }
 
-export const RRD_DEFAULTS: RrdConfig = { topN: 500, K: 40, L: 40, T: 10, lambda: 0.001 };
+/** which entities carry the ranking: "user" ranks items per user (RRD), "item" ranks users per item (IR) */
+export type RankingSide = "user" | "item";
+
+export const RRD_DEFAULTS: RrdConfig = { topN: 500, K: 40, L: 40, T: 10, lambda: 0.001, sampling: "rank" };
+/** the item side's settings in the IR-RRD authors' code (main_IR_RRD.py: I_K, I_L, I_T, IR_reg_lmbda) */
+export const IR_DEFAULTS: RrdConfig = { topN: 500, K: 20, L: 20, T: 10, lambda: 0.0005, sampling: "rank" };
 
 /**
  * Loss of one user from the student's scores of the interesting items (teacher order) and the
@@ -99,53 +113,72 @@ export function sampleInteresting(rng: Rng, N: number, K: number, T: number, key
 }
 
 export class RrdDistiller implements Distiller {
-  readonly name = "rrd";
+  readonly name: "rrd" | "ir-rrd";
   readonly cfg: RrdConfig;
-  /** numUsers x K items per epoch (-1 padded) */
+  /** numAnchors x K candidates per epoch (-1 padded); anchors are users (side "user") or items ("item") */
   readonly interesting: Int32Array;
-  /** numUsers x L items per epoch (-1 padded) */
+  /** numAnchors x L candidates per epoch (-1 padded) */
   readonly uninteresting: Int32Array;
 
-  private readonly itemStamp: Int32Array;
-  private readonly touchedItems: Int32Array;
-  private readonly batchUsers: Int32Array;
+  private readonly numAnchors: number;
+  private readonly numCandidates: number;
+  /** observed candidates of each anchor, sorted */
+  private readonly observed: Int32Array[];
+  private readonly lossKey: "rrd" | "ir";
+  private readonly candStamp: Int32Array;
+  private readonly touched: Int32Array;
+  private readonly batchAnchors: Int32Array;
+  private readonly anchorStamp: Int32Array;
   private stamp = 0;
 
   constructor(
     private readonly ds: Dataset,
-    /** teacher's top-N unobserved items per user (numUsers x N, from teacherTopN) */
+    /** teacher's top-N unobserved candidates per anchor (numAnchors x N, from teacherTopN / teacherTopNUsers) */
     private readonly topN: Int32Array,
     cfg: Partial<RrdConfig> = {},
     /** SIMD score/gradient loops (RrdKernel.create); null: the JS loops */
     private readonly kernel: RrdKernel | null = null,
+    readonly side: RankingSide = "user",
   ) {
-    this.cfg = { ...RRD_DEFAULTS, ...cfg };
-    if (topN.length !== ds.numUsers * this.cfg.topN) throw new Error(`teacher top-N has ${topN.length} entries, expected ${ds.numUsers} x ${this.cfg.topN}`);
-    this.interesting = new Int32Array(ds.numUsers * this.cfg.K).fill(-1);
-    this.uninteresting = new Int32Array(ds.numUsers * this.cfg.L).fill(-1);
-    this.itemStamp = new Int32Array(kernel ? ds.numItems : 0);
-    this.touchedItems = new Int32Array(kernel ? ds.numItems : 0);
-    this.batchUsers = new Int32Array(kernel ? ds.numUsers : 0);
+    this.cfg = { ...(side === "user" ? RRD_DEFAULTS : IR_DEFAULTS), ...cfg };
+    this.name = side === "user" ? "rrd" : "ir-rrd";
+    this.lossKey = side === "user" ? "rrd" : "ir";
+    this.numAnchors = side === "user" ? ds.numUsers : ds.numItems;
+    this.numCandidates = side === "user" ? ds.numItems : ds.numUsers;
+    this.observed = side === "user" ? ds.trainByUser : usersByItem(ds);
+    const what = side === "user" ? "users" : "items";
+    if (topN.length !== this.numAnchors * this.cfg.topN) throw new Error(`teacher top-N has ${topN.length} entries, expected ${this.numAnchors} ${what} x ${this.cfg.topN}`);
+    this.interesting = new Int32Array(this.numAnchors * this.cfg.K).fill(-1);
+    this.uninteresting = new Int32Array(this.numAnchors * this.cfg.L).fill(-1);
+    this.candStamp = new Int32Array(kernel ? this.numCandidates : 0);
+    this.touched = new Int32Array(kernel ? this.numCandidates : 0);
+    this.batchAnchors = new Int32Array(this.numAnchors);
+    this.anchorStamp = new Int32Array(side === "item" ? this.numAnchors : 0);
   }
 
   beginEpoch(_epoch: number, _epochs: number, rng: Rng): void {
-    const { K, L, T, topN: N } = this.cfg;
-    const mark = new Uint8Array(this.ds.numItems);
+    const { K, L, T, topN: N, sampling } = this.cfg;
+    const nc = this.numCandidates;
+    const mark = new Uint8Array(nc);
     const keys = new Float32Array(N);
-    for (let u = 0; u < this.ds.numUsers; u++) {
+    for (let u = 0; u < this.numAnchors; u++) {
       const top = this.topN.subarray(u * N, (u + 1) * N);
       let avail = N;
       while (avail > 0 && top[avail - 1] < 0) avail--;
-      const ranks = sampleInteresting(rng, avail, K, T, keys);
-      for (let k = 0; k < K; k++) this.interesting[u * K + k] = k < ranks.length ? top[ranks[k]] : -1;
-      // uninteresting: uniform over items neither observed nor in the top-N, without replacement
+      if (sampling === "top-k") {
+        for (let k = 0; k < K; k++) this.interesting[u * K + k] = k < avail ? top[k] : -1;
+      } else {
+        const ranks = sampleInteresting(rng, avail, K, T, keys);
+        for (let k = 0; k < K; k++) this.interesting[u * K + k] = k < ranks.length ? top[ranks[k]] : -1;
+      }
+      // uninteresting: uniform over candidates neither observed nor in the top-N, without replacement
       for (let r = 0; r < avail; r++) mark[top[r]] = 1;
-      const train = this.ds.trainByUser[u];
-      const free = this.ds.numItems - avail - train.length;
+      const train = this.observed[u];
+      const free = nc - avail - train.length;
       const want = Math.min(L, free);
       let got = 0;
       for (let tries = 0; got < want && tries < 50 * L; tries++) {
-        const j = rng.int(this.ds.numItems);
+        const j = rng.int(nc);
         if (mark[j] || containsSorted(train, j)) continue;
         mark[j] = 2;
         this.uninteresting[u * L + got++] = j;
@@ -156,91 +189,127 @@ export class RrdDistiller implements Distiller {
     }
   }
 
+  /** the batch's anchors: its users (side "user"), or its positive and negative items, once each (side "item") */
+  private anchorsOf(ctx: BatchContext): Int32Array {
+    if (this.side === "user") return ctx.uniqueUsers;
+    const stamp = ++this.stamp;
+    let n = 0;
+    for (const list of [ctx.uniquePos, ctx.uniqueNeg]) {
+      for (let i = 0; i < list.length; i++) {
+        const a = list[i];
+        if (this.anchorStamp[a] === stamp) continue;
+        this.anchorStamp[a] = stamp;
+        this.batchAnchors[n++] = a;
+      }
+    }
+    return this.batchAnchors.subarray(0, n);
+  }
+
   batch(ctx: BatchContext, model: BprModel): Record<string, number> {
     if (this.kernel && this.kernel.dim === model.dim) return this.batchOnKernel(ctx, model, this.kernel);
     const { K, L, lambda } = this.cfg;
     const d = model.dim;
-    const U = model.users;
-    const V = model.items;
-    const items = new Int32Array(K + L);
+    const userSide = this.side === "user";
+    const A = userSide ? model.users : model.items;
+    const C = userSide ? model.items : model.users;
+    const gradAnchors = userSide ? ctx.gradUsers : ctx.gradItems;
+    const gradCands = userSide ? ctx.gradItems : ctx.gradUsers;
+    const cands = new Int32Array(K + L);
     const scores = new Float64Array(K + L);
     const dScores = new Float64Array(K + L);
-    const gu = new Float64Array(d);
-    const users = ctx.uniqueUsers;
+    const ga = new Float64Array(d);
+    const anchors = this.anchorsOf(ctx);
     let total = 0;
-    for (let i = 0; i < users.length; i++) {
-      const u = users[i];
-      const [k, l] = this.samplesOf(u, items);
+    for (let i = 0; i < anchors.length; i++) {
+      const u = anchors[i];
+      const [k, l] = this.samplesOf(u, cands);
       if (k === 0) continue;
       const ub = u * d;
       for (let a = 0; a < k + l; a++) {
-        const vb = items[a] * d;
+        const vb = cands[a] * d;
         let s = 0;
-        for (let q = 0; q < d; q++) s += U[ub + q] * V[vb + q];
+        for (let q = 0; q < d; q++) s += A[ub + q] * C[vb + q];
         scores[a] = s;
       }
       total += lambda * rrdUserLoss(scores.subarray(0, k), scores.subarray(k, k + l), dScores, dScores.subarray(k));
-      gu.fill(0);
+      ga.fill(0);
       for (let a = 0; a < k + l; a++) {
         const g = lambda * dScores[a];
-        const vb = items[a] * d;
-        const gi = ctx.gradItems.offset(items[a]);
-        const G = ctx.gradItems.grad; // read after offset(), which may grow the buffer
+        const vb = cands[a] * d;
+        const gi = gradCands.offset(cands[a]);
+        const G = gradCands.grad; // read after offset(), which may grow the buffer
         for (let q = 0; q < d; q++) {
-          gu[q] += g * V[vb + q];
-          G[gi + q] += g * U[ub + q];
+          ga[q] += g * C[vb + q];
+          G[gi + q] += g * A[ub + q];
         }
       }
-      const go = ctx.gradUsers.offset(u);
-      const GU = ctx.gradUsers.grad;
-      for (let q = 0; q < d; q++) GU[go + q] += gu[q];
+      const go = gradAnchors.offset(u);
+      const GA = gradAnchors.grad;
+      for (let q = 0; q < d; q++) GA[go + q] += ga[q];
     }
-    return { rrd: total };
+    return { [this.lossKey]: total };
   }
 
-  /** copies user u's interesting items (teacher order), then its uninteresting ones, into `items`; returns both counts */
-  private samplesOf(u: number, items: Int32Array): [number, number] {
+  /** copies anchor u's interesting candidates (teacher order), then its uninteresting ones, into `out`; returns both counts */
+  private samplesOf(u: number, out: Int32Array): [number, number] {
     const { K, L } = this.cfg;
     let k = 0;
-    while (k < K && this.interesting[u * K + k] >= 0) items[k] = this.interesting[u * K + k++];
+    while (k < K && this.interesting[u * K + k] >= 0) out[k] = this.interesting[u * K + k++];
     let l = 0;
-    while (l < L && this.uninteresting[u * L + l] >= 0) items[k + l] = this.uninteresting[u * L + l++];
+    while (l < L && this.uninteresting[u * L + l] >= 0) out[k + l] = this.uninteresting[u * L + l++];
     return [k, l];
   }
 
   private batchOnKernel(ctx: BatchContext, model: BprModel, kern: RrdKernel): Record<string, number> {
     const { K, L, lambda } = this.cfg;
     const d = model.dim;
-    const { itemStamp, touchedItems, batchUsers } = this;
+    const userSide = this.side === "user";
+    const { candStamp, touched } = this;
     kern.U.set(model.users);
     kern.V.set(model.items);
-    const items = kern.items;
+    const cands = kern.items;
     const dScores = new Float64Array(K + L);
+    const anchors = this.anchorsOf(ctx);
     const stamp = ++this.stamp;
-    let nItems = 0;
-    let nUsers = 0;
+    const done = new Int32Array(anchors.length);
+    let nCands = 0;
+    let nAnchors = 0;
     let total = 0;
-    for (const u of ctx.uniqueUsers) {
-      const [k, l] = this.samplesOf(u, items);
+    for (const u of anchors) {
+      const [k, l] = this.samplesOf(u, cands);
       if (k === 0) continue;
-      kern.scores(u, k + l);
+      kern.scores(u, k + l, this.side);
       total += lambda * rrdUserLoss(kern.S.subarray(0, k), kern.S.subarray(k, k + l), dScores, dScores.subarray(k));
       for (let a = 0; a < k + l; a++) {
         const g = lambda * dScores[a];
         kern.D[a] = Math.abs(g) < 1e-30 ? 0 : g; // no denormal operands for the SIMD loops
-        const item = items[a];
-        if (itemStamp[item] !== stamp) {
-          itemStamp[item] = stamp;
-          touchedItems[nItems++] = item;
+        const c = cands[a];
+        if (candStamp[c] !== stamp) {
+          candStamp[c] = stamp;
+          touched[nCands++] = c;
         }
       }
-      kern.grads(u, k + l);
-      batchUsers[nUsers++] = u;
+      kern.grads(u, k + l, this.side);
+      done[nAnchors++] = u;
     }
-    handOver(kern.GU, batchUsers, nUsers, d, ctx.gradUsers);
-    handOver(kern.GV, touchedItems, nItems, d, ctx.gradItems);
-    return { rrd: total };
+    handOver(userSide ? kern.GU : kern.GV, done, nAnchors, d, userSide ? ctx.gradUsers : ctx.gradItems);
+    handOver(userSide ? kern.GV : kern.GU, touched, nCands, d, userSide ? ctx.gradItems : ctx.gradUsers);
+    return { [this.lossKey]: total };
   }
+}
+
+/** each item's training users, sorted ascending (the item side's "observed") */
+export function usersByItem(ds: Dataset): Int32Array[] {
+  const counts = new Int32Array(ds.numItems);
+  for (const row of ds.trainByUser) for (let k = 0; k < row.length; k++) counts[row[k]]++;
+  const out = Array.from({ length: ds.numItems }, (_, i) => new Int32Array(counts[i]));
+  const fill = new Int32Array(ds.numItems);
+  // users ascending, so each item's list comes out sorted
+  for (let u = 0; u < ds.numUsers; u++) {
+    const row = ds.trainByUser[u];
+    for (let k = 0; k < row.length; k++) out[row[k]][fill[row[k]]++] = u;
+  }
+  return out;
 }
 
 /** adds the dense rows `rows[0..n)` of `dense` to the trainer's gradients and zeroes them for the next batch */

@@ -104,6 +104,16 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             <dd>{model.distillationMethod ?? "—"}</dd>
             <dt>Artifact</dt>
             <dd className="mono">{model.artifactUri}</dd>
+            {model.architecture === "bpr-mf" ? (
+              <>
+                <dt>Export</dt>
+                <dd>
+                  <a href={`/api/models/${model.id}/export?format=safetensors`}>.safetensors</a> (embeddings + ids) · .npy:{" "}
+                  <a href={`/api/models/${model.id}/export?format=npy&part=users`}>users</a>, <a href={`/api/models/${model.id}/export?format=npy&part=items`}>items</a>,{" "}
+                  <a href={`/api/models/${model.id}/export?format=npy&part=user_ids`}>user ids</a>, <a href={`/api/models/${model.id}/export?format=npy&part=item_ids`}>item ids</a>
+                </dd>
+              </>
+            ) : null}
             <dt>Created</dt>
             <dd>{formatDateTime(model.createdAt)}</dd>
             {model.trainingRun?.jobRunId ? (

@@ -1,0 +1,40 @@
+// GET /api/models/:id/export?format=safetensors → one .safetensors file (tensors "users", "items"; id lists in
+// its metadata); ?format=npy&part=users|items|user_ids|item_ids → one of the four .npy / id-list files.
+import { z } from "zod";
+import { requireUser } from "@/lib/auth/current";
+import { db } from "@/lib/db/client";
+import { RANKED_LISTS_ARCHITECTURE } from "@/lib/db/teacher-import";
+import { HttpError, handler, notFound, parseQuery } from "@/lib/http";
+
+const Query = z.object({
+  format: z.enum(["npy", "safetensors"]).default("safetensors"),
+  part: z.enum(["users", "items", "user_ids", "item_ids"]).optional(),
+});
+
+const PART_FILES = { users: "users.npy", items: "items.npy", user_ids: "user_ids.txt", item_ids: "item_ids.txt" } as const;
+
+export const GET = handler(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
+  await requireUser();
+  const { id } = await ctx.params;
+  const q = parseQuery(request, Query);
+  const row = await db().model.findUnique({ where: { id }, select: { id: true, name: true, architecture: true, artifactUri: true } });
+  if (!row) throw notFound("No such model");
+  if (row.architecture === RANKED_LISTS_ARCHITECTURE) throw new HttpError(409, "conflict", "This teacher is ranked lists only: it has no embeddings to export");
+  if (q.format === "npy" && !q.part) throw new HttpError(400, "invalid_request", "The request has invalid fields", { issues: [{ path: "part", message: "with format npy, pick a part: users, items, user_ids or item_ids" }] });
+  const { loadModel } = await import("@/lib/recsys/artifact");
+  const { exportEmbeddings } = await import("@/lib/recsys/interop/export");
+  const model = await loadModel(row.artifactUri, { accelerate: false });
+  try {
+    const files = exportEmbeddings(model, q.format);
+    const file = q.format === "safetensors" ? "model.safetensors" : PART_FILES[q.part!];
+    const slug = row.name.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 60) || row.id;
+    return new Response(Buffer.from(files[file]), {
+      headers: {
+        "content-type": file.endsWith(".txt") ? "text/plain; charset=utf-8" : "application/octet-stream",
+        "content-disposition": `attachment; filename="${slug}-${file}"`,
+      },
+    });
+  } finally {
+    model.dispose();
+  }
+});

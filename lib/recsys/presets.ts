@@ -1,0 +1,77 @@
+// Named distillation recipes: the settings a user gets without tuning. "recommended" is the CiteULike
+// benchmark's recipe (bench/README.md, run 7: picked on validation N@10, DE-RRD 0.4018 test N@10); "fast"
+// keeps its learning rates, weight decays and DE approximations on a quarter of the epochs, with early
+// stopping. Options given explicitly always win over the preset's.
+import type { DistillMethod } from "./distill/methods";
+import type { StudentOptions, TeacherOptions } from "./pipeline";
+
+export const PRESET_NAMES = ["recommended", "fast"] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+export const DEFAULT_PRESET: PresetName = "recommended";
+
+export interface Preset {
+  name: PresetName;
+  summary: string;
+  /** the method run when none is named (the one validation picked) */
+  method: DistillMethod;
+  teacher: TeacherOptions;
+  /** every student's settings */
+  student: StudentOptions;
+  /** per-method overrides of `student` (epoch budgets, λ_RRD) */
+  perMethod: Partial<Record<DistillMethod, StudentOptions>>;
+}
+
+const DE_APPROX = { entityFraction: 0.25, maxExperts: 2 };
+
+export const PRESETS: Record<PresetName, Preset> = {
+  recommended: {
+    name: "recommended",
+    summary: "the CiteULike benchmark's recipe: teacher 200 epochs, students 240 (DE 300, DE-RRD 350) on whole cosine schedules",
+    method: "de-rrd",
+    teacher: { dim: 200, epochs: 200, batchSize: 2048, lr: 0.004, weightDecay: 0.002, lrSchedule: "cosine", patience: 1000 },
+    student: { dim: 20, epochs: 240, lr: 0.003, weightDecay: 0.001, lrSchedule: "cosine", patience: 1000, de: DE_APPROX },
+    perMethod: {
+      de: { epochs: 300 },
+      "de-rrd": { epochs: 350, rrd: { lambda: 0.0005 } },
+      "de-ir-rrd": { epochs: 350, rrd: { lambda: 0.0005 } },
+    },
+  },
+  fast: {
+    name: "fast",
+    summary: "a quarter of the recommended epochs (teacher 50, students 60, DE-RRD 90) with early stopping",
+    method: "de-rrd",
+    teacher: { dim: 200, epochs: 50, batchSize: 2048, lr: 0.004, weightDecay: 0.002, lrSchedule: "cosine", patience: 5 },
+    student: { dim: 20, epochs: 60, lr: 0.003, weightDecay: 0.001, lrSchedule: "cosine", patience: 10, de: DE_APPROX },
+    perMethod: {
+      de: { epochs: 75 },
+      "de-rrd": { epochs: 90, rrd: { lambda: 0.0005 } },
+      "de-ir-rrd": { epochs: 90, rrd: { lambda: 0.0005 } },
+    },
+  },
+};
+
+type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
+/** `opts` without its undefined entries, so spreading it never erases a preset value */
+function defined<T extends object>(opts: T): Partial<Defined<T>> {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as Partial<Defined<T>>;
+}
+
+export function presetTeacherOptions(name: PresetName, opts: TeacherOptions = {}): TeacherOptions {
+  return { ...PRESETS[name].teacher, ...defined(opts) };
+}
+
+/** the preset's student settings for `method`, under the explicit `opts` (nested de/rrd/ir/rd merged field by field) */
+export function presetStudentOptions(name: PresetName, method: DistillMethod, opts: StudentOptions = {}): StudentOptions & { method: DistillMethod } {
+  const p = PRESETS[name];
+  const base = { ...p.student, ...p.perMethod[method] };
+  const o = defined(opts);
+  return {
+    ...base,
+    ...o,
+    method,
+    de: { ...base.de, ...defined(opts.de ?? {}) },
+    rrd: { ...base.rrd, ...defined(opts.rrd ?? {}) },
+    ir: { ...base.ir, ...defined(opts.ir ?? {}) },
+    rd: { ...base.rd, ...defined(opts.rd ?? {}) },
+  };
+}
