@@ -112,9 +112,17 @@ export function uploadDir(id: string): string {
   return path.join(uploadsDir(), id);
 }
 
+/** the name an upload is stored under: its own (messages name the file people know), made safe */
+function safeFileName(name: string): string {
+  const base = path.basename(name || "upload").replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "").slice(-120);
+  return base === "" || base === "meta.json" ? `upload-${base}` : base;
+}
+
 /** the staged file of an upload */
 export function uploadFile(id: string): string {
-  return path.join(uploadDir(id), "data");
+  const meta = readUploadMeta(id);
+  if (!meta) throw new ImportPathError(`upload ${id} is gone (uploads are kept for 24 hours and removed after an import); upload the file again`);
+  return path.join(uploadDir(id), safeFileName(meta.name));
 }
 
 export function readUploadMeta(id: string): UploadMeta | null {
@@ -160,13 +168,15 @@ export async function stageUpload(stream: Readable, info: { name: string; create
   const id = `up_${randomBytes(12).toString("hex")}`;
   const dir = uploadDir(id);
   fs.mkdirSync(dir, { recursive: true });
+  const name = path.basename(info.name || "upload").slice(0, 200);
+  const file = path.join(dir, safeFileName(name));
   try {
-    await pipeline(stream, fs.createWriteStream(path.join(dir, "data")));
+    await pipeline(stream, fs.createWriteStream(file));
     if (info.truncated()) throw new UploadTooLargeError(info.limit);
     const meta: UploadMeta = {
       id,
-      name: path.basename(info.name || "upload").slice(0, 200),
-      size: fs.statSync(path.join(dir, "data")).size,
+      name,
+      size: fs.statSync(file).size,
       createdById: info.createdById,
       createdAt: new Date().toISOString(),
     };
@@ -256,11 +266,7 @@ export interface ImportRequest {
 
 /** the file or directory an import reads */
 export function importSourcePath(source: ImportSource): { path: string; label: string } {
-  if ("uploadId" in source) {
-    const meta = readUploadMeta(source.uploadId);
-    if (!meta) throw new ImportPathError(`upload ${source.uploadId} is gone (uploads are kept for 24 hours and removed after an import); upload the file again`);
-    return { path: uploadFile(source.uploadId), label: meta.name };
-  }
+  if ("uploadId" in source) return { path: uploadFile(source.uploadId), label: readUploadMeta(source.uploadId)!.name };
   return { path: resolveImportPath(source.path), label: source.path };
 }
 
@@ -306,4 +312,20 @@ export async function importDataset(
     fs.rmSync(workDir, { recursive: true, force: true });
     if (final && "uploadId" in request.source) removeUpload(request.source.uploadId);
   }
+}
+
+/**
+ * Checks that an import source exists and holds something importable (a quick look: stat and first
+ * lines). Throws ImportPathError or DatasetError with the reason.
+ */
+export async function checkImportSource(source: ImportSource, format?: import("@/lib/recsys/data/import").ImportFormat): Promise<{ path: string; label: string }> {
+  const { resolveInput } = await import("@/lib/recsys/data/import");
+  const input = importSourcePath(source);
+  try {
+    await resolveInput(input.path, format);
+  } catch (err) {
+    if (err instanceof DatasetError) throw new DatasetError(err.message.replace(/^data: /, `${input.label}: `), { file: err.file, line: err.line });
+    throw err;
+  }
+  return input;
 }
