@@ -9,7 +9,8 @@ import { InteractionParser, type ColumnMapping, type LineError, type ParsedRow }
 import { DatasetError } from "./errors";
 import { canonicalOrder } from "./ids";
 import { LineSplitter, openByteInput } from "./lines";
-import { dedupeInteractions, InteractionColumns, splitInteractions, type DedupedInteractions, type SplitSpec } from "./split";
+import { interactionsFromDataset } from "./interactions-tsv";
+import { splitInteractions, type DedupedInteractions, type SplitSpec } from "./split";
 import { loadTsvDir, SPLIT_FILES } from "./tsv-dir";
 import { extractTsvZip, isZipFile, peekTsvZip } from "./zip";
 
@@ -395,15 +396,8 @@ async function importTsvDir(r: ResolvedInput, fileName: string, opts: ImportRunO
   }
   opts.onProgress?.(0.3, "reading train/valid/test.tsv");
   const loaded = loadTsvDir(dir);
-  const cols = new InteractionColumns();
-  let rows = 0;
-  for (let u = 0; u < loaded.numUsers; u++) {
-    for (const i of loaded.trainByUser[u]) cols.push(u, i, NaN);
-    if (loaded.valid[u] >= 0) cols.push(u, loaded.valid[u], NaN);
-    if (loaded.test[u] >= 0) cols.push(u, loaded.test[u], NaN);
-  }
-  rows = cols.length;
-  const interactions = dedupeInteractions(cols, { numUsers: loaded.numUsers, numItems: loaded.numItems });
+  const interactions = interactionsFromDataset(loaded);
+  const rows = interactions.items.length;
   return {
     dataset: { ...loaded, name: opts.name, source: { kind: "tsv-dir", path: fileName } },
     interactions,

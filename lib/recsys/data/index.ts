@@ -11,3 +11,4 @@ export { MIN_ITEMS_FOR_HOLDOUT } from "./split";
 export { splitInteractions, dedupeInteractions, InteractionColumns, SPLIT_KINDS, type SplitSpec, type SplitResult, type DedupedInteractions } from "./split";
 export { readInteractionsTsv, writeInteractionsTsv, INTERACTIONS_FILE } from "./interactions-tsv";
 export { previewImport, runImport, resolveInput, defaultSplit, type ImportFormat, type ImportOptions, type ImportPreview, type ImportedData } from "./import";
+export { interactionsFromDataset } from "./interactions-tsv";

@@ -5,7 +5,8 @@
 import path from "node:path";
 import { DatasetError } from "./errors";
 import { forEachChunkSync } from "./lines";
-import { InteractionColumns, type DedupedInteractions } from "./split";
+import type { Dataset } from "../types";
+import { dedupeInteractions, InteractionColumns, type DedupedInteractions } from "./split";
 import { TsvWriter } from "./tsv-writer";
 
 export const INTERACTIONS_FILE = "interactions.tsv";
@@ -72,4 +73,19 @@ export function readInteractionsTsv(fileOrDir: string): InteractionColumns {
   });
   if (!header) throw new DatasetError(`${name}: empty file (expected header '${HEADER.replace(/\t/g, "<TAB>")}')`, { file });
   return out;
+}
+
+/**
+ * The interactions of a split dataset without times (train + valid + test, de-duplicated): what a
+ * dataset stored without interactions.tsv (synthetic, an older import) can be extended from.
+ */
+export function interactionsFromDataset(ds: Dataset): DedupedInteractions {
+  const cols = new InteractionColumns();
+  for (let u = 0; u < ds.numUsers; u++) {
+    const items = ds.trainByUser[u];
+    for (let k = 0; k < items.length; k++) cols.push(u, items[k], NaN);
+    if (ds.valid[u] >= 0) cols.push(u, ds.valid[u], NaN);
+    if (ds.test[u] >= 0) cols.push(u, ds.test[u], NaN);
+  }
+  return dedupeInteractions(cols, { numUsers: ds.numUsers, numItems: ds.numItems });
 }
