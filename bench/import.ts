@@ -40,16 +40,26 @@ const { values } = parseArgs({
 async function child(file: string, url: string, dataDir: string): Promise<void> {
   process.env.DATA_DIR = dataDir;
   const db = createDb(url);
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   const t0 = performance.now();
+  const c0 = cpu();
   const imported = await runImport(file, { name: "bench-import", workDir: path.join(dataDir, "work") });
   const tParsed = performance.now();
+  const cParsed = cpu();
   const stored = await storeImportedDataset(imported, db, { sourcePath: null });
   const t1 = performance.now();
+  const c1 = cpu();
   await db.$disconnect();
   const out = {
     seconds: (t1 - t0) / 1000,
     parseSplitSeconds: (tParsed - t0) / 1000,
     storeSeconds: (t1 - tParsed) / 1000,
+    cpuSeconds: c1 - c0,
+    parseSplitCpuSeconds: cParsed - c0,
+    storeCpuSeconds: c1 - cParsed,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     rows: imported.params.counts.rows,
     interactions: imported.interactions.items.length,
@@ -89,6 +99,17 @@ function generate(file: string, rows: number): void {
   w.close();
 }
 
+/** utime + stime of a local PostgreSQL backend from /proc, or null when it cannot be read (remote server) */
+function backendCpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -123,17 +144,23 @@ async function main(): Promise<void> {
     await migrateDatabase(dbUrl, { quiet: true });
 
     say("COPY into a bare table");
+    const copyCpu: { seconds: number | null } = { seconds: null };
     const copySeconds = await withClient(dbUrl, async (c) => {
       await c.query("CREATE TABLE bench_copy (user_id text, item_id text, ts bigint)");
+      const pid = (await c.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+      const before = backendCpuSeconds(pid);
       const t0 = performance.now();
       await c.query(`COPY bench_copy FROM '${file.replace(/'/g, "''")}' WITH (FORMAT csv, HEADER true)`);
       const s = (performance.now() - t0) / 1000;
+      const after = backendCpuSeconds(pid);
+      if (before !== null && after !== null) copyCpu.seconds = after - before;
       const n = await c.query<{ n: string }>("SELECT count(*)::text AS n FROM bench_copy");
       if (Number(n.rows[0].n) !== rows) throw new Error(`COPY loaded ${n.rows[0].n} rows, expected ${rows}`);
       await c.query("DROP TABLE bench_copy");
       return s;
     });
-    say(`COPY: ${copySeconds.toFixed(2)} s`);
+    const copyCpuSeconds = copyCpu.seconds;
+    say(`COPY: ${copySeconds.toFixed(2)} s${copyCpuSeconds !== null ? ` (backend CPU ${copyCpuSeconds.toFixed(2)} s)` : ""}`);
 
     say("import (child process)");
     t = performance.now();
@@ -160,8 +187,10 @@ async function main(): Promise<void> {
       rows,
       fileBytes: size,
       import: { ...result, rowsPerSecond: Math.round(rows / seconds), childWallSeconds: wall },
-      copy: { seconds: copySeconds, rowsPerSecond: Math.round(rows / copySeconds) },
+      copy: { seconds: copySeconds, cpuSeconds: copyCpuSeconds, rowsPerSecond: Math.round(rows / copySeconds) },
       ratioImportToCopy: seconds / copySeconds,
+      // CPU time is less disturbed by a busy machine than wall time (COPY: the server backend's utime+stime)
+      cpuRatioImportToCopy: copyCpuSeconds ? Number(result.cpuSeconds) / copyCpuSeconds : null,
       targets: {
         secondsAt20M: { target: 60, met: rows >= 20_000_000 ? seconds <= 60 : null },
         peakRssBytes: { target: 1.5 * 2 ** 30, met: peak <= 1.5 * 2 ** 30 },
@@ -169,7 +198,7 @@ async function main(): Promise<void> {
       },
     };
     say(
-      `import ${seconds.toFixed(2)} s (${report.import.rowsPerSecond.toLocaleString("en")} rows/s; parse+split ${Number(result.parseSplitSeconds).toFixed(2)} s, store ${Number(result.storeSeconds).toFixed(2)} s), peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB, ${report.ratioImportToCopy.toFixed(2)}× COPY; load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      `import ${seconds.toFixed(2)} s (${report.import.rowsPerSecond.toLocaleString("en")} rows/s; parse+split ${Number(result.parseSplitSeconds).toFixed(2)} s, store ${Number(result.storeSeconds).toFixed(2)} s), peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB, ${report.ratioImportToCopy.toFixed(2)}× COPY (CPU ${Number(result.cpuSeconds).toFixed(2)} s, ${report.cpuRatioImportToCopy?.toFixed(2) ?? "?"}× COPY's); load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
     );
     const outFile = values.out ?? path.join(root, "bench/results", `import-${rows}.json`);
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
