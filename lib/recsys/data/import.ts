@@ -308,17 +308,19 @@ export async function runImport(inputPath: string, opts: ImportRunOptions): Prom
   const input = openByteInput(r.file);
   const report = opts.onProgress ?? (() => undefined);
   let reserved = false;
+  let pushed = 0;
   let lastReport = 0;
   try {
     for await (const chunk of input.chunks) {
       opts.signal?.throwIfAborted();
-      if (!reserved && !input.gzip && parser.lineNumber > 1000) {
+      parser.push(chunk);
+      pushed += chunk.length;
+      if (!reserved && parser.lineNumber > 1000) {
         // a size estimate from the first chunk saves the copies of growing 20M-row columns
-        const perRow = input.bytesRead() / parser.lineNumber;
-        parser.columns.reserve(Math.ceil((input.size / perRow) * 1.05));
+        const ratio = input.gzip ? pushed / Math.max(1, input.bytesRead()) : 1;
+        parser.columns.reserve(Math.ceil(((input.size * ratio) / (pushed / parser.lineNumber)) * 1.1));
         reserved = true;
       }
-      parser.push(chunk);
       const now = Date.now();
       if (now - lastReport > 250) {
         lastReport = now;

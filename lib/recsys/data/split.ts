@@ -21,7 +21,8 @@ export class InteractionColumns {
 
   push(user: number, item: number, time: number): void {
     if (this.length === this.users.length) {
-      const cap = this.users.length * 2;
+      // 1.5×: past a size estimate, growth by doubling would cost half the columns again
+      const cap = Math.ceil(this.users.length * 1.5);
       this.users = grow(this.users, new Int32Array(cap));
       this.items = grow(this.items, new Int32Array(cap));
       this.times = grow(this.times, new Float64Array(cap));
@@ -127,7 +128,10 @@ function sizesOf(c: InteractionColumns): { numUsers: number; numItems: number } 
   return { numUsers: maxU + 1, numItems: maxI + 1 };
 }
 
-/** Collapses repeated (user, item) pairs to their latest time; O(rows) with two counting sorts. */
+/**
+ * Collapses repeated (user, item) pairs to their latest time: one counting sort by user, then each
+ * user's rows sorted by item (packed numeric keys, native sort) and compacted in place.
+ */
 export function dedupeInteractions(c: InteractionColumns, sizes: { numUsers: number; numItems: number } = sizesOf(c)): DedupedInteractions {
   const { numUsers, numItems } = sizes;
   const n = c.length;
@@ -137,48 +141,60 @@ export function dedupeInteractions(c: InteractionColumns, sizes: { numUsers: num
       throw new DatasetError(`interaction ${k}: user ${users[k]} / item ${items[k]} outside ${numUsers} users × ${numItems} items`);
     }
   }
-  // stable counting sort by item, then stable by user: order (user, item, input order)
-  const itemFill = new Int32Array(numItems + 1);
-  for (let k = 0; k < n; k++) itemFill[items[k] + 1]++;
-  for (let i = 0; i < numItems; i++) itemFill[i + 1] += itemFill[i];
-  let byItem: Int32Array | null = new Int32Array(n);
-  for (let k = 0; k < n; k++) byItem[itemFill[items[k]]++] = k;
-  const userFill = new Int32Array(numUsers + 1);
-  for (let k = 0; k < n; k++) userFill[users[k] + 1]++;
-  for (let u = 0; u < numUsers; u++) userFill[u + 1] += userFill[u];
-  const order = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const k = byItem[j];
-    order[userFill[users[k]]++] = k;
+  const start = new Int32Array(numUsers + 1);
+  for (let k = 0; k < n; k++) start[users[k] + 1]++;
+  let maxLen = 0;
+  for (let u = 0; u < numUsers; u++) {
+    if (start[u + 1] > maxLen) maxLen = start[u + 1];
+    start[u + 1] += start[u];
   }
-  byItem = null;
-  // userFill[u] is now the end of user u's rows (= start of u + 1)
-  let distinct = 0;
-  for (let j = 0; j < n; j++) if (j === 0 || items[order[j]] !== items[order[j - 1]] || users[order[j]] !== users[order[j - 1]]) distinct++;
-  const outItems = new Int32Array(distinct);
-  const outTimes = new Float64Array(distinct);
+  const fill = start.slice(0, numUsers);
+  const outItems = new Int32Array(n);
+  const outTimes = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const p = fill[users[k]]++;
+    outItems[p] = items[k];
+    outTimes[p] = times[k];
+  }
+  const SHIFT = 1048576; // 2^20 positions per user in a packed key (item * 2^20 + position)
+  const keys = new Float64Array(maxLen);
+  const segTimes = new Float64Array(maxLen);
   const userStart = new Int32Array(numUsers + 1);
-  let w = -1;
-  let prevUser = -1;
-  let prevItem = -1;
-  for (let j = 0; j < n; j++) {
-    const k = order[j];
-    const u = users[k];
-    const i = items[k];
-    const t = times[k];
-    if (u !== prevUser || i !== prevItem) {
-      w++;
-      outItems[w] = i;
-      outTimes[w] = t;
-      userStart[u + 1]++;
-      prevUser = u;
-      prevItem = i;
-    } else if (t > outTimes[w] || (outTimes[w] !== outTimes[w] && t === t)) {
-      outTimes[w] = t;
+  let w = 0;
+  for (let u = 0; u < numUsers; u++) {
+    const s = start[u];
+    const len = start[u + 1] - s;
+    userStart[u] = w;
+    if (len === 0) continue;
+    segTimes.set(outTimes.subarray(s, s + len));
+    let prevItem = -1;
+    const keep = (item: number, t: number) => {
+      if (item !== prevItem) {
+        outItems[w] = item;
+        outTimes[w] = t;
+        w++;
+        prevItem = item;
+      } else if (t > outTimes[w - 1] || (outTimes[w - 1] !== outTimes[w - 1] && t === t)) {
+        outTimes[w - 1] = t;
+      }
+    };
+    if (len < SHIFT) {
+      for (let j = 0; j < len; j++) keys[j] = outItems[s + j] * SHIFT + j;
+      keys.subarray(0, len).sort();
+      for (let j = 0; j < len; j++) {
+        const key = keys[j];
+        const item = Math.floor(key / SHIFT);
+        keep(item, segTimes[key - item * SHIFT]);
+      }
+    } else {
+      // a user with a million rows or more: sort positions by comparator
+      const segItems = outItems.slice(s, s + len);
+      const idx = Int32Array.from({ length: len }, (_, j) => j).sort((a, b) => segItems[a] - segItems[b]);
+      for (let j = 0; j < len; j++) keep(segItems[idx[j]], segTimes[idx[j]]);
     }
   }
-  for (let u = 0; u < numUsers; u++) userStart[u + 1] += userStart[u];
-  return { numUsers, numItems, userStart, items: outItems, times: outTimes };
+  userStart[numUsers] = w;
+  return { numUsers, numItems, userStart, items: outItems.subarray(0, w), times: outTimes.subarray(0, w) };
 }
 
 /** later in time (unknown = earliest), ties by the random key */
