@@ -178,6 +178,55 @@ export const redistillInput = z
   .strict();
 export type RedistillInput = z.infer<typeof redistillInput>;
 
+const seedInput = z.number().int().min(0).max(2 ** 31 - 1).default(0);
+
+/** How an import is split (lib/recsys/data/split.ts SplitSpec); recorded in Dataset.params.split. */
+export const splitSpecInput = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("loo-time"), seed: seedInput }).strict(),
+  z.object({ kind: z.literal("loo-random"), seed: seedInput }).strict(),
+  z
+    .object({
+      kind: z.literal("time-cutoff"),
+      cutoff: z.string().trim().min(1).max(40).refine((v) => Number.isFinite(Date.parse(v)), "Must be a date (ISO 8601, e.g. 2024-01-31)"),
+      seed: seedInput,
+    })
+    .strict(),
+]);
+
+const columnIndex = z.number().int().min(0).max(255);
+
+/** Parse options of an import, shared by the preview and the job. */
+export const importOptionsInput = z
+  .object({
+    format: z.enum(["movielens", "csv", "tsv-dir"]).optional(),
+    delimiter: z.enum([",", "\t", ";", "|"]).optional(),
+    header: z.boolean().optional(),
+    /** 0-based columns; default: detected from the header */
+    mapping: z
+      .object({ user: columnIndex, item: columnIndex, timestamp: columnIndex.optional(), weight: columnIndex.optional() })
+      .strict()
+      .refine((m) => new Set([m.user, m.item, m.timestamp, m.weight].filter((c) => c !== undefined)).size === [m.user, m.item, m.timestamp, m.weight].filter((c) => c !== undefined).length, {
+        message: "each column can have one role only",
+      })
+      .optional(),
+    /** rows with a weight (MovieLens: rating) below this are dropped; MovieLens default 4 */
+    minWeight: z.number().finite().optional(),
+    split: splitSpecInput.optional(),
+  })
+  .strict();
+
+/** A staged upload (POST /api/datasets/import/uploads) or a path relative to IMPORT_DIR. */
+export const importSourceInput = z.union([
+  z.object({ uploadId: z.string().regex(/^up_[a-f0-9]{24}$/, "Must be an upload id from /api/datasets/import/uploads") }).strict(),
+  z.object({ path: z.string().trim().min(1).max(1000) }).strict(),
+]);
+
+export const importPreviewInput = importOptionsInput.extend({ source: importSourceInput }).strict();
+export type ImportPreviewInput = z.infer<typeof importPreviewInput>;
+
+export const importDatasetInput = importOptionsInput.extend({ name: z.string().trim().min(1).max(120), source: importSourceInput }).strict();
+export type ImportDatasetInput = z.infer<typeof importDatasetInput>;
+
 export const JOB_DEFINITIONS = {
   [QUEUES.selftest]: define<SelftestInput>({
     queue: QUEUES.selftest,
@@ -294,6 +343,22 @@ export const JOB_DEFINITIONS = {
     // single flight per production model: two breaches, one run
     singletonKey: (i) => `redistill:${i.modelId}`,
     concurrency: 2,
+  }),
+
+  [QUEUES.importDataset]: define<ImportDatasetInput>({
+    queue: QUEUES.importDataset,
+    title: "Import dataset",
+    input: importDatasetInput,
+    retryLimit: 1,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 120,
+    expireInSeconds: 2 * 60 * 60,
+    // de-duplicating and splitting tens of millions of rows holds the event loop for seconds
+    heartbeatSeconds: 120,
+    // one import of the same upload or server path at a time
+    singletonKey: (i) => `import:${"uploadId" in i.source ? i.source.uploadId : i.source.path}`,
+    concurrency: 1,
   }),
 } satisfies Record<QueueName, object>;
 

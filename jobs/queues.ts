@@ -8,6 +8,7 @@ export const QUEUES = {
   webhookDeliver: "webhook-deliver",
   snapshotBuild: "snapshot-build",
   redistill: "redistill",
+  importDataset: "import-dataset",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -8,6 +8,7 @@ import type {
   SnapshotBuildInput,
   TrainInput,
   WebhookDeliverInput,
+  ImportDatasetInput,
 } from "./definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "./queues";
@@ -20,6 +21,7 @@ import { driftCheck } from "./handlers/drift-check";
 import { webhookDeliver } from "./handlers/webhook-deliver";
 import { snapshotBuild } from "./handlers/snapshot-build";
 import { redistill } from "./handlers/redistill";
+import { importDataset } from "./handlers/import-dataset";
 
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
@@ -33,6 +35,7 @@ type Handlers = {
   [QUEUES.webhookDeliver]: JobHandler<WebhookDeliverInput>;
   [QUEUES.snapshotBuild]: JobHandler<SnapshotBuildInput>;
   [QUEUES.redistill]: JobHandler<RedistillInput>;
+  [QUEUES.importDataset]: JobHandler<ImportDatasetInput>;
 };
 
 export const JOB_HANDLERS: Handlers = {
@@ -44,6 +47,7 @@ export const JOB_HANDLERS: Handlers = {
   [QUEUES.webhookDeliver]: webhookDeliver,
   [QUEUES.snapshotBuild]: snapshotBuild,
   [QUEUES.redistill]: redistill,
+  [QUEUES.importDataset]: importDataset,
 };
 
 export function jobHandler(queue: QueueName): JobHandler<unknown> {

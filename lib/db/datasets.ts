@@ -1,5 +1,8 @@
 // Dataset rows and their stored copies. The interactions themselves are files (tsv-dir under
 // DATA_DIR/datasets/<id>/); the row keeps the source, parameters, counts and the snapshot hash.
+import path from "node:path";
+import { INTERACTIONS_FILE, interactionsFromDataset, writeInteractionsTsv } from "@/lib/recsys/data/interactions-tsv";
+import type { DedupedInteractions } from "@/lib/recsys/data/split";
 import { writeTsvDir } from "@/lib/recsys/data/tsv-dir";
 import type { Dataset as RecsysDataset } from "@/lib/recsys/types";
 import type { Dataset, Prisma } from "./generated/client";
@@ -25,10 +28,12 @@ export interface DatasetRecordInput {
 }
 
 /**
- * Records a dataset snapshot and stores its files. Idempotent: the same (source, snapshot) maps to
- * one row, so a job that runs again after a crash finds and completes the row it made.
+ * Records a dataset snapshot and stores its files: train/valid/test.tsv, ids.json and interactions.tsv
+ * (`interactions` with their times when known, else derived from the split without times). Idempotent:
+ * the same (source, snapshot) maps to one row, so a job that runs again after a crash finds and
+ * completes the row it made.
  */
-export async function saveDataset(input: DatasetRecordInput, data: RecsysDataset, db: Db = defaultDb()): Promise<Dataset> {
+export async function saveDataset(input: DatasetRecordInput, data: RecsysDataset, db: Db = defaultDb(), opts: { interactions?: DedupedInteractions } = {}): Promise<Dataset> {
   const row = await db.dataset.upsert({
     where: { source_snapshot: { source: input.source, snapshot: input.snapshot } },
     create: { ...input, sourcePath: input.sourcePath ?? null, parentId: input.parentId ?? null },
@@ -36,7 +41,8 @@ export async function saveDataset(input: DatasetRecordInput, data: RecsysDataset
   });
   if (row.storagePath) return row;
   const storagePath = datasetStoragePath(row.id);
-  writeTsvDir(data, resolveStoragePath(storagePath));
+  const interactions = opts.interactions ?? interactionsFromDataset(data);
+  writeTsvDir(data, resolveStoragePath(storagePath), (tmp) => writeInteractionsTsv(path.join(tmp, INTERACTIONS_FILE), interactions));
   return db.dataset.update({ where: { id: row.id }, data: { storagePath } });
 }
 

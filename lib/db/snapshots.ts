@@ -2,6 +2,7 @@
 // snapshot are folded into a new, versioned snapshot of the production model's dataset (lineage in
 // Dataset.params.lineage, raw rows in interactions.tsv). The split is the parent's (lib/recsys/data/fold.ts).
 import { z } from "zod";
+import { splitSpecInput } from "@/jobs/definitions";
 import { contentHash } from "@/lib/recsys/data/stats";
 import { foldLiveInteractions, type FoldLineage, type SplitSpec } from "@/lib/recsys/data/fold";
 import { readInteractions, writeInteractions, INTERACTIONS_FILE } from "@/lib/recsys/data/interactions";
@@ -38,7 +39,6 @@ export interface SnapshotLineage extends FoldLineage {
   jobRunId: string | null;
 }
 
-const splitSpecSchema = z.object({ kind: z.enum(["loo-time", "loo-random", "time-cutoff"]), seed: z.number().int().optional(), cutoff: z.string().optional() });
 const lineageSchema = z.object({ version: z.number(), rootDatasetId: z.string(), eventWindow: z.object({ from: z.string().nullable(), to: z.string() }) }).passthrough();
 
 export function snapshotLineage(row: Pick<Dataset, "params">): SnapshotLineage | null {
@@ -47,7 +47,7 @@ export function snapshotLineage(row: Pick<Dataset, "params">): SnapshotLineage |
 }
 
 function splitOf(row: Pick<Dataset, "params">): SplitSpec | undefined {
-  const parsed = splitSpecSchema.safeParse((row.params as { split?: unknown } | null)?.split);
+  const parsed = splitSpecInput.safeParse((row.params as { split?: unknown } | null)?.split);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -113,8 +113,8 @@ export async function buildLiveSnapshot(input: { modelId?: string }, h: Snapshot
     name,
     parent,
     parentRows,
-    events: events.map((e) => ({ userId: e.userId, itemId: e.itemId!, time: e.timestamp.getTime() })),
-    retainSinceMs: now.getTime() - settings.retentionDays * 86_400_000,
+    events: events.map((e) => ({ userId: e.userId, itemId: e.itemId!, time: e.timestamp.getTime() / 1000 })),
+    retainSince: now.getTime() / 1000 - settings.retentionDays * 86_400,
     split: splitOf(head) ?? splitOf(root),
   });
   h.progress(0.7, "storing the snapshot");

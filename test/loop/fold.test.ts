@@ -47,7 +47,7 @@ describe("foldLiveInteractions", () => {
       { userId: "u0", itemId: "brand-new", time: t0 + 3 },
       { userId: "stranger", itemId: "i1", time: t0 + 1 },
     ];
-    const { dataset, lineage } = foldLiveInteractions({ name: "next", parent: base, parentRows: null, events, retainSinceMs: 0 });
+    const { dataset, lineage } = foldLiveInteractions({ name: "next", parent: base, parentRows: null, events, retainSince: 0 });
     expect(dataset.userIds.slice(0, base.numUsers)).toEqual(base.userIds);
     expect(dataset.itemIds.slice(0, base.numItems)).toEqual(base.itemIds);
     expect(dataset.userIds.slice(base.numUsers)).toEqual(["stranger"]);
@@ -66,7 +66,7 @@ describe("foldLiveInteractions", () => {
     const rows = new InteractionColumns();
     replay.forEach((e) => rows.push(Number(e.userId.slice(1)), Number(e.itemId.slice(1)), e.timestamp));
     rows.push(0, 7, NaN);
-    const { lineage } = foldLiveInteractions({ name: "x", parent: base, parentRows: rows, events: [{ userId: "u1", itemId: "i2", time: 10_000_000 }], retainSinceMs: 3500 });
+    const { lineage } = foldLiveInteractions({ name: "x", parent: base, parentRows: rows, events: [{ userId: "u1", itemId: "i2", time: 10_000_000 }], retainSince: 3500 });
     const old = replay.filter((e) => e.timestamp < 3500).length;
     expect(old).toBeGreaterThan(0);
     expect(lineage.droppedByRetention).toBe(old);
@@ -74,12 +74,11 @@ describe("foldLiveInteractions", () => {
     expect(lineage.notes[0]).toMatch(/1 interactions .* no timestamp: the retention window does not apply/);
   });
 
-  it("applies a seeded random leave-one-out when the parent was split that way, and falls back from a cut-off with a note", () => {
-    const random = foldLiveInteractions({ name: "r", parent: base, parentRows: null, events: [], retainSinceMs: 0, split: { kind: "loo-random", seed: 4 } });
+  it("applies a seeded random leave-one-out when the parent was split that way, and a time cut-off by the import's split", () => {
+    const random = foldLiveInteractions({ name: "r", parent: base, parentRows: null, events: [], retainSince: 0, split: { kind: "loo-random", seed: 4 } });
     expect(random.lineage.split.applied).toEqual({ kind: "loo-random", seed: 4 });
-    const cutoff = foldLiveInteractions({ name: "c", parent: base, parentRows: null, events: [], retainSinceMs: 0, split: { kind: "time-cutoff", cutoff: "2026-01-01" } });
-    expect(cutoff.lineage.split.applied).toEqual({ kind: "loo-time" });
-    expect(cutoff.lineage.notes.join()).toMatch(/time-cutoff split not available/);
+    const cutoff = foldLiveInteractions({ name: "c", parent: base, parentRows: null, events: [], retainSince: 0, split: { kind: "time-cutoff", cutoff: "2026-01-01" } });
+    expect(cutoff.lineage.split.applied).toEqual({ kind: "time-cutoff", cutoff: "2026-01-01" });
   });
 });
 

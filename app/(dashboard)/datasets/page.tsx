@@ -14,10 +14,14 @@ export default async function DatasetsPage() {
   const datasets = await listDatasets();
   return (
     <>
-      <PageHeader title="Datasets" description="Implicit-feedback snapshots that teachers and students are trained and evaluated on." />
+      <PageHeader
+        title="Datasets"
+        description="Implicit-feedback snapshots that teachers and students are trained and evaluated on."
+        actions={hasRole(user.role, "editor") ? <Link href="/datasets/import" className="button">Import a dataset</Link> : null}
+      />
       <section className="panel">
         {datasets.length === 0 ? (
-          <p className="empty">No datasets yet.{hasRole(user.role, "editor") ? " Generate a synthetic one below." : ""}</p>
+          <p className="empty">No datasets yet.{hasRole(user.role, "editor") ? " Import your own or generate a synthetic one below." : ""}</p>
         ) : (
           <div className="table-wrap">
             <table className="data">

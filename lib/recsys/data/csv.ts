@@ -6,6 +6,7 @@ import { DatasetError } from "./errors";
 import { canonicalOrder, IdInterner } from "./ids";
 import { firstLine, forEachLine, shortName } from "./lines";
 import { InteractionColumns, leaveOneOut } from "./split";
+import type { ColumnMapping } from "./delimited";
 
 export interface MovieLensOptions {
   /** ratings at or above this count as positive feedback (default 4) */
@@ -176,4 +177,55 @@ export function loadInteractionsCsv(file: string, opts: InteractionsCsvOptions =
     raw.push(users.intern(user), items.intern(item), time);
   });
   return finish(file, users, items, raw, columns === 3, seed, { kind: "csv", path: file, params: { seed, delimiter, header: hasHeader } });
+}
+
+const WEIGHT_HEADERS = new Set(["rating", "ratings", "weight", "score", "count", "plays", "playcount", "quantity", "qty", "value", "strength"]);
+
+export interface DetectedLayout {
+  /** movielens: the ratings.csv header (user, movie, rating >= threshold, timestamp) */
+  kind: "movielens" | "csv";
+  delimiter: string;
+  header: boolean;
+  /** header names, or "column 1".. without a header */
+  columns: string[];
+  mapping: ColumnMapping;
+}
+
+function looksLikeTime(value: string): boolean {
+  const v = unquote(value);
+  return v !== "" && (Number.isFinite(Number(v)) || Number.isFinite(Date.parse(v)));
+}
+
+/**
+ * Delimiter, header and column mapping guessed from the first lines of a file: header names
+ * (user/item/time/weight synonyms), else user, item[, timestamp] in that order.
+ */
+export function detectLayout(lines: readonly string[]): DetectedLayout {
+  const nonEmpty = lines.filter((l) => l.trim() !== "");
+  const first = nonEmpty[0] ?? "";
+  const delimiter = first.includes("\t") ? "\t" : first.includes(",") ? "," : first.includes(";") ? ";" : first.includes("|") ? "|" : ",";
+  if (isMovieLensHeader(first)) {
+    return { kind: "movielens", delimiter: ",", header: true, columns: first.split(",").map(unquote), mapping: { user: 0, item: 1, weight: 2, timestamp: 3 } };
+  }
+  const names = headerFields(first, delimiter);
+  const find = (set: Set<string>) => {
+    const k = names.findIndex((n) => set.has(n));
+    return k < 0 ? undefined : k;
+  };
+  const user = find(USER_HEADERS);
+  const item = find(ITEM_HEADERS);
+  const timestamp = find(TIME_HEADERS);
+  const weight = find(WEIGHT_HEADERS);
+  const header = user !== undefined || item !== undefined || timestamp !== undefined || looksLikeHeader(first, delimiter);
+  const columns = header ? first.split(delimiter).map(unquote) : first.split(delimiter).map((_, k) => `column ${k + 1}`);
+  const mapping: ColumnMapping = { user: user ?? 0, item: item ?? (user === 1 ? 0 : 1) };
+  if (timestamp !== undefined) mapping.timestamp = timestamp;
+  else if (!header || columns.length >= 3) {
+    // no named time column: a third column of numbers or dates is taken as the time
+    const data = nonEmpty.slice(header ? 1 : 0, 20);
+    const k = [0, 1, 2].find((c) => c !== mapping.user && c !== mapping.item && c < columns.length);
+    if (k !== undefined && weight !== k && data.length > 0 && data.every((l) => looksLikeTime(l.split(delimiter)[k] ?? ""))) mapping.timestamp = k;
+  }
+  if (weight !== undefined && weight !== mapping.timestamp) mapping.weight = weight;
+  return { kind: "csv", delimiter, header, columns, mapping };
 }

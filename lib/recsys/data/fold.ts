@@ -4,20 +4,14 @@
 // line up with the prefix of the new catalogue (warm starts, projections). Pure: no files, no database.
 import type { Dataset } from "../types";
 import { DatasetError } from "./errors";
-import { InteractionColumns, leaveOneOut } from "./split";
+import { InteractionColumns, splitDataset, type SplitSpec } from "./split";
 
-/** How a dataset was split (the import records it in Dataset.params.split). */
-export interface SplitSpec {
-  kind: "loo-time" | "loo-random" | "time-cutoff";
-  seed?: number;
-  /** ISO date for time-cutoff: everything after it is test */
-  cutoff?: string;
-}
+export type { SplitSpec };
 
 export interface LiveInteraction {
   userId: string;
   itemId: string;
-  /** epoch milliseconds */
+  /** unix seconds */
   time: number;
 }
 
@@ -28,8 +22,8 @@ export interface FoldInput {
   parentRows: InteractionColumns | null;
   /** new interactions, in any order */
   events: readonly LiveInteraction[];
-  /** parent interactions with a timestamp before this (epoch ms) are dropped; untimed ones are kept */
-  retainSinceMs: number;
+  /** parent interactions with a timestamp before this (unix seconds) are dropped; untimed ones are kept */
+  retainSince: number;
   /** the parent's split; default leave-one-out by latest timestamp */
   split?: SplitSpec;
 }
@@ -78,15 +72,7 @@ export function splitSnapshot(
   name: string,
   requested: SplitSpec,
   parent: Dataset,
-): { dataset: Dataset; applied: SplitSpec; note?: string } {
-  let applied = requested;
-  let note: string | undefined;
-  if (requested.kind === "time-cutoff") {
-    // splitInteractions (the import's split) handles a cut-off date; until it is in, leave-one-out by time
-    applied = { kind: "loo-time" };
-    note = "time-cutoff split not available to live snapshots yet: leave-one-out by latest timestamp applied";
-  }
-  const timed = applied.kind === "loo-time";
+): { dataset: Dataset; applied: SplitSpec } {
   const ordered = new InteractionColumns();
   for (let k = 0; k < rows.length; k++) {
     const u = rows.users[k];
@@ -98,8 +84,8 @@ export function splitSnapshot(
     }
     ordered.push(u, i, t);
   }
-  const dataset = leaveOneOut({ name, source: { kind: "tsv-dir" }, userIds: ids.userIds, itemIds: ids.itemIds, columns: ordered, timed, seed: applied.seed ?? 0 });
-  return { dataset, applied, ...(note ? { note } : {}) };
+  const dataset = splitDataset({ name, source: { kind: "tsv-dir" }, userIds: ids.userIds, itemIds: ids.itemIds, columns: ordered, spec: requested });
+  return { dataset, applied: requested };
 }
 
 export function foldLiveInteractions(input: FoldInput): FoldResult {
@@ -117,7 +103,7 @@ export function foldLiveInteractions(input: FoldInput): FoldResult {
   for (let k = 0; k < parentRows.length; k++) {
     const t = parentRows.times[k];
     if (Number.isNaN(t)) untimed++;
-    else if (t < input.retainSinceMs) {
+    else if (t < input.retainSince) {
       dropped++;
       continue;
     }
@@ -144,8 +130,7 @@ export function foldLiveInteractions(input: FoldInput): FoldResult {
       `${untimed} interactions inherited from ${reconstructed ? "the parent's split files" : "the parent"} have no timestamp: the retention window does not apply to them, all are kept`,
     );
   }
-  const { dataset, applied, note } = splitSnapshot(rows, { userIds, itemIds }, input.name, requested, parent);
-  if (note) notes.push(note);
+  const { dataset, applied } = splitSnapshot(rows, { userIds, itemIds }, input.name, requested, parent);
   return {
     dataset,
     rows,
@@ -158,7 +143,7 @@ export function foldLiveInteractions(input: FoldInput): FoldResult {
       newItems: itemIds.length - parent.numItems,
       totalInteractions: rows.length,
       parentRowsReconstructed: reconstructed,
-      split: { requested, applied, ...(note ? { note } : {}) },
+      split: { requested, applied },
       notes,
     },
   };

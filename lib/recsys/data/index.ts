@@ -8,3 +8,7 @@ export { datasetStats, contentHash, itemTrainCounts, gini, type DatasetStats } f
 export { popularityScorer } from "./popularity";
 export { generateSynthetic, SYNTHETIC_DEFAULTS, type SyntheticOptions, type SyntheticDrift } from "./synthetic";
 export { MIN_ITEMS_FOR_HOLDOUT } from "./split";
+export { splitInteractions, dedupeInteractions, InteractionColumns, SPLIT_KINDS, type SplitSpec, type SplitResult, type DedupedInteractions } from "./split";
+export { readInteractionsTsv, writeInteractionsTsv, INTERACTIONS_FILE } from "./interactions-tsv";
+export { previewImport, runImport, resolveInput, defaultSplit, type ImportFormat, type ImportOptions, type ImportPreview, type ImportedData } from "./import";
+export { interactionsFromDataset } from "./interactions-tsv";

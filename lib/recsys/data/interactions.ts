@@ -1,5 +1,5 @@
 // interactions.tsv: a dataset's raw interactions beside its split files, header `user<TAB>item<TAB>timestamp`,
-// users and items as dense indices (ids.json names them), timestamp in epoch milliseconds or empty when
+// users and items as dense indices (ids.json names them), timestamp in unix seconds (as the import writes it) or empty when
 // the interaction has no time (rows reconstructed from a split that never had timestamps).
 import fs from "node:fs";
 import path from "node:path";
@@ -58,7 +58,7 @@ export function readInteractions(dir: string, sizes: { numUsers: number; numItem
     if (cols.length !== 3) throw new DatasetError(`${name}:${line}: expected 3 tab-separated columns, got ${cols.length}`, { file, line });
     const ts = cols[2].trim();
     const time = ts === "" ? NaN : Number(ts);
-    if (ts !== "" && !Number.isFinite(time)) throw new DatasetError(`${name}:${line}: timestamp '${ts}' is not a number of milliseconds`, { file, line });
+    if (ts !== "" && !Number.isFinite(time)) throw new DatasetError(`${name}:${line}: timestamp '${ts}' is not a number of seconds`, { file, line });
     rows.push(index(cols[0].trim(), "user", sizes.numUsers, line), index(cols[1].trim(), "item", sizes.numItems, line), time);
   });
   if (!sawHeader) throw new DatasetError(`${name}: empty file (expected header '${HEADER.replace(/\t/g, "<TAB>")}')`, { file });

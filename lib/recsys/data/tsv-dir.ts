@@ -7,6 +7,7 @@ import type { Dataset } from "../types";
 import { DatasetError } from "./errors";
 import { allCanonicalIntegers, canonicalOrder, IdInterner } from "./ids";
 import { forEachLine, shortName } from "./lines";
+import { TsvWriter } from "./tsv-writer";
 
 export const SPLIT_FILES = ["train.tsv", "valid.tsv", "test.tsv"] as const;
 /** `{userIds, itemIds}`: the external id of each dense index used in the tsv files */
@@ -81,20 +82,28 @@ function denseIds(interner: IdInterner, declared: number | undefined, kind: stri
 /**
  * Writes `ds` atomically into `dir` as train/valid/test.tsv with dense indices as ids, plus ids.json:
  * integer ids keep users and items without interactions (the declared catalogue), and ids.json restores
- * the external ids, so loadTsvDir(dir) returns the same dataset.
+ * the external ids, so loadTsvDir(dir) returns the same dataset. `extra` may add files (e.g.
+ * interactions.tsv) to the directory before it appears under its final name.
  */
-export function writeTsvDir(ds: Dataset, dir: string): void {
+export function writeTsvDir(ds: Dataset, dir: string, extra: (tmpDir: string) => void = () => undefined): void {
   const tmp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  const rows: Record<(typeof SPLIT_FILES)[number], string[]> = { "train.tsv": ["user\titem"], "valid.tsv": ["user\titem"], "test.tsv": ["user\titem"] };
-  for (let u = 0; u < ds.numUsers; u++) {
-    for (const item of ds.trainByUser[u]) rows["train.tsv"].push(`${u}\t${item}`);
-    if (ds.valid[u] >= 0) rows["valid.tsv"].push(`${u}\t${ds.valid[u]}`);
-    if (ds.test[u] >= 0) rows["test.tsv"].push(`${u}\t${ds.test[u]}`);
+  try {
+    const [train, valid, test] = SPLIT_FILES.map((f) => new TsvWriter(path.join(tmp, f)).text("user\titem").newline());
+    for (let u = 0; u < ds.numUsers; u++) {
+      const items = ds.trainByUser[u];
+      for (let k = 0; k < items.length; k++) train.integer(u).tab().integer(items[k]).newline();
+      if (ds.valid[u] >= 0) valid.integer(u).tab().integer(ds.valid[u]).newline();
+      if (ds.test[u] >= 0) test.integer(u).tab().integer(ds.test[u]).newline();
+    }
+    for (const w of [train, valid, test]) w.close();
+    fs.writeFileSync(path.join(tmp, EXTERNAL_IDS_FILE), JSON.stringify({ userIds: ds.userIds, itemIds: ds.itemIds }));
+    extra(tmp);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
   }
-  for (const f of SPLIT_FILES) fs.writeFileSync(path.join(tmp, f), rows[f].join("\n") + "\n");
-  fs.writeFileSync(path.join(tmp, EXTERNAL_IDS_FILE), JSON.stringify({ userIds: ds.userIds, itemIds: ds.itemIds }));
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   fs.renameSync(tmp, dir);
