@@ -61,18 +61,9 @@ async function prepare(database: SelectedDatabase): Promise<string[]> {
   say(`database: ${redactUrl(database.url)}${database.embedded ? " (embedded)" : ""}`);
   say("applying migrations");
   await migrateDatabase(database.url);
-
-  const notes: string[] = [];
-  const { ensureFirstAdmin } = await import("@/lib/auth/bootstrap");
-  // printed after the URL, where people look for it
-  await ensureFirstAdmin((line) => notes.push(...line.split("\n")));
-
-  if (process.env.SEED_DEMO !== "false") {
-    const { seedDemoData } = await import("@/lib/db/seed");
-    notes.push(...(await seedDemoData({ log: say })));
-  }
-  const { db } = await import("@/lib/db/client");
-  await db().$disconnect();
+  const { prepareDatabase, disconnectDatabase } = await import("@/lib/db/first-start");
+  const notes = await prepareDatabase(database, say);
+  await disconnectDatabase();
   return notes;
 }
 

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { NavLinks, type NavItem } from "@/components/NavLinks";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
+import { ChangePasswordForm } from "./account/change-password-form";
 
 const NAV: NavItem[] = [
   { href: "/", label: "Overview" },
@@ -14,7 +15,7 @@ const NAV: NavItem[] = [
 ];
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const { user } = await requirePageUser();
+  const { user, mustChangePassword } = await requirePageUser({ allowPendingPasswordChange: true });
   const items = hasRole(user.role, "admin") ? [...NAV, { href: "/admin", label: "Admin" }] : NAV;
   return (
     <div className="shell">
@@ -41,7 +42,17 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           </div>
         </div>
       </aside>
-      <main className="main">{children}</main>
+      <main className="main">
+        {mustChangePassword ? (
+          <section className="panel" data-testid="password-change-required">
+            <h2>Set a new password</h2>
+            <p className="muted">Your password was generated at the first start. Choose your own before using Understudy.</p>
+            <ChangePasswordForm />
+          </section>
+        ) : (
+          children
+        )}
+      </main>
     </div>
   );
 }

@@ -11,7 +11,7 @@ const perAccount = new FailureLimiter(30, WINDOW_MS);
 const perClient = new FailureLimiter(50, WINDOW_MS);
 
 export type SignInResult =
-  | { ok: true; user: SessionUser }
+  | { ok: true; user: SessionUser; mustChangePassword: boolean }
   | { ok: false; reason: "invalid_credentials" }
   | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
@@ -36,7 +36,7 @@ export async function checkCredentials(email: string, password: string, clientAd
 
   const user = await db().user.findUnique({
     where: { email: account },
-    select: { id: true, email: true, name: true, role: true, passwordHash: true, disabledAt: true },
+    select: { id: true, email: true, name: true, role: true, passwordHash: true, disabledAt: true, mustChangePassword: true },
   });
   const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
   if (!user || !valid || user.disabledAt) {
@@ -46,5 +46,5 @@ export async function checkCredentials(email: string, password: string, clientAd
     return { ok: false, reason: "invalid_credentials" };
   }
   perAccountAndClient.reset(accountAndClient);
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role }, mustChangePassword: user.mustChangePassword };
 }

@@ -30,5 +30,5 @@ export const POST = handler(async (request: Request) => {
   const secure = isHttps(request.url, request.headers.get("x-forwarded-proto"));
   (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(secure));
   await recordAudit({ actor: { id: result.user.id, label: result.user.email }, action: "user.signed_in", entityType: "user", entityId: result.user.id });
-  return json({ user: result.user });
+  return json({ user: result.user, mustChangePassword: result.mustChangePassword });
 });
