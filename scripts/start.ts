@@ -113,7 +113,8 @@ async function main() {
   if (stopping) return;
 
   const env = { ...process.env, DATABASE_URL: database.url, PORT: String(port) };
-  const next = spawn(path.join(root, "node_modules/.bin/next"), [dev ? "dev" : "start", "-p", String(port), ...(process.env.HOST ? ["-H", process.env.HOST] : [])], {
+  // Our node:http front for Next (scripts/web-server.ts): route handlers get the socket's client address.
+  const next = spawn(process.execPath, ["--import", "tsx", "scripts/web-server.ts", ...(dev ? ["--dev"] : [])], {
     cwd: root,
     env: { ...env, NODE_ENV: dev ? "development" : "production" },
     stdio: "inherit",

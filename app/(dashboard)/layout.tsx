@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { NavLinks, type NavItem } from "@/components/NavLinks";
+import { SignOutButton } from "@/components/SignOutButton";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { ChangePasswordForm } from "./account/change-password-form";
@@ -34,11 +35,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           </div>
           <div style={{ marginTop: 8, display: "flex", gap: 12 }}>
             <Link href="/account">Account</Link>
-            <form action="/api/auth/sign-out" method="post">
-              <button type="submit" className="link-button">
-                Sign out
-              </button>
-            </form>
+            <SignOutButton />
           </div>
         </div>
       </aside>

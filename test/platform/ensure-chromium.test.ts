@@ -11,7 +11,7 @@ const missing = "/nonexistent/understudy-test/chromium";
 function run(env: Record<string, string>, asNobody = false) {
   const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp" };
   const command = asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", script] : ["bash", script];
-  const result = spawnSync(command[0], command.slice(1), { env: { ...base, ...env }, encoding: "utf8" });
+  const result = spawnSync(command[0], command.slice(1), { env: { NODE_ENV: "test", ...base, ...env }, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
 }
 
