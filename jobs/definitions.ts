@@ -113,6 +113,10 @@ export type TrainInput = z.infer<typeof trainInput>;
 export const rolloutEvaluateInput = z.object({}).strict();
 export type RolloutEvaluateInput = z.infer<typeof rolloutEvaluateInput>;
 
+/** Purges expired sessions and stale sign-in throttle rows (input is empty; the cron sends {}). */
+export const authHousekeepingInput = z.object({}).strict();
+export type AuthHousekeepingInput = z.infer<typeof authHousekeepingInput>;
+
 /** Compares a current dataset snapshot with a reference one and, on drift, queues a redistillation. */
 export const driftCheckInput = z
   .object({
@@ -201,6 +205,19 @@ export const JOB_DEFINITIONS = {
     singletonKey: (i) => ["drift-check", i.currentDatasetId, i.referenceDatasetId, i.modelId ?? "-"].join(":"),
     concurrency: 1,
   }),
+  [QUEUES.authHousekeeping]: define<AuthHousekeepingInput>({
+    queue: QUEUES.authHousekeeping,
+    title: "Purge expired sessions",
+    input: authHousekeepingInput,
+    retryLimit: 0, // the next hour's run is the retry
+    retryDelaySeconds: 5,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 60,
+    expireInSeconds: 10 * 60,
+    heartbeatSeconds: 30,
+    singletonKey: () => "auth-housekeeping",
+    concurrency: 1,
+  }),
 } satisfies Record<QueueName, object>;
 
 export function jobDefinition(queue: QueueName): JobDefinition<unknown> {
@@ -220,4 +237,5 @@ export interface JobSchedule {
 export const JOB_SCHEDULES: JobSchedule[] = [
   // lib/db/experiments.ts evaluateLiveExperiments: advance / hold / pause / roll back / ask for approval
   { queue: QUEUES.rolloutEvaluate, cron: process.env.UNDERSTUDY_ROLLOUT_CRON ?? "* * * * *", input: {} },
+  { queue: QUEUES.authHousekeeping, cron: "17 * * * *", input: {} },
 ];

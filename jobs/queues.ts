@@ -5,6 +5,7 @@ export const QUEUES = {
   generateDataset: "generate-dataset",
   rolloutEvaluate: "rollout-evaluate",
   driftCheck: "drift-check",
+  authHousekeeping: "auth-housekeeping",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -36,7 +36,7 @@ export interface ApiKeySummary {
   createdBy: { email: string };
 }
 
-type CachedKey = { key: AuthenticatedApiKey & { keyHash: string }; fetchedAt: number };
+type CachedKey = { key: AuthenticatedApiKey & { keyHash: string }; fetchedAt: number; lastUsedAt: number | null };
 const cache = new Map<string, CachedKey>();
 
 export async function createApiKey(
@@ -103,13 +103,15 @@ export async function authenticateApiKey(request: Request, now = Date.now()): Pr
       cache.delete(prefix);
       return null;
     }
-    entry = { key: { id: row.id, prefix: row.prefix, scopes: row.scopes, createdById: row.createdById, keyHash: row.keyHash }, fetchedAt: now };
+    entry = { key: { id: row.id, prefix: row.prefix, scopes: row.scopes, createdById: row.createdById, keyHash: row.keyHash }, fetchedAt: now, lastUsedAt: row.lastUsedAt?.getTime() ?? null };
     cache.set(prefix, entry);
-    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      await touchLastUsed(row.id, now);
-    }
   }
   if (!digestsEqual(entry.key.keyHash, sha256Hex(presented))) return null;
+  // Only a matching secret counts as use: a guess at a known prefix never moves lastUsedAt.
+  if (entry.lastUsedAt === null || now - entry.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
+    entry.lastUsedAt = now;
+    await touchLastUsed(entry.key.id, now);
+  }
   const { id, scopes, createdById } = entry.key;
   return { id, prefix, scopes, createdById };
 }
