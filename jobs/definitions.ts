@@ -1,6 +1,7 @@
 // What each queue accepts and how pg-boss treats it (retries, time limits, overlap). No handler code
 // here: route handlers import this module to validate and enqueue without loading training code.
 import { z } from "zod";
+import { LR_SCHEDULES } from "@/lib/recsys/models/lr-schedule";
 import { QUEUES, type QueueName } from "./queues";
 
 export interface JobDefinition<Input = unknown> {
@@ -73,8 +74,52 @@ export const generateDatasetInput = z
     /** a later snapshot of this dataset (drift) */
     parentDatasetId: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    // Each bound alone allows a job of hours and gigabytes; their products are what costs.
+    const perUser = v.interactionsPerUser ?? 30;
+    if (v.numUsers * perUser > MAX_SYNTHETIC_INTERACTIONS) {
+      ctx.addIssue({ code: "custom", path: ["interactionsPerUser"], message: `users × interactions per user must be at most ${MAX_SYNTHETIC_INTERACTIONS.toLocaleString("en")} (got ${(v.numUsers * perUser).toLocaleString("en")})` });
+    }
+    const latent = (v.numUsers + v.numItems) * (v.latentDim ?? 48);
+    if (latent > MAX_SYNTHETIC_LATENT_VALUES) {
+      ctx.addIssue({ code: "custom", path: ["latentDim"], message: `(users + items) × latent dimension must be at most ${MAX_SYNTHETIC_LATENT_VALUES.toLocaleString("en")} (got ${latent.toLocaleString("en")})` });
+    }
+  });
+/** Synthetic datasets: expected interactions (users × per user) and latent values ((users + items) × dim). */
+export const MAX_SYNTHETIC_INTERACTIONS = 5_000_000;
+export const MAX_SYNTHETIC_LATENT_VALUES = 20_000_000;
 export type GenerateDatasetInput = z.infer<typeof generateDatasetInput>;
+
+const num = (min: number, max: number) => z.number().min(min).max(max);
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * Trainer knobs a request may set, each bounded so no request buys unbounded CPU or memory (the epoch
+ * budget is the top-level `epochs`, the size `dimension`; neither can be smuggled in here). Unknown keys
+ * are refused with their names.
+ */
+export const hyperparametersSchema = z
+  .object({
+    lr: z.number().gt(0).max(1).optional(),
+    weightDecay: num(0, 1).optional(),
+    batchSize: int(32, 65_536).optional(),
+    initStd: z.number().gt(0).max(1).optional(),
+    evalEvery: int(1, 100).optional(),
+    patience: int(1, 1000).optional(),
+    adam: z.enum(["lazy", "dense"]).optional(),
+    lrSchedule: z.enum(LR_SCHEDULES).optional(),
+    lrFloor: num(0, 1).optional(),
+    engine: z.enum(["auto", "tfjs", "typed-arrays"]).optional(),
+    de: z
+      .object({ experts: int(1, 64), lambda: num(0, 1000), tauStart: z.number().gt(0).max(100), tauEnd: z.number().gt(0).max(100), skipBelow: num(0, 1), maxExperts: int(1, 64), entityFraction: z.number().gt(0).max(1) })
+      .partial()
+      .strict()
+      .optional(),
+    rrd: z.object({ topN: int(1, 2000), K: int(1, 500), L: int(1, 2000), T: z.number().gt(0).max(10_000), lambda: num(0, 1000) }).partial().strict().optional(),
+    rd: z.object({ K: int(1, 500), mu: z.number().gt(0).max(1000), lambda: num(0, 1000) }).partial().strict().optional(),
+  })
+  .strict();
 
 export const DISTILLATION_METHODS = ["none", "rd", "de", "rrd", "de-rrd"] as const;
 
@@ -91,8 +136,8 @@ export const trainInput = z
     teacherJobRunId: z.string().min(1).optional(),
     epochs: z.number().int().min(1).max(1000).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
-    /** further trainer hyperparameters (learning rate, λ_DE, λ_RRD, ...) */
-    hyperparameters: z.record(z.string(), z.unknown()).default({}),
+    /** further trainer hyperparameters (learning rate, λ_DE, λ_RRD, ...): allow-listed and bounded */
+    hyperparameters: hyperparametersSchema.default({}),
     /** teacher | distill | redistill: redistill comes from a drift check */
     kind: z.enum(["teacher", "distill", "redistill"]).optional(),
     /** bootstrap: when no model serves production yet, the trained model becomes the production model */

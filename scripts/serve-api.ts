@@ -7,11 +7,27 @@
 import http from "node:http";
 import { POST as postEvents } from "@/app/api/v1/events/route";
 import { POST as postRecommend } from "@/app/api/v1/recommend/route";
+import type { ApiKeyScope } from "@/lib/auth/api-keys";
+import { errorResponse } from "@/lib/http/handler";
+import { DEFAULT_MAX_BODY_BYTES, EVENTS_MAX_BODY_BYTES } from "@/lib/http/validation";
+import { requireApiKey } from "@/lib/serving/api-key";
 
-const routes: Record<string, (request: Request, ctx: unknown) => Promise<Response>> = {
-  "/api/v1/recommend": postRecommend,
-  "/api/v1/events": postEvents,
+interface Route {
+  handle: (request: Request, ctx: unknown) => Promise<Response>;
+  scope: ApiKeyScope;
+  maxBytes: number;
+}
+
+const routes: Record<string, Route> = {
+  "/api/v1/recommend": { handle: postRecommend, scope: "recommend", maxBytes: DEFAULT_MAX_BODY_BYTES },
+  "/api/v1/events": { handle: postEvents, scope: "events", maxBytes: EVENTS_MAX_BODY_BYTES },
 };
+
+async function send(res: http.ServerResponse, response: Response, close = false): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  const headers = Object.fromEntries(response.headers.entries());
+  res.writeHead(response.status, close ? { ...headers, connection: "close" } : headers).end(body);
+}
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -23,13 +39,25 @@ const server = http.createServer(async (req, res) => {
     const route = routes[url.pathname];
     if (!route) return sendJson(res, 404, { error: "not_found", message: `no route ${url.pathname}` });
     if (req.method !== "POST") return sendJson(res, 405, { error: "method_not_allowed", message: "use POST" });
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-    const response = await route(new Request(url, { method: "POST", headers, body: Buffer.concat(chunks) }), undefined);
-    const body = Buffer.from(await response.arrayBuffer());
-    res.writeHead(response.status, Object.fromEntries(response.headers.entries())).end(body);
+    // The key is checked before a byte of the body is read: an anonymous client cannot make us buffer.
+    try {
+      await requireApiKey(new Request(url, { method: "POST", headers }), route.scope);
+    } catch (error) {
+      return await send(res, errorResponse(error), true);
+    }
+    const declared = Number(req.headers["content-length"]);
+    const tooLarge = () => sendJson(res.setHeader("connection", "close"), 413, { error: "payload_too_large", message: `The request body is larger than ${route.maxBytes} bytes`, maxBytes: route.maxBytes });
+    if (Number.isFinite(declared) && declared > route.maxBytes) return tooLarge();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of req) {
+      total += (chunk as Buffer).length;
+      if (total > route.maxBytes) return tooLarge();
+      chunks.push(chunk as Buffer);
+    }
+    await send(res, await route.handle(new Request(url, { method: "POST", headers, body: Buffer.concat(chunks) }), undefined));
   } catch (error) {
     // the route handlers already turn their errors into JSON; this is the transport failing
     console.error("[serve-api]", error);
