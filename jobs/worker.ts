@@ -43,16 +43,18 @@ export async function startWorker(url: string): Promise<RunningWorker> {
   // how often pg-boss looks for jobs whose worker went silent (heartbeat) or ran out of time
   const monitorSeconds = numberFromEnv("JOBS_MONITOR_SECONDS", 10, 1);
   const db = createDb(url);
+  // JOBS_SCHEDULE=false: this worker runs queued jobs only, no cron (tests that must own every run)
+  const schedule = process.env.JOBS_SCHEDULE !== "false";
   const boss = createBoss(url, {
     supervise: true,
-    schedule: true,
+    schedule,
     superviseIntervalSeconds: monitorSeconds,
     monitorIntervalSeconds: monitorSeconds,
     instanceName: `worker@${os.hostname()}:${process.pid}`,
   });
   await boss.start({ attempts: 5 });
   await ensureQueues(boss);
-  await ensureSchedules(boss);
+  if (schedule) await ensureSchedules(boss);
 
   const live = new Set<ManagedJobContext>();
   const track = (ctx: ManagedJobContext) => {
