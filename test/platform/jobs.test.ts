@@ -114,6 +114,18 @@ describe("with a worker", () => {
     expect(secondStart!.createdAt.getTime() - failure!.createdAt.getTime()).toBeGreaterThanOrEqual(900);
   });
 
+  it("a job failing on every attempt ends failed after its retry limit, not before and not retried further", async () => {
+    const { jobDefinition } = await import("@/jobs/definitions");
+    const limit = jobDefinition("selftest").retryLimit;
+    const run = await enqueueJob({ queue: "selftest", input: { steps: 2, stepMs: 10, failAttempts: 10, failAtStep: 1 } }, deps);
+    const done = await finished(run.id, 90_000);
+    expect(done.status).toBe("failed");
+    expect(done.attempts).toBe(limit + 1);
+    expect(done.finishedAt).not.toBeNull();
+    const starts = await t().db.jobLog.count({ where: { jobRunId: run.id, message: { startsWith: "counting to 2" } } });
+    expect(starts).toBe(limit + 1);
+  });
+
   it("cancels a running job through its signal", async () => {
     const run = await enqueueJob({ queue: "selftest", input: { steps: 1000, stepMs: 50 } }, deps);
     await waitFor("the job to make progress", async () => (await runOf(run.id)).progress > 0);
