@@ -186,6 +186,24 @@ describe("worker crashes", () => {
     expect(await t().db.jobRun.count({ where: { bossJobId: run.bossJobId } })).toBe(1);
   });
 
+  it("SIGTERM mid-job hands the job to another worker, which finishes it", async () => {
+    await worker?.stop();
+    worker = null;
+    const first = await startWorkerProcess(t().url, { DATA_DIR: dataDir });
+    const run = await enqueueJob({ queue: "selftest", input: { steps: 30, stepMs: 200 } }, deps);
+    await waitFor("progress past 10%", async () => (await runOf(run.id)).progress >= 10);
+    await first.stop(); // SIGTERM: the worker interrupts its job and exits
+    const handedOver = await runOf(run.id);
+    expect(handedOver.status).not.toBe("succeeded");
+    expect(handedOver.status).not.toBe("failed");
+
+    worker = await startWorkerProcess(t().url, { DATA_DIR: dataDir });
+    const done = await finished(run.id, 90_000);
+    expect(done.status).toBe("succeeded");
+    expect(done.result).toMatchObject({ counted: 30 });
+    expect(done.attempts).toBeGreaterThanOrEqual(2);
+  });
+
   it("several workers share the queue and run each job exactly once", async () => {
     const second = await startWorkerProcess(t().url, { DATA_DIR: dataDir });
     try {
