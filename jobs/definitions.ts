@@ -2,6 +2,7 @@
 // here: route handlers import this module to validate and enqueue without loading training code.
 import { z } from "zod";
 import { DEFAULT_PRESET, PRESET_NAMES } from "@/lib/recsys/presets";
+import { LR_SCHEDULES } from "@/lib/recsys/models/lr-schedule";
 import { QUEUES, type QueueName } from "./queues";
 
 export interface JobDefinition<Input = unknown> {
@@ -74,8 +75,59 @@ export const generateDatasetInput = z
     /** a later snapshot of this dataset (drift) */
     parentDatasetId: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    // Each bound alone allows a job of hours and gigabytes; their products are what costs.
+    const perUser = v.interactionsPerUser ?? 30;
+    if (v.numUsers * perUser > MAX_SYNTHETIC_INTERACTIONS) {
+      ctx.addIssue({ code: "custom", path: ["interactionsPerUser"], message: `users × interactions per user must be at most ${MAX_SYNTHETIC_INTERACTIONS.toLocaleString("en")} (got ${(v.numUsers * perUser).toLocaleString("en")})` });
+    }
+    const latent = (v.numUsers + v.numItems) * (v.latentDim ?? 48);
+    if (latent > MAX_SYNTHETIC_LATENT_VALUES) {
+      ctx.addIssue({ code: "custom", path: ["latentDim"], message: `(users + items) × latent dimension must be at most ${MAX_SYNTHETIC_LATENT_VALUES.toLocaleString("en")} (got ${latent.toLocaleString("en")})` });
+    }
+  });
+/** Synthetic datasets: expected interactions (users × per user) and latent values ((users + items) × dim). */
+export const MAX_SYNTHETIC_INTERACTIONS = 5_000_000;
+export const MAX_SYNTHETIC_LATENT_VALUES = 20_000_000;
 export type GenerateDatasetInput = z.infer<typeof generateDatasetInput>;
+
+const num = (min: number, max: number) => z.number().min(min).max(max);
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * Trainer knobs a request may set, each bounded so no request buys unbounded CPU or memory (the epoch
+ * budget is the top-level `epochs`, the size `dimension`; neither can be smuggled in here). Unknown keys
+ * are refused with their names.
+ */
+const rrdKnobs = z
+  .object({ topN: int(1, 2000), K: int(1, 500), L: int(1, 2000), T: z.number().gt(0).max(10_000), lambda: num(0, 1000), sampling: z.enum(["rank", "top-k"]) })
+  .partial()
+  .strict();
+
+export const hyperparametersSchema = z
+  .object({
+    lr: z.number().gt(0).max(1).optional(),
+    weightDecay: num(0, 1).optional(),
+    batchSize: int(32, 65_536).optional(),
+    initStd: z.number().gt(0).max(1).optional(),
+    evalEvery: int(1, 100).optional(),
+    patience: int(1, 1000).optional(),
+    adam: z.enum(["lazy", "dense"]).optional(),
+    lrSchedule: z.enum(LR_SCHEDULES).optional(),
+    lrFloor: num(0, 1).optional(),
+    engine: z.enum(["auto", "tfjs", "typed-arrays"]).optional(),
+    de: z
+      .object({ experts: int(1, 64), lambda: num(0, 1000), tauStart: z.number().gt(0).max(100), tauEnd: z.number().gt(0).max(100), skipBelow: num(0, 1), maxExperts: int(1, 64), entityFraction: z.number().gt(0).max(1) })
+      .partial()
+      .strict()
+      .optional(),
+    rrd: rrdKnobs.optional(),
+    /** IR-RRD's item side (methods ir-rrd, de-ir-rrd): the same knobs over users */
+    ir: rrdKnobs.optional(),
+    rd: z.object({ K: int(1, 500), mu: z.number().gt(0).max(1000), lambda: num(0, 1000) }).partial().strict().optional(),
+  })
+  .strict();
 
 export const DISTILLATION_METHODS = ["none", "rd", "de", "rrd", "de-rrd", "ir-rrd", "de-ir-rrd"] as const;
 
@@ -94,8 +146,8 @@ export const trainInput = z
     teacherJobRunId: z.string().min(1).optional(),
     epochs: z.number().int().min(1).max(1000).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
-    /** further trainer hyperparameters (learning rate, λ_DE, λ_RRD, ...) */
-    hyperparameters: z.record(z.string(), z.unknown()).default({}),
+    /** further trainer hyperparameters (learning rate, λ_DE, λ_RRD, ...): allow-listed and bounded */
+    hyperparameters: hyperparametersSchema.default({}),
     /** teacher | distill | redistill: redistill comes from a drift check */
     kind: z.enum(["teacher", "distill", "redistill"]).optional(),
     /** bootstrap: when no model serves production yet, the trained model becomes the production model */
@@ -120,6 +172,10 @@ export type TrainInput = z.infer<typeof trainInput>;
 /** The rollout scheduler's run: evaluates every live experiment (input is empty; the cron sends {}). */
 export const rolloutEvaluateInput = z.object({}).strict();
 export type RolloutEvaluateInput = z.infer<typeof rolloutEvaluateInput>;
+
+/** Purges expired sessions and stale sign-in throttle rows (input is empty; the cron sends {}). */
+export const authHousekeepingInput = z.object({}).strict();
+export type AuthHousekeepingInput = z.infer<typeof authHousekeepingInput>;
 
 /** Compares a current dataset snapshot with a reference one and, on drift, queues a redistillation. */
 export const snapshotDriftCheckInput = z
@@ -360,6 +416,19 @@ export const JOB_DEFINITIONS = {
     singletonKey: (i) => `import:${"uploadId" in i.source ? i.source.uploadId : i.source.path}`,
     concurrency: 1,
   }),
+  [QUEUES.authHousekeeping]: define<AuthHousekeepingInput>({
+    queue: QUEUES.authHousekeeping,
+    title: "Purge expired sessions",
+    input: authHousekeepingInput,
+    retryLimit: 0, // the next hour's run is the retry
+    retryDelaySeconds: 5,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 60,
+    expireInSeconds: 10 * 60,
+    heartbeatSeconds: 30,
+    singletonKey: () => "auth-housekeeping",
+    concurrency: 1,
+  }),
 } satisfies Record<QueueName, object>;
 
 export function jobDefinition(queue: QueueName): JobDefinition<unknown> {
@@ -379,4 +448,5 @@ export interface JobSchedule {
 export const JOB_SCHEDULES: JobSchedule[] = [
   // lib/db/experiments.ts evaluateLiveExperiments: advance / hold / pause / roll back / ask for approval
   { queue: QUEUES.rolloutEvaluate, cron: process.env.UNDERSTUDY_ROLLOUT_CRON ?? "* * * * *", input: {} },
+  { queue: QUEUES.authHousekeeping, cron: "17 * * * *", input: {} },
 ];

@@ -9,6 +9,7 @@ export const QUEUES = {
   snapshotBuild: "snapshot-build",
   redistill: "redistill",
   importDataset: "import-dataset",
+  authHousekeeping: "auth-housekeeping",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -9,6 +9,7 @@ import type {
   TrainInput,
   WebhookDeliverInput,
   ImportDatasetInput,
+  AuthHousekeepingInput,
 } from "./definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "./queues";
@@ -22,6 +23,7 @@ import { webhookDeliver } from "./handlers/webhook-deliver";
 import { snapshotBuild } from "./handlers/snapshot-build";
 import { redistill } from "./handlers/redistill";
 import { importDataset } from "./handlers/import-dataset";
+import { authHousekeeping } from "./handlers/auth-housekeeping";
 
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
@@ -36,6 +38,7 @@ type Handlers = {
   [QUEUES.snapshotBuild]: JobHandler<SnapshotBuildInput>;
   [QUEUES.redistill]: JobHandler<RedistillInput>;
   [QUEUES.importDataset]: JobHandler<ImportDatasetInput>;
+  [QUEUES.authHousekeeping]: JobHandler<AuthHousekeepingInput>;
 };
 
 export const JOB_HANDLERS: Handlers = {
@@ -48,6 +51,7 @@ export const JOB_HANDLERS: Handlers = {
   [QUEUES.snapshotBuild]: snapshotBuild,
   [QUEUES.redistill]: redistill,
   [QUEUES.importDataset]: importDataset,
+  [QUEUES.authHousekeeping]: authHousekeeping,
 };
 
 export function jobHandler(queue: QueueName): JobHandler<unknown> {

@@ -44,21 +44,26 @@ export async function startWorker(url: string): Promise<RunningWorker> {
   // how often pg-boss looks for jobs whose worker went silent (heartbeat) or ran out of time
   const monitorSeconds = numberFromEnv("JOBS_MONITOR_SECONDS", 10, 1);
   const db = createDb(url);
+  // JOBS_SCHEDULE=false: this worker runs queued jobs only, no cron (tests that must own every run)
+  const schedule = process.env.JOBS_SCHEDULE !== "false";
   const boss = createBoss(url, {
     supervise: true,
-    schedule: true,
+    schedule,
     superviseIntervalSeconds: monitorSeconds,
     monitorIntervalSeconds: monitorSeconds,
     instanceName: `worker@${os.hostname()}:${process.pid}`,
   });
   await boss.start({ attempts: 5 });
   await ensureQueues(boss);
-  await ensureSchedules(boss);
-  // per production model crons (drift check, snapshot, scheduled redistillation); re-synced as production changes
-  const syncLoop = () => syncLoopSchedules(boss, db).catch((err: unknown) => console.error("[worker] syncing the loop schedules failed:", err));
-  await syncLoop();
-  const loopTimer = setInterval(() => void syncLoop(), 5 * 60_000);
-  loopTimer.unref();
+  let loopTimer: NodeJS.Timeout | undefined;
+  if (schedule) {
+    await ensureSchedules(boss);
+    // per production model crons (drift check, snapshot, scheduled redistillation); re-synced as production changes
+    const syncLoop = () => syncLoopSchedules(boss, db).catch((err: unknown) => console.error("[worker] syncing the loop schedules failed:", err));
+    await syncLoop();
+    loopTimer = setInterval(() => void syncLoop(), 5 * 60_000);
+    loopTimer.unref();
+  }
 
   const live = new Set<ManagedJobContext>();
   const track = (ctx: ManagedJobContext) => {

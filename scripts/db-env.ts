@@ -8,6 +8,8 @@ import { dataDir } from "@/lib/db/storage";
 export interface SelectedDatabase {
   url: string;
   embedded: boolean;
+  /** the embedded cluster was initialised by this start (its first start); false for DATABASE_URL */
+  firstStart: boolean;
   /** stops the embedded server if this process started it; no-op otherwise */
   stop(): Promise<void>;
 }
@@ -29,7 +31,7 @@ export async function selectDatabase(log: (line: string) => void = console.log):
     } catch {
       throw new Error("DATABASE_URL is not a valid URL (expected postgresql://user:password@host:port/database)");
     }
-    return { url, embedded: false, stop: async () => undefined };
+    return { url, embedded: false, firstStart: false, stop: async () => undefined };
   }
   const pg = await startEmbeddedPostgres({
     dataDir: path.join(dataDir(), "postgres"),
@@ -37,7 +39,7 @@ export async function selectDatabase(log: (line: string) => void = console.log):
     database: "understudy",
     log,
   });
-  return { url: pg.url, embedded: true, stop: pg.stop };
+  return { url: pg.url, embedded: true, firstStart: pg.initialised, stop: pg.stop };
 }
 
 /** The URL with its password masked, for logs. */

@@ -11,19 +11,36 @@ import http from "node:http";
 import { POST as postEvents } from "@/app/api/v1/events/route";
 import { presentedKeyOf } from "@/lib/auth/api-keys";
 import { errorResponse } from "@/lib/http/handler";
+import { DEFAULT_MAX_BODY_BYTES, EVENTS_MAX_BODY_BYTES, tooLarge } from "@/lib/http/validation";
+import { requireApiKey } from "@/lib/serving/api-key";
 import { answerRecommend, type JsonAnswer } from "@/lib/serving/recommend-http";
 
 const RECOMMEND = "/api/v1/recommend";
 const EVENTS = "/api/v1/events";
 
-function send(res: http.ServerResponse, answer: JsonAnswer): void {
-  res.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(answer.body) }).end(answer.body);
+/** `close`: the request's body was not (all) read, so the connection cannot carry another request */
+function send(res: http.ServerResponse, answer: JsonAnswer, close = false): void {
+  const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(answer.body), ...(close ? { connection: "close" } : {}) };
+  res.writeHead(answer.status, headers).end(answer.body);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** The body, refused with 413 past `maxBytes`: by its Content-Length before reading, else while streaming. */
+function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let total = 0;
+    req.on("data", (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        req.removeAllListeners("data");
+        req.pause();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
     req.on("end", () => resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
@@ -39,7 +56,9 @@ async function viaRequest(route: (request: Request, ctx: unknown) => Promise<Res
   const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-  const response = await route(new Request(url, { method: "POST", headers, body: Buffer.from(await readBody(req)) }), undefined);
+  // the key is checked before a byte of the body is read: an anonymous client cannot make us buffer
+  await requireApiKey(new Request(url, { method: "POST", headers }), "events");
+  const response = await route(new Request(url, { method: "POST", headers, body: Buffer.from(await readBody(req, EVENTS_MAX_BODY_BYTES)) }), undefined);
   const body = Buffer.from(await response.arrayBuffer());
   res.writeHead(response.status, Object.fromEntries(response.headers.entries())).end(body);
 }
@@ -52,13 +71,13 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     return send(res, { status: 404, body: JSON.stringify({ error: "not_found", message: `no route ${pathname}` }) });
   }
   if (req.method !== "POST") return send(res, { status: 405, body: JSON.stringify({ error: "method_not_allowed", message: "use POST" }) });
-  if (pathname === EVENTS) return viaRequest(postEvents, req, res);
   try {
-    send(res, await answerRecommend(presentedKeyOf(header(req, "authorization"), header(req, "x-api-key")), () => readBody(req)));
+    if (pathname === EVENTS) return await viaRequest(postEvents, req, res);
+    send(res, await answerRecommend(presentedKeyOf(header(req, "authorization"), header(req, "x-api-key")), () => readBody(req, DEFAULT_MAX_BODY_BYTES)));
   } catch (error) {
     // logged with a request id, answered with a bare 500 carrying it (like every route handler)
     const response = errorResponse(error);
-    send(res, { status: response.status, body: await response.text() });
+    send(res, { status: response.status, body: await response.text() }, !req.readableEnded);
   }
 }
 

@@ -61,18 +61,9 @@ async function prepare(database: SelectedDatabase): Promise<string[]> {
   say(`database: ${redactUrl(database.url)}${database.embedded ? " (embedded)" : ""}`);
   say("applying migrations");
   await migrateDatabase(database.url);
-
-  const notes: string[] = [];
-  const { ensureFirstAdmin } = await import("@/lib/auth/bootstrap");
-  // printed after the URL, where people look for it
-  await ensureFirstAdmin((line) => notes.push(...line.split("\n")));
-
-  if (process.env.SEED_DEMO !== "false") {
-    const { seedDemoData } = await import("@/lib/db/seed");
-    notes.push(...(await seedDemoData({ log: say })));
-  }
-  const { db } = await import("@/lib/db/client");
-  await db().$disconnect();
+  const { prepareDatabase, disconnectDatabase } = await import("@/lib/db/first-start");
+  const notes = await prepareDatabase(database, say);
+  await disconnectDatabase();
   return notes;
 }
 
@@ -122,7 +113,8 @@ async function main() {
   if (stopping) return;
 
   const env = { ...process.env, DATABASE_URL: database.url, PORT: String(port) };
-  const next = spawn(path.join(root, "node_modules/.bin/next"), [dev ? "dev" : "start", "-p", String(port), ...(process.env.HOST ? ["-H", process.env.HOST] : [])], {
+  // Our node:http front for Next (scripts/web-server.ts): route handlers get the socket's client address.
+  const next = spawn(process.execPath, ["--import", "tsx", "scripts/web-server.ts", ...(dev ? ["--dev"] : [])], {
     cwd: root,
     env: { ...env, NODE_ENV: dev ? "development" : "production" },
     stdio: "inherit",

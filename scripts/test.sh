@@ -5,6 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export NEXT_TELEMETRY_DISABLED=1
+
+# The browser e2e needs, installed now (when permitted) or named in one line before anything runs.
+bash scripts/ensure-chromium.sh || exit 1
 declare -a names=() results=() times=()
 failed=0
 

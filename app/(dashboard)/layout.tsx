@@ -1,8 +1,10 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { NavLinks, type NavItem } from "@/components/NavLinks";
+import { SignOutButton } from "@/components/SignOutButton";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
+import { ChangePasswordForm } from "./account/change-password-form";
 
 const NAV: NavItem[] = [
   { href: "/", label: "Overview" },
@@ -14,7 +16,7 @@ const NAV: NavItem[] = [
 ];
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const { user } = await requirePageUser();
+  const { user, mustChangePassword } = await requirePageUser({ allowPendingPasswordChange: true });
   const items = hasRole(user.role, "admin") ? [...NAV, { href: "/admin", label: "Admin" }] : NAV;
   return (
     <div className="shell">
@@ -33,15 +35,21 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           </div>
           <div style={{ marginTop: 8, display: "flex", gap: 12 }}>
             <Link href="/account">Account</Link>
-            <form action="/api/auth/sign-out" method="post">
-              <button type="submit" className="link-button">
-                Sign out
-              </button>
-            </form>
+            <SignOutButton />
           </div>
         </div>
       </aside>
-      <main className="main">{children}</main>
+      <main className="main">
+        {mustChangePassword ? (
+          <section className="panel" data-testid="password-change-required">
+            <h2>Set a new password</h2>
+            <p className="muted">Your password was generated at the first start. Choose your own before using Understudy.</p>
+            <ChangePasswordForm />
+          </section>
+        ) : (
+          children
+        )}
+      </main>
     </div>
   );
 }

@@ -18,9 +18,9 @@ export function SignInForm({ next }: { next: string }) {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
-    const result = await postJson("/api/auth/sign-in", { email: form.get("email"), password: form.get("password") });
+    const result = await postJson<{ mustChangePassword?: boolean }>("/api/auth/sign-in", { email: form.get("email"), password: form.get("password") });
     if (result.ok) {
-      router.replace(next);
+      router.replace(result.data.mustChangePassword ? "/account" : next);
       router.refresh();
       return;
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db/client";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { recordAudit, type AuditActor } from "@/lib/db/audit";
 import { notFound } from "@/lib/http/errors";
 import { API_KEY_SCOPES, type ApiKeyScope } from "./scopes";
@@ -17,6 +18,8 @@ const KEY_PATTERN = /^us_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** Verified keys are remembered this long per process; revocation elsewhere takes effect within it. */
 const CACHE_TTL_MS = 5_000;
+/** how long a cached key keeps authenticating while the database is unreachable */
+const STALE_IF_UNAVAILABLE_MS = 10 * 60_000;
 
 export interface AuthenticatedApiKey {
   id: string;
@@ -36,7 +39,7 @@ export interface ApiKeySummary {
   createdBy: { email: string };
 }
 
-type CachedKey = { key: AuthenticatedApiKey & { keyHash: string }; fetchedAt: number };
+type CachedKey = { key: AuthenticatedApiKey & { keyHash: string }; fetchedAt: number; lastUsedAt: number | null };
 const cache = new Map<string, CachedKey>();
 
 export async function createApiKey(
@@ -103,21 +106,32 @@ export async function authenticatePresentedKey(presented: string | null, now = D
 
   let entry = cache.get(prefix);
   if (!entry || now - entry.fetchedAt > CACHE_TTL_MS) {
-    const row = await db().apiKey.findUnique({
-      where: { prefix },
-      select: { id: true, prefix: true, scopes: true, createdById: true, keyHash: true, revokedAt: true, lastUsedAt: true, createdBy: { select: { disabledAt: true } } },
-    });
+    let row;
+    try {
+      row = await db().apiKey.findUnique({
+        where: { prefix },
+        select: { id: true, prefix: true, scopes: true, createdById: true, keyHash: true, revokedAt: true, lastUsedAt: true, createdBy: { select: { disabledAt: true } } },
+      });
+    } catch (error) {
+      // PostgreSQL unreachable: a key verified recently keeps working (serving goes on from loaded models).
+      if (!entry || !isDatabaseUnavailable(error) || now - entry.fetchedAt > STALE_IF_UNAVAILABLE_MS) throw error;
+      return digestsEqual(entry.key.keyHash, sha256Hex(presented)) ? { id: entry.key.id, prefix, scopes: entry.key.scopes, createdById: entry.key.createdById } : null;
+    }
     if (!row || row.revokedAt || row.createdBy.disabledAt) {
       cache.delete(prefix);
       return null;
     }
-    entry = { key: { id: row.id, prefix: row.prefix, scopes: row.scopes, createdById: row.createdById, keyHash: row.keyHash }, fetchedAt: now };
+    entry = { key: { id: row.id, prefix: row.prefix, scopes: row.scopes, createdById: row.createdById, keyHash: row.keyHash }, fetchedAt: now, lastUsedAt: row.lastUsedAt?.getTime() ?? null };
     cache.set(prefix, entry);
-    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      await touchLastUsed(row.id, now);
-    }
   }
   if (!digestsEqual(entry.key.keyHash, sha256Hex(presented))) return null;
+  // Only a matching secret counts as use: a guess at a known prefix never moves lastUsedAt.
+  if (entry.lastUsedAt === null || now - entry.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
+    entry.lastUsedAt = now;
+    await touchLastUsed(entry.key.id, now).catch((error: unknown) => {
+      if (!isDatabaseUnavailable(error)) throw error;
+    });
+  }
   const { id, scopes, createdById } = entry.key;
   return { id, prefix, scopes, createdById };
 }

@@ -8,7 +8,7 @@ const DEFAULT_ADMIN_EMAIL = "admin@understudy.local";
 
 /**
  * On an empty User table, creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD, or with a
- * generated password printed once to stdout. Does nothing when any user exists, so it is safe to
+ * generated password printed once to stdout, which must be changed at the first sign-in. Does nothing when any user exists, so it is safe to
  * call on every start and from several processes at once.
  */
 export async function ensureFirstAdmin(log: (line: string) => void = console.log): Promise<void> {
@@ -28,7 +28,8 @@ export async function ensureFirstAdmin(log: (line: string) => void = console.log
       async (tx) => {
         // Re-checked inside a serializable transaction: two starting processes create one admin.
         if ((await tx.user.count()) > 0) return false;
-        const user = await tx.user.create({ data: { email, name: "Administrator", role: "admin", passwordHash } });
+        // A generated password has been on a terminal (and maybe in a log): it works once, to set a new one.
+        const user = await tx.user.create({ data: { email, name: "Administrator", role: "admin", passwordHash, mustChangePassword: !configured } });
         await recordAudit({ actor: { label: "system" }, action: "user.created", entityType: "user", entityId: user.id, reason: "first start: empty user table", data: { email, role: "admin" } }, tx);
         return true;
       },
@@ -43,6 +44,6 @@ export async function ensureFirstAdmin(log: (line: string) => void = console.log
   if (configured) {
     log(`Created the first admin ${email} (password from ADMIN_PASSWORD).`);
   } else {
-    log(`Created the first admin. Sign in with\n  email:    ${email}\n  password: ${password}\nThis password is shown only once; change it under Account after signing in.`);
+    log(`Created the first admin. Sign in with\n  email:    ${email}\n  password: ${password}\nThis password is shown only once and must be changed at the first sign-in.`);
   }
 }

@@ -32,10 +32,14 @@ async function assertSameOrigin(): Promise<void> {
 
 // ---- route handlers and server actions: throw HttpError (401/403), which handler() renders ----
 
-export async function requireUser(): Promise<ValidSession> {
+/** `allowPendingPasswordChange`: only for changing the password (and signing out). */
+export async function requireUser(opts: { allowPendingPasswordChange?: boolean } = {}): Promise<ValidSession> {
   const session = await getCurrentSession();
   if (!session) throw unauthorized();
   await assertSameOrigin();
+  if (session.mustChangePassword && !opts.allowPendingPasswordChange) {
+    throw new HttpError(403, "password_change_required", "Change your generated password first (POST /api/account/password)");
+  }
   return session;
 }
 
@@ -49,9 +53,12 @@ export async function requireRole(minRole: Role): Promise<ValidSession> {
 
 // ---- pages and layouts: redirect to sign-in, or render the 403 page ----
 
-export async function requirePageUser(): Promise<ValidSession> {
+export const PASSWORD_CHANGE_PAGE = "/account?change=required";
+
+export async function requirePageUser(opts: { allowPendingPasswordChange?: boolean } = {}): Promise<ValidSession> {
   const session = await getCurrentSession();
   if (!session) redirect("/sign-in");
+  if (session.mustChangePassword && !opts.allowPendingPasswordChange) redirect(PASSWORD_CHANGE_PAGE);
   return session;
 }
 

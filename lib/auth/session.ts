@@ -23,6 +23,8 @@ export interface ValidSession {
   sessionId: string;
   expiresAt: Date;
   user: SessionUser;
+  /** the password was generated for this user: nothing but changing it is allowed */
+  mustChangePassword: boolean;
 }
 
 export async function createSession(userId: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
@@ -42,7 +44,7 @@ export async function validateSessionToken(token: string, now = new Date()): Pro
   if (!token || token.length > 200) return null;
   const session = await db().session.findUnique({
     where: { tokenHash: sha256Hex(token) },
-    include: { user: { select: { id: true, email: true, name: true, role: true, disabledAt: true } } },
+    include: { user: { select: { id: true, email: true, name: true, role: true, disabledAt: true, mustChangePassword: true } } },
   });
   if (!session) return null;
   if (session.expiresAt <= now) {
@@ -57,8 +59,8 @@ export async function validateSessionToken(token: string, now = new Date()): Pro
     expiresAt = new Date(Math.min(now.getTime() + SESSION_IDLE_TTL_MS, absoluteEnd));
     await db().session.updateMany({ where: { id: session.id }, data: { lastSeenAt: now, expiresAt } });
   }
-  const { id, email, name, role } = session.user;
-  return { sessionId: session.id, expiresAt, user: { id, email, name, role } };
+  const { id, email, name, role, mustChangePassword } = session.user;
+  return { sessionId: session.id, expiresAt, user: { id, email, name, role }, mustChangePassword };
 }
 
 export async function invalidateSession(token: string): Promise<void> {

@@ -1,17 +1,10 @@
 import { db } from "@/lib/db/client";
 import { verifyAgainstDummy, verifyPassword } from "./passwords";
-import { FailureLimiter } from "./rate-limit";
 import type { SessionUser } from "./session";
-
-// Layered, per 15 minutes: an account from one client address; an account from anywhere (the client
-// address comes from X-Forwarded-For, which a client can vary); one client address across accounts.
-const WINDOW_MS = 15 * 60 * 1000;
-const perAccountAndClient = new FailureLimiter(10, WINDOW_MS);
-const perAccount = new FailureLimiter(30, WINDOW_MS);
-const perClient = new FailureLimiter(50, WINDOW_MS);
+import { admitSignInAttempt, recordSignInSuccess } from "./throttle";
 
 export type SignInResult =
-  | { ok: true; user: SessionUser }
+  | { ok: true; user: SessionUser; mustChangePassword: boolean }
   | { ok: false; reason: "invalid_credentials" }
   | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
@@ -21,30 +14,20 @@ export function normalizeEmail(email: string): string {
 
 /**
  * Checks an email and password. Unknown emails and disabled users cost the same argon2 work as a
- * wrong password and get the same answer; repeated failures per account and per client address
- * are throttled.
+ * wrong password and get the same answer. Every attempt is counted (in PostgreSQL, per account, per
+ * client address and per both) before the password is verified; see ./throttle.
  */
-export async function checkCredentials(email: string, password: string, clientAddress = "unknown"): Promise<SignInResult> {
+export async function checkCredentials(email: string, password: string, clientAddress: string): Promise<SignInResult> {
   const account = normalizeEmail(email);
-  const accountAndClient = `${account}|${clientAddress}`;
-  const retryAfterMs = Math.max(
-    perAccountAndClient.retryAfterMs(accountAndClient),
-    perAccount.retryAfterMs(account),
-    perClient.retryAfterMs(clientAddress),
-  );
-  if (retryAfterMs > 0) return { ok: false, reason: "rate_limited", retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
+  const admission = await admitSignInAttempt(account, clientAddress);
+  if (!admission.admitted) return { ok: false, reason: "rate_limited", retryAfterSeconds: admission.retryAfterSeconds };
 
   const user = await db().user.findUnique({
     where: { email: account },
-    select: { id: true, email: true, name: true, role: true, passwordHash: true, disabledAt: true },
+    select: { id: true, email: true, name: true, role: true, passwordHash: true, disabledAt: true, mustChangePassword: true },
   });
   const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
-  if (!user || !valid || user.disabledAt) {
-    perAccountAndClient.recordFailure(accountAndClient);
-    perAccount.recordFailure(account);
-    perClient.recordFailure(clientAddress);
-    return { ok: false, reason: "invalid_credentials" };
-  }
-  perAccountAndClient.reset(accountAndClient);
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  if (!user || !valid || user.disabledAt) return { ok: false, reason: "invalid_credentials" };
+  await recordSignInSuccess(account, clientAddress);
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role }, mustChangePassword: user.mustChangePassword };
 }

@@ -100,7 +100,7 @@ export async function changeOwnPassword(
   }
   const passwordHash = await hashPassword(newPassword);
   await db().$transaction(async (tx) => {
-    await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: false } });
     await recordAudit({ actor: { id: userId, label: user.email }, action: "user.password_changed", entityType: "user", entityId: userId }, tx);
   });
   await invalidateUserSessions(userId, keepSessionId);

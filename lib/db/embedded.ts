@@ -2,7 +2,8 @@
 // We spawn the server ourselves in its own process group: a terminal Ctrl-C then reaches the launcher
 // only, which stops the web server and the worker first and the database last.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
@@ -15,13 +16,39 @@ export interface EmbeddedPostgresOptions {
   /** database created on first start */
   database: string;
   user?: string;
+  /** default: a random password kept in `<dataDir>.password` (mode 0600), made on first start */
   password?: string;
   log?: (line: string) => void;
 }
 
 export interface RunningPostgres {
   url: string;
+  /** true when this call initialised the cluster (its first start) */
+  initialised: boolean;
   stop(): Promise<void>;
+}
+
+/** The fixed password of clusters made before passwords were random; rotated away on their next start. */
+const LEGACY_PASSWORD = "understudy";
+
+export function passwordFile(dataDir: string): string {
+  return `${path.resolve(dataDir)}.password`;
+}
+
+function readPasswordFile(file: string): string | null {
+  if (!existsSync(file)) return null;
+  const value = readFileSync(file, "utf8").trim();
+  return value || null;
+}
+
+function writePasswordFile(file: string, password: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+function randomPassword(): string {
+  return randomBytes(24).toString("base64url");
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
@@ -101,13 +128,20 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const user = opts.user ?? "postgres";
-  const password = opts.password ?? "understudy";
   const log = opts.log ?? (() => undefined);
   const dataDir = path.resolve(opts.dataDir);
-  const base = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
-  const url = `${base}/${opts.database}`;
+  const secretFile = passwordFile(dataDir);
+  const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
+  let password = opts.password ?? readPasswordFile(secretFile);
+  // A cluster from before random passwords: start with the old one, rotate it once the server is up.
+  const rotateLegacy = password === null && !fresh;
+  if (password === null) {
+    password = fresh ? randomPassword() : LEGACY_PASSWORD;
+    if (fresh) writePasswordFile(secretFile, password);
+  }
+  let base = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}`;
 
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+  if (fresh) {
     log(`initialising embedded PostgreSQL in ${dataDir}`);
     mkdirSync(path.dirname(dataDir), { recursive: true });
     const EmbeddedPostgres = await importEmbeddedPostgres();
@@ -163,6 +197,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
   await admin.connect();
   try {
+    if (rotateLegacy) {
+      const next = randomPassword();
+      await admin.query(`alter role ${admin.escapeIdentifier(user)} password ${admin.escapeLiteral(next)}`);
+      writePasswordFile(secretFile, next);
+      base = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(next)}@127.0.0.1:${opts.port}`;
+      log(`embedded PostgreSQL: replaced the old fixed password with a random one (kept in ${secretFile})`);
+    }
     const { rowCount } = await admin.query("select 1 from pg_database where datname = $1", [opts.database]);
     if (!rowCount) await admin.query(`create database ${admin.escapeIdentifier(opts.database)}`);
   } finally {
@@ -171,7 +212,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   const started = child;
   return {
-    url,
+    url: `${base}/${opts.database}`,
+    initialised: fresh,
     async stop() {
       if (!started || started.exitCode !== null || started.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => started.once("exit", () => resolve()));

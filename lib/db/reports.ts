@@ -24,11 +24,21 @@ import type { ExperimentReport, VariantKey } from "@/lib/experiments/report";
 
 export type { VariantOpsRow, VariantSufficientStats };
 
-/** Big GROUP BYs spill to disk at PostgreSQL's default 4 MB work_mem: give the report query more, for its transaction only. */
+/** Longest a report statement may run (REPORT_STATEMENT_TIMEOUT_MS, default 60 s): no report holds the database for long. */
+export function reportStatementTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const n = Number(env.REPORT_STATEMENT_TIMEOUT_MS);
+  return Number.isInteger(n) && n >= 100 && n <= 15 * 60_000 ? n : 60_000;
+}
+
+/**
+ * Big GROUP BYs spill to disk at PostgreSQL's default 4 MB work_mem: give the report query more, for
+ * its transaction only, and a statement timeout so it cannot run away.
+ */
 async function withAggregateMemory<T>(db: Db, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
   return db.$transaction(
     async (tx) => {
       await tx.$executeRawUnsafe("SET LOCAL work_mem = '64MB'");
+      await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${reportStatementTimeoutMs()}`);
       return fn(tx);
     },
     { timeout: 15 * 60_000, maxWait: 60_000 },
@@ -208,7 +218,7 @@ export async function rollupOps(db: Db, experimentId: string, scope: RollupScope
 
 /** Requests, failures, latency percentiles (percentile_cont) and mean CPU time per variant over [from, to). */
 export async function opsByVariant(db: Db, experimentId: string, window: ReportWindow): Promise<VariantOpsRow[]> {
-  const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+  const rows = await withAggregateMemory(db, (tx) => tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     SELECT "variant",
            count(*)::float8 AS requests,
            count(*) FILTER (WHERE "failed")::float8 AS failed,
@@ -219,7 +229,7 @@ export async function opsByVariant(db: Db, experimentId: string, window: ReportW
     FROM "Exposure"
     WHERE "experimentId" = ${experimentId} AND "createdAt" >= ${window.from} AND "createdAt" < ${window.to}
     GROUP BY "variant"
-    ORDER BY "variant"`);
+    ORDER BY "variant"`));
   return rows.map((r) => ({
     variant: String(r.variant),
     requests: num(r.requests),
@@ -241,7 +251,7 @@ export interface TimelinePoint {
 /** Exposures and attributed clicks per variant per time bucket (for the over-time chart). */
 export async function exposureTimeline(db: Db, experimentId: string, window: ReportWindow, bucketSeconds: number): Promise<TimelinePoint[]> {
   const seconds = Math.max(1, Math.round(bucketSeconds));
-  const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+  const rows = await withAggregateMemory(db, (tx) => tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     SELECT to_timestamp(floor(extract(epoch FROM x."createdAt") / ${seconds}) * ${seconds}) AS bucket,
            x."variant",
            count(DISTINCT x."id")::float8 AS exposures,
@@ -250,7 +260,7 @@ export async function exposureTimeline(db: Db, experimentId: string, window: Rep
     LEFT JOIN "Event" e ON e."requestId" = x."requestId"
     WHERE x."experimentId" = ${experimentId} AND x."createdAt" >= ${window.from} AND x."createdAt" < ${window.to}
     GROUP BY 1, 2
-    ORDER BY 1, 2`);
+    ORDER BY 1, 2`));
   return rows.map((r) => ({ bucket: new Date(r.bucket as Date), variant: String(r.variant), exposures: num(r.exposures), clicks: num(r.clicks) }));
 }
 

@@ -1,6 +1,6 @@
 // Demo data for a fresh database: one account per role (unless DEMO_USERS=false), a synthetic dataset,
 // and two real jobs: a teacher (BPR-MF, dim 200) and a student (dim 20) distilled from it with DE-RRD.
-// Runs only when the database holds no dataset and no job yet.
+// Only in an explicit demo (see demoPlan): the accounts' passwords are public.
 import type { PgBoss } from "pg-boss";
 import { hashPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/roles";
@@ -9,7 +9,7 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import { db as defaultDb, type Db } from "./client";
 import { createSyntheticDataset } from "./synthetic-datasets";
 
-/** Documented in the README; for local demos only (set DEMO_USERS=false anywhere else). */
+/** Documented in the README; created only in a demo (demoPlan). */
 export const DEMO_USERS: { role: Exclude<Role, "admin">; email: string; password: string }[] = [
   { role: "viewer", email: "viewer@understudy.local", password: "demo-viewer-pass" },
   { role: "editor", email: "editor@understudy.local", password: "demo-editor-pass" },
@@ -26,6 +26,35 @@ export const DEMO_DATASET = {
 
 /** Short budgets so the demo's models are ready within minutes on a laptop. */
 const DEMO_TRAINING = { evalEvery: 5, patience: 3 };
+
+export interface DemoPlan {
+  /** the demo accounts with their public passwords */
+  users: boolean;
+  /** the synthetic dataset and its training jobs (on an empty database only) */
+  data: boolean;
+  /** why, for the start-up log */
+  reason: string;
+}
+
+/**
+ * Whether this start is a demo. Only an explicit one: DEMO=true, or the embedded default database on
+ * the start that initialised it. Never against DATABASE_URL unless DEMO=true, never on a later start
+ * of the embedded database. DEMO_USERS=false / SEED_DEMO=false narrow a demo down.
+ */
+export function demoPlan(env: Record<string, string | undefined>, database: { embedded: boolean; firstStart: boolean }): DemoPlan {
+  const flag = env.DEMO?.trim().toLowerCase();
+  if (flag !== undefined && flag !== "" && flag !== "true" && flag !== "false") {
+    throw new Error(`DEMO must be true or false, got "${env.DEMO}"`);
+  }
+  let demo: boolean;
+  let reason: string;
+  if (flag === "true") [demo, reason] = [true, "DEMO=true"];
+  else if (flag === "false") [demo, reason] = [false, "DEMO=false"];
+  else if (database.embedded && database.firstStart) [demo, reason] = [true, "first start of the embedded database (DEMO=false to skip)"];
+  else [demo, reason] = [false, database.embedded ? "not the embedded database's first start (DEMO=true for demo data)" : "DATABASE_URL is set (DEMO=true for demo data)"];
+  const data = demo && env.SEED_DEMO !== "false";
+  return { users: data && env.DEMO_USERS !== "false", data, reason };
+}
 
 export async function isDatabaseEmpty(db: Db): Promise<boolean> {
   const [datasets, jobs] = await Promise.all([db.dataset.count(), db.jobRun.count()]);
@@ -48,11 +77,13 @@ async function ensureDemoUsers(db: Db): Promise<string[]> {
  * Seeds an empty database and returns lines worth printing (credentials, what was queued).
  * `boss` defaults to a short-lived sender on `url`.
  */
-export async function seedDemoData(opts: { db?: Db; url?: string; boss?: PgBoss; log?: (line: string) => void } = {}): Promise<string[]> {
+export async function seedDemoData(
+  opts: { db?: Db; url?: string; boss?: PgBoss; log?: (line: string) => void; users?: boolean } = {},
+): Promise<string[]> {
   const db = opts.db ?? defaultDb();
   const log = opts.log ?? console.log;
   const notes: string[] = [];
-  if (process.env.DEMO_USERS !== "false") {
+  if (opts.users ?? true) {
     notes.push("demo accounts (DEMO_USERS=false to skip):", ...(await ensureDemoUsers(db)));
   }
   if (!(await isDatabaseEmpty(db))) return notes;

@@ -165,6 +165,13 @@ export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<
  * control. Every later change of the production model goes through an approved experiment.
  */
 async function promoteIfNoProduction(model: Model, h: TrainingHooks): Promise<void> {
+  // Jobs a person enqueued set production only if that person may (the route checks too); jobs the
+  // system enqueued (the demo seed) have no creator.
+  const run = await h.db.jobRun.findUnique({ where: { id: h.jobRunId }, select: { createdBy: { select: { role: true } } } });
+  if (run?.createdBy && !(run.createdBy.role === "approver" || run.createdBy.role === "admin")) {
+    await h.log(`promoteIfNoProduction ignored: the job's creator is ${run.createdBy.role}; setting production needs an approver or admin`, "warn");
+    return;
+  }
   const promoted = await h.db.$transaction(async (tx) => {
     const created = await tx.servingSlot.createMany({ data: [{ name: "production", modelId: model.id }], skipDuplicates: true });
     if (created.count === 0) return false;

@@ -9,6 +9,7 @@
 // Why murmur3: it passes the chi-square uniformity test over 100k ids (test/experiments/assignment.test.ts)
 // and costs ~0.16 µs per id versus ~1.4 µs for SHA-256 (first 4 bytes) through node:crypto, measured over
 // 300k ids on our 2-core machine (Node 20). It is not cryptographic; nobody gains from predicting a bucket.
+import { maxUnapprovedPercent } from "./config";
 
 export const BUCKETS = 10_000;
 
@@ -106,8 +107,11 @@ export function assignArm(salt: string, userId: string, candidatePercent: number
  * The candidate's share of traffic at an experiment's current stage, in percent: 0 before the first
  * stage (index -1), the schedule's value otherwise, clamped to [0, 100].
  */
-export function currentCandidatePercent(rampSchedule: readonly number[], currentStageIndex: number): number {
+export function currentCandidatePercent(rampSchedule: readonly number[], currentStageIndex: number, maxUnapproved = maxUnapprovedPercent()): number {
   if (currentStageIndex < 0 || rampSchedule.length === 0) return 0;
-  const percent = rampSchedule[Math.min(currentStageIndex, rampSchedule.length - 1)];
-  return Math.min(100, Math.max(0, percent));
+  const lastIndex = rampSchedule.length - 1;
+  const percent = rampSchedule[Math.min(currentStageIndex, lastIndex)];
+  // Only the last stage (reached through approval) may exceed the cap; an older row's [99, 100] is held to it.
+  const ceiling = currentStageIndex >= lastIndex ? 100 : maxUnapproved;
+  return Math.min(ceiling, Math.max(0, percent));
 }

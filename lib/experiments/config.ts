@@ -8,6 +8,19 @@ export const DEFAULT_RAMP_SCHEDULE = [1, 5, 20, 50, 100];
 export const DEFAULT_MIN_STAGE_MINUTES = 60;
 export const DEFAULT_MIN_STAGE_EXPOSURES = 1000;
 export const DEFAULT_NON_INFERIORITY_MARGIN = 0.05;
+/** Highest candidate share any stage may reach before a person approves the cutover. */
+export const DEFAULT_MAX_UNAPPROVED_PERCENT = 50;
+
+/**
+ * The installation's cap on the candidate's share before approval (UNDERSTUDY_MAX_UNAPPROVED_PERCENT,
+ * 1..99): an operator's setting, not an experiment's, so an editor cannot lift it alone.
+ */
+export function maxUnapprovedPercent(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.UNDERSTUDY_MAX_UNAPPROVED_PERCENT?.trim();
+  if (!raw) return DEFAULT_MAX_UNAPPROVED_PERCENT;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 1 && n <= 99 ? n : DEFAULT_MAX_UNAPPROVED_PERCENT;
+}
 
 const marginSchema = z
   .number({ error: "must be a number" })
@@ -71,6 +84,14 @@ export const rampScheduleSchema = z
     }
     if (ramp[ramp.length - 1] !== 100) {
       ctx.addIssue({ code: "custom", message: "must end at 100 (the approved production cutover)" });
+      return;
+    }
+    const cap = maxUnapprovedPercent();
+    for (let i = 0; i < ramp.length - 1; i++) {
+      if (ramp[i] > cap) {
+        ctx.addIssue({ code: "custom", message: `stages before the approved cutover may send at most ${cap}% to the candidate`, path: [i] });
+        return;
+      }
     }
   })
   .default(DEFAULT_RAMP_SCHEDULE);

@@ -10,6 +10,7 @@
 //   anything else      hold (not evaluated). A paused experiment serves everyone the production model
 //                      (lib/db/serving.ts), so there is nothing new to judge until a person resumes it;
 //                      resuming restarts the stage's clock and analysis window.
+import { currentCandidatePercent } from "./assignment";
 import type { Guardrails } from "./config";
 import { guardrailChecks, kpiChecks, srmCheck, stageProgressChecks, type GateCheck, type StageLimits, type StageWindow } from "./gates";
 import type { ExperimentReport } from "./report";
@@ -184,5 +185,5 @@ export function availableActions(status: ExperimentStatus): ManualAction[] {
 /** Candidate traffic share (0..1) an experiment in this state should receive. */
 export function candidateShare(status: ExperimentStatus, rampSchedule: readonly number[], currentStageIndex: number): number {
   if (!(TRAFFIC_SPLITTING_STATUSES as readonly string[]).includes(status)) return 0;
-  return (rampSchedule[currentStageIndex] ?? 0) / 100;
+  return currentCandidatePercent(rampSchedule, currentStageIndex) / 100;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { unstable_rethrow } from "next/navigation";
 import { ZodError } from "zod";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { HttpError } from "./errors";
 import { jsonError } from "./responses";
 import { toIssues } from "./validation";
@@ -31,6 +32,11 @@ export function errorResponse(error: unknown, request?: Request): Response {
     // A schema deeper in the stack (e.g. a job's input) refused the request's data.
     return jsonError(400, "invalid_request", "The request has invalid fields", { issues: toIssues(error) });
   }
+  if (isDatabaseUnavailable(error)) {
+    return jsonError(503, "database_unavailable", "The database cannot be reached right now; nothing was changed. Try again shortly.", {}, {
+      headers: { "retry-after": "5" },
+    });
+  }
   const requestId = randomUUID();
   const where = request ? `${request.method} ${new URL(request.url).pathname}` : "";
   console.error(`[${requestId}] unhandled error ${where}`, error);
@@ -38,3 +44,4 @@ export function errorResponse(error: unknown, request?: Request): Response {
     headers: { "x-request-id": requestId },
   });
 }
+

@@ -52,14 +52,46 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.outp
   return result.data;
 }
 
-/** Reads a JSON body and validates it. Malformed JSON and an empty body are 400s, never 500s. */
-export async function parseJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
-  let text: string;
+/** Body size a route accepts unless it says otherwise (events: EVENTS_MAX_BODY_BYTES). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const EVENTS_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, "payload_too_large", `The request body is larger than ${maxBytes} bytes`, { maxBytes });
+}
+
+/**
+ * The body as text, refused with 413 as soon as it exceeds `maxBytes`: by its Content-Length before
+ * anything is read, else while streaming (a chunked or lying client never gets more into memory).
+ */
+export async function readBodyText(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    text = await request.text();
-  } catch {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
     throw new HttpError(400, "invalid_json", "The request body could not be read");
   }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Reads a JSON body (at most `maxBytes`, else 413) and validates it. Malformed JSON and an empty body are 400s, never 500s. */
+export async function parseJson<S extends z.ZodType>(request: Request, schema: S, opts: { maxBytes?: number } = {}): Promise<z.output<S>> {
+  const text = await readBodyText(request, opts.maxBytes);
   return parseJsonText(text, schema);
 }
 

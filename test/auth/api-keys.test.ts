@@ -65,6 +65,17 @@ describe("API keys", () => {
     expect(await lastUsed()).toBe(t0 + 61_000);
   });
 
+  it("does not record a wrong secret at a known prefix as use", async () => {
+    const { user, actor } = await admin("k3b@test.local");
+    const { key, id, prefix } = await createApiKey({ name: "svc", scopes: ["recommend"], createdById: user.id }, actor);
+    const forged = `us_${prefix}_${"A".repeat(43)}`;
+    expect(forged).not.toBe(key);
+    expect(await authenticateApiKey(bearer(forged))).toBeNull();
+    expect((await t().db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).toBeNull();
+    expect(await authenticateApiKey(bearer(key))).not.toBeNull();
+    expect((await t().db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).not.toBeNull();
+  });
+
   it("stops authenticating once revoked, or when its creator is disabled", async () => {
     const { user, actor } = await admin("k4@test.local");
     const revoked = await createApiKey({ name: "old", scopes: ["recommend"], createdById: user.id }, actor);

@@ -35,7 +35,8 @@ describe("rollout-evaluate job", () => {
     const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, new Date(now - 120_000));
     await writeHealthyTraffic(db, world, exp.id, 10, new Date(now - 60_000), "job");
 
-    worker = await startWorkerProcess(t().url);
+    // cron off: a scheduled pass must not advance the experiment before the run under test
+    worker = await startWorkerProcess(t().url, { JOBS_SCHEDULE: "false" });
     const run = await enqueueJob({ queue: "rollout-evaluate", input: {} }, { db, boss });
     const done = await waitFor("the rollout job to finish", async () => {
       const r = await db.jobRun.findUniqueOrThrow({ where: { id: run.id } });
@@ -49,5 +50,6 @@ describe("rollout-evaluate job", () => {
     const audit = await db.auditLog.findMany({ where: { entityId: exp.id, action: "experiment.advance" } });
     expect(audit).toHaveLength(1);
     expect(audit[0].actorLabel).toBe("scheduler");
+    expect(await db.jobRun.count({ where: { queue: "rollout-evaluate" } })).toBe(1); // no cron run came between
   });
 });

@@ -78,3 +78,16 @@ describe("jsonError()", () => {
     expect(await response.json()).toEqual({ error: "not_found", message: "No such job" });
   });
 });
+
+describe("database unreachable", () => {
+  it("answers 503 with a clear message (not 500) when PostgreSQL cannot be reached", async () => {
+    const { createDb } = await import("@/lib/db/client");
+    const unreachable = createDb("postgresql://postgres@127.0.0.1:1/none");
+    const route = handler(async () => Response.json({ users: await unreachable.user.count() }));
+    const response = await route(request(), undefined);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    expect(await response.json()).toMatchObject({ error: "database_unavailable" });
+    await unreachable.$disconnect();
+  });
+});

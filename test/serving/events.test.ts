@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/events/route";
+import { createApiKey } from "@/lib/auth/api-keys";
 import { isolatedTestDatabase } from "../helpers/db";
 import { apiKeys, postJson, useAsProcessDatabase } from "./fixtures";
 
@@ -20,6 +21,28 @@ describe("POST /api/v1/events", () => {
   it("401 without an API key, 401 with a wrong one", async () => {
     expect((await call({ events: [] }, null)).status).toBe(401);
     expect((await call({ events: [] }, "us_000000000000_" + "a".repeat(43))).status).toBe(401);
+  });
+
+  it("403 for a key without the events scope (a recommend-only key), and nothing stored", async () => {
+    const user = await t().db.user.create({ data: { email: `rec-only-${Date.now()}@example.com`, passwordHash: "x", role: "admin" } });
+    const { key } = await createApiKey({ name: "recommend only", scopes: ["recommend"], createdById: user.id }, { id: user.id, label: user.email });
+    const before = await t().db.event.count();
+    const response = await call({ events: [{ eventId: `rec-only-${randomUUID()}`, type: "click", userId: "u1", timestamp: Date.now() }] }, key);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: "forbidden" });
+    expect(await t().db.event.count()).toBe(before);
+  });
+
+  it("accepts each id once when two batches with overlapping ids arrive in parallel", async () => {
+    const tag = randomUUID();
+    const ev = (i: number) => ({ eventId: `overlap-${tag}-${i}`, type: "click", userId: `overlap-user-${i}`, timestamp: Date.now() });
+    const a = Array.from({ length: 60 }, (_, i) => ev(i));
+    const b = Array.from({ length: 60 }, (_, i) => ev(i + 30)); // ids 30..59 in both
+    const [ra, rb] = await Promise.all([call({ events: a }), call({ events: b })]);
+    const [ja, jb] = (await Promise.all([ra.json(), rb.json()])) as { accepted: number; duplicates: number }[];
+    expect(ja.accepted + jb.accepted).toBe(90);
+    expect(ja.duplicates + jb.duplicates).toBe(30);
+    expect(await t().db.event.count({ where: { eventId: { startsWith: `overlap-${tag}-` } } })).toBe(90);
   });
 
   it("stores a batch and answers 202 after commit", async () => {

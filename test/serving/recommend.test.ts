@@ -179,6 +179,25 @@ describe("POST /api/v1/recommend: experiments", () => {
     for (const userId of candidatesAt5) expect((await recommend({ userId, k: 3 })).variant).toBe("candidate");
   });
 
+  it("keeps splitting while awaiting approval; after a pause or rollback a former candidate gets production within the refresh interval", async () => {
+    const db = t().db;
+    const candidate = world.dataset.userIds.find((u) => assignArm("salt-recommend-test", u, 50) === "candidate")!;
+    await db.experiment.update({ where: { id: experimentId }, data: { status: "awaiting_approval" } });
+    await until(async () => (await recommend({ userId: candidate, k: 3 })).variant === "candidate" && (await runtime.router.current()).experiment !== null, "awaiting_approval to route");
+    expect(await recommend({ userId: candidate, k: 3 })).toMatchObject({ experimentId, variant: "candidate", modelId: world.studentId });
+    for (const status of ["paused", "rolled_back"] as const) {
+      await db.experiment.update({ where: { id: experimentId }, data: { status } });
+      // no explicit refresh: the router's own interval must pick the change up
+      const answer = await until(async () => {
+        const a = await recommend({ userId: candidate, k: 3 });
+        return a.modelId === world.teacherId ? a : null;
+      }, `${status}: production for the former candidate`);
+      expect(answer.variant).not.toBe("candidate");
+      await db.experiment.update({ where: { id: experimentId }, data: { status: "running" } });
+      await until(async () => (await recommend({ userId: candidate, k: 3 })).variant === "candidate", "running again");
+    }
+  });
+
   it("answers with production when the candidate fails to load, and counts the failure against the candidate", async () => {
     const db = t().db;
     await db.variant.update({ where: { experimentId_key: { experimentId, key: "candidate" } }, data: { modelId: world.brokenId } });

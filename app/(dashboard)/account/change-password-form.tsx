@@ -1,12 +1,14 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
 import { useHydrated } from "@/components/useHydrated";
 
 export function ChangePasswordForm() {
+  const router = useRouter();
   const [pending, setPending] = useState(false);
   const hydrated = useHydrated();
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
@@ -32,6 +34,7 @@ export function ChangePasswordForm() {
       setFieldErrors({});
       formElement.reset();
       setMessage({ kind: "success", text: "Password changed. Your other sessions were signed out." });
+      router.refresh();
     } else {
       setFieldErrors(result.error.fieldErrors);
       setMessage({ kind: "error", text: result.error.message });

@@ -6,7 +6,7 @@ import { ChangePasswordForm } from "./change-password-form";
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
-  const { user, expiresAt } = await requirePageUser();
+  const { user, expiresAt } = await requirePageUser({ allowPendingPasswordChange: true });
   return (
     <>
       <PageHeader title="Account" description={user.email} />

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { AuditQuery, entityHref } from "@/components/audit";
 import { PageHeader } from "@/components/PageHeader";
 import { formatDateTime } from "@/components/format";
+import { auditFilterForViewer, auditForViewer } from "@/lib/auth/audit-visibility";
 import { requirePageUser } from "@/lib/auth/current";
 import { auditEntityTypes, listAuditEntries } from "@/lib/db/audit";
 
@@ -15,11 +16,12 @@ function firstValues(params: SearchParams): Record<string, string> {
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await requirePageUser();
+  const { user } = await requirePageUser();
   const raw = firstValues(await searchParams);
   const parsed = AuditQuery.safeParse(raw);
   const query = parsed.success ? parsed.data : AuditQuery.parse({});
-  const [entries, entityTypes] = await Promise.all([listAuditEntries(query), auditEntityTypes()]);
+  const [rows, entityTypes] = await Promise.all([listAuditEntries(auditFilterForViewer(query, user)), auditEntityTypes()]);
+  const entries = auditForViewer(rows, user);
   const nextBefore = entries.length === query.limit ? entries.at(-1)!.id.toString() : null;
   const filterParams = new URLSearchParams(
     Object.entries({ entityType: query.entityType, entityId: query.entityId, action: query.action }).filter((e): e is [string, string] => Boolean(e[1])),

@@ -1,11 +1,12 @@
 import { AuditQuery } from "@/components/audit";
+import { auditFilterForViewer, auditForViewer } from "@/lib/auth/audit-visibility";
 import { requireUser } from "@/lib/auth/current";
 import { listAuditEntries } from "@/lib/db/audit";
 import { handler, json, parseQuery } from "@/lib/http";
 
 export const GET = handler(async (request: Request) => {
-  await requireUser();
+  const { user } = await requireUser();
   const query = parseQuery(request, AuditQuery);
-  const entries = await listAuditEntries(query);
+  const entries = auditForViewer(await listAuditEntries(auditFilterForViewer(query, user)), user);
   return json({ entries, nextBefore: entries.length === query.limit ? entries.at(-1)!.id.toString() : null });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { toJobView } from "@/components/jobs/view";
 import { requireRole, requireUser } from "@/lib/auth/current";
+import { hasRole } from "@/lib/auth/roles";
 import { recordAudit } from "@/lib/db/audit";
 import type { Prisma } from "@/lib/db/generated/client";
 import { db } from "@/lib/db/client";
@@ -9,7 +10,7 @@ import { RANKED_LISTS_ARCHITECTURE } from "@/lib/db/teacher-import";
 import { rankedTeacherProblem } from "@/lib/recsys/distill/methods";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { trainInput } from "@/jobs/definitions";
-import { HttpError, handler, json, parseJson, parseQuery } from "@/lib/http";
+import { HttpError, forbidden, handler, json, parseJson, parseQuery } from "@/lib/http";
 
 const ListQuery = z.object({
   datasetId: z.string().min(1).optional(),
@@ -30,6 +31,10 @@ function invalidField(path: string, message: string): HttpError {
 export const POST = handler(async (request: Request) => {
   const { user } = await requireRole("editor");
   const input = await parseJson(request, trainInput);
+  // Setting production (even on an empty installation) is an approver's call, not an editor's.
+  if (input.promoteIfNoProduction && !hasRole(user.role, "approver")) {
+    throw forbidden("promoteIfNoProduction sets the production model: it needs the approver role");
+  }
   const dataset = await db().dataset.findUnique({ where: { id: input.datasetId }, select: { id: true } });
   if (!dataset) throw invalidField("datasetId", "No such dataset");
   if (input.teacherModelId) {

@@ -6,7 +6,8 @@ import { formatBytes, formatDateTime, formatInt } from "@/components/format";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
-import { exposureTimeline, loadExperimentReport, type ReportScope } from "@/lib/db/reports";
+import { cachedExperimentReport } from "@/lib/db/report-gate";
+import { exposureTimeline, type ReportScope } from "@/lib/db/reports";
 import { formatKpiValue } from "@/lib/experiments/analysis";
 import { parseGuardrails } from "@/lib/experiments/config";
 import { KPI_DEFINITIONS } from "@/lib/experiments/kpis";
@@ -87,7 +88,7 @@ export default async function ExperimentPage({
     cached?.report !== undefined &&
     isRecent(cached.at);
   const [loaded, audit, slot] = await Promise.all([
-    useCached ? Promise.resolve({ report: cached!.report! }) : exp.startedAt ? loadExperimentReport(database, id, scope) : Promise.resolve(null),
+    useCached ? Promise.resolve({ report: cached!.report! }) : exp.startedAt ? cachedExperimentReport(database, id, scope) : Promise.resolve(null),
     database.auditLog.findMany({
       where: {
         OR: [

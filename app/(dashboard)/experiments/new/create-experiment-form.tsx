@@ -38,11 +38,14 @@ function num(value: FormDataEntryValue | null, scale = 1): number | null | undef
 export function CreateExperimentForm({
   models,
   productionModelId,
+  maxUnapprovedPercent,
   defaults,
   kpis,
 }: {
   models: ModelOption[];
   productionModelId: string | null;
+  /** the installation's cap on the candidate's share before approval */
+  maxUnapprovedPercent: number;
   defaults: Defaults;
   kpis: { key: string; label: string; description: string }[];
 }) {
@@ -137,7 +140,7 @@ export function CreateExperimentForm({
           ))}
         </select>
       </Field>
-      <Field id="rampSchedule" label="Ramp schedule (candidate %)" error={err("rampSchedule")} hint="Increasing percents ending at 100; the last step is the approved production cutover.">
+      <Field id="rampSchedule" label="Ramp schedule (candidate %)" error={err("rampSchedule")} hint={`Increasing percents ending at 100; the last step is the approved production cutover. Before approval the candidate gets at most ${maxUnapprovedPercent}% of traffic.`}>
         {input("rampSchedule", "rampSchedule", defaults.rampSchedule)}
       </Field>
       <div className="grid cols-2">

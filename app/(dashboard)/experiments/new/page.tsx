@@ -3,7 +3,7 @@ import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { requirePageRole } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { guardrailsSchema, DEFAULT_MIN_STAGE_EXPOSURES, DEFAULT_MIN_STAGE_MINUTES, DEFAULT_RAMP_SCHEDULE } from "@/lib/experiments/config";
+import { guardrailsSchema, DEFAULT_MIN_STAGE_EXPOSURES, DEFAULT_MIN_STAGE_MINUTES, DEFAULT_RAMP_SCHEDULE, maxUnapprovedPercent } from "@/lib/experiments/config";
 import { KPI_DEFINITIONS, KPI_KEYS } from "@/lib/experiments/kpis";
 import { CreateExperimentForm, type ModelOption } from "./create-experiment-form";
 
@@ -41,6 +41,7 @@ export default async function NewExperimentPage() {
           <CreateExperimentForm
             models={options}
             productionModelId={slot?.modelId ?? null}
+            maxUnapprovedPercent={maxUnapprovedPercent()}
             defaults={{
               rampSchedule: DEFAULT_RAMP_SCHEDULE.join(", "),
               minStageMinutes: DEFAULT_MIN_STAGE_MINUTES,

@@ -5,7 +5,7 @@ import { handler, json, parseJson } from "@/lib/http";
 
 /** Self-service password change; the user's other sessions are signed out. */
 export const POST = handler(async (request: Request) => {
-  const session = await requireUser();
+  const session = await requireUser({ allowPendingPasswordChange: true });
   const body = await parseJson(request, ChangePasswordBody);
   await changeOwnPassword(session.user.id, body.currentPassword, body.newPassword, session.sessionId);
   return json({ changed: true });

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { loadExperimentReport, type ReportScope } from "@/lib/db/reports";
+import { cachedExperimentReport } from "@/lib/db/report-gate";
+import type { ReportScope } from "@/lib/db/reports";
 import { handler, json, notFound, parseQuery } from "@/lib/http";
 
 const Query = z.object({
@@ -21,7 +22,7 @@ export const GET = handler(async (request: Request, ctx: { params: Promise<{ id:
   });
   if (!experiment) throw notFound("No such experiment");
   const reportScope: ReportScope = typeof scope === "number" ? { kind: "stage", index: scope - 1 } : { kind: scope };
-  const loaded = await loadExperimentReport(db(), id, reportScope);
+  const loaded = await cachedExperimentReport(db(), id, reportScope);
   // the assignment salt stays server-side
   const publicExperiment: Partial<typeof experiment> = { ...experiment };
   delete publicExperiment.salt;

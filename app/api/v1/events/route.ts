@@ -6,7 +6,7 @@ import { insertEvents, type EventRow } from "@/lib/db/events";
 import { HttpError } from "@/lib/http/errors";
 import { handler } from "@/lib/http/handler";
 import { json } from "@/lib/http/responses";
-import { parseJson, toIssues, type ValidationIssue } from "@/lib/http/validation";
+import { EVENTS_MAX_BODY_BYTES, parseJson, toIssues, type ValidationIssue } from "@/lib/http/validation";
 import { requireApiKey } from "@/lib/serving/api-key";
 
 export const dynamic = "force-dynamic";
@@ -43,7 +43,7 @@ const EventsBody = z.union([z.object({ events: z.array(z.unknown()) }), z.array(
 
 export const POST = handler(async (request: Request) => {
   await requireApiKey(request, "events");
-  const parsed = await parseJson(request, EventsBody);
+  const parsed = await parseJson(request, EventsBody, { maxBytes: EVENTS_MAX_BODY_BYTES });
   const events = Array.isArray(parsed) ? parsed : parsed.events;
   if (events.length === 0) throw new HttpError(400, "invalid_request", "events must not be empty");
   if (events.length > MAX_EVENTS_PER_BATCH) {
