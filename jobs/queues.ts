@@ -5,6 +5,7 @@ export const QUEUES = {
   generateDataset: "generate-dataset",
   rolloutEvaluate: "rollout-evaluate",
   driftCheck: "drift-check",
+  compareModels: "compare-models",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

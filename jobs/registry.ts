@@ -1,5 +1,5 @@
 // Queue → handler. Only the worker imports this (handlers pull in training code).
-import type { DriftCheckInput, GenerateDatasetInput, RolloutEvaluateInput, SelftestInput, TrainInput } from "./definitions";
+import type { CompareModelsInput, DriftCheckInput, GenerateDatasetInput, RolloutEvaluateInput, SelftestInput, TrainInput } from "./definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "./queues";
 import { QUEUES } from "./queues";
@@ -8,6 +8,7 @@ import { generateDataset } from "./handlers/generate-dataset";
 import { train } from "./handlers/train";
 import { evaluateRollouts } from "./handlers/rollout";
 import { driftCheck } from "./handlers/drift-check";
+import { compareModels } from "./handlers/compare-models";
 
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
@@ -18,6 +19,7 @@ type Handlers = {
   [QUEUES.train]: JobHandler<TrainInput>;
   [QUEUES.rolloutEvaluate]: JobHandler<RolloutEvaluateInput>;
   [QUEUES.driftCheck]: JobHandler<DriftCheckInput>;
+  [QUEUES.compareModels]: JobHandler<CompareModelsInput>;
 };
 
 export const JOB_HANDLERS: Handlers = {
@@ -26,6 +28,7 @@ export const JOB_HANDLERS: Handlers = {
   [QUEUES.train]: train,
   [QUEUES.rolloutEvaluate]: evaluateRollouts,
   [QUEUES.driftCheck]: driftCheck,
+  [QUEUES.compareModels]: compareModels,
 };
 
 export function jobHandler(queue: QueueName): JobHandler<unknown> {
