@@ -32,11 +32,16 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         title="Models"
         description="Teachers (large BPR-MF) and the students distilled from them, with their offline quality and size."
         actions={
-          selectedDataset ? (
-            <Link href="/models" className="button secondary">
-              Show all datasets
+          <>
+            <Link href="/models/compare" className="button">
+              Compare
             </Link>
-          ) : null
+            {selectedDataset ? (
+              <Link href="/models" className="button secondary">
+                Show all datasets
+              </Link>
+            ) : null}
+          </>
         }
       />
       <section className="panel">
@@ -100,7 +105,13 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
       {bars.length > 0 ? (
         <section className="panel">
           <h2>Test NDCG@10</h2>
-          <BarChart bars={bars} title="Test NDCG@10 per model" />
+          <BarChart
+            title="Test NDCG@10 per model"
+            categories={bars.map((b) => `${b.label} ${b.note}`)}
+            series={[{ name: "test NDCG@10", values: bars.map((b) => b.value) }]}
+            categoryColors={bars.map((b) => (b.tone === "teacher" ? "#1f5fa8" : "#1f7a4a"))}
+            valueLabel="NDCG@10 (test split, held-out item among 1 + 499 sampled)"
+          />
         </section>
       ) : null}
       {hasRole(user.role, "editor") ? (

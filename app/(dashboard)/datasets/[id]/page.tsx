@@ -13,6 +13,20 @@ import { getDataset, listDatasets } from "@/lib/db/datasets";
 import { listDriftChecks } from "@/lib/db/drift";
 import { DriftCheckForm, DriftedSnapshotForm } from "./drift-forms";
 
+function DriftSignalBars({ bars }: { bars: { label: string; value: number; note: string }[] }) {
+  return (
+    <BarChart
+      title="Latest check: each signal relative to its limit (1 = limit)"
+      categories={bars.map((b) => b.label)}
+      series={[{ name: "signal ÷ limit", values: bars.map((b) => b.value) }]}
+      categoryColors={bars.map((b) => (b.value > 1 ? "#b3261e" : "#1f5fa8"))}
+      notes={bars.map((b) => `raw value ${b.note}`)}
+      valueLabel="signal ÷ its limit (above 1 = drift)"
+      format="fixed:2"
+    />
+  );
+}
+
 export const metadata: Metadata = { title: "Dataset" };
 
 // generator knobs of generateDatasetInput that a drifted snapshot keeps from its parent
@@ -140,15 +154,13 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           Score = the largest signal ÷ its limit; above 1 is drift, which queues a redistillation (teacher, then a student distilled from it).
         </p>
         {latest ? (
-          <BarChart
-            title="Latest check: each signal relative to its limit (1 = limit)"
-            format={(v) => v.toFixed(2)}
+          <DriftSignalBars
             bars={[
-              { label: "Item popularity (JSD)", value: latest.metrics.decision.ratios.popularityJsd, note: `(${latest.metrics.decision.signals.popularity.jsd.toFixed(4)})` },
-              { label: "New-item share", value: latest.metrics.decision.ratios.newItemShare, note: `(${pct(latest.metrics.decision.signals.newItems.share)})` },
-              { label: "User activity change", value: latest.metrics.decision.ratios.userActivityChange, note: `(${pct(latest.metrics.decision.signals.userActivity.relativeChange)})` },
+              { label: "Item popularity (JSD)", value: latest.metrics.decision.ratios.popularityJsd, note: latest.metrics.decision.signals.popularity.jsd.toFixed(4) },
+              { label: "New-item share", value: latest.metrics.decision.ratios.newItemShare, note: pct(latest.metrics.decision.signals.newItems.share) },
+              { label: "User activity change", value: latest.metrics.decision.ratios.userActivityChange, note: pct(latest.metrics.decision.signals.userActivity.relativeChange) },
               ...(latest.metrics.decision.ratios.qualityDrop !== null
-                ? [{ label: "HR@10 drop", value: latest.metrics.decision.ratios.qualityDrop, note: `(${pct(latest.metrics.decision.signals.quality?.relativeDrop)})` }]
+                ? [{ label: "HR@10 drop", value: latest.metrics.decision.ratios.qualityDrop, note: pct(latest.metrics.decision.signals.quality?.relativeDrop) }]
                 : []),
             ]}
           />

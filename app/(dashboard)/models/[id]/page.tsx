@@ -65,6 +65,17 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             <StatusBadge status={model.role} /> {model.architecture}, dimension {model.dimension}
           </>
         }
+        actions={
+          model.teacher ? (
+            <Link className="button" href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} data-testid="compare-with-teacher">
+              Compare with teacher
+            </Link>
+          ) : model.role === "teacher" && model.students.length > 0 ? (
+            <Link className="button" href={`/models/compare?teacher=${model.id}`}>
+              Compare with its students
+            </Link>
+          ) : null
+        }
       />
       <div className="grid cols-2">
         <section className="panel">
@@ -148,15 +159,22 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       {familyBars.length > 1 ? (
         <section className="panel">
           <h2>Teacher and students: test NDCG@10</h2>
-          <BarChart bars={familyBars} title="Test NDCG@10 of the teacher and its students" />
+          <BarChart
+            title="Test NDCG@10 of the teacher and its students"
+            categories={familyBars.map((b) => b.label)}
+            series={[{ name: "test NDCG@10", values: familyBars.map((b) => b.value) }]}
+            categoryColors={familyBars.map((b) => (b.tone === "teacher" ? "#1f5fa8" : "#1f7a4a"))}
+            notes={familyBars.map((b) => b.note)}
+            valueLabel="NDCG@10 (test split, 1 + 499 sampled)"
+          />
         </section>
       ) : null}
       {curves.loss.length > 0 || curves.valid.length > 0 ? (
         <section className="panel">
           <h2>Training</h2>
           <div className="grid cols-2">
-            {curves.loss.length > 0 ? <LineChart series={curves.loss} title="Training loss per epoch" xLabel="epoch" /> : null}
-            {curves.valid.length > 0 ? <LineChart series={curves.valid} title="Validation ranking quality per epoch" xLabel="epoch" yFormat={(v) => v.toFixed(3)} /> : null}
+            {curves.loss.length > 0 ? <LineChart series={curves.loss} title="Training loss per epoch" xLabel="epoch" yLabel="training loss (mean per batch)" yFormat="fixed:3" /> : null}
+            {curves.valid.length > 0 ? <LineChart series={curves.valid} title="Validation ranking quality per epoch" xLabel="epoch" yLabel="validation metric (1 + 499 sampled)" yFormat="fixed:3" /> : null}
           </div>
         </section>
       ) : null}
