@@ -62,7 +62,7 @@ export function bestStudent(teacher: ComparedModelSummary, others: ComparedModel
 const METHOD_LABELS: Record<string, string> = { none: "Undistilled", rd: "RD", de: "DE", rrd: "RRD", "de-rrd": "DE-RRD" };
 
 /**
- * e.g. "DE-RRD student keeps 96.1% of the teacher's NDCG@10 (98.3% on niche users) at 7.9× lower scoring
+ * Latency ratio from p50. e.g. "DE-RRD student keeps 96.1% of the teacher's NDCG@10 (98.3% on niche users) at 7.9× lower scoring
  * latency and 10× less memory". Null without a student to speak of.
  */
 export function comparisonHeadline(teacher: ComparedModelSummary, others: ComparedModelSummary[]): string | null {
@@ -75,7 +75,8 @@ export function comparisonHeadline(teacher: ComparedModelSummary, others: Compar
   let text = `${who} keeps ${formatShare(share)} of the teacher's NDCG@10`;
   if (tail !== null) text += ` (${formatShare(tail)} on niche users)`;
   const parts: string[] = [];
-  const lat = ratio(teacher.meanLatencyUs, s.meanLatencyUs);
+  // the median: robust to the pauses of a busy machine, which the mean (used for cost) is not
+  const lat = ratio(teacher.p50LatencyUs, s.p50LatencyUs);
   if (lat !== null) parts.push(lat >= 1 ? `${times(lat)} lower scoring latency` : `${times(1 / lat)} higher scoring latency`);
   const mem = ratio(teacher.sizeBytes, s.sizeBytes);
   if (mem !== null) parts.push(mem >= 1 ? `${times(mem)} less memory` : `${times(1 / mem)} more memory`);

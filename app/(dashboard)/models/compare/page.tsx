@@ -252,7 +252,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
             <thead>
               <tr>
                 <th scope="col">Model</th>
-                <th scope="col">Keeps of teacher&apos;s NDCG@10</th>
+                <th scope="col">Share of the teacher&apos;s NDCG@10</th>
                 {sampledKeys.map((k) => (
                   <th key={k} scope="col" className="num">
                     {k.replace("H@", "HR@").replace("N@", "NDCG@").replace("M@", "MRR@")}
@@ -400,7 +400,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
 
       <section className="panel">
         <h2>Charts</h2>
-        <div className="grid cols-2">
+        <div>
           <BarChart
             title="Ranking quality per model (sampled)"
             categories={["HR@10", "NDCG@10", "MRR@10", "NDCG@20"]}
