@@ -11,8 +11,47 @@ import { BarChart } from "@/components/charts/BarChart";
 import { requirePageUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { getModel } from "@/lib/db/models";
+import { hasRole } from "@/lib/auth/roles";
+import { ArchiveButton } from "./archive-button";
 
 export const metadata: Metadata = { title: "Model" };
+
+const HYPER_LABELS: Record<string, string> = {
+  dim: "Dimension",
+  lr: "Learning rate (peak)",
+  weightDecay: "Weight decay",
+  batchSize: "Batch size",
+  epochs: "Epoch budget",
+  seed: "Training seed",
+  initStd: "Initial weight std",
+  evalEvery: "Validate every (epochs)",
+  patience: "Patience (validations without improvement)",
+  watch: "Metrics watched",
+  selectBy: "Best epoch chosen by",
+  adam: "Adam update",
+  lrSchedule: "Learning-rate schedule",
+  lrFloor: "Schedule floor (share of peak)",
+  method: "Distillation method",
+  evalSeed: "Evaluation negatives seed",
+  teacherDim: "Teacher dimension",
+  de: "DE settings",
+  rrd: "RRD settings",
+  rd: "RD settings",
+  engine: "DE engine",
+  distillationParameters: "Distillation-only parameters (dropped after training)",
+  backend: "Compute backend",
+};
+const HIDDEN_HYPER = new Set(["engineTimingsUs"]);
+
+/** hyperparameters as rows; a value is "set" when the training request named it, else it is a default */
+function hyperRows(hyper: unknown, requested: unknown): { key: string; label: string; value: string; set: boolean }[] {
+  if (!hyper || typeof hyper !== "object") return [];
+  const req = (requested && typeof requested === "object" ? requested : {}) as Record<string, unknown>;
+  const named = new Set([...Object.keys((req.hyperparameters as object | undefined) ?? {}), ...(req.epochs !== undefined ? ["epochs"] : []), "dim", "seed", "method"]);
+  return Object.entries(hyper as Record<string, unknown>)
+    .filter(([k, v]) => !HIDDEN_HYPER.has(k) && v !== null && v !== undefined)
+    .map(([k, v]) => ({ key: k, label: HYPER_LABELS[k] ?? k, value: typeof v === "object" ? JSON.stringify(v) : String(v), set: named.has(k) }));
+}
 
 /** Per-epoch curves from TrainingRun.history ([{epoch, loss, valid: {...}}]), whatever keys it carries. */
 function historySeries(history: unknown): { loss: Series[]; valid: Series[] } {
@@ -36,7 +75,8 @@ function historySeries(history: unknown): { loss: Series[]; valid: Series[] } {
 }
 
 export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser();
+  const { user } = await requirePageUser();
+  const canEdit = hasRole(user.role, "editor");
   const { id } = await params;
   const model = await getModel(id);
   if (!model) notFound();
@@ -66,7 +106,9 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           </>
         }
         actions={
-          model.teacher ? (
+          <span style={{ display: "inline-flex", gap: 8, flexWrap: "wrap", alignItems: "flex-start" }}>
+          {canEdit ? <ArchiveButton modelId={model.id} archived={model.archivedAt !== null} /> : null}
+          {model.teacher ? (
             <Link className="button" href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} data-testid="compare-with-teacher">
               Compare with teacher
             </Link>
@@ -74,7 +116,8 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             <Link className="button" href={`/models/compare?teacher=${model.id}`}>
               Compare with its students
             </Link>
-          ) : null
+          ) : null}
+          </span>
         }
       />
       <div className="grid cols-2">
@@ -113,7 +156,11 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         </section>
         <section className="panel">
           <h2>Lineage</h2>
-          <div className="lineage" style={{ marginBottom: 12 }}>
+          <div className="lineage" style={{ marginBottom: 12 }} data-testid="lineage">
+            <Link href={`/datasets/${model.dataset.id}`}>
+              {model.dataset.name} <span className="mono muted">@{model.dataset.snapshot.slice(0, 8)}</span>
+            </Link>
+            <span className="arrow">→</span>
             {model.teacher ? (
               <>
                 <Link href={`/models/${model.teacher.id}`}>
@@ -125,7 +172,24 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             <strong>
               {model.name} (d={model.dimension})
             </strong>
+            {model.variants.length > 0 ? (
+              <>
+                <span className="arrow">→</span>
+                {model.variants.map((v) => (
+                  <Link key={v.id} href={`/experiments/${v.experiment.id}`}>
+                    {v.experiment.name} ({v.key}, {v.experiment.status.replace("_", " ")})
+                  </Link>
+                ))}
+              </>
+            ) : null}
+            {model.servingSlots.length > 0 ? (
+              <>
+                <span className="arrow">→</span>
+                <span className="badge success">serves {model.servingSlots.map((s) => s.name).join(", ")}</span>
+              </>
+            ) : null}
           </div>
+          {model.archivedAt ? <p className="alert">Archived {formatDateTime(model.archivedAt)}: hidden from the registry and never served.</p> : null}
           {model.students.length > 0 ? (
             <>
               <h3>Students distilled from it</h3>
@@ -154,7 +218,28 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       </section>
       <section className="panel">
         <h2>Hyperparameters</h2>
-        <pre className="log">{JSON.stringify(model.hyperparameters, null, 2)}</pre>
+        <div className="table-wrap">
+          <table className="data" data-testid="hyperparameters">
+            <thead>
+              <tr>
+                <th scope="col">Setting</th>
+                <th scope="col">Value</th>
+                <th scope="col">Source</th>
+              </tr>
+            </thead>
+            <tbody>
+              {hyperRows(model.hyperparameters, model.trainingRun?.config).map((h) => (
+                <tr key={h.key} className={h.set ? undefined : "default-value"}>
+                  <th scope="row" style={{ fontWeight: h.set ? 600 : 400 }}>
+                    {h.label} <span className="mono muted">{h.key}</span>
+                  </th>
+                  <td className="mono">{h.value}</td>
+                  <td>{h.set ? "set for this run" : <span className="default-value">default</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
       {familyBars.length > 1 ? (
         <section className="panel">
