@@ -7,7 +7,6 @@ import { QUEUES } from "@/jobs/queues";
 import type { ComparedMetrics, ComparisonProtocol } from "@/lib/recsys/eval/compare";
 import type { Model, Prisma } from "./generated/client";
 import { db as defaultDb, type Db } from "./client";
-import { datasetDirectory, readStoredTsvDir } from "./datasets";
 
 export interface ComparisonHooks {
   db: Db;
@@ -39,6 +38,7 @@ async function loadRows(input: CompareModelsInput, h: ComparisonHooks): Promise<
 export async function runComparison(input: CompareModelsInput, h: ComparisonHooks): Promise<{ comparisonId: string; models: number }> {
   const rows = await loadRows(input, h);
   const teacherRow = rows[0];
+  const { datasetDirectory, readStoredTsvDir } = await import("./datasets");
   const datasetRow = await h.db.dataset.findUnique({ where: { id: teacherRow.datasetId } });
   if (!datasetRow) throw h.fail(`dataset ${teacherRow.datasetId} does not exist`);
   const dir = datasetDirectory(datasetRow);

@@ -71,9 +71,9 @@ export interface ModelFilters {
 /** the registry: filtered and sorted; N@10 sorting reads the test metrics stored with each model */
 export async function searchModels(filters: ModelFilters, db: Db = defaultDb()) {
   const where: Prisma.ModelWhereInput = {
-    role: filters.role,
+    role: filters.method === "teacher" ? "teacher" : filters.role,
     datasetId: filters.datasetId,
-    ...(filters.method === "teacher" ? { role: "teacher" } : filters.method ? { distillationMethod: filters.method } : {}),
+    ...(filters.method && filters.method !== "teacher" ? { distillationMethod: filters.method } : {}),
     ...(filters.status === "archived" ? { archivedAt: { not: null } } : filters.status === "all" ? {} : { archivedAt: null }),
   };
   const sort = filters.sort ?? "newest";

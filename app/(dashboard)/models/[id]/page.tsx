@@ -40,17 +40,30 @@ const HYPER_LABELS: Record<string, string> = {
   engine: "DE engine",
   distillationParameters: "Distillation-only parameters (dropped after training)",
   backend: "Compute backend",
+  adamKernel: "Adam kernel",
+  bestEpoch: "Best epoch (on validation)",
+  epochsRun: "Epochs run",
+  trainSeconds: "Training time (s)",
 };
+/** what training reported, not what it was asked */
+const RESULT_KEYS = new Set(["bestEpoch", "epochsRun", "trainSeconds", "backend", "adamKernel", "engine"]);
 const HIDDEN_HYPER = new Set(["engineTimingsUs"]);
 
 /** hyperparameters as rows; a value is "set" when the training request named it, else it is a default */
-function hyperRows(hyper: unknown, requested: unknown): { key: string; label: string; value: string; set: boolean }[] {
+function hyperRows(hyper: unknown, requested: unknown): { key: string; label: string; value: string; set: boolean; result: boolean }[] {
   if (!hyper || typeof hyper !== "object") return [];
   const req = (requested && typeof requested === "object" ? requested : {}) as Record<string, unknown>;
   const named = new Set([...Object.keys((req.hyperparameters as object | undefined) ?? {}), ...(req.epochs !== undefined ? ["epochs"] : []), "dim", "seed", "method"]);
   return Object.entries(hyper as Record<string, unknown>)
     .filter(([k, v]) => !HIDDEN_HYPER.has(k) && v !== null && v !== undefined)
-    .map(([k, v]) => ({ key: k, label: HYPER_LABELS[k] ?? k, value: typeof v === "object" ? JSON.stringify(v) : String(v), set: named.has(k) }));
+    .map(([k, v]) => ({
+      key: k,
+      label: HYPER_LABELS[k] ?? k,
+      value: typeof v === "object" ? JSON.stringify(v) : typeof v === "number" && !Number.isInteger(v) ? String(+v.toPrecision(6)) : String(v),
+      set: named.has(k),
+      result: RESULT_KEYS.has(k),
+    }))
+    .sort((a, b) => Number(a.result) - Number(b.result) || Number(b.set) - Number(a.set) || a.label.localeCompare(b.label));
 }
 
 /** Per-epoch curves from TrainingRun.history ([{epoch, loss, valid: {...}}]), whatever keys it carries. */
@@ -229,12 +242,12 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             </thead>
             <tbody>
               {hyperRows(model.hyperparameters, model.trainingRun?.config).map((h) => (
-                <tr key={h.key} className={h.set ? undefined : "default-value"}>
+                <tr key={h.key} className={h.set || h.result ? undefined : "default-value"}>
                   <th scope="row" style={{ fontWeight: h.set ? 600 : 400 }}>
                     {h.label} <span className="mono muted">{h.key}</span>
                   </th>
                   <td className="mono">{h.value}</td>
-                  <td>{h.set ? "set for this run" : <span className="default-value">default</span>}</td>
+                  <td>{h.result ? "measured by the run" : h.set ? "set for this run" : <span className="default-value">default</span>}</td>
                 </tr>
               ))}
             </tbody>
