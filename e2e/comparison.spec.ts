@@ -74,7 +74,7 @@ test("compare a student with its teacher: job from the page, numbers equal to th
   await expect(page.getByTestId(`share-${studentId}`)).toHaveText(`keeps ${share} of NDCG@10`);
   await expect(page.getByTestId("comparison-headline")).toContainText(`RRD student keeps ${share} of the teacher's NDCG@10`);
   await expect(page.getByTestId("roi-summary")).toContainText("Switching saves");
-  await expect(page.getByTestId("chart-metrics").locator("svg")).toBeVisible();
+  await expect(page.getByTestId("chart-metrics").locator("svg.chart")).toBeVisible();
   await checkPage(page, "models-compare");
 
   await page.setViewportSize({ width: 1280, height: 900 });
