@@ -82,7 +82,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
       {profile ? (
         <section className="panel" data-testid="dataset-statistics">
           <h2>Statistics</h2>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Statistics table (scrolls sideways)">
             <table className="data">
               <tbody>
                 {(

@@ -231,7 +231,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       </section>
       <section className="panel">
         <h2>Hyperparameters</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Hyperparameters table (scrolls sideways)">
           <table className="data" data-testid="hyperparameters">
             <thead>
               <tr>

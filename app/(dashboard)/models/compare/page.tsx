@@ -247,7 +247,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
 
       <section className="panel">
         <h2>Ranking quality (sampled: 1 held-out + {p.negatives} negatives)</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Ranking quality table (scrolls sideways)">
           <table className="data" data-testid="comparison-sampled">
             <thead>
               <tr>
@@ -280,7 +280,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
 
       <section className="panel">
         <h2>Full catalogue, niche users, activity segments, beyond accuracy</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Segments table (scrolls sideways)">
           <table className="data" data-testid="comparison-segments">
             <thead>
               <tr>
@@ -337,7 +337,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
 
       <section className="panel">
         <h2>Size and speed (measured by the job on this machine)</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Size and speed table (scrolls sideways)">
           <table className="data" data-testid="comparison-speed">
             <thead>
               <tr>

@@ -48,7 +48,7 @@ export function RoiCard({ teacher, students, defaultStudentId, prices }: { teach
             {roi.savingShare !== null ? ` (${formatShare(roi.savingShare)} of the teacher's serving cost)` : ""}, giving up {formatShare(roi.qualityGivenUp)} of
             the teacher&apos;s NDCG@10.
           </p>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Monthly serving cost table (scrolls sideways)">
             <table className="data">
               <thead>
                 <tr>
