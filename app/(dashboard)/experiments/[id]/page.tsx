@@ -174,7 +174,7 @@ export default async function ExperimentPage({
 
       <section className="panel">
         <h2>Ramp</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
           <table className="data" data-testid="ramp-table">
             <thead>
               <tr>
@@ -281,7 +281,7 @@ export default async function ExperimentPage({
 
       <section className="panel">
         <h2>Audit trail</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
           <table className="data" data-testid="audit-trail">
             <thead>
               <tr>
@@ -432,7 +432,7 @@ function ReportSections({
 
       <section className="panel">
         <h2>KPIs</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
           <table className="data" data-testid="kpi-table">
             <thead>
               <tr>
@@ -489,7 +489,7 @@ function ReportSections({
 
       <section className="panel">
         <h2>Latency, errors and cost</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
           <table className="data" data-testid="ops-table">
             <thead>
               <tr>
