@@ -38,7 +38,7 @@ export function MetricsTable({ metrics }: { metrics: unknown }) {
   return (
     <>
       {groups.size > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Metrics table (scrolls sideways)">
           <table className="data">
             <thead>
               <tr>

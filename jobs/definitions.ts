@@ -283,6 +283,26 @@ export type ImportPreviewInput = z.infer<typeof importPreviewInput>;
 export const importDatasetInput = importOptionsInput.extend({ name: z.string().trim().min(1).max(120), source: importSourceInput }).strict();
 export type ImportDatasetInput = z.infer<typeof importDatasetInput>;
 
+/** Evaluates a teacher and other models of its dataset on one split with the same sampled negatives (issue 12). */
+export const compareModelsInput = z
+  .object({
+    teacherId: z.string().min(1),
+    /** the models compared with the teacher (students or other teachers of the same dataset) */
+    modelIds: z.array(z.string().min(1)).min(1, "Pick at least one model to compare with the teacher").max(12, "Compare at most 12 models at once"),
+    split: z.enum(["valid", "test"]).default("test"),
+    negatives: z.number().int().min(1).max(10_000).default(499),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  })
+  .strict()
+  .refine((v) => !v.modelIds.includes(v.teacherId), { path: ["modelIds"], message: "the teacher is always compared: do not list it again" })
+  .refine((v) => new Set(v.modelIds).size === v.modelIds.length, { path: ["modelIds"], message: "a model is listed twice" });
+export type CompareModelsInput = z.infer<typeof compareModelsInput>;
+
+/** one comparison of the same models and protocol at a time */
+export function compareModelsKey(i: CompareModelsInput): string {
+  return ["compare", i.teacherId, [...i.modelIds].sort().join(","), i.split, i.negatives, i.seed].join(":");
+}
+
 export const JOB_DEFINITIONS = {
   [QUEUES.selftest]: define<SelftestInput>({
     queue: QUEUES.selftest,
@@ -427,6 +447,20 @@ export const JOB_DEFINITIONS = {
     expireInSeconds: 10 * 60,
     heartbeatSeconds: 30,
     singletonKey: () => "auth-housekeeping",
+    concurrency: 1,
+  }),
+  [QUEUES.compareModels]: define<CompareModelsInput>({
+    queue: QUEUES.compareModels,
+    title: "Compare models",
+    input: compareModelsInput,
+    retryLimit: 2,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 300,
+    expireInSeconds: 60 * 60,
+    // evaluation and latency timing are synchronous stretches on this thread
+    heartbeatSeconds: 120,
+    singletonKey: compareModelsKey,
     concurrency: 1,
   }),
 } satisfies Record<QueueName, object>;

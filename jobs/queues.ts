@@ -10,6 +10,7 @@ export const QUEUES = {
   redistill: "redistill",
   importDataset: "import-dataset",
   authHousekeeping: "auth-housekeeping",
+  compareModels: "compare-models",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

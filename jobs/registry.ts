@@ -10,6 +10,7 @@ import type {
   WebhookDeliverInput,
   ImportDatasetInput,
   AuthHousekeepingInput,
+  CompareModelsInput,
 } from "./definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "./queues";
@@ -24,6 +25,7 @@ import { snapshotBuild } from "./handlers/snapshot-build";
 import { redistill } from "./handlers/redistill";
 import { importDataset } from "./handlers/import-dataset";
 import { authHousekeeping } from "./handlers/auth-housekeeping";
+import { compareModels } from "./handlers/compare-models";
 
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
@@ -39,6 +41,7 @@ type Handlers = {
   [QUEUES.redistill]: JobHandler<RedistillInput>;
   [QUEUES.importDataset]: JobHandler<ImportDatasetInput>;
   [QUEUES.authHousekeeping]: JobHandler<AuthHousekeepingInput>;
+  [QUEUES.compareModels]: JobHandler<CompareModelsInput>;
 };
 
 export const JOB_HANDLERS: Handlers = {
@@ -52,6 +55,7 @@ export const JOB_HANDLERS: Handlers = {
   [QUEUES.redistill]: redistill,
   [QUEUES.importDataset]: importDataset,
   [QUEUES.authHousekeeping]: authHousekeeping,
+  [QUEUES.compareModels]: compareModels,
 };
 
 export function jobHandler(queue: QueueName): JobHandler<unknown> {

@@ -1,41 +1,114 @@
-export interface Bar {
-  label: string;
-  value: number;
-  /** colour group, e.g. "teacher" | "student" */
-  tone?: string;
-  note?: string;
+"use client";
+// Horizontal grouped bars (visx): one row per category, one bar per series in each row, value axis at
+// the bottom with its label and unit, a tooltip per bar.
+import { AxisBottom, AxisLeft } from "@visx/axis";
+import { GridColumns } from "@visx/grid";
+import { Group } from "@visx/group";
+import { scaleBand, scaleLinear } from "@visx/scale";
+import { Bar } from "@visx/shape";
+import { formatter, type NumberFormat } from "./number-format";
+import { AXIS_LABEL, AXIS_TICK, ChartFrame, markHandlers, PALETTE } from "./frame";
+
+export interface BarSeries {
+  name: string;
+  values: (number | null)[];
+  color?: string;
 }
 
-const TONES: Record<string, string> = { teacher: "#1f5fa8", student: "#1f7a4a", default: "#2856c8" };
-
-/** Horizontal bars, server-rendered SVG: one row per item, value labels at the bar ends. */
-export function BarChart({ bars, title, format = (v) => v.toFixed(4) }: { bars: Bar[]; title: string; format?: (value: number) => string }) {
-  if (bars.length === 0) return null;
-  const rowHeight = 26;
-  const labelWidth = 220;
-  const chartWidth = 440;
-  const valueWidth = bars.some((b) => b.note) ? 210 : 90;
-  const max = Math.max(...bars.map((b) => b.value), 1e-12);
-  const height = bars.length * rowHeight + 8;
+export function BarChart({
+  title,
+  categories,
+  series,
+  valueLabel,
+  format: formatSpec = "fixed:4",
+  categoryColors,
+  notes,
+  testId,
+}: {
+  title: string;
+  categories: string[];
+  series: BarSeries[];
+  /** the value axis' label with its unit, e.g. "NDCG@10 (test, 1 + 499 sampled)" */
+  valueLabel: string;
+  format?: NumberFormat;
+  /** one colour per category (a single series coloured by e.g. role) */
+  categoryColors?: string[];
+  /** text after each category's value in the tooltip */
+  notes?: string[];
+  testId?: string;
+}) {
+  if (categories.length === 0 || series.length === 0) return null;
+  const format = formatter(formatSpec);
+  const width = 720;
+  const labelWidth = 190;
+  const barH = 16;
+  const rowH = Math.max(26, series.length * barH + 10);
+  const margin = { top: 8, right: 64, bottom: 44, left: labelWidth };
+  const height = margin.top + categories.length * rowH + margin.bottom;
+  const innerW = width - margin.left - margin.right;
+  const values = series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
+  const max = Math.max(...values, 0) || 1;
+  const min = Math.min(...values, 0);
+  const x = scaleLinear<number>({ domain: [min, max], range: [0, innerW], nice: true });
+  const rows = scaleBand<string>({ domain: categories.map((_, i) => String(i)), range: [0, categories.length * rowH], padding: 0.15 });
+  const inner = scaleBand<string>({ domain: series.map((s) => s.name), range: [0, rows.bandwidth()], padding: 0.1 });
+  const short = (s: string) => (s.length > 28 ? `${s.slice(0, 27)}…` : s);
   return (
-    <svg className="chart" role="img" aria-label={title} viewBox={`0 0 ${labelWidth + chartWidth + valueWidth} ${height}`} width="100%" style={{ maxWidth: labelWidth + chartWidth + valueWidth }}>
-      <title>{title}</title>
-      {bars.map((bar, i) => {
-        const y = 4 + i * rowHeight;
-        const width = Math.max(1, (bar.value / max) * chartWidth);
-        return (
-          <g key={`${bar.label}-${i}`}>
-            <text x={labelWidth - 8} y={y + rowHeight / 2 + 4} textAnchor="end">
-              {bar.label.length > 34 ? `${bar.label.slice(0, 33)}…` : bar.label}
-            </text>
-            <rect x={labelWidth} y={y + 4} width={width} height={rowHeight - 8} rx={3} fill={TONES[bar.tone ?? "default"] ?? TONES.default} />
-            <text x={labelWidth + width + 6} y={y + rowHeight / 2 + 4}>
-              {format(bar.value)}
-              {bar.note ? ` ${bar.note}` : ""}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
+    <ChartFrame
+      title={title}
+      width={width}
+      height={height}
+      testId={testId}
+      legend={series.length > 1 ? series.map((s, i) => ({ name: s.name, color: s.color ?? PALETTE[i % PALETTE.length] })) : []}
+      table={{
+        columns: ["", ...series.map((s) => s.name)],
+        rows: categories.map((c, i) => [c, ...series.map((s) => (s.values[i] === null ? "—" : format(s.values[i]!)))]),
+      }}
+    >
+      {(tip) => (
+        <Group left={margin.left} top={margin.top}>
+          <GridColumns scale={x} height={categories.length * rowH} stroke="#eef1f5" numTicks={5} />
+          {categories.map((c, i) => (
+            <Group key={i} top={rows(String(i)) ?? 0}>
+              {series.map((s, j) => {
+                const v = s.values[i];
+                if (v === null || !Number.isFinite(v)) return null;
+                const color = categoryColors?.[i] ?? s.color ?? PALETTE[j % PALETTE.length];
+                const x0 = x(Math.min(0, v));
+                const w = Math.max(1, Math.abs(x(v) - x(0)));
+                const label = `${c}${series.length > 1 ? ` · ${s.name}` : ""}: ${format(v)}${notes?.[i] ? ` (${notes[i]})` : ""}`;
+                return (
+                  <g key={s.name}>
+                    <Bar x={x0} y={inner(s.name) ?? 0} width={w} height={inner.bandwidth()} fill={color} rx={2} aria-label={label} role="graphics-symbol" {...markHandlers(tip, label)} />
+                    <text x={x0 + w + 4} y={(inner(s.name) ?? 0) + inner.bandwidth() / 2 + 4} style={AXIS_TICK}>
+                      {format(v)}
+                    </text>
+                  </g>
+                );
+              })}
+            </Group>
+          ))}
+          <AxisLeft
+            scale={rows}
+            tickFormat={(v) => short(categories[Number(v)])}
+            hideTicks
+            stroke="#c7cdd6"
+            tickLabelProps={() => ({ ...AXIS_TICK, fill: "#1c2430", textAnchor: "end", dx: -6, dy: 4 })}
+          />
+          <AxisBottom
+            top={categories.length * rowH}
+            scale={x}
+            numTicks={5}
+            tickFormat={(v) => format(Number(v))}
+            stroke="#c7cdd6"
+            tickStroke="#c7cdd6"
+            tickLabelProps={() => ({ ...AXIS_TICK, textAnchor: "middle" })}
+            label={valueLabel}
+            labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
+            labelOffset={14}
+          />
+        </Group>
+      )}
+    </ChartFrame>
   );
 }

@@ -66,3 +66,17 @@ export function getDataset(id: string, db: Db = defaultDb()) {
     include: { models: { orderBy: { createdAt: "desc" } }, parent: { select: { id: true, name: true } } },
   });
 }
+
+/** statistics and distributions of a stored dataset for its page; null when its files are not readable (issue 12) */
+export async function datasetPageProfile(row: Pick<Dataset, "id" | "name" | "storagePath" | "sourcePath">) {
+  const dir = datasetDirectory(row);
+  if (!dir) return null;
+  try {
+    const ds = row.storagePath ? await readStoredTsvDir(dir, row.name) : { ...(await import("@/lib/recsys/data")).loadDataset(dir), name: row.name };
+    const { datasetStats } = await import("@/lib/recsys/data/stats");
+    const { datasetProfile } = await import("@/lib/recsys/data/profile");
+    return { stats: datasetStats(ds), profile: datasetProfile(ds) };
+  } catch {
+    return null;
+  }
+}

@@ -57,9 +57,10 @@ export async function createExperiment(db: Db, cfg: ExperimentConfig, creator: P
   const issue = (path: string, message: string) => badRequest("The request has invalid fields", { issues: [{ path, message }] });
   if (!controlModelId) throw issue("controlModelId", "no model serves production yet: choose the control model");
   if (controlModelId === cfg.candidateModelId) throw issue("candidateModelId", "must differ from the control model (the production model)");
-  const models = await db.model.findMany({ where: { id: { in: [controlModelId, cfg.candidateModelId] } }, select: { id: true } });
+  const models = await db.model.findMany({ where: { id: { in: [controlModelId, cfg.candidateModelId] } }, select: { id: true, archivedAt: true } });
   if (!models.some((m) => m.id === controlModelId)) throw issue("controlModelId", "no such model");
   if (!models.some((m) => m.id === cfg.candidateModelId)) throw issue("candidateModelId", "no such model");
+  if (models.find((m) => m.id === cfg.candidateModelId)?.archivedAt) throw issue("candidateModelId", "this model is archived: restore it first");
 
   return db.$transaction(async (tx) => {
     const exp = await tx.experiment.create({

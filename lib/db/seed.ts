@@ -24,8 +24,14 @@ export const DEMO_DATASET = {
   interactionsPerUser: 30,
 } as const;
 
-/** Short budgets so the demo's models are ready within minutes on a laptop. */
-const DEMO_TRAINING = { evalEvery: 5, patience: 3 };
+/** The demo teacher: a short budget so the demo is ready within minutes. */
+export const DEMO_TEACHER_TRAINING = { epochs: 30, evalEvery: 5, patience: 3 };
+/** The demo student (bench/demo-tune.ts measures these against the demo teacher). */
+export const DEMO_STUDENT_TRAINING = { epochs: 30, evalEvery: 5, patience: 3 };
+
+function demoJob({ epochs, ...hyperparameters }: { epochs: number } & Record<string, unknown>) {
+  return { epochs, hyperparameters };
+}
 
 export interface DemoPlan {
   /** the demo accounts with their public passwords */
@@ -97,7 +103,7 @@ export async function seedDemoData(
   try {
     const deps = { db, boss };
     const teacher = await enqueueJob(
-      { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "Demo teacher (BPR-MF 200)", dimension: 200, epochs: 30, hyperparameters: DEMO_TRAINING, promoteIfNoProduction: true } },
+      { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "Demo teacher (BPR-MF 200)", dimension: 200, ...demoJob(DEMO_TEACHER_TRAINING), promoteIfNoProduction: true } },
       deps,
     );
     const student = await enqueueJob(
@@ -110,8 +116,7 @@ export async function seedDemoData(
           dimension: 20,
           method: "de-rrd",
           teacherJobRunId: teacher.id,
-          epochs: 30,
-          hyperparameters: DEMO_TRAINING,
+          ...demoJob(DEMO_STUDENT_TRAINING),
         },
       },
       deps,

@@ -8,18 +8,26 @@ import { HR10_KEYS, NDCG10_KEYS, pickMetric } from "@/components/metrics";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
-import { listModels } from "@/lib/db/models";
+import { listModels, MODEL_SORTS, searchModels, type ModelSort } from "@/lib/db/models";
 import { TrainModelForm } from "./train-model-form";
 import { ImportTeacherForm } from "./import-teacher-form";
 
 export const metadata: Metadata = { title: "Models" };
 
-export default async function ModelsPage({ searchParams }: { searchParams: Promise<{ datasetId?: string | string[] }> }) {
+const METHODS = ["teacher", "none", "rd", "de", "rrd", "de-rrd"] as const;
+const SORT_LABELS: Record<ModelSort, string> = { newest: "newest first", oldest: "oldest first", name: "name", ndcg10: "test NDCG@10, best first", size: "size, smallest first" };
+const str = (v: string | string[] | undefined) => (typeof v === "string" && v.length > 0 && v.length < 100 ? v : undefined);
+
+export default async function ModelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { user } = await requirePageUser();
-  const { datasetId } = await searchParams;
-  const selectedDataset = typeof datasetId === "string" ? datasetId : undefined;
+  const query = await searchParams;
+  const selectedDataset = str(query.datasetId);
+  const role = str(query.role) === "teacher" || str(query.role) === "student" ? (str(query.role) as "teacher" | "student") : undefined;
+  const method = METHODS.find((m) => m === str(query.method));
+  const status = str(query.status) === "archived" || str(query.status) === "all" ? (str(query.status) as "archived" | "all") : "active";
+  const sort = MODEL_SORTS.find((s) => s === str(query.sort)) ?? "newest";
   const [models, teachers, datasets] = await Promise.all([
-    listModels(undefined, { datasetId: selectedDataset }),
+    searchModels({ datasetId: selectedDataset, role, method, status, sort }),
     listModels(undefined, { role: "teacher", take: 500 }),
     db().dataset.findMany({ select: { id: true, name: true }, orderBy: { createdAt: "desc" }, take: 200 }),
   ]);
@@ -33,16 +41,74 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         title="Models"
         description="Teachers (large BPR-MF) and the students distilled from them, with their offline quality and size."
         actions={
-          selectedDataset ? (
-            <Link href="/models" className="button secondary">
-              Show all datasets
+          <>
+            <Link href="/models/compare" className="button">
+              Compare
             </Link>
-          ) : null
+            {selectedDataset ? (
+              <Link href="/models" className="button secondary">
+                Show all datasets
+              </Link>
+            ) : null}
+          </>
         }
       />
       <section className="panel">
+        <form method="get" className="filters" aria-label="Filter and sort models">
+          <div className="field">
+            <label htmlFor="f-role">Role</label>
+            <select id="f-role" name="role" defaultValue={role ?? ""}>
+              <option value="">any</option>
+              <option value="teacher">teacher</option>
+              <option value="student">student</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-dataset">Dataset</label>
+            <select id="f-dataset" name="datasetId" defaultValue={selectedDataset ?? ""}>
+              <option value="">any</option>
+              {datasets.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-method">Method</label>
+            <select id="f-method" name="method" defaultValue={method ?? ""}>
+              <option value="">any</option>
+              {METHODS.map((m) => (
+                <option key={m} value={m}>
+                  {m === "teacher" ? "teacher (trained alone)" : m}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-status">Status</label>
+            <select id="f-status" name="status" defaultValue={status}>
+              <option value="active">active</option>
+              <option value="archived">archived</option>
+              <option value="all">all</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-sort">Sort by</label>
+            <select id="f-sort" name="sort" defaultValue={sort}>
+              {MODEL_SORTS.map((s) => (
+                <option key={s} value={s}>
+                  {SORT_LABELS[s]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" className="secondary">
+            Apply
+          </button>
+        </form>
         {models.length === 0 ? (
-          <p className="empty">No models yet.</p>
+          <p className="empty">No models match.</p>
         ) : (
           <div className="table-wrap">
             <table className="data">
@@ -69,6 +135,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
                     </td>
                     <td>
                       <StatusBadge status={m.role} />
+                      {m.archivedAt ? <span className="badge"> archived</span> : null}
                     </td>
                     <td className="num">{m.dimension}</td>
                     <td className="num">{formatCompact(m.parameterCount)}</td>
@@ -101,7 +168,13 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
       {bars.length > 0 ? (
         <section className="panel">
           <h2>Test NDCG@10</h2>
-          <BarChart bars={bars} title="Test NDCG@10 per model" />
+          <BarChart
+            title="Test NDCG@10 per model"
+            categories={bars.map((b) => `${b.label} ${b.note}`)}
+            series={[{ name: "test NDCG@10", values: bars.map((b) => b.value) }]}
+            categoryColors={bars.map((b) => (b.tone === "teacher" ? "#1f5fa8" : "#1f7a4a"))}
+            valueLabel="NDCG@10 (test split, held-out item among 1 + 499 sampled)"
+          />
         </section>
       ) : null}
       {hasRole(user.role, "editor") ? (

@@ -9,9 +9,24 @@ import { NDCG10_KEYS, pickMetric } from "@/components/metrics";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
-import { getDataset, listDatasets } from "@/lib/db/datasets";
+import { datasetPageProfile, getDataset, listDatasets } from "@/lib/db/datasets";
+import { LineChart } from "@/components/charts/LineChart";
 import { listDriftChecks } from "@/lib/db/drift";
 import { DriftCheckForm, DriftedSnapshotForm } from "./drift-forms";
+
+function DriftSignalBars({ bars }: { bars: { label: string; value: number; note: string }[] }) {
+  return (
+    <BarChart
+      title="Latest check: each signal relative to its limit (1 = limit)"
+      categories={bars.map((b) => b.label)}
+      series={[{ name: "signal ÷ limit", values: bars.map((b) => b.value) }]}
+      categoryColors={bars.map((b) => (b.value > 1 ? "#b3261e" : "#1f5fa8"))}
+      notes={bars.map((b) => `raw value ${b.note}`)}
+      valueLabel="signal ÷ its limit (above 1 = drift)"
+      format="fixed:2"
+    />
+  );
+}
 
 export const metadata: Metadata = { title: "Dataset" };
 
@@ -31,10 +46,11 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const dataset = await getDataset(id);
   if (!dataset) notFound();
-  const [children, driftChecks, others] = await Promise.all([
+  const [children, driftChecks, others, profile] = await Promise.all([
     db().dataset.findMany({ where: { parentId: id }, select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "asc" } }),
     listDriftChecks(id, db(), 10),
     canEdit ? listDatasets(db(), { take: 200 }) : Promise.resolve([]),
+    datasetPageProfile(dataset),
   ]);
   const references = others.filter((d) => d.id !== id).map((d) => ({ id: d.id, name: d.name }));
   const latest = driftChecks[0];
@@ -63,6 +79,58 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           <div className="value">{formatDensity(dataset.numInteractions, dataset.numUsers, dataset.numItems)}</div>
         </div>
       </div>
+      {profile ? (
+        <section className="panel" data-testid="dataset-statistics">
+          <h2>Statistics</h2>
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Statistics table (scrolls sideways)">
+            <table className="data">
+              <tbody>
+                {(
+                  [
+                    ["Users", formatInt(profile.stats.users)],
+                    ["Items", formatInt(profile.stats.items)],
+                    ["Interactions (train + valid + test)", formatInt(profile.stats.interactions)],
+                    ["Training interactions", formatInt(profile.stats.trainInteractions)],
+                    ["Users with a validation / test item", `${formatInt(profile.stats.validUsers)} / ${formatInt(profile.stats.testUsers)}`],
+                    ["Mean items per user", profile.stats.meanItemsPerUser.toFixed(1)],
+                    ["Density", formatDensity(profile.stats.interactions, profile.stats.users, profile.stats.items)],
+                    ["Popularity Gini (0 = uniform, 1 = one item)", profile.stats.popularityGini.toFixed(3)],
+                    [`Training interactions on the ${Math.round(profile.profile.headShare * 100)}% most popular items`, pct(profile.profile.headInteractionShare)],
+                    ["Items never seen in training", formatInt(profile.stats.coldItems)],
+                  ] as const
+                ).map(([k, v]) => (
+                  <tr key={k}>
+                    <th scope="row">{k}</th>
+                    <td className="num">{v}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="grid cols-2" style={{ marginTop: 12 }}>
+            <LineChart
+              title="Popularity curve: items by training interactions (log–log)"
+              series={[{ name: "items", points: profile.profile.popularity }]}
+              markers={[{ x: Math.max(1, profile.profile.longTailStartRank), label: "long tail starts" }]}
+              xScale="log"
+              yScale="log"
+              xLabel="item rank (1 = most popular)"
+              yLabel="training interactions"
+              xFormat="int"
+              yFormat="int"
+              testId="chart-popularity"
+            />
+            <BarChart
+              title="Interactions per user (training)"
+              categories={profile.profile.perUser.map((b) => (b.low === b.high ? String(b.low) : `${b.low}–${b.high}`))}
+              series={[{ name: "users", values: profile.profile.perUser.map((b) => b.users) }]}
+              valueLabel="users"
+              format="int"
+              testId="chart-per-user"
+            />
+          </div>
+        </section>
+      ) : null}
       <div className="grid cols-2">
         <section className="panel">
           <h2>Snapshot</h2>
@@ -140,15 +208,13 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           Score = the largest signal ÷ its limit; above 1 is drift, which queues a redistillation (teacher, then a student distilled from it).
         </p>
         {latest ? (
-          <BarChart
-            title="Latest check: each signal relative to its limit (1 = limit)"
-            format={(v) => v.toFixed(2)}
+          <DriftSignalBars
             bars={[
-              { label: "Item popularity (JSD)", value: latest.metrics.decision.ratios.popularityJsd, note: `(${latest.metrics.decision.signals.popularity.jsd.toFixed(4)})` },
-              { label: "New-item share", value: latest.metrics.decision.ratios.newItemShare, note: `(${pct(latest.metrics.decision.signals.newItems.share)})` },
-              { label: "User activity change", value: latest.metrics.decision.ratios.userActivityChange, note: `(${pct(latest.metrics.decision.signals.userActivity.relativeChange)})` },
+              { label: "Item popularity (JSD)", value: latest.metrics.decision.ratios.popularityJsd, note: latest.metrics.decision.signals.popularity.jsd.toFixed(4) },
+              { label: "New-item share", value: latest.metrics.decision.ratios.newItemShare, note: pct(latest.metrics.decision.signals.newItems.share) },
+              { label: "User activity change", value: latest.metrics.decision.ratios.userActivityChange, note: pct(latest.metrics.decision.signals.userActivity.relativeChange) },
               ...(latest.metrics.decision.ratios.qualityDrop !== null
-                ? [{ label: "HR@10 drop", value: latest.metrics.decision.ratios.qualityDrop, note: `(${pct(latest.metrics.decision.signals.quality?.relativeDrop)})` }]
+                ? [{ label: "HR@10 drop", value: latest.metrics.decision.ratios.qualityDrop, note: pct(latest.metrics.decision.signals.quality?.relativeDrop) }]
                 : []),
             ]}
           />

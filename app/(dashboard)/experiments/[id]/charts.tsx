@@ -1,9 +1,8 @@
-// Server-rendered SVG charts of an experiment: a forest plot of KPI lifts and lines over time.
+// Server-rendered SVG forest plot of an experiment's KPI lifts (the lines over time use components/charts).
 import type { KpiResult } from "@/lib/experiments/report";
 import { KPI_DEFINITIONS } from "@/lib/experiments/kpis";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const COLORS = { control: "#5d6b7e", candidate: "#2856c8" } as const;
 
 /** Relative lift of each KPI with its always-valid CI (thick), fixed-horizon CI (thin) and the −margin line. */
 export function ForestPlot({ kpis }: { kpis: KpiResult[] }) {
@@ -69,59 +68,6 @@ export interface SeriesPoint {
   t: number;
   control: number | null;
   candidate: number | null;
-}
-
-/** Two lines (control, candidate) over time. */
-export function ArmLines({ points, label, format }: { points: SeriesPoint[]; label: string; format: (v: number) => string }) {
-  if (points.length < 2) return <p className="empty">Not enough data over time yet (needs two time buckets).</p>;
-  const width = 640;
-  const height = 190;
-  const left = 64;
-  const right = 16;
-  const top = 16;
-  const bottom = 30;
-  const t0 = points[0].t;
-  const t1 = points[points.length - 1].t;
-  const ys = points.flatMap((p) => [p.control, p.candidate]).filter((v): v is number => v !== null);
-  const yMax = Math.max(...ys, 0) * 1.1 || 1;
-  const x = (t: number) => left + ((t - t0) / (t1 - t0 || 1)) * (width - left - right);
-  const y = (v: number) => top + (1 - v / yMax) * (height - top - bottom);
-  const path = (key: "control" | "candidate") =>
-    points
-      .filter((p) => p[key] !== null)
-      .map((p, i) => `${i === 0 ? "M" : "L"}${x(p.t).toFixed(1)},${y(p[key] as number).toFixed(1)}`)
-      .join(" ");
-  const yTicks = niceTicks(0, yMax, 4);
-  const time = (t: number) => new Date(t).toISOString().slice(11, 16);
-  return (
-    <svg className="chart" width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
-      {yTicks.map((v) => (
-        <g key={v}>
-          <line x1={left} x2={width - right} y1={y(v)} y2={y(v)} stroke="#eef1f5" />
-          <text x={left - 6} y={y(v) + 4} textAnchor="end">
-            {format(v)}
-          </text>
-        </g>
-      ))}
-      <text x={left} y={height - 8}>
-        {time(t0)} UTC
-      </text>
-      <text x={width - right} y={height - 8} textAnchor="end">
-        {time(t1)} UTC
-      </text>
-      {(["control", "candidate"] as const).map((k) => (
-        <path key={k} d={path(k)} fill="none" stroke={COLORS[k]} strokeWidth={2} />
-      ))}
-      <g transform={`translate(${left + 8}, ${top + 4})`}>
-        {(["control", "candidate"] as const).map((k, i) => (
-          <g key={k} transform={`translate(${i * 90}, 0)`}>
-            <rect width={10} height={3} y={-4} fill={COLORS[k]} />
-            <text x={14}>{k}</text>
-          </g>
-        ))}
-      </g>
-    </svg>
-  );
 }
 
 function niceTicks(lo: number, hi: number, count: number): number[] {

@@ -16,7 +16,12 @@ import { availableActions, type ExperimentStatus } from "@/lib/experiments/rollo
 import { ExperimentStatusBadge } from "../status-badge";
 import { ExperimentActions } from "./actions";
 import { ApprovalPanel } from "./approval-panel";
-import { ArmLines, ForestPlot, type SeriesPoint } from "./charts";
+import { ForestPlot, type SeriesPoint } from "./charts";
+import { BarChart } from "@/components/charts/BarChart";
+import { LineChart } from "@/components/charts/LineChart";
+import { cumulativeLift } from "@/lib/experiments/lift-timeline";
+
+const CTR_MARGIN = (report: ExperimentReport) => report.kpis.find((k) => k.kpi === "ctr")?.margin;
 
 export const metadata: Metadata = { title: "Experiment" };
 
@@ -170,7 +175,7 @@ export default async function ExperimentPage({
 
       <section className="panel">
         <h2>Ramp</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
           <table className="data" data-testid="ramp-table">
             <thead>
               <tr>
@@ -277,7 +282,7 @@ export default async function ExperimentPage({
 
       <section className="panel">
         <h2>Audit trail</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
           <table className="data" data-testid="audit-trail">
             <thead>
               <tr>
@@ -335,7 +340,8 @@ async function timelineSeries(experimentId: string, report: ExperimentReport) {
     control: e.exposures.control > 0 ? e.clicks.control / e.exposures.control : null,
     candidate: e.exposures.candidate > 0 ? e.clicks.candidate / e.exposures.candidate : null,
   }));
-  return { exposures, ctr, bucketSeconds };
+  const lift = cumulativeLift(sorted.map(([t, e]) => ({ t, ...e })));
+  return { exposures, ctr, lift, bucketSeconds };
 }
 
 function ReportSections({
@@ -427,7 +433,7 @@ function ReportSections({
 
       <section className="panel">
         <h2>KPIs</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
           <table className="data" data-testid="kpi-table">
             <thead>
               <tr>
@@ -484,7 +490,7 @@ function ReportSections({
 
       <section className="panel">
         <h2>Latency, errors and cost</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
           <table className="data" data-testid="ops-table">
             <thead>
               <tr>
@@ -511,20 +517,72 @@ function ReportSections({
           Cost = mean CPU time × price per vCPU-hour + model size × price per GiB-hour × window length ÷ all requests in the window (prices from
           UNDERSTUDY_VCPU_HOUR_USD and UNDERSTUDY_GIB_HOUR_USD; defaults $0.05 and $0.005).
         </p>
+        <BarChart
+          title="Latency percentiles per arm"
+          categories={["p50", "p95", "p99"]}
+          series={(["control", "candidate"] as const).map((k) => ({
+            name: k,
+            color: k === "control" ? "#5d6b7e" : "#2856c8",
+            values: [v[k].ops.p50Ms, v[k].ops.p95Ms, v[k].ops.p99Ms],
+          }))}
+          valueLabel={`request latency (ms; p95 ceiling ${guardrails.latencyP95Ms} ms)`}
+          format="ms:2"
+          testId="chart-latency"
+        />
       </section>
 
       {timeline ? (
         <section className="panel">
           <h2>Over time</h2>
+          {timeline.lift.length >= 2 ? (
+            <LineChart
+              title="Candidate CTR lift over time (cumulative, 95% CI band)"
+              series={[{ name: "CTR lift (candidate ÷ control − 1)", points: timeline.lift.map((p) => [p.t, p.lift]), color: "#2856c8" }]}
+              bands={[{ name: "95% CI (per exposure, delta method)", points: timeline.lift.map((p) => [p.t, p.low, p.high]), color: "#2856c8" }]}
+              references={[
+                { y: 0, label: "no change" },
+                ...(CTR_MARGIN(report) !== undefined ? [{ y: -CTR_MARGIN(report)!, label: "−margin" }] : []),
+              ]}
+              xScale="time"
+              xLabel="time (UTC)"
+              yLabel="relative CTR lift"
+              yFormat="lift:1"
+              testId="chart-lift-over-time"
+            />
+          ) : (
+            <p className="empty">The lift over time needs clicks in both arms in at least two time buckets.</p>
+          )}
+          <p className="muted">
+            Cumulative exposure-level CTR up to each bucket. Exposures of one user are correlated, so this band is narrower than the per-user always-valid
+            interval above, which is the one the rollout gates use.
+          </p>
           <div className="grid cols-2">
-            <div>
-              <h3>Exposures per {Math.round(timeline.bucketSeconds / 60)} min</h3>
-              <ArmLines points={timeline.exposures} label="Exposures over time" format={(x) => formatInt(Math.round(x))} />
-            </div>
-            <div>
-              <h3>CTR per bucket</h3>
-              <ArmLines points={timeline.ctr} label="CTR over time" format={(x) => pct(x, 1)} />
-            </div>
+            <LineChart
+              title={`Exposures per arm per ${Math.round(timeline.bucketSeconds / 60)} min`}
+              series={[
+                { name: "control", points: timeline.exposures.map((p) => [p.t, p.control ?? NaN]), color: "#5d6b7e" },
+                { name: "candidate", points: timeline.exposures.map((p) => [p.t, p.candidate ?? NaN]), color: "#2856c8" },
+              ]}
+              xScale="time"
+              xLabel="time (UTC)"
+              yLabel="exposures per bucket"
+              yFormat="int"
+              yFromZero
+              testId="chart-exposures"
+            />
+            <LineChart
+              title="CTR per bucket"
+              series={[
+                { name: "control", points: timeline.ctr.map((p) => [p.t, p.control ?? NaN]), color: "#5d6b7e" },
+                { name: "candidate", points: timeline.ctr.map((p) => [p.t, p.candidate ?? NaN]), color: "#2856c8" },
+              ]}
+              xScale="time"
+              xLabel="time (UTC)"
+              yLabel="clicks ÷ exposures"
+              yFormat="percent:1"
+              yFromZero
+              testId="chart-ctr"
+            />
           </div>
         </section>
       ) : null}

@@ -41,6 +41,7 @@ export function CreateExperimentForm({
   maxUnapprovedPercent,
   defaults,
   kpis,
+  prefill,
 }: {
   models: ModelOption[];
   productionModelId: string | null;
@@ -48,13 +49,17 @@ export function CreateExperimentForm({
   maxUnapprovedPercent: number;
   defaults: Defaults;
   kpis: { key: string; label: string; description: string }[];
+  /** from an offline comparison ("Create experiment from this comparison") */
+  prefill?: { name?: string; description?: string; controlModelId?: string; candidateModelId?: string };
 }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const students = models.filter((m) => m.role === "student");
-  const defaultCandidate = students.find((m) => !m.production)?.id ?? models.find((m) => !m.production)?.id ?? "";
+  const known = (id?: string) => (id && models.some((m) => m.id === id) ? id : undefined);
+  const defaultCandidate = known(prefill?.candidateModelId) ?? students.find((m) => !m.production)?.id ?? models.find((m) => !m.production)?.id ?? "";
+  const defaultControl = known(prefill?.controlModelId) ?? productionModelId ?? "";
 
   /** first server message for a field or anything under it (rampSchedule.2 → rampSchedule) */
   const err = (path: string) => errors[path] ?? Object.entries(errors).find(([p]) => p.startsWith(`${path}.`))?.[1];
@@ -114,14 +119,14 @@ export function CreateExperimentForm({
         </div>
       ) : null}
       <Field id="name" label="Name" error={err("name")}>
-        {input("name", "name", "", "text", { placeholder: "Student dim 20 (DE-RRD) vs teacher" })}
+        {input("name", "name", prefill?.name ?? "", "text", { placeholder: "Student dim 20 (DE-RRD) vs teacher" })}
       </Field>
       <Field id="description" label="Description (optional)" error={err("description")}>
-        <textarea id="description" name="description" rows={2} />
+        <textarea id="description" name="description" rows={2} defaultValue={prefill?.description ?? ""} />
       </Field>
       <Field id="controlModelId" label="Control model" error={err("controlModelId")} hint="Defaults to the model serving production.">
-        <select id="controlModelId" name="controlModelId" defaultValue={productionModelId ?? ""} aria-invalid={Boolean(err("controlModelId"))}>
-          {productionModelId ? null : <option value="">— choose —</option>}
+        <select id="controlModelId" name="controlModelId" defaultValue={defaultControl} aria-invalid={Boolean(err("controlModelId"))}>
+          {defaultControl ? null : <option value="">— choose —</option>}
           {models.map((m) => (
             <option key={m.id} value={m.id}>
               {m.production ? "★ production: " : ""}

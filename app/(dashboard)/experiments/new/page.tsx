@@ -9,8 +9,12 @@ import { CreateExperimentForm, type ModelOption } from "./create-experiment-form
 
 export const metadata: Metadata = { title: "New experiment" };
 
-export default async function NewExperimentPage() {
+const one = (v: string | string[] | undefined) => (typeof v === "string" ? v.slice(0, 500) : undefined);
+
+export default async function NewExperimentPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("editor");
+  const query = await searchParams;
+  const prefill = { name: one(query.name), description: one(query.description), controlModelId: one(query.control), candidateModelId: one(query.candidate) };
   const [models, slot] = await Promise.all([
     db().model.findMany({
       orderBy: { createdAt: "desc" },
@@ -57,6 +61,7 @@ export default async function NewExperimentPage() {
               minGuardrailExposures: g.minGuardrailExposures,
             }}
             kpis={KPI_KEYS.map((k) => ({ key: k, label: KPI_DEFINITIONS[k].label, description: KPI_DEFINITIONS[k].description }))}
+            prefill={prefill}
           />
         )}
       </section>

@@ -18,8 +18,59 @@ import { getLoopSettings } from "@/lib/db/loop-settings";
 import { listRedistillRuns } from "@/lib/db/redistill";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
 import { LoopButtons, LoopSettingsForm } from "@/components/loop/LoopControls";
+import { ArchiveButton } from "./archive-button";
 
 export const metadata: Metadata = { title: "Model" };
+
+const HYPER_LABELS: Record<string, string> = {
+  dim: "Dimension",
+  lr: "Learning rate (peak)",
+  weightDecay: "Weight decay",
+  batchSize: "Batch size",
+  epochs: "Epoch budget",
+  seed: "Training seed",
+  initStd: "Initial weight std",
+  evalEvery: "Validate every (epochs)",
+  patience: "Patience (validations without improvement)",
+  watch: "Metrics watched",
+  selectBy: "Best epoch chosen by",
+  adam: "Adam update",
+  lrSchedule: "Learning-rate schedule",
+  lrFloor: "Schedule floor (share of peak)",
+  method: "Distillation method",
+  evalSeed: "Evaluation negatives seed",
+  teacherDim: "Teacher dimension",
+  de: "DE settings",
+  rrd: "RRD settings",
+  rd: "RD settings",
+  engine: "DE engine",
+  distillationParameters: "Distillation-only parameters (dropped after training)",
+  backend: "Compute backend",
+  adamKernel: "Adam kernel",
+  bestEpoch: "Best epoch (on validation)",
+  epochsRun: "Epochs run",
+  trainSeconds: "Training time (s)",
+};
+/** what training reported, not what it was asked */
+const RESULT_KEYS = new Set(["bestEpoch", "epochsRun", "trainSeconds", "backend", "adamKernel", "engine"]);
+const HIDDEN_HYPER = new Set(["engineTimingsUs"]);
+
+/** hyperparameters as rows; a value is "set" when the training request named it, else it is a default */
+function hyperRows(hyper: unknown, requested: unknown): { key: string; label: string; value: string; set: boolean; result: boolean }[] {
+  if (!hyper || typeof hyper !== "object") return [];
+  const req = (requested && typeof requested === "object" ? requested : {}) as Record<string, unknown>;
+  const named = new Set([...Object.keys((req.hyperparameters as object | undefined) ?? {}), ...(req.epochs !== undefined ? ["epochs"] : []), "dim", "seed", "method"]);
+  return Object.entries(hyper as Record<string, unknown>)
+    .filter(([k, v]) => !HIDDEN_HYPER.has(k) && v !== null && v !== undefined)
+    .map(([k, v]) => ({
+      key: k,
+      label: HYPER_LABELS[k] ?? k,
+      value: typeof v === "object" ? JSON.stringify(v) : typeof v === "number" && !Number.isInteger(v) ? String(+v.toPrecision(6)) : String(v),
+      set: named.has(k),
+      result: RESULT_KEYS.has(k),
+    }))
+    .sort((a, b) => Number(a.result) - Number(b.result) || Number(b.set) - Number(a.set) || a.label.localeCompare(b.label));
+}
 
 /** Per-epoch curves from TrainingRun.history ([{epoch, loss, valid: {...}}]), whatever keys it carries. */
 function historySeries(history: unknown): { loss: Series[]; valid: Series[] } {
@@ -43,11 +94,11 @@ function historySeries(history: unknown): { loss: Series[]; valid: Series[] } {
 }
 
 export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
-  const session = await requirePageUser();
+  const { user } = await requirePageUser();
+  const canEdit = hasRole(user.role, "editor");
   const { id } = await params;
   const model = await getModel(id);
   if (!model) notFound();
-  const canEdit = hasRole(session.user.role, "editor");
   const [loopSettings, liveChecks, redistillRuns, loopEvents, slot] = await Promise.all([
     getLoopSettings(db(), model.id),
     listLiveDriftChecks(model.id, db()),
@@ -56,7 +107,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
     db().servingSlot.findUnique({ where: { name: "production" }, select: { modelId: true } }),
   ]);
   const inProduction = slot?.modelId === model.id;
-    const curves = historySeries(model.trainingRun?.history);
+  const curves = historySeries(model.trainingRun?.history);
   // a teacher's page compares it with every student distilled from it
   const family =
     model.role === "teacher" && model.students.length > 0
@@ -80,6 +131,20 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           <>
             <StatusBadge status={model.role} /> {model.architecture}, dimension {model.dimension}
           </>
+        }
+        actions={
+          <span style={{ display: "inline-flex", gap: 8, flexWrap: "wrap", alignItems: "flex-start" }}>
+          {canEdit ? <ArchiveButton modelId={model.id} archived={model.archivedAt !== null} /> : null}
+          {model.teacher ? (
+            <Link className="button" href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} data-testid="compare-with-teacher">
+              Compare with teacher
+            </Link>
+          ) : model.role === "teacher" && model.students.length > 0 ? (
+            <Link className="button" href={`/models/compare?teacher=${model.id}`}>
+              Compare with its students
+            </Link>
+          ) : null}
+          </span>
         }
       />
       <div className="grid cols-2">
@@ -128,7 +193,11 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         </section>
         <section className="panel">
           <h2>Lineage</h2>
-          <div className="lineage" style={{ marginBottom: 12 }}>
+          <div className="lineage" style={{ marginBottom: 12 }} data-testid="lineage">
+            <Link href={`/datasets/${model.dataset.id}`}>
+              {model.dataset.name} <span className="mono muted">@{model.dataset.snapshot.slice(0, 8)}</span>
+            </Link>
+            <span className="arrow">→</span>
             {model.teacher ? (
               <>
                 <Link href={`/models/${model.teacher.id}`}>
@@ -140,7 +209,24 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             <strong>
               {model.name} (d={model.dimension})
             </strong>
+            {model.variants.length > 0 ? (
+              <>
+                <span className="arrow">→</span>
+                {model.variants.map((v) => (
+                  <Link key={v.id} href={`/experiments/${v.experiment.id}`}>
+                    {v.experiment.name} ({v.key}, {v.experiment.status.replace("_", " ")})
+                  </Link>
+                ))}
+              </>
+            ) : null}
+            {model.servingSlots.length > 0 ? (
+              <>
+                <span className="arrow">→</span>
+                <span className="badge success">serves {model.servingSlots.map((s) => s.name).join(", ")}</span>
+              </>
+            ) : null}
           </div>
+          {model.archivedAt ? <p className="alert">Archived {formatDateTime(model.archivedAt)}: hidden from the registry and never served.</p> : null}
           {model.students.length > 0 ? (
             <>
               <h3>Students distilled from it</h3>
@@ -188,20 +274,48 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       </section>
       <section className="panel">
         <h2>Hyperparameters</h2>
-        <pre className="log">{JSON.stringify(model.hyperparameters, null, 2)}</pre>
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Hyperparameters table (scrolls sideways)">
+          <table className="data" data-testid="hyperparameters">
+            <thead>
+              <tr>
+                <th scope="col">Setting</th>
+                <th scope="col">Value</th>
+                <th scope="col">Source</th>
+              </tr>
+            </thead>
+            <tbody>
+              {hyperRows(model.hyperparameters, model.trainingRun?.config).map((h) => (
+                <tr key={h.key} className={h.set || h.result ? undefined : "default-value"}>
+                  <th scope="row" style={{ fontWeight: h.set ? 600 : 400 }}>
+                    {h.label} <span className="mono muted">{h.key}</span>
+                  </th>
+                  <td className="mono">{h.value}</td>
+                  <td>{h.result ? "measured by the run" : h.set ? "set for this run" : <span className="default-value">default</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
       {familyBars.length > 1 ? (
         <section className="panel">
           <h2>Teacher and students: test NDCG@10</h2>
-          <BarChart bars={familyBars} title="Test NDCG@10 of the teacher and its students" />
+          <BarChart
+            title="Test NDCG@10 of the teacher and its students"
+            categories={familyBars.map((b) => b.label)}
+            series={[{ name: "test NDCG@10", values: familyBars.map((b) => b.value) }]}
+            categoryColors={familyBars.map((b) => (b.tone === "teacher" ? "#1f5fa8" : "#1f7a4a"))}
+            notes={familyBars.map((b) => b.note)}
+            valueLabel="NDCG@10 (test split, 1 + 499 sampled)"
+          />
         </section>
       ) : null}
       {curves.loss.length > 0 || curves.valid.length > 0 ? (
         <section className="panel">
           <h2>Training</h2>
           <div className="grid cols-2">
-            {curves.loss.length > 0 ? <LineChart series={curves.loss} title="Training loss per epoch" xLabel="epoch" /> : null}
-            {curves.valid.length > 0 ? <LineChart series={curves.valid} title="Validation ranking quality per epoch" xLabel="epoch" yFormat={(v) => v.toFixed(3)} /> : null}
+            {curves.loss.length > 0 ? <LineChart series={curves.loss} title="Training loss per epoch" xLabel="epoch" yLabel="training loss (mean per batch)" yFormat="fixed:3" /> : null}
+            {curves.valid.length > 0 ? <LineChart series={curves.valid} title="Validation ranking quality per epoch" xLabel="epoch" yLabel="validation metric (1 + 499 sampled)" yFormat="fixed:3" /> : null}
           </div>
         </section>
       ) : null}

@@ -1,11 +1,31 @@
-import { requireUser } from "@/lib/auth/current";
-import { getModel } from "@/lib/db/models";
-import { handler, json, notFound } from "@/lib/http";
+import { z } from "zod";
+import { requireRole, requireUser } from "@/lib/auth/current";
+import { getModel, ModelArchiveError, setModelArchived } from "@/lib/db/models";
+import { conflict, handler, json, notFound, parseJson } from "@/lib/http";
 
-export const GET = handler(async (_request: Request, ctx: { params: Promise<{ id: string }> }) => {
+type Ctx = { params: Promise<{ id: string }> };
+
+export const GET = handler(async (_request: Request, ctx: Ctx) => {
   await requireUser();
   const { id } = await ctx.params;
   const model = await getModel(id);
   if (!model) throw notFound("No such model");
   return json({ model });
+});
+
+const patchRequest = z.object({ archived: z.boolean({ error: "archived must be true or false" }) }).strict();
+
+/** archive or restore (editor+); refused with 409 while production or a live experiment uses the model */
+export const PATCH = handler(async (request: Request, ctx: Ctx) => {
+  const { user } = await requireRole("editor");
+  const { id } = await ctx.params;
+  const body = await parseJson(request, patchRequest);
+  try {
+    const model = await setModelArchived(id, body.archived, { id: user.id, label: user.email });
+    if (!model) throw notFound("No such model");
+    return json({ model: { id: model.id, archivedAt: model.archivedAt } });
+  } catch (err) {
+    if (err instanceof ModelArchiveError) throw conflict(err.message);
+    throw err;
+  }
 });

@@ -1,0 +1,107 @@
+// The compare-models job through a real worker: a teacher and two students of one stored dataset are
+// evaluated on the same split and negatives; the stored OfflineComparison holds one evaluation a model,
+// equal to evaluating each artifact alone on that plan; bad requests fail at once with a clear reason.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { PgBoss } from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBoss } from "@/lib/jobs/boss";
+import { enqueueJob } from "@/lib/jobs/enqueue";
+import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
+import { runTraining } from "@/lib/db/training";
+import { activeComparisonJob, comparisonMetrics, findComparison } from "@/lib/db/comparisons";
+import { readStoredTsvDir, datasetDirectory } from "@/lib/db/datasets";
+import { loadModel } from "@/lib/recsys/artifact";
+import { evaluate } from "@/lib/recsys/eval";
+import { trainInput } from "@/jobs/definitions";
+import { isolatedTestDatabase } from "../helpers/db";
+import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
+
+const t = isolatedTestDatabase("compare");
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-compare-"));
+let boss: PgBoss;
+let worker: WorkerProcess;
+const previousDataDir = process.env.DATA_DIR;
+
+beforeAll(async () => {
+  process.env.DATA_DIR = dataDir;
+  boss = createBoss(t().url, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
+  await boss.start();
+  worker = await startWorkerProcess(t().url, { DATA_DIR: dataDir, WORKER_QUEUES: "compare-models" });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await boss?.stop({ graceful: false });
+  process.env.DATA_DIR = previousDataDir;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const noop = async () => undefined;
+async function trainHere(raw: unknown) {
+  const input = trainInput.parse(raw);
+  const job = await t().db.jobRun.create({ data: { queue: "train", input: raw as object, status: "succeeded" } });
+  return runTraining(input, { db: t().db, jobRunId: job.id, progress: () => undefined, log: noop, signal: new AbortController().signal, fail: (m: string) => new Error(m), delay: noop });
+}
+
+describe("compare-models job", () => {
+  it("stores every model's metrics on one plan, equal to each model evaluated alone on it", async () => {
+    const dataset = await createSyntheticDataset({ name: "compare world", seed: 4, numUsers: 250, numItems: 200, interactionsPerUser: 12 }, t().db);
+    const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
+    const teacher = await trainHere({ role: "teacher", datasetId: dataset.id, dimension: 16, epochs: 3, seed: 3, hyperparameters: hyper });
+    const a = await trainHere({ role: "student", datasetId: dataset.id, dimension: 4, method: "rrd", teacherModelId: teacher.modelId, epochs: 2, seed: 3, hyperparameters: hyper });
+    const b = await trainHere({ role: "student", datasetId: dataset.id, dimension: 4, method: "none", epochs: 2, seed: 3, hyperparameters: hyper });
+    const request = { teacherId: teacher.modelId, modelIds: [a.modelId, b.modelId], split: "test" as const, negatives: 99, seed: 0 };
+    expect(await findComparison(request, t().db)).toBeNull();
+
+    const job = await enqueueJob({ queue: "compare-models", input: request }, { db: t().db, boss });
+    expect((await activeComparisonJob(request, t().db))?.id).toBe(job.id);
+    const run = await waitForJobToFinish(t().db, job.id, { intervalMs: 200 });
+    expect([run.status, run.error, run.progress]).toEqual(["succeeded", null, 100]);
+
+    const found = await findComparison(request, t().db);
+    expect(found).not.toBeNull();
+    expect(found!.jobRunId).toBe(job.id);
+    expect(found!.modelIds).toEqual([teacher.modelId, a.modelId, b.modelId].sort());
+    expect(found!.protocol).toMatchObject({ split: "test", negatives: 99, seed: 0 });
+    expect(found!.evaluations).toHaveLength(3);
+    // a subset of the compared models is answered by the same comparison; another protocol is not
+    expect((await findComparison({ ...request, modelIds: [b.modelId] }, t().db))?.id).toBe(found!.id);
+    expect(await findComparison({ ...request, negatives: 499 }, t().db)).toBeNull();
+
+    const row = await t().db.dataset.findUniqueOrThrow({ where: { id: dataset.id } });
+    const ds = await readStoredTsvDir(datasetDirectory(row)!, row.name);
+    for (const id of [teacher.modelId, a.modelId, b.modelId]) {
+      const evaluation = found!.evaluations.find((e) => e.modelId === id)!;
+      const m = comparisonMetrics(evaluation);
+      const model = await t().db.model.findUniqueOrThrow({ where: { id } });
+      const scorer = await loadModel(model.artifactUri, { accelerate: false });
+      const alone = evaluate(scorer, ds, { split: "test", negatives: 99, seed: 0 });
+      scorer.dispose();
+      for (const key of Object.keys(alone.sampled)) expect(m.sampled[key]).toBeCloseTo(alone.sampled[key], 5);
+      expect(m.full["N@20"]).toBeCloseTo(alone.full!["N@20"], 5);
+      expect(m.longTail["N@10"]).toBeCloseTo(alone.longTail["N@10"], 5);
+      expect(m.latency.p50us).toBeGreaterThan(0);
+      expect(m.latency.p99us).toBeGreaterThanOrEqual(m.latency.p50us);
+      expect(m.agreement10).toBeGreaterThanOrEqual(0);
+      expect(m.agreement10).toBeLessThanOrEqual(1);
+      expect(m.segments.cold.users + m.segments.heavy.users).toBeLessThanOrEqual(m.users);
+    }
+    expect(comparisonMetrics(found!.evaluations.find((e) => e.modelId === teacher.modelId)!).agreement10).toBe(1);
+  }, 180_000);
+
+  it("fails at once, naming the model, when a model is unknown", async () => {
+    const teacher = await t().db.model.findFirstOrThrow({ where: { role: "teacher" } });
+    const job = await enqueueJob({ queue: "compare-models", input: { teacherId: teacher.id, modelIds: ["no-such-model"] } }, { db: t().db, boss });
+    const run = await waitForJobToFinish(t().db, job.id, { intervalMs: 200 });
+    expect(run.status).toBe("failed");
+    expect(run.attempts).toBe(1);
+    expect(run.error).toMatch(/model no-such-model does not exist/);
+  }, 60_000);
+
+  it("refuses a request listing the teacher among the models, before queueing", async () => {
+    const teacher = await t().db.model.findFirstOrThrow({ where: { role: "teacher" } });
+    await expect(enqueueJob({ queue: "compare-models", input: { teacherId: teacher.id, modelIds: [teacher.id] } }, { db: t().db, boss })).rejects.toThrow(/do not list it again/);
+  });
+});
