@@ -1,9 +1,10 @@
 // Swept, not sampled: every mutation route of the declared table (lib/http/routes.ts) × every kind of
 // caller, and a seeded fuzz of every route; plus the security headers. Runs against the real build.
+import http from "node:http";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 import pg from "pg";
 import { ROLES, hasRole, type Role } from "../lib/auth/roles";
-import { MUTATION_METHODS, ROUTES, type RouteSpec } from "../lib/http/routes";
+import { MUTATION_METHODS, ROUTES, isExampleFile, type RouteSpec } from "../lib/http/routes";
 import { e2eDatabaseUrl } from "./database";
 import { E2E_USERS } from "./users";
 
@@ -19,6 +20,34 @@ async function session(role: Role): Promise<APIRequestContext> {
 
 function urlOf(route: RouteSpec, overrides: Record<string, string> = {}): string {
   return route.path.replace(/\[(\w+)\]/g, (_m, name: string) => overrides[name] ?? route.params?.[name]?.[0] ?? "does-not-exist");
+}
+
+type FetchBody = { data?: unknown; multipart?: Record<string, string | { name: string; mimeType: string; buffer: Buffer }> };
+
+/** The body as the route takes it: JSON, or for a multipart route its fields and files (anything else as JSON). */
+function bodyFor(route: RouteSpec, body: unknown): FetchBody {
+  if (route.contentType !== "multipart" || typeof body !== "object" || body === null || Array.isArray(body)) return { data: body };
+  const multipart: NonNullable<FetchBody["multipart"]> = {};
+  for (const [name, v] of Object.entries(body)) {
+    multipart[name] = isExampleFile(v) ? { name: v.filename, mimeType: "application/octet-stream", buffer: Buffer.from(v.text) } : typeof v === "string" ? v : JSON.stringify(v);
+  }
+  return { multipart };
+}
+
+/**
+ * A multipart request whose Content-Length says maxBytes + 1 and whose body never comes: a route that
+ * honours its cap answers (401/403/413) from the headers; one that reads first never answers.
+ */
+function declaredOversize(url: string, method: string, headers: Record<string, string>, maxBytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(url, baseURL), { method, headers: { ...headers, "content-type": "multipart/form-data; boundary=sweep", "content-length": String(maxBytes + 1) } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on("error", reject);
+    req.write("--sweep\r\n");
+  });
 }
 
 /**
@@ -45,18 +74,26 @@ test.describe("security sweep", () => {
   let db: pg.Client;
   const callers: Record<string, APIRequestContext> = {};
   const keys: Record<string, string> = {};
+  /** the headers each caller sends (cookie, origin, key), for requests made outside Playwright */
+  const rawHeaders = new Map<APIRequestContext, () => Promise<Record<string, string>>>();
 
   test.beforeAll(async () => {
     db = new pg.Client({ connectionString: e2eDatabaseUrl() });
     await db.connect();
     for (const role of ROLES) callers[role] = await session(role);
     callers.anonymous = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: origin });
+    for (const name of [...ROLES, "anonymous"]) {
+      const ctx = callers[name];
+      rawHeaders.set(ctx, async () => ({ ...origin, cookie: (await ctx.storageState()).cookies.map((c) => `${c.name}=${c.value}`).join("; ") }));
+    }
     for (const scope of ["recommend", "events"] as const) {
       const r = await callers.admin.post("/api/admin/api-keys", { data: { name: `sweep ${scope}`, scopes: [scope] } });
       expect(r.status()).toBeLessThan(300);
       const body = (await r.json()) as { key?: string; apiKey?: { key: string } };
       keys[scope] = body.key ?? body.apiKey!.key;
-      callers[`key:${scope}`] = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${keys[scope]}` } });
+      const keyHeaders = { authorization: `Bearer ${keys[scope]}` };
+      callers[`key:${scope}`] = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: keyHeaders });
+      rawHeaders.set(callers[`key:${scope}`], () => Promise.resolve(keyHeaders));
     }
   });
   test.afterAll(async () => {
@@ -89,7 +126,7 @@ test.describe("security sweep", () => {
           const allowed =
             route.access.kind === "apiKey" ? name === `key:${route.access.scope}` : minRole !== null && (ROLES as readonly string[]).includes(name) && hasRole(name as Role, minRole);
           if (allowed) continue;
-          const r = await ctx.fetch(urlOf(route, v), { method: route.method, data: route.exampleBody ?? {} });
+          const r = await ctx.fetch(urlOf(route, v), { method: route.method, ...bodyFor(route, route.exampleBody ?? {}) });
           if (![401, 403].includes(r.status())) failures.push(`${name} ${route.method} ${urlOf(route, v)} → ${r.status()} (expected 401/403)`);
         }
       }
@@ -99,7 +136,7 @@ test.describe("security sweep", () => {
     // allowed callers are let past the guard (whatever the body then earns: 2xx, 400, 404, 409)
     for (const route of mutations.filter((r) => r.access.kind === "apiKey" || r.path === "/api/account/password")) {
       const ctx = route.access.kind === "apiKey" ? callers[`key:${route.access.scope}`] : callers.viewer;
-      const r = await ctx.fetch(urlOf(route), { method: route.method, data: route.path === "/api/account/password" ? { currentPassword: "wrong-password", newPassword: "another-password-1" } : route.exampleBody });
+      const r = await ctx.fetch(urlOf(route), { method: route.method, ...bodyFor(route, route.path === "/api/account/password" ? { currentPassword: "wrong-password", newPassword: "another-password-1" } : route.exampleBody) });
       expect([401, 403], `${route.method} ${route.path}`).not.toContain(r.status());
     }
   });
@@ -128,20 +165,27 @@ test.describe("security sweep", () => {
         const query = kind === 3 ? `?limit=${pick(["-1", "0", "1e9", "abc", ""])}&before=${pick(["x", "-5", "99999999999999999999"])}&scope=${pick(["0", "all", "-3", "%00"])}` : "";
         const url = urlOf(route, { id: pick(["x", "0", "%27", "a".repeat(300)]) }) + query;
         const before = await snapshot(db);
+        // a multipart route's cap (up to gigabytes) is tried by a declared Content-Length, not by sending it
+        const jsonCap = route.contentType === "multipart" ? undefined : route.maxBodyBytes;
+        const multipartCap = route.contentType === "multipart" ? route.maxBodyBytes : route.alsoMultipart?.maxBodyBytes;
         const init =
           kind === 0
             ? { method: route.method, headers: { "content-type": "application/json" }, data: pick(["{", "[1,", '{"a":', "null", "\u0000", "1e999"]) }
-            : kind === 1 && route.maxBodyBytes
-              ? { method: route.method, headers: { "content-type": "application/json" }, data: "[" + "1,".repeat(Math.ceil(route.maxBodyBytes / 2)) + "1]" }
-              : { method: route.method, data: route.method === "GET" ? undefined : mutate(route.exampleBody ?? {}) };
+            : kind === 1 && jsonCap
+              ? { method: route.method, headers: { "content-type": "application/json" }, data: "[" + "1,".repeat(Math.ceil(jsonCap / 2)) + "1]" }
+              : { method: route.method, ...(route.method === "GET" ? {} : bodyFor(route, mutate(route.exampleBody ?? {}))) };
         const r = await ctx.fetch(url, init);
         const status = r.status();
         if (status >= 500) failures.push(`${route.method} ${url.slice(0, 120)} (case ${kind}) → ${status}: ${(await r.text()).slice(0, 200)}`);
+        if (kind === 1 && multipartCap) {
+          const declared = await declaredOversize(url, route.method, await rawHeaders.get(ctx)!(), multipartCap);
+          if (![401, 403, 413].includes(declared)) failures.push(`${route.method} ${route.path}: multipart body declared over ${multipartCap} bytes → ${declared} (expected 413)`);
+        }
         if (status >= 400 && route.method !== "GET" && route.path !== "/api/auth/sign-in") {
           const after = await snapshot(db);
           if (JSON.stringify(after) !== JSON.stringify(before)) failures.push(`${route.method} ${url.slice(0, 120)} → ${status} but the database changed`);
         }
-        if (kind === 1 && route.maxBodyBytes && ![401, 403, 413].includes(status)) failures.push(`${route.method} ${route.path}: oversized body → ${status} (expected 413)`);
+        if (kind === 1 && jsonCap && ![401, 403, 413].includes(status)) failures.push(`${route.method} ${route.path}: oversized body → ${status} (expected 413)`);
       }
     }
     expect(failures).toEqual([]);

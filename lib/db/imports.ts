@@ -16,8 +16,9 @@ import type { DedupedInteractions } from "@/lib/recsys/data/split";
 import { Prisma, type Dataset } from "./generated/client";
 import type { Db } from "./client";
 import { dataDir, datasetStoragePath, resolveStoragePath } from "./storage";
+import { DEFAULT_IMPORT_MAX_BYTES } from "@/lib/http/limits";
 
-export const DEFAULT_IMPORT_MAX_BYTES = 2 * 2 ** 30;
+export { DEFAULT_IMPORT_MAX_BYTES };
 
 /** IMPORT_MAX_BYTES (default 2 GiB): the largest upload accepted */
 export function importMaxBytes(): number {

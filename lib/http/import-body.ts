@@ -3,6 +3,7 @@
 import { importMaxBytes, removeUpload, stageUpload, type UploadMeta } from "@/lib/db/imports";
 import { HttpError } from "./errors";
 import { isMultipart, readMultipart } from "./multipart";
+import { DEFAULT_MAX_BODY_BYTES, readBodyText } from "./validation";
 
 const JSON_FIELDS = new Set(["mapping", "split", "source"]);
 
@@ -26,12 +27,13 @@ export interface ImportBody {
   upload: UploadMeta | null;
 }
 
-/** Reads a JSON or multipart import body. `requireFile`: a multipart body must carry a file. */
+/** Reads a JSON (at most DEFAULT_MAX_BODY_BYTES) or multipart import body. `requireFile`: the body must be multipart with a file. */
 export async function readImportBody(request: Request, createdById: string, opts: { requireFile: boolean }): Promise<ImportBody> {
   if (!isMultipart(request)) {
+    if (opts.requireFile) throw new HttpError(415, "unsupported_media_type", "Send the file as multipart/form-data (field file)", { issues: [{ path: "file", message: "Choose a file" }] });
+    const text = await readBodyText(request, DEFAULT_MAX_BODY_BYTES);
     let body: unknown;
     try {
-      const text = await request.text();
       body = text.trim() === "" ? {} : JSON.parse(text);
     } catch (error) {
       throw new HttpError(400, "invalid_json", `The request body is not valid JSON: ${(error as Error).message}`);

@@ -1,4 +1,4 @@
 export { HttpError, badRequest, unauthorized, forbidden, notFound, conflict } from "./errors";
 export { jsonError, json } from "./responses";
-export { parseJson, parseQuery, validate, toIssues, type ValidationIssue } from "./validation";
+export { discardBody, parseJson, parseQuery, validate, toIssues, type ValidationIssue } from "./validation";
 export { handler, errorResponse } from "./handler";

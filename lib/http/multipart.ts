@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import busboy from "busboy";
 import { HttpError } from "./errors";
+import { MULTIPART_FRAMING_BYTES } from "./limits";
 
 export interface MultipartFile<T> {
   field: string;
@@ -32,7 +33,7 @@ export async function readMultipart<T>(
 ): Promise<{ fields: Record<string, string>; file: MultipartFile<T> | null }> {
   const declared = Number(request.headers.get("content-length"));
   // the multipart framing adds a little; a body far beyond the limit is refused before reading it
-  if (Number.isFinite(declared) && declared > opts.maxFileBytes + (1 << 20)) throw payloadTooLarge(opts.maxFileBytes);
+  if (Number.isFinite(declared) && declared > opts.maxFileBytes + MULTIPART_FRAMING_BYTES) throw payloadTooLarge(opts.maxFileBytes);
   if (!request.body) throw new HttpError(400, "invalid_request", "The request has no body", { issues: [{ path: "file", message: "Required" }] });
   let parser: busboy.Busboy;
   try {

@@ -4,6 +4,7 @@
 // Adding a route = adding one entry here.
 import type { ApiKeyScope } from "@/lib/auth/scopes";
 import type { Role } from "@/lib/auth/roles";
+import { DEFAULT_IMPORT_MAX_BYTES, MODEL_IMPORT_MAX_BODY_BYTES, MULTIPART_FRAMING_BYTES } from "./limits";
 import { DEFAULT_MAX_BODY_BYTES, EVENTS_MAX_BODY_BYTES } from "./validation";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -27,13 +28,34 @@ export interface RouteSpec {
   params?: Record<string, readonly string[]>;
   /** largest body read (before parsing), bytes; mutations only */
   maxBodyBytes?: number;
+  /**
+   * "multipart": the body is multipart/form-data (an upload, streamed and refused past maxBodyBytes:
+   * by its Content-Length at once, else while reading); exampleBody then maps field names to text, or
+   * to a file as {filename, text}. Default: JSON.
+   */
+  contentType?: "json" | "multipart";
+  /** a JSON route that also takes a multipart upload (same fields, the file in `file`): that body's cap */
+  alsoMultipart?: { maxBodyBytes: number };
   summary: string;
+}
+
+/** A file in a multipart exampleBody. */
+export interface ExampleFile {
+  filename: string;
+  text: string;
+}
+
+export function isExampleFile(value: unknown): value is ExampleFile {
+  return typeof value === "object" && value !== null && typeof (value as ExampleFile).filename === "string" && typeof (value as ExampleFile).text === "string";
 }
 
 const viewer = { kind: "session", role: "viewer" } as const;
 const editor = { kind: "session", role: "editor" } as const;
 const admin = { kind: "session", role: "admin" } as const;
 const body = DEFAULT_MAX_BODY_BYTES;
+/** a dataset upload's body with the default IMPORT_MAX_BYTES (a deployment may set another) */
+const datasetUpload = DEFAULT_IMPORT_MAX_BYTES + MULTIPART_FRAMING_BYTES;
+const uploadId = "up_000000000000000000000000";
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: "POST", path: "/api/auth/sign-in", access: { kind: "public" }, maxBodyBytes: body, exampleBody: { email: "someone@example.com", password: "a-password" }, summary: "Sign in (same-origin JSON; throttled)" },
@@ -47,10 +69,50 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: "POST", path: "/api/admin/api-keys", access: admin, maxBodyBytes: body, exampleBody: { name: "storefront", scopes: ["recommend"] }, summary: "Create an API key (shown once)" },
   { method: "POST", path: "/api/admin/api-keys/[id]/revoke", access: admin, maxBodyBytes: body, exampleBody: {}, summary: "Revoke an API key" },
 
+  { method: "GET", path: "/api/admin/webhooks", access: admin, summary: "List webhooks (their secrets are never shown again)" },
+  { method: "POST", path: "/api/admin/webhooks", access: admin, maxBodyBytes: body, exampleBody: { name: "ops channel", url: "https://hooks.example.com/understudy", events: ["drift.detected", "guardrail.breached"] }, summary: "Create a webhook (its signing secret is in this response only)" },
+  { method: "GET", path: "/api/admin/webhooks/[id]", access: admin, summary: "One webhook" },
+  { method: "PATCH", path: "/api/admin/webhooks/[id]", access: admin, maxBodyBytes: body, exampleBody: { enabled: false }, summary: "Change a webhook's name, URL, events or enabled flag" },
+  { method: "DELETE", path: "/api/admin/webhooks/[id]", access: admin, maxBodyBytes: body, exampleBody: {}, summary: "Delete a webhook" },
+  { method: "GET", path: "/api/admin/webhooks/[id]/deliveries", access: admin, summary: "A webhook's delivery log, newest first, with attempts and next retry" },
+  { method: "POST", path: "/api/admin/webhooks/[id]/rotate-secret", access: admin, maxBodyBytes: body, exampleBody: {}, summary: "Rotate a webhook's signing secret (the new one is returned once)" },
+  { method: "POST", path: "/api/admin/webhooks/[id]/test", access: admin, maxBodyBytes: body, exampleBody: {}, summary: "Queue a signed webhook.test delivery" },
+
+  { method: "GET", path: "/api/alerts", access: viewer, summary: "Recent alerts, newest first" },
+  { method: "POST", path: "/api/alerts/[id]/acknowledge", access: editor, maxBodyBytes: body, exampleBody: {}, summary: "Acknowledge an alert (audited)" },
+
   { method: "GET", path: "/api/audit", access: viewer, summary: "Audit log (viewers see no other people's emails)" },
 
   { method: "GET", path: "/api/datasets", access: viewer, summary: "List datasets" },
   { method: "POST", path: "/api/datasets", access: editor, maxBodyBytes: body, exampleBody: { name: "synthetic", numUsers: 100, numItems: 100 }, summary: "Generate a synthetic dataset (a job)" },
+  { method: "GET", path: "/api/datasets/import/files", access: editor, summary: "Files under IMPORT_DIR (server-side import), or enabled: false" },
+  {
+    method: "POST",
+    path: "/api/datasets/import/uploads",
+    access: editor,
+    contentType: "multipart",
+    maxBodyBytes: datasetUpload,
+    exampleBody: { file: { filename: "ratings.csv", text: "user,item,rating\nu1,i1,5\nu2,i1,4\n" } },
+    summary: "Stage a file for import (multipart field file, streamed to disk, at most IMPORT_MAX_BYTES; kept 24 h)",
+  },
+  {
+    method: "POST",
+    path: "/api/datasets/import/preview",
+    access: editor,
+    maxBodyBytes: body,
+    alsoMultipart: { maxBodyBytes: datasetUpload },
+    exampleBody: { source: { uploadId }, format: "csv", header: true },
+    summary: "Preview an import: detected format, columns, mapping, first rows and errors (nothing stored)",
+  },
+  {
+    method: "POST",
+    path: "/api/datasets/import",
+    access: editor,
+    maxBodyBytes: body,
+    alsoMultipart: { maxBodyBytes: datasetUpload },
+    exampleBody: { name: "imported ratings", source: { uploadId }, format: "csv", header: true, mapping: { user: 0, item: 1, weight: 2 } },
+    summary: "Import a dataset from an upload or an IMPORT_DIR path (a job)",
+  },
   { method: "GET", path: "/api/datasets/[id]", access: viewer, summary: "One dataset" },
   { method: "GET", path: "/api/datasets/[id]/drift-check", access: viewer, summary: "Drift checks of a dataset" },
   { method: "POST", path: "/api/datasets/[id]/drift-check", access: editor, maxBodyBytes: body, exampleBody: { referenceDatasetId: "x" }, summary: "Run a drift check (a job)" },
@@ -58,6 +120,27 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: "GET", path: "/api/models", access: viewer, summary: "List models" },
   { method: "POST", path: "/api/models", access: editor, maxBodyBytes: body, exampleBody: { role: "teacher", datasetId: "x", dimension: 16, epochs: 1 }, summary: "Train or distil a model (a job; promoteIfNoProduction needs approver)" },
   { method: "GET", path: "/api/models/[id]", access: viewer, summary: "One model" },
+  { method: "GET", path: "/api/models/[id]/export", access: viewer, summary: "A model's embeddings as .safetensors, or one .npy / id-list part" },
+  {
+    method: "POST",
+    path: "/api/models/import",
+    access: editor,
+    contentType: "multipart",
+    maxBodyBytes: MODEL_IMPORT_MAX_BODY_BYTES,
+    exampleBody: { kind: "ranked-lists", datasetId: "x", rankedLists: { filename: "ranked.csv", text: "user,item,rank\nu1,i1,1\nu1,i2,2\n" } },
+    summary: "Import a teacher trained elsewhere: embeddings (.npy / .safetensors and id lists) or ranked lists",
+  },
+  { method: "GET", path: "/api/models/[id]/loop", access: viewer, summary: "A model's closed loop: settings, live drift checks, redistillations, events" },
+  { method: "PATCH", path: "/api/models/[id]/loop", access: editor, maxBodyBytes: body, exampleBody: { driftIntervalMinutes: 60, redistillOnDrift: true }, summary: "Change a model's loop settings (its crons follow at once; audited)" },
+  {
+    method: "POST",
+    path: "/api/models/[id]/loop/[action]",
+    access: editor,
+    params: { action: ["snapshot", "drift-check", "redistill"] },
+    maxBodyBytes: body,
+    exampleBody: {},
+    summary: "Run a loop step now (a job; a redistillation in flight is returned, not doubled)",
+  },
 
   { method: "GET", path: "/api/jobs", access: viewer, summary: "List jobs" },
   { method: "GET", path: "/api/jobs/[id]", access: viewer, summary: "One job with its logs" },
@@ -66,6 +149,17 @@ export const ROUTES: readonly RouteSpec[] = [
 
   { method: "GET", path: "/api/experiments", access: viewer, summary: "List experiments" },
   { method: "POST", path: "/api/experiments", access: editor, maxBodyBytes: body, exampleBody: { name: "student v1", candidateModelId: "x" }, summary: "Create an experiment (draft)" },
+  { method: "GET", path: "/api/metrics", access: viewer, summary: "The metric catalogue (built-in and defined)" },
+  {
+    method: "POST",
+    path: "/api/metrics",
+    access: editor,
+    maxBodyBytes: body,
+    exampleBody: { key: "add_to_cart", name: "Add to cart", aggregation: "share", event: "custom:add_to_cart", direction: "higherIsBetter", nonInferiorityMargin: 0.02 },
+    summary: "Define a catalogue metric (409 on a taken key)",
+  },
+  { method: "PATCH", path: "/api/metrics/[id]", access: editor, maxBodyBytes: body, exampleBody: { name: "Add to cart (any item)" }, summary: "Change a defined metric (built-ins answer 409)" },
+  { method: "DELETE", path: "/api/metrics/[id]", access: editor, maxBodyBytes: body, exampleBody: {}, summary: "Delete a defined metric no experiment uses" },
   { method: "GET", path: "/api/experiments/[id]", access: viewer, summary: "An experiment and its report (cached, rate-limited)" },
   {
     method: "POST",
@@ -77,6 +171,8 @@ export const ROUTES: readonly RouteSpec[] = [
     exampleBody: { reason: "a reason" },
     summary: "Act on an experiment",
   },
+  { method: "GET", path: "/api/experiments/[id]/metrics", access: viewer, summary: "An experiment's catalogue metrics with results so far" },
+  { method: "PUT", path: "/api/experiments/[id]/metrics", access: editor, maxBodyBytes: body, exampleBody: [{ metricKey: "ctr", role: "primary" }, { metricKey: "add_to_cart", role: "secondary" }], summary: "Choose an experiment's primary, secondary and guardrail metrics" },
 
   { method: "POST", path: "/api/v1/recommend", access: { kind: "apiKey", scope: "recommend" }, maxBodyBytes: body, exampleBody: { userId: "u1", k: 10 }, summary: "Recommendations for a user" },
   { method: "POST", path: "/api/v1/events", access: { kind: "apiKey", scope: "events" }, maxBodyBytes: EVENTS_MAX_BODY_BYTES, exampleBody: { events: [] }, summary: "Ingest KPI events" },

@@ -89,6 +89,43 @@ export async function readBodyText(request: Request, maxBytes = DEFAULT_MAX_BODY
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * For a mutation that takes no body: whatever is sent is still read only up to `maxBytes` (413 beyond),
+ * so an oversized request is refused like everywhere else instead of being ignored.
+ */
+export async function discardBody(request: Request, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<void> {
+  await readBodyText(request, maxBytes);
+}
+
+/**
+ * The request with its body capped at `maxBytes` while streaming (and refused at once by its
+ * Content-Length), for readers such as request.formData() that would otherwise take any size.
+ * `exceeded()` tells, after a failed read, that the cap was the cause (answer tooLarge(maxBytes)).
+ */
+export function capRequestBody(request: Request, maxBytes: number): { request: Request; exceeded: () => boolean } {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return { request, exceeded: () => false };
+  let total = 0;
+  let over = false;
+  const capped = request.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        total += chunk.byteLength;
+        if (total > maxBytes) {
+          over = true;
+          controller.error(tooLarge(maxBytes));
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  const headers = new Headers(request.headers);
+  headers.delete("content-length");
+  return { request: new Request(request.url, { method: request.method, headers, body: capped, duplex: "half" } as RequestInit), exceeded: () => over };
+}
+
 /** Reads a JSON body (at most `maxBytes`, else 413) and validates it. Malformed JSON and an empty body are 400s, never 500s. */
 export async function parseJson<S extends z.ZodType>(request: Request, schema: S, opts: { maxBytes?: number } = {}): Promise<z.output<S>> {
   const text = await readBodyText(request, opts.maxBytes);

@@ -70,7 +70,8 @@ export async function answerRecommend(presentedKey: string | null, readBody: () 
     let text: string;
     try {
       text = await readBody();
-    } catch {
+    } catch (error) {
+      if (error instanceof HttpError) throw error; // the body cap's 413
       throw new HttpError(400, "invalid_json", "The request body could not be read");
     }
     const request = parseRecommendBody(text);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { generateDatasetInput, trainInput } from "@/jobs/definitions";
 import { HttpError } from "@/lib/http/errors";
-import { DEFAULT_MAX_BODY_BYTES, EVENTS_MAX_BODY_BYTES, parseJson } from "@/lib/http/validation";
+import { readImportBody } from "@/lib/http/import-body";
+import { DEFAULT_MAX_BODY_BYTES, EVENTS_MAX_BODY_BYTES, capRequestBody, discardBody, parseJson } from "@/lib/http/validation";
 import { REPORT_MAX_CONCURRENT, REPORT_MAX_WAITING, withReportSlot } from "@/lib/db/report-gate";
 import { z } from "zod";
 
@@ -39,6 +40,42 @@ describe("request body caps", () => {
     expect(await status(parseJson(request, Any, { maxBytes: 256 * 1024 }))).toBe(413);
     expect(sent).toBeLessThanOrEqual(256 * 1024 + 2 * 64 * 1024);
     expect(await parseJson(new Request("http://x/api", { method: "POST", body: JSON.stringify({ a: 1 }) }), Any)).toEqual({ a: 1 });
+  });
+});
+
+describe("bodies read by other means than parseJson", () => {
+  const endless = (counter: { sent: number }) =>
+    new ReadableStream({ pull(c) { counter.sent += 64 * 1024; c.enqueue(new Uint8Array(64 * 1024).fill(32)); } });
+
+  it("a mutation without a body still refuses an oversized one (413), and takes an empty one", async () => {
+    const big = new Request("http://x/api", { method: "POST", body: "x".repeat(DEFAULT_MAX_BODY_BYTES + 1) });
+    expect(await status(discardBody(big))).toBe(413);
+    expect(await status(discardBody(new Request("http://x/api", { method: "POST" })))).toBe("ok");
+  });
+
+  it("capRequestBody: formData() of a chunked body stops at the cap; a declared length over it is refused unread", async () => {
+    const counter = { sent: 0 };
+    const chunked = new Request("http://x/api", { method: "POST", body: endless(counter), headers: { "content-type": "multipart/form-data; boundary=b" }, duplex: "half" } as RequestInit);
+    const capped = capRequestBody(chunked, 256 * 1024);
+    await expect(capped.request.formData()).rejects.toThrow();
+    expect(capped.exceeded()).toBe(true);
+    expect(counter.sent).toBeLessThanOrEqual(256 * 1024 + 2 * 64 * 1024);
+    const declared = new Request("http://x/api", { method: "POST", body: "--b--", headers: { "content-length": String(256 * 1024 + 1) } });
+    expect(await status(Promise.resolve().then(() => capRequestBody(declared, 256 * 1024)))).toBe(413);
+    const form = new FormData();
+    form.set("kind", "ranked-lists");
+    const small = capRequestBody(new Request("http://x/api", { method: "POST", body: form }), 256 * 1024);
+    expect((await small.request.formData()).get("kind")).toBe("ranked-lists");
+    expect(small.exceeded()).toBe(false);
+  });
+
+  it("an import's JSON body is capped like any other (413), and an upload must be multipart (415)", async () => {
+    const counter = { sent: 0 };
+    const json = new Request("http://x/api", { method: "POST", body: endless(counter), headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
+    expect(await status(readImportBody(json, "u", { requireFile: false }))).toBe(413);
+    expect(counter.sent).toBeLessThanOrEqual(DEFAULT_MAX_BODY_BYTES + 2 * 64 * 1024);
+    const upload = new Request("http://x/api", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    expect(await status(readImportBody(upload, "u", { requireFile: true }))).toBe(415);
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { requireRole } from "@/lib/auth/current";
+import { requireUser } from "@/lib/auth/current";
 import { listAlerts } from "@/lib/db/alerts";
 import { handler, json, parseQuery } from "@/lib/http";
 
@@ -10,7 +10,7 @@ const Query = z.object({
 
 /** Recent alerts, newest first (any signed-in role). */
 export const GET = handler(async (request: Request) => {
-  await requireRole("viewer");
+  await requireUser();
   const q = parseQuery(request, Query);
   return json({ alerts: await listAlerts({ unacknowledgedOnly: q.unacknowledged === "true", limit: q.limit }) });
 });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { requireRole } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { deleteMetric, updateMetric } from "@/lib/db/metrics";
-import { handler, json, parseJson } from "@/lib/http";
+import { discardBody, handler, json, parseJson } from "@/lib/http";
 
 const Patch = z.record(z.string(), z.unknown());
 
@@ -15,8 +15,9 @@ export const PATCH = handler(async (request: Request, ctx: { params: Promise<{ i
   return json({ metric: await updateMetric(db(), id, patch) });
 });
 
-export const DELETE = handler(async (_request: Request, ctx: { params: Promise<{ id: string }> }) => {
+export const DELETE = handler(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   await requireRole("editor");
+  await discardBody(request);
   const { id } = await ctx.params;
   await deleteMetric(db(), id);
   return json({ deleted: true });

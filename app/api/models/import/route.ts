@@ -9,8 +9,10 @@ import { importTeacher, type TeacherImport } from "@/lib/db/teacher-import";
 import { ImportError } from "@/lib/recsys/interop/errors";
 import type { UploadedFile } from "@/lib/recsys/interop/teacher-embeddings";
 import { HttpError, handler, json } from "@/lib/http";
+import { MODEL_IMPORT_MAX_BODY_BYTES, MODEL_IMPORT_MAX_FILE_BYTES } from "@/lib/http/limits";
+import { capRequestBody, tooLarge } from "@/lib/http/validation";
 
-const MAX_BYTES = 512 * 2 ** 20;
+const MAX_BYTES = MODEL_IMPORT_MAX_FILE_BYTES;
 
 const Fields = z.object({
   kind: z.enum(["embeddings", "ranked-lists"], { error: 'expected "embeddings" or "ranked-lists"' }),
@@ -32,10 +34,12 @@ async function fileField(form: FormData, field: string): Promise<UploadedFile> {
 
 export const POST = handler(async (request: Request) => {
   const { user } = await requireRole("editor");
+  const capped = capRequestBody(request, MODEL_IMPORT_MAX_BODY_BYTES);
   let form: FormData;
   try {
-    form = await request.formData();
+    form = await capped.request.formData();
   } catch {
+    if (capped.exceeded()) throw tooLarge(MODEL_IMPORT_MAX_BODY_BYTES);
     throw new HttpError(400, "invalid_request", "Expected a multipart/form-data body");
   }
   const text = (k: string) => {

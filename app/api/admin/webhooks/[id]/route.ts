@@ -1,6 +1,6 @@
 import { requireRole } from "@/lib/auth/current";
 import { deleteWebhook, getWebhook, updateWebhook } from "@/lib/db/webhooks";
-import { handler, json, parseJson } from "@/lib/http";
+import { discardBody, handler, json, parseJson } from "@/lib/http";
 import { updateWebhookBody } from "@/lib/notifications/types";
 
 type Ctx = { params: Promise<{ id: string }> };
@@ -17,8 +17,9 @@ export const PATCH = handler(async (request: Request, ctx: Ctx) => {
   return json({ webhook: await updateWebhook((await ctx.params).id, body, { id: user.id, label: user.email }) });
 });
 
-export const DELETE = handler(async (_request: Request, ctx: Ctx) => {
+export const DELETE = handler(async (request: Request, ctx: Ctx) => {
   const { user } = await requireRole("admin");
+  await discardBody(request);
   const { id } = await ctx.params;
   await deleteWebhook(id, { id: user.id, label: user.email });
   return json({ deleted: id });

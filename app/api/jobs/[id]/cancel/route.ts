@@ -3,10 +3,11 @@ import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { JobNotFoundError, requestCancel } from "@/lib/jobs/enqueue";
-import { handler, json, notFound } from "@/lib/http";
+import { discardBody, handler, json, notFound } from "@/lib/http";
 
-export const POST = handler(async (_request: Request, ctx: { params: Promise<{ id: string }> }) => {
+export const POST = handler(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   const { user } = await requireRole("editor");
+  await discardBody(request);
   const { id } = await ctx.params;
   try {
     await requestCancel(id);

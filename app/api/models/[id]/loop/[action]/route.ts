@@ -8,14 +8,15 @@ import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { requestRedistill } from "@/lib/db/redistill";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { handler, json, notFound } from "@/lib/http";
+import { discardBody, handler, json, notFound } from "@/lib/http";
 import { HttpError } from "@/lib/http/errors";
 
 const action = z.enum(["snapshot", "drift-check", "redistill"]);
 type Ctx = { params: Promise<{ id: string; action: string }> };
 
-export const POST = handler(async (_request: Request, ctx: Ctx) => {
+export const POST = handler(async (request: Request, ctx: Ctx) => {
   const { user } = await requireRole("editor");
+  await discardBody(request);
   const params = await ctx.params;
   const which = action.safeParse(params.action);
   if (!which.success) throw new HttpError(404, "not_found", `Unknown loop action "${params.action}": use snapshot, drift-check or redistill`);
