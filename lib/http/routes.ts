@@ -120,6 +120,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: "GET", path: "/api/models", access: viewer, summary: "List models" },
   { method: "POST", path: "/api/models", access: editor, maxBodyBytes: body, exampleBody: { role: "teacher", datasetId: "x", dimension: 16, epochs: 1 }, summary: "Train or distil a model (a job; promoteIfNoProduction needs approver)" },
   { method: "GET", path: "/api/models/[id]", access: viewer, summary: "One model" },
+  { method: "PATCH", path: "/api/models/[id]", access: editor, maxBodyBytes: body, exampleBody: { archived: true }, summary: "Archive or restore a model (409 while production or a live experiment uses it)" },
+  { method: "POST", path: "/api/comparisons", access: editor, maxBodyBytes: body, exampleBody: { teacherId: "x", modelIds: ["y"], split: "test" }, summary: "Compare a teacher with other models of its dataset on one split and the same negatives (a job)" },
   { method: "GET", path: "/api/models/[id]/export", access: viewer, summary: "A model's embeddings as .safetensors, or one .npy / id-list part" },
   {
     method: "POST",
