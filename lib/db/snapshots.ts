@@ -5,16 +5,14 @@ import { z } from "zod";
 import { splitSpecInput } from "@/jobs/definitions";
 import { contentHash } from "@/lib/recsys/data/stats";
 import { foldLiveInteractions, type FoldLineage, type SplitSpec } from "@/lib/recsys/data/fold";
-import { readInteractions, writeInteractions, INTERACTIONS_FILE } from "@/lib/recsys/data/interactions";
+import { readInteractions, INTERACTIONS_FILE } from "@/lib/recsys/data/interactions";
+import { dedupeInteractions } from "@/lib/recsys/data/split";
 import type { Dataset as RecsysDataset } from "@/lib/recsys/types";
 import type { Dataset, Prisma } from "./generated/client";
 import type { Db } from "./client";
 import { datasetDirectory, readStoredTsvDir, saveDataset } from "./datasets";
 import { getLoopSettings } from "./loop-settings";
 import { raiseSnapshotCreated } from "./loop-events";
-import { resolveStoragePath } from "./storage";
-import fs from "node:fs";
-import path from "node:path";
 
 export interface SnapshotHooks {
   db: Db;
@@ -143,9 +141,9 @@ export async function buildLiveSnapshot(input: { modelId?: string }, h: Snapshot
     },
     ds,
     h.db,
+    // the snapshot's own rows with their times (not the split's untimed pairs): the next snapshot's retention reads them
+    { interactions: dedupeInteractions(folded.rows, { numUsers: ds.numUsers, numItems: ds.numItems }) },
   );
-  const stored = resolveStoragePath(row.storagePath!);
-  if (!fs.existsSync(path.join(stored, INTERACTIONS_FILE))) writeInteractions(stored, folded.rows);
   const stamp = snapshotLineage(row);
   if (stamp && stamp.jobRunId !== h.jobRunId) {
     await h.log(`the same content was already stored as snapshot ${row.id} (v${stamp.version})`);
