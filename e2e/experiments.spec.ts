@@ -1,19 +1,25 @@
 // An experiment through the dashboard: create (with a validation error first), start, ramp by the
-// scheduler on simulated traffic, self-approval refused in the UI, approval by another approver swaps
-// production, and the audit trail shows who did what.
+// scheduler's rollout-evaluate job (run by the e2e server's worker) on simulated traffic, self-approval
+// refused in the UI, approval by another approver swaps production, and the audit trail shows who did what.
 import { expect, test } from "@playwright/test";
+import type { PgBoss } from "pg-boss";
 import { createDb, type Db } from "../lib/db/client";
-import { evaluateExperiment } from "../lib/db/experiments";
 import { STAGE_SETTLE_MS } from "../lib/db/reports";
+import { createBoss } from "../lib/jobs/boss";
+import { enqueueJob } from "../lib/jobs/enqueue";
 import { writeHealthyTraffic, type World } from "../test/experiments/rollout-fixtures";
 import { e2eDatabaseUrl } from "./database";
 import { signIn } from "./helpers";
 
 let db: Db;
+let boss: PgBoss;
 let world: World;
 
 test.beforeAll(async () => {
   db = createDb(e2eDatabaseUrl());
+  // a sender only, as the web process has: the e2e server's worker runs the jobs
+  boss = createBoss(e2eDatabaseUrl(), { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
+  await boss.start();
   // one live experiment at a time: make room (a fresh e2e database has none)
   await db.experiment.updateMany({ where: { status: { in: ["running", "paused", "awaiting_approval"] } }, data: { status: "cancelled" } });
   const dataset = await db.dataset.create({
@@ -42,20 +48,32 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  await boss?.stop({ graceful: false });
   await db?.$disconnect();
 });
 
-/** Simulated traffic at the current stage, then evaluations until the experiment reaches `status`. */
+/** Runs the scheduler's rollout-evaluate job on the e2e server's worker and waits for it to end. */
+async function runSchedulerJob(): Promise<void> {
+  // the singleton key returns a run already queued or running (a cron pass) instead of a second one
+  const run = await enqueueJob({ queue: "rollout-evaluate", input: {} }, { db, boss });
+  await expect
+    .poll(async () => (await db.jobRun.findUniqueOrThrow({ where: { id: run.id } })).status, { timeout: 20_000 })
+    .toMatch(/^(succeeded|failed|cancelled)$/);
+  const done = await db.jobRun.findUniqueOrThrow({ where: { id: run.id } });
+  expect(done.status, done.error ?? "").toBe("succeeded");
+}
+
+/** Simulated traffic at the current stage, then scheduler job runs until the experiment reaches `status`. */
 async function rampTo(experimentId: string, percent: number, status: string, tag: string) {
-  // stamped inside the current stage's report window (it starts STAGE_SETTLE_MS after the stage; the
-  // evaluations below run a second "ahead" of the clock)
+  // stamped inside the current stage's report window (it starts STAGE_SETTLE_MS after the stage); the
+  // job evaluates at its own clock, so the first runs may hold until that clock passes the stamps
   const exp = await db.experiment.findUniqueOrThrow({ where: { id: experimentId }, include: { stages: true } });
   const stageStart = exp.stages.find((s) => s.index === exp.currentStageIndex)?.startedAt?.getTime() ?? Date.now();
   await writeHealthyTraffic(db, world, experimentId, percent, new Date(Math.max(Date.now(), stageStart + STAGE_SETTLE_MS + 1)), tag);
   await expect
     .poll(
       async () => {
-        await evaluateExperiment(db, experimentId, new Date(Date.now() + 1000));
+        await runSchedulerJob();
         const e = await db.experiment.findUniqueOrThrow({ where: { id: experimentId } });
         return `${e.status}@${e.rampSchedule[e.currentStageIndex]}`;
       },

@@ -17,7 +17,7 @@ export { API_KEY_SCOPES, type ApiKeyScope };
 const KEY_PATTERN = /^us_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** Verified keys are remembered this long per process; revocation elsewhere takes effect within it. */
-const CACHE_TTL_MS = 5_000;
+export const CACHE_TTL_MS = 5_000;
 /** how long a cached key keeps authenticating while the database is unreachable */
 const STALE_IF_UNAVAILABLE_MS = 10 * 60_000;
 
