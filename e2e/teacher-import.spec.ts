@@ -57,7 +57,7 @@ test("an editor imports a teacher as ranked lists; a bad line is refused; DE-RRD
   expect(await db.model.count()).toBe(before + 1);
 
   await page.goto("/models");
-  await page.getByLabel("Dataset", { exact: true }).selectOption({ label: name });
+  await page.locator("#train-dataset").selectOption({ label: name });
   await page.getByLabel("Distillation method").selectOption("de-rrd");
   await expect(page.getByRole("status").filter({ hasText: "This teacher was imported as ranked lists: method de-rrd needs the teacher's embeddings" })).toBeVisible();
   await page.getByLabel("Distillation method").selectOption("rrd");

@@ -55,7 +55,7 @@ export function LiveJobPanel({ initial, initialLogs, canCancel }: { initial: Job
         {logs.length === 0 ? (
           <p className="muted">No log lines yet.</p>
         ) : (
-          <pre className="log" data-testid="job-log">
+          <pre className="log" data-testid="job-log" tabIndex={0} role="region" aria-label="Job log">
             {logs.map((line) => (
               <div key={line.id} className={`lvl-${line.level}`}>
                 <time>{line.createdAt.slice(11, 19)}</time>
@@ -68,7 +68,7 @@ export function LiveJobPanel({ initial, initialLogs, canCancel }: { initial: Job
       {job.result !== null && job.result !== undefined ? (
         <section className="panel">
           <h2>Result</h2>
-          <pre className="log">{JSON.stringify(job.result, null, 2)}</pre>
+          <pre className="log" tabIndex={0} role="region" aria-label="Job result">{JSON.stringify(job.result, null, 2)}</pre>
         </section>
       ) : null}
     </>

@@ -7,7 +7,7 @@ import type { ApiKeyScope } from "@/lib/auth/api-keys";
 import { HttpError } from "@/lib/http/errors";
 import { parseJsonText } from "@/lib/http/validation";
 import { requirePresentedKey } from "./api-key";
-import { NoProductionModelError } from "./router";
+import { NoProductionModelError, ProductionModelUnavailableError } from "./router";
 import { servingRuntime } from "./runtime";
 
 export const RecommendBody = z.object({
@@ -78,6 +78,7 @@ export async function answerRecommend(presentedKey: string | null, readBody: () 
     return { status: 200, body: JSON.stringify(await servingRuntime().service.recommend(request)) };
   } catch (error) {
     if (error instanceof NoProductionModelError) return httpErrorAnswer(new HttpError(503, "no_production_model", error.message));
+    if (error instanceof ProductionModelUnavailableError) return httpErrorAnswer(new HttpError(503, "production_model_unavailable", error.message));
     if (error instanceof HttpError) return httpErrorAnswer(error);
     throw error;
   }

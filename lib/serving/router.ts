@@ -40,6 +40,14 @@ export class NoProductionModelError extends Error {
   }
 }
 
+/** The production model is configured but cannot be loaded, and no earlier route is there to fall back on. */
+export class ProductionModelUnavailableError extends Error {
+  constructor(modelId: string, cause: unknown) {
+    super(`The production model ${modelId} cannot be loaded: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "ProductionModelUnavailableError";
+  }
+}
+
 interface CacheEntry {
   promise: Promise<ServingModel>;
   failedAt: number | null;
@@ -127,7 +135,8 @@ export class ServingRouter {
         this.log(`production model ${state.production.model.id} failed to load; still serving ${current.production.id}`, error);
         return current;
       }
-      throw error;
+      this.log(`production model ${state.production.model.id} failed to load; nothing to serve yet`, error);
+      throw new ProductionModelUnavailableError(state.production.model.id, error);
     }
 
     let experiment: Route["experiment"] = null;

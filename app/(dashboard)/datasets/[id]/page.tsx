@@ -160,7 +160,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
         </section>
         <section className="panel">
           <h2>Parameters</h2>
-          <pre className="log">{JSON.stringify(dataset.params, null, 2)}</pre>
+          <pre className="log" tabIndex={0} role="region" aria-label="Dataset parameters">{JSON.stringify(dataset.params, null, 2)}</pre>
         </section>
       </div>
       <section className="panel">

@@ -303,7 +303,7 @@ export default async function ExperimentPage({
                   <td>
                     <details>
                       <summary className="muted">data</summary>
-                      <pre className="log" style={{ maxWidth: 520 }}>
+                      <pre className="log" tabIndex={0} role="region" aria-label="Details" style={{ maxWidth: 520 }}>
                         {JSON.stringify(a.data, null, 2)}
                       </pre>
                     </details>
