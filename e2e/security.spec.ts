@@ -177,7 +177,11 @@ test.describe("security sweep", () => {
               : { method: route.method, ...(route.method === "GET" ? {} : bodyFor(route, mutate(route.exampleBody ?? {}))) };
         const r = await ctx.fetch(url, init);
         const status = r.status();
-        if (status >= 500) failures.push(`${route.method} ${url.slice(0, 120)} (case ${kind}) → ${status}: ${(await r.text()).slice(0, 200)}`);
+        const text = await r.text();
+        // a well-formed recommend request reaches routing: with no servable production model (the e2e
+        // database's fixture models have no weights) serving answers 503 by design, whatever the input
+        const platformUnavailable = route.path === "/api/v1/recommend" && status === 503 && /"error":"(no_production_model|production_model_unavailable)"/.test(text);
+        if (status >= 500 && !platformUnavailable) failures.push(`${route.method} ${url.slice(0, 120)} (case ${kind}) → ${status}: ${text.slice(0, 200)}`);
         if (kind === 1 && multipartCap) {
           const declared = await declaredOversize(url, route.method, await rawHeaders.get(ctx)!(), multipartCap);
           if (![401, 403, 413].includes(declared)) failures.push(`${route.method} ${route.path}: multipart body declared over ${multipartCap} bytes → ${declared} (expected 413)`);
