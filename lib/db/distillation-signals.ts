@@ -98,7 +98,7 @@ async function agreementByStageWindow(db: Db, experimentId: string): Promise<Sta
     GROUP BY 1, 2, 3`);
   return rows.map((r) => ({
     stageIndex: Number(r.stage_index),
-    stageStartedAt: r.stage_started_at as Date,
+    stageStartedAt: new Date(r.stage_started_at as Date),
     settling: Boolean(r.settling),
     n: Number(r.n),
     sum: Number(r.sum),
