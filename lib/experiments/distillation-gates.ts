@@ -12,6 +12,7 @@ import type { ExperimentReport } from "./report";
 import { SEGMENT_LABELS } from "./user-segments";
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
+const signedPct = (x: number) => (x < 0 ? `−${pct(-x)}` : `+${pct(x)}`);
 
 /** Mean overlap@10 of the candidate's sampled slates with the teacher's; null when switched off. */
 export function teacherAgreementCheck(report: ExperimentReport, g: Guardrails): GateCheck | null {
@@ -48,7 +49,7 @@ export function segmentChecks(report: ExperimentReport, g: Guardrails): GateChec
     const worse = results.filter((r) => r.worse);
     if (worse.length > 0) {
       const what = worse
-        .map((r) => `${KPI_DEFINITIONS[r.kpi].label} lift ${pct(r.lift ?? 0)} below −${pct(r.margin)} (BH-adjusted p=${(r.pAdjusted ?? 1).toPrecision(3)})`)
+        .map((r) => `${KPI_DEFINITIONS[r.kpi].label} lift ${signedPct(r.lift ?? 0)} below −${pct(r.margin)} (BH-adjusted p=${(r.pAdjusted ?? 1).toPrecision(3)})`)
         .join(", ");
       return { name, status: "wait", detail: `${label} held: significantly worse beyond the margin at FDR ${s.fdr}: ${what}`, value: worse[0].lift, threshold: -worse[0].margin };
     }

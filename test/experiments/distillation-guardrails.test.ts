@@ -182,8 +182,9 @@ describe("guardrails for distilled students, through the worker", () => {
     await serveEveryone();
     await runJob(db, "distillation-signals"); // segments of the dataset, then the slates
     // the stored segments are the pure function's, user by user
-    const stored = await db.datasetUserSegment.findMany({ orderBy: { userId: "asc" } });
-    const expected = userSegments(dataset).users.sort((a, b) => (a.userId < b.userId ? -1 : 1));
+    const byId = <T extends { userId: string }>(rows: T[]) => rows.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    const stored = byId(await db.datasetUserSegment.findMany());
+    const expected = byId(userSegments(dataset).users);
     expect(stored.map((s) => [s.userId, s.longTail, s.cold])).toEqual(expected.map((u) => [u.userId, u.longTail, u.cold]));
     expect(expected.filter((u) => u.longTail).length).toBeGreaterThan(100);
 
