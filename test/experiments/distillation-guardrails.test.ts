@@ -40,7 +40,8 @@ const UNKNOWN_USERS = 200;
 beforeAll(async () => {
   process.env.DATA_DIR = mkdtempSync(path.join(tmpdir(), "understudy-distill-guard-"));
   const { db, url } = t();
-  dataset = generateSynthetic({ seed: 5, numUsers: 1000, numItems: 200, interactionsPerUser: 12, nicheUserFraction: 0.2 });
+  // steep popularity: 206 of the 1000 users are long-tail and 103 cold (plus the unknown ones)
+  dataset = generateSynthetic({ seed: 5, numUsers: 1000, numItems: 200, interactionsPerUser: 20, nicheUserFraction: 0.2, popularityExponent: 2 });
   const row = await saveDataset(
     { name: "guardrails", source: "synthetic", snapshot: contentHash(dataset), params: { seed: 5 }, numUsers: dataset.numUsers, numItems: dataset.numItems, numInteractions: 0 },
     dataset,
@@ -126,7 +127,7 @@ async function writeClicks(db: Db, experimentId: string, rate: number, longTailC
     LEFT JOIN "DatasetUserSegment" s ON s."datasetId" = m."datasetId" AND s."userId" = x."userId"
     WHERE x."experimentId" = ${experimentId}
       AND (('x' || substr(md5(x."requestId"::text), 1, 8))::bit(32)::bigint / 4294967296.0)
-          < CASE WHEN x."variant" = 'candidate' AND coalesce(s."longTail", false) THEN ${longTailCandidateRate} ELSE ${rate} END`);
+          < CASE WHEN x."variant" = 'candidate' AND coalesce(s."longTail", false) THEN ${longTailCandidateRate}::float8 ELSE ${rate}::float8 END`);
 }
 
 const checksOf = async (db: Db, experimentId: string) => {
