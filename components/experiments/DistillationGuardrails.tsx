@@ -74,7 +74,7 @@ export function DistillationGuardrails({ report }: { report: ExperimentReport })
                       </td>
                       <td className="num">{formatKpiValue(r.kpi, r.control.value)}</td>
                       <td className="num">{formatKpiValue(r.kpi, r.candidate.value)}</td>
-                      <td className="num">{r.lift === null ? "—" : `${r.lift >= 0 ? "+" : ""}${pct(r.lift)}`}</td>
+                      <td className="num">{r.lift === null ? "—" : `${r.lift >= 0 ? "+" : "−"}${pct(Math.abs(r.lift))}`}</td>
                       <td className="num">{r.ci ? `[${pct(r.ci[0])}, ${pct(r.ci[1])}]` : "—"}</td>
                       <td className="num">−{pct(r.margin)}</td>
                       <td className="num">{pValue(r.pWorse)}</td>

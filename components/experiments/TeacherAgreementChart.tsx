@@ -36,7 +36,7 @@ export function TeacherAgreementChart({ stages, threshold }: { stages: StageAgre
                     <title>{`stage ${s.stageIndex + 1}: mean ${s.mean.toFixed(3)} over ${s.n} slates${s.ci ? `, 95% CI ${s.ci[0].toFixed(3)}–${s.ci[1].toFixed(3)}` : ""}`}</title>
                   </rect>
                   {s.ci ? <line x1={x(s.ci[0])} x2={x(s.ci[1])} y1={y + rowH / 2} y2={y + rowH / 2} stroke="#111" strokeWidth={1.5} /> : null}
-                  <text x={x(s.mean) + 6} y={y + rowH / 2 + 4} fontSize={11} fill="#333">
+                  <text x={x(Math.max(s.mean, s.ci ? s.ci[1] : s.mean)) + 6} y={y + rowH / 2 + 4} fontSize={11} fill="#333">
                     {s.mean.toFixed(2)} · n={s.n}
                   </text>
                 </>
