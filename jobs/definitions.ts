@@ -173,6 +173,15 @@ export type TrainInput = z.infer<typeof trainInput>;
 export const rolloutEvaluateInput = z.object({}).strict();
 export type RolloutEvaluateInput = z.infer<typeof rolloutEvaluateInput>;
 
+/** Teacher agreement of sampled candidate slates and user segments of live candidates' datasets (the cron sends {}). */
+export const distillationSignalsInput = z
+  .object({
+    /** most sampled slates scored in one run (the oldest first; the rest wait for the next minute) */
+    limit: z.number().int().min(1).max(100_000).default(5000),
+  })
+  .strict();
+export type DistillationSignalsInput = z.infer<typeof distillationSignalsInput>;
+
 /** Purges expired sessions and stale sign-in throttle rows (input is empty; the cron sends {}). */
 export const authHousekeepingInput = z.object({}).strict();
 export type AuthHousekeepingInput = z.infer<typeof authHousekeepingInput>;
@@ -463,6 +472,20 @@ export const JOB_DEFINITIONS = {
     singletonKey: compareModelsKey,
     concurrency: 1,
   }),
+  [QUEUES.distillationSignals]: define<DistillationSignalsInput>({
+    queue: QUEUES.distillationSignals,
+    title: "Distillation guardrails",
+    input: distillationSignalsInput,
+    retryLimit: 0, // the next minute's run is the retry
+    retryDelaySeconds: 5,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 60,
+    expireInSeconds: 10 * 60,
+    // loading a reference model and its dataset, and scoring, are synchronous stretches
+    heartbeatSeconds: 60,
+    singletonKey: () => "distillation-signals",
+    concurrency: 1,
+  }),
 } satisfies Record<QueueName, object>;
 
 export function jobDefinition(queue: QueueName): JobDefinition<unknown> {
@@ -483,4 +506,6 @@ export const JOB_SCHEDULES: JobSchedule[] = [
   // lib/db/experiments.ts evaluateLiveExperiments: advance / hold / pause / roll back / ask for approval
   { queue: QUEUES.rolloutEvaluate, cron: process.env.UNDERSTUDY_ROLLOUT_CRON ?? "* * * * *", input: {} },
   { queue: QUEUES.authHousekeeping, cron: "17 * * * *", input: {} },
+  // lib/serving/distillation-signals.ts: teacher agreement of sampled slates, user segments
+  { queue: QUEUES.distillationSignals, cron: process.env.UNDERSTUDY_ROLLOUT_CRON ?? "* * * * *", input: {} },
 ];

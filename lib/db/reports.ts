@@ -21,6 +21,7 @@ import { analyzeExperiment, type VariantOpsRow, type VariantSufficientStats } fr
 import { parseGuardrails } from "@/lib/experiments/config";
 import { pricesFromEnv } from "@/lib/experiments/cost";
 import type { ExperimentReport, VariantKey } from "@/lib/experiments/report";
+import { loadDistillationSignals } from "./distillation-signals";
 
 export type { VariantOpsRow, VariantSufficientStats };
 
@@ -127,7 +128,7 @@ const Z95 = 1.959963984540054;
 /** Which rollup rows a report reads: one stage's window (as it was started), or the whole experiment. */
 export type RollupScope = { kind: "stage"; index: number; startedAt: Date } | { kind: "all" };
 
-function rollupFilter(scope: RollupScope): Prisma.Sql {
+export function rollupFilter(scope: RollupScope): Prisma.Sql {
   return scope.kind === "stage"
     ? Prisma.sql`AND "stageIndex" = ${scope.index} AND "stageStartedAt" = ${scope.startedAt} AND NOT "settling"`
     : Prisma.empty;
@@ -272,7 +273,7 @@ export async function droppedExposures(db: Db, experimentId: string, window: Rep
   return num(rows[0]?.n);
 }
 
-function statsRow(r: Record<string, unknown>): VariantSufficientStats {
+export function statsRow(r: Record<string, unknown>): VariantSufficientStats {
   return {
     variant: String(r.variant),
     users: num(r.users),
@@ -336,7 +337,7 @@ export async function loadExperimentReport(
   const exp = await db.experiment.findUnique({
     where: { id: experimentId },
     include: {
-      variants: { include: { model: { select: { id: true, sizeBytes: true } } } },
+      variants: { include: { model: { select: { id: true, sizeBytes: true, datasetId: true, teacherId: true } } } },
       stages: { orderBy: { index: "asc" } },
     },
   });
@@ -363,16 +364,17 @@ export async function loadExperimentReport(
   const sqlWindow = { from: window.from, to: new Date(window.to.getTime() + 1) };
 
   const rollup: RollupScope = stage ? { kind: "stage", index: stage.index, startedAt: stage.startedAt } : { kind: "all" };
-  const [stats, ops, dropped] = await Promise.all([
+  const kpis = exp.kpis.filter(isKpiKey);
+  const [stats, ops, dropped, distillation] = await Promise.all([
     rollupKpiStats(db, exp.id, rollup, prePeriod !== null),
     rollupOps(db, exp.id, rollup),
     droppedExposures(db, exp.id, sqlWindow),
+    loadDistillationSignals(db, exp, rollup, kpis, guardrails, prePeriod !== null),
   ]);
   const model = (key: VariantKey) => {
     const v = exp.variants.find((x) => x.key === key);
     return { id: v?.modelId ?? null, sizeBytes: v?.model.sizeBytes ?? 0 };
   };
-  const kpis = exp.kpis.filter(isKpiKey);
   const report = analyzeExperiment({
     experimentId: exp.id,
     window,
@@ -386,5 +388,5 @@ export async function loadExperimentReport(
     dropped: { count: dropped, since: window.from.toISOString(), known: true },
     now,
   });
-  return { report, stage };
+  return { report: { ...report, distillation }, stage };
 }

@@ -1,6 +1,7 @@
 // What the serving processes poll (about once a second): the production slot and the live experiment.
 import type pg from "pg";
 import type { Db } from "./client";
+import { parseGuardrails } from "@/lib/experiments/config";
 
 const modelSelect = {
   id: true,
@@ -30,6 +31,8 @@ export interface LiveExperiment {
   currentStageIndex: number;
   control: ModelSource | null;
   candidate: ModelSource | null;
+  /** guardrails.distillation.teacherAgreementSampleRate */
+  slateSampleRate?: number;
 }
 
 export interface RoutingState {
@@ -59,6 +62,7 @@ export async function readRoutingState(db: Db): Promise<RoutingState> {
         status: true,
         rampSchedule: true,
         currentStageIndex: true,
+        guardrails: true,
         variants: { select: { key: true, model: { select: modelSelect } } },
       },
     }),
@@ -75,6 +79,7 @@ export async function readRoutingState(db: Db): Promise<RoutingState> {
           currentStageIndex: live.currentStageIndex,
           control: live.variants.find((v) => v.key === "control")?.model ?? null,
           candidate: live.variants.find((v) => v.key === "candidate")?.model ?? null,
+          slateSampleRate: parseGuardrails(live.guardrails).distillation.teacherAgreementSampleRate,
         }
       : null,
     ignoredExperimentIds: ignored.map((e) => e.id),
@@ -92,7 +97,7 @@ const ROUTING_FINGERPRINT = `
       FROM "ServingSlot" s JOIN "Model" m ON m.id = s."modelId" JOIN "Dataset" d ON d.id = m."datasetId"
       WHERE s.name = 'production') x), '-')
     || coalesce((SELECT json_agg(x ORDER BY x.id)::text FROM (
-      SELECT e.id, e.salt, e.status, e."rampSchedule", e."currentStageIndex", e."startedAt", e."createdAt",
+      SELECT e.id, e.salt, e.status, e."rampSchedule", e."currentStageIndex", e."startedAt", e."createdAt", e."guardrails",
         (SELECT json_agg(json_build_object('key', v.key, 'model', v."modelId", 'uri', vm."artifactUri", 'dataset', row_to_json(vd)) ORDER BY v.key)
          FROM "Variant" v JOIN "Model" vm ON vm.id = v."modelId" JOIN "Dataset" vd ON vd.id = vm."datasetId"
          WHERE v."experimentId" = e.id) AS variants

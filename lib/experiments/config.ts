@@ -2,6 +2,7 @@
 // The same schema validates the dashboard's create form (per-field errors) and the stored `guardrails`
 // JSON (parsed again when the scheduler reads it, so an old row gets today's defaults for new fields).
 import { z } from "zod";
+import { distillationGuardrailsSchema } from "./distillation-config";
 import { KPI_KEYS, type KpiKey } from "./kpis";
 
 export const DEFAULT_RAMP_SCHEDULE = [1, 5, 20, 50, 100];
@@ -66,6 +67,8 @@ export const guardrailsSchema = z.object({
   severe: severeSchema.prefault({}),
   /** CUPED: days of each user's activity before the experiment used as covariate (0 = off) */
   cupedLookbackDays: z.number().int().min(0).max(90).default(14),
+  /** teacher agreement of live slates and niche-user guardrails (lib/experiments/distillation-config.ts) */
+  distillation: distillationGuardrailsSchema.prefault({}),
 });
 
 export type Guardrails = z.output<typeof guardrailsSchema>;

@@ -1,6 +1,8 @@
 // Shape of an experiment report: what the dashboard shows and what the rollout gates judge.
 // Built by lib/db/reports.ts (aggregate SQL) + lib/experiments/analysis.ts (statistics via lib/stats).
 import type { KpiKey } from "./kpis";
+import type { SegmentReport } from "./segment-analysis";
+import type { TeacherAgreementReport } from "./teacher-agreement";
 
 export type VariantKey = "control" | "candidate";
 export const VARIANT_KEYS: readonly VariantKey[] = ["control", "candidate"];
@@ -94,6 +96,8 @@ export interface ExperimentReport {
   kpis: KpiResult[];
   /** p95/p99 latency candidate vs control (optional: reports stored before it existed lack it) */
   latencyTests?: { p95: LatencyQuantileTest | null; p99: LatencyQuantileTest | null };
+  /** guardrails for distilled students (optional: reports stored before them lack it) */
+  distillation?: { teacherAgreement: TeacherAgreementReport | null; segments: SegmentReport | null };
   alpha: number;
   /** exposures lost before reaching the database (exposure batcher), when known */
   dropped: { count: number; since: string | null; known: boolean };

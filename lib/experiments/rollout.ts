@@ -12,6 +12,7 @@
 //                      resuming restarts the stage's clock and analysis window.
 import { currentCandidatePercent } from "./assignment";
 import type { Guardrails } from "./config";
+import { distillationChecks } from "./distillation-gates";
 import { guardrailChecks, kpiChecks, srmCheck, stageProgressChecks, type GateCheck, type StageLimits, type StageWindow } from "./gates";
 import type { ExperimentReport } from "./report";
 
@@ -92,7 +93,9 @@ export function decideRollout({ state, stage, report, now }: DecideInput): Rollo
   const srmOk = srm.status !== "wait" || report.srm.pValue === null;
   const kpis = kpiChecks(report).map((c) => (srmOk || c.status === "pass" ? c : { ...c, status: "wait" as const }));
   const progress = stageProgressChecks(report, stage, state, now);
-  const all = [...guardrails, srm, ...progress, ...kpis];
+  // teacher agreement and niche users only ever hold (status "wait"), so they join the waiting checks
+  const distillation = distillationChecks(report, g);
+  const all = [...guardrails, srm, ...progress, ...kpis, ...distillation];
   const numbers = summarize(report, stage, now, all);
 
   const decision = (action: RolloutAction, reason: string, to: RolloutDecision["to"]): RolloutDecision => ({ action, reason, from, to, numbers });

@@ -1,7 +1,9 @@
 // One recommendation request: route → sticky arm → score (with fallback) → exposure queued → answer.
 import { randomUUID } from "node:crypto";
 import type { ExposureRow } from "@/lib/db/exposures";
+import type { SlateSampleRow } from "@/lib/db/distillation-signals";
 import { assignArm } from "@/lib/experiments/assignment";
+import { AGREEMENT_K, isSampledRequest } from "@/lib/experiments/teacher-agreement";
 import type { Route, ServingRouter } from "./router";
 import type { RecommendedItem, ScoredRecommendation, ServingModel } from "./serving-model";
 
@@ -27,11 +29,17 @@ export interface ExposureQueue {
   enqueue(row: ExposureRow): void;
 }
 
+export interface SlateQueue {
+  enqueue(row: SlateSampleRow): void;
+}
+
 export class RecommendService {
   constructor(
     private readonly router: Pick<ServingRouter, "current">,
     private readonly exposures: ExposureQueue,
     private readonly log: (message: string, error?: unknown) => void = (m, e) => console.error(`[serving] ${m}`, e ?? ""),
+    /** where sampled candidate slates go (teacher agreement); none: nothing is sampled */
+    private readonly slates: SlateQueue | null = null,
   ) {}
 
   async recommend(request: RecommendRequest): Promise<RecommendResponse> {
@@ -56,6 +64,7 @@ export class RecommendService {
     const { latencyUs, cpuUs } = result;
 
     const requestId = randomUUID();
+    const createdAt = new Date();
     this.exposures.enqueue({
       requestId,
       experimentId,
@@ -66,8 +75,20 @@ export class RecommendService {
       latencyUs,
       cpuUs,
       failed,
-      createdAt: new Date(),
+      createdAt,
     });
+    // the candidate's own answers only: a failed candidate's or a popularity fallback's list says nothing about its ranking
+    const rate = route.experiment?.slateSampleRate ?? 0;
+    if (this.slates && experimentId && variant === "candidate" && !failed && !result.fallback && result.items.length > 0 && isSampledRequest(requestId, rate)) {
+      this.slates.enqueue({
+        requestId,
+        experimentId,
+        userId: request.userId,
+        items: result.items.slice(0, AGREEMENT_K).map((i) => i.itemId),
+        exclude: request.exclude ?? [],
+        createdAt,
+      });
+    }
 
     return {
       requestId,

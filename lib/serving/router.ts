@@ -22,7 +22,15 @@ export interface Route {
   key: string;
   productionVersion: number;
   production: ServingModel;
-  experiment: { id: string; salt: string; candidatePercent: number; control: Arm; candidate: Arm } | null;
+  experiment: {
+    id: string;
+    salt: string;
+    candidatePercent: number;
+    control: Arm;
+    candidate: Arm;
+    /** share of the candidate's requests whose slate is sampled for teacher agreement */
+    slateSampleRate?: number;
+  } | null;
   builtAt: number;
 }
 
@@ -149,6 +157,7 @@ export class ServingRouter {
         candidatePercent: currentCandidatePercent(live.rampSchedule, live.currentStageIndex),
         control: control.id === production.id ? { modelId: production.id, model: production, loadError: null } : await this.arm(control),
         candidate: await this.arm(live.candidate),
+        slateSampleRate: live.slateSampleRate ?? 0,
       };
     } else if (live) {
       this.log(`experiment ${live.id} has no candidate variant; serving production only`);
@@ -196,7 +205,7 @@ function routeKey(state: RoutingState): string {
   const p = state.production;
   const e = state.experiment;
   const experiment = e
-    ? `${e.id}:${currentCandidatePercent(e.rampSchedule, e.currentStageIndex)}:${e.control?.id ?? "-"}:${e.candidate?.id ?? "-"}`
+    ? `${e.id}:${currentCandidatePercent(e.rampSchedule, e.currentStageIndex)}:${e.control?.id ?? "-"}:${e.candidate?.id ?? "-"}:${e.slateSampleRate ?? 0}`
     : "none";
   return `${p?.version ?? 0}:${p?.model.id ?? "-"}|${experiment}`;
 }

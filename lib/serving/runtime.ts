@@ -2,6 +2,7 @@
 // importing route modules never needs DATABASE_URL, and kept on globalThis so that every route bundle
 // of the Next server shares them.
 import { db, type Db } from "@/lib/db/client";
+import { insertSlateSamples } from "@/lib/db/distillation-signals";
 import { ExposureWriter, insertExposures, recordExposureLoss } from "@/lib/db/exposures";
 import { createPgPool } from "@/lib/db/pg-pool";
 import { fingerprintedRoutingState, readRoutingState } from "@/lib/db/serving";
@@ -9,10 +10,13 @@ import { ExposureBatcher } from "./exposure-batcher";
 import { loadServingModel, loadWeightsFromArtifact, type WeightsLoader } from "./model-loader";
 import { RecommendService } from "./recommend";
 import { ServingRouter } from "./router";
+import { SlateSampler } from "./slate-sampler";
 
 export interface ServingRuntime {
   router: ServingRouter;
   batcher: ExposureBatcher;
+  /** sampled candidate slates (teacher agreement) */
+  slates: SlateSampler;
   service: RecommendService;
   /** flushes the exposure queue and stops the batcher */
   shutdown(): Promise<void>;
@@ -47,13 +51,15 @@ export function createServingRuntime(database: Db, options: ServingRuntimeOption
     },
     { flushMs: options.flushMs, maxQueue: options.maxQueue },
   );
+  const slates = new SlateSampler((rows) => insertSlateSamples(database, rows), { flushMs: options.flushMs });
   return {
     router,
     batcher,
-    service: new RecommendService(router, batcher),
+    slates,
+    service: new RecommendService(router, batcher, undefined, slates),
     shutdown: async () => {
       router.stop();
-      await batcher.stop();
+      await Promise.all([batcher.stop(), slates.stop()]);
       await pool?.end();
     },
   };

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/PageHeader";
+import { DistillationGuardrails } from "@/components/experiments/DistillationGuardrails";
 import { formatBytes, formatDateTime, formatInt } from "@/components/format";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
@@ -487,6 +488,8 @@ function ReportSections({
           values (conversion, revenue) use each user&apos;s activity in the {guardrails.cupedLookbackDays} days before the experiment.
         </p>
       </section>
+
+      <DistillationGuardrails report={report} />
 
       <section className="panel">
         <h2>Latency, errors and cost</h2>
