@@ -147,6 +147,31 @@ describe("report rollups", () => {
     expect(cand.preUsers).toBeGreaterThan(0);
   });
 
+  it("the set-based rebuild (the backfill path) gives exactly the rollups the triggers built", async () => {
+    const { db } = t();
+    const snapshot = async () => ({
+      users: await db.experimentUserAggregate.findMany({
+        where: { experimentId },
+        orderBy: [{ stageIndex: "asc" }, { stageStartedAt: "asc" }, { settling: "asc" }, { variant: "asc" }, { userId: "asc" }],
+      }),
+      latency: await db.experimentLatencyCount.findMany({
+        where: { experimentId },
+        orderBy: [{ stageIndex: "asc" }, { stageStartedAt: "asc" }, { settling: "asc" }, { variant: "asc" }, { latencyUs: "asc" }],
+      }),
+      pre: await db.experimentUserPre.findMany({ where: { experimentId }, orderBy: { userId: "asc" } }),
+    });
+    const byTriggers = await snapshot();
+    expect(byTriggers.users.length).toBeGreaterThan(100);
+    expect(byTriggers.pre.some((p) => p.preEvents > 0)).toBe(true);
+    await db.$executeRaw`SELECT understudy_rebuild_rollups(${experimentId})`;
+    const rebuilt = await snapshot();
+    const round = <T extends Record<string, unknown>>(rows: T[]) =>
+      rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v])));
+    expect(round(rebuilt.users)).toEqual(round(byTriggers.users));
+    expect(round(rebuilt.latency)).toEqual(round(byTriggers.latency));
+    expect(round(rebuilt.pre)).toEqual(round(byTriggers.pre));
+  });
+
   it("a resumed stage starts a fresh window: rows before the resume stay out of its report", async () => {
     const { db } = t();
     const resumeAt = new Date(t2.getTime() + 60_000);
@@ -198,5 +223,75 @@ describe("report rollups", () => {
     const rows = await db.experimentUserAggregate.findMany({ where: { experimentId, userId: "u-race" } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ exposures: 1, clicks: 1, stageIndex: 1 });
+  });
+
+  // Runs `second` on its own connection while `first` holds an open transaction on another, and tells
+  // whether `second` was seen waiting on a lock before `first` committed (observed in pg_locks, not slept).
+  async function whileHeldOpen(url: string, first: (c: pg.Client) => Promise<unknown>, second: (c: pg.Client) => Promise<unknown>): Promise<boolean> {
+    const { db } = t();
+    const a = new pg.Client({ connectionString: url });
+    const b = new pg.Client({ connectionString: url });
+    await a.connect();
+    await b.connect();
+    try {
+      await a.query("BEGIN");
+      await first(a);
+      const bPid = (await b.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+      const pending = second(b);
+      let settled = false;
+      void pending.then(() => (settled = true), () => (settled = true));
+      let waited = false;
+      while (!settled) {
+        const waiting = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE pid = ${bPid} AND NOT granted`;
+        if (waiting[0].n > 0) {
+          waited = true;
+          break;
+        }
+      }
+      await a.query("COMMIT");
+      await pending;
+      return waited;
+    } finally {
+      await a.end();
+      await b.end();
+    }
+  }
+
+  const insertExposure = (c: pg.Client, requestId: string, userId: string, at: Date, latencyUs = 500) =>
+    c.query(
+      `INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
+       VALUES ($1, $2, 'candidate', $3, $4, 10, $6, 100, false, $5)`,
+      [requestId, experimentId, world.studentId, userId, at, latencyUs],
+    );
+
+  it("an event stored first and its exposure written by a concurrent transaction are counted once", async () => {
+    const { db, url } = t();
+    const requestId = randomUUID();
+    const at = new Date(t2.getTime() + 6 * 60_000);
+    const waited = await whileHeldOpen(
+      url,
+      (a) => a.query(`INSERT INTO "Event" ("eventId", "type", "userId", "requestId", "timestamp") VALUES ($1, 'click', 'u-race-2', $2, $3)`, [randomUUID(), requestId, at]),
+      (b) => insertExposure(b, requestId, "u-race-2", at),
+    );
+    // the exposure's trigger waits for the event transaction (events hold the lock exclusively) and then sees its event
+    expect(waited).toBe(true);
+    const rows = await db.experimentUserAggregate.findMany({ where: { experimentId, userId: "u-race-2" } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ exposures: 1, clicks: 1, stageIndex: 1 });
+  });
+
+  // (two writers adding to the same aggregate row, e.g. the same latency, do wait on that row's lock
+  // until the first commits: a short wait, and both additions are kept)
+  it("two exposure writers of different rollup rows do not wait for each other", async () => {
+    const { db, url } = t();
+    const at = new Date(t2.getTime() + 7 * 60_000);
+    const waited = await whileHeldOpen(
+      url,
+      (a) => insertExposure(a, randomUUID(), "u-par-1", at, 611),
+      (b) => insertExposure(b, randomUUID(), "u-par-2", at, 612),
+    );
+    expect(waited).toBe(false);
+    const rows = await db.experimentUserAggregate.findMany({ where: { experimentId, userId: { in: ["u-par-1", "u-par-2"] } }, orderBy: { userId: "asc" } });
+    expect(rows.map((r) => [r.userId, r.exposures])).toEqual([["u-par-1", 1], ["u-par-2", 1]]);
   });
 });
