@@ -11,6 +11,7 @@ export const QUEUES = {
   importDataset: "import-dataset",
   authHousekeeping: "auth-housekeeping",
   compareModels: "compare-models",
+  demoReplay: "demo-replay",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -11,6 +11,7 @@ import type {
   ImportDatasetInput,
   AuthHousekeepingInput,
   CompareModelsInput,
+  DemoReplayInput,
 } from "./definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "./queues";
@@ -26,6 +27,7 @@ import { redistill } from "./handlers/redistill";
 import { importDataset } from "./handlers/import-dataset";
 import { authHousekeeping } from "./handlers/auth-housekeeping";
 import { compareModels } from "./handlers/compare-models";
+import { demoReplay } from "./handlers/demo-replay";
 
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
@@ -42,6 +44,7 @@ type Handlers = {
   [QUEUES.importDataset]: JobHandler<ImportDatasetInput>;
   [QUEUES.authHousekeeping]: JobHandler<AuthHousekeepingInput>;
   [QUEUES.compareModels]: JobHandler<CompareModelsInput>;
+  [QUEUES.demoReplay]: JobHandler<DemoReplayInput>;
 };
 
 export const JOB_HANDLERS: Handlers = {
@@ -56,6 +59,7 @@ export const JOB_HANDLERS: Handlers = {
   [QUEUES.importDataset]: importDataset,
   [QUEUES.authHousekeeping]: authHousekeeping,
   [QUEUES.compareModels]: compareModels,
+  [QUEUES.demoReplay]: demoReplay,
 };
 
 export function jobHandler(queue: QueueName): JobHandler<unknown> {
