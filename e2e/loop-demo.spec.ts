@@ -45,7 +45,7 @@ test.afterAll(async () => {
     else await db.servingSlot.deleteMany({ where: { name: "production", modelId } });
     // the rest of the suite runs on a non-demo install
     const demo = await db.dataset.findUniqueOrThrow({ where: { id: demoDatasetId } });
-    await db.dataset.update({ where: { id: demoDatasetId }, data: { params: { ...(demo.params as Record<string, string>), demo: false } } });
+    await db.dataset.update({ where: { id: demoDatasetId }, data: { params: { ...(demo.params as object), demo: false } } });
   }
   await boss?.stop({ graceful: false });
   await db?.$disconnect();
