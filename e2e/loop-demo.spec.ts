@@ -63,12 +63,12 @@ test("an editor replays drifted demo traffic from the production model's page: t
   const status = page.getByTestId("job-status");
   await expect(status).toHaveText("succeeded", { timeout: 120_000 });
   await expect(page.getByRole("progressbar", { name: "Job progress" })).toHaveAttribute("aria-valuenow", "100");
-  await expect(page.getByTestId("job-message")).toContainText("drift detected: redistillation queued");
   const log = page.getByTestId("job-log");
   await expect(log).toContainText("through the events ingestion");
   await expect(log).toContainText(/events ingested: \d+ stored/);
   await expect(log).toContainText("live drift DETECTED");
   await expect(log).toContainText("redistillation queued: job");
+  await expect(log).toContainText("drift detected: redistillation queued (job");
 
   const run = await db.jobRun.findUniqueOrThrow({ where: { id: jobId } });
   expect(run.queue).toBe("demo-replay");

@@ -142,7 +142,7 @@ export async function runDemoReplay(input: DemoReplayInput, h: DemoReplayHooks) 
     enqueueRedistill: h.enqueueRedistill,
     notify: h.notify,
   });
-  const redistill = drift.redistill;
+  const redistill = "redistill" in drift ? drift.redistill : undefined;
   const outcome = !drift.driftDetected
     ? "no drift detected"
     : !redistill || "skipped" in redistill
@@ -150,6 +150,7 @@ export async function runDemoReplay(input: DemoReplayInput, h: DemoReplayHooks) 
       : redistill.reused
         ? `drift detected; redistillation already covered (${redistill.reason})`
         : `drift detected: redistillation queued (job ${redistill.jobRunId})`;
+  await h.log(outcome);
   h.progress(1, outcome);
   return { events: events.length, accepted, duplicates, snapshot, driftCheckId: drift.driftCheckId, driftDetected: drift.driftDetected, score: drift.score, redistill: redistill ?? null };
 }
