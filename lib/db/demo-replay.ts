@@ -4,7 +4,7 @@
 // single-flight path. Offered only on a demo install (the seeded demo dataset carries params.demo) and
 // only for the production model trained on the demo dataset (or a later snapshot of it).
 import type { LiveDriftCheckInput, RedistillInput, TrainInput } from "@/jobs/definitions";
-import { generateSynthetic } from "@/lib/recsys/data";
+import { generateSynthetic } from "@/lib/recsys/data/synthetic";
 import { replayInteractions } from "@/lib/recsys/data/replay";
 import type { NotificationInput } from "@/lib/notifications/types";
 import type { Dataset, JobRun } from "./generated/client";
