@@ -56,6 +56,7 @@ test("an editor replays drifted demo traffic from the production model's page: t
   await signIn(page, "editor");
   await page.goto(`/models/${modelId}`);
   await expect(page.getByTestId("demo-replay-hint")).toBeVisible();
+  await page.locator("#loop").screenshot({ path: test.info().outputPath("model-loop-demo.png") });
   await page.getByRole("button", { name: "Replay drifted traffic (demo)" }).click();
 
   await expect(page).toHaveURL(/\/jobs\/[a-z0-9]+$/);
@@ -79,6 +80,7 @@ test("an editor replays drifted demo traffic from the production model's page: t
   await page.goto("/");
   const alerts = page.getByTestId("overview-alerts");
   await expect(alerts.getByTestId("alert").filter({ hasText: "drift on E2E demo teacher" }).first()).toBeVisible();
+  await alerts.screenshot({ path: test.info().outputPath("overview-alerts.png") });
 
   // a second replay while that redistillation is in flight is refused with the reason
   await page.goto(`/models/${modelId}`);
