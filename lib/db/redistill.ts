@@ -133,7 +133,12 @@ export async function runRedistill(input: RedistillInput, h: RedistillHooks): Pr
   try {
     // teacher then student, each a train job of its own (progress and logs on the Jobs page)
     if (!run.teacherJobRunId || !run.studentJobRunId) {
-      const plan = redistillPlan(model, snapshot.id, snapshot.name);
+      // a production teacher: its newest distilled student shapes the new one
+      const template =
+        model.role === "teacher"
+          ? await h.db.model.findFirst({ where: { teacherId: model.id, role: "student", distillationMethod: { notIn: ["none"] }, archivedAt: null }, orderBy: { createdAt: "desc" }, include: withConfig })
+          : null;
+      const plan = redistillPlan(model, snapshot.id, snapshot.name, template);
       const warm = settings.warmStartTeacher && model.teacher && model.teacher.dimension === plan.teacher.dimension ? model.teacher.id : undefined;
       const teacherJob = await h.enqueueTrain(trainInput.parse({ ...plan.teacher, ...(warm ? { warmStartModelId: warm } : {}) }));
       const studentJob = await h.enqueueTrain(trainInput.parse({ ...plan.student, teacherJobRunId: teacherJob.id }));
