@@ -1,7 +1,7 @@
 // The demo's closed loop from the dashboard: on a demo install (the seeded demo dataset) whose production
 // model was trained on the demo dataset, an editor clicks "Replay drifted traffic (demo)" on that model's
 // page, follows the job's progress to its end (drifted events ingested, folded, drift checked,
-// redistillation queued) and finds the drift alert on the Overview. The redistillation it queued is
+// redistillation queued) and finds the drift alert, then "redistillation started", on the Overview. The redistillation it queued is
 // cancelled afterwards (training belongs to the closed-loop integration test) and the install restored.
 import { expect, test } from "@playwright/test";
 import type { PgBoss } from "pg-boss";
@@ -80,6 +80,16 @@ test("an editor replays drifted demo traffic from the production model's page: t
   await page.goto("/");
   const alerts = page.getByTestId("overview-alerts");
   await expect(alerts.getByTestId("alert").filter({ hasText: "drift on E2E demo teacher" }).first()).toBeVisible();
+  // the worker picks up the queued redistillation: the next alert of the story
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return alerts.getByTestId("alert").filter({ hasText: "redistilling E2E demo teacher" }).count();
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(1);
   await alerts.screenshot({ path: test.info().outputPath("overview-alerts.png") });
 
   // a second replay while that redistillation is in flight is refused with the reason
