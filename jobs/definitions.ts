@@ -243,6 +243,17 @@ export const redistillInput = z
   .strict();
 export type RedistillInput = z.infer<typeof redistillInput>;
 
+/** Demo installs: the drifted demo world through the events ingestion, folded and drift-checked (lib/db/demo-replay.ts). */
+export const demoReplayInput = z
+  .object({
+    /** the production model (on the demo dataset) whose traffic this is */
+    modelId: z.string().min(1),
+    phase: z.number().min(0).max(1).default(1),
+    newItemFraction: z.number().min(0).max(1).default(0.3),
+  })
+  .strict();
+export type DemoReplayInput = z.infer<typeof demoReplayInput>;
+
 const seedInput = z.number().int().min(0).max(2 ** 31 - 1).default(0);
 
 /** How an import is split (lib/recsys/data/split.ts SplitSpec); recorded in Dataset.params.split. */
@@ -484,6 +495,21 @@ export const JOB_DEFINITIONS = {
     // loading a reference model and its dataset, and scoring, are synchronous stretches
     heartbeatSeconds: 60,
     singletonKey: () => "distillation-signals",
+    concurrency: 1,
+  }),
+  [QUEUES.demoReplay]: define<DemoReplayInput>({
+    queue: QUEUES.demoReplay,
+    title: "Replay drifted demo traffic",
+    input: demoReplayInput,
+    // a retry sends the same event ids (stored once) and finds its own drift check
+    retryLimit: 1,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+    retryDelayMaxSeconds: 120,
+    expireInSeconds: 30 * 60,
+    heartbeatSeconds: 60,
+    // one replay at a time on the install
+    singletonKey: () => "demo-replay",
     concurrency: 1,
   }),
 } satisfies Record<QueueName, object>;

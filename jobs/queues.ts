@@ -12,6 +12,7 @@ export const QUEUES = {
   authHousekeeping: "auth-housekeeping",
   compareModels: "compare-models",
   distillationSignals: "distillation-signals",
+  demoReplay: "demo-replay",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

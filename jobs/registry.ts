@@ -12,6 +12,7 @@ import type {
   AuthHousekeepingInput,
   CompareModelsInput,
   DistillationSignalsInput,
+  DemoReplayInput,
 } from "./definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "./queues";
@@ -28,6 +29,7 @@ import { importDataset } from "./handlers/import-dataset";
 import { authHousekeeping } from "./handlers/auth-housekeeping";
 import { compareModels } from "./handlers/compare-models";
 import { distillationSignals } from "./handlers/distillation-signals";
+import { demoReplay } from "./handlers/demo-replay";
 
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
@@ -45,6 +47,7 @@ type Handlers = {
   [QUEUES.authHousekeeping]: JobHandler<AuthHousekeepingInput>;
   [QUEUES.compareModels]: JobHandler<CompareModelsInput>;
   [QUEUES.distillationSignals]: JobHandler<DistillationSignalsInput>;
+  [QUEUES.demoReplay]: JobHandler<DemoReplayInput>;
 };
 
 export const JOB_HANDLERS: Handlers = {
@@ -60,6 +63,7 @@ export const JOB_HANDLERS: Handlers = {
   [QUEUES.authHousekeeping]: authHousekeeping,
   [QUEUES.compareModels]: compareModels,
   [QUEUES.distillationSignals]: distillationSignals,
+  [QUEUES.demoReplay]: demoReplay,
 };
 
 export function jobHandler(queue: QueueName): JobHandler<unknown> {

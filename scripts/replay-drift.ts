@@ -1,11 +1,12 @@
 // `npm run replay:drift -- [--phase 1] [--new-items 0.3] [--base-url URL] [--api-key KEY]`
-// Sends the demo world after drift (lib/recsys/data/synthetic.ts drift mode, the demo dataset's seed and
-// size) through POST /api/v1/events as clicks with timestamps, so the closed loop has live data to
-// fold into a snapshot and to check for drift (model page → "Fold live events now", "Check drift now").
+// Sends the demo world after drift (lib/db/demo-replay.ts driftedDemoEvents: the synthetic generator's
+// drift mode at the demo dataset's seed and size) through POST /api/v1/events as clicks with timestamps,
+// as an outside client would, so the closed loop has live data to fold into a snapshot and to check for
+// drift (model page → "Fold live events now", "Check drift now"). On a demo install the production
+// model's page does all of it without a key: "Replay drifted traffic (demo)".
 import { parseArgs } from "node:util";
-import { DEMO_DATASET } from "@/lib/db/seed";
-import { generateSynthetic } from "@/lib/recsys/data";
-import { replayInteractions } from "@/lib/recsys/data/replay";
+import { driftedDemoEvents } from "@/lib/db/demo-replay";
+import { MAX_EVENTS_PER_BATCH } from "@/lib/db/events";
 
 const USAGE = "usage: npm run replay:drift -- [--phase 0..1 (default 1)] [--new-items 0..1 (default 0.3)] [--base-url http://127.0.0.1:3000] [--api-key <key> | env UNDERSTUDY_API_KEY]";
 
@@ -20,18 +21,14 @@ async function main() {
   const newItemFraction = share("new-items", values["new-items"], 0.3);
   const base = values["base-url"] ?? process.env.UNDERSTUDY_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
   const key = values["api-key"] ?? process.env.UNDERSTUDY_API_KEY;
-  if (!key) throw new Error(`an API key with the events scope is needed (Admin → API keys)\n${USAGE}`);
-  const { name: _name, ...world } = DEMO_DATASET;
-  void _name;
-  const drifted = generateSynthetic({ ...world, drift: { phase, newItemFraction } });
-  const runId = Date.now().toString(36);
-  const events = replayInteractions(drifted, { startMs: Date.now() - 3_600_000, stepMs: 1000 }).map((e, k) => ({ eventId: `replay-${runId}-${k}`, type: "click", ...e }));
+  if (!key) throw new Error(`an API key with the events scope is needed (Admin → API keys); on a demo install the production model's page replays without one ("Replay drifted traffic (demo)")\n${USAGE}`);
+  const events = driftedDemoEvents({ phase, newItemFraction }, { runId: Date.now().toString(36), startMs: Date.now() - 3_600_000 });
   let accepted = 0;
-  for (let k = 0; k < events.length; k += 1000) {
+  for (let k = 0; k < events.length; k += MAX_EVENTS_PER_BATCH) {
     const response = await fetch(`${base}/api/v1/events`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-      body: JSON.stringify({ events: events.slice(k, k + 1000) }),
+      body: JSON.stringify({ events: events.slice(k, k + MAX_EVENTS_PER_BATCH) }),
     });
     if (response.status !== 202) throw new Error(`POST /api/v1/events answered ${response.status}: ${await response.text()}`);
     accepted += ((await response.json()) as { accepted: number }).accepted;

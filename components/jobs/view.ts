@@ -79,6 +79,7 @@ export const QUEUE_TITLES: Record<string, string> = {
   "webhook-deliver": "Webhook delivery",
   "snapshot-build": "Build live snapshot",
   redistill: "Redistill",
+  "demo-replay": "Replay drifted demo traffic",
 };
 
 /** A short human summary of a job's input for lists, e.g. "student d=20, de-rrd". */
@@ -102,6 +103,8 @@ export function describeJobInput(queue: string, input: unknown): string {
       return `fold live events into ${i.modelId ? `model ${String(i.modelId)}'s` : "the production model's"} dataset`;
     case "redistill":
       return `model ${String(i.modelId ?? "?")} (${String(i.trigger ?? "?")})`;
+    case "demo-replay":
+      return `demo world at drift phase ${String(i.phase ?? "?")}, ${String(i.newItemFraction ?? "?")} new items, for model ${String(i.modelId ?? "?")}`;
     default:
       return "";
   }

@@ -7,13 +7,16 @@ import { Field } from "@/components/Field";
 import type { JobView } from "@/components/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
 
-/** The loop's buttons: fold live events now, check drift now, redistill now (each opens its job). */
-export function LoopButtons({ modelId, canEdit }: { modelId: string; canEdit: boolean }) {
+/**
+ * The loop's buttons: fold live events now, check drift now, redistill now, and on a demo install
+ * replay drifted demo traffic (each opens its job).
+ */
+export function LoopButtons({ modelId, canEdit, demoReplay = false }: { modelId: string; canEdit: boolean; demoReplay?: boolean }) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [pending, setPending] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  async function run(action: "snapshot" | "drift-check" | "redistill") {
+  async function run(action: "snapshot" | "drift-check" | "redistill" | "replay-drift") {
     setPending(action);
     setError(null);
     const result = await postJson<{ job: JobView }>(`/api/models/${modelId}/loop/${action}`, {});
@@ -36,6 +39,16 @@ export function LoopButtons({ modelId, canEdit }: { modelId: string; canEdit: bo
       <button type="button" onClick={() => run("redistill")} disabled={disabled}>
         {pending === "redistill" ? "Starting…" : "Redistill now"}
       </button>
+      {demoReplay ? (
+        <button
+          type="button"
+          onClick={() => run("replay-drift")}
+          disabled={disabled}
+          title="Sends the demo world after drift through the events ingestion, folds it into a snapshot and checks drift; a breach starts a redistillation"
+        >
+          {pending === "replay-drift" ? "Starting…" : "Replay drifted traffic (demo)"}
+        </button>
+      ) : null}
       {!canEdit ? <span className="muted">Editors can run these.</span> : null}
       {error ? (
         <div className="alert error" role="alert" style={{ flexBasis: "100%" }}>

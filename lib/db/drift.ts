@@ -93,15 +93,25 @@ function trainingSettings(model: { trainingRun: { config: Prisma.JsonValue } | n
   return { epochs: parsed.data.epochs, seed: parsed.data.seed, hyperparameters: parsed.data.hyperparameters, preset: parsed.data.preset };
 }
 
-/** Teacher and student shaped like the production pair when known, else DEFAULT_REDISTILL. */
-export function redistillPlan(model: ModelWithTeacher | null, datasetId: string, datasetName: string): { teacher: TrainInput; student: Omit<TrainInput, "teacherJobRunId"> } {
+/**
+ * Teacher and student shaped like the production pair when known, else DEFAULT_REDISTILL. A production
+ * teacher (the demo's until its cutover) has no production student: `studentTemplate`, its newest
+ * distilled student, then gives the student's method, dimension and settings.
+ */
+export function redistillPlan(
+  model: ModelWithTeacher | null,
+  datasetId: string,
+  datasetName: string,
+  studentTemplate?: (Model & WithConfig) | null,
+): { teacher: TrainInput; student: Omit<TrainInput, "teacherJobRunId"> } {
   const isStudent = model?.role === "student" && model.distillationMethod && model.distillationMethod !== "none";
   const teacherModel = isStudent ? model.teacher : model?.role === "teacher" ? model : null;
+  const template = isStudent ? model : model?.role === "teacher" && studentTemplate?.distillationMethod && studentTemplate.distillationMethod !== "none" ? studentTemplate : null;
   const teacherDimension = teacherModel?.dimension ?? DEFAULT_REDISTILL.teacherDimension;
-  const studentDimension = isStudent ? model.dimension : DEFAULT_REDISTILL.studentDimension;
-  const method = (isStudent ? model.distillationMethod : DEFAULT_REDISTILL.method) as TrainInput["method"];
+  const studentDimension = template ? template.dimension : DEFAULT_REDISTILL.studentDimension;
+  const method = (template ? template.distillationMethod : DEFAULT_REDISTILL.method) as TrainInput["method"];
   const teacherSettings = trainingSettings(teacherModel);
-  const studentSettings = isStudent ? trainingSettings(model) : null;
+  const studentSettings = template ? trainingSettings(template) : null;
   const base = { datasetId, kind: "redistill" as const, promoteIfNoProduction: false };
   return {
     teacher: trainInput.parse({

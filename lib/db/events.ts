@@ -1,4 +1,7 @@
-// KPI events sent by clients through POST /api/v1/events.
+// KPI events sent by clients through POST /api/v1/events: each event validated on its own, the valid
+// ones stored once (idempotent on eventId). The route and the demo's drift replay both ingest here.
+import { z } from "zod";
+import { toIssues, type ValidationIssue } from "@/lib/http/validation";
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
 
@@ -12,6 +15,70 @@ export interface EventRow {
   requestId: string | null;
   value: number | null;
   timestamp: Date;
+}
+
+/** a batch holds at most this many events */
+export const MAX_EVENTS_PER_BATCH = 1000;
+/** events stamped further than this in the future are rejected (clock errors, not data) */
+const MAX_FUTURE_MS = 24 * 3600 * 1000;
+
+export const eventSchema = z
+  .object({
+    eventId: z.string().min(1, "eventId must not be empty").max(200),
+    type: z.enum(["click", "conversion", "revenue", "custom"]),
+    userId: z.string().min(1, "userId must not be empty").max(256),
+    itemId: z.string().min(1).max(256).nullish(),
+    requestId: z.uuid("requestId must be the uuid returned by /api/v1/recommend").nullish(),
+    value: z.number().finite().nullish(),
+    timestamp: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()], {
+      error: "timestamp must be an ISO 8601 date-time or epoch milliseconds",
+    }),
+  })
+  .superRefine((event, ctx) => {
+    if (event.type === "revenue" && (event.value === undefined || event.value === null)) {
+      ctx.addIssue({ code: "custom", path: ["value"], message: "a revenue event needs a value" });
+    }
+    if (new Date(event.timestamp).getTime() > Date.now() + MAX_FUTURE_MS) {
+      ctx.addIssue({ code: "custom", path: ["timestamp"], message: "timestamp is more than 24 h in the future" });
+    }
+  });
+
+export interface IngestOutcome {
+  /** events stored by this call */
+  accepted: number;
+  /** valid events whose eventId was already stored (or repeated in the batch) */
+  duplicates: number;
+  /** events that failed validation, by their index in the batch */
+  rejected: { index: number; eventId?: string; issues: ValidationIssue[] }[];
+  /** how many events were valid */
+  valid: number;
+}
+
+/** Validates each event of one batch (at most MAX_EVENTS_PER_BATCH) and stores the valid ones in one statement. */
+export async function ingestEvents(db: Db, events: readonly unknown[]): Promise<IngestOutcome> {
+  if (events.length > MAX_EVENTS_PER_BATCH) throw new RangeError(`a batch holds at most ${MAX_EVENTS_PER_BATCH} events, got ${events.length}`);
+  const rows: EventRow[] = [];
+  const rejected: IngestOutcome["rejected"] = [];
+  events.forEach((raw, index) => {
+    const result = eventSchema.safeParse(raw);
+    if (!result.success) {
+      const eventId = (raw as { eventId?: unknown } | null)?.eventId;
+      rejected.push({ index, ...(typeof eventId === "string" ? { eventId } : {}), issues: toIssues(result.error) });
+      return;
+    }
+    const e = result.data;
+    rows.push({
+      eventId: e.eventId,
+      type: e.type,
+      userId: e.userId,
+      itemId: e.itemId ?? null,
+      requestId: e.requestId ?? null,
+      value: e.value ?? null,
+      timestamp: new Date(e.timestamp),
+    });
+  });
+  const { accepted, duplicates } = await insertEvents(db, rows);
+  return { accepted, duplicates, rejected, valid: rows.length };
 }
 
 /**

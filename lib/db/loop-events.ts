@@ -4,7 +4,7 @@ import type { NotificationInput } from "@/lib/notifications/types";
 import type { Prisma } from "./generated/client";
 import type { Db } from "./client";
 
-export type LoopEventKind = "drift_detected" | "gate_passed" | "gate_failed" | "candidate_created" | "snapshot_created";
+export type LoopEventKind = "drift_detected" | "redistill_started" | "gate_passed" | "gate_failed" | "candidate_created" | "snapshot_created";
 
 interface LoopFact {
   modelId: string | null;
@@ -19,6 +19,7 @@ const json = (v: unknown) => JSON.parse(JSON.stringify(v ?? {})) as Prisma.Input
 /** The alert (and webhooks) each fact raises; a snapshot is routine and raises none. */
 const NOTIFICATIONS: Record<LoopEventKind, Pick<NotificationInput, "type" | "severity"> | null> = {
   drift_detected: { type: "drift.detected", severity: "warning" },
+  redistill_started: { type: "redistill.started", severity: "info" },
   gate_passed: { type: "gate.passed", severity: "info" },
   gate_failed: { type: "gate.failed", severity: "warning" },
   candidate_created: { type: "candidate.created", severity: "info" },
@@ -50,6 +51,8 @@ async function raise(db: Db | Prisma.TransactionClient, kind: LoopEventKind, fac
 
 /** A drift check of a production model breached a threshold. */
 export const raiseDriftDetected = (db: Db | Prisma.TransactionClient, fact: LoopFact) => raise(db, "drift_detected", fact);
+/** A redistillation run began (whatever its trigger: drift, schedule or a person). */
+export const raiseRedistillStarted = (db: Db | Prisma.TransactionClient, fact: LoopFact) => raise(db, "redistill_started", fact);
 /** A redistilled student passed the offline gate. */
 export const raiseGatePassed = (db: Db | Prisma.TransactionClient, fact: LoopFact) => raise(db, "gate_passed", fact);
 /** A redistilled student failed the offline gate (which gates, by how much, in data). */

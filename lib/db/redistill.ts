@@ -13,7 +13,7 @@ import type { Db } from "./client";
 import { redistillPlan } from "./drift";
 import { createExperiment, startExperiment, type Person } from "./experiments";
 import { getLoopSettings } from "./loop-settings";
-import { raiseCandidateCreated, raiseGateFailed, raiseGatePassed } from "./loop-events";
+import { raiseCandidateCreated, raiseGateFailed, raiseGatePassed, raiseRedistillStarted } from "./loop-events";
 import { buildLiveSnapshot, latestSnapshot, loadDatasetFiles } from "./snapshots";
 
 export type RedistillRequestOutcome = { jobRunId: string; reused: boolean; reason?: string } | { skipped: string };
@@ -29,6 +29,14 @@ async function activeRedistill(db: Db, modelId: string, exceptJobRunId?: string)
     await db.redistillRun.update({ where: { id: row.id }, data: { status: "error", error: `its job ended (${job?.status ?? "gone"}) before the run finished`, finishedAt: new Date() } });
   }
   return null;
+}
+
+/** Why a new redistillation of the model would only join one already queued or running, or null when none is. */
+export async function redistillInFlight(db: Db, modelId: string): Promise<string | null> {
+  const running = await activeRedistill(db, modelId);
+  if (running) return `redistillation ${running.id} is running (job ${running.jobRunId})`;
+  const queued = await db.jobRun.findFirst({ where: { queue: "redistill", singletonKey: `redistill:${modelId}`, status: { in: ["queued", "running"] } } });
+  return queued ? `redistillation job ${queued.id} is ${queued.status}` : null;
 }
 
 /**
@@ -113,12 +121,24 @@ export async function runRedistill(input: RedistillInput, h: RedistillHooks): Pr
     run = await h.db.redistillRun.create({
       data: { modelId: model.id, trigger: input.trigger, driftCheckId: input.driftCheckId ?? null, datasetId: snapshot.id, jobRunId: h.jobRunId, createdById: h.createdById },
     });
+    await raiseRedistillStarted(h.db, {
+      modelId: model.id,
+      entityType: "redistill_run",
+      entityId: run.id,
+      summary: `redistilling ${model.name} on ${snapshot.name} (${input.trigger})`,
+      data: { trigger: input.trigger, driftCheckId: input.driftCheckId ?? null, datasetId: snapshot.id, jobRunId: h.jobRunId },
+    });
   }
   const snapshot = await h.db.dataset.findUniqueOrThrow({ where: { id: run.datasetId } });
   try {
     // teacher then student, each a train job of its own (progress and logs on the Jobs page)
     if (!run.teacherJobRunId || !run.studentJobRunId) {
-      const plan = redistillPlan(model, snapshot.id, snapshot.name);
+      // a production teacher: its newest distilled student shapes the new one
+      const template =
+        model.role === "teacher"
+          ? await h.db.model.findFirst({ where: { teacherId: model.id, role: "student", distillationMethod: { notIn: ["none"] }, archivedAt: null }, orderBy: { createdAt: "desc" }, include: withConfig })
+          : null;
+      const plan = redistillPlan(model, snapshot.id, snapshot.name, template);
       const warm = settings.warmStartTeacher && model.teacher && model.teacher.dimension === plan.teacher.dimension ? model.teacher.id : undefined;
       const teacherJob = await h.enqueueTrain(trainInput.parse({ ...plan.teacher, ...(warm ? { warmStartModelId: warm } : {}) }));
       const studentJob = await h.enqueueTrain(trainInput.parse({ ...plan.student, teacherJobRunId: teacherJob.id }));

@@ -1,5 +1,7 @@
 // Demo data for a fresh database: one account per role (unless DEMO_USERS=false), a synthetic dataset,
 // and two real jobs: a teacher (BPR-MF, dim 200) and a student (dim 20) distilled from it with DE-RRD.
+// The teacher takes the empty production slot when it finishes (promoteIfNoProduction), so the demo has a
+// production model on the demo dataset for experiments and the closed loop.
 // Only in an explicit demo (see demoPlan): the accounts' passwords are public.
 import type { PgBoss } from "pg-boss";
 import { hashPassword } from "@/lib/auth/passwords";
@@ -7,6 +9,7 @@ import type { Role } from "@/lib/auth/roles";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { db as defaultDb, type Db } from "./client";
+import type { Dataset, Prisma } from "./generated/client";
 import { createSyntheticDataset } from "./synthetic-datasets";
 
 /** Documented in the README; created only in a demo (demoPlan). */
@@ -23,6 +26,16 @@ export const DEMO_DATASET = {
   numItems: 1000,
   interactionsPerUser: 30,
 } as const;
+
+/**
+ * The demo dataset, marked `params.demo: true`: the mark is how a running app knows it is a demo
+ * install (demoPlan decides only at start-up), e.g. to offer replaying drifted demo traffic.
+ */
+export async function createDemoDataset(db: Db, log: (message: string) => void = () => undefined): Promise<Dataset> {
+  const row = await createSyntheticDataset({ ...DEMO_DATASET }, db, log);
+  const params = { ...(row.params as Record<string, unknown>), demo: true } as Prisma.InputJsonValue;
+  return db.dataset.update({ where: { id: row.id }, data: { params } });
+}
 
 /** The demo teacher: a short budget so the demo is ready within minutes. */
 export const DEMO_TEACHER_TRAINING = { epochs: 30, evalEvery: 5, patience: 3 };
@@ -95,7 +108,7 @@ export async function seedDemoData(
   if (!(await isDatabaseEmpty(db))) return notes;
 
   log("empty database: seeding demo data");
-  const dataset = await createSyntheticDataset({ ...DEMO_DATASET }, db, (m) => log(`  ${m}`));
+  const dataset = await createDemoDataset(db, (m) => log(`  ${m}`));
 
   const url = opts.url ?? process.env.DATABASE_URL;
   const boss = opts.boss ?? createBoss(url!, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });

@@ -138,10 +138,10 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "POST",
     path: "/api/models/[id]/loop/[action]",
     access: editor,
-    params: { action: ["snapshot", "drift-check", "redistill"] },
+    params: { action: ["snapshot", "drift-check", "redistill", "replay-drift"] },
     maxBodyBytes: body,
     exampleBody: {},
-    summary: "Run a loop step now (a job; a redistillation in flight is returned, not doubled)",
+    summary: "Run a loop step now (a job; a redistillation in flight is returned, not doubled). replay-drift: demo installs only (403 elsewhere, 409 while a replay or redistillation is in flight)",
   },
 
   { method: "GET", path: "/api/jobs", access: viewer, summary: "List jobs" },

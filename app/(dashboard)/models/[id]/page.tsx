@@ -12,6 +12,7 @@ import { requirePageUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { getModel } from "@/lib/db/models";
 import { hasRole } from "@/lib/auth/roles";
+import { demoReplayRefusal } from "@/lib/db/demo-replay";
 import { listLiveDriftChecks } from "@/lib/db/drift";
 import { listLoopEvents } from "@/lib/db/loop-events";
 import { getLoopSettings } from "@/lib/db/loop-settings";
@@ -99,12 +100,14 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const { id } = await params;
   const model = await getModel(id);
   if (!model) notFound();
-  const [loopSettings, liveChecks, redistillRuns, loopEvents, slot] = await Promise.all([
+  const [loopSettings, liveChecks, redistillRuns, loopEvents, slot, replayRefusal] = await Promise.all([
     getLoopSettings(db(), model.id),
     listLiveDriftChecks(model.id, db()),
     listRedistillRuns(db(), model.id),
     listLoopEvents(db(), { modelId: model.id, take: 10 }),
     db().servingSlot.findUnique({ where: { name: "production" }, select: { modelId: true } }),
+    // offered on a demo install for the production model on the demo dataset; a click while one is in flight says why not
+    demoReplayRefusal(db(), model.id, { inFlight: false }),
   ]);
   const inProduction = slot?.modelId === model.id;
   const curves = historySeries(model.trainingRun?.history);
@@ -256,7 +259,13 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             ? `Serves production: live events fold into a new snapshot every ${loopSettings.snapshotIntervalHours} h, drift is checked every ${loopSettings.driftIntervalMinutes} min against the last ${loopSettings.driftWindowHours} h of traffic.`
             : "Not serving production: its loop crons run only while it does. The buttons work on it all the same."}
         </p>
-        <LoopButtons modelId={model.id} canEdit={canEdit} />
+        <LoopButtons modelId={model.id} canEdit={canEdit} demoReplay={replayRefusal === null} />
+        {replayRefusal === null ? (
+          <p className="muted" data-testid="demo-replay-hint">
+            Demo install: &ldquo;Replay drifted traffic (demo)&rdquo; sends the demo world after drift (new tastes, 30&nbsp;% new items) through the events ingestion, folds it
+            into a snapshot and checks drift. A breach starts a redistillation; the Overview&apos;s alerts follow it to the offline gate and a candidate experiment.
+          </p>
+        ) : null}
         <h3 id="drift">Live drift against the training snapshot</h3>
         <DriftCharts checks={driftPoints(liveChecks)} />
         <h3 id="redistill">Redistillations and their offline gate</h3>

@@ -1,17 +1,19 @@
-// POST (editor+) /api/models/:id/loop/{snapshot|drift-check|redistill}: the loop's buttons. Each queues
-// a job and answers 202 with it; a redistillation already in flight for the model is returned instead
-// of a second one (single flight).
+// POST (editor+) /api/models/:id/loop/{snapshot|drift-check|redistill|replay-drift}: the loop's buttons.
+// Each queues a job and answers 202 with it; a redistillation already in flight for the model is
+// returned instead of a second one (single flight). replay-drift (demo installs only) is refused with
+// 403 elsewhere and 409 while a replay or a redistillation of the model is in flight.
 import { z } from "zod";
 import { toJobView } from "@/components/jobs/view";
 import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
+import { DEFAULT_DEMO_DRIFT, demoReplayRefusal } from "@/lib/db/demo-replay";
 import { requestRedistill } from "@/lib/db/redistill";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { discardBody, handler, json, notFound } from "@/lib/http";
 import { HttpError } from "@/lib/http/errors";
 
-const action = z.enum(["snapshot", "drift-check", "redistill"]);
+const action = z.enum(["snapshot", "drift-check", "redistill", "replay-drift"]);
 type Ctx = { params: Promise<{ id: string; action: string }> };
 
 export const POST = handler(async (request: Request, ctx: Ctx) => {
@@ -19,7 +21,7 @@ export const POST = handler(async (request: Request, ctx: Ctx) => {
   await discardBody(request);
   const params = await ctx.params;
   const which = action.safeParse(params.action);
-  if (!which.success) throw new HttpError(404, "not_found", `Unknown loop action "${params.action}": use snapshot, drift-check or redistill`);
+  if (!which.success) throw new HttpError(404, "not_found", `Unknown loop action "${params.action}": use snapshot, drift-check, redistill or replay-drift`);
   const model = await db().model.findUnique({ where: { id: params.id }, select: { id: true } });
   if (!model) throw notFound("No such model");
   let jobRunId: string;
@@ -33,6 +35,10 @@ export const POST = handler(async (request: Request, ctx: Ctx) => {
     if ("skipped" in outcome) throw new HttpError(409, "conflict", outcome.skipped);
     jobRunId = outcome.jobRunId;
     note = outcome.reason;
+  } else if (which.data === "replay-drift") {
+    const refusal = await demoReplayRefusal(db(), model.id, { inFlight: true });
+    if (refusal) throw new HttpError(refusal.status, refusal.code, refusal.message, { reason: refusal.code });
+    jobRunId = (await enqueueJob({ queue: "demo-replay", input: { modelId: model.id, ...DEFAULT_DEMO_DRIFT }, createdById: user.id })).id;
   } else {
     const queue = which.data === "snapshot" ? "snapshot-build" : "drift-check";
     const input = which.data === "snapshot" ? { modelId: model.id } : { kind: "live", modelId: model.id, trigger: "manual" };
