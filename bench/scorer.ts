@@ -1,14 +1,14 @@
 // `npm run bench:scorer -- [--items 25181] [--users 2000] [--batch 1,16] [--exclude 40] [--out file.json] [--quiet-machine]`
 //
 // Full-catalogue top-10 per user for a dim-20 student and a dim-200 teacher (random N(0,1) weights, or the
-// models given with --student/--teacher), three ways, in one process one after the other:
+// models given with --student/--teacher), four ways, in one process one after the other:
 //   tfjs   — item matrix on the tfjs backend (wasm: XNNPACK), one matMul per block, heap top-k over the copy
 //   kernel — our wasm SIMD kernel (lib/recsys/kernels/score-wat.ts), heap top-k over its output
 //   kernel+blocks — the same kernel, top-k through the panel maxima (topKBlocks) reading only the
 //            panels that can hold a top-k item
-//   kernel1+blocks — kernel+blocks with every user scored alone (no 4-user passes), the former kernel
+//   kernel1+blocks — kernel+blocks with every user scored alone (no 4- and 2-user passes), the former kernel
 // Each user excludes `exclude` random items (like its training items). Prints and writes µs per user (CPU
-// and wall) per engine, dimension and batch size, and checks that the three give the same top-k.
+// and wall) per engine, dimension and batch size, and checks that all give the same top-k.
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
