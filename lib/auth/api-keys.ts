@@ -41,6 +41,13 @@ export interface ApiKeySummary {
 
 type CachedKey = { key: AuthenticatedApiKey & { keyHash: string }; fetchedAt: number; lastUsedAt: number | null };
 const cache = new Map<string, CachedKey>();
+/**
+ * Presented keys whose hash matched, by the whole key: a repeat of one skips the pattern and the SHA-256
+ * while its entry is the prefix's current, fresh cache entry. Looked up by the key string itself, so a
+ * wrong secret never gets compared with a right one.
+ */
+const verified = new Map<string, CachedKey>();
+const MAX_VERIFIED = 1_000;
 
 export async function createApiKey(
   input: { name: string; scopes: ApiKeyScope[]; createdById: string },
@@ -100,6 +107,8 @@ export function authenticateApiKey(request: Request, now = Date.now()): Promise<
 
 /** authenticateApiKey for a key already taken from the headers (servers that do not build a Request). */
 export async function authenticatePresentedKey(presented: string | null, now = Date.now()): Promise<AuthenticatedApiKey | null> {
+  const known = presented ? verified.get(presented) : undefined;
+  if (known && cache.get(known.key.prefix) === known && now - known.fetchedAt <= CACHE_TTL_MS) return usedKey(known, now);
   const match = presented ? KEY_PATTERN.exec(presented) : null;
   if (!presented || !match) return null;
   const prefix = match[1];
@@ -125,6 +134,13 @@ export async function authenticatePresentedKey(presented: string | null, now = D
     cache.set(prefix, entry);
   }
   if (!digestsEqual(entry.key.keyHash, sha256Hex(presented))) return null;
+  if (verified.size >= MAX_VERIFIED) verified.clear();
+  verified.set(presented, entry);
+  return usedKey(entry, now);
+}
+
+/** The authenticated key of a verified cache entry; records lastUsedAt at most once a minute. */
+async function usedKey(entry: CachedKey, now: number): Promise<AuthenticatedApiKey> {
   // Only a matching secret counts as use: a guess at a known prefix never moves lastUsedAt.
   if (entry.lastUsedAt === null || now - entry.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
     entry.lastUsedAt = now;
@@ -132,7 +148,7 @@ export async function authenticatePresentedKey(presented: string | null, now = D
       if (!isDatabaseUnavailable(error)) throw error;
     });
   }
-  const { id, scopes, createdById } = entry.key;
+  const { id, prefix, scopes, createdById } = entry.key;
   return { id, prefix, scopes, createdById };
 }
 

@@ -46,8 +46,10 @@ function elapsedUs(start: bigint): number {
   return Number((process.hrtime.bigint() - start) / 1000n);
 }
 
+type BlockScorer = ServableModel & { scoreBlock(users: ArrayLike<number>): ScoreBlock | null; blockRows: number };
+
 /** a model scored by the SIMD kernel (ServableBpr accelerated with the "kernel" engine) */
-function isBlockScorer(model: ServableModel): model is ServableModel & { scoreBlock(users: ArrayLike<number>): ScoreBlock | null; blockRows: number } {
+function isBlockScorer(model: ServableModel): model is BlockScorer {
   return typeof (model as { scoreBlock?: unknown }).scoreBlock === "function" && ((model as { blockRows?: number }).blockRows ?? 0) > 0;
 }
 
@@ -66,6 +68,10 @@ export class ServingModel {
   private pending: PendingRequest[] = [];
   /** batch users, reused (a batch is scored synchronously) */
   private batchUsers = new Int32Array(0);
+  /** the kernel's block scorer when the model has one, else null (the generic score buffer path) */
+  private readonly blockScorer: BlockScorer | null;
+  /** most requests one scoring call takes */
+  private readonly batchSize: number;
 
   constructor(
     readonly id: string,
@@ -89,6 +95,8 @@ export class ServingModel {
     this.popularItems = Int32Array.from(counts.keys()).sort((a, b) => counts[b] - counts[a] || a - b);
     this.popularCounts = Int32Array.from(this.popularItems, (i) => counts[i]);
     this.scores = new Float32Array(0);
+    this.blockScorer = isBlockScorer(model) ? model : null;
+    this.batchSize = this.blockScorer ? Math.min(maxBatch(), this.blockScorer.blockRows) : maxBatch();
   }
 
   /**
@@ -127,8 +135,7 @@ export class ServingModel {
   private scorePending(): void {
     const all = this.pending;
     this.pending = [];
-    const { model } = this;
-    const size = isBlockScorer(model) ? Math.min(maxBatch(), model.blockRows) : maxBatch();
+    const size = this.batchSize;
     if (all.length <= size) this.scoreBatch(all);
     else for (let from = 0; from < all.length; from += size) this.scoreBatch(all.slice(from, from + size));
   }
@@ -143,7 +150,7 @@ export class ServingModel {
       if (this.batchUsers.length < batch.length) this.batchUsers = new Int32Array(Math.max(batch.length, 32));
       const users = this.batchUsers.subarray(0, batch.length);
       for (let j = 0; j < batch.length; j++) users[j] = batch[j].user;
-      const block = isBlockScorer(model) ? model.scoreBlock(users) : null;
+      const block = this.blockScorer ? this.blockScorer.scoreBlock(users) : null;
       if (block) {
         // kernel output in place: row j at j·stride, its panel maxima let top-k skip most panels
         for (let j = 0; j < batch.length; j++) {

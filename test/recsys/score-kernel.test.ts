@@ -30,11 +30,12 @@ describe("score kernel", () => {
     const kernel = await scoreKernel();
     expect(kernel).not.toBeNull();
     const rng = new Rng(5);
-    for (const [numItems, dim, rows] of [[1, 1, 1], [31, 3, 2], [33, 7, 3], [100, 20, 5], [257, 200, 4]]) {
+    // rows: users scored four at a time, the rest one at a time (1, 4, 5, 9 and 11 cover every mix)
+    for (const [numItems, dim, rows] of [[1, 1, 1], [31, 3, 2], [33, 7, 3], [100, 20, 5], [257, 200, 4], [70, 20, 9], [65, 1, 11], [300, 37, 8]]) {
       const items = Float32Array.from({ length: numItems * dim }, () => rng.normal());
       const users = Float32Array.from({ length: 9 * dim }, () => rng.normal());
       const scorer = new PanelScorer(kernel!, items, numItems, dim, rows);
-      const ids = Array.from({ length: rows }, (_, j) => (j * 4) % 9);
+      const ids = Array.from({ length: rows }, (_, j) => (j * 4 + (j >> 2)) % 9);
       const block = scorer.score(users, ids);
       expect(block.stride).toBe(Math.ceil(numItems / PANEL) * PANEL);
       for (let j = 0; j < rows; j++) {

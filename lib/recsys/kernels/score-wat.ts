@@ -53,3 +53,89 @@ export const SCORE_WAT = `
         (br $ploop))))
 )
 `;
+
+// R users at a time (register blocking, R = 2 or 4): the users of group g are stored feature by feature,
+// each value splatted to 4 lanes (U[g·dim·16R + k·16R + 16u] = user R·g+u's feature k, 4 times), so one
+// pass over a slice of 32/R items of a panel keeps R users × 8/R vectors of accumulators and reads each
+// item vector once for R users. Same sums in the same order as SCORE_WAT (f32, k ascending, one lane
+// per item); the panel maxima are taken from the stored scores.
+//   scores(P, panels, dim, U, groups, S, stride, M): rows R·g … R·g+R-1 for g < groups, as SCORE_WAT's.
+export function scoreGroupWat(R: 2 | 4): string {
+  const users = Array.from({ length: R }, (_, u) => u);
+  const vectors = Array.from({ length: 8 / R }, (_, h) => h);
+  const pairs = users.flatMap((u) => vectors.map((h) => `${u}${h}`));
+  const sliceBytes = 16 * vectors.length;
+  const userBytes = 16 * R;
+  const log2 = (x: number) => Math.log2(x);
+  return `
+(module
+  (memory (import "env" "memory") 1)
+  (func (export "scores")
+    (param $P i32) (param $panels i32) (param $dim i32) (param $U i32) (param $groups i32) (param $S i32) (param $stride i32) (param $M i32)
+    (local $p i32) (local $pb i32) (local $g i32) (local $gb i32) (local $ub i32) (local $uend i32) (local $v i32) (local $q i32) (local $out i32) (local $row i32)
+    (local $u v128) (local $m v128)
+    ${vectors.map((h) => `(local $x${h} v128)`).join(" ")}
+    ${pairs.map((a) => `(local $a${a} v128)`).join(" ")}
+    ${LANES.map((a) => `(local $b${a} v128)`).join(" ")}
+    (block $pdone
+      (loop $ploop
+        (br_if $pdone (i32.ge_s (local.get $p) (local.get $panels)))
+        (local.set $pb (i32.add (local.get $P) (i32.mul (local.get $p) (i32.shl (local.get $dim) (i32.const 7)))))
+        (local.set $g (i32.const 0))
+        (block $gdone
+          (loop $gloop
+            (br_if $gdone (i32.ge_s (local.get $g) (local.get $groups)))
+            (local.set $gb (i32.add (local.get $U) (i32.shl (i32.mul (local.get $g) (local.get $dim)) (i32.const ${log2(userBytes)}))))
+            (local.set $q (i32.const 0))
+            (block $qdone
+              (loop $qloop
+                (br_if $qdone (i32.ge_u (local.get $q) (i32.const 128)))
+                (local.set $ub (local.get $gb))
+                (local.set $uend (i32.add (local.get $gb) (i32.shl (local.get $dim) (i32.const ${log2(userBytes)}))))
+                (local.set $v (i32.add (local.get $pb) (local.get $q)))
+                ${pairs.map((a) => `(local.set $a${a} (v128.const f32x4 0 0 0 0))`).join("\n")}
+                (block $kdone
+                  (loop $kloop
+                    (br_if $kdone (i32.ge_u (local.get $ub) (local.get $uend)))
+                    ${vectors.map((h) => `(local.set $x${h} (v128.load offset=${16 * h} (local.get $v)))`).join("\n")}
+                    ${users
+                      .map(
+                        (u) => `(local.set $u (v128.load offset=${16 * u} (local.get $ub)))
+                    ${vectors.map((h) => `(local.set $a${u}${h} (f32x4.add (local.get $a${u}${h}) (f32x4.mul (local.get $u) (local.get $x${h}))))`).join("\n")}`,
+                      )
+                      .join("\n")}
+                    (local.set $ub (i32.add (local.get $ub) (i32.const ${userBytes})))
+                    (local.set $v (i32.add (local.get $v) (i32.const 128)))
+                    (br $kloop)))
+                (local.set $out (i32.add (i32.add (local.get $S) (i32.mul (i32.mul (local.get $g) (i32.const ${R})) (local.get $stride))) (i32.add (i32.shl (local.get $p) (i32.const 7)) (local.get $q))))
+                ${users
+                  .map(
+                    (u) => `${vectors.map((h) => `(v128.store offset=${16 * h} (local.get $out) (local.get $a${u}${h}))`).join(" ")}
+                (local.set $out (i32.add (local.get $out) (local.get $stride)))`,
+                  )
+                  .join("\n")}
+                (local.set $q (i32.add (local.get $q) (i32.const ${sliceBytes})))
+                (br $qloop)))
+            ;; each user's panel maximum, from the 32 scores just stored
+            (local.set $row (i32.mul (local.get $g) (i32.const ${R})))
+            (local.set $out (i32.add (i32.add (local.get $S) (i32.mul (local.get $row) (local.get $stride))) (i32.shl (local.get $p) (i32.const 7))))
+            ${users
+              .map(
+                () => `${LANES.map((a) => `(local.set $b${a} (v128.load offset=${16 * a} (local.get $out)))`).join(" ")}
+            (local.set $m ${maxTree(LANES.map(String)).replaceAll("$a", "$b")})
+            (f32.store
+              (i32.add (local.get $M) (i32.shl (i32.add (i32.mul (local.get $row) (local.get $panels)) (local.get $p)) (i32.const 2)))
+              (f32.max
+                (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+            (local.set $row (i32.add (local.get $row) (i32.const 1)))
+            (local.set $out (i32.add (local.get $out) (local.get $stride)))`,
+              )
+              .join("\n")}
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $gloop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ploop))))
+)
+`;
+}

@@ -68,6 +68,11 @@ export class ServableBpr implements ServableModel {
     this.panel = null;
   }
 
+  /** the SIMD kernel's scorer (null unless accelerated with the "kernel" engine) */
+  get panelScorer(): PanelScorer | null {
+    return this.panel;
+  }
+
   /** most users one scoreBlock call takes (0 without the kernel) */
   get blockRows(): number {
     return this.panel?.maxRows ?? 0;
