@@ -37,8 +37,11 @@ const { values: args } = parseArgs({
     out: { type: "string", default: "bench/results/report.json" },
     keep: { type: "boolean", default: false },
     load: { type: "string", default: "bulk" },
+    reuse: { type: "string" },
   },
 });
+// the raw scan is the baseline being timed: it may run longer than a report is allowed to
+process.env.REPORT_STATEMENT_TIMEOUT_MS ??= String(15 * 60_000);
 if (args.load !== "bulk" && args.load !== "triggers") {
   console.error('bench:report: --load must be "bulk" or "triggers"');
   process.exit(2);
@@ -59,7 +62,7 @@ const T0 = new Date("2026-06-01T00:00:00Z");
 const WINDOW_MS = 6 * 3_600_000;
 
 const server = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const dbName = `bench_report_${process.pid}`;
+const dbName = args.reuse ?? `bench_report_${process.pid}`;
 const url = (() => {
   const u = new URL(server);
   u.pathname = `/${dbName}`;
@@ -103,103 +106,118 @@ function sameNumbers(a: object[], b: object[], label: string): void {
   });
 }
 
+async function load(db: ReturnType<typeof createDb>, client: pg.Client) {
+  await migrateDatabase(url, { quiet: true });
+  const user = await db.user.create({ data: { email: "bench@example.com", role: "approver", passwordHash: "x" } });
+  const dataset = await db.dataset.create({
+    data: { name: "bench", source: "synthetic", snapshot: "bench", numUsers: USERS, numItems: 1000, numInteractions: EXPOSURES },
+  });
+  const model = (name: string, role: "teacher" | "student") =>
+    db.model.create({
+      data: { name, role, architecture: "bpr-mf", dimension: 20, parameterCount: 1000, sizeBytes: 4000, artifactUri: `/tmp/${name}`, datasetId: dataset.id },
+    });
+  const teacher = await model("teacher", "teacher");
+  const student = await model("student", "student");
+  await db.servingSlot.create({ data: { name: "production", modelId: teacher.id } });
+  const person = { id: user.id, email: user.email, role: "approver" as const };
+  const cfg = experimentConfigSchema.parse({
+    name: "bench",
+    candidateModelId: student.id,
+    rampSchedule: [50, 100],
+    // the scheduler holds: its timing is the evaluation, not a transition
+    minStageMinutes: 43_200,
+    minStageExposures: 100,
+    guardrails: { latencyP95Ms: 1000, errorRate: 0.5, minGuardrailExposures: 50, nonInferiorityMargins: { ctr: 0.5, conversion: 0.5, revenue: 0.5 } },
+  });
+  const exp = await createExperiment(db, cfg, person);
+  await startExperiment(db, exp.id, person, "bench", T0);
+
+  await client.connect();
+  // bulk: secondary indexes are built once after the load instead of row by row (same definitions)
+  let dropped: string[] = [];
+  if (bulk) {
+    await client.query("SET session_replication_role = replica");
+    const indexes = await client.query<{ name: string; def: string }>(
+      `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('Exposure', 'Event') AND indexname NOT LIKE '%_pkey'`,
+    );
+    dropped = indexes.rows.map((r) => r.def);
+    for (const r of indexes.rows) await client.query(`DROP INDEX ${client.escapeIdentifier(r.name)}`);
+  }
+  const gen = performance.now();
+  // exposure i: user (i·7919 + seed) mod USERS, variant by user parity, served at a spread-out
+  // instant after the stage's settling seconds
+  for (let from = 1; from <= EXPOSURES; from += CHUNK) {
+    const to = Math.min(EXPOSURES, from + CHUNK - 1);
+    await client.query(
+      `INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
+       SELECT md5('r' || $7::int || ':' || i)::uuid, $1,
+              CASE WHEN u % 2 = 0 THEN 'control' ELSE 'candidate' END,
+              CASE WHEN u % 2 = 0 THEN $2 ELSE $3 END,
+              'u' || u, 10,
+              400 + ((i * 48271 + $7::bigint) % (CASE WHEN u % 2 = 0 THEN 6000 ELSE 3000 END))::int,
+              100 + ((i * 16807) % 900)::int,
+              (i * 69621 + $7::bigint) % 100 = 0,
+              $4::timestamp + make_interval(secs => 3 + ((i * 104729 + $7::bigint) % ${WINDOW_MS - 10_000}) / 1000.0)
+       FROM generate_series($5::bigint, $6::bigint) AS i, LATERAL (SELECT (i * 7919 + $7::bigint) % ${USERS} AS u) AS uu`,
+      [exp.id, teacher.id, student.id, T0, from, to, seed],
+    );
+    say(`exposures ${to.toLocaleString()}/${EXPOSURES.toLocaleString()} (${((performance.now() - gen) / 1000).toFixed(0)} s)`);
+  }
+  // event j: 95 % attributed to exposure 1 + (j·2654435761 + seed) mod EXPOSURES (clicks, conversions,
+  // revenue, held-out ground truth), 5 % pre-period revenue of user j mod USERS three days before
+  const evGen = performance.now();
+  for (let from = 1; from <= EVENTS; from += CHUNK) {
+    const to = Math.min(EVENTS, from + CHUNK - 1);
+    await client.query(
+      `INSERT INTO "Event" ("eventId", "type", "userId", "requestId", "value", "timestamp")
+       SELECT CASE WHEN j % 20 = 19 THEN 'pre:' || j WHEN j % 10 >= 8 THEN 'heldout:' || j ELSE 'e:' || j END,
+              (CASE WHEN j % 20 = 19 THEN 'revenue' WHEN j % 10 < 6 THEN 'click' WHEN j % 10 = 6 THEN 'conversion'
+                    WHEN j % 10 = 7 THEN 'revenue' ELSE 'custom' END)::"EventType",
+              CASE WHEN j % 20 = 19 THEN 'u' || (j % ${USERS}) ELSE 'u' || ((x * 7919 + $3::bigint) % ${USERS}) END,
+              CASE WHEN j % 20 = 19 THEN NULL ELSE md5('r' || $3::int || ':' || x)::uuid END,
+              CASE WHEN j % 20 = 19 OR j % 10 = 7 THEN (j % 5000) / 100.0 WHEN j % 10 >= 8 THEN (j % 5 = 0)::int ELSE NULL END,
+              CASE WHEN j % 20 = 19 THEN $4::timestamp - interval '3 days' ELSE $4::timestamp + interval '1 hour' END
+       FROM generate_series($1::bigint, $2::bigint) AS j, LATERAL (SELECT 1 + (j * 2654435761 + $3::bigint) % ${EXPOSURES} AS x) AS xx`,
+      [from, to, seed, T0],
+    );
+    say(`events ${to.toLocaleString()}/${EVENTS.toLocaleString()} (${((performance.now() - evGen) / 1000).toFixed(0)} s)`);
+  }
+  const generateSeconds = (performance.now() - gen) / 1000;
+  let rebuildSeconds: number | null = null;
+  if (bulk) {
+    await client.query("SET session_replication_role = DEFAULT");
+    await client.query("SET maintenance_work_mem = '512MB'");
+    const indexing = performance.now();
+    for (const def of dropped) await client.query(def);
+    say(`${dropped.length} indexes built in ${((performance.now() - indexing) / 1000).toFixed(0)} s`);
+    await client.query("ANALYZE");
+    const rebuild = performance.now();
+    await client.query("SELECT understudy_rebuild_rollups($1)", [exp.id]);
+    rebuildSeconds = (performance.now() - rebuild) / 1000;
+    say(`rollups rebuilt in ${rebuildSeconds.toFixed(0)} s`);
+  }
+  await client.query("VACUUM ANALYZE");
+  return { exp, generateSeconds, rebuildSeconds };
+}
+
 async function main() {
-  await admin((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`));
+  if (!args.reuse) await admin((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(dbName)}`));
   say(`database ${dbName}; ${EXPOSURES.toLocaleString()} exposures, ${USERS.toLocaleString()} users, ${EVENTS.toLocaleString()} events, seed ${seed}`);
   const db = createDb(url);
   const client = new pg.Client({ connectionString: url });
   try {
-    await migrateDatabase(url, { quiet: true });
-    const user = await db.user.create({ data: { email: "bench@example.com", role: "approver", passwordHash: "x" } });
-    const dataset = await db.dataset.create({
-      data: { name: "bench", source: "synthetic", snapshot: "bench", numUsers: USERS, numItems: 1000, numInteractions: EXPOSURES },
-    });
-    const model = (name: string, role: "teacher" | "student") =>
-      db.model.create({
-        data: { name, role, architecture: "bpr-mf", dimension: 20, parameterCount: 1000, sizeBytes: 4000, artifactUri: `/tmp/${name}`, datasetId: dataset.id },
-      });
-    const teacher = await model("teacher", "teacher");
-    const student = await model("student", "student");
-    await db.servingSlot.create({ data: { name: "production", modelId: teacher.id } });
-    const person = { id: user.id, email: user.email, role: "approver" as const };
-    const cfg = experimentConfigSchema.parse({
-      name: "bench",
-      candidateModelId: student.id,
-      rampSchedule: [50, 100],
-      // the scheduler holds: its timing is the evaluation, not a transition
-      minStageMinutes: 43_200,
-      minStageExposures: 100,
-      guardrails: { latencyP95Ms: 1000, errorRate: 0.5, minGuardrailExposures: 50, nonInferiorityMargins: { ctr: 0.5, conversion: 0.5, revenue: 0.5 } },
-    });
-    const exp = await createExperiment(db, cfg, person);
-    await startExperiment(db, exp.id, person, "bench", T0);
-
-    await client.connect();
-    // bulk: secondary indexes are built once after the load instead of row by row (same definitions)
-    let dropped: string[] = [];
-    if (bulk) {
-      await client.query("SET session_replication_role = replica");
-      const indexes = await client.query<{ name: string; def: string }>(
-        `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('Exposure', 'Event') AND indexname NOT LIKE '%_pkey'`,
-      );
-      dropped = indexes.rows.map((r) => r.def);
-      for (const r of indexes.rows) await client.query(`DROP INDEX ${client.escapeIdentifier(r.name)}`);
-    }
-    const gen = performance.now();
-    // exposure i: user (i·7919 + seed) mod USERS, variant by user parity, served at a spread-out
-    // instant after the stage's settling seconds
-    for (let from = 1; from <= EXPOSURES; from += CHUNK) {
-      const to = Math.min(EXPOSURES, from + CHUNK - 1);
-      await client.query(
-        `INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
-         SELECT md5('r' || $7::int || ':' || i)::uuid, $1,
-                CASE WHEN u % 2 = 0 THEN 'control' ELSE 'candidate' END,
-                CASE WHEN u % 2 = 0 THEN $2 ELSE $3 END,
-                'u' || u, 10,
-                400 + ((i * 48271 + $7::bigint) % (CASE WHEN u % 2 = 0 THEN 6000 ELSE 3000 END))::int,
-                100 + ((i * 16807) % 900)::int,
-                (i * 69621 + $7::bigint) % 100 = 0,
-                $4::timestamp + make_interval(secs => 3 + ((i * 104729 + $7::bigint) % ${WINDOW_MS - 10_000}) / 1000.0)
-         FROM generate_series($5::bigint, $6::bigint) AS i, LATERAL (SELECT (i * 7919 + $7::bigint) % ${USERS} AS u) AS uu`,
-        [exp.id, teacher.id, student.id, T0, from, to, seed],
-      );
-      say(`exposures ${to.toLocaleString()}/${EXPOSURES.toLocaleString()} (${((performance.now() - gen) / 1000).toFixed(0)} s)`);
-    }
-    // event j: 95 % attributed to exposure 1 + (j·2654435761 + seed) mod EXPOSURES (clicks, conversions,
-    // revenue, held-out ground truth), 5 % pre-period revenue of user j mod USERS three days before
-    const evGen = performance.now();
-    for (let from = 1; from <= EVENTS; from += CHUNK) {
-      const to = Math.min(EVENTS, from + CHUNK - 1);
-      await client.query(
-        `INSERT INTO "Event" ("eventId", "type", "userId", "requestId", "value", "timestamp")
-         SELECT CASE WHEN j % 20 = 19 THEN 'pre:' || j WHEN j % 10 >= 8 THEN 'heldout:' || j ELSE 'e:' || j END,
-                (CASE WHEN j % 20 = 19 THEN 'revenue' WHEN j % 10 < 6 THEN 'click' WHEN j % 10 = 6 THEN 'conversion'
-                      WHEN j % 10 = 7 THEN 'revenue' ELSE 'custom' END)::"EventType",
-                CASE WHEN j % 20 = 19 THEN 'u' || (j % ${USERS}) ELSE 'u' || ((x * 7919 + $3::bigint) % ${USERS}) END,
-                CASE WHEN j % 20 = 19 THEN NULL ELSE md5('r' || $3::int || ':' || x)::uuid END,
-                CASE WHEN j % 20 = 19 OR j % 10 = 7 THEN (j % 5000) / 100.0 WHEN j % 10 >= 8 THEN (j % 5 = 0)::int ELSE NULL END,
-                CASE WHEN j % 20 = 19 THEN $4::timestamp - interval '3 days' ELSE $4::timestamp + interval '1 hour' END
-         FROM generate_series($1::bigint, $2::bigint) AS j, LATERAL (SELECT 1 + (j * 2654435761 + $3::bigint) % ${EXPOSURES} AS x) AS xx`,
-        [from, to, seed, T0],
-      );
-      say(`events ${to.toLocaleString()}/${EVENTS.toLocaleString()} (${((performance.now() - evGen) / 1000).toFixed(0)} s)`);
-    }
-    const generateSeconds = (performance.now() - gen) / 1000;
+    let exp: { id: string };
+    let generateSeconds: number | null = null;
     let rebuildSeconds: number | null = null;
-    if (bulk) {
-      await client.query("SET session_replication_role = DEFAULT");
-      await client.query("SET maintenance_work_mem = '512MB'");
-      const indexing = performance.now();
-      for (const def of dropped) await client.query(def);
-      say(`${dropped.length} indexes built in ${((performance.now() - indexing) / 1000).toFixed(0)} s`);
-      await client.query("ANALYZE");
-      const rebuild = performance.now();
-      await client.query("SELECT understudy_rebuild_rollups($1)", [exp.id]);
-      rebuildSeconds = (performance.now() - rebuild) / 1000;
-      say(`rollups rebuilt in ${rebuildSeconds.toFixed(0)} s`);
+    if (args.reuse) {
+      // timing only, on a database an earlier `--keep` run built (same seed and scale)
+      await migrateDatabase(url, { quiet: true });
+      await client.connect();
+      exp = await db.experiment.findFirstOrThrow({ where: { name: "bench" }, select: { id: true } });
+      say(`reusing ${dbName}, experiment ${exp.id}`);
+    } else {
+      ({ exp, generateSeconds, rebuildSeconds } = await load(db, client));
     }
-    await client.query("VACUUM ANALYZE");
-
     const stage = await db.rolloutStage.findUniqueOrThrow({ where: { experimentId_index: { experimentId: exp.id, index: 0 } } });
     const now = new Date(T0.getTime() + WINDOW_MS);
     const window = { from: new Date(stage.startedAt!.getTime() + STAGE_SETTLE_MS), to: new Date(now.getTime() + 1) };
@@ -226,9 +244,10 @@ async function main() {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "?", loadAverage: os.loadavg(), note: "the load average shows how shared the machine was" },
       rows: { exposures: EXPOSURES, users: USERS, usersExposed: users, events: EVENTS },
       load: args.load,
-      generateSeconds: Math.round(generateSeconds),
+      reused: args.reuse ?? null,
+      generateSeconds: generateSeconds === null ? null : Math.round(generateSeconds),
       rebuildSeconds: rebuildSeconds === null ? null : Math.round(rebuildSeconds),
-      writeRowsPerSecond: Math.round((EXPOSURES + EVENTS) / generateSeconds),
+      writeRowsPerSecond: generateSeconds === null ? null : Math.round((EXPOSURES + EVENTS) / generateSeconds),
       milliseconds: { raw: Math.round(rawMs), rollup: Math.round(rollupMs), report: Math.round(reportMs), scheduler: Math.round(schedulerMs) },
       speedup: Math.round((rawMs / rollupMs) * 10) / 10,
       resultsEqual: true,
@@ -241,7 +260,7 @@ async function main() {
   } finally {
     await client.end().catch(() => undefined);
     await db.$disconnect();
-    if (!args.keep) await admin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`));
+    if (!args.keep && !args.reuse) await admin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(dbName)} WITH (FORCE)`));
   }
 }
 
