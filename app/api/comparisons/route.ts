@@ -1,5 +1,4 @@
 // POST: queue an offline comparison of a teacher and other models of its dataset (editor+).
-import { z } from "zod";
 import { toJobView } from "@/components/jobs/view";
 import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
@@ -7,18 +6,11 @@ import { db } from "@/lib/db/client";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { compareModelsInput } from "@/jobs/definitions";
 import { badRequest, handler, json, parseJson } from "@/lib/http";
-
-const comparisonRequest = z
-  .object({
-    teacherId: z.string().trim().min(1, "Pick a teacher"),
-    modelIds: z.array(z.string().trim().min(1)).min(1, "Pick at least one model to compare with the teacher").max(12, "Compare at most 12 models at once"),
-    split: z.enum(["valid", "test"]).default("test"),
-  })
-  .strict();
+import { ComparisonBody } from "@/lib/http/requests";
 
 export const POST = handler(async (request: Request) => {
   const { user } = await requireRole("editor");
-  const body = await parseJson(request, comparisonRequest);
+  const body = await parseJson(request, ComparisonBody);
   const fieldError = (path: string, message: string) => badRequest("The request has invalid fields", { issues: [{ path, message }] });
   const teacher = await db().model.findUnique({ where: { id: body.teacherId }, select: { id: true, datasetId: true } });
   if (!teacher) throw fieldError("teacherId", "No such model");

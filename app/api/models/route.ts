@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { toJobView } from "@/components/jobs/view";
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
@@ -11,15 +10,11 @@ import { rankedTeacherProblem } from "@/lib/recsys/distill/methods";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { trainInput } from "@/jobs/definitions";
 import { HttpError, forbidden, handler, json, parseJson, parseQuery } from "@/lib/http";
-
-const ListQuery = z.object({
-  datasetId: z.string().min(1).optional(),
-  role: z.enum(["teacher", "student"]).optional(),
-});
+import { ModelListQuery } from "@/lib/http/requests";
 
 export const GET = handler(async (request: Request) => {
   await requireUser();
-  const query = parseQuery(request, ListQuery);
+  const query = parseQuery(request, ModelListQuery);
   return json({ models: await listModels(undefined, query) });
 });
 

@@ -1,21 +1,15 @@
-import { z } from "zod";
 import { toJobLogView, toJobView } from "@/components/jobs/view";
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { handler, json, notFound, parseQuery } from "@/lib/http";
-
-const StatusQuery = z.object({
-  /** only log lines after this id (incremental polling) */
-  afterLogId: z.string().regex(/^\d+$/, "must be a log line id").default("0"),
-  logs: z.enum(["none", "some"]).default("some"),
-});
+import { JobQuery } from "@/lib/http/requests";
 
 const MAX_LOG_LINES = 500;
 
 export const GET = handler(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   await requireUser();
   const { id } = await ctx.params;
-  const query = parseQuery(request, StatusQuery);
+  const query = parseQuery(request, JobQuery);
   const run = await db().jobRun.findUnique({ where: { id }, include: { createdBy: { select: { email: true } } } });
   if (!run) throw notFound("No such job");
   const logs =

@@ -2,7 +2,6 @@
 //   kind=embeddings: datasetId, userEmbeddings + itemEmbeddings (.npy / .safetensors), userIds + itemIds
 //   kind=ranked-lists: datasetId, rankedLists (.csv `user,item,rank` or .jsonl)
 // 201 with the model; 400 naming the field and the reason (nothing is stored then).
-import { z } from "zod";
 import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { importTeacher, type TeacherImport } from "@/lib/db/teacher-import";
@@ -11,14 +10,9 @@ import type { UploadedFile } from "@/lib/recsys/interop/teacher-embeddings";
 import { HttpError, handler, json } from "@/lib/http";
 import { MODEL_IMPORT_MAX_BODY_BYTES, MODEL_IMPORT_MAX_FILE_BYTES } from "@/lib/http/limits";
 import { capRequestBody, tooLarge } from "@/lib/http/validation";
+import { TeacherImportFields } from "@/lib/http/requests";
 
 const MAX_BYTES = MODEL_IMPORT_MAX_FILE_BYTES;
-
-const Fields = z.object({
-  kind: z.enum(["embeddings", "ranked-lists"], { error: 'expected "embeddings" or "ranked-lists"' }),
-  datasetId: z.string({ error: "is required" }).min(1, "is required"),
-  name: z.string().trim().min(1).max(120).optional(),
-});
 
 function invalid(path: string, message: string): HttpError {
   return new HttpError(400, "invalid_request", "The request has invalid fields", { issues: [{ path, message }] });
@@ -46,7 +40,7 @@ export const POST = handler(async (request: Request) => {
     const v = form.get(k);
     return typeof v === "string" && v.trim() !== "" ? v : undefined;
   };
-  const parsed = Fields.safeParse({ kind: text("kind"), datasetId: text("datasetId"), name: text("name") });
+  const parsed = TeacherImportFields.safeParse({ kind: text("kind"), datasetId: text("datasetId"), name: text("name") });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw invalid(String(issue.path[0] ?? "body"), issue.message);

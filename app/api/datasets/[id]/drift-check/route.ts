@@ -1,5 +1,4 @@
 // POST: queue a drift check of this dataset against a reference snapshot (editor+). GET: recent checks.
-import { z } from "zod";
 import { toJobView } from "@/components/jobs/view";
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
@@ -8,14 +7,7 @@ import { listDriftChecks } from "@/lib/db/drift";
 import type { Prisma } from "@/lib/db/generated/client";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { badRequest, handler, json, notFound, parseJson } from "@/lib/http";
-
-const driftCheckRequest = z
-  .object({
-    referenceDatasetId: z.string().trim().min(1, "Pick a reference dataset"),
-    modelId: z.string().trim().min(1).optional(),
-    redistill: z.boolean().default(true),
-  })
-  .strict();
+import { DriftCheckBody } from "@/lib/http/requests";
 
 type Ctx = { params: Promise<{ id: string }> };
 
@@ -29,7 +21,7 @@ export const GET = handler(async (_request: Request, ctx: Ctx) => {
 export const POST = handler(async (request: Request, ctx: Ctx) => {
   const { user } = await requireRole("editor");
   const { id } = await ctx.params;
-  const body = await parseJson(request, driftCheckRequest);
+  const body = await parseJson(request, DriftCheckBody);
   if (!(await db().dataset.findUnique({ where: { id }, select: { id: true } }))) throw notFound("No such dataset");
   const fieldError = (path: string, message: string) => badRequest("The request has invalid fields", { issues: [{ path, message }] });
   if (body.referenceDatasetId === id) throw fieldError("referenceDatasetId", "Pick a reference other than the dataset itself");

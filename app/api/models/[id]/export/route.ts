@@ -1,22 +1,17 @@
 // GET /api/models/:id/export?format=safetensors → one .safetensors file (tensors "users", "items"; id lists in
 // its metadata); ?format=npy&part=users|items|user_ids|item_ids → one of the four .npy / id-list files.
-import { z } from "zod";
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { RANKED_LISTS_ARCHITECTURE } from "@/lib/db/teacher-import";
 import { HttpError, handler, notFound, parseQuery } from "@/lib/http";
-
-const Query = z.object({
-  format: z.enum(["npy", "safetensors"]).default("safetensors"),
-  part: z.enum(["users", "items", "user_ids", "item_ids"]).optional(),
-});
+import { ModelExportQuery } from "@/lib/http/requests";
 
 const PART_FILES = { users: "users.npy", items: "items.npy", user_ids: "user_ids.txt", item_ids: "item_ids.txt" } as const;
 
 export const GET = handler(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   await requireUser();
   const { id } = await ctx.params;
-  const q = parseQuery(request, Query);
+  const q = parseQuery(request, ModelExportQuery);
   const row = await db().model.findUnique({ where: { id }, select: { id: true, name: true, architecture: true, artifactUri: true } });
   if (!row) throw notFound("No such model");
   if (row.architecture === RANKED_LISTS_ARCHITECTURE) throw new HttpError(409, "conflict", "This teacher is ranked lists only: it has no embeddings to export");

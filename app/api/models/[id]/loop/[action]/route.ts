@@ -10,8 +10,9 @@ import { requestRedistill } from "@/lib/db/redistill";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { discardBody, handler, json, notFound } from "@/lib/http";
 import { HttpError } from "@/lib/http/errors";
+import { LOOP_ACTIONS } from "@/lib/http/requests";
 
-const action = z.enum(["snapshot", "drift-check", "redistill"]);
+const action = z.enum(LOOP_ACTIONS);
 type Ctx = { params: Promise<{ id: string; action: string }> };
 
 export const POST = handler(async (request: Request, ctx: Ctx) => {
