@@ -7,6 +7,7 @@ import { formatInt, formatRelative } from "@/components/format";
 import { QUEUE_TITLES } from "@/components/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
+import { IN_PROGRESS_STATUSES } from "@/lib/experiments/statuses";
 import { OverviewAlerts } from "./overview-alerts";
 import { listLiveDriftChecks } from "@/lib/db/drift";
 import { listLoopEvents } from "@/lib/db/loop-events";
@@ -24,7 +25,7 @@ async function loadOverview() {
     client.model.count({ where: { role: "student" } }),
     client.jobRun.count({ where: { status: { in: ["queued", "running"] } } }),
     client.jobRun.count({ where: { status: "failed", createdAt: { gte: dayAgo } } }),
-    client.experiment.count({ where: { status: { in: ["running", "paused", "awaiting_approval"] } } }),
+    client.experiment.count({ where: { status: { in: [...IN_PROGRESS_STATUSES] } } }),
     client.servingSlot.findUnique({ where: { name: "production" }, include: { model: { select: { id: true, name: true, role: true, dimension: true } } } }),
     client.jobRun.findMany({ orderBy: { createdAt: "desc" }, take: 6 }),
     client.auditLog.findMany({ orderBy: { id: "desc" }, take: 8 }),

@@ -12,8 +12,8 @@ import { hasRole, type Role } from "@/lib/auth/roles";
 import type { ExperimentConfig } from "@/lib/experiments/config";
 import type { ExperimentReport } from "@/lib/experiments/report";
 import { parseGuardrails } from "@/lib/experiments/config";
+import { IN_PROGRESS_STATUSES, LIVE_STATUSES, isLive } from "@/lib/experiments/statuses";
 import {
-  EVALUATED_STATUSES,
   decideRollout,
   manualTransition,
   type ExperimentStatus,
@@ -173,7 +173,7 @@ export async function applyRolloutDecision(
 /** Evaluates one live experiment now: report over its current stage → decision → applied. */
 export async function evaluateExperiment(db: Db, experimentId: string, now: Date = new Date()): Promise<ApplyOutcome | null> {
   const exp = await db.experiment.findUnique({ where: { id: experimentId } });
-  if (!exp || !(EVALUATED_STATUSES as readonly string[]).includes(exp.status)) return null;
+  if (!exp || !isLive(exp.status)) return null;
   const loaded = await loadExperimentReport(db, experimentId, { kind: "current" }, now);
   if (!loaded || !loaded.stage) return null;
   const decision = decideRollout({
@@ -202,7 +202,7 @@ export async function evaluateLiveExperiments(
   onApplied?: (experimentId: string, decision: RolloutDecision) => Promise<unknown>,
 ) {
   const live = await db.experiment.findMany({
-    where: { status: { in: [...EVALUATED_STATUSES] } },
+    where: { status: { in: [...LIVE_STATUSES] } },
     select: { id: true },
     orderBy: { startedAt: "asc" },
   });
@@ -256,7 +256,7 @@ export async function startExperiment(db: Db, experimentId: string, person: Pers
     const exp = await lockExperiment(tx, experimentId);
     const to = assertTransition(exp.status, "start");
     const other = await tx.experiment.findFirst({
-      where: { id: { not: exp.id }, status: { in: ["running", "paused", "awaiting_approval"] } },
+      where: { id: { not: exp.id }, status: { in: [...IN_PROGRESS_STATUSES] } },
       select: { id: true, name: true, status: true },
     });
     if (other) throw conflict(`Experiment "${other.name}" is ${other.status.replace("_", " ")}: finish or roll it back first (one experiment at a time)`);

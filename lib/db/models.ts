@@ -2,6 +2,7 @@
 import type { Model, ModelRole, Prisma } from "./generated/client";
 import { db as defaultDb, type Db } from "./client";
 import { recordAudit } from "./audit";
+import { OPEN_STATUSES } from "@/lib/experiments/statuses";
 
 export function listModels(db: Db = defaultDb(), opts: { datasetId?: string; role?: ModelRole; take?: number } = {}) {
   return db.model.findMany({
@@ -98,7 +99,7 @@ export async function archiveBlocker(id: string, db: Db | Prisma.TransactionClie
   const slot = await db.servingSlot.findFirst({ where: { modelId: id } });
   if (slot) return `it serves the ${slot.name} slot; cut over to another model first`;
   const variant = await db.variant.findFirst({
-    where: { modelId: id, experiment: { status: { in: ["draft", "running", "paused", "awaiting_approval"] } } },
+    where: { modelId: id, experiment: { status: { in: [...OPEN_STATUSES] } } },
     include: { experiment: { select: { id: true, name: true, status: true } } },
   });
   if (variant) return `experiment "${variant.experiment.name}" (${variant.experiment.status}) uses it as ${variant.key}`;

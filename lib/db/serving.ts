@@ -1,6 +1,7 @@
 // What the serving processes poll (about once a second): the production slot and the live experiment.
 import type pg from "pg";
 import type { Db } from "./client";
+import { LIVE_STATUSES } from "@/lib/experiments/statuses";
 
 const modelSelect = {
   id: true,
@@ -38,13 +39,6 @@ export interface RoutingState {
   /** more than one experiment was live; the most recently started one is served */
   ignoredExperimentIds: string[];
 }
-
-/**
- * Statuses in which an experiment splits traffic: `running`, and `awaiting_approval` (the last stage
- * before the cutover keeps serving its split while a person decides). Paused, finished and rolled-back
- * experiments send everyone to production.
- */
-export const LIVE_STATUSES = ["running", "awaiting_approval"] as const;
 
 export async function readRoutingState(db: Db): Promise<RoutingState> {
   const [slot, experiments] = await Promise.all([
