@@ -19,6 +19,7 @@ import type { NotificationInput } from "@/lib/notifications/types";
 import { getLoopSettings } from "./loop-settings";
 import { raiseDriftDetected } from "./loop-events";
 import { requestRedistill, type RedistillRequestOutcome } from "./redistill";
+import { PRODUCTION_SLOT } from "./serving";
 
 export interface DriftCheckHooks {
   db: Db;
@@ -82,7 +83,7 @@ async function resolveModel(input: Pick<SnapshotDriftCheckInput, "modelId">, h: 
     if (!model) throw h.fail(`model ${input.modelId} does not exist`);
     return model;
   }
-  const slot = await h.db.servingSlot.findUnique({ where: { name: "production" }, include: { model: { include } } });
+  const slot = await h.db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT }, include: { model: { include } } });
   return slot?.model ?? null;
 }
 

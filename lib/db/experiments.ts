@@ -20,8 +20,8 @@ import {
   type ManualAction,
   type RolloutDecision,
 } from "@/lib/experiments/rollout";
+import { PRODUCTION_SLOT } from "./serving";
 
-export const PRODUCTION_SLOT = "production";
 const SCHEDULER: AuditActor = { id: null, label: "scheduler" };
 
 /** Who is acting: a signed-in person (from requireRole) or the scheduler. */

@@ -3,6 +3,9 @@ import type pg from "pg";
 import type { Db } from "./client";
 import { LIVE_STATUSES } from "@/lib/experiments/statuses";
 
+/** The serving slot whose model answers everyone outside an experiment. */
+export const PRODUCTION_SLOT = "production";
+
 const modelSelect = {
   id: true,
   artifactUri: true,
@@ -42,7 +45,7 @@ export interface RoutingState {
 
 export async function readRoutingState(db: Db): Promise<RoutingState> {
   const [slot, experiments] = await Promise.all([
-    db.servingSlot.findUnique({ where: { name: "production" }, select: { version: true, model: { select: modelSelect } } }),
+    db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT }, select: { version: true, model: { select: modelSelect } } }),
     db.experiment.findMany({
       where: { status: { in: [...LIVE_STATUSES] } },
       orderBy: [{ startedAt: "desc" }, { createdAt: "desc" }],

@@ -13,6 +13,7 @@ import type { Db } from "./client";
 import { datasetDirectory, readStoredTsvDir, saveDataset } from "./datasets";
 import { getLoopSettings } from "./loop-settings";
 import { raiseSnapshotCreated } from "./loop-events";
+import { PRODUCTION_SLOT } from "./serving";
 
 export interface SnapshotHooks {
   db: Db;
@@ -73,7 +74,7 @@ export async function resolveProductionModel(db: Db, modelId: string | undefined
     if (!model) throw fail(`model ${modelId} does not exist`);
     return model;
   }
-  const slot = await db.servingSlot.findUnique({ where: { name: "production" }, include: { model: true } });
+  const slot = await db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT }, include: { model: true } });
   if (!slot) throw fail("no model serves production: nothing to extend");
   return slot.model;
 }

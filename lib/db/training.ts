@@ -12,6 +12,7 @@ import { saveModel } from "./models";
 import { modelArtifactDir } from "./storage";
 import { PRESETS, presetStudentOptions, presetTeacherOptions } from "@/lib/recsys/presets";
 import type { StudentOptions } from "@/lib/recsys/pipeline";
+import { PRODUCTION_SLOT } from "./serving";
 
 export interface TrainingHooks {
   db: Db;
@@ -173,14 +174,14 @@ async function promoteIfNoProduction(model: Model, h: TrainingHooks): Promise<vo
     return;
   }
   const promoted = await h.db.$transaction(async (tx) => {
-    const created = await tx.servingSlot.createMany({ data: [{ name: "production", modelId: model.id }], skipDuplicates: true });
+    const created = await tx.servingSlot.createMany({ data: [{ name: PRODUCTION_SLOT, modelId: model.id }], skipDuplicates: true });
     if (created.count === 0) return false;
     await recordAudit(
       {
         actor: { label: "system" },
         action: "serving_slot.bootstrap",
         entityType: "serving_slot",
-        entityId: "production",
+        entityId: PRODUCTION_SLOT,
         reason: "no model served production yet: the first trained model takes the slot",
         data: { modelId: model.id, modelName: model.name },
       },
