@@ -8,6 +8,7 @@
 // work a request costs whatever the number of replicas.
 import { METHOD_NAMES, type DistillMethod } from "@/lib/recsys/distill/methods";
 import type { Prices } from "./cost";
+import { formatShare } from "@/lib/format";
 
 export const HOURS_PER_MONTH = 730;
 export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
@@ -30,11 +31,6 @@ export interface ComparedModelSummary {
 export function shareOf(value: number | undefined, teacherValue: number | undefined): number | null {
   if (value === undefined || teacherValue === undefined || !Number.isFinite(value) || !Number.isFinite(teacherValue) || teacherValue <= 0) return null;
   return value / teacherValue;
-}
-
-/** "96.1%" */
-export function formatShare(share: number | null, digits = 1): string {
-  return share === null ? "—" : `${(share * 100).toFixed(digits)}%`;
 }
 
 /** how many times smaller b is than a ("7.9×"), null if either is not positive */

@@ -11,9 +11,10 @@ import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { activeComparisonJob, comparisonMetrics, failedComparisonJob, findComparison, type ComparisonMetrics } from "@/lib/db/comparisons";
 import { pricesFromEnv } from "@/lib/experiments/cost";
-import { bestStudent, comparisonHeadline, formatShare, ratio, shareOf, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
+import { bestStudent, comparisonHeadline, ratio, shareOf, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
 import { ComparisonJob, RunComparisonButton } from "./run-comparison";
 import { RoiCard } from "./roi-card";
+import { formatShare } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Compare models" };
 
