@@ -7,7 +7,7 @@ import type { Prisma } from "./generated/client";
 import type { Db } from "./client";
 import { recordAudit, type AuditActor } from "./audit";
 import { loadExperimentReport } from "./reports";
-import { HttpError, badRequest, conflict, forbidden, notFound } from "@/lib/http/errors";
+import { HttpError, conflict, forbidden, notFound, fieldError } from "@/lib/http/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import type { ExperimentConfig } from "@/lib/experiments/config";
 import type { ExperimentReport } from "@/lib/experiments/report";
@@ -54,13 +54,12 @@ export async function createExperiment(db: Db, cfg: ExperimentConfig, creator: P
   if (!hasRole(creator.role, "editor")) throw forbidden(`Creating experiments needs the editor role; you are ${creator.role}`);
   const slot = await db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT } });
   const controlModelId = cfg.controlModelId ?? slot?.modelId;
-  const issue = (path: string, message: string) => badRequest("The request has invalid fields", { issues: [{ path, message }] });
-  if (!controlModelId) throw issue("controlModelId", "no model serves production yet: choose the control model");
-  if (controlModelId === cfg.candidateModelId) throw issue("candidateModelId", "must differ from the control model (the production model)");
+  if (!controlModelId) throw fieldError("controlModelId", "no model serves production yet: choose the control model");
+  if (controlModelId === cfg.candidateModelId) throw fieldError("candidateModelId", "must differ from the control model (the production model)");
   const models = await db.model.findMany({ where: { id: { in: [controlModelId, cfg.candidateModelId] } }, select: { id: true, archivedAt: true } });
-  if (!models.some((m) => m.id === controlModelId)) throw issue("controlModelId", "no such model");
-  if (!models.some((m) => m.id === cfg.candidateModelId)) throw issue("candidateModelId", "no such model");
-  if (models.find((m) => m.id === cfg.candidateModelId)?.archivedAt) throw issue("candidateModelId", "this model is archived: restore it first");
+  if (!models.some((m) => m.id === controlModelId)) throw fieldError("controlModelId", "no such model");
+  if (!models.some((m) => m.id === cfg.candidateModelId)) throw fieldError("candidateModelId", "no such model");
+  if (models.find((m) => m.id === cfg.candidateModelId)?.archivedAt) throw fieldError("candidateModelId", "this model is archived: restore it first");
 
   return db.$transaction(async (tx) => {
     const exp = await tx.experiment.create({
@@ -232,7 +231,7 @@ function assertTransition(status: string, action: ManualAction): ExperimentStatu
 
 function requireReason(reason: string | undefined, action: string): string {
   const r = (reason ?? "").trim();
-  if (r.length === 0) throw badRequest("The request has invalid fields", { issues: [{ path: "reason", message: `say why you ${action} (recorded in the audit log)` }] });
+  if (r.length === 0) throw fieldError("reason", `say why you ${action} (recorded in the audit log)`);
   return r;
 }
 
@@ -356,7 +355,7 @@ export async function decideApproval(
   }
   const note = (comment ?? "").trim();
   if (decision === "rejected" && note.length === 0) {
-    throw badRequest("The request has invalid fields", { issues: [{ path: "comment", message: "say why you reject the cutover" }] });
+    throw fieldError("comment", "say why you reject the cutover");
   }
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);

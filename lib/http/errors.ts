@@ -18,3 +18,6 @@ export const unauthorized = (message = "Sign in first") => new HttpError(401, "u
 export const forbidden = (message = "Your role does not allow this") => new HttpError(403, "forbidden", message);
 export const notFound = (message = "Not found") => new HttpError(404, "not_found", message);
 export const conflict = (message: string) => new HttpError(409, "conflict", message);
+/** 400 naming one field and why: `{error: "invalid_request", message: summary, issues: [{path, message}]}` */
+export const fieldError = (path: string, message: string, summary = "The request has invalid fields") =>
+  new HttpError(400, "invalid_request", summary, { issues: [{ path, message }] });

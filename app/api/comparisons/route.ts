@@ -5,13 +5,12 @@ import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { compareModelsInput } from "@/jobs/definitions";
-import { badRequest, handler, json, parseJson } from "@/lib/http";
+import { handler, json, parseJson, fieldError } from "@/lib/http";
 import { ComparisonBody } from "@/lib/http/requests";
 
 export const POST = handler(async (request: Request) => {
   const { user } = await requireRole("editor");
   const body = await parseJson(request, ComparisonBody);
-  const fieldError = (path: string, message: string) => badRequest("The request has invalid fields", { issues: [{ path, message }] });
   const teacher = await db().model.findUnique({ where: { id: body.teacherId }, select: { id: true, datasetId: true } });
   if (!teacher) throw fieldError("teacherId", "No such model");
   const models = await db().model.findMany({ where: { id: { in: body.modelIds } }, select: { id: true, datasetId: true } });

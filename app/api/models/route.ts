@@ -9,7 +9,7 @@ import { RANKED_LISTS_ARCHITECTURE } from "@/lib/db/teacher-import";
 import { rankedTeacherProblem } from "@/lib/recsys/distill/methods";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { trainInput } from "@/jobs/definitions";
-import { HttpError, forbidden, handler, json, parseJson, parseQuery } from "@/lib/http";
+import { forbidden, handler, json, parseJson, parseQuery, fieldError } from "@/lib/http";
 import { ModelListQuery } from "@/lib/http/requests";
 
 export const GET = handler(async (request: Request) => {
@@ -17,10 +17,6 @@ export const GET = handler(async (request: Request) => {
   const query = parseQuery(request, ModelListQuery);
   return json({ models: await listModels(undefined, query) });
 });
-
-function invalidField(path: string, message: string): HttpError {
-  return new HttpError(400, "invalid_request", "The request has invalid fields", { issues: [{ path, message }] });
-}
 
 /** Trains a teacher or distils a student in the background: answers 202 with the job to follow. */
 export const POST = handler(async (request: Request) => {
@@ -31,14 +27,14 @@ export const POST = handler(async (request: Request) => {
     throw forbidden("promoteIfNoProduction sets the production model: it needs the approver role");
   }
   const dataset = await db().dataset.findUnique({ where: { id: input.datasetId }, select: { id: true } });
-  if (!dataset) throw invalidField("datasetId", "No such dataset");
+  if (!dataset) throw fieldError("datasetId", "No such dataset");
   if (input.teacherModelId) {
     const teacher = await db().model.findUnique({ where: { id: input.teacherModelId }, select: { role: true, datasetId: true, architecture: true } });
-    if (!teacher) throw invalidField("teacherModelId", "No such model");
-    if (teacher.role !== "teacher") throw invalidField("teacherModelId", "That model is a student, not a teacher");
-    if (teacher.datasetId !== input.datasetId) throw invalidField("teacherModelId", "The teacher was trained on another dataset");
+    if (!teacher) throw fieldError("teacherModelId", "No such model");
+    if (teacher.role !== "teacher") throw fieldError("teacherModelId", "That model is a student, not a teacher");
+    if (teacher.datasetId !== input.datasetId) throw fieldError("teacherModelId", "The teacher was trained on another dataset");
     const problem = teacher.architecture === RANKED_LISTS_ARCHITECTURE ? rankedTeacherProblem(input.method) : null;
-    if (problem) throw invalidField("method", `This teacher was imported as ranked lists: ${problem}`);
+    if (problem) throw fieldError("method", `This teacher was imported as ranked lists: ${problem}`);
   }
   const run = await enqueueJob({ queue: "train", input, createdById: user.id });
   await recordAudit({ actor: { id: user.id, label: user.email }, action: "job.enqueued", entityType: "job", entityId: run.id, data: { queue: "train", input: input as Prisma.InputJsonValue } });

@@ -6,7 +6,7 @@ import { db } from "@/lib/db/client";
 import { listDriftChecks } from "@/lib/db/drift";
 import type { Prisma } from "@/lib/db/generated/client";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { badRequest, handler, json, notFound, parseJson } from "@/lib/http";
+import { handler, json, notFound, parseJson, fieldError } from "@/lib/http";
 import { DriftCheckBody } from "@/lib/http/requests";
 
 type Ctx = { params: Promise<{ id: string }> };
@@ -23,7 +23,6 @@ export const POST = handler(async (request: Request, ctx: Ctx) => {
   const { id } = await ctx.params;
   const body = await parseJson(request, DriftCheckBody);
   if (!(await db().dataset.findUnique({ where: { id }, select: { id: true } }))) throw notFound("No such dataset");
-  const fieldError = (path: string, message: string) => badRequest("The request has invalid fields", { issues: [{ path, message }] });
   if (body.referenceDatasetId === id) throw fieldError("referenceDatasetId", "Pick a reference other than the dataset itself");
   if (!(await db().dataset.findUnique({ where: { id: body.referenceDatasetId }, select: { id: true } }))) {
     throw fieldError("referenceDatasetId", "No such dataset");

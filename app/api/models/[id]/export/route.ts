@@ -3,7 +3,7 @@
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { RANKED_LISTS_ARCHITECTURE } from "@/lib/db/teacher-import";
-import { HttpError, handler, notFound, parseQuery } from "@/lib/http";
+import { HttpError, handler, notFound, parseQuery, fieldError } from "@/lib/http";
 import { ModelExportQuery } from "@/lib/http/requests";
 
 const PART_FILES = { users: "users.npy", items: "items.npy", user_ids: "user_ids.txt", item_ids: "item_ids.txt" } as const;
@@ -15,7 +15,7 @@ export const GET = handler(async (request: Request, ctx: { params: Promise<{ id:
   const row = await db().model.findUnique({ where: { id }, select: { id: true, name: true, architecture: true, artifactUri: true } });
   if (!row) throw notFound("No such model");
   if (row.architecture === RANKED_LISTS_ARCHITECTURE) throw new HttpError(409, "conflict", "This teacher is ranked lists only: it has no embeddings to export");
-  if (q.format === "npy" && !q.part) throw new HttpError(400, "invalid_request", "The request has invalid fields", { issues: [{ path: "part", message: "with format npy, pick a part: users, items, user_ids or item_ids" }] });
+  if (q.format === "npy" && !q.part) throw fieldError("part", "with format npy, pick a part: users, items, user_ids or item_ids");
   const { loadModel } = await import("@/lib/recsys/artifact");
   const { exportEmbeddings } = await import("@/lib/recsys/interop/export");
   const model = await loadModel(row.artifactUri, { accelerate: false });
