@@ -15,9 +15,13 @@ export async function readStoredTsvDir(dir: string, name: string): Promise<Recsy
   return { ...loadTsvDir(dir), name };
 }
 
+/** Where a dataset came from (the database's CHECK constraint on Dataset.source holds the same list). */
+export const DATASET_SOURCES = ["synthetic", "tsv-dir", "movielens", "csv", "live"] as const;
+export type DatasetSource = (typeof DATASET_SOURCES)[number];
+
 export interface DatasetRecordInput {
   name: string;
-  source: "synthetic" | "tsv-dir" | "movielens" | "csv" | "live";
+  source: DatasetSource;
   sourcePath?: string | null;
   snapshot: string;
   params: Prisma.InputJsonValue;
