@@ -15,6 +15,7 @@ import { bestStudent, comparisonHeadline, ratio, shareOf, type ComparedModelSumm
 import { ComparisonJob, RunComparisonButton } from "./run-comparison";
 import { RoiCard } from "./roi-card";
 import { formatShare } from "@/lib/format";
+import { METHOD_NAMES } from "@/lib/recsys/distill/methods";
 
 export const metadata: Metadata = { title: "Compare models" };
 
@@ -22,7 +23,7 @@ const NEGATIVES = 499;
 const SEED = 0;
 const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((s) => s.length > 0 && s.length < 100);
 const f4 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(4));
-const METHOD: Record<string, string> = { none: "none", rd: "RD", de: "DE", rrd: "RRD", "de-rrd": "DE-RRD" };
+const METHOD: Record<string, string> = METHOD_NAMES;
 
 interface Row {
   id: string;
