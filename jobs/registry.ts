@@ -11,10 +11,10 @@ import type {
   ImportDatasetInput,
   AuthHousekeepingInput,
   CompareModelsInput,
-} from "./definitions";
+} from "@/lib/jobs/definitions";
 import type { JobContext } from "./context";
-import type { QueueName } from "./queues";
-import { QUEUES } from "./queues";
+import type { QueueName } from "@/lib/jobs/queues";
+import { QUEUES } from "@/lib/jobs/queues";
 import { selftest } from "./handlers/selftest";
 import { generateDataset } from "./handlers/generate-dataset";
 import { train } from "./handlers/train";

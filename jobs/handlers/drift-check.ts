@@ -1,7 +1,7 @@
 // Compares two dataset snapshots, or a production model's training snapshot with its live traffic, and
 // on drift raises an alert and queues a redistillation (lib/db/drift.ts does the work).
 import { PermanentJobError, type JobContext } from "../context";
-import type { DriftCheckInput } from "../definitions";
+import type { DriftCheckInput } from "@/lib/jobs/definitions";
 import type { NotificationInput } from "@/lib/notifications/types";
 
 export async function driftCheck(input: DriftCheckInput, ctx: JobContext) {

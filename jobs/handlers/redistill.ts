@@ -1,6 +1,6 @@
 // Redistills a production model and gates the student offline (lib/db/redistill.ts does the work).
 import { abortableDelay, PermanentJobError, type JobContext } from "../context";
-import type { RedistillInput } from "../definitions";
+import type { RedistillInput } from "@/lib/jobs/definitions";
 
 export async function redistill(input: RedistillInput, ctx: JobContext) {
   const { runRedistill } = await import("@/lib/db/redistill");

@@ -2,8 +2,8 @@
 // one plan with lib/recsys/eval/compare, store an OfflineComparison with one OfflineEvaluation a model)
 // and the queries the comparison page reads. Idempotent per JobRun: the comparison is keyed by jobRunId
 // and its evaluations are replaced on a re-run.
-import { compareModelsKey, type CompareModelsInput } from "@/jobs/definitions";
-import { QUEUES } from "@/jobs/queues";
+import { compareModelsKey, type CompareModelsInput } from "@/lib/jobs/definitions";
+import { QUEUES } from "@/lib/jobs/queues";
 import type { ComparedMetrics, ComparisonProtocol } from "@/lib/recsys/eval/compare";
 import type { Model, Prisma } from "./generated/client";
 import { db as defaultDb, type Db } from "./client";

@@ -5,8 +5,8 @@
 // redistillation job ids are written to metrics.redistill once queued, so a re-run queues them at most once
 // (and enqueueJob's singleton keys return the run already queued for the same training).
 import { DEFAULT_PRESET } from "@/lib/recsys/presets";
-import type { LiveDriftCheckInput, SnapshotDriftCheckInput, TrainInput } from "@/jobs/definitions";
-import { trainInput } from "@/jobs/definitions";
+import type { LiveDriftCheckInput, SnapshotDriftCheckInput, TrainInput } from "@/lib/jobs/definitions";
+import { trainInput } from "@/lib/jobs/definitions";
 import { compareSnapshots, type DriftDecision } from "@/lib/drift";
 import { liveDriftDecision, type KpiDriftInput, type LiveDriftDecision } from "@/lib/drift/live";
 import type { Dataset as RecsysDataset } from "@/lib/recsys/types";
@@ -33,7 +33,7 @@ export interface DriftCheckHooks {
   /** raises a notification (the handler passes lib/notifications notify; it never throws) */
   notify?: (input: NotificationInput) => Promise<unknown>;
   /** queues a redistillation (live checks on a breach) */
-  enqueueRedistill?: (input: import("@/jobs/definitions").RedistillInput) => Promise<JobRun>;
+  enqueueRedistill?: (input: import("@/lib/jobs/definitions").RedistillInput) => Promise<JobRun>;
 }
 
 /** What DriftCheck.metrics holds (JSON). */

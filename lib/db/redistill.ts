@@ -4,8 +4,8 @@
 // experiment with the standard ramp, waiting for a person to start it (or started at once when the
 // model's settings say so); a failure records which gate failed and by how much. Nothing here touches
 // the production slot: the candidate reaches users only through the experiment's rollout rules.
-import type { RedistillInput, TrainInput } from "@/jobs/definitions";
-import { trainInput } from "@/jobs/definitions";
+import type { RedistillInput, TrainInput } from "@/lib/jobs/definitions";
+import { trainInput } from "@/lib/jobs/definitions";
 import { experimentConfigSchema } from "@/lib/experiments/config";
 import type { GateResult } from "@/lib/recsys/eval/gate";
 import type { JobRun, Prisma, RedistillRun } from "./generated/client";

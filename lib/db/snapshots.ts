@@ -2,7 +2,7 @@
 // snapshot are folded into a new, versioned snapshot of the production model's dataset (lineage in
 // Dataset.params.lineage, raw rows in interactions.tsv). The split is the parent's (lib/recsys/data/fold.ts).
 import { z } from "zod";
-import { splitSpecInput } from "@/jobs/definitions";
+import { splitSpecInput } from "@/lib/jobs/definitions";
 import { contentHash } from "@/lib/recsys/data/stats";
 import { foldLiveInteractions, type FoldLineage, type SplitSpec } from "@/lib/recsys/data/fold";
 import { readInteractions, INTERACTIONS_FILE } from "@/lib/recsys/data/interactions";

@@ -2,7 +2,7 @@
 // lib/recsys's pipeline, save the artifact and record TrainingRun, Model and the test OfflineEvaluation.
 // Idempotent per JobRun: TrainingRun is keyed by jobRunId, Model by trainingRunId, the artifact
 // directory by the TrainingRun id, and the evaluation is replaced, so a re-run never duplicates.
-import type { TrainInput } from "@/jobs/definitions";
+import type { TrainInput } from "@/lib/jobs/definitions";
 import type { Dataset as RecsysDataset, ProgressFn } from "@/lib/recsys/types";
 import type { Model, Prisma } from "./generated/client";
 import type { Db } from "./client";

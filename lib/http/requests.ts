@@ -2,7 +2,7 @@
 // not in the route files (which may export only their methods), so the OpenAPI document can show them.
 import { z } from "zod";
 import { JobStatus } from "@/lib/db/generated/enums";
-import { QUEUE_NAMES } from "@/jobs/queues";
+import { QUEUE_NAMES } from "@/lib/jobs/queues";
 
 const listLimit = z.coerce.number().int().min(1).max(200).default(50);
 

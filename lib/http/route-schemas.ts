@@ -11,7 +11,7 @@ import { experimentConfigSchema } from "@/lib/experiments/config";
 import { metricDefinitionSchema } from "@/lib/experiments/metrics";
 import { createWebhookBody, updateWebhookBody } from "@/lib/notifications/types";
 import { RecommendBody } from "@/lib/serving/recommend-http";
-import { generateDatasetInput, importDatasetInput, importPreviewInput, trainInput } from "@/jobs/definitions";
+import { generateDatasetInput, importDatasetInput, importPreviewInput, trainInput } from "@/lib/jobs/definitions";
 import {
   AlertsQuery,
   ComparisonBody,

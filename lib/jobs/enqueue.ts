@@ -4,8 +4,8 @@ import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import { db as defaultDb, type Db } from "@/lib/db/client";
 import type { JobRun } from "@/lib/db/generated/client";
-import { jobDefinition } from "@/jobs/definitions";
-import { QUEUE_NAMES, type QueueName } from "@/jobs/queues";
+import { jobDefinition } from "@/lib/jobs/definitions";
+import { QUEUE_NAMES, type QueueName } from "@/lib/jobs/queues";
 import { senderBoss } from "./boss";
 
 export interface JobDeps {

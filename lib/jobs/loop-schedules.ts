@@ -5,7 +5,7 @@
 import type { PgBoss } from "pg-boss";
 import type { Db } from "@/lib/db/client";
 import { cronForMinutes, getLoopSettings } from "@/lib/db/loop-settings";
-import { QUEUES } from "@/jobs/queues";
+import { QUEUES } from "@/lib/jobs/queues";
 import { PRODUCTION_SLOT } from "@/lib/db/serving";
 
 const LOOP_QUEUES = [QUEUES.driftCheck, QUEUES.snapshotBuild, QUEUES.redistill] as const;

@@ -13,7 +13,7 @@ import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
 import { driftCheckMetrics, listDriftChecks, runDriftCheck } from "@/lib/db/drift";
 import { runTraining } from "@/lib/db/training";
 import { notify } from "@/lib/notifications/notify";
-import { trainInput, type TrainInput } from "@/jobs/definitions";
+import { trainInput, type TrainInput } from "@/lib/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 

@@ -20,7 +20,7 @@ import { resolveStoragePath } from "@/lib/db/storage";
 import { generateSynthetic } from "@/lib/recsys/data";
 import { replayInteractions } from "@/lib/recsys/data/replay";
 import type { GateResult } from "@/lib/recsys/eval/gate";
-import { trainInput } from "@/jobs/definitions";
+import { trainInput } from "@/lib/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 import { apiKeys, postJson, useAsProcessDatabase } from "../serving/fixtures";

@@ -14,7 +14,7 @@ import { activeComparisonJob, comparisonMetrics, findComparison } from "@/lib/db
 import { readStoredTsvDir, datasetDirectory } from "@/lib/db/datasets";
 import { loadModel } from "@/lib/recsys/artifact";
 import { evaluate } from "@/lib/recsys/eval";
-import { trainInput } from "@/jobs/definitions";
+import { trainInput } from "@/lib/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 

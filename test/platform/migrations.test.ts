@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { QUEUE_NAMES } from "@/jobs/queues";
+import { QUEUE_NAMES } from "@/lib/jobs/queues";
 import { DATASET_SOURCES } from "@/lib/db/datasets";
 import { DISTILL_METHODS } from "@/lib/recsys/distill/methods";
 import { isolatedTestDatabase } from "../helpers/db";

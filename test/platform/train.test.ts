@@ -9,7 +9,7 @@ import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
 import { runTraining } from "@/lib/db/training";
-import { trainInput } from "@/jobs/definitions";
+import { trainInput } from "@/lib/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 import { waitFor } from "../helpers/wait";

@@ -4,7 +4,7 @@ import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { compareModelsInput } from "@/jobs/definitions";
+import { compareModelsInput } from "@/lib/jobs/definitions";
 import { handler, json, parseJson, fieldError } from "@/lib/http";
 import { ComparisonBody } from "@/lib/http/requests";
 

@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/db/audit";
 import type { Prisma } from "@/lib/db/generated/client";
 import { listDatasets } from "@/lib/db/datasets";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { generateDatasetInput } from "@/jobs/definitions";
+import { generateDatasetInput } from "@/lib/jobs/definitions";
 import { handler, json, parseJson } from "@/lib/http";
 
 export const GET = handler(async () => {

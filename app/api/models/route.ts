@@ -8,7 +8,7 @@ import { listModels } from "@/lib/db/models";
 import { RANKED_LISTS_ARCHITECTURE } from "@/lib/db/teacher-import";
 import { rankedTeacherProblem } from "@/lib/recsys/distill/methods";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { trainInput } from "@/jobs/definitions";
+import { trainInput } from "@/lib/jobs/definitions";
 import { forbidden, handler, json, parseJson, parseQuery, fieldError } from "@/lib/http";
 import { ModelListQuery } from "@/lib/http/requests";
 

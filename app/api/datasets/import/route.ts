@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/db/audit";
 import type { Prisma } from "@/lib/db/generated/client";
 import { removeUpload } from "@/lib/db/imports";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { importDatasetInput } from "@/jobs/definitions";
+import { importDatasetInput } from "@/lib/jobs/definitions";
 import { handler, json, validate } from "@/lib/http";
 import { readImportBody } from "@/lib/http/import-body";
 import { checkSource } from "@/lib/http/import-errors";
