@@ -1,7 +1,7 @@
 // Response bodies the OpenAPI document describes. Where a handler's answer is checked against one of
 // these in a test, the test parses real answers with it (strict: an undeclared field fails).
 import { z } from "zod";
-import { JobStatus } from "@/lib/db/generated/enums";
+import { JobViewSchema } from "@/lib/jobs/view";
 
 /** Every 4xx/5xx: `{ error: code, message, ...details }` (lib/http/responses jsonError). */
 export const ErrorBody = z
@@ -11,25 +11,6 @@ export const ErrorBody = z
     issues: z.array(z.object({ path: z.string().describe('dotted path of the field, "" for the whole body'), message: z.string() })).optional(),
   })
   .catchall(z.unknown());
-
-export const JobViewSchema = z
-  .object({
-    id: z.string(),
-    queue: z.string(),
-    status: z.enum(JobStatus),
-    progress: z.number().describe("0..100"),
-    message: z.string(),
-    error: z.string().nullable(),
-    attempts: z.number().int(),
-    cancelRequested: z.boolean(),
-    createdAt: z.iso.datetime(),
-    startedAt: z.iso.datetime().nullable(),
-    finishedAt: z.iso.datetime().nullable(),
-    createdBy: z.string().nullable().describe("email of the person who queued it"),
-    input: z.unknown(),
-    result: z.unknown(),
-  })
-  .strict();
 
 /** 202 of every route that queues a job: follow it at GET /api/jobs/{id}. */
 export const JobEnvelope = z.object({ job: JobViewSchema }).catchall(z.unknown());

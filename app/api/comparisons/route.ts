@@ -1,5 +1,5 @@
 // POST: queue an offline comparison of a teacher and other models of its dataset (editor+).
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";

@@ -1,4 +1,4 @@
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import type { Prisma } from "@/lib/db/generated/client";

@@ -1,4 +1,4 @@
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { handler, json, parseQuery } from "@/lib/http";

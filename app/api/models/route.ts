@@ -1,4 +1,4 @@
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { recordAudit } from "@/lib/db/audit";

@@ -5,7 +5,7 @@ import { StatusBadge } from "@/components/StatusBadge";
 import { BarChart } from "@/components/charts/BarChart";
 import { ScatterChart } from "@/components/charts/ScatterChart";
 import { formatBytes, formatCompact, formatDateTime, formatInt } from "@/components/format";
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";

@@ -1,4 +1,4 @@
-import { toJobLogView, toJobView } from "@/components/jobs/view";
+import { toJobLogView, toJobView } from "@/lib/jobs/view";
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { handler, json, notFound, parseQuery } from "@/lib/http";

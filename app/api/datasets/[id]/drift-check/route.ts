@@ -1,5 +1,5 @@
 // POST: queue a drift check of this dataset against a reference snapshot (editor+). GET: recent checks.
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";

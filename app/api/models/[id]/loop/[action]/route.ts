@@ -2,7 +2,7 @@
 // a job and answers 202 with it; a redistillation already in flight for the model is returned instead
 // of a second one (single flight).
 import { z } from "zod";
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
