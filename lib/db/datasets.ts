@@ -84,3 +84,13 @@ export async function datasetPageProfile(row: Pick<Dataset, "id" | "name" | "sto
     return null;
   }
 }
+
+/** Datasets as a picker lists them (id and name), newest first. */
+export function listDatasetChoices(db: Db = defaultDb(), take = 200) {
+  return db.dataset.findMany({ select: { id: true, name: true }, orderBy: { createdAt: "desc" }, take });
+}
+
+/** Later snapshots of a dataset, oldest first. */
+export function listChildDatasets(parentId: string, db: Db = defaultDb()) {
+  return db.dataset.findMany({ where: { parentId }, select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "asc" } });
+}

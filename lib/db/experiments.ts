@@ -4,7 +4,7 @@
 // can never both act on the same state.
 import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/client";
-import type { Db } from "./client";
+import { db as defaultDb, type Db } from "./client";
 import { recordAudit, type AuditActor } from "./audit";
 import { loadExperimentReport } from "./reports";
 import { HttpError, conflict, forbidden, notFound, fieldError } from "@/lib/http/errors";
@@ -433,5 +433,25 @@ export async function decideApproval(
       tx,
     );
     return { status: to, approvalId: approval.id, slot: { modelId: slot.modelId, version: slot.version } };
+  });
+}
+
+/** The experiments list (page and API), newest first; the assignment salt is never selected. */
+export function listExperiments(db: Db = defaultDb(), take = 200) {
+  return db.experiment.findMany({
+    orderBy: { createdAt: "desc" },
+    take,
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      rampSchedule: true,
+      currentStageIndex: true,
+      createdAt: true,
+      startedAt: true,
+      endedAt: true,
+      createdBy: { select: { email: true } },
+      variants: { select: { key: true, modelId: true, model: { select: { name: true, role: true, dimension: true } } } },
+    },
   });
 }

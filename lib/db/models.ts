@@ -122,3 +122,21 @@ export async function setModelArchived(id: string, archived: boolean, actor: { i
     return updated;
   });
 }
+
+/** Every model as a picker lists it, newest first. */
+export function listModelChoices(db: Db = defaultDb(), take = 500) {
+  return db.model.findMany({
+    orderBy: { createdAt: "desc" },
+    take,
+    select: { id: true, name: true, role: true, dimension: true, distillationMethod: true, dataset: { select: { name: true } } },
+  });
+}
+
+/** The students distilled from a teacher, oldest first. */
+export function listStudentsOf(teacherId: string, db: Db = defaultDb()) {
+  return db.model.findMany({ where: { teacherId }, orderBy: { createdAt: "asc" } });
+}
+
+export function modelsByIds(ids: readonly string[], db: Db = defaultDb()) {
+  return db.model.findMany({ where: { id: { in: [...ids] } } });
+}

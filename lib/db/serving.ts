@@ -1,10 +1,18 @@
 // What the serving processes poll (about once a second): the production slot and the live experiment.
 import type pg from "pg";
-import type { Db } from "./client";
+import { db as defaultDb, type Db } from "./client";
 import { LIVE_STATUSES } from "@/lib/experiments/statuses";
 
 /** The serving slot whose model answers everyone outside an experiment. */
 export const PRODUCTION_SLOT = "production";
+
+/** The production slot and its model, or null before any model serves. */
+export function getProductionSlot(db: Db = defaultDb()) {
+  return db.servingSlot.findUnique({
+    where: { name: PRODUCTION_SLOT },
+    include: { model: { select: { id: true, name: true, role: true, dimension: true, teacherId: true } } },
+  });
+}
 
 const modelSelect = {
   id: true,

@@ -9,7 +9,7 @@ import { NDCG10_KEYS, pickMetric } from "@/components/metrics";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
-import { datasetPageProfile, getDataset, listDatasets } from "@/lib/db/datasets";
+import { datasetPageProfile, getDataset, listChildDatasets, listDatasets } from "@/lib/db/datasets";
 import { LineChart } from "@/components/charts/LineChart";
 import { listDriftChecks } from "@/lib/db/drift";
 import { DriftCheckForm, DriftedSnapshotForm } from "./drift-forms";
@@ -47,7 +47,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
   const dataset = await getDataset(id);
   if (!dataset) notFound();
   const [children, driftChecks, others, profile] = await Promise.all([
-    db().dataset.findMany({ where: { parentId: id }, select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "asc" } }),
+    listChildDatasets(id),
     listDriftChecks(id, db(), 10),
     canEdit ? listDatasets(db(), { take: 200 }) : Promise.resolve([]),
     datasetPageProfile(dataset),

@@ -10,7 +10,8 @@ import { flattenMetrics, NDCG10_KEYS, pickMetric } from "@/components/metrics";
 import { BarChart } from "@/components/charts/BarChart";
 import { requirePageUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { getModel } from "@/lib/db/models";
+import { getModel, listStudentsOf } from "@/lib/db/models";
+import { getProductionSlot } from "@/lib/db/serving";
 import { hasRole } from "@/lib/auth/roles";
 import { listLiveDriftChecks } from "@/lib/db/drift";
 import { listLoopEvents } from "@/lib/db/loop-events";
@@ -104,14 +105,14 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
     listLiveDriftChecks(model.id, db()),
     listRedistillRuns(db(), model.id),
     listLoopEvents(db(), { modelId: model.id, take: 10 }),
-    db().servingSlot.findUnique({ where: { name: "production" }, select: { modelId: true } }),
+    getProductionSlot(),
   ]);
   const inProduction = slot?.modelId === model.id;
   const curves = historySeries(model.trainingRun?.history);
   // a teacher's page compares it with every student distilled from it
   const family =
     model.role === "teacher" && model.students.length > 0
-      ? [model, ...(await db().model.findMany({ where: { teacherId: model.id }, orderBy: { createdAt: "asc" } }))]
+      ? [model, ...(await listStudentsOf(model.id))]
       : [];
   const familyBars = family
     .map((m) => ({

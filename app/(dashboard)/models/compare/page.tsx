@@ -8,8 +8,18 @@ import { formatBytes, formatCompact, formatDateTime, formatInt } from "@/compone
 import { toJobView } from "@/lib/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
-import { db } from "@/lib/db/client";
-import { activeComparisonJob, comparisonMetrics, failedComparisonJob, findComparison, type ComparisonMetrics } from "@/lib/db/comparisons";
+import { modelsByIds } from "@/lib/db/models";
+import { getProductionSlot } from "@/lib/db/serving";
+import {
+  activeComparisonJob,
+  comparisonMetrics,
+  failedComparisonJob,
+  findComparison,
+  findModelWithDataset,
+  listComparableTeachers,
+  listComparisonCandidates,
+  type ComparisonMetrics,
+} from "@/lib/db/comparisons";
 import { pricesFromEnv } from "@/lib/experiments/cost";
 import { bestStudent, comparisonHeadline, ratio, shareOf, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
 import { ComparisonJob, RunComparisonButton } from "./run-comparison";
@@ -52,13 +62,13 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const query = await searchParams;
   const split = query.split === "valid" ? "valid" : "test";
   const [teachers, slot] = await Promise.all([
-    db().model.findMany({ where: { role: "teacher", archivedAt: null }, orderBy: { createdAt: "desc" }, take: 200, include: { dataset: { select: { name: true } } } }),
-    db().servingSlot.findUnique({ where: { name: "production" }, include: { model: { select: { id: true, role: true, teacherId: true } } } }),
+    listComparableTeachers(),
+    getProductionSlot(),
   ]);
   const requestedTeacher = typeof query.teacher === "string" ? query.teacher : undefined;
   const productionTeacher = slot?.model.role === "teacher" ? slot.model.id : (slot?.model.teacherId ?? undefined);
   const teacher =
-    (requestedTeacher ? await db().model.findUnique({ where: { id: requestedTeacher }, include: { dataset: { select: { name: true } } } }) : null) ??
+    (requestedTeacher ? await findModelWithDataset(requestedTeacher) : null) ??
     teachers.find((t) => t.id === productionTeacher) ??
     teachers[0] ??
     null;
@@ -81,11 +91,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     );
   }
 
-  const candidates = await db().model.findMany({
-    where: { datasetId: teacher.datasetId, id: { not: teacher.id }, archivedAt: null },
-    orderBy: [{ role: "desc" }, { createdAt: "desc" }],
-    take: 100,
-  });
+  const candidates = await listComparisonCandidates(teacher);
   const picked = many(query.models).filter((id) => candidates.some((c) => c.id === id));
   const modelIds = picked.length > 0 ? picked : candidates.filter((c) => c.teacherId === teacher.id).map((c) => c.id);
   const request = { teacherId: teacher.id, modelIds, split: split as "valid" | "test", negatives: NEGATIVES, seed: SEED };
@@ -171,7 +177,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   }
 
   const rowsById = new Map(comparison.evaluations.map((e) => [e.modelId, comparisonMetrics(e)]));
-  const modelRows = await db().model.findMany({ where: { id: { in: [teacher.id, ...modelIds] } } });
+  const modelRows = await modelsByIds([teacher.id, ...modelIds]);
   const toRow = (id: string): Row | null => {
     const model = modelRows.find((x) => x.id === id);
     const m = rowsById.get(id);

@@ -1,6 +1,6 @@
 import { toJobLogView, toJobView } from "@/lib/jobs/view";
 import { requireUser } from "@/lib/auth/current";
-import { db } from "@/lib/db/client";
+import { jobLogLines, jobRunWithCreator } from "@/lib/db/jobs";
 import { handler, json, notFound, parseQuery } from "@/lib/http";
 import { JobQuery } from "@/lib/http/requests";
 
@@ -10,15 +10,8 @@ export const GET = handler(async (request: Request, ctx: { params: Promise<{ id:
   await requireUser();
   const { id } = await ctx.params;
   const query = parseQuery(request, JobQuery);
-  const run = await db().jobRun.findUnique({ where: { id }, include: { createdBy: { select: { email: true } } } });
+  const run = await jobRunWithCreator(id);
   if (!run) throw notFound("No such job");
-  const logs =
-    query.logs === "none"
-      ? []
-      : await db().jobLog.findMany({
-          where: { jobRunId: id, id: { gt: BigInt(query.afterLogId) } },
-          orderBy: { id: "asc" },
-          take: MAX_LOG_LINES,
-        });
+  const logs = query.logs === "none" ? [] : await jobLogLines(id, { afterId: BigInt(query.afterLogId), take: MAX_LOG_LINES });
   return json({ job: toJobView(run), logs: logs.map(toJobLogView) });
 });
