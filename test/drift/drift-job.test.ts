@@ -11,7 +11,7 @@ import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
 import { driftCheckMetrics, listDriftChecks, runDriftCheck } from "@/lib/db/drift";
-import { runTraining } from "@/lib/db/training";
+import { runTraining } from "@/lib/services/training";
 import { notify } from "@/lib/notifications/notify";
 import { trainInput, type TrainInput } from "@/lib/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";

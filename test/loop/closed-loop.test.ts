@@ -12,7 +12,7 @@ import { POST as postEvents } from "@/app/api/v1/events/route";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
-import { runTraining } from "@/lib/db/training";
+import { runTraining } from "@/lib/services/training";
 import { saveLoopSettings } from "@/lib/db/loop-settings";
 import { snapshotLineage } from "@/lib/db/snapshots";
 import { isLiveDriftMetrics } from "@/lib/db/drift";

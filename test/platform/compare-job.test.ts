@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
-import { runTraining } from "@/lib/db/training";
+import { runTraining } from "@/lib/services/training";
 import { activeComparisonJob, comparisonMetrics, findComparison } from "@/lib/db/comparisons";
 import { readStoredTsvDir, datasetDirectory } from "@/lib/db/datasets";
 import { loadModel } from "@/lib/recsys/artifact";

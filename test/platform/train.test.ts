@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
-import { runTraining } from "@/lib/db/training";
+import { runTraining } from "@/lib/services/training";
 import { trainInput } from "@/lib/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";

@@ -4,15 +4,15 @@
 // directory by the TrainingRun id, and the evaluation is replaced, so a re-run never duplicates.
 import type { TrainInput } from "@/lib/jobs/definitions";
 import type { Dataset as RecsysDataset, ProgressFn } from "@/lib/recsys/types";
-import type { Model, Prisma } from "./generated/client";
-import type { Db } from "./client";
-import { datasetDirectory, readStoredTsvDir } from "./datasets";
-import { recordAudit } from "./audit";
-import { saveModel } from "./models";
-import { modelArtifactDir } from "./storage";
+import type { Model, Prisma } from "@/lib/db/generated/client";
+import type { Db } from "@/lib/db/client";
+import { datasetDirectory, readStoredTsvDir } from "@/lib/db/datasets";
+import { recordAudit } from "@/lib/db/audit";
+import { saveModel } from "@/lib/db/models";
+import { modelArtifactDir } from "@/lib/db/storage";
 import { PRESETS, presetStudentOptions, presetTeacherOptions } from "@/lib/recsys/presets";
 import type { StudentOptions } from "@/lib/recsys/pipeline";
-import { PRODUCTION_SLOT } from "./serving";
+import { PRODUCTION_SLOT } from "@/lib/db/serving";
 
 export interface TrainingHooks {
   db: Db;
