@@ -455,3 +455,16 @@ export function listExperiments(db: Db = defaultDb(), take = 200) {
     },
   });
 }
+
+/** One experiment with its arms, stages and approvals (GET /api/experiments/[id]), or null. */
+export function getExperimentDetail(id: string, db: Db = defaultDb()) {
+  return db.experiment.findUnique({
+    where: { id },
+    include: { variants: true, stages: { orderBy: { index: "asc" } }, approvals: { include: { user: { select: { email: true } } } } },
+  });
+}
+
+/** When an experiment ran (null while a draft), or null when there is no such experiment. */
+export function experimentDates(id: string, db: Db = defaultDb()) {
+  return db.experiment.findUnique({ where: { id }, select: { startedAt: true, endedAt: true } });
+}

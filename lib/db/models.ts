@@ -140,3 +140,8 @@ export function listStudentsOf(teacherId: string, db: Db = defaultDb()) {
 export function modelsByIds(ids: readonly string[], db: Db = defaultDb()) {
   return db.model.findMany({ where: { id: { in: [...ids] } } });
 }
+
+/** A model's name and where its artifact lives, or null: enough to check it exists or export it. */
+export function findModelSummary(id: string, db: Db = defaultDb()) {
+  return db.model.findUnique({ where: { id }, select: { id: true, name: true, architecture: true, artifactUri: true } });
+}

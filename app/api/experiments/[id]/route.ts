@@ -1,6 +1,7 @@
 // One experiment's report as JSON (viewer+): ?scope=current (default) | all | <stage number, 1-based>.
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
+import { getExperimentDetail } from "@/lib/db/experiments";
 import { cachedExperimentReport } from "@/lib/db/report-gate";
 import type { ReportScope } from "@/lib/db/reports";
 import { handler, json, notFound, parseQuery } from "@/lib/http";
@@ -10,10 +11,7 @@ export const GET = handler(async (request: Request, ctx: { params: Promise<{ id:
   await requireUser();
   const { id } = await ctx.params;
   const { scope } = parseQuery(request, ExperimentReportQuery);
-  const experiment = await db().experiment.findUnique({
-    where: { id },
-    include: { variants: true, stages: { orderBy: { index: "asc" } }, approvals: { include: { user: { select: { email: true } } } } },
-  });
+  const experiment = await getExperimentDetail(id);
   if (!experiment) throw notFound("No such experiment");
   const reportScope: ReportScope = typeof scope === "number" ? { kind: "stage", index: scope - 1 } : { kind: scope };
   const loaded = await cachedExperimentReport(db(), id, reportScope);

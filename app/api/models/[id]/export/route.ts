@@ -1,7 +1,7 @@
 // GET /api/models/:id/export?format=safetensors → one .safetensors file (tensors "users", "items"; id lists in
 // its metadata); ?format=npy&part=users|items|user_ids|item_ids → one of the four .npy / id-list files.
 import { requireUser } from "@/lib/auth/current";
-import { db } from "@/lib/db/client";
+import { findModelSummary } from "@/lib/db/models";
 import { RANKED_LISTS_ARCHITECTURE } from "@/lib/db/teacher-import";
 import { HttpError, handler, notFound, parseQuery, fieldError } from "@/lib/http";
 import { ModelExportQuery } from "@/lib/http/requests";
@@ -12,7 +12,7 @@ export const GET = handler(async (request: Request, ctx: { params: Promise<{ id:
   await requireUser();
   const { id } = await ctx.params;
   const q = parseQuery(request, ModelExportQuery);
-  const row = await db().model.findUnique({ where: { id }, select: { id: true, name: true, architecture: true, artifactUri: true } });
+  const row = await findModelSummary(id);
   if (!row) throw notFound("No such model");
   if (row.architecture === RANKED_LISTS_ARCHITECTURE) throw new HttpError(409, "conflict", "This teacher is ranked lists only: it has no embeddings to export");
   if (q.format === "npy" && !q.part) throw fieldError("part", "with format npy, pick a part: users, items, user_ids or item_ids");

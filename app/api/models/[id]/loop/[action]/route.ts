@@ -6,6 +6,8 @@ import { toJobView } from "@/lib/jobs/view";
 import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
+import { jobRunWithCreator } from "@/lib/db/jobs";
+import { findModelSummary } from "@/lib/db/models";
 import { requestRedistill } from "@/lib/db/redistill";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { discardBody, handler, json, notFound } from "@/lib/http";
@@ -21,7 +23,7 @@ export const POST = handler(async (request: Request, ctx: Ctx) => {
   const params = await ctx.params;
   const which = action.safeParse(params.action);
   if (!which.success) throw new HttpError(404, "not_found", `Unknown loop action "${params.action}": use snapshot, drift-check or redistill`);
-  const model = await db().model.findUnique({ where: { id: params.id }, select: { id: true } });
+  const model = await findModelSummary(params.id);
   if (!model) throw notFound("No such model");
   let jobRunId: string;
   let note: string | undefined;
@@ -39,7 +41,8 @@ export const POST = handler(async (request: Request, ctx: Ctx) => {
     const input = which.data === "snapshot" ? { modelId: model.id } : { kind: "live", modelId: model.id, trigger: "manual" };
     jobRunId = (await enqueueJob({ queue, input, createdById: user.id })).id;
   }
-  const run = await db().jobRun.findUniqueOrThrow({ where: { id: jobRunId }, include: { createdBy: { select: { email: true } } } });
+  const run = await jobRunWithCreator(jobRunId);
+  if (!run) throw new Error(`job run ${jobRunId} vanished after it was queued`);
   await recordAudit({ actor: { id: user.id, label: user.email }, action: `loop.${which.data}`, entityType: "model", entityId: model.id, data: { jobRunId } });
   return json({ job: toJobView(run), ...(note ? { note } : {}) }, { status: 202 });
 });
