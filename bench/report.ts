@@ -19,7 +19,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createDb } from "@/lib/db/client";
-import { createExperiment, evaluateLiveExperiments, startExperiment } from "@/lib/db/experiments";
+import { createExperiment, evaluateLiveExperiments, startExperiment } from "@/lib/services/experiments";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { kpiSufficientStats, loadExperimentReport, opsByVariant, rollupKpiStats, rollupOps, STAGE_SETTLE_MS } from "@/lib/db/reports";
 import { PRODUCTION_SLOT } from "@/lib/db/serving";

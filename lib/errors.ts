@@ -12,9 +12,15 @@ export class ConflictError extends DomainError {
   override name = "ConflictError";
 }
 
-/** the person may not do this (403) */
+/** the person may not do this (403); `code` names the rule when it is more specific than "forbidden" */
 export class ForbiddenError extends DomainError {
   override name = "ForbiddenError";
+  constructor(
+    message: string,
+    readonly code = "forbidden",
+  ) {
+    super(message);
+  }
 }
 
 /** one field of the request is wrong (400 naming the field) */

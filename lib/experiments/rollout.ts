@@ -1,5 +1,5 @@
 // The rollout state machine. Pure: experiment state + current stage + report numbers + now → decision.
-// lib/db/experiments.ts applies decisions (scheduler) and manual actions in one transaction each.
+// lib/services/experiments.ts applies decisions (scheduler) and manual actions in one transaction each.
 //
 // Scheduler decisions by status:
 //   running            severe → rollback (or pause, per guardrails.severe.action); breach → pause;

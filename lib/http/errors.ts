@@ -26,7 +26,7 @@ export function httpErrorOf(error: unknown): HttpError | null {
   if (error instanceof FieldError) return fieldError(error.field, error.message);
   if (error instanceof NotFoundError) return notFound(error.message);
   if (error instanceof ConflictError) return conflict(error.message);
-  if (error instanceof ForbiddenError) return forbidden(error.message);
+  if (error instanceof ForbiddenError) return new HttpError(403, error.code, error.message);
   return null;
 }
 

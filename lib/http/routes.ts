@@ -167,7 +167,7 @@ export const ROUTES: readonly RouteSpec[] = [
   {
     method: "POST",
     path: "/api/experiments/[id]/[action]",
-    // start/pause/resume/rollback/cancel need editor, approve/reject approver (not the creator): checked in lib/db/experiments
+    // start/pause/resume/rollback/cancel need editor, approve/reject approver (not the creator): checked in lib/services/experiments
     access: editor,
     params: { action: EXPERIMENT_ACTIONS },
     maxBodyBytes: body,

@@ -479,7 +479,7 @@ export interface JobSchedule {
 }
 
 export const JOB_SCHEDULES: JobSchedule[] = [
-  // lib/db/experiments.ts evaluateLiveExperiments: advance / hold / pause / roll back / ask for approval
+  // lib/services/experiments.ts evaluateLiveExperiments: advance / hold / pause / roll back / ask for approval
   { queue: QUEUES.rolloutEvaluate, cron: process.env.UNDERSTUDY_ROLLOUT_CRON ?? "* * * * *", input: {} },
   { queue: QUEUES.authHousekeeping, cron: "17 * * * *", input: {} },
 ];

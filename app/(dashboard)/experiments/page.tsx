@@ -4,7 +4,7 @@ import { PageHeader } from "@/components/PageHeader";
 import { formatDateTime } from "@/components/format";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
-import { listExperiments } from "@/lib/db/experiments";
+import { listExperiments } from "@/lib/db/experiment-queries";
 import { getProductionSlot } from "@/lib/db/serving";
 import { ExperimentStatusBadge } from "./status-badge";
 

@@ -1,7 +1,8 @@
 // Experiments: list (viewer+) and create (editor+, zod-validated; 400 with per-field issues).
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { createExperiment, listExperiments } from "@/lib/db/experiments";
+import { listExperiments } from "@/lib/db/experiment-queries";
+import { createExperiment } from "@/lib/services/experiments";
 import { experimentConfigSchema } from "@/lib/experiments/config";
 import { handler, json, parseJson } from "@/lib/http";
 

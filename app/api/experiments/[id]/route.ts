@@ -1,7 +1,7 @@
 // One experiment's report as JSON (viewer+): ?scope=current (default) | all | <stage number, 1-based>.
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { getExperimentDetail } from "@/lib/db/experiments";
+import { getExperimentDetail } from "@/lib/db/experiment-queries";
 import { cachedExperimentReport } from "@/lib/db/report-gate";
 import type { ReportScope } from "@/lib/db/reports";
 import { handler, json, notFound, parseQuery } from "@/lib/http";

@@ -2,7 +2,7 @@
 // choice of primary / secondary / guardrail metrics (editor+; 400 naming the entry on an unknown key).
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { experimentDates } from "@/lib/db/experiments";
+import { experimentDates } from "@/lib/db/experiment-queries";
 import { experimentMetricResults, experimentMetricsSchema, setExperimentMetrics } from "@/lib/db/metrics";
 import { handler, json, notFound, parseJson } from "@/lib/http";
 

@@ -1,13 +1,13 @@
-// Experiments in the database: creation, the scheduler's decisions and people's actions. Every state
+// Experiment workflows: creation, the scheduler's decisions and people's actions. Every state
 // change happens in ONE transaction together with its RolloutStage rows and its AuditLog row, after
 // locking the experiment row (SELECT … FOR UPDATE), so the scheduler and a person (or two schedulers)
 // can never both act on the same state.
 import { randomBytes } from "node:crypto";
-import type { Prisma } from "./generated/client";
-import { db as defaultDb, type Db } from "./client";
-import { recordAudit, type AuditActor } from "./audit";
-import { loadExperimentReport } from "./reports";
-import { HttpError, conflict, forbidden, notFound, fieldError } from "@/lib/http/errors";
+import type { Prisma } from "@/lib/db/generated/client";
+import type { Db } from "@/lib/db/client";
+import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { loadExperimentReport } from "@/lib/db/reports";
+import { ConflictError, FieldError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import type { ExperimentConfig } from "@/lib/experiments/config";
 import type { ExperimentReport } from "@/lib/experiments/report";
@@ -20,7 +20,7 @@ import {
   type ManualAction,
   type RolloutDecision,
 } from "@/lib/experiments/rollout";
-import { PRODUCTION_SLOT } from "./serving";
+import { PRODUCTION_SLOT } from "@/lib/db/serving";
 
 const SCHEDULER: AuditActor = { id: null, label: "scheduler" };
 
@@ -37,7 +37,7 @@ type Tx = Prisma.TransactionClient;
 
 async function lockExperiment(tx: Tx, id: string) {
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Experiment" WHERE "id" = ${id} FOR UPDATE`;
-  if (locked.length === 0) throw notFound("No such experiment");
+  if (locked.length === 0) throw new NotFoundError("No such experiment");
   return tx.experiment.findUniqueOrThrow({
     where: { id },
     include: { variants: true, stages: { orderBy: { index: "asc" } } },
@@ -51,15 +51,15 @@ async function lockExperiment(tx: Tx, id: string) {
  * defaults to the model in the production slot. Bad model choices are 400s naming the field.
  */
 export async function createExperiment(db: Db, cfg: ExperimentConfig, creator: Person) {
-  if (!hasRole(creator.role, "editor")) throw forbidden(`Creating experiments needs the editor role; you are ${creator.role}`);
+  if (!hasRole(creator.role, "editor")) throw new ForbiddenError(`Creating experiments needs the editor role; you are ${creator.role}`);
   const slot = await db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT } });
   const controlModelId = cfg.controlModelId ?? slot?.modelId;
-  if (!controlModelId) throw fieldError("controlModelId", "no model serves production yet: choose the control model");
-  if (controlModelId === cfg.candidateModelId) throw fieldError("candidateModelId", "must differ from the control model (the production model)");
+  if (!controlModelId) throw new FieldError("controlModelId", "no model serves production yet: choose the control model");
+  if (controlModelId === cfg.candidateModelId) throw new FieldError("candidateModelId", "must differ from the control model (the production model)");
   const models = await db.model.findMany({ where: { id: { in: [controlModelId, cfg.candidateModelId] } }, select: { id: true, archivedAt: true } });
-  if (!models.some((m) => m.id === controlModelId)) throw fieldError("controlModelId", "no such model");
-  if (!models.some((m) => m.id === cfg.candidateModelId)) throw fieldError("candidateModelId", "no such model");
-  if (models.find((m) => m.id === cfg.candidateModelId)?.archivedAt) throw fieldError("candidateModelId", "this model is archived: restore it first");
+  if (!models.some((m) => m.id === controlModelId)) throw new FieldError("controlModelId", "no such model");
+  if (!models.some((m) => m.id === cfg.candidateModelId)) throw new FieldError("candidateModelId", "no such model");
+  if (models.find((m) => m.id === cfg.candidateModelId)?.archivedAt) throw new FieldError("candidateModelId", "this model is archived: restore it first");
 
   return db.$transaction(async (tx) => {
     const exp = await tx.experiment.create({
@@ -225,13 +225,13 @@ export async function evaluateLiveExperiments(
 
 function assertTransition(status: string, action: ManualAction): ExperimentStatus {
   const t = manualTransition(status as ExperimentStatus, action);
-  if (!t.ok) throw conflict(t.message);
+  if (!t.ok) throw new ConflictError(t.message);
   return t.to;
 }
 
 function requireReason(reason: string | undefined, action: string): string {
   const r = (reason ?? "").trim();
-  if (r.length === 0) throw fieldError("reason", `say why you ${action} (recorded in the audit log)`);
+  if (r.length === 0) throw new FieldError("reason", `say why you ${action} (recorded in the audit log)`);
   return r;
 }
 
@@ -250,7 +250,7 @@ function latestNumbers(exp: { stages: { index: number; lastDecision: Prisma.Json
  * control model becomes production.
  */
 export async function startExperiment(db: Db, experimentId: string, person: Person, reason = "", now = new Date()) {
-  if (!hasRole(person.role, "editor")) throw forbidden(`Starting an experiment needs the editor role; you are ${person.role}`);
+  if (!hasRole(person.role, "editor")) throw new ForbiddenError(`Starting an experiment needs the editor role; you are ${person.role}`);
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);
     const to = assertTransition(exp.status, "start");
@@ -258,12 +258,12 @@ export async function startExperiment(db: Db, experimentId: string, person: Pers
       where: { id: { not: exp.id }, status: { in: [...IN_PROGRESS_STATUSES] } },
       select: { id: true, name: true, status: true },
     });
-    if (other) throw conflict(`Experiment "${other.name}" is ${other.status.replace("_", " ")}: finish or roll it back first (one experiment at a time)`);
+    if (other) throw new ConflictError(`Experiment "${other.name}" is ${other.status.replace("_", " ")}: finish or roll it back first (one experiment at a time)`);
     const control = exp.variants.find((v) => v.key === "control");
-    if (!control) throw conflict("The experiment has no control arm");
+    if (!control) throw new ConflictError("The experiment has no control arm");
     const slot = await tx.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT } });
     if (slot && slot.modelId !== control.modelId) {
-      throw conflict("The control model is no longer the production model: create a new experiment against the current production model");
+      throw new ConflictError("The control model is no longer the production model: create a new experiment against the current production model");
     }
     if (!slot) await tx.servingSlot.create({ data: { name: PRODUCTION_SLOT, modelId: control.modelId } });
     await tx.experiment.update({ where: { id: exp.id }, data: { status: to, currentStageIndex: 0, startedAt: now } });
@@ -295,7 +295,7 @@ export async function changeExperimentStatus(
   reason: string | undefined,
   now = new Date(),
 ) {
-  if (!hasRole(person.role, "editor")) throw forbidden(`This needs the editor role; you are ${person.role}`);
+  if (!hasRole(person.role, "editor")) throw new ForbiddenError(`This needs the editor role; you are ${person.role}`);
   const why = requireReason(reason, action);
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);
@@ -351,19 +351,18 @@ export async function decideApproval(
   now = new Date(),
 ) {
   if (!hasRole(person.role, "approver")) {
-    throw forbidden(`Approving or rejecting a production cutover needs the approver role; you are ${person.role}`);
+    throw new ForbiddenError(`Approving or rejecting a production cutover needs the approver role; you are ${person.role}`);
   }
   const note = (comment ?? "").trim();
   if (decision === "rejected" && note.length === 0) {
-    throw fieldError("comment", "say why you reject the cutover");
+    throw new FieldError("comment", "say why you reject the cutover");
   }
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);
     if (exp.createdById === person.id) {
-      throw new HttpError(
-        403,
-        "self_approval",
+      throw new ForbiddenError(
         decision === "approved" ? SELF_APPROVAL_MESSAGE : "You created this experiment: another approver decides on its cutover (you can roll it back instead)",
+        "self_approval",
       );
     }
     const to = assertTransition(exp.status, decision === "approved" ? "approve" : "reject");
@@ -392,7 +391,7 @@ export async function decideApproval(
     }
 
     const candidate = exp.variants.find((v) => v.key === "candidate");
-    if (!candidate) throw conflict("The experiment has no candidate arm");
+    if (!candidate) throw new ConflictError("The experiment has no candidate arm");
     const before = await tx.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT } });
     const slot = before
       ? await tx.servingSlot.update({ where: { name: PRODUCTION_SLOT }, data: { modelId: candidate.modelId, version: { increment: 1 } } })
@@ -434,37 +433,4 @@ export async function decideApproval(
     );
     return { status: to, approvalId: approval.id, slot: { modelId: slot.modelId, version: slot.version } };
   });
-}
-
-/** The experiments list (page and API), newest first; the assignment salt is never selected. */
-export function listExperiments(db: Db = defaultDb(), take = 200) {
-  return db.experiment.findMany({
-    orderBy: { createdAt: "desc" },
-    take,
-    select: {
-      id: true,
-      name: true,
-      status: true,
-      rampSchedule: true,
-      currentStageIndex: true,
-      createdAt: true,
-      startedAt: true,
-      endedAt: true,
-      createdBy: { select: { email: true } },
-      variants: { select: { key: true, modelId: true, model: { select: { name: true, role: true, dimension: true } } } },
-    },
-  });
-}
-
-/** One experiment with its arms, stages and approvals (GET /api/experiments/[id]), or null. */
-export function getExperimentDetail(id: string, db: Db = defaultDb()) {
-  return db.experiment.findUnique({
-    where: { id },
-    include: { variants: true, stages: { orderBy: { index: "asc" } }, approvals: { include: { user: { select: { email: true } } } } },
-  });
-}
-
-/** When an experiment ran (null while a draft), or null when there is no such experiment. */
-export function experimentDates(id: string, db: Db = defaultDb()) {
-  return db.experiment.findUnique({ where: { id }, select: { startedAt: true, endedAt: true } });
 }
