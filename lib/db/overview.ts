@@ -1,8 +1,8 @@
 // The Overview page's numbers: counts, the production model, recent jobs, audit entries and loop activity.
 import { db as defaultDb, type Db } from "./client";
-import { listLiveDriftChecks } from "./drift";
+import { listLiveDriftChecks } from "./drift-checks";
 import { listLoopEvents } from "./loop-events";
-import { listRedistillRuns } from "./redistill";
+import { listRedistillRuns } from "./redistill-runs";
 import { getProductionSlot } from "./serving";
 import { IN_PROGRESS_STATUSES } from "@/lib/experiments/statuses";
 

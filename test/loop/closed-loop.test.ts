@@ -15,7 +15,7 @@ import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
 import { runTraining } from "@/lib/services/training";
 import { saveLoopSettings } from "@/lib/db/loop-settings";
 import { snapshotLineage } from "@/lib/db/snapshots";
-import { isLiveDriftMetrics } from "@/lib/db/drift";
+import { isLiveDriftMetrics } from "@/lib/db/drift-checks";
 import { resolveStoragePath } from "@/lib/db/storage";
 import { generateSynthetic } from "@/lib/recsys/data";
 import { replayInteractions } from "@/lib/recsys/data/replay";

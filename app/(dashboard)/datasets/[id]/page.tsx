@@ -11,7 +11,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { datasetPageProfile, getDataset, listChildDatasets, listDatasets } from "@/lib/db/datasets";
 import { LineChart } from "@/components/charts/LineChart";
-import { listDriftChecks } from "@/lib/db/drift";
+import { listDriftChecks } from "@/lib/db/drift-checks";
 import { DriftCheckForm, DriftedSnapshotForm } from "./drift-forms";
 import { formatShare } from "@/lib/format";
 

@@ -1,7 +1,7 @@
 // POST: queue a drift check of this dataset against a reference snapshot (editor+). GET: recent checks.
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { getDataset } from "@/lib/db/datasets";
-import { listDriftChecks } from "@/lib/db/drift";
+import { listDriftChecks } from "@/lib/db/drift-checks";
 import { handler, json, notFound, parseJson } from "@/lib/http";
 import { DriftCheckBody } from "@/lib/http/requests";
 import { toJobView } from "@/lib/jobs/view";

@@ -3,11 +3,11 @@
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
-import { listLiveDriftChecks } from "@/lib/db/drift";
+import { listLiveDriftChecks } from "@/lib/db/drift-checks";
 import { findModelSummary } from "@/lib/db/models";
 import { listLoopEvents } from "@/lib/db/loop-events";
 import { getLoopSettings, loopSettingsInput, saveLoopSettings } from "@/lib/db/loop-settings";
-import { listRedistillRuns } from "@/lib/db/redistill";
+import { listRedistillRuns } from "@/lib/db/redistill-runs";
 import type { Prisma } from "@/lib/db/generated/client";
 import { senderBoss } from "@/lib/jobs/boss";
 import { syncLoopSchedules } from "@/lib/jobs/loop-schedules";

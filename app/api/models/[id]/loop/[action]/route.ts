@@ -8,7 +8,7 @@ import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
 import { jobRunWithCreator } from "@/lib/db/jobs";
 import { findModelSummary } from "@/lib/db/models";
-import { requestRedistill } from "@/lib/db/redistill";
+import { requestRedistill } from "@/lib/services/redistill";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { discardBody, handler, json, notFound } from "@/lib/http";
 import { HttpError } from "@/lib/http/errors";
