@@ -1,4 +1,4 @@
-// Training a teacher or distilling a student for the `train` job: load the stored dataset, run
+// Training: what a person asks for (requestTraining), and the `train` job's work: load the stored dataset, run
 // lib/recsys's pipeline, save the artifact and record TrainingRun, Model and the test OfflineEvaluation.
 // Idempotent per JobRun: TrainingRun is keyed by jobRunId, Model by trainingRunId, the artifact
 // directory by the TrainingRun id, and the evaluation is replaced, so a re-run never duplicates.
