@@ -12,7 +12,7 @@ import { DEFAULT_PRESET } from "@/lib/recsys/presets";
 import type { LiveDriftCheckInput, SnapshotDriftCheckInput, TrainInput } from "@/lib/jobs/definitions";
 import { trainInput } from "@/lib/jobs/definitions";
 import { compareSnapshots, type DriftDecision } from "@/lib/drift";
-import { liveDriftDecision, type KpiDriftInput, type LiveDriftDecision } from "@/lib/drift/live";
+import { liveDriftDecision, type KpiDriftInput } from "@/lib/drift/live";
 import type { Dataset as RecsysDataset } from "@/lib/recsys/types";
 import type { DriftCheck, Dataset, JobRun, Model, Prisma } from "@/lib/db/generated/client";
 import type { Db } from "@/lib/db/client";
