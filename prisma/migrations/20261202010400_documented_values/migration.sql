@@ -1,23 +1,14 @@
 -- The documented strings of TrainingRun.kind, Dataset.source and Model.distillationMethod are enforced by the
--- database. Rows outside them stop the migration with the values named (nothing is changed then).
-DO $$
-DECLARE
-  bad text;
-BEGIN
-  SELECT string_agg(DISTINCT "kind", ', ') INTO bad FROM "TrainingRun" WHERE "kind" NOT IN ('teacher', 'distill', 'redistill');
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'TrainingRun.kind holds values outside teacher | distill | redistill: %', bad;
-  END IF;
-  SELECT string_agg(DISTINCT "source", ', ') INTO bad FROM "Dataset" WHERE "source" NOT IN ('synthetic', 'tsv-dir', 'movielens', 'csv', 'live');
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'Dataset.source holds values outside synthetic | tsv-dir | movielens | csv | live: %', bad;
-  END IF;
-  SELECT string_agg(DISTINCT "distillationMethod", ', ') INTO bad FROM "Model"
-    WHERE "distillationMethod" NOT IN ('none', 'rd', 'de', 'rrd', 'de-rrd', 'ir-rrd', 'de-ir-rrd');
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'Model.distillationMethod holds values outside none | rd | de | rrd | de-rrd | ir-rrd | de-ir-rrd: %', bad;
-  END IF;
-END $$;
+-- database. A stored value outside them stops the migration with the values named (nothing is changed then):
+-- each check casts its message to integer only when there are such rows, and the failed cast shows it.
+SELECT CAST('TrainingRun.kind holds values outside teacher | distill | redistill: ' || string_agg(DISTINCT "kind", ', ') AS integer)
+FROM "TrainingRun" WHERE "kind" NOT IN ('teacher', 'distill', 'redistill') HAVING count(*) > 0;
+
+SELECT CAST('Dataset.source holds values outside synthetic | tsv-dir | movielens | csv | live: ' || string_agg(DISTINCT "source", ', ') AS integer)
+FROM "Dataset" WHERE "source" NOT IN ('synthetic', 'tsv-dir', 'movielens', 'csv', 'live') HAVING count(*) > 0;
+
+SELECT CAST('Model.distillationMethod holds values outside none | rd | de | rrd | de-rrd | ir-rrd | de-ir-rrd: ' || string_agg(DISTINCT "distillationMethod", ', ') AS integer)
+FROM "Model" WHERE "distillationMethod" NOT IN ('none', 'rd', 'de', 'rrd', 'de-rrd', 'ir-rrd', 'de-ir-rrd') HAVING count(*) > 0;
 
 -- CreateEnum
 CREATE TYPE "TrainingRunKind" AS ENUM ('teacher', 'distill', 'redistill');
