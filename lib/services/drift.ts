@@ -1,13 +1,9 @@
-// The drift checks: what a person asks for (requestDriftCheck) and the drift-check job's work: load the two stored snapshots (and the production model), compare them
+// The drift-check job's work: load the two stored snapshots (and the production model), compare them
 // with lib/drift, record a DriftCheck row and an audit entry, and on drift queue a redistillation
 // (teacher, then a student chained on the teacher's job) on the current snapshot.
 // Idempotent per JobRun: the row carries the job's id in metrics.jobRunId and a re-run finds it; the
 // redistillation job ids are written to metrics.redistill once queued, so a re-run queues them at most once
 // (and enqueueJob's singleton keys return the run already queued for the same training).
-import type { z } from "zod";
-import { FieldError, NotFoundError } from "@/lib/errors";
-import type { DriftCheckBody } from "@/lib/http/requests";
-import { enqueueAudited } from "@/lib/jobs/enqueue";
 import { DEFAULT_PRESET } from "@/lib/recsys/presets";
 import type { LiveDriftCheckInput, SnapshotDriftCheckInput, TrainInput } from "@/lib/jobs/definitions";
 import { trainInput } from "@/lib/jobs/definitions";
@@ -16,7 +12,6 @@ import { liveDriftDecision, type KpiDriftInput } from "@/lib/drift/live";
 import type { Dataset as RecsysDataset } from "@/lib/recsys/types";
 import type { DriftCheck, Dataset, JobRun, Model, Prisma } from "@/lib/db/generated/client";
 import type { Db } from "@/lib/db/client";
-import { db as defaultDb } from "@/lib/db/client";
 import { datasetDirectory, readStoredTsvDir } from "@/lib/db/datasets";
 import { recordAudit } from "@/lib/db/audit";
 import type { NotificationInput } from "@/lib/notifications/types";
@@ -368,13 +363,4 @@ export async function runLiveDriftCheck(input: LiveDriftCheckInput, h: DriftChec
   await h.log("skipped" in redistill ? `no redistillation: ${redistill.skipped}` : redistill.reused ? `redistillation already covered: ${redistill.reason}` : `redistillation queued: job ${redistill.jobRunId}`);
   h.progress(1, "drift detected");
   return { driftCheckId: row.id, driftDetected, score, redistill };
-}
-
-/** A person's drift check of a dataset against a reference snapshot, queued (audited). */
-export async function requestDriftCheck(datasetId: string, body: z.output<typeof DriftCheckBody>, by: { id: string; email: string }, db: Db = defaultDb()) {
-  if (!(await db.dataset.findUnique({ where: { id: datasetId }, select: { id: true } }))) throw new NotFoundError("No such dataset");
-  if (body.referenceDatasetId === datasetId) throw new FieldError("referenceDatasetId", "Pick a reference other than the dataset itself");
-  if (!(await db.dataset.findUnique({ where: { id: body.referenceDatasetId }, select: { id: true } }))) throw new FieldError("referenceDatasetId", "No such dataset");
-  if (body.modelId && !(await db.model.findUnique({ where: { id: body.modelId }, select: { id: true } }))) throw new FieldError("modelId", "No such model");
-  return enqueueAudited({ queue: "drift-check", input: { ...body, currentDatasetId: datasetId }, by });
 }

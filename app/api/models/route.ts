@@ -3,7 +3,7 @@ import { requireRole, requireUser } from "@/lib/auth/current";
 import { listModels } from "@/lib/db/models";
 import { trainInput } from "@/lib/jobs/definitions";
 import { handler, json, parseJson, parseQuery } from "@/lib/http";
-import { requestTraining } from "@/lib/services/training";
+import { requestTraining } from "@/lib/services/training-request";
 import { ModelListQuery } from "@/lib/http/requests";
 
 export const GET = handler(async (request: Request) => {

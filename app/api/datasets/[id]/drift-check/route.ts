@@ -5,7 +5,7 @@ import { listDriftChecks } from "@/lib/db/drift-checks";
 import { handler, json, notFound, parseJson } from "@/lib/http";
 import { DriftCheckBody } from "@/lib/http/requests";
 import { toJobView } from "@/lib/jobs/view";
-import { requestDriftCheck } from "@/lib/services/drift";
+import { requestDriftCheck } from "@/lib/services/drift-request";
 
 type Ctx = { params: Promise<{ id: string }> };
 
