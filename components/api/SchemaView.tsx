@@ -92,7 +92,8 @@ export function SchemaView({ schema, caption }: { schema: unknown; caption: stri
       {objects.map((o, i) => {
         const body = o.properties ? o : nestedObject(o);
         return (
-          <div className="table-wrap" key={i}>
+          // focusable: a narrow screen scrolls the table sideways, and a keyboard must reach it
+          <div className="table-wrap" key={i} tabIndex={0} role="region" aria-label={objects.length > 1 ? `${caption}, form ${i + 1}` : caption}>
             <table className="data">
               <caption>
                 {caption}
