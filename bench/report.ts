@@ -22,9 +22,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createDb } from "@/lib/db/client";
-import { createExperiment, evaluateLiveExperiments, startExperiment } from "@/lib/db/experiments";
+import { createExperiment, evaluateLiveExperiments, startExperiment } from "@/lib/services/experiments";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { kpiSufficientStats, loadExperimentReport, opsByVariant, rollupKpiStats, rollupOps, STAGE_SETTLE_MS } from "@/lib/db/reports";
+import { PRODUCTION_SLOT } from "@/lib/db/serving";
 import { experimentConfigSchema } from "@/lib/experiments/config";
 
 const say = (line: string) => console.log(`[bench:report] ${line}`);
@@ -118,7 +119,7 @@ async function load(db: ReturnType<typeof createDb>, client: pg.Client) {
     });
   const teacher = await model("teacher", "teacher");
   const student = await model("student", "student");
-  await db.servingSlot.create({ data: { name: "production", modelId: teacher.id } });
+  await db.servingSlot.create({ data: { name: PRODUCTION_SLOT, modelId: teacher.id } });
   const person = { id: user.id, email: user.email, role: "approver" as const };
   const cfg = experimentConfigSchema.parse({
     name: "bench",

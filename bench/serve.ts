@@ -38,6 +38,7 @@ import { createApiKey } from "@/lib/auth/api-keys";
 import { createDb, type Db } from "@/lib/db/client";
 import { saveDataset } from "@/lib/db/datasets";
 import { migrateDatabase } from "@/lib/db/migrate";
+import { PRODUCTION_SLOT } from "@/lib/db/serving";
 import { saveModel } from "@/lib/recsys/artifact";
 import { loadDataset } from "@/lib/recsys/data/load";
 import { contentHash } from "@/lib/recsys/data/stats";
@@ -290,7 +291,7 @@ async function main(): Promise<void> {
       db!.model.create({ data: { name, role, architecture: "bpr-mf", dimension, parameterCount: (ds.numUsers + ds.numItems) * dimension, artifactUri, datasetId: datasetRow.id } });
     const teacher = await modelRow("bench-teacher", "teacher", models.teacherDim, models.teacherDir);
     const student = await modelRow("bench-student", "student", models.studentDim, models.studentDir);
-    await db.servingSlot.create({ data: { name: "production", modelId: teacher.id } });
+    await db.servingSlot.create({ data: { name: PRODUCTION_SLOT, modelId: teacher.id } });
     const admin = await db.user.create({ data: { email: "bench@example.com", passwordHash: "x", role: "admin" } });
     const { key } = await createApiKey({ name: "bench", scopes: ["recommend", "events"], createdById: admin.id }, { id: admin.id, label: admin.email });
     const experiment = await db.experiment.create({
@@ -315,7 +316,7 @@ async function main(): Promise<void> {
       teacher: {
         apply: async () => {
           await db!.experiment.update({ where: { id: experiment.id }, data: { status: "paused" } });
-          await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: teacher.id, ...bump() } });
+          await db!.servingSlot.update({ where: { name: PRODUCTION_SLOT }, data: { modelId: teacher.id, ...bump() } });
         },
         ready: (b) => b.modelId === teacher.id && b.variant === "production",
         models: [teacher.id],
@@ -323,14 +324,14 @@ async function main(): Promise<void> {
       student: {
         apply: async () => {
           await db!.experiment.update({ where: { id: experiment.id }, data: { status: "paused" } });
-          await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: student.id, ...bump() } });
+          await db!.servingSlot.update({ where: { name: PRODUCTION_SLOT }, data: { modelId: student.id, ...bump() } });
         },
         ready: (b) => b.modelId === student.id && b.variant === "production",
         models: [student.id],
       },
       split: {
         apply: async () => {
-          await db!.servingSlot.update({ where: { name: "production" }, data: { modelId: teacher.id, ...bump() } });
+          await db!.servingSlot.update({ where: { name: PRODUCTION_SLOT }, data: { modelId: teacher.id, ...bump() } });
           await db!.experiment.update({ where: { id: experiment.id }, data: { status: "running" } });
         },
         ready: (b) => b.experimentId === experiment.id,

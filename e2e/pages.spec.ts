@@ -39,6 +39,7 @@ test("every dashboard page", async ({ page }) => {
     ["experiment-new", "/experiments/new"],
     ["experiment", experiment ? `/experiments/${experiment.id}` : null],
     ["audit", "/audit"],
+    ["api", "/api-docs"],
     ["account", "/account"],
     ["admin", "/admin"],
     ["admin-users", "/admin/users"],

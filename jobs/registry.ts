@@ -13,10 +13,10 @@ import type {
   CompareModelsInput,
   DistillationSignalsInput,
   DemoReplayInput,
-} from "./definitions";
+} from "@/lib/jobs/definitions";
 import type { JobContext } from "./context";
-import type { QueueName } from "./queues";
-import { QUEUES } from "./queues";
+import type { QueueName } from "@/lib/jobs/queues";
+import { QUEUES } from "@/lib/jobs/queues";
 import { selftest } from "./handlers/selftest";
 import { generateDataset } from "./handlers/generate-dataset";
 import { train } from "./handlers/train";

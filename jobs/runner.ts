@@ -5,8 +5,8 @@ import type { Job, JobResult } from "pg-boss";
 import { ZodError } from "zod";
 import type { Db } from "@/lib/db/client";
 import type { JobRun } from "@/lib/db/generated/client";
-import { jobDefinition } from "./definitions";
-import type { QueueName } from "./queues";
+import { jobDefinition } from "@/lib/jobs/definitions";
+import type { QueueName } from "@/lib/jobs/queues";
 import type { JobHandler } from "./registry";
 import { createJobContext, JobCancelledError, PermanentJobError, WorkerStoppingError, type ManagedJobContext } from "./context";
 

@@ -5,8 +5,8 @@
 // drift (model page → "Fold live events now", "Check drift now"). On a demo install the production
 // model's page does all of it without a key: "Replay drifted traffic (demo)".
 import { parseArgs } from "node:util";
-import { driftedDemoEvents } from "@/lib/db/demo-replay";
-import { MAX_EVENTS_PER_BATCH } from "@/lib/db/events";
+import { driftedDemoEvents } from "@/lib/services/demo-replay";
+import { MAX_EVENTS_PER_BATCH } from "@/lib/http/requests";
 
 const USAGE = "usage: npm run replay:drift -- [--phase 0..1 (default 1)] [--new-items 0..1 (default 0.3)] [--base-url http://127.0.0.1:3000] [--api-key <key> | env UNDERSTUDY_API_KEY]";
 

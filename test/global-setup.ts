@@ -35,7 +35,7 @@ function templateName(): string {
     }
   }
   hash.update(readFileSync(path.join(root, "node_modules/pg-boss/package.json")));
-  hash.update(readFileSync(path.join(root, "jobs/definitions.ts")));
+  hash.update(readFileSync(path.join(root, "lib/jobs/definitions.ts")));
   return `understudy_tpl_${hash.digest("hex").slice(0, 12)}`;
 }
 

@@ -13,6 +13,7 @@ const NAV: NavItem[] = [
   { href: "/jobs", label: "Jobs" },
   { href: "/experiments", label: "Experiments" },
   { href: "/audit", label: "Audit log" },
+  { href: "/api-docs", label: "API" },
 ];
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {

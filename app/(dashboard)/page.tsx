@@ -6,36 +6,11 @@ import { StatusBadge } from "@/components/StatusBadge";
 import { formatInt, formatRelative } from "@/components/format";
 import { QUEUE_TITLES } from "@/components/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
-import { db } from "@/lib/db/client";
+import { loadOverview } from "@/lib/db/overview";
 import { OverviewAlerts } from "./overview-alerts";
-import { listLiveDriftChecks } from "@/lib/db/drift";
-import { listLoopEvents } from "@/lib/db/loop-events";
-import { listRedistillRuns } from "@/lib/db/redistill";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
 
 export const metadata: Metadata = { title: "Overview" };
-
-async function loadOverview() {
-  const client = db();
-  const dayAgo = new Date(Date.now() - 24 * 3600 * 1000);
-  const [datasets, teachers, students, activeJobs, failedJobs, runningExperiments, production, recentJobs, recentAudit] = await Promise.all([
-    client.dataset.count(),
-    client.model.count({ where: { role: "teacher" } }),
-    client.model.count({ where: { role: "student" } }),
-    client.jobRun.count({ where: { status: { in: ["queued", "running"] } } }),
-    client.jobRun.count({ where: { status: "failed", createdAt: { gte: dayAgo } } }),
-    client.experiment.count({ where: { status: { in: ["running", "paused", "awaiting_approval"] } } }),
-    client.servingSlot.findUnique({ where: { name: "production" }, include: { model: { select: { id: true, name: true, role: true, dimension: true } } } }),
-    client.jobRun.findMany({ orderBy: { createdAt: "desc" }, take: 6 }),
-    client.auditLog.findMany({ orderBy: { id: "desc" }, take: 8 }),
-  ]);
-  const [liveChecks, redistillRuns, loopEvents] = await Promise.all([
-    production ? listLiveDriftChecks(production.model.id, client, 100) : [],
-    production ? listRedistillRuns(client, production.model.id, 3) : [],
-    listLoopEvents(client, { take: 8 }),
-  ]);
-  return { datasets, teachers, students, activeJobs, failedJobs, runningExperiments, production, recentJobs, recentAudit, liveChecks, redistillRuns, loopEvents };
-}
 
 export default async function OverviewPage() {
   const { user } = await requirePageUser();

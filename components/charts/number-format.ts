@@ -1,4 +1,6 @@
 // Number formats charts take as props: strings, since a server page cannot pass functions to a client chart.
+import { formatShare } from "@/lib/format";
+
 export type NumberFormat =
   | `fixed:${number}`
   | `percent:${number}`
@@ -18,7 +20,7 @@ export function formatter(spec: NumberFormat): (v: number) => string {
     case "fixed":
       return (v) => v.toFixed(digits);
     case "percent":
-      return (v) => `${(v * 100).toFixed(digits)}%`;
+      return (v) => formatShare(v, digits);
     case "lift":
       return (v) => `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v * 100).toFixed(digits)}%`;
     case "ms":

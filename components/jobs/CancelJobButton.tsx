@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { postJson } from "@/components/api-client";
-import type { JobView } from "./view";
+import type { JobView } from "@/lib/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
 
 export function CancelJobButton({ jobId, onCancelled, small }: { jobId: string; onCancelled: (job: JobView) => void; small?: boolean }) {

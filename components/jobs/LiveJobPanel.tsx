@@ -5,7 +5,7 @@ import { StatusBadge } from "@/components/StatusBadge";
 import { formatDateTime, formatDuration } from "@/components/format";
 import { CancelJobButton } from "./CancelJobButton";
 import { useJobPolling } from "./useJobPolling";
-import { isTerminal, type JobLogView, type JobView } from "./view";
+import { isTerminal, type JobLogView, type JobView } from "@/lib/jobs/view";
 
 /** A job's live status, progress, timings and log, as on its detail page. */
 export function LiveJobPanel({ initial, initialLogs, canCancel }: { initial: JobView; initialLogs: JobLogView[]; canCancel: boolean }) {

@@ -6,7 +6,8 @@ import { StatusBadge } from "@/components/StatusBadge";
 import { formatDateTime } from "@/components/format";
 import { CancelJobButton } from "./CancelJobButton";
 import { useJobPolling } from "./useJobPolling";
-import { QUEUE_TITLES, describeJobInput, isTerminal, type JobView } from "./view";
+import { isTerminal, type JobView } from "@/lib/jobs/view";
+import { QUEUE_TITLES, describeJobInput } from "./view";
 
 /** One row of the jobs table; rows of unfinished jobs keep themselves up to date. */
 export function LiveJobRow({ initial, canCancel }: { initial: JobView; canCancel: boolean }) {

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
-import type { JobView } from "@/components/jobs/view";
+import type { JobView } from "@/lib/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
 
 /**

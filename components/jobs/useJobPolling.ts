@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { isTerminal, type JobLogView, type JobView } from "./view";
+import { isTerminal, type JobLogView, type JobView } from "@/lib/jobs/view";
 
 const POLL_INTERVAL_MS = 1000;
 

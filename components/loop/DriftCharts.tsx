@@ -1,5 +1,6 @@
 import { ThresholdChart } from "@/components/charts/ThresholdChart";
 import { LIVE_SIGNAL_KEYS, LIVE_SIGNAL_LABELS, type LiveSignal } from "@/lib/drift/live";
+import { formatShare } from "@/lib/format";
 
 export interface DriftCheckPoint {
   createdAt: Date;
@@ -17,7 +18,7 @@ export function DriftCharts({ checks, keys = LIVE_SIGNAL_KEYS }: { checks: Drift
         const latest = [...checks].reverse().find((c) => c.signals.some((s) => s.key === key))?.signals.find((s) => s.key === key);
         if (!latest) return null;
         const points = checks.map((c) => [c.createdAt.getTime(), c.signals.find((s) => s.key === key)?.value ?? null] as [number, number | null]);
-        const format = SHARE_KEYS.has(key) ? (v: number) => `${(100 * v).toFixed(1)}%` : (v: number) => (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
+        const format = SHARE_KEYS.has(key) ? (v: number) => formatShare(v) : (v: number) => (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
         return (
           <div key={key}>
             <ThresholdChart title={LIVE_SIGNAL_LABELS[key]} points={points} threshold={latest.threshold} direction={latest.direction} format={format} />

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { callApi, postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
-import type { JobView } from "@/components/jobs/view";
+import type { JobView } from "@/lib/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
 
 /**

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { formatDateTime } from "@/components/format";
 import { DriftCharts } from "@/components/loop/DriftCharts";
 import { GateTable } from "@/components/loop/GateTable";
-import type { LiveDriftCheckMetrics } from "@/lib/db/drift";
+import type { LiveDriftDecision } from "@/lib/drift/live";
 
 export interface LoopEventView {
   id: string;
@@ -37,7 +37,7 @@ export function LoopEvents({ events }: { events: LoopEventView[] }) {
   );
 }
 
-export function driftPoints(checks: { createdAt: Date; metrics: LiveDriftCheckMetrics }[]) {
+export function driftPoints(checks: { createdAt: Date; metrics: { decision: Pick<LiveDriftDecision, "signals"> } }[]) {
   return checks.map((c) => ({ createdAt: c.createdAt, signals: c.metrics.decision.signals }));
 }
 

@@ -1,5 +1,5 @@
 // Hourly (JOB_SCHEDULES): delete expired sessions and stale sign-in throttle rows.
-import type { AuthHousekeepingInput } from "../definitions";
+import type { AuthHousekeepingInput } from "@/lib/jobs/definitions";
 import type { JobContext } from "../context";
 import { purgeExpiredAuthState } from "@/lib/auth/housekeeping";
 

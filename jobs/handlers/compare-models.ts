@@ -1,6 +1,6 @@
 // Evaluates a teacher and other models on the same split and negatives (lib/db/comparisons.ts does the work).
 import { PermanentJobError, type JobContext } from "../context";
-import type { CompareModelsInput } from "../definitions";
+import type { CompareModelsInput } from "@/lib/jobs/definitions";
 
 export async function compareModels(input: CompareModelsInput, ctx: JobContext) {
   const { runComparison } = await import("@/lib/db/comparisons");

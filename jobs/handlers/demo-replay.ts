@@ -1,11 +1,11 @@
 // Demo installs: replays the drifted demo world through the events ingestion, folds it into a snapshot
 // and checks drift; a breach queues a redistillation (lib/db/demo-replay.ts does the work).
 import { PermanentJobError, type JobContext } from "../context";
-import type { DemoReplayInput } from "../definitions";
+import type { DemoReplayInput } from "@/lib/jobs/definitions";
 import type { NotificationInput } from "@/lib/notifications/types";
 
 export async function demoReplay(input: DemoReplayInput, ctx: JobContext) {
-  const { runDemoReplay } = await import("@/lib/db/demo-replay");
+  const { runDemoReplay } = await import("@/lib/services/demo-replay");
   const { enqueueJob } = await import("@/lib/jobs/enqueue");
   const { senderBoss } = await import("@/lib/jobs/boss");
   // the redistillation (and its candidate experiment) is credited to whoever asked for the replay

@@ -1,7 +1,7 @@
 // Every minute (pg-boss cron): user segments of live candidates' datasets, then the teacher agreement
 // of sampled slates (lib/serving/distillation-signals.ts does the work).
 import type { JobContext } from "../context";
-import type { DistillationSignalsInput } from "../definitions";
+import type { DistillationSignalsInput } from "@/lib/jobs/definitions";
 
 export async function distillationSignals(input: DistillationSignalsInput, ctx: JobContext) {
   const { scoreSlateSamples, segmentLiveDatasets } = await import("@/lib/serving/distillation-signals");

@@ -1,11 +1,11 @@
 // Compares two dataset snapshots, or a production model's training snapshot with its live traffic, and
-// on drift raises an alert and queues a redistillation (lib/db/drift.ts does the work).
+// on drift raises an alert and queues a redistillation (lib/services/drift.ts does the work).
 import { PermanentJobError, type JobContext } from "../context";
-import type { DriftCheckInput } from "../definitions";
+import type { DriftCheckInput } from "@/lib/jobs/definitions";
 import type { NotificationInput } from "@/lib/notifications/types";
 
 export async function driftCheck(input: DriftCheckInput, ctx: JobContext) {
-  const { runDriftCheck, runLiveDriftCheck } = await import("@/lib/db/drift");
+  const { runDriftCheck, runLiveDriftCheck } = await import("@/lib/services/drift");
   const { enqueueJob } = await import("@/lib/jobs/enqueue");
   const { senderBoss } = await import("@/lib/jobs/boss");
   // the redistillation jobs are credited to whoever asked for the check

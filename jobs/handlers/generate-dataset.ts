@@ -1,6 +1,6 @@
 // Generates a synthetic dataset and stores it (tsv-dir under DATA_DIR/datasets/<id>/ plus the Dataset
 // row). Idempotent: same parameters ⇒ same snapshot ⇒ the same row.
-import type { GenerateDatasetInput } from "../definitions";
+import type { GenerateDatasetInput } from "@/lib/jobs/definitions";
 import type { JobContext } from "../context";
 
 export async function generateDataset(input: GenerateDatasetInput, ctx: JobContext): Promise<{ datasetId: string; snapshot: string }> {

@@ -1,6 +1,6 @@
 // Imports an uploaded or server-side interaction file as a dataset (lib/db/imports). A bad file or path
 // fails at once (nothing stored); the same content imported again returns the existing dataset.
-import type { ImportDatasetInput } from "../definitions";
+import type { ImportDatasetInput } from "@/lib/jobs/definitions";
 import { PermanentJobError, type JobContext } from "../context";
 
 export async function importDataset(input: ImportDatasetInput, ctx: JobContext): Promise<{ datasetId: string; snapshot: string; duplicate: boolean; counts: Record<string, number> }> {

@@ -1,9 +1,9 @@
-// Redistills a production model and gates the student offline (lib/db/redistill.ts does the work).
+// Redistills a production model and gates the student offline (lib/services/redistill.ts does the work).
 import { abortableDelay, PermanentJobError, type JobContext } from "../context";
-import type { RedistillInput } from "../definitions";
+import type { RedistillInput } from "@/lib/jobs/definitions";
 
 export async function redistill(input: RedistillInput, ctx: JobContext) {
-  const { runRedistill } = await import("@/lib/db/redistill");
+  const { runRedistill } = await import("@/lib/services/redistill");
   const { enqueueJob } = await import("@/lib/jobs/enqueue");
   const { senderBoss } = await import("@/lib/jobs/boss");
   const own = await ctx.db.jobRun.findUnique({ where: { id: ctx.jobRunId }, select: { createdById: true } });

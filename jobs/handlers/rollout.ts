@@ -1,9 +1,9 @@
 // Every minute (pg-boss cron, see JOB_SCHEDULES): evaluate each live experiment's rollout and apply the
-// decision. The work is in lib/db/experiments.ts; each decision is applied under the experiment's row
+// decision. The work is in lib/services/experiments.ts; each decision is applied under the experiment's row
 // lock, so even two overlapping runs cannot both act. Decisions that change something notify people.
-import type { RolloutEvaluateInput } from "../definitions";
+import type { RolloutEvaluateInput } from "@/lib/jobs/definitions";
 import type { JobContext } from "../context";
-import { evaluateLiveExperiments } from "@/lib/db/experiments";
+import { evaluateLiveExperiments } from "@/lib/services/experiments";
 import { notifyRolloutDecision } from "@/lib/notifications/experiments";
 
 export async function evaluateRollouts(_input: RolloutEvaluateInput, ctx: JobContext) {

@@ -1,6 +1,6 @@
 // Counts to `steps` with progress and logs. Exercises the job system for real: cancellation (it checks
 // its signal every step), retries (failAttempts), permanent failures, and resumption after a worker dies.
-import type { SelftestInput } from "../definitions";
+import type { SelftestInput } from "@/lib/jobs/definitions";
 import { abortableDelay, PermanentJobError, type JobContext } from "../context";
 
 export async function selftest(input: SelftestInput, ctx: JobContext): Promise<{ counted: number; attempt: number }> {

@@ -1,6 +1,6 @@
 // Folds live clicks and conversions into a new snapshot of the production model's dataset (lib/db/snapshots.ts).
 import { PermanentJobError, type JobContext } from "../context";
-import type { SnapshotBuildInput } from "../definitions";
+import type { SnapshotBuildInput } from "@/lib/jobs/definitions";
 
 export async function snapshotBuild(input: SnapshotBuildInput, ctx: JobContext) {
   const { buildLiveSnapshot } = await import("@/lib/db/snapshots");

@@ -1,9 +1,9 @@
-// Trains a teacher or distills a student (lib/db/training.ts does the work).
+// Trains a teacher or distills a student (lib/services/training.ts does the work).
 import { abortableDelay, PermanentJobError, type JobContext } from "../context";
-import type { TrainInput } from "../definitions";
+import type { TrainInput } from "@/lib/jobs/definitions";
 
 export async function train(input: TrainInput, ctx: JobContext): Promise<{ modelId: string; trainingRunId: string }> {
-  const { runTraining } = await import("@/lib/db/training");
+  const { runTraining } = await import("@/lib/services/training");
   return runTraining(input, {
     db: ctx.db,
     jobRunId: ctx.jobRunId,

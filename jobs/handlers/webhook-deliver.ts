@@ -2,8 +2,8 @@
 // records it and pg-boss retries with exponential backoff; the last one leaves the delivery "failed".
 import { deliverWebhook } from "@/lib/notifications/deliver";
 import type { JobContext } from "../context";
-import { jobDefinition, type WebhookDeliverInput } from "../definitions";
-import { QUEUES } from "../queues";
+import { jobDefinition, type WebhookDeliverInput } from "@/lib/jobs/definitions";
+import { QUEUES } from "@/lib/jobs/queues";
 
 export async function webhookDeliver(input: WebhookDeliverInput, ctx: JobContext) {
   const final = ctx.attempt > jobDefinition(QUEUES.webhookDeliver).retryLimit;

@@ -6,7 +6,7 @@ import { SESSION_COOKIE, isHttps, sessionCookieOptions } from "./cookie";
 import { createSession } from "./session";
 import { checkCredentials } from "./sign-in";
 
-const SignInBody = z.object({
+export const SignInBody = z.object({
   email: z.string({ error: "Enter your email" }).trim().min(1, "Enter your email").max(320),
   password: z.string({ error: "Enter your password" }).min(1, "Enter your password").max(1000),
 });

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { recordAudit, type AuditActor } from "@/lib/db/audit";
-import { HttpError, conflict, notFound } from "@/lib/http/errors";
+import { HttpError, conflict, notFound, fieldError } from "@/lib/http/errors";
 import { hashPassword, verifyPassword } from "./passwords";
 import type { Role } from "./roles";
 import { invalidateUserSessions } from "./session";
@@ -94,9 +94,7 @@ export async function changeOwnPassword(
   const user = await db().user.findUnique({ where: { id: userId }, select: { passwordHash: true, email: true } });
   if (!user) throw notFound("No such user");
   if (!(await verifyPassword(user.passwordHash, currentPassword))) {
-    throw new HttpError(400, "invalid_request", "The current password is wrong", {
-      issues: [{ path: "currentPassword", message: "The current password is wrong" }],
-    });
+    throw fieldError("currentPassword", "The current password is wrong", "The current password is wrong");
   }
   const passwordHash = await hashPassword(newPassword);
   await db().$transaction(async (tx) => {

@@ -2,8 +2,8 @@
 // one plan with lib/recsys/eval/compare, store an OfflineComparison with one OfflineEvaluation a model)
 // and the queries the comparison page reads. Idempotent per JobRun: the comparison is keyed by jobRunId
 // and its evaluations are replaced on a re-run.
-import { compareModelsKey, type CompareModelsInput } from "@/jobs/definitions";
-import { QUEUES } from "@/jobs/queues";
+import { compareModelsKey, type CompareModelsInput } from "@/lib/jobs/definitions";
+import { QUEUES } from "@/lib/jobs/queues";
 import type { ComparedMetrics, ComparisonProtocol } from "@/lib/recsys/eval/compare";
 import type { Model, Prisma } from "./generated/client";
 import { db as defaultDb, type Db } from "./client";
@@ -134,4 +134,23 @@ export function failedComparisonJob(req: ComparisonRequest, db: Db = defaultDb()
 
 export function comparisonMetrics(evaluation: { metrics: Prisma.JsonValue }): ComparisonMetrics {
   return evaluation.metrics as unknown as ComparisonMetrics;
+}
+
+/** Teachers one can compare (not archived), newest first, with their dataset's name. */
+export function listComparableTeachers(db: Db = defaultDb()) {
+  return db.model.findMany({ where: { role: "teacher", archivedAt: null }, orderBy: { createdAt: "desc" }, take: 200, include: { dataset: { select: { name: true } } } });
+}
+
+/** A model with its dataset's name, or null. */
+export function findModelWithDataset(id: string, db: Db = defaultDb()) {
+  return db.model.findUnique({ where: { id }, include: { dataset: { select: { name: true } } } });
+}
+
+/** The other models of a teacher's dataset (not archived): students first, newest first. */
+export function listComparisonCandidates(teacher: { id: string; datasetId: string }, db: Db = defaultDb()) {
+  return db.model.findMany({
+    where: { datasetId: teacher.datasetId, id: { not: teacher.id }, archivedAt: null },
+    orderBy: [{ role: "desc" }, { createdAt: "desc" }],
+    take: 100,
+  });
 }

@@ -15,9 +15,13 @@ export async function readStoredTsvDir(dir: string, name: string): Promise<Recsy
   return { ...loadTsvDir(dir), name };
 }
 
+/** Where a dataset came from (the database's CHECK constraint on Dataset.source holds the same list). */
+export const DATASET_SOURCES = ["synthetic", "tsv-dir", "movielens", "csv", "live"] as const;
+export type DatasetSource = (typeof DATASET_SOURCES)[number];
+
 export interface DatasetRecordInput {
   name: string;
-  source: "synthetic" | "tsv-dir" | "movielens" | "csv" | "live";
+  source: DatasetSource;
   sourcePath?: string | null;
   snapshot: string;
   params: Prisma.InputJsonValue;
@@ -79,4 +83,14 @@ export async function datasetPageProfile(row: Pick<Dataset, "id" | "name" | "sto
   } catch {
     return null;
   }
+}
+
+/** Datasets as a picker lists them (id and name), newest first. */
+export function listDatasetChoices(db: Db = defaultDb(), take = 200) {
+  return db.dataset.findMany({ select: { id: true, name: true }, orderBy: { createdAt: "desc" }, take });
+}
+
+/** Later snapshots of a dataset, oldest first. */
+export function listChildDatasets(parentId: string, db: Db = defaultDb()) {
+  return db.dataset.findMany({ where: { parentId }, select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "asc" } });
 }

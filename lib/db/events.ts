@@ -1,6 +1,6 @@
 // KPI events sent by clients through POST /api/v1/events: each event validated on its own, the valid
 // ones stored once (idempotent on eventId). The route and the demo's drift replay both ingest here.
-import { z } from "zod";
+import { EventSchema, MAX_EVENTS_PER_BATCH } from "@/lib/http/requests";
 import { toIssues, type ValidationIssue } from "@/lib/http/validation";
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
@@ -16,32 +16,6 @@ export interface EventRow {
   value: number | null;
   timestamp: Date;
 }
-
-/** a batch holds at most this many events */
-export const MAX_EVENTS_PER_BATCH = 1000;
-/** events stamped further than this in the future are rejected (clock errors, not data) */
-const MAX_FUTURE_MS = 24 * 3600 * 1000;
-
-export const eventSchema = z
-  .object({
-    eventId: z.string().min(1, "eventId must not be empty").max(200),
-    type: z.enum(["click", "conversion", "revenue", "custom"]),
-    userId: z.string().min(1, "userId must not be empty").max(256),
-    itemId: z.string().min(1).max(256).nullish(),
-    requestId: z.uuid("requestId must be the uuid returned by /api/v1/recommend").nullish(),
-    value: z.number().finite().nullish(),
-    timestamp: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()], {
-      error: "timestamp must be an ISO 8601 date-time or epoch milliseconds",
-    }),
-  })
-  .superRefine((event, ctx) => {
-    if (event.type === "revenue" && (event.value === undefined || event.value === null)) {
-      ctx.addIssue({ code: "custom", path: ["value"], message: "a revenue event needs a value" });
-    }
-    if (new Date(event.timestamp).getTime() > Date.now() + MAX_FUTURE_MS) {
-      ctx.addIssue({ code: "custom", path: ["timestamp"], message: "timestamp is more than 24 h in the future" });
-    }
-  });
 
 export interface IngestOutcome {
   /** events stored by this call */
@@ -60,7 +34,7 @@ export async function ingestEvents(db: Db, events: readonly unknown[]): Promise<
   const rows: EventRow[] = [];
   const rejected: IngestOutcome["rejected"] = [];
   events.forEach((raw, index) => {
-    const result = eventSchema.safeParse(raw);
+    const result = EventSchema.safeParse(raw);
     if (!result.success) {
       const eventId = (raw as { eventId?: unknown } | null)?.eventId;
       rejected.push({ index, ...(typeof eventId === "string" ? { eventId } : {}), issues: toIssues(result.error) });

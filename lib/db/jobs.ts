@@ -93,3 +93,27 @@ export async function pruneScheduledRuns(db: Db = defaultDb(), olderThanMs = 24 
   });
   return count;
 }
+
+/** Job runs newest first with their creator's email, as the jobs page and GET /api/jobs list them. */
+export function recentJobRuns(filter: { status?: JobStatus; queue?: string; take: number }, db: Db = defaultDb()) {
+  return db.jobRun.findMany({
+    where: { status: filter.status, queue: filter.queue },
+    orderBy: { createdAt: "desc" },
+    take: filter.take,
+    include: { createdBy: { select: { email: true } } },
+  });
+}
+
+/** One run with its creator's email, or null. */
+export function jobRunWithCreator(id: string, db: Db = defaultDb()) {
+  return db.jobRun.findUnique({ where: { id }, include: { createdBy: { select: { email: true } } } });
+}
+
+/** A run's log lines in order: those after `afterId`, at most `take`. */
+export function jobLogLines(jobRunId: string, opts: { afterId?: bigint; take: number }, db: Db = defaultDb()) {
+  return db.jobLog.findMany({
+    where: { jobRunId, ...(opts.afterId !== undefined ? { id: { gt: opts.afterId } } : {}) },
+    orderBy: { id: "asc" },
+    take: opts.take,
+  });
+}

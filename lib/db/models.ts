@@ -2,6 +2,7 @@
 import type { Model, ModelRole, Prisma } from "./generated/client";
 import { db as defaultDb, type Db } from "./client";
 import { recordAudit } from "./audit";
+import { OPEN_STATUSES } from "@/lib/experiments/statuses";
 
 export function listModels(db: Db = defaultDb(), opts: { datasetId?: string; role?: ModelRole; take?: number } = {}) {
   return db.model.findMany({
@@ -98,7 +99,7 @@ export async function archiveBlocker(id: string, db: Db | Prisma.TransactionClie
   const slot = await db.servingSlot.findFirst({ where: { modelId: id } });
   if (slot) return `it serves the ${slot.name} slot; cut over to another model first`;
   const variant = await db.variant.findFirst({
-    where: { modelId: id, experiment: { status: { in: ["draft", "running", "paused", "awaiting_approval"] } } },
+    where: { modelId: id, experiment: { status: { in: [...OPEN_STATUSES] } } },
     include: { experiment: { select: { id: true, name: true, status: true } } },
   });
   if (variant) return `experiment "${variant.experiment.name}" (${variant.experiment.status}) uses it as ${variant.key}`;
@@ -120,4 +121,27 @@ export async function setModelArchived(id: string, archived: boolean, actor: { i
     await recordAudit({ actor, action: archived ? "model.archived" : "model.restored", entityType: "model", entityId: id, data: { name: model.name } }, tx);
     return updated;
   });
+}
+
+/** Every model as a picker lists it, newest first. */
+export function listModelChoices(db: Db = defaultDb(), take = 500) {
+  return db.model.findMany({
+    orderBy: { createdAt: "desc" },
+    take,
+    select: { id: true, name: true, role: true, dimension: true, distillationMethod: true, dataset: { select: { name: true } } },
+  });
+}
+
+/** The students distilled from a teacher, oldest first. */
+export function listStudentsOf(teacherId: string, db: Db = defaultDb()) {
+  return db.model.findMany({ where: { teacherId }, orderBy: { createdAt: "asc" } });
+}
+
+export function modelsByIds(ids: readonly string[], db: Db = defaultDb()) {
+  return db.model.findMany({ where: { id: { in: [...ids] } } });
+}
+
+/** A model's name and where its artifact lives, or null: enough to check it exists or export it. */
+export function findModelSummary(id: string, db: Db = defaultDb()) {
+  return db.model.findUnique({ where: { id }, select: { id: true, name: true, architecture: true, artifactUri: true } });
 }

@@ -1,7 +1,19 @@
 // What the serving processes poll (about once a second): the production slot and the live experiment.
 import type pg from "pg";
-import type { Db } from "./client";
+import { db as defaultDb, type Db } from "./client";
 import { parseGuardrails } from "@/lib/experiments/config";
+import { LIVE_STATUSES } from "@/lib/experiments/statuses";
+
+/** The serving slot whose model answers everyone outside an experiment. */
+export const PRODUCTION_SLOT = "production";
+
+/** The production slot and its model, or null before any model serves. */
+export function getProductionSlot(db: Db = defaultDb()) {
+  return db.servingSlot.findUnique({
+    where: { name: PRODUCTION_SLOT },
+    include: { model: { select: { id: true, name: true, role: true, dimension: true, teacherId: true } } },
+  });
+}
 
 const modelSelect = {
   id: true,
@@ -42,16 +54,9 @@ export interface RoutingState {
   ignoredExperimentIds: string[];
 }
 
-/**
- * Statuses in which an experiment splits traffic: `running`, and `awaiting_approval` (the last stage
- * before the cutover keeps serving its split while a person decides). Paused, finished and rolled-back
- * experiments send everyone to production.
- */
-export const LIVE_STATUSES = ["running", "awaiting_approval"] as const;
-
 export async function readRoutingState(db: Db): Promise<RoutingState> {
   const [slot, experiments] = await Promise.all([
-    db.servingSlot.findUnique({ where: { name: "production" }, select: { version: true, model: { select: modelSelect } } }),
+    db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT }, select: { version: true, model: { select: modelSelect } } }),
     db.experiment.findMany({
       where: { status: { in: [...LIVE_STATUSES] } },
       orderBy: [{ startedAt: "desc" }, { createdAt: "desc" }],

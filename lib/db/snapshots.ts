@@ -2,7 +2,7 @@
 // snapshot are folded into a new, versioned snapshot of the production model's dataset (lineage in
 // Dataset.params.lineage, raw rows in interactions.tsv). The split is the parent's (lib/recsys/data/fold.ts).
 import { z } from "zod";
-import { splitSpecInput } from "@/jobs/definitions";
+import { splitSpecInput } from "@/lib/jobs/definitions";
 import { contentHash } from "@/lib/recsys/data/stats";
 import { foldLiveInteractions, type FoldLineage, type SplitSpec } from "@/lib/recsys/data/fold";
 import { readInteractions, INTERACTIONS_FILE } from "@/lib/recsys/data/interactions";
@@ -13,6 +13,7 @@ import type { Db } from "./client";
 import { datasetDirectory, readStoredTsvDir, saveDataset } from "./datasets";
 import { getLoopSettings } from "./loop-settings";
 import { raiseSnapshotCreated } from "./loop-events";
+import { PRODUCTION_SLOT } from "./serving";
 
 export interface SnapshotHooks {
   db: Db;
@@ -73,7 +74,7 @@ export async function resolveProductionModel(db: Db, modelId: string | undefined
     if (!model) throw fail(`model ${modelId} does not exist`);
     return model;
   }
-  const slot = await db.servingSlot.findUnique({ where: { name: "production" }, include: { model: true } });
+  const slot = await db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT }, include: { model: true } });
   if (!slot) throw fail("no model serves production: nothing to extend");
   return slot.model;
 }

@@ -4,6 +4,7 @@
 import type { Dataset } from "@/lib/recsys/types";
 import { newItemSignal, popularityShift, userActivityShift, type NewItemSignal, type PopularityShift, type UserActivityShift } from "./signals";
 import { qualityDecay, type DriftScorer, type QualityDecay } from "./quality";
+import { formatShare } from "@/lib/format";
 
 export interface DriftThresholds {
   /** item-popularity JSD (base 2) above which popularity has drifted */
@@ -59,7 +60,6 @@ export interface DriftDecision {
   reasons: string[];
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export function compareSnapshots(reference: Dataset, current: Dataset, opts: CompareOptions = {}): DriftDecision {
   const thresholds = { ...DEFAULT_DRIFT_THRESHOLDS, ...opts.thresholds };
@@ -82,16 +82,16 @@ export function compareSnapshots(reference: Dataset, current: Dataset, opts: Com
   const reasons: string[] = [];
   if (ratios.popularityJsd > 1) reasons.push(`item popularity shifted: JSD ${signals.popularity.jsd.toFixed(4)} > ${thresholds.popularityJsd}`);
   if (ratios.newItemShare > 1) {
-    reasons.push(`${pct(signals.newItems.share)} of interactions are on ${signals.newItems.items} items unseen in the reference (> ${pct(thresholds.newItemShare)})`);
+    reasons.push(`${formatShare(signals.newItems.share)} of interactions are on ${signals.newItems.items} items unseen in the reference (> ${formatShare(thresholds.newItemShare)})`);
   }
   if (ratios.userActivityChange > 1) {
     reasons.push(
-      `interactions per user changed by ${pct(signals.userActivity.relativeChange)} (${signals.userActivity.referenceMeanPerUser.toFixed(1)} → ${signals.userActivity.currentMeanPerUser.toFixed(1)}; limit ±${pct(thresholds.userActivityChange)})`,
+      `interactions per user changed by ${formatShare(signals.userActivity.relativeChange)} (${signals.userActivity.referenceMeanPerUser.toFixed(1)} → ${signals.userActivity.currentMeanPerUser.toFixed(1)}; limit ±${formatShare(thresholds.userActivityChange)})`,
     );
   }
   if (signals.quality && ratios.qualityDrop !== null && ratios.qualityDrop > 1) {
     const q = signals.quality;
-    reasons.push(`production HR@10 dropped by ${pct(q.relativeDrop)} (${q.reference.hr10.toFixed(4)} → ${q.current.hr10.toFixed(4)}; limit ${pct(thresholds.qualityDrop)})`);
+    reasons.push(`production HR@10 dropped by ${formatShare(q.relativeDrop)} (${q.reference.hr10.toFixed(4)} → ${q.current.hr10.toFixed(4)}; limit ${formatShare(thresholds.qualityDrop)})`);
   }
   const score = Math.max(...Object.values(ratios).map((r) => r ?? 0));
   const threshold = 1;

@@ -4,6 +4,7 @@
 import type { Dataset } from "@/lib/recsys/types";
 import type { SequentialResult } from "@/lib/stats";
 import { itemCountsById, jensenShannon } from "./signals";
+import { formatShare } from "@/lib/format";
 
 export interface LiveDriftThresholds {
   /** population stability index of item popularity, over reference-popularity bins (0.25 is the usual "major shift") */
@@ -147,7 +148,6 @@ function activityBuckets(counts: Iterable<number>): Map<string, number> {
   return out;
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export function liveDriftDecision(input: LiveDriftInput): LiveDriftDecision {
   const thresholds = { ...DEFAULT_LIVE_THRESHOLDS, ...input.thresholds };
@@ -206,8 +206,8 @@ export function liveDriftDecision(input: LiveDriftInput): LiveDriftDecision {
     .filter((s) => s.breached)
     .map((s) => {
       const v = s.value!;
-      const shown = s.key === "unknownItemShare" || s.key === "unknownUserShare" ? pct(v) : v.toFixed(4);
-      const limit = s.key === "unknownItemShare" || s.key === "unknownUserShare" ? pct(s.threshold) : String(s.threshold);
+      const shown = s.key === "unknownItemShare" || s.key === "unknownUserShare" ? formatShare(v) : v.toFixed(4);
+      const limit = s.key === "unknownItemShare" || s.key === "unknownUserShare" ? formatShare(s.threshold) : String(s.threshold);
       return `${LIVE_SIGNAL_LABELS[s.key]} ${shown} ${s.direction === "above" ? ">" : "<"} ${limit}`;
     });
   const score = Math.max(0, ...signals.map((s) => s.ratio ?? 0));

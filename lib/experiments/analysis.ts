@@ -23,6 +23,7 @@ import { costPer1k, type Prices } from "./cost";
 import { nonInferiorityVerdict } from "./gates";
 import { KPI_DEFINITIONS, type KpiKey } from "./kpis";
 import type { ArmValue, ExperimentReport, HitRate, KpiResult, LatencyQuantileTest, OpsStats, VariantKey } from "./report";
+import { formatShare } from "@/lib/format";
 
 /** Sums over users u of one variant; x = exposures, c = clicks, r = revenue, v = converted (0/1). */
 export interface VariantSufficientStats {
@@ -318,5 +319,5 @@ function latencyTest(ops: readonly VariantOpsRow[], nu: 0.95 | 0.99, alpha: numb
 /** Display value of a KPI (percent or currency) for tables. */
 export function formatKpiValue(kpi: KpiKey, value: number | null): string {
   if (value === null) return "–";
-  return KPI_DEFINITIONS[kpi].format === "percent" ? `${(value * 100).toFixed(2)}%` : `$${value.toFixed(3)}`;
+  return KPI_DEFINITIONS[kpi].format === "percent" ? formatShare(value, 2) : `$${value.toFixed(3)}`;
 }

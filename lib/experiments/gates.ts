@@ -8,6 +8,7 @@
 import type { Guardrails } from "./config";
 import { KPI_DEFINITIONS } from "./kpis";
 import type { ExperimentReport } from "./report";
+import { formatShare } from "@/lib/format";
 
 export type CheckStatus = "pass" | "wait" | "breach" | "severe";
 
@@ -31,7 +32,6 @@ export interface StageWindow {
   startedAt: Date;
 }
 
-const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
 
 /** Latency and error-rate guardrails on the candidate arm (judged once it has minGuardrailExposures requests). */
 export function guardrailChecks(report: ExperimentReport, g: Guardrails): GateCheck[] {
@@ -53,10 +53,10 @@ export function guardrailChecks(report: ExperimentReport, g: Guardrails): GateCh
     const status: CheckStatus = ops.errorRate > severeAt ? "severe" : ops.errorRate > g.errorRate ? "breach" : "pass";
     const detail =
       status === "severe"
-        ? `candidate error rate ${pct(ops.errorRate)} > severe threshold ${pct(severeAt)} (${g.severe.errorRateMultiplier}× ceiling ${pct(g.errorRate)})`
+        ? `candidate error rate ${formatShare(ops.errorRate, 2)} > severe threshold ${formatShare(severeAt, 2)} (${g.severe.errorRateMultiplier}× ceiling ${formatShare(g.errorRate, 2)})`
         : status === "breach"
-          ? `candidate error rate ${pct(ops.errorRate)} > ceiling ${pct(g.errorRate)}`
-          : `candidate error rate ${pct(ops.errorRate)} ≤ ceiling ${pct(g.errorRate)}`;
+          ? `candidate error rate ${formatShare(ops.errorRate, 2)} > ceiling ${formatShare(g.errorRate, 2)}`
+          : `candidate error rate ${formatShare(ops.errorRate, 2)} ≤ ceiling ${formatShare(g.errorRate, 2)}`;
     checks.push({ name: "error rate", status, detail, value: ops.errorRate, threshold: g.errorRate });
   }
 
@@ -80,11 +80,11 @@ export function guardrailChecks(report: ExperimentReport, g: Guardrails): GateCh
   const test = report.latencyTests?.p95 ?? null;
   if (enough && test && test.ci) {
     const worse = test.ci[0] > g.latencyQuantileMargin;
-    const diff = `candidate p95 ${pct(test.relativeDifference, 1)} vs control (CI ${pct(test.ci[0], 1)} to ${pct(test.ci[1], 1)})`;
+    const diff = `candidate p95 ${formatShare(test.relativeDifference, 1)} vs control (CI ${formatShare(test.ci[0], 1)} to ${formatShare(test.ci[1], 1)})`;
     checks.push({
       name: "latency p95 vs control",
       status: worse ? "breach" : "pass",
-      detail: worse ? `${diff}: significantly more than ${pct(g.latencyQuantileMargin, 0)} slower` : `${diff}: not shown to be more than ${pct(g.latencyQuantileMargin, 0)} slower`,
+      detail: worse ? `${diff}: significantly more than ${formatShare(g.latencyQuantileMargin, 0)} slower` : `${diff}: not shown to be more than ${formatShare(g.latencyQuantileMargin, 0)} slower`,
       value: test.relativeDifference,
       threshold: g.latencyQuantileMargin,
     });
@@ -100,7 +100,7 @@ export function srmCheck(report: ExperimentReport, g: Guardrails): GateCheck {
   }
   const obs = report.srm.observed;
   const share = obs.control + obs.candidate > 0 ? obs.candidate / (obs.control + obs.candidate) : 0;
-  const observed = `${obs.candidate} of ${obs.control + obs.candidate} users in candidate (${pct(share)}, expected ${pct(report.expectedCandidateShare ?? 0)})`;
+  const observed = `${obs.candidate} of ${obs.control + obs.candidate} users in candidate (${formatShare(share, 2)}, expected ${formatShare(report.expectedCandidateShare ?? 0, 2)})`;
   return p < g.srmPValue
     ? { name: "SRM", status: "wait", detail: `sample ratio mismatch: ${observed}, p=${p.toExponential(2)} < ${g.srmPValue}`, value: p, threshold: g.srmPValue }
     : { name: "SRM", status: "pass", detail: `split as expected: ${observed}, p=${p.toPrecision(3)}`, value: p, threshold: g.srmPValue };
@@ -119,19 +119,19 @@ export function kpiChecks(report: ExperimentReport): GateCheck[] {
       const why = k.note ?? "not enough data for a lift estimate";
       return { name, status: "wait", detail: `${KPI_DEFINITIONS[k.kpi].label}: ${why}`, value: null, threshold: margin };
     }
-    const ci = `lift ${pct(k.lift, 1)} [${pct(k.ci[0], 1)}, ${pct(k.ci[1], 1)}]`;
+    const ci = `lift ${formatShare(k.lift, 1)} [${formatShare(k.ci[0], 1)}, ${formatShare(k.ci[1], 1)}]`;
     const label = KPI_DEFINITIONS[k.kpi].label;
     if (k.severeInferior) {
-      const sci = k.severeCi ? ` (severe-level CI upper ${pct(k.severeCi[1], 1)})` : "";
-      return { name, status: "severe", detail: `${label} inferior beyond the −${pct(k.margin, 1)} margin with high confidence: ${ci}${sci}`, value: k.lift, threshold: margin };
+      const sci = k.severeCi ? ` (severe-level CI upper ${formatShare(k.severeCi[1], 1)})` : "";
+      return { name, status: "severe", detail: `${label} inferior beyond the −${formatShare(k.margin, 1)} margin with high confidence: ${ci}${sci}`, value: k.lift, threshold: margin };
     }
     if (k.verdict === "inferior") {
-      return { name, status: "breach", detail: `${label} inferior beyond the −${pct(k.margin, 1)} margin: ${ci}`, value: k.lift, threshold: margin };
+      return { name, status: "breach", detail: `${label} inferior beyond the −${formatShare(k.margin, 1)} margin: ${ci}`, value: k.lift, threshold: margin };
     }
     if (k.verdict === "non_inferior") {
-      return { name, status: "pass", detail: `${label} non-inferior: ${ci}, lower bound above −${pct(k.margin, 1)}`, value: k.lift, threshold: margin };
+      return { name, status: "pass", detail: `${label} non-inferior: ${ci}, lower bound above −${formatShare(k.margin, 1)}`, value: k.lift, threshold: margin };
     }
-    return { name, status: "wait", detail: `${label} not yet shown non-inferior: ${ci}, lower bound below −${pct(k.margin, 1)}`, value: k.lift, threshold: margin };
+    return { name, status: "wait", detail: `${label} not yet shown non-inferior: ${ci}, lower bound below −${formatShare(k.margin, 1)}`, value: k.lift, threshold: margin };
   });
 }
 

@@ -6,7 +6,9 @@
 //   memory = model size (GiB) × price per GiB-hour × 730, one resident copy
 // CPU seconds per request is the scoring latency measured on one core (full catalogue + top-k), the
 // work a request costs whatever the number of replicas.
+import { METHOD_NAMES, type DistillMethod } from "@/lib/recsys/distill/methods";
 import type { Prices } from "./cost";
+import { formatShare } from "@/lib/format";
 
 export const HOURS_PER_MONTH = 730;
 export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
@@ -29,11 +31,6 @@ export interface ComparedModelSummary {
 export function shareOf(value: number | undefined, teacherValue: number | undefined): number | null {
   if (value === undefined || teacherValue === undefined || !Number.isFinite(value) || !Number.isFinite(teacherValue) || teacherValue <= 0) return null;
   return value / teacherValue;
-}
-
-/** "96.1%" */
-export function formatShare(share: number | null, digits = 1): string {
-  return share === null ? "—" : `${(share * 100).toFixed(digits)}%`;
 }
 
 /** how many times smaller b is than a ("7.9×"), null if either is not positive */
@@ -59,7 +56,6 @@ export function bestStudent(teacher: ComparedModelSummary, others: ComparedModel
   return best;
 }
 
-const METHOD_LABELS: Record<string, string> = { none: "Undistilled", rd: "RD", de: "DE", rrd: "RRD", "de-rrd": "DE-RRD" };
 
 /**
  * Latency ratio from p50. e.g. "DE-RRD student keeps 96.1% of the teacher's NDCG@10 (98.3% on niche users) at 7.9× lower scoring
@@ -70,7 +66,7 @@ export function comparisonHeadline(teacher: ComparedModelSummary, others: Compar
   if (!s) return null;
   const share = shareOf(s.sampled["N@10"], teacher.sampled["N@10"]);
   if (share === null) return null;
-  const who = s.role === "teacher" ? s.name : `${METHOD_LABELS[s.method ?? "none"] ?? s.method} student`;
+  const who = s.role === "teacher" ? s.name : `${METHOD_NAMES[(s.method ?? "none") as DistillMethod] ?? s.method} student`;
   const tail = shareOf(s.longTail["N@10"], teacher.longTail["N@10"]);
   let text = `${who} keeps ${formatShare(share)} of the teacher's NDCG@10`;
   if (tail !== null) text += ` (${formatShare(tail)} on niche users)`;

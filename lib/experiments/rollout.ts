@@ -1,5 +1,5 @@
 // The rollout state machine. Pure: experiment state + current stage + report numbers + now → decision.
-// lib/db/experiments.ts applies decisions (scheduler) and manual actions in one transaction each.
+// lib/services/experiments.ts applies decisions (scheduler) and manual actions in one transaction each.
 //
 // Scheduler decisions by status:
 //   running            severe → rollback (or pause, per guardrails.severe.action); breach → pause;
@@ -15,14 +15,9 @@ import type { Guardrails } from "./config";
 import { distillationChecks } from "./distillation-gates";
 import { guardrailChecks, kpiChecks, srmCheck, stageProgressChecks, type GateCheck, type StageLimits, type StageWindow } from "./gates";
 import type { ExperimentReport } from "./report";
+import { isLive, type ExperimentStatus } from "./statuses";
 
-export const EXPERIMENT_STATUSES = ["draft", "running", "paused", "awaiting_approval", "completed", "rolled_back", "cancelled"] as const;
-export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
-
-/** Statuses in which the experiment splits live traffic at its current stage's share (same as lib/db/serving.ts LIVE_STATUSES). */
-export const TRAFFIC_SPLITTING_STATUSES: readonly ExperimentStatus[] = ["running", "awaiting_approval"];
-/** Statuses the scheduler evaluates every minute. */
-export const EVALUATED_STATUSES: readonly ExperimentStatus[] = ["running", "awaiting_approval"];
+export type { ExperimentStatus };
 
 export type RolloutAction = "hold" | "advance" | "pause" | "rollback" | "await_approval";
 
@@ -101,7 +96,7 @@ export function decideRollout({ state, stage, report, now }: DecideInput): Rollo
   const decision = (action: RolloutAction, reason: string, to: RolloutDecision["to"]): RolloutDecision => ({ action, reason, from, to, numbers });
   const hold = (reason: string) => decision("hold", reason, from);
 
-  if (!(EVALUATED_STATUSES as readonly string[]).includes(state.status)) {
+  if (!isLive(state.status)) {
     return hold(`not evaluated: experiment is ${state.status}`);
   }
 
@@ -187,6 +182,6 @@ export function availableActions(status: ExperimentStatus): ManualAction[] {
 
 /** Candidate traffic share (0..1) an experiment in this state should receive. */
 export function candidateShare(status: ExperimentStatus, rampSchedule: readonly number[], currentStageIndex: number): number {
-  if (!(TRAFFIC_SPLITTING_STATUSES as readonly string[]).includes(status)) return 0;
+  if (!isLive(status)) return 0;
   return currentCandidatePercent(rampSchedule, currentStageIndex) / 100;
 }

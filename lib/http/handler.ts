@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { unstable_rethrow } from "next/navigation";
 import { ZodError } from "zod";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
-import { HttpError } from "./errors";
+import { httpErrorOf } from "./errors";
 import { jsonError } from "./responses";
 import { toIssues } from "./validation";
 
@@ -25,9 +25,8 @@ export function handler<Ctx = unknown>(
 }
 
 export function errorResponse(error: unknown, request?: Request): Response {
-  if (error instanceof HttpError) {
-    return jsonError(error.status, error.code, error.message, error.details);
-  }
+  const http = httpErrorOf(error);
+  if (http) return jsonError(http.status, http.code, http.message, http.details);
   if (error instanceof ZodError) {
     // A schema deeper in the stack (e.g. a job's input) refused the request's data.
     return jsonError(400, "invalid_request", "The request has invalid fields", { issues: toIssues(error) });

@@ -1,7 +1,7 @@
 // The body of an import request: JSON, or multipart/form-data whose file is staged to disk first
 // (lib/db/imports) and whose text fields become the same JSON shape (mapping and split as JSON text).
 import { importMaxBytes, removeUpload, stageUpload, type UploadMeta } from "@/lib/db/imports";
-import { HttpError } from "./errors";
+import { HttpError, fieldError } from "./errors";
 import { isMultipart, readMultipart } from "./multipart";
 import { DEFAULT_MAX_BODY_BYTES, readBodyText } from "./validation";
 
@@ -12,7 +12,7 @@ function fieldValue(name: string, raw: string): unknown {
     try {
       return JSON.parse(raw);
     } catch {
-      throw new HttpError(400, "invalid_request", `Field ${name} must be JSON`, { issues: [{ path: name, message: "Must be JSON" }] });
+      throw fieldError(name, "Must be JSON", `Field ${name} must be JSON`);
     }
   }
   if (name === "header") return raw === "true" ? true : raw === "false" ? false : raw;
@@ -47,8 +47,8 @@ export async function readImportBody(request: Request, createdById: string, opts
     onFile: (stream, info) => stageUpload(stream, { name: info.filename, createdById, truncated: info.truncated, limit }),
   });
   try {
-    if (!file && opts.requireFile) throw new HttpError(400, "invalid_request", "No file in the upload", { issues: [{ path: "file", message: "Choose a file" }] });
-    if (file && file.result.size === 0) throw new HttpError(400, "invalid_request", `${file.result.name} is empty`, { issues: [{ path: "file", message: "The file is empty" }] });
+    if (!file && opts.requireFile) throw fieldError("file", "Choose a file", "No file in the upload");
+    if (file && file.result.size === 0) throw fieldError("file", "The file is empty", `${file.result.name} is empty`);
     const body: Record<string, unknown> = {};
     for (const [name, raw] of Object.entries(fields)) {
       const v = fieldValue(name, raw);

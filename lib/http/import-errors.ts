@@ -3,11 +3,11 @@
 import { checkImportSource, ImportPathError, type ImportSource } from "@/lib/db/imports";
 import { DatasetError } from "@/lib/recsys/data/errors";
 import type { ImportFormat } from "@/lib/recsys/data/import";
-import { HttpError } from "./errors";
+import { HttpError, fieldError } from "./errors";
 
 export function importHttpError(err: unknown, source: ImportSource): unknown {
   const field = "uploadId" in source ? "source.uploadId" : "source.path";
-  if (err instanceof ImportPathError) return new HttpError(400, "invalid_request", err.message, { issues: [{ path: field, message: err.message }] });
+  if (err instanceof ImportPathError) return fieldError(field, err.message, err.message);
   if (err instanceof DatasetError) {
     return new HttpError(422, "invalid_file", err.message, { issues: [{ path: field, message: err.message }], ...(err.line ? { line: err.line } : {}) });
   }

@@ -4,7 +4,7 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import busboy from "busboy";
-import { HttpError } from "./errors";
+import { HttpError, fieldError } from "./errors";
 import { MULTIPART_FRAMING_BYTES } from "./limits";
 
 export interface MultipartFile<T> {
@@ -34,7 +34,7 @@ export async function readMultipart<T>(
   const declared = Number(request.headers.get("content-length"));
   // the multipart framing adds a little; a body far beyond the limit is refused before reading it
   if (Number.isFinite(declared) && declared > opts.maxFileBytes + MULTIPART_FRAMING_BYTES) throw payloadTooLarge(opts.maxFileBytes);
-  if (!request.body) throw new HttpError(400, "invalid_request", "The request has no body", { issues: [{ path: "file", message: "Required" }] });
+  if (!request.body) throw fieldError("file", "Required", "The request has no body");
   let parser: busboy.Busboy;
   try {
     parser = busboy({
@@ -76,7 +76,7 @@ export async function readMultipart<T>(
         })
         .catch((err: unknown) => fail(tooLarge ? payloadTooLarge(opts.maxFileBytes) : err));
     });
-    parser.on("filesLimit", () => fail(new HttpError(400, "invalid_request", "Send one file per request", { issues: [{ path: "file", message: "One file only" }] })));
+    parser.on("filesLimit", () => fail(fieldError("file", "One file only", "Send one file per request")));
     parser.on("error", (err: Error) => fail(new HttpError(400, "invalid_request", `Malformed multipart body: ${err.message}`)));
     parser.on("close", () => {
       void pending.then(() => {

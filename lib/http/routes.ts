@@ -1,10 +1,11 @@
 // The declared table of every API route: path (as the app/api folders spell it), method, who may call
 // it, and how big a body it accepts. Tests sweep it (every route file must appear here; every mutation
-// is tried with every role and key scope), and it is what an OpenAPI document can be generated from.
+// is tried with every role and key scope), and the OpenAPI document (openapi.ts) is generated from it.
 // Adding a route = adding one entry here.
 import type { ApiKeyScope } from "@/lib/auth/scopes";
 import type { Role } from "@/lib/auth/roles";
 import { DEFAULT_IMPORT_MAX_BYTES, MODEL_IMPORT_MAX_BODY_BYTES, MULTIPART_FRAMING_BYTES } from "./limits";
+import { EXPERIMENT_ACTIONS, LOOP_ACTIONS } from "./requests";
 import { DEFAULT_MAX_BODY_BYTES, EVENTS_MAX_BODY_BYTES } from "./validation";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -138,7 +139,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "POST",
     path: "/api/models/[id]/loop/[action]",
     access: editor,
-    params: { action: ["snapshot", "drift-check", "redistill", "replay-drift"] },
+    params: { action: LOOP_ACTIONS },
     maxBodyBytes: body,
     exampleBody: {},
     summary: "Run a loop step now (a job; a redistillation in flight is returned, not doubled). replay-drift: demo installs only (403 elsewhere, 409 while a replay or redistillation is in flight)",
@@ -166,15 +167,17 @@ export const ROUTES: readonly RouteSpec[] = [
   {
     method: "POST",
     path: "/api/experiments/[id]/[action]",
-    // start/pause/resume/rollback/cancel need editor, approve/reject approver (not the creator): checked in lib/db/experiments
+    // start/pause/resume/rollback/cancel need editor, approve/reject approver (not the creator): checked in lib/services/experiments
     access: editor,
-    params: { action: ["start", "pause", "resume", "rollback", "cancel", "approve", "reject"] },
+    params: { action: EXPERIMENT_ACTIONS },
     maxBodyBytes: body,
     exampleBody: { reason: "a reason" },
     summary: "Act on an experiment",
   },
   { method: "GET", path: "/api/experiments/[id]/metrics", access: viewer, summary: "An experiment's catalogue metrics with results so far" },
   { method: "PUT", path: "/api/experiments/[id]/metrics", access: editor, maxBodyBytes: body, exampleBody: [{ metricKey: "ctr", role: "primary" }, { metricKey: "add_to_cart", role: "secondary" }], summary: "Choose an experiment's primary, secondary and guardrail metrics" },
+
+  { method: "GET", path: "/api/openapi.json", access: { kind: "public" }, summary: "This document: the API as OpenAPI 3.1 (also on the dashboard's API page)" },
 
   { method: "POST", path: "/api/v1/recommend", access: { kind: "apiKey", scope: "recommend" }, maxBodyBytes: body, exampleBody: { userId: "u1", k: 10 }, summary: "Recommendations for a user" },
   { method: "POST", path: "/api/v1/events", access: { kind: "apiKey", scope: "events" }, maxBodyBytes: EVENTS_MAX_BODY_BYTES, exampleBody: { events: [] }, summary: "Ingest KPI events" },

@@ -1,8 +1,8 @@
 // pg-boss in our own database, schema "pgboss". One instance per process: the web process only sends
 // and cancels (no maintenance, no cron); workers run handlers, maintenance and schedules.
 import { PgBoss, type ConstructorOptions } from "pg-boss";
-import { JOB_SCHEDULES, jobDefinition, type JobDefinition } from "@/jobs/definitions";
-import { QUEUE_NAMES } from "@/jobs/queues";
+import { JOB_SCHEDULES, jobDefinition, type JobDefinition } from "@/lib/jobs/definitions";
+import { QUEUE_NAMES } from "@/lib/jobs/queues";
 
 export const BOSS_SCHEMA = "pgboss";
 

@@ -3,9 +3,10 @@
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
 import { db as defaultDb, type Db } from "@/lib/db/client";
-import type { JobRun } from "@/lib/db/generated/client";
-import { jobDefinition } from "@/jobs/definitions";
-import { QUEUE_NAMES, type QueueName } from "@/jobs/queues";
+import { recordAudit } from "@/lib/db/audit";
+import type { JobRun, Prisma } from "@/lib/db/generated/client";
+import { jobDefinition } from "@/lib/jobs/definitions";
+import { QUEUE_NAMES, type QueueName } from "@/lib/jobs/queues";
 import { senderBoss } from "./boss";
 
 export interface JobDeps {
@@ -30,6 +31,22 @@ export interface EnqueueRequest {
   /** runs with the same key never overlap; defaults to the queue's key for this input, if any */
   singletonKey?: string;
   createdById?: string;
+}
+
+/**
+ * A person's enqueueJob, with its `job.enqueued` audit entry (queue and input). The run comes back with
+ * its creator's email, ready for toJobView.
+ */
+export async function enqueueAudited(request: { queue: QueueName; input: unknown; by: { id: string; email: string } }, deps?: JobDeps) {
+  const run = await enqueueJob({ queue: request.queue, input: request.input, createdById: request.by.id }, deps);
+  await recordAudit({
+    actor: { id: request.by.id, label: request.by.email },
+    action: "job.enqueued",
+    entityType: "job",
+    entityId: run.id,
+    data: { queue: request.queue, input: request.input as Prisma.InputJsonValue },
+  });
+  return { ...run, createdBy: { email: request.by.email } };
 }
 
 /**

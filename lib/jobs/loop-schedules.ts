@@ -5,7 +5,8 @@
 import type { PgBoss } from "pg-boss";
 import type { Db } from "@/lib/db/client";
 import { cronForMinutes, getLoopSettings } from "@/lib/db/loop-settings";
-import { QUEUES } from "@/jobs/queues";
+import { QUEUES } from "@/lib/jobs/queues";
+import { PRODUCTION_SLOT } from "@/lib/db/serving";
 
 const LOOP_QUEUES = [QUEUES.driftCheck, QUEUES.snapshotBuild, QUEUES.redistill] as const;
 const PREFIX = { [QUEUES.driftCheck]: "live.", [QUEUES.snapshotBuild]: "snapshot.", [QUEUES.redistill]: "redistill." } as const;
@@ -35,7 +36,7 @@ export async function loopSchedulesFor(db: Db, modelId: string): Promise<LoopSch
 
 /** Brings pg-boss's loop schedules in line with the production slot and its model's settings. */
 export async function syncLoopSchedules(boss: PgBoss, db: Db): Promise<LoopSchedule[]> {
-  const slot = await db.servingSlot.findUnique({ where: { name: "production" }, select: { modelId: true } });
+  const slot = await db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT }, select: { modelId: true } });
   const wanted = slot ? await loopSchedulesFor(db, slot.modelId) : [];
   for (const queue of LOOP_QUEUES) {
     for (const existing of await boss.getSchedules(queue)) {

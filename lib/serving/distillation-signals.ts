@@ -4,7 +4,7 @@
 import type { Db } from "@/lib/db/client";
 import { modelSources, pendingSlateSamples, recordSlateScores, saveSegmentation, segmentationOf, type SlateScore } from "@/lib/db/distillation-signals";
 import type { ModelSource } from "@/lib/db/serving";
-import { EVALUATED_STATUSES } from "@/lib/experiments/rollout";
+import { LIVE_STATUSES } from "@/lib/experiments/statuses";
 import { AGREEMENT_K, overlapAtK } from "@/lib/experiments/teacher-agreement";
 import { userSegments } from "@/lib/experiments/user-segments";
 import { loadServingModel, readDatasetOfRow } from "./model-loader";
@@ -71,7 +71,7 @@ export async function scoreSlateSamples(db: Db, options: { limit?: number; load?
 /** Computes the user segments of every live experiment's candidate dataset that has none yet. */
 export async function segmentLiveDatasets(db: Db): Promise<{ computed: string[]; failed: { datasetId: string; error: string }[] }> {
   const live = await db.variant.findMany({
-    where: { key: "candidate", experiment: { status: { in: [...EVALUATED_STATUSES] } } },
+    where: { key: "candidate", experiment: { status: { in: [...LIVE_STATUSES] } } },
     select: { model: { select: { dataset: { select: { id: true, name: true, source: true, sourcePath: true, storagePath: true } } } } },
   });
   const datasets = new Map(live.map((v) => [v.model.dataset.id, v.model.dataset]));

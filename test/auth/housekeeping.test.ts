@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { JOB_SCHEDULES } from "@/jobs/definitions";
-import { QUEUES } from "@/jobs/queues";
+import { JOB_SCHEDULES } from "@/lib/jobs/definitions";
+import { QUEUES } from "@/lib/jobs/queues";
 import { purgeExpiredAuthState } from "@/lib/auth/housekeeping";
 import { hashPassword } from "@/lib/auth/passwords";
 import { THROTTLE_DECAY_MS } from "@/lib/auth/throttle";

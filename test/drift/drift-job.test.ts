@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
-import { driftCheckMetrics, listDriftChecks, runDriftCheck } from "@/lib/db/drift";
-import { runTraining } from "@/lib/db/training";
+import { driftCheckMetrics, listDriftChecks } from "@/lib/db/drift-checks";
+import { runDriftCheck } from "@/lib/services/drift";
+import { runTraining } from "@/lib/services/training";
 import { notify } from "@/lib/notifications/notify";
-import { trainInput, type TrainInput } from "@/jobs/definitions";
+import { trainInput, type TrainInput } from "@/lib/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 

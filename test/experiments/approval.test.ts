@@ -1,8 +1,18 @@
 // Approval of the production cutover and people's manual actions, against a real database.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase as setupTestDatabase } from "../helpers/db";
-import { SELF_APPROVAL_MESSAGE, changeExperimentStatus, decideApproval, evaluateExperiment } from "@/lib/db/experiments";
+import { httpErrorOf } from "@/lib/http/errors";
+import { SELF_APPROVAL_MESSAGE, changeExperimentStatus, decideApproval, evaluateExperiment } from "@/lib/services/experiments";
 import { driveToAwaitingApproval, endLiveExperiments, seedWorld, startedExperiment, writeHealthyTraffic, type World } from "./rollout-fixtures";
+
+/** what a refused workflow answers over HTTP (its domain error mapped by lib/http) */
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("expected a refusal");
+    },
+    (error: unknown) => httpErrorOf(error) ?? error,
+  );
 
 const t = setupTestDatabase("exp_approval");
 const T0 = new Date("2026-04-01T08:00:00Z");
@@ -24,7 +34,7 @@ describe("production cutover approval", () => {
   it("refuses people without the approver role", async () => {
     const exp = await driveToAwaitingApproval(t().db, world, T0);
     for (const who of [world.viewer, world.plainEditor]) {
-      await expect(decideApproval(t().db, exp.id, "approved", who, "")).rejects.toMatchObject({
+      await expect(refusal(decideApproval(t().db, exp.id, "approved", who, ""))).resolves.toMatchObject({
         status: 403,
         message: `Approving or rejecting a production cutover needs the approver role; you are ${who.role}`,
       });
@@ -35,7 +45,7 @@ describe("production cutover approval", () => {
   it("refuses self-approval with 403 and a clear message, changing nothing", async () => {
     const exp = await driveToAwaitingApproval(t().db, world, T0);
     const before = await slot();
-    await expect(decideApproval(t().db, exp.id, "approved", world.editor, "ship it")).rejects.toMatchObject({
+    await expect(refusal(decideApproval(t().db, exp.id, "approved", world.editor, "ship it"))).resolves.toMatchObject({
       status: 403,
       code: "self_approval",
       message: SELF_APPROVAL_MESSAGE,
@@ -75,7 +85,7 @@ describe("production cutover approval", () => {
     expect(data.numbers).toMatchObject({ action: "await_approval" });
 
     // a second decision is refused: the experiment is no longer awaiting approval
-    await expect(decideApproval(db, exp.id, "approved", world.approver2, "")).rejects.toMatchObject({ status: 409 });
+    await expect(refusal(decideApproval(db, exp.id, "approved", world.approver2, ""))).resolves.toMatchObject({ status: 409 });
     expect((await slot()).version).toBe(before.version + 1);
   });
 
@@ -116,7 +126,7 @@ describe("production cutover approval", () => {
     const { db } = t();
     const exp = await driveToAwaitingApproval(db, world, T0);
     const before = await slot();
-    await expect(decideApproval(db, exp.id, "rejected", world.approver, " ")).rejects.toMatchObject({
+    await expect(refusal(decideApproval(db, exp.id, "rejected", world.approver, " "))).resolves.toMatchObject({
       status: 400,
       details: { issues: [{ path: "comment", message: "say why you reject the cutover" }] },
     });
@@ -130,7 +140,7 @@ describe("production cutover approval", () => {
 
   it("cannot approve before the scheduler asks for it", async () => {
     const exp = await startedExperiment(t().db, world, { kpis: ["ctr"] }, T0);
-    await expect(decideApproval(t().db, exp.id, "approved", world.approver, "")).rejects.toMatchObject({
+    await expect(refusal(decideApproval(t().db, exp.id, "approved", world.approver, ""))).resolves.toMatchObject({
       status: 409,
       message: expect.stringMatching(/cannot approve an experiment that is running/),
     });
@@ -144,8 +154,8 @@ describe("manual pause, resume and rollback", () => {
     await writeHealthyTraffic(db, world, exp.id, 10, at(1), "man");
     expect((await evaluateExperiment(db, exp.id, at(2)))?.decision.action).toBe("hold");
 
-    await expect(changeExperimentStatus(db, exp.id, "pause", world.viewer, "because")).rejects.toMatchObject({ status: 403 });
-    await expect(changeExperimentStatus(db, exp.id, "pause", world.plainEditor, "")).rejects.toMatchObject({
+    await expect(refusal(changeExperimentStatus(db, exp.id, "pause", world.viewer, "because"))).resolves.toMatchObject({ status: 403 });
+    await expect(refusal(changeExperimentStatus(db, exp.id, "pause", world.plainEditor, ""))).resolves.toMatchObject({
       status: 400,
       details: { issues: [{ path: "reason", message: "say why you pause (recorded in the audit log)" }] },
     });
@@ -162,7 +172,7 @@ describe("manual pause, resume and rollback", () => {
     expect(stage.status).toBe("active");
     expect(stage.startedAt).toEqual(at(20));
 
-    await expect(changeExperimentStatus(db, exp.id, "resume", world.plainEditor, "again")).rejects.toMatchObject({ status: 409 });
+    await expect(refusal(changeExperimentStatus(db, exp.id, "resume", world.plainEditor, "again"))).resolves.toMatchObject({ status: 409 });
     await changeExperimentStatus(db, exp.id, "rollback", world.plainEditor, "product decision", at(21));
     const done = await db.experiment.findUniqueOrThrow({ where: { id: exp.id } });
     expect(done.status).toBe("rolled_back");
@@ -180,7 +190,7 @@ describe("manual pause, resume and rollback", () => {
   it("refuses to start a second experiment while one is live", async () => {
     const { db } = t();
     await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await expect(startedExperiment(db, world, { kpis: ["ctr"] }, T0)).rejects.toMatchObject({
+    await expect(refusal(startedExperiment(db, world, { kpis: ["ctr"] }, T0))).resolves.toMatchObject({
       status: 409,
       message: expect.stringMatching(/is running: finish or roll it back first/),
     });

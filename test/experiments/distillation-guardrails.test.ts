@@ -12,7 +12,7 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { saveDataset } from "@/lib/db/datasets";
-import { createExperiment, startExperiment, type Person } from "@/lib/db/experiments";
+import { createExperiment, startExperiment, type Person } from "@/lib/services/experiments";
 import { loadExperimentReport } from "@/lib/db/reports";
 import { dataDir } from "@/lib/db/storage";
 import { experimentConfigSchema, type GuardrailsInput } from "@/lib/experiments/config";

@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   bestStudent,
   comparisonHeadline,
-  formatShare,
   formatUsd,
   monthlyServingCost,
   shareOf,
   switchRoi,
   type ComparedModelSummary,
 } from "@/lib/experiments/offline-comparison";
+import { formatShare } from "@/lib/format";
 
 const teacher: ComparedModelSummary = {
   id: "t",

@@ -3,7 +3,7 @@
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/auth/roles";
-import { createExperiment, startExperiment, type Person } from "@/lib/db/experiments";
+import { createExperiment, startExperiment, type Person } from "@/lib/services/experiments";
 import { experimentConfigSchema, type ExperimentConfigInput } from "@/lib/experiments/config";
 
 export interface World {
@@ -115,7 +115,7 @@ export async function writeHealthyTraffic(db: Db, world: World, experimentId: st
  * traffic in each stage, one evaluation per stage.
  */
 export async function driveToAwaitingApproval(db: Db, world: World, t0: Date) {
-  const { evaluateExperiment } = await import("@/lib/db/experiments");
+  const { evaluateExperiment } = await import("@/lib/services/experiments");
   const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, t0);
   await writeHealthyTraffic(db, world, exp.id, 10, minutes(t0, 1), `${exp.id}-s0`);
   const first = await evaluateExperiment(db, exp.id, minutes(t0, 2));

@@ -3,7 +3,7 @@ import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob } from "@/lib/jobs/enqueue";
-import { JOB_SCHEDULES } from "@/jobs/definitions";
+import { JOB_SCHEDULES } from "@/lib/jobs/definitions";
 import { useTestDatabase as setupTestDatabase } from "../helpers/db";
 import { startWorkerProcess, type WorkerProcess } from "../helpers/worker";
 import { waitFor } from "../helpers/wait";

@@ -2,7 +2,7 @@
 // rows and an audit row written by "scheduler".
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase as setupTestDatabase } from "../helpers/db";
-import { evaluateExperiment, evaluateLiveExperiments } from "@/lib/db/experiments";
+import { evaluateExperiment, evaluateLiveExperiments } from "@/lib/services/experiments";
 import { endLiveExperiments, seedWorld, startedExperiment, writeHealthyTraffic, writeTraffic, type World } from "./rollout-fixtures";
 
 const t = setupTestDatabase("exp_sched");

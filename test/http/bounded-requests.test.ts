@@ -1,6 +1,6 @@
 // Bounded requests: body caps before parsing, bounded training and dataset sizes, report slots.
 import { describe, expect, it } from "vitest";
-import { generateDatasetInput, trainInput } from "@/jobs/definitions";
+import { generateDatasetInput, trainInput } from "@/lib/jobs/definitions";
 import { HttpError } from "@/lib/http/errors";
 import { readImportBody } from "@/lib/http/import-body";
 import { DEFAULT_MAX_BODY_BYTES, EVENTS_MAX_BODY_BYTES, capRequestBody, discardBody, parseJson } from "@/lib/http/validation";

@@ -77,7 +77,7 @@ describe("the declared route table", () => {
       const scopes = scopesChecked(f.source);
       const tableRoles = new Set(entries.flatMap((r: RouteSpec) => (r.access.kind === "session" && r.access.role !== "viewer" ? [r.access.role] : [])));
       const tableScopes = new Set(entries.flatMap((r: RouteSpec) => (r.access.kind === "apiKey" ? [r.access.scope] : [])));
-      // [id]/[action] checks its roles in lib/db/experiments (per action), not with requireRole
+      // [id]/[action] checks its roles in lib/services/experiments (per action), not with requireRole
       if (f.routePath !== "/api/experiments/[id]/[action]" && [...tableRoles].sort().join() !== [...roles].sort().join()) wrong.push(`${f.file}: handler requires roles {${[...roles]}}, table says {${[...tableRoles]}}`);
       if ([...tableScopes].sort().join() !== [...scopes].sort().join()) wrong.push(`${f.file}: handler requires scopes {${[...scopes]}}, table says {${[...tableScopes]}}`);
       const publicInTable = entries.some((r) => r.access.kind === "public");

@@ -11,7 +11,8 @@ import { createBoss, ensureQueues } from "@/lib/jobs/boss";
 import { syncLoopSchedules } from "@/lib/jobs/loop-schedules";
 import { saveLoopSettings } from "@/lib/db/loop-settings";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
-import { runLiveDriftCheck, type LiveDriftCheckMetrics } from "@/lib/db/drift";
+import type { LiveDriftCheckMetrics } from "@/lib/db/drift-checks";
+import { runLiveDriftCheck } from "@/lib/services/drift";
 import { isolatedTestDatabase } from "../helpers/db";
 
 const t = isolatedTestDatabase("loopdb");

@@ -1,7 +1,7 @@
 // The shape of a redistillation: like the production student when production serves one; when
 // production serves a teacher (the demo until its cutover), like the teacher's newest distilled student.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REDISTILL, redistillPlan } from "@/lib/db/drift";
+import { DEFAULT_REDISTILL, redistillPlan } from "@/lib/services/drift";
 
 type PlanModel = NonNullable<Parameters<typeof redistillPlan>[0]>;
 type Template = NonNullable<Parameters<typeof redistillPlan>[3]>;

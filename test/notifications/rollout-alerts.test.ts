@@ -6,7 +6,7 @@ import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { createWebhook } from "@/lib/db/webhooks";
 import { acknowledgeAlert, listAlerts } from "@/lib/db/alerts";
-import { changeExperimentStatus } from "@/lib/db/experiments";
+import { changeExperimentStatus } from "@/lib/services/experiments";
 import type { RolloutDecision } from "@/lib/experiments/rollout";
 import { notifyPersonAction, personActionNotification, rolloutNotification } from "@/lib/notifications/experiments";
 import { createWebhookBody } from "@/lib/notifications/types";

@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
-import { runTraining } from "@/lib/db/training";
+import { runTraining } from "@/lib/services/training";
 import { activeComparisonJob, comparisonMetrics, findComparison } from "@/lib/db/comparisons";
 import { readStoredTsvDir, datasetDirectory } from "@/lib/db/datasets";
 import { loadModel } from "@/lib/recsys/artifact";
 import { evaluate } from "@/lib/recsys/eval";
-import { trainInput } from "@/jobs/definitions";
+import { trainInput } from "@/lib/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 

@@ -8,7 +8,7 @@ import { ZodError } from "zod";
 import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel, type JobDeps } from "@/lib/jobs/enqueue";
 import { getJobRun, listJobRuns } from "@/lib/db/jobs";
-import { JOB_SCHEDULES } from "@/jobs/definitions";
+import { JOB_SCHEDULES } from "@/lib/jobs/definitions";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 import { waitFor } from "../helpers/wait";
@@ -115,7 +115,7 @@ describe("with a worker", () => {
   });
 
   it("a job failing on every attempt ends failed after its retry limit, not before and not retried further", async () => {
-    const { jobDefinition } = await import("@/jobs/definitions");
+    const { jobDefinition } = await import("@/lib/jobs/definitions");
     const limit = jobDefinition("selftest").retryLimit;
     const run = await enqueueJob({ queue: "selftest", input: { steps: 2, stepMs: 10, failAttempts: 10, failAtStep: 1 } }, deps);
     const done = await finished(run.id, 90_000);

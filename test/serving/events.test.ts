@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/events/route";
 import { createApiKey } from "@/lib/auth/api-keys";
+import { EventsAnswer } from "@/lib/http/response-schemas";
 import { isolatedTestDatabase } from "../helpers/db";
 import { apiKeys, postJson, useAsProcessDatabase } from "./fixtures";
 
@@ -86,7 +87,8 @@ describe("POST /api/v1/events", () => {
     ];
     const response = await call({ events });
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { accepted: number; duplicates: number; rejected: { index: number; eventId?: string; issues: { path: string }[] }[] };
+    // the answer as the API document describes it (strict: an undocumented field fails)
+    const body = EventsAnswer.parse(await response.json());
     expect(body.accepted).toBe(1);
     expect(body.rejected.map((r) => [r.index, r.eventId, r.issues.map((i) => i.path)])).toEqual([
       [1, `norev-${id}`, ["value"]],
@@ -102,7 +104,7 @@ describe("POST /api/v1/events", () => {
   it("answers 400 when every event is invalid, and for a malformed body", async () => {
     const allBad = await call({ events: [{ eventId: "x", type: "nope", userId: "u", timestamp: now() }] });
     expect(allBad.status).toBe(400);
-    expect(((await allBad.json()) as { rejected: unknown[] }).rejected).toHaveLength(1);
+    expect(EventsAnswer.parse(await allBad.json()).rejected).toHaveLength(1);
     const malformed = await call("{not json");
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: string }).error).toBe("invalid_json");

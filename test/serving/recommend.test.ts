@@ -6,6 +6,7 @@ import { POST } from "@/app/api/v1/recommend/route";
 import { createPgPool } from "@/lib/db/pg-pool";
 import { fingerprintedRoutingState, readRoutingState } from "@/lib/db/serving";
 import { assignArm } from "@/lib/experiments/assignment";
+import { RecommendAnswer } from "@/lib/http/response-schemas";
 import { itemTrainCounts } from "@/lib/recsys/data/stats";
 import { createServingRuntime, replaceServingRuntime, type ServingRuntime } from "@/lib/serving/runtime";
 import { isolatedTestDatabase } from "../helpers/db";
@@ -45,7 +46,8 @@ const call = (body: unknown, key: string | null = keys.all) => POST(postJson(URL
 async function recommend(body: unknown): Promise<Answer> {
   const response = await call(body);
   expect(response.status).toBe(200);
-  return (await response.json()) as Answer;
+  // the answer as the API document describes it (strict: an undocumented field fails)
+  return RecommendAnswer.parse(await response.json());
 }
 
 async function until<T>(probe: () => Promise<T | undefined | null | false>, what: string, deadlineMs = 10_000): Promise<T> {

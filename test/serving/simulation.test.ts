@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvents } from "@/app/api/v1/events/route";
 import { POST as postRecommend } from "@/app/api/v1/recommend/route";
-import { createExperiment, startExperiment } from "@/lib/db/experiments";
+import { createExperiment, startExperiment } from "@/lib/services/experiments";
 import { orphanEventCount } from "@/lib/db/exposures";
 import { loadExperimentReport } from "@/lib/db/reports";
 import { experimentConfigSchema } from "@/lib/experiments/config";

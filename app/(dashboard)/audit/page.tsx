@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AuditQuery, entityHref } from "@/components/audit";
+import { entityHref } from "@/components/audit";
+import { AuditQuery } from "@/lib/http/requests";
 import { PageHeader } from "@/components/PageHeader";
 import { formatDateTime } from "@/components/format";
 import { auditFilterForViewer, auditForViewer } from "@/lib/auth/audit-visibility";

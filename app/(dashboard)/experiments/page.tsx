@@ -4,22 +4,15 @@ import { PageHeader } from "@/components/PageHeader";
 import { formatDateTime } from "@/components/format";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
-import { db } from "@/lib/db/client";
+import { listExperiments } from "@/lib/db/experiment-queries";
+import { getProductionSlot } from "@/lib/db/serving";
 import { ExperimentStatusBadge } from "./status-badge";
 
 export const metadata: Metadata = { title: "Experiments" };
 
 export default async function ExperimentsPage() {
   const { user } = await requirePageUser();
-  const experiments = await db().experiment.findMany({
-    orderBy: { createdAt: "desc" },
-    take: 200,
-    include: {
-      createdBy: { select: { email: true } },
-      variants: { include: { model: { select: { name: true, role: true, dimension: true } } } },
-    },
-  });
-  const slot = await db().servingSlot.findUnique({ where: { name: "production" }, include: { model: { select: { name: true } } } });
+  const [experiments, slot] = await Promise.all([listExperiments(), getProductionSlot()]);
 
   return (
     <>

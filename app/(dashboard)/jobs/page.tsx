@@ -2,10 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { LiveJobRow } from "@/components/jobs/LiveJobRow";
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
-import { db } from "@/lib/db/client";
+import { recentJobRuns } from "@/lib/db/jobs";
 import { SelftestLauncher } from "./selftest-launcher";
 
 export const metadata: Metadata = { title: "Jobs" };
@@ -18,12 +18,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
   const canRun = hasRole(user.role, "editor");
   const { status } = await searchParams;
   const statusFilter = STATUS_FILTERS.find((s) => s === status) as StatusFilter | undefined;
-  const runs = await db().jobRun.findMany({
-    where: { status: statusFilter },
-    orderBy: { createdAt: "desc" },
-    take: 100,
-    include: { createdBy: { select: { email: true } } },
-  });
+  const runs = await recentJobRuns({ status: statusFilter, take: 100 });
 
   return (
     <>

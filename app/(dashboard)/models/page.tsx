@@ -7,7 +7,7 @@ import { formatBytes, formatCompact, formatDateTime, formatMetric } from "@/comp
 import { HR10_KEYS, NDCG10_KEYS, pickMetric } from "@/components/metrics";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
-import { db } from "@/lib/db/client";
+import { listDatasetChoices } from "@/lib/db/datasets";
 import { listModels, MODEL_SORTS, searchModels, type ModelSort } from "@/lib/db/models";
 import { TrainModelForm } from "./train-model-form";
 import { ImportTeacherForm } from "./import-teacher-form";
@@ -29,7 +29,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
   const [models, teachers, datasets] = await Promise.all([
     searchModels({ datasetId: selectedDataset, role, method, status, sort }),
     listModels(undefined, { role: "teacher", take: 500 }),
-    db().dataset.findMany({ select: { id: true, name: true }, orderBy: { createdAt: "desc" }, take: 200 }),
+    listDatasetChoices(),
   ]);
   const bars = models
     .map((m) => ({ label: m.name, value: pickMetric(m.metrics, NDCG10_KEYS), tone: m.role, note: `(d=${m.dimension})` }))

@@ -14,7 +14,7 @@ const METHODS = [
   { value: "rrd", label: "RRD (relaxed ranking distillation)" },
   { value: "rd", label: "RD (ranking distillation, baseline)" },
   { value: "none", label: "none (student trained alone)" },
-] as const;
+] as const satisfies readonly { value: DistillMethod; label: string }[];
 
 const PRESET_OPTIONS = PRESET_NAMES.map((name) => ({ value: name, label: `${name}: ${PRESETS[name].summary}` }));
 

@@ -1,4 +1,4 @@
-import { AuditQuery } from "@/components/audit";
+import { AuditQuery } from "@/lib/http/requests";
 import { auditFilterForViewer, auditForViewer } from "@/lib/auth/audit-visibility";
 import { requireUser } from "@/lib/auth/current";
 import { listAuditEntries } from "@/lib/db/audit";

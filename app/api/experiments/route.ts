@@ -1,29 +1,14 @@
 // Experiments: list (viewer+) and create (editor+, zod-validated; 400 with per-field issues).
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { createExperiment } from "@/lib/db/experiments";
+import { listExperiments } from "@/lib/db/experiment-queries";
+import { createExperiment } from "@/lib/services/experiments";
 import { experimentConfigSchema } from "@/lib/experiments/config";
 import { handler, json, parseJson } from "@/lib/http";
 
 export const GET = handler(async () => {
   await requireUser();
-  const experiments = await db().experiment.findMany({
-    orderBy: { createdAt: "desc" },
-    take: 200,
-    select: {
-      id: true,
-      name: true,
-      status: true,
-      rampSchedule: true,
-      currentStageIndex: true,
-      createdAt: true,
-      startedAt: true,
-      endedAt: true,
-      createdBy: { select: { email: true } },
-      variants: { select: { key: true, modelId: true } },
-    },
-  });
-  return json({ experiments });
+  return json({ experiments: await listExperiments() });
 });
 
 export const POST = handler(async (request: Request) => {

@@ -1,25 +1,12 @@
-import { z } from "zod";
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requireUser } from "@/lib/auth/current";
-import { db } from "@/lib/db/client";
-import { JobStatus } from "@/lib/db/generated/enums";
-import { QUEUE_NAMES } from "@/jobs/queues";
+import { recentJobRuns } from "@/lib/db/jobs";
 import { handler, json, parseQuery } from "@/lib/http";
-
-const ListQuery = z.object({
-  status: z.enum(JobStatus).optional(),
-  queue: z.enum(QUEUE_NAMES).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+import { JobListQuery } from "@/lib/http/requests";
 
 export const GET = handler(async (request: Request) => {
   await requireUser();
-  const query = parseQuery(request, ListQuery);
-  const runs = await db().jobRun.findMany({
-    where: { status: query.status, queue: query.queue },
-    orderBy: { createdAt: "desc" },
-    take: query.limit,
-    include: { createdBy: { select: { email: true } } },
-  });
+  const query = parseQuery(request, JobListQuery);
+  const runs = await recentJobRuns({ status: query.status, queue: query.queue, take: query.limit });
   return json({ jobs: runs.map(toJobView) });
 });

@@ -1,6 +1,9 @@
 // The distillation methods and what each combines; no heavy imports, so route handlers and forms can use it.
-export const DISTILL_METHODS = ["none", "de", "rrd", "de-rrd", "rd", "ir-rrd", "de-ir-rrd"] as const;
+export const DISTILL_METHODS = ["none", "rd", "de", "rrd", "de-rrd", "ir-rrd", "de-ir-rrd"] as const;
 export type DistillMethod = (typeof DISTILL_METHODS)[number];
+
+/** how reports name a method's student ("DE-RRD student") */
+export const METHOD_NAMES: Record<DistillMethod, string> = { none: "Undistilled", rd: "RD", de: "DE", rrd: "RRD", "de-rrd": "DE-RRD", "ir-rrd": "IR-RRD", "de-ir-rrd": "DE-IR-RRD" };
 
 /** the parts a method combines: DE's experts, RRD's user side, IR-RRD's item side, RD */
 export function methodParts(m: DistillMethod): { de: boolean; rrd: boolean; ir: boolean; rd: boolean } {

@@ -9,10 +9,11 @@ import { NDCG10_KEYS, pickMetric } from "@/components/metrics";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
-import { datasetPageProfile, getDataset, listDatasets } from "@/lib/db/datasets";
+import { datasetPageProfile, getDataset, listChildDatasets, listDatasets } from "@/lib/db/datasets";
 import { LineChart } from "@/components/charts/LineChart";
-import { listDriftChecks } from "@/lib/db/drift";
+import { listDriftChecks } from "@/lib/db/drift-checks";
 import { DriftCheckForm, DriftedSnapshotForm } from "./drift-forms";
+import { formatShare } from "@/lib/format";
 
 function DriftSignalBars({ bars }: { bars: { label: string; value: number; note: string }[] }) {
   return (
@@ -38,7 +39,6 @@ function generatorParams(params: unknown): Record<string, number> {
   return Object.fromEntries(GENERATOR_KEYS.flatMap((k) => (typeof p[k] === "number" ? [[k, p[k]]] : [])));
 }
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
 
 export default async function DatasetPage({ params }: { params: Promise<{ id: string }> }) {
   const { user } = await requirePageUser();
@@ -47,7 +47,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
   const dataset = await getDataset(id);
   if (!dataset) notFound();
   const [children, driftChecks, others, profile] = await Promise.all([
-    db().dataset.findMany({ where: { parentId: id }, select: { id: true, name: true, createdAt: true }, orderBy: { createdAt: "asc" } }),
+    listChildDatasets(id),
     listDriftChecks(id, db(), 10),
     canEdit ? listDatasets(db(), { take: 200 }) : Promise.resolve([]),
     datasetPageProfile(dataset),
@@ -95,7 +95,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
                     ["Mean items per user", profile.stats.meanItemsPerUser.toFixed(1)],
                     ["Density", formatDensity(profile.stats.interactions, profile.stats.users, profile.stats.items)],
                     ["Popularity Gini (0 = uniform, 1 = one item)", profile.stats.popularityGini.toFixed(3)],
-                    [`Training interactions on the ${Math.round(profile.profile.headShare * 100)}% most popular items`, pct(profile.profile.headInteractionShare)],
+                    [`Training interactions on the ${Math.round(profile.profile.headShare * 100)}% most popular items`, formatShare(profile.profile.headInteractionShare)],
                     ["Items never seen in training", formatInt(profile.stats.coldItems)],
                   ] as const
                 ).map(([k, v]) => (
@@ -211,10 +211,10 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           <DriftSignalBars
             bars={[
               { label: "Item popularity (JSD)", value: latest.metrics.decision.ratios.popularityJsd, note: latest.metrics.decision.signals.popularity.jsd.toFixed(4) },
-              { label: "New-item share", value: latest.metrics.decision.ratios.newItemShare, note: pct(latest.metrics.decision.signals.newItems.share) },
-              { label: "User activity change", value: latest.metrics.decision.ratios.userActivityChange, note: pct(latest.metrics.decision.signals.userActivity.relativeChange) },
+              { label: "New-item share", value: latest.metrics.decision.ratios.newItemShare, note: formatShare(latest.metrics.decision.signals.newItems.share) },
+              { label: "User activity change", value: latest.metrics.decision.ratios.userActivityChange, note: formatShare(latest.metrics.decision.signals.userActivity.relativeChange) },
               ...(latest.metrics.decision.ratios.qualityDrop !== null
-                ? [{ label: "HR@10 drop", value: latest.metrics.decision.ratios.qualityDrop, note: pct(latest.metrics.decision.signals.quality?.relativeDrop) }]
+                ? [{ label: "HR@10 drop", value: latest.metrics.decision.ratios.qualityDrop, note: formatShare(latest.metrics.decision.signals.quality?.relativeDrop) }]
                 : []),
             ]}
           />
@@ -247,8 +247,8 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
                         <Link href={`/datasets/${c.metrics.referenceDatasetId}`}>{c.metrics.referenceDatasetName}</Link>
                       </td>
                       <td className="num">{s.popularity.jsd.toFixed(4)}</td>
-                      <td className="num">{pct(s.newItems.share)}</td>
-                      <td className="num">{pct(s.userActivity.relativeChange)}</td>
+                      <td className="num">{formatShare(s.newItems.share)}</td>
+                      <td className="num">{formatShare(s.userActivity.relativeChange)}</td>
                       <td className="num" title={c.metrics.qualityNote ?? (c.model ? `model ${c.model.name}` : undefined)}>
                         {s.quality ? `${formatMetric(s.quality.reference.hr10)} → ${formatMetric(s.quality.current.hr10)}` : "—"}
                       </td>

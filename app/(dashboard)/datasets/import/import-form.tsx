@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import { formatBytes, formatInt } from "@/components/format";
-import type { JobView } from "@/components/jobs/view";
+import type { JobView } from "@/lib/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
 import type { ImportPreview } from "@/lib/recsys/data/import";
 

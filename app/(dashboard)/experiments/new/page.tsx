@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { requirePageRole } from "@/lib/auth/current";
-import { db } from "@/lib/db/client";
+import { listModelChoices } from "@/lib/db/models";
+import { getProductionSlot } from "@/lib/db/serving";
 import { guardrailsSchema, DEFAULT_MIN_STAGE_EXPOSURES, DEFAULT_MIN_STAGE_MINUTES, DEFAULT_RAMP_SCHEDULE, maxUnapprovedPercent } from "@/lib/experiments/config";
 import { KPI_DEFINITIONS, KPI_KEYS } from "@/lib/experiments/kpis";
 import { CreateExperimentForm, type ModelOption } from "./create-experiment-form";
@@ -15,14 +16,7 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
   await requirePageRole("editor");
   const query = await searchParams;
   const prefill = { name: one(query.name), description: one(query.description), controlModelId: one(query.control), candidateModelId: one(query.candidate) };
-  const [models, slot] = await Promise.all([
-    db().model.findMany({
-      orderBy: { createdAt: "desc" },
-      take: 500,
-      select: { id: true, name: true, role: true, dimension: true, distillationMethod: true, dataset: { select: { name: true } } },
-    }),
-    db().servingSlot.findUnique({ where: { name: "production" } }),
-  ]);
+  const [models, slot] = await Promise.all([listModelChoices(), getProductionSlot()]);
   const options: ModelOption[] = models.map((m) => ({
     id: m.id,
     label: `${m.name} — ${m.role}, dim ${m.dimension}${m.distillationMethod ? `, ${m.distillationMethod}` : ""} (${m.dataset.name})`,

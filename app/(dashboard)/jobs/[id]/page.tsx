@@ -3,19 +3,20 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/PageHeader";
 import { LiveJobPanel } from "@/components/jobs/LiveJobPanel";
-import { QUEUE_TITLES, describeJobInput, toJobLogView, toJobView } from "@/components/jobs/view";
+import { toJobLogView, toJobView } from "@/lib/jobs/view";
+import { QUEUE_TITLES, describeJobInput } from "@/components/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
-import { db } from "@/lib/db/client";
+import { jobLogLines, jobRunWithCreator } from "@/lib/db/jobs";
 
 export const metadata: Metadata = { title: "Job" };
 
 export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
   const { user } = await requirePageUser();
   const { id } = await params;
-  const run = await db().jobRun.findUnique({ where: { id }, include: { createdBy: { select: { email: true } } } });
+  const run = await jobRunWithCreator(id);
   if (!run) notFound();
-  const logs = await db().jobLog.findMany({ where: { jobRunId: id }, orderBy: { id: "asc" }, take: 500 });
+  const logs = await jobLogLines(id, { take: 500 });
 
   return (
     <>

@@ -10,13 +10,14 @@ import { flattenMetrics, NDCG10_KEYS, pickMetric } from "@/components/metrics";
 import { BarChart } from "@/components/charts/BarChart";
 import { requirePageUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { getModel } from "@/lib/db/models";
+import { getModel, listStudentsOf } from "@/lib/db/models";
+import { getProductionSlot } from "@/lib/db/serving";
 import { hasRole } from "@/lib/auth/roles";
-import { demoReplayRefusal } from "@/lib/db/demo-replay";
-import { listLiveDriftChecks } from "@/lib/db/drift";
+import { demoReplayRefusal } from "@/lib/services/demo-replay";
+import { listLiveDriftChecks } from "@/lib/db/drift-checks";
 import { listLoopEvents } from "@/lib/db/loop-events";
 import { getLoopSettings } from "@/lib/db/loop-settings";
-import { listRedistillRuns } from "@/lib/db/redistill";
+import { listRedistillRuns } from "@/lib/db/redistill-runs";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
 import { LoopButtons, LoopSettingsForm } from "@/components/loop/LoopControls";
 import { ArchiveButton } from "./archive-button";
@@ -105,7 +106,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
     listLiveDriftChecks(model.id, db()),
     listRedistillRuns(db(), model.id),
     listLoopEvents(db(), { modelId: model.id, take: 10 }),
-    db().servingSlot.findUnique({ where: { name: "production" }, select: { modelId: true } }),
+    getProductionSlot(),
     // offered on a demo install for the production model on the demo dataset; a click while one is in flight says why not
     demoReplayRefusal(db(), model.id, { inFlight: false }),
   ]);
@@ -114,7 +115,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   // a teacher's page compares it with every student distilled from it
   const family =
     model.role === "teacher" && model.students.length > 0
-      ? [model, ...(await db().model.findMany({ where: { teacherId: model.id }, orderBy: { createdAt: "asc" } }))]
+      ? [model, ...(await listStudentsOf(model.id))]
       : [];
   const familyBars = family
     .map((m) => ({

@@ -5,15 +5,27 @@ import { StatusBadge } from "@/components/StatusBadge";
 import { BarChart } from "@/components/charts/BarChart";
 import { ScatterChart } from "@/components/charts/ScatterChart";
 import { formatBytes, formatCompact, formatDateTime, formatInt } from "@/components/format";
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
-import { db } from "@/lib/db/client";
-import { activeComparisonJob, comparisonMetrics, failedComparisonJob, findComparison, type ComparisonMetrics } from "@/lib/db/comparisons";
+import { modelsByIds } from "@/lib/db/models";
+import { getProductionSlot } from "@/lib/db/serving";
+import {
+  activeComparisonJob,
+  comparisonMetrics,
+  failedComparisonJob,
+  findComparison,
+  findModelWithDataset,
+  listComparableTeachers,
+  listComparisonCandidates,
+  type ComparisonMetrics,
+} from "@/lib/db/comparisons";
 import { pricesFromEnv } from "@/lib/experiments/cost";
-import { bestStudent, comparisonHeadline, formatShare, ratio, shareOf, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
+import { bestStudent, comparisonHeadline, ratio, shareOf, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
 import { ComparisonJob, RunComparisonButton } from "./run-comparison";
 import { RoiCard } from "./roi-card";
+import { formatShare } from "@/lib/format";
+import { METHOD_NAMES } from "@/lib/recsys/distill/methods";
 
 export const metadata: Metadata = { title: "Compare models" };
 
@@ -21,7 +33,7 @@ const NEGATIVES = 499;
 const SEED = 0;
 const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((s) => s.length > 0 && s.length < 100);
 const f4 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(4));
-const METHOD: Record<string, string> = { none: "none", rd: "RD", de: "DE", rrd: "RRD", "de-rrd": "DE-RRD" };
+const METHOD: Record<string, string> = METHOD_NAMES;
 
 interface Row {
   id: string;
@@ -50,13 +62,13 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const query = await searchParams;
   const split = query.split === "valid" ? "valid" : "test";
   const [teachers, slot] = await Promise.all([
-    db().model.findMany({ where: { role: "teacher", archivedAt: null }, orderBy: { createdAt: "desc" }, take: 200, include: { dataset: { select: { name: true } } } }),
-    db().servingSlot.findUnique({ where: { name: "production" }, include: { model: { select: { id: true, role: true, teacherId: true } } } }),
+    listComparableTeachers(),
+    getProductionSlot(),
   ]);
   const requestedTeacher = typeof query.teacher === "string" ? query.teacher : undefined;
   const productionTeacher = slot?.model.role === "teacher" ? slot.model.id : (slot?.model.teacherId ?? undefined);
   const teacher =
-    (requestedTeacher ? await db().model.findUnique({ where: { id: requestedTeacher }, include: { dataset: { select: { name: true } } } }) : null) ??
+    (requestedTeacher ? await findModelWithDataset(requestedTeacher) : null) ??
     teachers.find((t) => t.id === productionTeacher) ??
     teachers[0] ??
     null;
@@ -79,11 +91,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     );
   }
 
-  const candidates = await db().model.findMany({
-    where: { datasetId: teacher.datasetId, id: { not: teacher.id }, archivedAt: null },
-    orderBy: [{ role: "desc" }, { createdAt: "desc" }],
-    take: 100,
-  });
+  const candidates = await listComparisonCandidates(teacher);
   const picked = many(query.models).filter((id) => candidates.some((c) => c.id === id));
   const modelIds = picked.length > 0 ? picked : candidates.filter((c) => c.teacherId === teacher.id).map((c) => c.id);
   const request = { teacherId: teacher.id, modelIds, split: split as "valid" | "test", negatives: NEGATIVES, seed: SEED };
@@ -169,7 +177,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   }
 
   const rowsById = new Map(comparison.evaluations.map((e) => [e.modelId, comparisonMetrics(e)]));
-  const modelRows = await db().model.findMany({ where: { id: { in: [teacher.id, ...modelIds] } } });
+  const modelRows = await modelsByIds([teacher.id, ...modelIds]);
   const toRow = (id: string): Row | null => {
     const model = modelRows.find((x) => x.id === id);
     const m = rowsById.get(id);

@@ -1,8 +1,9 @@
 "use client";
 // Cost and ROI of switching from the teacher to a student: inputs → monthly serving cost, saving, quality given up.
 import { useId, useState } from "react";
-import { formatShare, formatUsd, shareOf, switchRoi, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
+import { formatUsd, shareOf, switchRoi, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
 import type { Prices } from "@/lib/experiments/cost";
+import { formatShare } from "@/lib/format";
 
 export function RoiCard({ teacher, students, defaultStudentId, prices }: { teacher: ComparedModelSummary; students: ComparedModelSummary[]; defaultStudentId: string; prices: Prices }) {
   const id = useId();

@@ -6,7 +6,7 @@ import { postJson } from "@/components/api-client";
 import { ProgressBar } from "@/components/ProgressBar";
 import { StatusBadge } from "@/components/StatusBadge";
 import { useJobPolling } from "@/components/jobs/useJobPolling";
-import { isTerminal, type JobView } from "@/components/jobs/view";
+import { isTerminal, type JobView } from "@/lib/jobs/view";
 
 export function ComparisonJob({ initial }: { initial: JobView }) {
   const router = useRouter();

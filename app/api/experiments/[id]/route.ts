@@ -1,25 +1,17 @@
 // One experiment's report as JSON (viewer+): ?scope=current (default) | all | <stage number, 1-based>.
-import { z } from "zod";
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
+import { getExperimentDetail } from "@/lib/db/experiment-queries";
 import { cachedExperimentReport } from "@/lib/db/report-gate";
 import type { ReportScope } from "@/lib/db/reports";
 import { handler, json, notFound, parseQuery } from "@/lib/http";
-
-const Query = z.object({
-  scope: z
-    .union([z.enum(["current", "all"]), z.coerce.number().int("must be a stage number").min(1, "stages count from 1")])
-    .default("current"),
-});
+import { ExperimentReportQuery } from "@/lib/http/requests";
 
 export const GET = handler(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   await requireUser();
   const { id } = await ctx.params;
-  const { scope } = parseQuery(request, Query);
-  const experiment = await db().experiment.findUnique({
-    where: { id },
-    include: { variants: true, stages: { orderBy: { index: "asc" } }, approvals: { include: { user: { select: { email: true } } } } },
-  });
+  const { scope } = parseQuery(request, ExperimentReportQuery);
+  const experiment = await getExperimentDetail(id);
   if (!experiment) throw notFound("No such experiment");
   const reportScope: ReportScope = typeof scope === "number" ? { kind: "stage", index: scope - 1 } : { kind: scope };
   const loaded = await cachedExperimentReport(db(), id, reportScope);

@@ -1,17 +1,15 @@
 // One catalogue metric: change (editor+; the merged definition is validated again) or delete (editor+;
 // not while an experiment uses it). Built-in metrics answer 409.
-import { z } from "zod";
 import { requireRole } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { deleteMetric, updateMetric } from "@/lib/db/metrics";
 import { discardBody, handler, json, parseJson } from "@/lib/http";
-
-const Patch = z.record(z.string(), z.unknown());
+import { MetricPatchBody } from "@/lib/http/requests";
 
 export const PATCH = handler(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   await requireRole("editor");
   const { id } = await ctx.params;
-  const patch = await parseJson(request, Patch);
+  const patch = await parseJson(request, MetricPatchBody);
   return json({ metric: await updateMetric(db(), id, patch) });
 });
 

@@ -1,7 +1,7 @@
-import { z } from "zod";
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { getModel, ModelArchiveError, setModelArchived } from "@/lib/db/models";
 import { conflict, handler, json, notFound, parseJson } from "@/lib/http";
+import { ModelArchiveBody } from "@/lib/http/requests";
 
 type Ctx = { params: Promise<{ id: string }> };
 
@@ -13,13 +13,11 @@ export const GET = handler(async (_request: Request, ctx: Ctx) => {
   return json({ model });
 });
 
-const patchRequest = z.object({ archived: z.boolean({ error: "archived must be true or false" }) }).strict();
-
 /** archive or restore (editor+); refused with 409 while production or a live experiment uses the model */
 export const PATCH = handler(async (request: Request, ctx: Ctx) => {
   const { user } = await requireRole("editor");
   const { id } = await ctx.params;
-  const body = await parseJson(request, patchRequest);
+  const body = await parseJson(request, ModelArchiveBody);
   try {
     const model = await setModelArchived(id, body.archived, { id: user.id, label: user.email });
     if (!model) throw notFound("No such model");

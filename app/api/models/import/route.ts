@@ -2,33 +2,23 @@
 //   kind=embeddings: datasetId, userEmbeddings + itemEmbeddings (.npy / .safetensors), userIds + itemIds
 //   kind=ranked-lists: datasetId, rankedLists (.csv `user,item,rank` or .jsonl)
 // 201 with the model; 400 naming the field and the reason (nothing is stored then).
-import { z } from "zod";
 import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { importTeacher, type TeacherImport } from "@/lib/db/teacher-import";
 import { ImportError } from "@/lib/recsys/interop/errors";
 import type { UploadedFile } from "@/lib/recsys/interop/teacher-embeddings";
-import { HttpError, handler, json } from "@/lib/http";
+import { HttpError, handler, json, fieldError } from "@/lib/http";
 import { MODEL_IMPORT_MAX_BODY_BYTES, MODEL_IMPORT_MAX_FILE_BYTES } from "@/lib/http/limits";
 import { capRequestBody, tooLarge } from "@/lib/http/validation";
+import { TeacherImportFields } from "@/lib/http/requests";
 
 const MAX_BYTES = MODEL_IMPORT_MAX_FILE_BYTES;
 
-const Fields = z.object({
-  kind: z.enum(["embeddings", "ranked-lists"], { error: 'expected "embeddings" or "ranked-lists"' }),
-  datasetId: z.string({ error: "is required" }).min(1, "is required"),
-  name: z.string().trim().min(1).max(120).optional(),
-});
-
-function invalid(path: string, message: string): HttpError {
-  return new HttpError(400, "invalid_request", "The request has invalid fields", { issues: [{ path, message }] });
-}
-
 async function fileField(form: FormData, field: string): Promise<UploadedFile> {
   const v = form.get(field);
-  if (!(v instanceof File)) throw invalid(field, "a file is required");
-  if (v.size === 0) throw invalid(field, `${v.name || "the file"} is empty`);
-  if (v.size > MAX_BYTES) throw invalid(field, `${v.name} is larger than ${MAX_BYTES / 2 ** 20} MB`);
+  if (!(v instanceof File)) throw fieldError(field, "a file is required");
+  if (v.size === 0) throw fieldError(field, `${v.name || "the file"} is empty`);
+  if (v.size > MAX_BYTES) throw fieldError(field, `${v.name} is larger than ${MAX_BYTES / 2 ** 20} MB`);
   return { name: v.name || field, bytes: new Uint8Array(await v.arrayBuffer()) };
 }
 
@@ -46,10 +36,10 @@ export const POST = handler(async (request: Request) => {
     const v = form.get(k);
     return typeof v === "string" && v.trim() !== "" ? v : undefined;
   };
-  const parsed = Fields.safeParse({ kind: text("kind"), datasetId: text("datasetId"), name: text("name") });
+  const parsed = TeacherImportFields.safeParse({ kind: text("kind"), datasetId: text("datasetId"), name: text("name") });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw invalid(String(issue.path[0] ?? "body"), issue.message);
+    throw fieldError(String(issue.path[0] ?? "body"), issue.message);
   }
   const { kind, datasetId, name } = parsed.data;
   const input: TeacherImport =
@@ -61,7 +51,7 @@ export const POST = handler(async (request: Request) => {
     await recordAudit({ actor: { id: user.id, label: user.email }, action: "model.imported", entityType: "model", entityId: model.id, data: { kind, datasetId } });
     return json({ model }, { status: 201 });
   } catch (e) {
-    if (e instanceof ImportError) throw invalid(e.field, e.message);
+    if (e instanceof ImportError) throw fieldError(e.field, e.message);
     throw e;
   }
 });

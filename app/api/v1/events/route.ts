@@ -1,20 +1,15 @@
 // POST /api/v1/events {events: [...]} (or a bare array): stores each valid event once (idempotent on
 // eventId) and answers 202 {accepted, duplicates, rejected: [{index, eventId?, issues}]} after commit.
-import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { ingestEvents, MAX_EVENTS_PER_BATCH } from "@/lib/db/events";
+import { ingestEvents } from "@/lib/db/events";
 import { HttpError } from "@/lib/http/errors";
 import { handler } from "@/lib/http/handler";
 import { json } from "@/lib/http/responses";
 import { EVENTS_MAX_BODY_BYTES, parseJson } from "@/lib/http/validation";
 import { requireApiKey } from "@/lib/serving/api-key";
+import { EventsBody, MAX_EVENTS_PER_BATCH } from "@/lib/http/requests";
 
 export const dynamic = "force-dynamic";
-
-// the envelope only: each event is validated on its own so one bad event never sinks the batch
-const EventsBody = z.union([z.object({ events: z.array(z.unknown()) }), z.array(z.unknown())], {
-  error: 'the body must be {"events": [...]} or an array of events',
-});
 
 export const POST = handler(async (request: Request) => {
   await requireApiKey(request, "events");

@@ -1,6 +1,6 @@
 import { requireRole } from "@/lib/auth/current";
 import { importSourcePath } from "@/lib/db/imports";
-import { importPreviewInput } from "@/jobs/definitions";
+import { importPreviewInput } from "@/lib/jobs/definitions";
 import { handler, json, validate } from "@/lib/http";
 import { readImportBody } from "@/lib/http/import-body";
 import { importHttpError } from "@/lib/http/import-errors";

@@ -3,23 +3,18 @@
 import { z } from "zod";
 import { requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { changeExperimentStatus, decideApproval, startExperiment } from "@/lib/db/experiments";
+import { changeExperimentStatus, decideApproval, startExperiment } from "@/lib/services/experiments";
 import { handler, json, notFound, parseJson } from "@/lib/http";
 import { notifyPersonAction } from "@/lib/notifications/experiments";
-
-const ACTIONS = ["start", "pause", "resume", "rollback", "cancel", "approve", "reject"] as const;
-const Body = z.object({
-  reason: z.string().max(2000, "at most 2000 characters").optional(),
-  comment: z.string().max(2000, "at most 2000 characters").optional(),
-});
+import { EXPERIMENT_ACTIONS, ExperimentActionBody } from "@/lib/http/requests";
 
 export const POST = handler(async (request: Request, ctx: { params: Promise<{ id: string; action: string }> }) => {
   const { id, action } = await ctx.params;
-  const parsedAction = z.enum(ACTIONS).safeParse(action);
-  if (!parsedAction.success) throw notFound(`No action "${action}": use one of ${ACTIONS.join(", ")}`);
-  // role checks (editor / approver, four-eyes rule) live in lib/db/experiments.ts, next to the transaction
+  const parsedAction = z.enum(EXPERIMENT_ACTIONS).safeParse(action);
+  if (!parsedAction.success) throw notFound(`No action "${action}": use one of ${EXPERIMENT_ACTIONS.join(", ")}`);
+  // role checks (editor / approver, four-eyes rule) live in lib/services/experiments.ts, next to the transaction
   const { user } = await requireUser();
-  const body = await parseJson(request, Body);
+  const body = await parseJson(request, ExperimentActionBody);
   const database = db();
   switch (parsedAction.data) {
     case "start":

@@ -2,6 +2,7 @@
 // choice of primary / secondary / guardrail metrics (editor+; 400 naming the entry on an unknown key).
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
+import { experimentDates } from "@/lib/db/experiment-queries";
 import { experimentMetricResults, experimentMetricsSchema, setExperimentMetrics } from "@/lib/db/metrics";
 import { handler, json, notFound, parseJson } from "@/lib/http";
 
@@ -10,7 +11,7 @@ type Ctx = { params: Promise<{ id: string }> };
 export const GET = handler(async (_request: Request, ctx: Ctx) => {
   await requireUser();
   const { id } = await ctx.params;
-  const exp = await db().experiment.findUnique({ where: { id }, select: { startedAt: true, endedAt: true } });
+  const exp = await experimentDates(id);
   if (!exp) throw notFound("No such experiment");
   if (!exp.startedAt) return json({ metrics: [] });
   const to = new Date((exp.endedAt ?? new Date()).getTime() + 1);

@@ -1,7 +1,7 @@
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
-import { db } from "@/lib/db/client";
+import { jobRunWithCreator } from "@/lib/db/jobs";
 import { JobNotFoundError, requestCancel } from "@/lib/jobs/enqueue";
 import { discardBody, handler, json, notFound } from "@/lib/http";
 
@@ -16,6 +16,7 @@ export const POST = handler(async (request: Request, ctx: { params: Promise<{ id
     throw error;
   }
   await recordAudit({ actor: { id: user.id, label: user.email }, action: "job.cancel_requested", entityType: "job", entityId: id });
-  const run = await db().jobRun.findUniqueOrThrow({ where: { id }, include: { createdBy: { select: { email: true } } } });
+  const run = await jobRunWithCreator(id);
+  if (!run) throw notFound("No such job");
   return json({ job: toJobView(run) });
 });

@@ -1,26 +1,21 @@
 // GET /api/models/:id/export?format=safetensors → one .safetensors file (tensors "users", "items"; id lists in
 // its metadata); ?format=npy&part=users|items|user_ids|item_ids → one of the four .npy / id-list files.
-import { z } from "zod";
 import { requireUser } from "@/lib/auth/current";
-import { db } from "@/lib/db/client";
+import { findModelSummary } from "@/lib/db/models";
 import { RANKED_LISTS_ARCHITECTURE } from "@/lib/db/teacher-import";
-import { HttpError, handler, notFound, parseQuery } from "@/lib/http";
-
-const Query = z.object({
-  format: z.enum(["npy", "safetensors"]).default("safetensors"),
-  part: z.enum(["users", "items", "user_ids", "item_ids"]).optional(),
-});
+import { HttpError, handler, notFound, parseQuery, fieldError } from "@/lib/http";
+import { ModelExportQuery } from "@/lib/http/requests";
 
 const PART_FILES = { users: "users.npy", items: "items.npy", user_ids: "user_ids.txt", item_ids: "item_ids.txt" } as const;
 
 export const GET = handler(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   await requireUser();
   const { id } = await ctx.params;
-  const q = parseQuery(request, Query);
-  const row = await db().model.findUnique({ where: { id }, select: { id: true, name: true, architecture: true, artifactUri: true } });
+  const q = parseQuery(request, ModelExportQuery);
+  const row = await findModelSummary(id);
   if (!row) throw notFound("No such model");
   if (row.architecture === RANKED_LISTS_ARCHITECTURE) throw new HttpError(409, "conflict", "This teacher is ranked lists only: it has no embeddings to export");
-  if (q.format === "npy" && !q.part) throw new HttpError(400, "invalid_request", "The request has invalid fields", { issues: [{ path: "part", message: "with format npy, pick a part: users, items, user_ids or item_ids" }] });
+  if (q.format === "npy" && !q.part) throw fieldError("part", "with format npy, pick a part: users, items, user_ids or item_ids");
   const { loadModel } = await import("@/lib/recsys/artifact");
   const { exportEmbeddings } = await import("@/lib/recsys/interop/export");
   const model = await loadModel(row.artifactUri, { accelerate: false });

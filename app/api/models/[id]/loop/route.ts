@@ -3,10 +3,11 @@
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
-import { listLiveDriftChecks } from "@/lib/db/drift";
+import { listLiveDriftChecks } from "@/lib/db/drift-checks";
+import { findModelSummary } from "@/lib/db/models";
 import { listLoopEvents } from "@/lib/db/loop-events";
 import { getLoopSettings, loopSettingsInput, saveLoopSettings } from "@/lib/db/loop-settings";
-import { listRedistillRuns } from "@/lib/db/redistill";
+import { listRedistillRuns } from "@/lib/db/redistill-runs";
 import type { Prisma } from "@/lib/db/generated/client";
 import { senderBoss } from "@/lib/jobs/boss";
 import { syncLoopSchedules } from "@/lib/jobs/loop-schedules";
@@ -15,7 +16,7 @@ import { handler, json, notFound, parseJson } from "@/lib/http";
 type Ctx = { params: Promise<{ id: string }> };
 
 async function modelOr404(id: string) {
-  const model = await db().model.findUnique({ where: { id }, select: { id: true, name: true } });
+  const model = await findModelSummary(id);
   if (!model) throw notFound("No such model");
   return model;
 }

@@ -3,17 +3,20 @@
 // returned instead of a second one (single flight). replay-drift (demo installs only) is refused with
 // 403 elsewhere and 409 while a replay or a redistillation of the model is in flight.
 import { z } from "zod";
-import { toJobView } from "@/components/jobs/view";
+import { toJobView } from "@/lib/jobs/view";
 import { requireRole } from "@/lib/auth/current";
 import { recordAudit } from "@/lib/db/audit";
 import { db } from "@/lib/db/client";
-import { DEFAULT_DEMO_DRIFT, demoReplayRefusal } from "@/lib/db/demo-replay";
-import { requestRedistill } from "@/lib/db/redistill";
+import { DEFAULT_DEMO_DRIFT, demoReplayRefusal } from "@/lib/services/demo-replay";
+import { jobRunWithCreator } from "@/lib/db/jobs";
+import { findModelSummary } from "@/lib/db/models";
+import { requestRedistill } from "@/lib/services/redistill";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { discardBody, handler, json, notFound } from "@/lib/http";
 import { HttpError } from "@/lib/http/errors";
+import { LOOP_ACTIONS } from "@/lib/http/requests";
 
-const action = z.enum(["snapshot", "drift-check", "redistill", "replay-drift"]);
+const action = z.enum(LOOP_ACTIONS);
 type Ctx = { params: Promise<{ id: string; action: string }> };
 
 export const POST = handler(async (request: Request, ctx: Ctx) => {
@@ -22,7 +25,7 @@ export const POST = handler(async (request: Request, ctx: Ctx) => {
   const params = await ctx.params;
   const which = action.safeParse(params.action);
   if (!which.success) throw new HttpError(404, "not_found", `Unknown loop action "${params.action}": use snapshot, drift-check, redistill or replay-drift`);
-  const model = await db().model.findUnique({ where: { id: params.id }, select: { id: true } });
+  const model = await findModelSummary(params.id);
   if (!model) throw notFound("No such model");
   let jobRunId: string;
   let note: string | undefined;
@@ -44,7 +47,8 @@ export const POST = handler(async (request: Request, ctx: Ctx) => {
     const input = which.data === "snapshot" ? { modelId: model.id } : { kind: "live", modelId: model.id, trigger: "manual" };
     jobRunId = (await enqueueJob({ queue, input, createdById: user.id })).id;
   }
-  const run = await db().jobRun.findUniqueOrThrow({ where: { id: jobRunId }, include: { createdBy: { select: { email: true } } } });
+  const run = await jobRunWithCreator(jobRunId);
+  if (!run) throw new Error(`job run ${jobRunId} vanished after it was queued`);
   await recordAudit({ actor: { id: user.id, label: user.email }, action: `loop.${which.data}`, entityType: "model", entityId: model.id, data: { jobRunId } });
   return json({ job: toJobView(run), ...(note ? { note } : {}) }, { status: 202 });
 });

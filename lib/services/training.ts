@@ -2,16 +2,17 @@
 // lib/recsys's pipeline, save the artifact and record TrainingRun, Model and the test OfflineEvaluation.
 // Idempotent per JobRun: TrainingRun is keyed by jobRunId, Model by trainingRunId, the artifact
 // directory by the TrainingRun id, and the evaluation is replaced, so a re-run never duplicates.
-import type { TrainInput } from "@/jobs/definitions";
+import type { TrainInput } from "@/lib/jobs/definitions";
 import type { Dataset as RecsysDataset, ProgressFn } from "@/lib/recsys/types";
-import type { Model, Prisma } from "./generated/client";
-import type { Db } from "./client";
-import { datasetDirectory, readStoredTsvDir } from "./datasets";
-import { recordAudit } from "./audit";
-import { saveModel } from "./models";
-import { modelArtifactDir } from "./storage";
+import type { Model, Prisma } from "@/lib/db/generated/client";
+import type { Db } from "@/lib/db/client";
+import { datasetDirectory, readStoredTsvDir } from "@/lib/db/datasets";
+import { recordAudit } from "@/lib/db/audit";
+import { saveModel } from "@/lib/db/models";
+import { modelArtifactDir } from "@/lib/db/storage";
 import { PRESETS, presetStudentOptions, presetTeacherOptions } from "@/lib/recsys/presets";
 import type { StudentOptions } from "@/lib/recsys/pipeline";
+import { PRODUCTION_SLOT } from "@/lib/db/serving";
 
 export interface TrainingHooks {
   db: Db;
@@ -173,14 +174,14 @@ async function promoteIfNoProduction(model: Model, h: TrainingHooks): Promise<vo
     return;
   }
   const promoted = await h.db.$transaction(async (tx) => {
-    const created = await tx.servingSlot.createMany({ data: [{ name: "production", modelId: model.id }], skipDuplicates: true });
+    const created = await tx.servingSlot.createMany({ data: [{ name: PRODUCTION_SLOT, modelId: model.id }], skipDuplicates: true });
     if (created.count === 0) return false;
     await recordAudit(
       {
         actor: { label: "system" },
         action: "serving_slot.bootstrap",
         entityType: "serving_slot",
-        entityId: "production",
+        entityId: PRODUCTION_SLOT,
         reason: "no model served production yet: the first trained model takes the slot",
         data: { modelId: model.id, modelName: model.name },
       },

@@ -3,17 +3,18 @@
 // into a live snapshot, then a live drift check, whose breach queues a redistillation through the usual
 // single-flight path. Offered only on a demo install (the seeded demo dataset carries params.demo) and
 // only for the production model trained on the demo dataset (or a later snapshot of it).
-import type { LiveDriftCheckInput, RedistillInput, TrainInput } from "@/jobs/definitions";
+import type { LiveDriftCheckInput, RedistillInput, TrainInput } from "@/lib/jobs/definitions";
 import { generateSynthetic } from "@/lib/recsys/data/synthetic";
 import { replayInteractions } from "@/lib/recsys/data/replay";
 import type { NotificationInput } from "@/lib/notifications/types";
-import type { Dataset, JobRun } from "./generated/client";
-import type { Db } from "./client";
+import type { Dataset, JobRun } from "@/lib/db/generated/client";
+import type { Db } from "@/lib/db/client";
 import { runLiveDriftCheck } from "./drift";
-import { ingestEvents, MAX_EVENTS_PER_BATCH } from "./events";
+import { ingestEvents } from "@/lib/db/events";
+import { MAX_EVENTS_PER_BATCH } from "@/lib/http/requests";
 import { redistillInFlight } from "./redistill";
-import { DEMO_DATASET } from "./seed";
-import { buildLiveSnapshot, snapshotLineage } from "./snapshots";
+import { DEMO_DATASET } from "@/lib/db/seed";
+import { buildLiveSnapshot, snapshotLineage } from "@/lib/db/snapshots";
 
 export interface DemoDrift {
   /** 0 = no drift, 1 = fully shifted tastes and popularity */

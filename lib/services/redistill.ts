@@ -1,22 +1,22 @@
-// Redistillation of a production model: on its newest snapshot, a teacher (from scratch or warm-started
+// The redistillation workflow of a production model: on its newest snapshot, a teacher (from scratch or warm-started
 // from the current teacher) and a student shaped like the production student, then the offline gate
 // against the production student on the snapshot's test split (same negatives). A pass creates an
 // experiment with the standard ramp, waiting for a person to start it (or started at once when the
 // model's settings say so); a failure records which gate failed and by how much. Nothing here touches
 // the production slot: the candidate reaches users only through the experiment's rollout rules.
-import type { RedistillInput, TrainInput } from "@/jobs/definitions";
-import { trainInput } from "@/jobs/definitions";
+import type { RedistillInput, TrainInput } from "@/lib/jobs/definitions";
+import { trainInput } from "@/lib/jobs/definitions";
 import { experimentConfigSchema } from "@/lib/experiments/config";
 import type { GateResult } from "@/lib/recsys/eval/gate";
-import type { JobRun, Prisma, RedistillRun } from "./generated/client";
-import type { Db } from "./client";
+import type { JobRun, Prisma, RedistillRun } from "@/lib/db/generated/client";
+import type { Db } from "@/lib/db/client";
+import type { RedistillRequestOutcome } from "@/lib/db/drift-checks";
 import { redistillPlan } from "./drift";
 import { createExperiment, startExperiment, type Person } from "./experiments";
-import { getLoopSettings } from "./loop-settings";
-import { raiseCandidateCreated, raiseGateFailed, raiseGatePassed, raiseRedistillStarted } from "./loop-events";
-import { buildLiveSnapshot, latestSnapshot, loadDatasetFiles } from "./snapshots";
+import { getLoopSettings } from "@/lib/db/loop-settings";
+import { raiseCandidateCreated, raiseGateFailed, raiseGatePassed, raiseRedistillStarted } from "@/lib/db/loop-events";
+import { buildLiveSnapshot, latestSnapshot, loadDatasetFiles } from "@/lib/db/snapshots";
 
-export type RedistillRequestOutcome = { jobRunId: string; reused: boolean; reason?: string } | { skipped: string };
 
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
 
@@ -222,8 +222,4 @@ async function gateCandidate(db: Db, candidateDir: string, production: { artifac
     candidate.dispose();
     prod.dispose();
   }
-}
-
-export function listRedistillRuns(db: Db, modelId: string, take = 20) {
-  return db.redistillRun.findMany({ where: { modelId }, orderBy: { createdAt: "desc" }, take: Math.min(take, 100) });
 }

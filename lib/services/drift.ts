@@ -5,20 +5,21 @@
 // redistillation job ids are written to metrics.redistill once queued, so a re-run queues them at most once
 // (and enqueueJob's singleton keys return the run already queued for the same training).
 import { DEFAULT_PRESET } from "@/lib/recsys/presets";
-import type { LiveDriftCheckInput, SnapshotDriftCheckInput, TrainInput } from "@/jobs/definitions";
-import { trainInput } from "@/jobs/definitions";
+import type { LiveDriftCheckInput, SnapshotDriftCheckInput, TrainInput } from "@/lib/jobs/definitions";
+import { trainInput } from "@/lib/jobs/definitions";
 import { compareSnapshots, type DriftDecision } from "@/lib/drift";
-import { liveDriftDecision, type KpiDriftInput, type LiveDriftDecision } from "@/lib/drift/live";
+import { liveDriftDecision, type KpiDriftInput } from "@/lib/drift/live";
 import type { Dataset as RecsysDataset } from "@/lib/recsys/types";
-import type { DriftCheck, Dataset, JobRun, Model, Prisma } from "./generated/client";
-import type { Db } from "./client";
-import { db as defaultDb } from "./client";
-import { datasetDirectory, readStoredTsvDir } from "./datasets";
-import { recordAudit } from "./audit";
+import type { DriftCheck, Dataset, JobRun, Model, Prisma } from "@/lib/db/generated/client";
+import type { Db } from "@/lib/db/client";
+import { datasetDirectory, readStoredTsvDir } from "@/lib/db/datasets";
+import { recordAudit } from "@/lib/db/audit";
 import type { NotificationInput } from "@/lib/notifications/types";
-import { getLoopSettings } from "./loop-settings";
-import { raiseDriftDetected } from "./loop-events";
-import { requestRedistill, type RedistillRequestOutcome } from "./redistill";
+import { getLoopSettings } from "@/lib/db/loop-settings";
+import { raiseDriftDetected } from "@/lib/db/loop-events";
+import { requestRedistill } from "./redistill";
+import { driftCheckMetrics, type DriftCheckMetrics, type LiveDriftCheckMetrics } from "@/lib/db/drift-checks";
+import { PRODUCTION_SLOT } from "@/lib/db/serving";
 
 export interface DriftCheckHooks {
   db: Db;
@@ -32,29 +33,13 @@ export interface DriftCheckHooks {
   /** raises a notification (the handler passes lib/notifications notify; it never throws) */
   notify?: (input: NotificationInput) => Promise<unknown>;
   /** queues a redistillation (live checks on a breach) */
-  enqueueRedistill?: (input: import("@/jobs/definitions").RedistillInput) => Promise<JobRun>;
-}
-
-/** What DriftCheck.metrics holds (JSON). */
-export interface DriftCheckMetrics {
-  jobRunId: string;
-  referenceDatasetId: string;
-  referenceDatasetName: string;
-  decision: Omit<DriftDecision, "driftDetected" | "score" | "threshold">;
-  /** why the quality signal is missing, when it is */
-  qualityNote?: string;
-  redistillRequested: boolean;
-  redistill?: { teacherJobRunId: string; studentJobRunId: string; teacherDimension: number; studentDimension: number; method: string };
+  enqueueRedistill?: (input: import("@/lib/jobs/definitions").RedistillInput) => Promise<JobRun>;
 }
 
 /** Default redistillation shape when no production model tells us better (the product's standard pair). */
 export const DEFAULT_REDISTILL = { teacherDimension: 200, studentDimension: 20, method: "de-rrd" as const };
 
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
-
-export function driftCheckMetrics(row: Pick<DriftCheck, "metrics">): DriftCheckMetrics {
-  return row.metrics as unknown as DriftCheckMetrics;
-}
 
 async function loadSnapshot(id: string, role: string, h: DriftCheckHooks): Promise<{ row: Dataset; data: RecsysDataset }> {
   const row = await h.db.dataset.findUnique({ where: { id } });
@@ -82,7 +67,7 @@ async function resolveModel(input: Pick<SnapshotDriftCheckInput, "modelId">, h: 
     if (!model) throw h.fail(`model ${input.modelId} does not exist`);
     return model;
   }
-  const slot = await h.db.servingSlot.findUnique({ where: { name: "production" }, include: { model: { include } } });
+  const slot = await h.db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT }, include: { model: { include } } });
   return slot?.model ?? null;
 }
 
@@ -262,47 +247,7 @@ export function driftNotification(row: Pick<DriftCheck, "id" | "datasetId" | "mo
   };
 }
 
-/** Recent checks of a dataset (newest first) with the reference names and the redistillation jobs' states. */
-export async function listDriftChecks(datasetId: string, db: Db = defaultDb(), take = 20) {
-  const rows = await db.driftCheck.findMany({
-    where: { datasetId },
-    orderBy: { createdAt: "desc" },
-    take: Math.min(take, 100),
-    include: { model: { select: { id: true, name: true } } },
-  });
-  const jobIds = rows.flatMap((r) => {
-    const m = driftCheckMetrics(r).redistill;
-    return m ? [m.teacherJobRunId, m.studentJobRunId] : [];
-  });
-  const jobs = jobIds.length ? await db.jobRun.findMany({ where: { id: { in: jobIds } }, select: { id: true, status: true, progress: true } }) : [];
-  const jobById = new Map(jobs.map((j) => [j.id, j]));
-  return rows.map((r) => {
-    const metrics = driftCheckMetrics(r);
-    return {
-      ...r,
-      metrics,
-      teacherJob: metrics.redistill ? (jobById.get(metrics.redistill.teacherJobRunId) ?? null) : null,
-      studentJob: metrics.redistill ? (jobById.get(metrics.redistill.studentJobRunId) ?? null) : null,
-    };
-  });
-}
-
 // ---------- live drift: the production model's training snapshot against its recent traffic ----------
-
-/** What DriftCheck.metrics holds for a live check (metrics.kind = "live"). */
-export interface LiveDriftCheckMetrics {
-  kind: "live";
-  jobRunId: string;
-  trigger: string;
-  windowHours: number;
-  windowStart: string;
-  decision: Omit<LiveDriftDecision, "driftDetected" | "score" | "threshold">;
-  redistill?: RedistillRequestOutcome | { skipped: string };
-}
-
-export function isLiveDriftMetrics(m: unknown): m is LiveDriftCheckMetrics {
-  return !!m && typeof m === "object" && (m as { kind?: unknown }).kind === "live";
-}
 
 const KPI_MIN_EXPOSURES = 100;
 
@@ -428,10 +373,4 @@ export async function runLiveDriftCheck(input: LiveDriftCheckInput, h: DriftChec
   await h.log("skipped" in redistill ? `no redistillation: ${redistill.skipped}` : redistill.reused ? `redistillation already covered: ${redistill.reason}` : `redistillation queued: job ${redistill.jobRunId}`);
   h.progress(1, "drift detected");
   return { driftCheckId: row.id, driftDetected, score, redistill };
-}
-
-/** Live checks of a model, oldest first (for charts against thresholds). */
-export async function listLiveDriftChecks(modelId: string, db: Db = defaultDb(), take = 200) {
-  const rows = await db.driftCheck.findMany({ where: { modelId, metrics: { path: ["kind"], equals: "live" } }, orderBy: { createdAt: "desc" }, take: Math.min(take, 1000) });
-  return rows.reverse().map((r) => ({ id: r.id, createdAt: r.createdAt, score: r.score, driftDetected: r.driftDetected, metrics: r.metrics as unknown as LiveDriftCheckMetrics }));
 }

@@ -1,4 +1,4 @@
-/** Every background queue. Each has a definition in jobs/definitions.ts and a handler in jobs/registry.ts. */
+/** Every background queue. Each has a definition in lib/jobs/definitions.ts and a handler in jobs/registry.ts. */
 export const QUEUES = {
   selftest: "selftest",
   train: "train",

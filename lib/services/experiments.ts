@@ -1,27 +1,27 @@
-// Experiments in the database: creation, the scheduler's decisions and people's actions. Every state
+// Experiment workflows: creation, the scheduler's decisions and people's actions. Every state
 // change happens in ONE transaction together with its RolloutStage rows and its AuditLog row, after
 // locking the experiment row (SELECT … FOR UPDATE), so the scheduler and a person (or two schedulers)
 // can never both act on the same state.
 import { randomBytes } from "node:crypto";
-import type { Prisma } from "./generated/client";
-import type { Db } from "./client";
-import { recordAudit, type AuditActor } from "./audit";
-import { loadExperimentReport } from "./reports";
-import { HttpError, badRequest, conflict, forbidden, notFound } from "@/lib/http/errors";
+import type { Prisma } from "@/lib/db/generated/client";
+import type { Db } from "@/lib/db/client";
+import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { loadExperimentReport } from "@/lib/db/reports";
+import { ConflictError, FieldError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import type { ExperimentConfig } from "@/lib/experiments/config";
 import type { ExperimentReport } from "@/lib/experiments/report";
 import { parseGuardrails } from "@/lib/experiments/config";
+import { IN_PROGRESS_STATUSES, LIVE_STATUSES, isLive } from "@/lib/experiments/statuses";
 import {
-  EVALUATED_STATUSES,
   decideRollout,
   manualTransition,
   type ExperimentStatus,
   type ManualAction,
   type RolloutDecision,
 } from "@/lib/experiments/rollout";
+import { PRODUCTION_SLOT } from "@/lib/db/serving";
 
-export const PRODUCTION_SLOT = "production";
 const SCHEDULER: AuditActor = { id: null, label: "scheduler" };
 
 /** Who is acting: a signed-in person (from requireRole) or the scheduler. */
@@ -37,7 +37,7 @@ type Tx = Prisma.TransactionClient;
 
 async function lockExperiment(tx: Tx, id: string) {
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Experiment" WHERE "id" = ${id} FOR UPDATE`;
-  if (locked.length === 0) throw notFound("No such experiment");
+  if (locked.length === 0) throw new NotFoundError("No such experiment");
   return tx.experiment.findUniqueOrThrow({
     where: { id },
     include: { variants: true, stages: { orderBy: { index: "asc" } } },
@@ -51,16 +51,15 @@ async function lockExperiment(tx: Tx, id: string) {
  * defaults to the model in the production slot. Bad model choices are 400s naming the field.
  */
 export async function createExperiment(db: Db, cfg: ExperimentConfig, creator: Person) {
-  if (!hasRole(creator.role, "editor")) throw forbidden(`Creating experiments needs the editor role; you are ${creator.role}`);
+  if (!hasRole(creator.role, "editor")) throw new ForbiddenError(`Creating experiments needs the editor role; you are ${creator.role}`);
   const slot = await db.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT } });
   const controlModelId = cfg.controlModelId ?? slot?.modelId;
-  const issue = (path: string, message: string) => badRequest("The request has invalid fields", { issues: [{ path, message }] });
-  if (!controlModelId) throw issue("controlModelId", "no model serves production yet: choose the control model");
-  if (controlModelId === cfg.candidateModelId) throw issue("candidateModelId", "must differ from the control model (the production model)");
+  if (!controlModelId) throw new FieldError("controlModelId", "no model serves production yet: choose the control model");
+  if (controlModelId === cfg.candidateModelId) throw new FieldError("candidateModelId", "must differ from the control model (the production model)");
   const models = await db.model.findMany({ where: { id: { in: [controlModelId, cfg.candidateModelId] } }, select: { id: true, archivedAt: true } });
-  if (!models.some((m) => m.id === controlModelId)) throw issue("controlModelId", "no such model");
-  if (!models.some((m) => m.id === cfg.candidateModelId)) throw issue("candidateModelId", "no such model");
-  if (models.find((m) => m.id === cfg.candidateModelId)?.archivedAt) throw issue("candidateModelId", "this model is archived: restore it first");
+  if (!models.some((m) => m.id === controlModelId)) throw new FieldError("controlModelId", "no such model");
+  if (!models.some((m) => m.id === cfg.candidateModelId)) throw new FieldError("candidateModelId", "no such model");
+  if (models.find((m) => m.id === cfg.candidateModelId)?.archivedAt) throw new FieldError("candidateModelId", "this model is archived: restore it first");
 
   return db.$transaction(async (tx) => {
     const exp = await tx.experiment.create({
@@ -173,7 +172,7 @@ export async function applyRolloutDecision(
 /** Evaluates one live experiment now: report over its current stage → decision → applied. */
 export async function evaluateExperiment(db: Db, experimentId: string, now: Date = new Date()): Promise<ApplyOutcome | null> {
   const exp = await db.experiment.findUnique({ where: { id: experimentId } });
-  if (!exp || !(EVALUATED_STATUSES as readonly string[]).includes(exp.status)) return null;
+  if (!exp || !isLive(exp.status)) return null;
   const loaded = await loadExperimentReport(db, experimentId, { kind: "current" }, now);
   if (!loaded || !loaded.stage) return null;
   const decision = decideRollout({
@@ -202,7 +201,7 @@ export async function evaluateLiveExperiments(
   onApplied?: (experimentId: string, decision: RolloutDecision) => Promise<unknown>,
 ) {
   const live = await db.experiment.findMany({
-    where: { status: { in: [...EVALUATED_STATUSES] } },
+    where: { status: { in: [...LIVE_STATUSES] } },
     select: { id: true },
     orderBy: { startedAt: "asc" },
   });
@@ -226,13 +225,13 @@ export async function evaluateLiveExperiments(
 
 function assertTransition(status: string, action: ManualAction): ExperimentStatus {
   const t = manualTransition(status as ExperimentStatus, action);
-  if (!t.ok) throw conflict(t.message);
+  if (!t.ok) throw new ConflictError(t.message);
   return t.to;
 }
 
 function requireReason(reason: string | undefined, action: string): string {
   const r = (reason ?? "").trim();
-  if (r.length === 0) throw badRequest("The request has invalid fields", { issues: [{ path: "reason", message: `say why you ${action} (recorded in the audit log)` }] });
+  if (r.length === 0) throw new FieldError("reason", `say why you ${action} (recorded in the audit log)`);
   return r;
 }
 
@@ -251,20 +250,20 @@ function latestNumbers(exp: { stages: { index: number; lastDecision: Prisma.Json
  * control model becomes production.
  */
 export async function startExperiment(db: Db, experimentId: string, person: Person, reason = "", now = new Date()) {
-  if (!hasRole(person.role, "editor")) throw forbidden(`Starting an experiment needs the editor role; you are ${person.role}`);
+  if (!hasRole(person.role, "editor")) throw new ForbiddenError(`Starting an experiment needs the editor role; you are ${person.role}`);
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);
     const to = assertTransition(exp.status, "start");
     const other = await tx.experiment.findFirst({
-      where: { id: { not: exp.id }, status: { in: ["running", "paused", "awaiting_approval"] } },
+      where: { id: { not: exp.id }, status: { in: [...IN_PROGRESS_STATUSES] } },
       select: { id: true, name: true, status: true },
     });
-    if (other) throw conflict(`Experiment "${other.name}" is ${other.status.replace("_", " ")}: finish or roll it back first (one experiment at a time)`);
+    if (other) throw new ConflictError(`Experiment "${other.name}" is ${other.status.replace("_", " ")}: finish or roll it back first (one experiment at a time)`);
     const control = exp.variants.find((v) => v.key === "control");
-    if (!control) throw conflict("The experiment has no control arm");
+    if (!control) throw new ConflictError("The experiment has no control arm");
     const slot = await tx.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT } });
     if (slot && slot.modelId !== control.modelId) {
-      throw conflict("The control model is no longer the production model: create a new experiment against the current production model");
+      throw new ConflictError("The control model is no longer the production model: create a new experiment against the current production model");
     }
     if (!slot) await tx.servingSlot.create({ data: { name: PRODUCTION_SLOT, modelId: control.modelId } });
     await tx.experiment.update({ where: { id: exp.id }, data: { status: to, currentStageIndex: 0, startedAt: now } });
@@ -296,7 +295,7 @@ export async function changeExperimentStatus(
   reason: string | undefined,
   now = new Date(),
 ) {
-  if (!hasRole(person.role, "editor")) throw forbidden(`This needs the editor role; you are ${person.role}`);
+  if (!hasRole(person.role, "editor")) throw new ForbiddenError(`This needs the editor role; you are ${person.role}`);
   const why = requireReason(reason, action);
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);
@@ -352,19 +351,18 @@ export async function decideApproval(
   now = new Date(),
 ) {
   if (!hasRole(person.role, "approver")) {
-    throw forbidden(`Approving or rejecting a production cutover needs the approver role; you are ${person.role}`);
+    throw new ForbiddenError(`Approving or rejecting a production cutover needs the approver role; you are ${person.role}`);
   }
   const note = (comment ?? "").trim();
   if (decision === "rejected" && note.length === 0) {
-    throw badRequest("The request has invalid fields", { issues: [{ path: "comment", message: "say why you reject the cutover" }] });
+    throw new FieldError("comment", "say why you reject the cutover");
   }
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);
     if (exp.createdById === person.id) {
-      throw new HttpError(
-        403,
-        "self_approval",
+      throw new ForbiddenError(
         decision === "approved" ? SELF_APPROVAL_MESSAGE : "You created this experiment: another approver decides on its cutover (you can roll it back instead)",
+        "self_approval",
       );
     }
     const to = assertTransition(exp.status, decision === "approved" ? "approve" : "reject");
@@ -393,7 +391,7 @@ export async function decideApproval(
     }
 
     const candidate = exp.variants.find((v) => v.key === "candidate");
-    if (!candidate) throw conflict("The experiment has no candidate arm");
+    if (!candidate) throw new ConflictError("The experiment has no candidate arm");
     const before = await tx.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT } });
     const slot = before
       ? await tx.servingSlot.update({ where: { name: PRODUCTION_SLOT }, data: { modelId: candidate.modelId, version: { increment: 1 } } })

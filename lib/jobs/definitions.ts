@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { DEFAULT_PRESET, PRESET_NAMES } from "@/lib/recsys/presets";
 import { LR_SCHEDULES } from "@/lib/recsys/models/lr-schedule";
+import { DISTILL_METHODS } from "@/lib/recsys/distill/methods";
 import { QUEUES, type QueueName } from "./queues";
 
 export interface JobDefinition<Input = unknown> {
@@ -129,8 +130,6 @@ export const hyperparametersSchema = z
   })
   .strict();
 
-export const DISTILLATION_METHODS = ["none", "rd", "de", "rrd", "de-rrd", "ir-rrd", "de-ir-rrd"] as const;
-
 export const trainInput = z
   .object({
     /** teacher: BPR-MF trained alone; student: a small model distilled from teacherModelId */
@@ -138,7 +137,7 @@ export const trainInput = z
     datasetId: z.string().min(1),
     name: z.string().trim().min(1).max(120).optional(),
     dimension: z.number().int().min(1).max(1024),
-    method: z.enum(DISTILLATION_METHODS).default("none"),
+    method: z.enum(DISTILL_METHODS).default("none"),
     /** the recipe under the explicit settings: "recommended" (the CiteULike benchmark's) or "fast" */
     preset: z.enum(PRESET_NAMES).default(DEFAULT_PRESET),
     teacherModelId: z.string().min(1).optional(),
@@ -529,7 +528,7 @@ export interface JobSchedule {
 }
 
 export const JOB_SCHEDULES: JobSchedule[] = [
-  // lib/db/experiments.ts evaluateLiveExperiments: advance / hold / pause / roll back / ask for approval
+  // lib/services/experiments.ts evaluateLiveExperiments: advance / hold / pause / roll back / ask for approval
   { queue: QUEUES.rolloutEvaluate, cron: process.env.UNDERSTUDY_ROLLOUT_CRON ?? "* * * * *", input: {} },
   { queue: QUEUES.authHousekeeping, cron: "17 * * * *", input: {} },
   // lib/serving/distillation-signals.ts: teacher agreement of sampled slates, user segments
