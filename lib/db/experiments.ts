@@ -12,6 +12,7 @@ import { hasRole, type Role } from "@/lib/auth/roles";
 import type { ExperimentConfig } from "@/lib/experiments/config";
 import type { ExperimentReport } from "@/lib/experiments/report";
 import { parseGuardrails } from "@/lib/experiments/config";
+import { cutoverBlock } from "@/lib/experiments/approval";
 import {
   EVALUATED_STATUSES,
   decideRollout,
@@ -351,7 +352,7 @@ export async function decideApproval(
   comment: string | undefined,
   now = new Date(),
 ) {
-  if (!hasRole(person.role, "approver")) {
+  if (cutoverBlock(person) === "needs_approver") {
     throw forbidden(`Approving or rejecting a production cutover needs the approver role; you are ${person.role}`);
   }
   const note = (comment ?? "").trim();
@@ -360,7 +361,7 @@ export async function decideApproval(
   }
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);
-    if (exp.createdById === person.id) {
+    if (cutoverBlock(person, exp.createdById) === "own_experiment") {
       throw new HttpError(
         403,
         "self_approval",
