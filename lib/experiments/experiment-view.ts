@@ -212,7 +212,9 @@ export function experimentView(input: ExperimentViewInput, viewer: { id: string;
     },
     lastDecision: currentDecision(exp),
     approval:
-      status === "awaiting_approval" ? { blockedReason: approvalBlockedReason(viewer, exp.createdById), candidateName: candidate?.name ?? "the candidate" } : null,
+      status === "awaiting_approval"
+        ? { blockedReason: approvalBlockedReason(viewer, exp.createdById), candidateName: candidate?.name ?? "the candidate" }
+        : null,
     approvals: exp.approvals.map((a) => ({ id: a.id, decision: a.decision, email: a.user.email, at: a.createdAt, comment: a.comment })),
     report: input.report ? reportView(input, guardrails) : null,
     noReport: exp.startedAt ? "No data for this window yet." : "Not started: no report yet. Start the experiment to split traffic.",

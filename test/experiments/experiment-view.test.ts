@@ -65,12 +65,21 @@ const decision = (at: Date, withReport: ExperimentReport | undefined): StageDeci
   ...(withReport ? { report: withReport } : {}),
 });
 
-function experiment(opts: { status?: ExperimentStatus; currentStageIndex?: number; rampSchedule?: number[]; lastDecision?: StageDecision | null } = {}): ExperimentRecord {
+function experiment(
+  opts: { status?: ExperimentStatus; currentStageIndex?: number; rampSchedule?: number[]; lastDecision?: StageDecision | null } = {},
+): ExperimentRecord {
   const rampSchedule = opts.rampSchedule ?? [10, 50, 100];
   const currentStageIndex = opts.currentStageIndex ?? 1;
   const status = opts.status ?? "running";
   const started = status !== "draft";
-  const model = (id: string, role: string) => ({ id, name: `${id}-model`, role, dimension: role === "teacher" ? 200 : 20, sizeBytes: 1024, distillationMethod: null });
+  const model = (id: string, role: string) => ({
+    id,
+    name: `${id}-model`,
+    role,
+    dimension: role === "teacher" ? 200 : 20,
+    sizeBytes: 1024,
+    distillationMethod: null,
+  });
   return {
     id: "exp1",
     name: "student vs teacher",
@@ -141,7 +150,8 @@ describe("report window and cache policy", () => {
 
 describe("traffic share", () => {
   it("is the current stage's percent while traffic splits, 100% after the cutover and 0% otherwise", () => {
-    const share = (status: ExperimentStatus, currentStageIndex = 1) => experimentView(input(experiment({ status, currentStageIndex })), viewer).summary.candidatePercent;
+    const share = (status: ExperimentStatus, currentStageIndex = 1) =>
+      experimentView(input(experiment({ status, currentStageIndex })), viewer).summary.candidatePercent;
     expect(share("running", 0)).toBe(10);
     expect(share("running")).toBe(50);
     expect(share("awaiting_approval")).toBe(50);
@@ -198,7 +208,10 @@ describe("ramp and report", () => {
     ]);
     // srmPValue guardrail is 0.001: a p-value below it is a mismatch
     expect(experimentView(input(experiment(), report({ srmPValue: 0.0009 })), viewer).report!.srmMismatch).toBe(true);
-    const empty = experimentView(input(experiment(), report({ controlUsers: 0, candidateUsers: 0, srmPValue: null, kpis: [kpi("conversion")] })), viewer).report!;
+    const empty = experimentView(
+      input(experiment(), report({ controlUsers: 0, candidateUsers: 0, srmPValue: null, kpis: [kpi("conversion")] })),
+      viewer,
+    ).report!;
     expect(empty).toMatchObject({ observedCandidateShare: null, srmMismatch: false, ctrMargin: null });
   });
 });

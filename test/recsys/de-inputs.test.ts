@@ -33,8 +33,16 @@ describe("deLoss input checks", () => {
   });
 
   const cases: [string, (x: DeLossInputs) => void, RegExp][] = [
-    ["hs of the wrong shape", (x) => (x.hs = new Float32Array(8)), /deLoss: input 'hs' must be a Float32Array of shape \[5, 2\] \(10 values\), got a Float32Array of 8 values/],
-    ["ht of the wrong dtype", (x) => (x.ht = new Float64Array(20) as unknown as Float32Array), /input 'ht' must be a Float32Array of shape \[5, 4\].*got a Float64Array/],
+    [
+      "hs of the wrong shape",
+      (x) => (x.hs = new Float32Array(8)),
+      /deLoss: input 'hs' must be a Float32Array of shape \[5, 2\] \(10 values\), got a Float32Array of 8 values/,
+    ],
+    [
+      "ht of the wrong dtype",
+      (x) => (x.ht = new Float64Array(20) as unknown as Float32Array),
+      /input 'ht' must be a Float32Array of shape \[5, 4\].*got a Float64Array/,
+    ],
     ["gumbel for fewer experts", (x) => (x.gumbel = new Float64Array(10)), /input 'gumbel' must be a Float64Array of shape \[5, 3\]/],
     ["weights that are not a list", (x) => (x.weights = 5 as unknown as ArrayLike<number>), /input 'weights' must be a list/],
     ["a zero temperature", (x) => (x.tau = 0), /input 'tau' must be a finite number > 0, got 0/],

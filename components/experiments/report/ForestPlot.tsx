@@ -27,7 +27,14 @@ export function ForestPlot({ kpis }: { kpis: KpiResult[] }) {
   const ticks = niceTicks(lo, hi, 5);
 
   return (
-    <svg className="chart" width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Relative lift of each KPI with confidence intervals" data-testid="forest-plot">
+    <svg
+      className="chart"
+      width="100%"
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label="Relative lift of each KPI with confidence intervals"
+      data-testid="forest-plot"
+    >
       {ticks.map((t) => (
         <g key={t}>
           <line x1={x(t)} x2={x(t)} y1={top - 6} y2={height - 20} stroke="#eef1f5" />

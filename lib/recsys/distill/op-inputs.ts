@@ -58,7 +58,11 @@ export function checkScalar(
 ): asserts value is number {
   const { min = -Infinity, max = Infinity, exclusiveMin = false, integer = false } = range;
   const ok =
-    typeof value === "number" && Number.isFinite(value) && (integer ? Number.isInteger(value) : true) && (exclusiveMin ? value > min : value >= min) && value <= max;
+    typeof value === "number" &&
+    Number.isFinite(value) &&
+    (integer ? Number.isInteger(value) : true) &&
+    (exclusiveMin ? value > min : value >= min) &&
+    value <= max;
   if (!ok) {
     const lower = Number.isFinite(min) ? `${exclusiveMin ? ">" : "≥"} ${min}` : "";
     const upper = Number.isFinite(max) ? `≤ ${max}` : "";
