@@ -22,8 +22,6 @@ const layers = {
 // Pages and route handlers read and write through lib/db's functions (they may pass db() to them).
 const noQueriesInApp = {
   files: ["app/**/*.ts", "app/**/*.tsx"],
-  // its queries are moving to lib/db in a parallel change
-  ignores: ["app/(dashboard)/experiments/[[]id]/page.tsx"],
   rules: {
     "no-restricted-syntax": [
       "error",

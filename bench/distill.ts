@@ -1,6 +1,6 @@
-// npm run bench:distill -- --data ../shared/datasets/citeulike-a --out bench/results/distill-<date>.json
+// npm run bench:distill -- --data <dataset dir> --out bench/results/distill-<date>.json
 // Teacher (dim 200) and students (dim 20) with none, rd, de, rrd, de-rrd, ir-rrd, de-ir-rrd on one dataset;
-// writes the JSON of issue 3 ({backend, machine, seed, models: [...]}) and prints a table. With --seeds, the
+// writes JSON ({backend, machine, seed, models: [...]}) and prints a table. With --seeds, the
 // whole run (teacher retrained) once per training seed, each seed's JSON beside --out, and in --out the mean ±
 // sd of every metric per model and paired per-user comparisons against none and de-rrd pooled over the seeds.
 // Progress bars on stderr.

@@ -12,7 +12,7 @@
 //
 // Timed (median of --repeats, in the same run, on the same rows):
 //   raw     today's raw-scan queries: kpiSufficientStats + opsByVariant over the stage's window
-//   rollup  the rollup queries the report now uses: rollupKpiStats + rollupOps
+//   rollup  the rollup queries the report uses: rollupKpiStats + rollupOps
 //   report  loadExperimentReport (rollups + analysis), what the page and API render
 //   scheduler  evaluateLiveExperiments: the minute evaluation of every live experiment
 // and checks raw and rollup statistics equal (relative 1e-9). Writes JSON to --out.

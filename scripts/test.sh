@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: lint, typecheck, Vitest (unit + integration against real PostgreSQL), production build,
-# Playwright e2e against that build with a real worker. Runs every step, then exits non-zero if any failed.
+# `npm test`: lint, format check (Prettier), typecheck, Vitest (unit + integration against real PostgreSQL),
+# production build, Playwright e2e against that build with a real worker. Runs every step, then exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,7 @@ step() {
 }
 
 step lint npx --no-install eslint .
+step format npx --no-install prettier --check .
 step typecheck npx --no-install tsc --noEmit
 counts_dir=".test-counts"  # not under test-results/, which Playwright empties when it starts
 rm -rf "$counts_dir" && mkdir -p "$counts_dir"

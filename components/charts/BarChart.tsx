@@ -1,13 +1,13 @@
 "use client";
 // Horizontal grouped bars (visx): one row per category, one bar per series in each row, value axis at
 // the bottom with its label and unit, a tooltip per bar.
-import { AxisBottom, AxisLeft } from "@visx/axis";
+import { AxisLeft } from "@visx/axis";
 import { GridColumns } from "@visx/grid";
 import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
 import { Bar } from "@visx/shape";
 import { formatter, type NumberFormat } from "./number-format";
-import { AXIS_LABEL, AXIS_TICK, ChartFrame, markHandlers, PALETTE } from "./frame";
+import { AXIS_TICK, ChartFrame, markHandlers, PALETTE, ValueAxisBottom } from "./frame";
 
 export interface BarSeries {
   name: string;
@@ -95,18 +95,7 @@ export function BarChart({
             stroke="#c7cdd6"
             tickLabelProps={() => ({ ...AXIS_TICK, fill: "#1c2430", textAnchor: "end", dx: -6, dy: 4 })}
           />
-          <AxisBottom
-            top={categories.length * rowH}
-            scale={x}
-            numTicks={5}
-            tickFormat={(v) => format(Number(v))}
-            stroke="#c7cdd6"
-            tickStroke="#c7cdd6"
-            tickLabelProps={() => ({ ...AXIS_TICK, textAnchor: "middle" })}
-            label={valueLabel}
-            labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
-            labelOffset={14}
-          />
+          <ValueAxisBottom top={categories.length * rowH} scale={x} format={format} label={valueLabel} />
         </Group>
       )}
     </ChartFrame>

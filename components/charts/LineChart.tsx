@@ -3,13 +3,12 @@
 // intervals), vertical markers (e.g. the long-tail cut) and horizontal reference lines (e.g. no change).
 // Hovering shows every series' value at the nearest x; the Data table holds the exact numbers.
 import type { MouseEvent } from "react";
-import { AxisBottom, AxisLeft } from "@visx/axis";
 import { GridRows } from "@visx/grid";
 import { Group } from "@visx/group";
 import { scaleLinear, scaleLog, scaleTime } from "@visx/scale";
 import { AreaClosed, LinePath, Bar } from "@visx/shape";
 import { formatter, type NumberFormat } from "./number-format";
-import { AXIS_LABEL, AXIS_TICK, ChartFrame, PALETTE } from "./frame";
+import { AXIS_TICK, ChartFrame, PALETTE, ValueAxisBottom, ValueAxisLeft } from "./frame";
 
 export interface Series {
   name: string;
@@ -187,29 +186,8 @@ export function LineChart({
                 {s.points.length <= 60 ? s.points.map((p) => <circle key={p[0]} cx={fx(p[0])} cy={fy(p[1])} r={2.5} fill={colorOf(i, s.color)} />) : null}
               </g>
             ))}
-            <AxisLeft
-              scale={y}
-              numTicks={5}
-              tickFormat={(v) => yFormat(Number(v))}
-              stroke="#c7cdd6"
-              tickStroke="#c7cdd6"
-              tickLabelProps={() => ({ ...AXIS_TICK, textAnchor: "end", dx: -4, dy: 4 })}
-              label={yLabel}
-              labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
-              labelOffset={46}
-            />
-            <AxisBottom
-              top={innerH}
-              scale={x}
-              numTicks={xScale === "log" ? 6 : 6}
-              tickFormat={(v) => xFmt(v instanceof Date ? v.getTime() : Number(v))}
-              stroke="#c7cdd6"
-              tickStroke="#c7cdd6"
-              tickLabelProps={() => ({ ...AXIS_TICK, textAnchor: "middle" })}
-              label={xLabel}
-              labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
-              labelOffset={14}
-            />
+            <ValueAxisLeft scale={y} format={yFormat} label={yLabel} />
+            <ValueAxisBottom top={innerH} scale={x} format={xFmt} label={xLabel} numTicks={6} />
             <Bar x={0} y={0} width={innerW} height={innerH} fill="transparent" onMouseMove={onMove} onMouseLeave={tip.hide} />
           </Group>
         );

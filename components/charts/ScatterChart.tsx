@@ -1,11 +1,10 @@
 "use client";
 // Labelled points on two numeric axes (visx), e.g. quality against scoring latency per model.
-import { AxisBottom, AxisLeft } from "@visx/axis";
 import { GridColumns, GridRows } from "@visx/grid";
 import { Group } from "@visx/group";
 import { scaleLinear, scaleLog } from "@visx/scale";
 import { formatter, type NumberFormat } from "./number-format";
-import { AXIS_LABEL, AXIS_TICK, ChartFrame, markHandlers, PALETTE } from "./frame";
+import { AXIS_TICK, ChartFrame, markHandlers, PALETTE, ValueAxisBottom, ValueAxisLeft } from "./frame";
 
 export interface ScatterPoint {
   label: string;
@@ -83,29 +82,8 @@ export function ScatterChart({
               </g>
             );
           })}
-          <AxisLeft
-            scale={y}
-            numTicks={5}
-            tickFormat={(v) => yFormat(Number(v))}
-            stroke="#c7cdd6"
-            tickStroke="#c7cdd6"
-            tickLabelProps={() => ({ ...AXIS_TICK, textAnchor: "end", dx: -4, dy: 4 })}
-            label={yLabel}
-            labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
-            labelOffset={46}
-          />
-          <AxisBottom
-            top={innerH}
-            scale={x}
-            numTicks={5}
-            tickFormat={(v) => xFormat(Number(v))}
-            stroke="#c7cdd6"
-            tickStroke="#c7cdd6"
-            tickLabelProps={() => ({ ...AXIS_TICK, textAnchor: "middle" })}
-            label={xLabel}
-            labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
-            labelOffset={14}
-          />
+          <ValueAxisLeft scale={y} format={yFormat} label={yLabel} />
+          <ValueAxisBottom top={innerH} scale={x} format={xFormat} label={xLabel} />
         </Group>
       )}
     </ChartFrame>

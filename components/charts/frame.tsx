@@ -3,6 +3,7 @@
 // a hover/focus tooltip (@visx/tooltip) and the numbers as a table under "Data" for screen readers,
 // keyboards and anyone who wants the exact values.
 import { type FocusEvent, type MouseEvent, type ReactNode } from "react";
+import { AxisBottom, AxisLeft, type AxisScale } from "@visx/axis";
 import { useTooltip, TooltipWithBounds } from "@visx/tooltip";
 
 export const PALETTE = ["#1f5fa8", "#1f7a4a", "#b3261e", "#8a5a00", "#6b21a8", "#0f766e", "#9d174d", "#4b5563"];
@@ -137,4 +138,53 @@ export function markHandlers(api: TooltipApi, content: ReactNode) {
     onFocus: (e: FocusEvent<Element>) => api.show(content, e.currentTarget),
     onBlur: api.hide,
   };
+}
+
+const AXIS_LINE = "#c7cdd6";
+
+/** The value axis on the left: ticks formatted with `format`, the label beside them. */
+export function ValueAxisLeft({ scale, format, label }: { scale: AxisScale<number>; format: (v: number) => string; label: string }) {
+  return (
+    <AxisLeft
+      scale={scale}
+      numTicks={5}
+      tickFormat={(v) => format(Number(v))}
+      stroke={AXIS_LINE}
+      tickStroke={AXIS_LINE}
+      tickLabelProps={() => ({ ...AXIS_TICK, textAnchor: "end", dx: -4, dy: 4 })}
+      label={label}
+      labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
+      labelOffset={46}
+    />
+  );
+}
+
+/** The axis along the bottom at `top`: ticks formatted with `format` (times arrive as epoch milliseconds), the label under them. */
+export function ValueAxisBottom({
+  top,
+  scale,
+  format,
+  label,
+  numTicks = 5,
+}: {
+  top: number;
+  scale: AxisScale<number>;
+  format: (v: number) => string;
+  label: string;
+  numTicks?: number;
+}) {
+  return (
+    <AxisBottom
+      top={top}
+      scale={scale}
+      numTicks={numTicks}
+      tickFormat={(v) => format(Number(v))}
+      stroke={AXIS_LINE}
+      tickStroke={AXIS_LINE}
+      tickLabelProps={() => ({ ...AXIS_TICK, textAnchor: "middle" })}
+      label={label}
+      labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
+      labelOffset={14}
+    />
+  );
 }

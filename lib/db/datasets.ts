@@ -71,7 +71,7 @@ export function getDataset(id: string, db: Db = defaultDb()) {
   });
 }
 
-/** statistics and distributions of a stored dataset for its page; null when its files are not readable (issue 12) */
+/** statistics and distributions of a stored dataset for its page; null when its files are not readable */
 export async function datasetPageProfile(row: Pick<Dataset, "id" | "name" | "storagePath" | "sourcePath">) {
   const dir = datasetDirectory(row);
   if (!dir) return null;

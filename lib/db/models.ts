@@ -54,7 +54,7 @@ export function saveModel(input: ModelRecordInput, db: Db = defaultDb()): Promis
   });
 }
 
-// ---------- registry filters and archiving (issue 12) ----------
+// ---------- registry filters and archiving ----------
 
 export const MODEL_SORTS = ["newest", "oldest", "name", "ndcg10", "size"] as const;
 export type ModelSort = (typeof MODEL_SORTS)[number];

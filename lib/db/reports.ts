@@ -20,7 +20,7 @@ import { HELDOUT_EVENT_PREFIX, isKpiKey } from "@/lib/experiments/kpis";
 import { analyzeExperiment, type VariantOpsRow, type VariantSufficientStats } from "@/lib/experiments/analysis";
 import { parseGuardrails } from "@/lib/experiments/config";
 import { pricesFromEnv } from "@/lib/experiments/cost";
-import type { ExperimentReport, VariantKey } from "@/lib/experiments/report";
+import type { ExperimentReport, ReportScope, VariantKey } from "@/lib/experiments/report";
 import { loadDistillationSignals } from "./distillation-signals";
 
 export type { VariantOpsRow, VariantSufficientStats };
@@ -315,7 +315,7 @@ function nullableNum(v: unknown): number | null {
  */
 export const STAGE_SETTLE_MS = 2000;
 
-export type ReportScope = { kind: "stage"; index: number } | { kind: "current" } | { kind: "all" };
+export type { ReportScope };
 
 export interface LoadedReport {
   report: ExperimentReport;

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { splitSpecInput } from "@/lib/jobs/definitions";
 import { contentHash } from "@/lib/recsys/data/stats";
 import { foldLiveInteractions, type FoldLineage, type SplitSpec } from "@/lib/recsys/data/fold";
-import { readInteractions, INTERACTIONS_FILE } from "@/lib/recsys/data/interactions";
+import { readInteractions, INTERACTIONS_FILE } from "@/lib/recsys/data/interactions-tsv";
 import { dedupeInteractions } from "@/lib/recsys/data/split";
 import type { Dataset as RecsysDataset } from "@/lib/recsys/types";
 import type { Dataset, Prisma } from "./generated/client";

@@ -5,6 +5,10 @@ import type { SegmentReport } from "./segment-analysis";
 import type { TeacherAgreementReport } from "./teacher-agreement";
 
 export type VariantKey = "control" | "candidate";
+
+/** Which window a report covers: one stage (0-based), the current stage, or the whole experiment. */
+export type ReportScope = { kind: "stage"; index: number } | { kind: "current" } | { kind: "all" };
+
 export const VARIANT_KEYS: readonly VariantKey[] = ["control", "candidate"];
 
 /** Per-variant operational numbers over the report window (one row per variant from one aggregate query). */

@@ -16,7 +16,7 @@ import { TEST_EVENT_TYPE, notificationInput, webhookEventBody, type Notification
 export interface NotifyDeps {
   /** default: the process-wide client (DATABASE_URL) */
   db?: Db;
-  /** pg-boss used to queue deliveries; default: the process's sender (lib/jobs/boss.ts senderBoss) */
+  /** the pg-boss that queues deliveries; default: the process's sender (lib/jobs/boss.ts senderBoss) */
   boss?: PgBoss;
   /** notify() gives up waiting after this long (the work goes on in the background); default NOTIFY_TIMEOUT_MS or 5000 */
   timeoutMs?: number;

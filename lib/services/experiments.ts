@@ -13,6 +13,7 @@ import type { ExperimentConfig } from "@/lib/experiments/config";
 import type { ExperimentReport } from "@/lib/experiments/report";
 import { parseGuardrails } from "@/lib/experiments/config";
 import { IN_PROGRESS_STATUSES, LIVE_STATUSES, isLive } from "@/lib/experiments/statuses";
+import { cutoverBlock } from "@/lib/experiments/approval";
 import {
   decideRollout,
   manualTransition,
@@ -350,7 +351,7 @@ export async function decideApproval(
   comment: string | undefined,
   now = new Date(),
 ) {
-  if (!hasRole(person.role, "approver")) {
+  if (cutoverBlock(person) === "needs_approver") {
     throw new ForbiddenError(`Approving or rejecting a production cutover needs the approver role; you are ${person.role}`);
   }
   const note = (comment ?? "").trim();
@@ -359,7 +360,7 @@ export async function decideApproval(
   }
   return db.$transaction(async (tx) => {
     const exp = await lockExperiment(tx, experimentId);
-    if (exp.createdById === person.id) {
+    if (cutoverBlock(person, exp.createdById) === "own_experiment") {
       throw new ForbiddenError(
         decision === "approved" ? SELF_APPROVAL_MESSAGE : "You created this experiment: another approver decides on its cutover (you can roll it back instead)",
         "self_approval",

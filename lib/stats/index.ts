@@ -2,7 +2,6 @@
  * Statistics engine for experiment reports and rollout gates. Pure functions over per-variant
  * sufficient statistics (what one PostgreSQL GROUP BY returns), organised like GrowthBook's gbstats:
  * statistic types → moments → tests (fixed-horizon, sequential), plus SRM, Holm, CUPED and power.
- * Public API listed in /work/brief/stats-api.md.
  */
 export { StatsInputError } from "./errors";
 export {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateSynthetic } from "@/lib/recsys/data";
 import { foldLiveInteractions, rowsFromSplit } from "@/lib/recsys/data/fold";
-import { readInteractions, writeInteractions } from "@/lib/recsys/data/interactions";
+import { readInteractions, writeInteractions } from "@/lib/recsys/data/interactions-tsv";
 import { InteractionColumns } from "@/lib/recsys/data/split";
 import { replayInteractions } from "@/lib/recsys/data/replay";
 import { liveDriftDecision, popularityBins, psi } from "@/lib/drift/live";

@@ -33,7 +33,7 @@ function setup(seed = 1) {
 
 function lossOf(s: ReturnType<typeof setup>, tau: number, engine: MatmulEngine, skipBelow = 0) {
   const g = newDeGrads(s.side, s.n);
-  const loss = deLoss(s.side, s.hs, s.ht, s.weights, s.gumbel, tau, skipBelow, engine, g);
+  const loss = deLoss({ side: s.side, hs: s.hs, ht: s.ht, weights: s.weights, gumbel: s.gumbel, tau, skipBelow, engine, grads: g });
   return { loss, g };
 }
 
@@ -156,11 +156,11 @@ describe("DE loss", () => {
     const k = await kernelSide(side, 64);
     for (const [tau, maxExperts] of [[1, 4], [0.05, 2]] as const) {
       const a = newDeGrads(side, n);
-      const want = deLoss(side, hs, ht, weights, gumbel, tau, 1e-6, engine, a, maxExperts);
+      const want = deLoss({ side, hs, ht, weights, gumbel, tau, skipBelow: 1e-6, engine, grads: a, maxExperts });
       const b = newDeGrads(k.side, n);
       k.gradExperts.fill(0);
       b.experts = k.gradExperts;
-      const got = deLoss(k.side, hs, ht, weights, gumbel, tau, 1e-6, engine, b, maxExperts, k.kernel);
+      const got = deLoss({ side: k.side, hs, ht, weights, gumbel, tau, skipBelow: 1e-6, engine, grads: b, maxExperts, kernel: k.kernel });
       expect(got).toBeCloseTo(want, 3);
       const worst = (x: Float32Array, y: Float32Array) => x.reduce((w, v, i) => Math.max(w, Math.abs(v - y[i]) / (1 + Math.abs(y[i]))), 0);
       expect(worst(b.experts, a.experts), `experts, τ ${tau}`).toBeLessThan(1e-4);
@@ -177,7 +177,7 @@ describe("DE loss", () => {
     const b = newDeGrads(k.side, s.n);
     k.gradExperts.fill(0);
     b.experts = k.gradExperts;
-    const got = deLoss(k.side, s.hs, s.ht, s.weights, s.gumbel, 1, 0, engine, b, 3, k.kernel);
+    const got = deLoss({ side: k.side, hs: s.hs, ht: s.ht, weights: s.weights, gumbel: s.gumbel, tau: 1, skipBelow: 0, engine, grads: b, maxExperts: 3, kernel: k.kernel });
     expect(got).toBeCloseTo(a.loss, 4);
     for (let i = 0; i < a.g.hs.length; i++) expect(b.hs[i]).toBeCloseTo(a.g.hs[i], 4);
   });

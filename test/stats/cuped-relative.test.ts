@@ -2,7 +2,7 @@
  * CUPED relative lift: the variance must include the pooled centre shared by both adjusted means.
  * Seeded Monte Carlo (Rng seeds below): y = 2x + N(0, 1), x ~ N(10, 3²), treatment adds 4.4 (a 22 % lift
  * on the control mean 20), 1,000 users per arm, 4,000 simulated experiments per setting. θ ≈ 2 and
- * ρ² ≈ 0.97 reproduce the issue's defect (the centre-free SE is ≈ 14 % too small). The 95 % interval must cover the
+ * ρ² ≈ 0.97 make the centre-free SE ≈ 14 % too small. The 95 % interval must cover the
  * true lift in 94–96 % of simulations with the covariate and without it (x ≡ 0, θ = 0).
  */
 import { describe, expect, it } from "vitest";
@@ -99,7 +99,7 @@ describe("CUPED relative lift variance (full delta method)", () => {
     const r = coverage(strong);
     expect(r.coverage).toBeGreaterThanOrEqual(0.94);
     expect(r.coverage).toBeLessThanOrEqual(0.96);
-    // the defect the issue measured: the centre-free variance under-covers (≈ 91 %)
+    // the centre-free variance under-covers (≈ 91 %)
     expect(r.coverageIgnoringCentre).toBeLessThan(0.93);
     // our SE agrees with the spread of the estimates across simulations
     expect(r.meanSe / r.sd).toBeGreaterThan(0.95);

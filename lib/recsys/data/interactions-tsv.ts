@@ -2,6 +2,7 @@
 // later snapshot can add new interactions and split everything again the same way. Header
 // `user<TAB>item<TAB>timestamp`; users and items are the dense indices of ids.json; the timestamp is
 // unix seconds, empty when unknown.
+import fs from "node:fs";
 import path from "node:path";
 import { DatasetError } from "./errors";
 import { forEachChunkSync } from "./lines";
@@ -12,29 +13,50 @@ import { TsvWriter } from "./tsv-writer";
 export const INTERACTIONS_FILE = "interactions.tsv";
 const HEADER = "user\titem\ttimestamp";
 
-/** Writes de-duplicated interactions (sorted by user, item) as interactions.tsv into `file`. */
-export function writeInteractionsTsv(file: string, d: DedupedInteractions): void {
+type RowSink = (user: number, item: number, time: number) => void;
+
+function writeTsv(file: string, rows: (row: RowSink) => void): void {
   const w = new TsvWriter(file);
   try {
     w.text(HEADER).newline();
-    for (let u = 0; u < d.numUsers; u++) {
-      for (let p = d.userStart[u]; p < d.userStart[u + 1]; p++) {
-        w.integer(u).tab().integer(d.items[p]).tab();
-        const t = d.times[p];
-        if (t === t) w.number(t);
-        w.newline();
-      }
-    }
+    rows((user, item, time) => {
+      w.integer(user).tab().integer(item).tab();
+      if (time === time) w.number(time);
+      w.newline();
+    });
   } finally {
     w.close();
   }
 }
 
+/** Writes de-duplicated interactions (sorted by user, item) as interactions.tsv into `file`. */
+export function writeInteractionsTsv(file: string, d: DedupedInteractions): void {
+  writeTsv(file, (row) => {
+    for (let u = 0; u < d.numUsers; u++) for (let p = d.userStart[u]; p < d.userStart[u + 1]; p++) row(u, d.items[p], d.times[p]);
+  });
+}
+
+/** Writes `rows` in their order (times NaN = untimed, others in whole seconds) to dir/interactions.tsv atomically. */
+export function writeInteractions(dir: string, rows: InteractionColumns): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, INTERACTIONS_FILE);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeTsv(tmp, (row) => {
+    for (let k = 0; k < rows.length; k++) row(rows.users[k], rows.items[k], Math.round(rows.times[k]));
+  });
+  fs.renameSync(tmp, file);
+}
+
+/** Reads dir/interactions.tsv, or null when the directory has none; indices must lie within `sizes`. */
+export function readInteractions(dir: string, sizes: { numUsers: number; numItems: number }): InteractionColumns | null {
+  return fs.existsSync(path.join(dir, INTERACTIONS_FILE)) ? readInteractionsTsv(dir, sizes) : null;
+}
+
 /**
  * Reads interactions.tsv (a file, or the dataset directory holding it) into columns: dense user and
- * item indices and times (NaN when empty). Byte-level and chunked: no string per row.
+ * item indices, below `sizes` when given, and times (NaN when empty). Byte-level and chunked: no string per row.
  */
-export function readInteractionsTsv(fileOrDir: string): InteractionColumns {
+export function readInteractionsTsv(fileOrDir: string, sizes?: { numUsers: number; numItems: number }): InteractionColumns {
   const file = fileOrDir.endsWith(".tsv") ? fileOrDir : path.join(fileOrDir, INTERACTIONS_FILE);
   const name = path.basename(file);
   const out = new InteractionColumns();
@@ -53,16 +75,17 @@ export function readInteractionsTsv(fileOrDir: string): InteractionColumns {
     }
     if (end === start) return;
     let p = start;
-    const int = (what: string): number => {
+    const int = (what: string, below: number | undefined): number => {
       let v = 0;
       const s = p;
       while (p < end && buf[p] >= 48 && buf[p] <= 57) v = v * 10 + (buf[p++] - 48);
       if (p === s) fail(`${what} is not a dense index`);
+      if (below !== undefined && v >= below) fail(`${what} '${buf.toString("latin1", s, p)}' is not a dense index below ${below}`);
       return v;
     };
-    const u = int("user");
+    const u = int("user", sizes?.numUsers);
     if (buf[p++] !== 9) fail("expected 3 tab-separated columns");
-    const i = int("item");
+    const i = int("item", sizes?.numItems);
     if (buf[p++] !== 9) fail("expected 3 tab-separated columns");
     let t = NaN;
     if (p < end) {

@@ -12,6 +12,7 @@ import type { RowGrads } from "../models/optim";
 import { transpose, type MatmulEngine } from "./engine";
 import { temperatureAt } from "./schedule";
 import { DeExpertKernel } from "./de-kernel";
+import { OpInputError, checkScalar, checkTensor, checkVector } from "./op-inputs";
 
 export interface DeConfig {
   experts: number;
@@ -97,26 +98,58 @@ export function newDeGrads(side: DeSide, n: number): DeGrads {
   };
 }
 
-/**
- * Loss Σ_e w_e‖h_t,e − Σ_m s_em E_m(h_s,e)‖² and its gradients, written into `grads`, which the caller
- * zeroes before each call (grads.hs has n rows). `gumbel` holds n x M standard Gumbel draws.
- */
-export function deLoss(
-  side: DeSide,
-  hs: Float32Array,
-  ht: Float32Array,
-  weights: ArrayLike<number>,
-  gumbel: Float64Array,
-  tau: number,
-  skipBelow: number,
-  engine: MatmulEngine,
-  grads: DeGrads,
-  maxExperts = side.M,
+/** The inputs of `deLoss` for n entities of one side (M experts, student dim ds, teacher dim dt). */
+export interface DeLossInputs {
+  side: DeSide;
+  /** student embeddings, float32 [n, ds] */
+  hs: Float32Array;
+  /** teacher embeddings, float32 [n, dt] */
+  ht: Float32Array;
+  /** loss weight of each entity, [n]; its length is n */
+  weights: ArrayLike<number>;
+  /** standard Gumbel draws, float64 [n, M] */
+  gumbel: Float64Array;
+  /** Gumbel-softmax temperature, > 0 */
+  tau: number;
+  /** experts weighted below this are skipped, in [0, 1] */
+  skipBelow: number;
+  engine: MatmulEngine;
+  /** written: zeroed by the caller before each call; grads.hs has at least n rows */
+  grads: DeGrads;
+  /** at most this many experts per entity, ≥ 1 (M or more: all); default M */
+  maxExperts?: number;
   /** the wasm expert kernel over this side's weights and gradient (grads.experts), used while its scratch suffices */
-  kernel: DeExpertKernel | null = null,
-): number {
+  kernel?: DeExpertKernel | null;
+}
+
+function checkDeLossInputs(x: DeLossInputs): number {
+  const op = "deLoss";
+  if (!(x.side instanceof DeSide)) throw new OpInputError(op, "side", "must be a DeSide");
+  const { M, ds, dt } = x.side;
+  checkVector(op, "weights", x.weights);
+  const n = x.weights.length;
+  checkTensor(op, "hs", x.hs, Float32Array, [n, ds]);
+  checkTensor(op, "ht", x.ht, Float32Array, [n, dt]);
+  checkTensor(op, "gumbel", x.gumbel, Float64Array, [n, M]);
+  checkScalar(op, "tau", x.tau, { min: 0, exclusiveMin: true });
+  checkScalar(op, "skipBelow", x.skipBelow, { min: 0, max: 1 });
+  // a cap of M or more keeps every expert
+  if (x.maxExperts !== undefined) checkScalar(op, "maxExperts", x.maxExperts, { min: 1, integer: true });
+  checkTensor(op, "grads.experts", x.grads?.experts, Float32Array, [x.side.experts.length]);
+  checkTensor(op, "grads.selection", x.grads.selection, Float32Array, [x.side.selection.length]);
+  checkTensor(op, "grads.hs", x.grads.hs, Float32Array, [n, ds], { atLeast: true });
+  checkTensor(op, "grads.touched", x.grads.touched, Uint8Array, [M]);
+  return n;
+}
+
+/**
+ * Loss Σ_e w_e‖h_t,e − Σ_m s_em E_m(h_s,e)‖² and its gradients, written into `grads`. Each input is checked
+ * first (an `OpInputError` names the one that does not fit).
+ */
+export function deLoss(inputs: DeLossInputs): number {
+  const n = checkDeLossInputs(inputs);
+  const { side, hs, ht, weights, gumbel, tau, skipBelow, engine, grads, maxExperts = side.M, kernel = null } = inputs;
   const { M, dt } = side;
-  const n = weights.length;
   if (n === 0) return 0;
   const W = side.selection;
   const selB = dt * M;
@@ -204,7 +237,7 @@ export function deLoss(
   }
 
   // With every selection exactly one-hot (float64), d s / d logits is exactly zero: skip the selection backward.
-  if (!allOneHot) selectionBackward(side, n, ht, s, alpha, counts, offsets, pairEntity, Y, dyhat, tau, engine, grads);
+  if (!allOneHot) selectionBackward({ side, ht, s, alpha, routing: { counts, offsets, pairEntity }, Y, dyhat, tau, engine, grads });
   for (let i = 0; i < s.length; i++) if (s[i] < 0) s[i] = 0;
 
   if (useKernel) kernelBackward(kernel, side, counts, offsets, pairEntity, s, dyhat, grads);
@@ -302,21 +335,57 @@ function kernelBackward(
   }
 }
 
-function selectionBackward(
-  side: DeSide,
-  n: number,
-  ht: Float32Array,
-  s: Float64Array,
-  alpha: Float64Array,
-  counts: Int32Array,
-  offsets: Int32Array,
-  pairEntity: Int32Array,
-  Y: (Float32Array | null)[],
-  dyhat: Float64Array,
-  tau: number,
-  engine: MatmulEngine,
-  grads: DeGrads,
-): void {
+/** Which experts each entity's pairs go to: per expert its pair count, the pairs grouped by expert, each pair's entity. */
+interface ExpertRouting {
+  /** pairs per expert, int32 [M] */
+  counts: Int32Array;
+  /** start of each expert's pairs, int32 [M + 1] */
+  offsets: Int32Array;
+  /** the entity of each pair, int32 [pairs] */
+  pairEntity: Int32Array;
+}
+
+interface SelectionBackwardInputs {
+  side: DeSide;
+  /** teacher embeddings, float32 [n, dt] */
+  ht: Float32Array;
+  /** Gumbel-softmax weights, float64 [n, M]; negative marks a skipped expert (its magnitude is the weight) */
+  s: Float64Array;
+  /** selection softmax, float64 [n, M] */
+  alpha: Float64Array;
+  routing: ExpertRouting;
+  /** each evaluated expert's outputs, float32 [counts[m], dt], null for idle experts; [M] */
+  Y: (Float32Array | null)[];
+  /** d loss / d mixture, float64 [n, dt] */
+  dyhat: Float64Array;
+  tau: number;
+  engine: MatmulEngine;
+  /** grads.selection receives the selection net's gradient */
+  grads: DeGrads;
+}
+
+function checkSelectionBackwardInputs(x: SelectionBackwardInputs): number {
+  const op = "selectionBackward";
+  const { M, dt } = x.side;
+  const n = Math.floor((x.alpha?.length ?? 0) / M);
+  checkTensor(op, "alpha", x.alpha, Float64Array, [n, M]);
+  checkTensor(op, "ht", x.ht, Float32Array, [n, dt]);
+  checkTensor(op, "s", x.s, Float64Array, [n, M]);
+  checkTensor(op, "routing.counts", x.routing.counts, Int32Array, [M]);
+  checkTensor(op, "routing.offsets", x.routing.offsets, Int32Array, [M + 1]);
+  checkTensor(op, "routing.pairEntity", x.routing.pairEntity, Int32Array, [x.routing.offsets[M]]);
+  if (!Array.isArray(x.Y) || x.Y.length !== M) throw new OpInputError(op, "Y", `must list M = ${M} experts' outputs, got ${x.Y?.length ?? "none"}`);
+  for (let m = 0; m < M; m++) if (x.Y[m] !== null) checkTensor(op, `Y[${m}]`, x.Y[m], Float32Array, [x.routing.counts[m], dt]);
+  checkTensor(op, "dyhat", x.dyhat, Float64Array, [n, dt]);
+  checkScalar(op, "tau", x.tau, { min: 0, exclusiveMin: true });
+  checkTensor(op, "grads.selection", x.grads.selection, Float32Array, [x.side.selection.length]);
+  return n;
+}
+
+function selectionBackward(inputs: SelectionBackwardInputs): void {
+  const n = checkSelectionBackwardInputs(inputs);
+  const { side, ht, s, alpha, Y, dyhat, tau, engine, grads } = inputs;
+  const { counts, offsets, pairEntity } = inputs.routing;
   const { M, dt } = side;
   const selB = dt * M;
   // d loss / d s for evaluated pairs (0 for skipped experts), then through the Gumbel-softmax and the selection softmax
@@ -525,7 +594,19 @@ export class DeDistiller implements Distiller {
     g.touched.fill(0);
     if (g.hs.length < n * ds) g.hs = new Float32Array(n * ds);
     else g.hs.fill(0, 0, n * ds);
-    const loss = deLoss(side, hs, ht, weights, drawGumbel(rng, n, M), this.tau, this.cfg.skipBelow, this.engine, g, this.cfg.maxExperts, st.kernel);
+    const loss = deLoss({
+      side,
+      hs,
+      ht,
+      weights,
+      gumbel: drawGumbel(rng, n, M),
+      tau: this.tau,
+      skipBelow: this.cfg.skipBelow,
+      engine: this.engine,
+      grads: g,
+      maxExperts: this.cfg.maxExperts,
+      kernel: st.kernel,
+    });
     for (let e = 0; e < n; e++) {
       const off = grad.offset(entities[e]);
       const G = grad.grad;

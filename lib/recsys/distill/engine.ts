@@ -131,7 +131,7 @@ export function transpose(a: Float32Array, rows: number, cols: number, out = new
 }
 
 /**
- * Times both engines on a given shape and returns the faster (the issue asks us to measure, not assume).
+ * Times both engines on a given shape and returns the faster (measured, not assumed).
  * Shapes default to the DE expert's second layer for a typical per-expert group.
  */
 export function pickFasterEngine(tf: Tf | null, shape: [number, number, number] = [96, 110, 200]): { engine: MatmulEngine; timings: Record<string, number> } {

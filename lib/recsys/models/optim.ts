@@ -65,7 +65,7 @@ export class RowGrads {
 /**
  * Adam over a row-major table (rows x dim), lazy (`step`) or dense (`stepDense`); bias correction uses the
  * global step count. With the wasm kernel the table moves into the kernel's memory: train on `table` from
- * then on, so a step copies nothing (a dense step used to copy a 24 MB teacher table in and out).
+ * then on, so a step copies nothing (not even a dense step over a 24 MB teacher table).
  */
 export class SparseAdam {
   readonly table: Float32Array;

@@ -7,6 +7,7 @@ import { BprModel, bprLoss, sampleUnobserved } from "./bpr";
 import { RowGrads, SparseAdam } from "./optim";
 import { adamKernel } from "../kernels/adam";
 import { learningRateAt, type LrSchedule } from "./lr-schedule";
+import { EarlyStopping } from "./early-stopping";
 
 export interface TrainConfig {
   dim: number;
@@ -95,7 +96,7 @@ export interface EpochRecord {
 export interface TrainResult {
   model: BprModel;
   history: EpochRecord[];
-  /** epoch whose weights were kept (by config.selectBy on validation), 0 when never validated */
+  /** epoch of the monitor's best validation (config.selectBy unless hooks.earlyStopping says otherwise), 0 when never validated */
   bestEpoch: number;
   bestValid: Record<string, number> | null;
   epochsRun: number;
@@ -117,6 +118,8 @@ export interface TrainHooks {
   label?: string;
   /** overwrites rows of the random initialisation before training (warm start from an earlier model) */
   init?: (model: BprModel) => void;
+  /** when to stop and which weights to keep; default `earlyStoppingOf(config)` */
+  earlyStopping?: EarlyStopping;
 }
 
 export class TrainingAborted extends Error {
@@ -144,6 +147,11 @@ export function trainingPairs(ds: Dataset): { users: Int32Array; items: Int32Arr
     }
   }
   return { users, items };
+}
+
+/** The config's early stopping: best `selectBy` weights kept, patience reset by it and by `watch`. */
+export function earlyStoppingOf(config: Pick<TrainConfig, "selectBy" | "watch" | "patience">): EarlyStopping {
+  return new EarlyStopping({ monitor: config.selectBy, alsoWatch: config.watch, patience: config.patience, mode: "max", restoreBestWeights: true });
 }
 
 export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
@@ -178,19 +186,14 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
   const nq = new Int32Array(config.batchSize);
 
   const history: EpochRecord[] = [];
-  const best = new Map<string, number>();
-  let bestSelect = -Infinity;
-  let bestEpoch = 0;
-  let bestValid: Record<string, number> | null = null;
+  const stopping = hooks.earlyStopping ?? earlyStoppingOf(config);
   let bestWeights: BprModel | null = null;
-  let sinceImprovement = 0;
   let stoppedEarly = false;
   let epochsRun = 0;
   const started = performance.now();
   const batchesPerEpoch = Math.ceil(n / config.batchSize);
   let batchCounter = 0;
   let lastYield = performance.now();
-  const watched = new Set([...config.watch, config.selectBy]);
 
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     if (signal?.aborted) throw new TrainingAborted();
@@ -262,7 +265,7 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
       gradItems.reset();
       for (const d of distillers) d.step?.();
       // hand the event loop back at least every YIELD_MS: in the worker, pg-boss's connections and heartbeats
-      // time out when a training job holds it for seconds (DE-RRD batches used to, 25 at a time)
+      // time out when a training job holds it for seconds
       if (performance.now() - lastYield >= YIELD_MS) {
         const b = Math.floor(from / config.batchSize);
         progress?.((epoch - 1 + (b + 1) / batchesPerEpoch) / config.epochs, `${label} epoch ${epoch}/${config.epochs}`);
@@ -276,32 +279,19 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
     if (validate && (epoch % config.evalEvery === 0 || epoch === config.epochs)) {
       const valid = await validate(model);
       rec.valid = valid;
-      let improved = false;
-      for (const key of watched) {
-        const v = valid[key];
-        if (v !== undefined && v > (best.get(key) ?? -Infinity)) {
-          best.set(key, v);
-          improved = true;
-        }
-      }
-      const sel = valid[config.selectBy] ?? -Infinity;
-      if (sel > bestSelect) {
-        bestSelect = sel;
-        bestEpoch = epoch;
-        bestValid = valid;
+      if (stopping.onValidation(epoch, valid).best && stopping.restoreBestWeights) {
         if (bestWeights) bestWeights.copyFrom(model);
         else bestWeights = model.clone();
       }
-      sinceImprovement = improved ? 0 : sinceImprovement + 1;
     }
     history.push(rec);
     onEpoch?.(rec);
     const msg = rec.valid
-      ? `${label} epoch ${epoch}: ${config.selectBy} ${fmt(rec.valid[config.selectBy])} (best ${fmt(bestSelect)} @${bestEpoch})`
+      ? `${label} epoch ${epoch}: ${stopping.monitor} ${fmt(rec.valid[stopping.monitor])} (best ${fmt(stopping.bestValue)} @${stopping.bestEpoch})`
       : `${label} epoch ${epoch}`;
     progress?.(epoch / config.epochs, msg);
     await yieldToEventLoop();
-    if (validate && sinceImprovement >= config.patience) {
+    if (validate && stopping.shouldStop) {
       stoppedEarly = true;
       break;
     }
@@ -311,8 +301,8 @@ export async function trainBpr(ds: Dataset, config: TrainConfig, hooks: TrainHoo
     // own arrays, so the optimiser's memory (weights and moments) can be freed
     model: model.users === init.users ? model : model.clone(),
     history,
-    bestEpoch,
-    bestValid,
+    bestEpoch: stopping.bestEpoch,
+    bestValid: stopping.bestMetrics,
     epochsRun,
     stoppedEarly,
     trainSeconds: (performance.now() - started) / 1000,

@@ -4,6 +4,8 @@ import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
+import { OneTimeSecret } from "@/components/OneTimeSecret";
+import { FormMessageBox } from "@/components/useApiForm";
 import { API_KEY_SCOPES } from "@/lib/auth/scopes";
 import { useHydrated } from "@/components/useHydrated";
 
@@ -41,20 +43,11 @@ export function CreateApiKeyForm() {
   return (
     <>
       {created ? (
-        <div className="alert success" role="status" style={{ marginBottom: 14 }}>
-          <p style={{ marginTop: 0 }}>
-            Key <strong>{created.name}</strong> created. Copy it now: it will not be shown again.
-          </p>
-          <div className="secret" data-testid="new-api-key">
-            {created.key}
-          </div>
-        </div>
+        <OneTimeSecret secret={created.key} testId="new-api-key">
+          Key <strong>{created.name}</strong> created. Copy it now: it will not be shown again.
+        </OneTimeSecret>
       ) : null}
-      {error ? (
-        <div className="alert error" role="alert" style={{ marginBottom: 14 }}>
-          {error}
-        </div>
-      ) : null}
+      <FormMessageBox message={error ? { kind: "error", text: error } : null} spaced />
       <form className="inline" onSubmit={onSubmit} noValidate>
         <Field id="key-name" label="Name" error={fieldErrors.name}>
           <input id="key-name" name="name" type="text" placeholder="e.g. storefront-prod" required aria-invalid={Boolean(fieldErrors.name)} />

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/DataTable";
 import { PageHeader } from "@/components/PageHeader";
 import { StatusBadge } from "@/components/StatusBadge";
 import { formatDateTime, formatRelative } from "@/components/format";
@@ -32,37 +33,22 @@ export default async function ApiKeysPage() {
         {keys.length === 0 ? (
           <p className="empty">No API keys yet.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Prefix</th>
-                  <th>Scopes</th>
-                  <th>Created</th>
-                  <th>Last used</th>
-                  <th>Status</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {keys.map((key) => (
-                  <tr key={key.id}>
-                    <td>{key.name}</td>
-                    <td className="mono">us_{key.prefix}_…</td>
-                    <td>{key.scopes.join(", ")}</td>
-                    <td>
-                      {formatDateTime(key.createdAt)}
-                      <div className="muted">{key.createdBy.email}</div>
-                    </td>
-                    <td>{key.lastUsedAt ? formatRelative(key.lastUsedAt) : <span className="muted">never</span>}</td>
-                    <td>{key.revokedAt ? <StatusBadge status="revoked" /> : <StatusBadge status="ok" label="active" />}</td>
-                    <td>{key.revokedAt ? null : <RevokeButton id={key.id} name={key.name} />}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Name", "Prefix", "Scopes", "Created", "Last used", "Status", ""]} label="API keys table (scrolls sideways)">
+            {keys.map((key) => (
+              <tr key={key.id}>
+                <td>{key.name}</td>
+                <td className="mono">us_{key.prefix}_…</td>
+                <td>{key.scopes.join(", ")}</td>
+                <td>
+                  {formatDateTime(key.createdAt)}
+                  <div className="muted">{key.createdBy.email}</div>
+                </td>
+                <td>{key.lastUsedAt ? formatRelative(key.lastUsedAt) : <span className="muted">never</span>}</td>
+                <td>{key.revokedAt ? <StatusBadge status="revoked" /> : <StatusBadge status="ok" label="active" />}</td>
+                <td>{key.revokedAt ? null : <RevokeButton id={key.id} name={key.name} />}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </>

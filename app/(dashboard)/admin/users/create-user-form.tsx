@@ -1,51 +1,26 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
-import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
+import { FormMessageBox, useApiForm } from "@/components/useApiForm";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
 import { ROLES } from "@/lib/auth/roles";
-import { useHydrated } from "@/components/useHydrated";
 
 export function CreateUserForm() {
-  const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const hydrated = useHydrated();
-  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const formElement = event.currentTarget;
-    const form = new FormData(formElement);
-    setPending(true);
-    setMessage(null);
-    const result = await postJson<{ user: { email: string } }>("/api/admin/users", {
-      email: form.get("email"),
-      name: form.get("name") || undefined,
-      role: form.get("role"),
-      password: form.get("password"),
-    });
-    setPending(false);
-    if (result.ok) {
-      setFieldErrors({});
-      setMessage({ kind: "success", text: `Created ${result.data.user.email}` });
-      formElement.reset();
-      router.refresh();
-    } else {
-      setFieldErrors(result.error.fieldErrors);
-      setMessage({ kind: "error", text: result.error.message });
-    }
-  }
+  const { onSubmit, pending, hydrated, message, fieldErrors } = useApiForm(
+    (form) =>
+      postJson<{ user: { email: string } }>("/api/admin/users", {
+        email: form.get("email"),
+        name: form.get("name") || undefined,
+        role: form.get("role"),
+        password: form.get("password"),
+      }),
+    (data) => `Created ${data.user.email}`,
+  );
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate>
-      {message ? (
-        <div className={`alert ${message.kind}`} role={message.kind === "error" ? "alert" : "status"}>
-          {message.text}
-        </div>
-      ) : null}
+      <FormMessageBox message={message} />
       <Field id="new-email" label="Email" error={fieldErrors.email}>
         <input id="new-email" name="email" type="email" required aria-invalid={Boolean(fieldErrors.email)} />
       </Field>
@@ -61,7 +36,12 @@ export function CreateUserForm() {
           ))}
         </select>
       </Field>
-      <Field id="new-password" label="Initial password" error={fieldErrors.password} hint={`At least ${MIN_PASSWORD_LENGTH} characters; they can change it under Account.`}>
+      <Field
+        id="new-password"
+        label="Initial password"
+        error={fieldErrors.password}
+        hint={`At least ${MIN_PASSWORD_LENGTH} characters; they can change it under Account.`}
+      >
         <input id="new-password" name="password" type="password" autoComplete="new-password" required aria-invalid={Boolean(fieldErrors.password)} />
       </Field>
       <div>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/DataTable";
 import { PageHeader } from "@/components/PageHeader";
 import { StatusBadge } from "@/components/StatusBadge";
 import { formatDateTime } from "@/components/format";
@@ -17,34 +18,20 @@ export default async function UsersPage() {
     <>
       <PageHeader title="Users" description="Who can sign in, and what their role allows." />
       <section className="panel">
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Name</th>
-                <th>Role</th>
-                <th>Status</th>
-                <th>Created</th>
-                <th>Change</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.id} data-testid={`user-row-${u.email}`}>
-                  <td>{u.email}</td>
-                  <td>{u.name ?? <span className="muted">—</span>}</td>
-                  <td>{u.role}</td>
-                  <td>{u.disabledAt ? <StatusBadge status="disabled" /> : <StatusBadge status="ok" label="active" />}</td>
-                  <td>{formatDateTime(u.createdAt)}</td>
-                  <td>
-                    <UserControls userId={u.id} email={u.email} role={u.role} disabled={Boolean(u.disabledAt)} isSelf={u.id === me.id} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Email", "Name", "Role", "Status", "Created", "Change"]} label="Users table (scrolls sideways)">
+          {users.map((u) => (
+            <tr key={u.id} data-testid={`user-row-${u.email}`}>
+              <td>{u.email}</td>
+              <td>{u.name ?? <span className="muted">—</span>}</td>
+              <td>{u.role}</td>
+              <td>{u.disabledAt ? <StatusBadge status="disabled" /> : <StatusBadge status="ok" label="active" />}</td>
+              <td>{formatDateTime(u.createdAt)}</td>
+              <td>
+                <UserControls userId={u.id} email={u.email} role={u.role} disabled={Boolean(u.disabledAt)} isSelf={u.id === me.id} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       <div className="grid cols-2">
         <section className="panel">

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/components/DataTable";
 import { PageHeader } from "@/components/PageHeader";
 import { StatusBadge } from "@/components/StatusBadge";
 import { formatRelative } from "@/components/format";
@@ -35,43 +36,31 @@ export default async function WebhooksPage() {
         {webhooks.length === 0 ? (
           <p className="empty">No webhooks yet: alerts show on the Overview only.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>URL</th>
-                  <th>Events</th>
-                  <th>Secret</th>
-                  <th>Status</th>
-                  <th>Last delivery</th>
-                </tr>
-              </thead>
-              <tbody>
-                {webhooks.map((w) => (
-                  <tr key={w.id}>
-                    <td>
-                      <Link href={`/admin/webhooks/${w.id}`}>{w.name}</Link>
-                    </td>
-                    <td className="mono" style={{ overflowWrap: "anywhere", minWidth: 200 }}>{w.url}</td>
-                    <td>{w.events.length}</td>
-                    <td className="mono">{w.secretHint}</td>
-                    <td>{w.enabled ? <StatusBadge status="ok" label="enabled" /> : <StatusBadge status="disabled" />}</td>
-                    <td>
-                      {w.lastDelivery ? (
-                        <>
-                          <StatusBadge status={DELIVERY_BADGE[w.lastDelivery.status]} label={w.lastDelivery.status} />{" "}
-                          <span className="muted">{formatRelative(w.lastDelivery.createdAt)}</span>
-                        </>
-                      ) : (
-                        <span className="muted">none yet</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Name", "URL", "Events", "Secret", "Status", "Last delivery"]} label="Webhooks table (scrolls sideways)">
+            {webhooks.map((w) => (
+              <tr key={w.id}>
+                <td>
+                  <Link href={`/admin/webhooks/${w.id}`}>{w.name}</Link>
+                </td>
+                <td className="mono" style={{ overflowWrap: "anywhere", minWidth: 200 }}>
+                  {w.url}
+                </td>
+                <td>{w.events.length}</td>
+                <td className="mono">{w.secretHint}</td>
+                <td>{w.enabled ? <StatusBadge status="ok" label="enabled" /> : <StatusBadge status="disabled" />}</td>
+                <td>
+                  {w.lastDelivery ? (
+                    <>
+                      <StatusBadge status={DELIVERY_BADGE[w.lastDelivery.status]} label={w.lastDelivery.status} />{" "}
+                      <span className="muted">{formatRelative(w.lastDelivery.createdAt)}</span>
+                    </>
+                  ) : (
+                    <span className="muted">none yet</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </>

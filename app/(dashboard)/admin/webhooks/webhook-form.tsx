@@ -5,6 +5,8 @@ import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { callApi } from "@/components/api-client";
 import { Field } from "@/components/Field";
+import { OneTimeSecret } from "@/components/OneTimeSecret";
+import { FormMessageBox } from "@/components/useApiForm";
 import { useHydrated } from "@/components/useHydrated";
 import { NOTIFICATION_LABELS, NOTIFICATION_TYPES } from "@/lib/notifications/types";
 
@@ -66,35 +68,40 @@ export function WebhookForm({ existing }: { existing?: WebhookFormValues }) {
   return (
     <>
       {created ? (
-        <div className="alert success" role="status" style={{ marginBottom: 14 }}>
-          <p style={{ marginTop: 0 }}>
-            Webhook <strong>{created.name}</strong> created. Copy its signing secret now: it will not be shown again (rotate it to get a new one).
-          </p>
-          <div className="secret" data-testid="new-webhook-secret">
-            {created.secret}
-          </div>
-        </div>
+        <OneTimeSecret secret={created.secret} testId="new-webhook-secret">
+          Webhook <strong>{created.name}</strong> created. Copy its signing secret now: it will not be shown again (rotate it to get a new one).
+        </OneTimeSecret>
       ) : null}
-      {error ? (
-        <div className="alert error" role="alert" style={{ marginBottom: 14 }}>
-          {error}
-        </div>
-      ) : null}
-      {saved ? (
-        <div className="alert success" role="status" style={{ marginBottom: 14 }}>
-          Saved.
-        </div>
-      ) : null}
+      <FormMessageBox message={error ? { kind: "error", text: error } : saved ? { kind: "success", text: "Saved." } : null} spaced />
       <form onSubmit={onSubmit} noValidate style={{ display: "flex", flexDirection: "column", gap: 14 }}>
         <div style={ROW}>
           <div style={GROW}>
             <Field id={`${idp}-name`} label="Name" error={fieldErrors.name}>
-              <input id={`${idp}-name`} name="name" type="text" placeholder="e.g. ops Slack relay" defaultValue={existing?.name} required aria-invalid={Boolean(fieldErrors.name)} />
+              <input
+                id={`${idp}-name`}
+                name="name"
+                type="text"
+                placeholder="e.g. ops Slack relay"
+                defaultValue={existing?.name}
+                required
+                aria-invalid={Boolean(fieldErrors.name)}
+              />
             </Field>
           </div>
           <div style={{ ...GROW, flexBasis: 360 }}>
             <Field id={`${idp}-url`} label="URL (http or https)" error={fieldErrors.url}>
-              <input id={`${idp}-url`} name="url" type="text" inputMode="url" autoComplete="off" spellCheck={false} placeholder="https://hooks.example.com/understudy" defaultValue={existing?.url} required aria-invalid={Boolean(fieldErrors.url)} />
+              <input
+                id={`${idp}-url`}
+                name="url"
+                type="text"
+                inputMode="url"
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="https://hooks.example.com/understudy"
+                defaultValue={existing?.url}
+                required
+                aria-invalid={Boolean(fieldErrors.url)}
+              />
             </Field>
           </div>
         </div>
@@ -111,7 +118,12 @@ export function WebhookForm({ existing }: { existing?: WebhookFormValues }) {
         <div style={ROW}>
           {existing ? null : (
             <div style={GROW}>
-              <Field id={`${idp}-secret`} label="Signing secret (optional)" error={fieldErrors.secret} hint="at least 24 characters; leave empty to generate one">
+              <Field
+                id={`${idp}-secret`}
+                label="Signing secret (optional)"
+                error={fieldErrors.secret}
+                hint="at least 24 characters; leave empty to generate one"
+              >
                 <input id={`${idp}-secret`} name="secret" type="password" autoComplete="new-password" aria-invalid={Boolean(fieldErrors.secret)} />
               </Field>
             </div>

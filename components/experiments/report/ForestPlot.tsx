@@ -1,8 +1,7 @@
 // Server-rendered SVG forest plot of an experiment's KPI lifts (the lines over time use components/charts).
 import type { KpiResult } from "@/lib/experiments/report";
 import { KPI_DEFINITIONS } from "@/lib/experiments/kpis";
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+import { pct } from "./format";
 
 /** Relative lift of each KPI with its always-valid CI (thick), fixed-horizon CI (thin) and the −margin line. */
 export function ForestPlot({ kpis }: { kpis: KpiResult[] }) {
@@ -28,12 +27,19 @@ export function ForestPlot({ kpis }: { kpis: KpiResult[] }) {
   const ticks = niceTicks(lo, hi, 5);
 
   return (
-    <svg className="chart" width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Relative lift of each KPI with confidence intervals" data-testid="forest-plot">
+    <svg
+      className="chart"
+      width="100%"
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label="Relative lift of each KPI with confidence intervals"
+      data-testid="forest-plot"
+    >
       {ticks.map((t) => (
         <g key={t}>
           <line x1={x(t)} x2={x(t)} y1={top - 6} y2={height - 20} stroke="#eef1f5" />
           <text x={x(t)} y={height - 6} textAnchor="middle">
-            {pct(t)}
+            {pct(t, 1)}
           </text>
         </g>
       ))}
@@ -55,19 +61,13 @@ export function ForestPlot({ kpis }: { kpis: KpiResult[] }) {
             <circle cx={x(k.lift as number)} cy={y} r={4.5} fill={color} />
             <text x={width - right + 8} y={y + 4} style={{ fill: "#1c2430", fontSize: 12 }}>
               {k.lift! >= 0 ? "+" : ""}
-              {pct(k.lift as number)}
+              {pct(k.lift as number, 1)}
             </text>
           </g>
         );
       })}
     </svg>
   );
-}
-
-export interface SeriesPoint {
-  t: number;
-  control: number | null;
-  candidate: number | null;
 }
 
 function niceTicks(lo: number, hi: number, count: number): number[] {

@@ -26,8 +26,8 @@ export function ApprovalPanel({ experimentId, blockedReason, candidateName }: { 
   return (
     <div data-testid="approval-panel">
       <p>
-        Approving switches the production slot to <strong>{candidateName}</strong> for all traffic, in one transaction with this approval.
-        Rejecting rolls the candidate back to 0%.
+        Approving switches the production slot to <strong>{candidateName}</strong> for all traffic, in one transaction with this approval. Rejecting rolls the
+        candidate back to 0%.
       </p>
       {blockedReason ? (
         <div className="alert info" data-testid="approval-blocked">
@@ -37,7 +37,14 @@ export function ApprovalPanel({ experimentId, blockedReason, candidateName }: { 
       <label htmlFor="approval-comment" className="muted">
         Comment (required to reject)
       </label>
-      <textarea id="approval-comment" rows={2} style={{ width: "100%", maxWidth: 560, display: "block" }} value={comment} onChange={(e) => setComment(e.target.value)} disabled={Boolean(blockedReason)} />
+      <textarea
+        id="approval-comment"
+        rows={2}
+        style={{ width: "100%", maxWidth: 560, display: "block" }}
+        value={comment}
+        onChange={(e) => setComment(e.target.value)}
+        disabled={Boolean(blockedReason)}
+      />
       {error ? (
         <div className="alert error" role="alert" style={{ marginTop: 8 }}>
           {error}
