@@ -16,6 +16,7 @@ import { availableActions, type ExperimentStatus } from "@/lib/experiments/rollo
 import { ExperimentStatusBadge } from "../status-badge";
 import { ExperimentActions } from "./actions";
 import { ApprovalPanel } from "./approval-panel";
+import { ExperimentRoiSection } from "./roi-section";
 import { ForestPlot, type SeriesPoint } from "./charts";
 import { BarChart } from "@/components/charts/BarChart";
 import { LineChart } from "@/components/charts/LineChart";
@@ -279,6 +280,8 @@ export default async function ExperimentPage({
           <p className="empty">{exp.startedAt ? "No data for this window yet." : "Not started: no report yet. Start the experiment to split traffic."}</p>
         </section>
       )}
+
+      {report ? <ExperimentRoiSection report={report} control={control} candidate={candidate} /> : null}
 
       <section className="panel">
         <h2>Audit trail</h2>

@@ -11,9 +11,9 @@ import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { activeComparisonJob, comparisonMetrics, failedComparisonJob, findComparison, type ComparisonMetrics } from "@/lib/db/comparisons";
 import { pricesFromEnv } from "@/lib/experiments/cost";
-import { bestStudent, comparisonHeadline, formatShare, ratio, shareOf, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
+import { bestStudent, comparisonHeadline, comparisonRoiArm, formatShare, ratio, shareOf, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
+import { RoiCard } from "@/components/RoiCard";
 import { ComparisonJob, RunComparisonButton } from "./run-comparison";
-import { RoiCard } from "./roi-card";
 
 export const metadata: Metadata = { title: "Compare models" };
 
@@ -394,7 +394,17 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       {others.length > 0 ? (
         <section className="panel">
           <h2>Cost and ROI of the switch</h2>
-          <RoiCard teacher={summary(t)} students={others.map(summary)} defaultStudentId={best?.id ?? others[0].id} prices={pricesFromEnv()} />
+          <RoiCard
+            from={comparisonRoiArm(summary(t), summary(t))}
+            fromLabel="teacher"
+            options={others.map((o) => comparisonRoiArm(summary(t), summary(o)))}
+            optionLabel="student"
+            defaultOptionId={best?.id ?? others[0].id}
+            qualityHeader="NDCG@10 kept"
+            cpuSource="the mean single-core scoring time measured by the comparison"
+            defaultRequestsPerDay={1_000_000}
+            prices={pricesFromEnv()}
+          />
         </section>
       ) : null}
 
