@@ -102,7 +102,7 @@ export function redistillPlan(model: ModelWithTeacher | null, datasetId: string,
   const method = (isStudent ? model.distillationMethod : DEFAULT_REDISTILL.method) as TrainInput["method"];
   const teacherSettings = trainingSettings(teacherModel);
   const studentSettings = isStudent ? trainingSettings(model) : null;
-  const base = { datasetId, kind: "redistill" as const, promoteIfNoProduction: false };
+  const base = { datasetId, kind: "redistill" as const, promoteIfNoProduction: false, compareWithTeacher: false };
   return {
     teacher: trainInput.parse({
       ...base,
