@@ -88,7 +88,7 @@ describe("experiment ROI", () => {
     expect(cost.from.memory).toBeCloseTo(3.65, 12);
     expect(cost.to).toEqual(monthlyServingCost({ requestsPerDay: 144_000, cpuSecondsPerRequest: 0.00012, modelBytes: 2 ** 27, prices }));
     expect(cost.saving).toBeCloseTo(cost.from.total - cost.to.total, 12);
-    expect(`${switchCostSentence(cost, "control")}; ${roi.candidate.tradeOff}`).toMatch(/^Switching saves \$3\.23\/month \(87\.5% of the control's serving cost\); CTR change −0\.4% \[−1\.1%, \+0\.3%\]/);
+    expect(`${switchCostSentence(cost, "control")}; ${roi.candidate.tradeOff}`).toMatch(/^Switching saves \$3\.24\/month \(87\.5% of the control's serving cost\); CTR change −0\.4% \[−1\.1%, \+0\.3%\]/);
   });
 
   it("says when a switch costs more", () => {
