@@ -1,13 +1,16 @@
 // An experiment through the dashboard: create (with a validation error first), start, ramp by the
-// scheduler's rollout-evaluate job (run by the e2e server's worker) on simulated traffic, self-approval
-// refused in the UI, approval by another approver swaps production, and the audit trail shows who did what.
+// scheduler's rollout-evaluate job (run by the e2e server's worker) on simulated traffic, the KPI report
+// and its ROI card on screen equal to what plain SQL over the Exposure/Event rows gives, the cutover
+// refused in the UI to its creator and to a viewer, approved by an approver (production switches), and
+// the audit trail shows who did what.
 import { expect, test } from "@playwright/test";
 import type { PgBoss } from "pg-boss";
 import { createDb, type Db } from "../lib/db/client";
 import { STAGE_SETTLE_MS } from "../lib/db/reports";
 import { createBoss } from "../lib/jobs/boss";
 import { enqueueJob } from "../lib/jobs/enqueue";
-import { writeHealthyTraffic, type World } from "../test/experiments/rollout-fixtures";
+import { writeTraffic, type World } from "../test/experiments/rollout-fixtures";
+import { checkPage } from "./a11y";
 import { e2eDatabaseUrl } from "./database";
 import { signIn } from "./helpers";
 
@@ -37,10 +40,10 @@ test.beforeAll(async () => {
     return { id: u.id, email: u.email, role: u.role };
   };
   world = {
-    editor: await person("approver@e2e.test"),
+    editor: await person("admin@e2e.test"),
     plainEditor: await person("editor@e2e.test"),
-    approver: await person("admin@e2e.test"),
-    approver2: await person("admin@e2e.test"),
+    approver: await person("approver@e2e.test"),
+    approver2: await person("approver@e2e.test"),
     viewer: await person("viewer@e2e.test"),
     teacherId: teacher.id,
     studentId: student.id,
@@ -63,13 +66,60 @@ async function runSchedulerJob(): Promise<void> {
   expect(done.status, done.error ?? "").toBe("succeeded");
 }
 
+/**
+ * A stage's simulated traffic: 2,000 users × 2 requests split at the stage's percent; the candidate is
+ * clicked on every 4th request (control: every 5th) and costs 150 µs of CPU a request (control: 600 µs).
+ */
+async function writeStageTraffic(experimentId: string, percent: number, at: Date, tag: string) {
+  const total = 2000;
+  const candidates = Math.round((total * percent) / 100);
+  const common = { experimentId, requestsPerUser: 2, latencyUs: 2000, at };
+  await writeTraffic(db, { ...common, variant: "candidate", modelId: world.studentId, userPrefix: `${tag}-c-`, users: candidates, clickEvery: 4, cpuUs: 150 });
+  await writeTraffic(db, { ...common, variant: "control", modelId: world.teacherId, userPrefix: `${tag}-k-`, users: total - candidates, clickEvery: 5, cpuUs: 600 });
+}
+
+interface ArmTotals {
+  users: number;
+  exposures: number;
+  clicks: number;
+  meanCpuUs: number;
+}
+
+/** Per arm, straight from the rows: distinct users, exposures, attributed clicks, mean CPU per request. */
+async function armTotals(experimentId: string): Promise<Record<"control" | "candidate", ArmTotals>> {
+  const rows = await db.$queryRawUnsafe<{ variant: "control" | "candidate"; users: number; exposures: number; clicks: number; mean_cpu_us: number }[]>(
+    `SELECT x."variant",
+            count(DISTINCT x."userId")::int AS users,
+            count(*)::int AS exposures,
+            (SELECT count(*)::int FROM "Event" e JOIN "Exposure" y ON y."requestId" = e."requestId"
+              WHERE y."experimentId" = $1 AND y."variant" = x."variant" AND e."type" = 'click') AS clicks,
+            avg(x."cpuUs")::float8 AS mean_cpu_us
+     FROM "Exposure" x WHERE x."experimentId" = $1 GROUP BY x."variant"`,
+    experimentId,
+  );
+  const arm = (v: "control" | "candidate") => {
+    const r = rows.find((x) => x.variant === v)!;
+    return { users: r.users, exposures: r.exposures, clicks: r.clicks, meanCpuUs: r.mean_cpu_us };
+  };
+  return { control: arm("control"), candidate: arm("candidate") };
+}
+
+const int = (n: number) => n.toLocaleString("en-US");
+const dollars = (x: number) => {
+  expect(x, "the expected values below stay under $100 (two decimals)").toBeLessThan(100);
+  return `$${x.toFixed(2)}`;
+};
+/** monthly cost at 730 h a month: requests × CPU s per request at the vCPU-hour price + one resident copy of the model */
+const monthly = (requestsPerDay: number, cpuUs: number, sizeBytes: number, vcpuHour: number, gibHour: number) =>
+  ((requestsPerDay * (730 / 24) * (cpuUs / 1e6)) / 3600) * vcpuHour + (sizeBytes / 2 ** 30) * gibHour * 730;
+
 /** Simulated traffic at the current stage, then scheduler job runs until the experiment reaches `status`. */
 async function rampTo(experimentId: string, percent: number, status: string, tag: string) {
   // stamped inside the current stage's report window (it starts STAGE_SETTLE_MS after the stage); the
   // job evaluates at its own clock, so the first runs may hold until that clock passes the stamps
   const exp = await db.experiment.findUniqueOrThrow({ where: { id: experimentId }, include: { stages: true } });
   const stageStart = exp.stages.find((s) => s.index === exp.currentStageIndex)?.startedAt?.getTime() ?? Date.now();
-  await writeHealthyTraffic(db, world, experimentId, percent, new Date(Math.max(Date.now(), stageStart + STAGE_SETTLE_MS + 1)), tag);
+  await writeStageTraffic(experimentId, percent, new Date(Math.max(Date.now(), stageStart + STAGE_SETTLE_MS + 1)), tag);
   await expect
     .poll(
       async () => {
@@ -82,9 +132,9 @@ async function rampTo(experimentId: string, percent: number, status: string, tag
     .toBe(status);
 }
 
-test("create, start, ramp, four-eyes approval and production cutover", async ({ page, browser }) => {
-  test.setTimeout(120_000);
-  await signIn(page, "approver");
+test("create, start, ramp, the KPI report against the rows, the cutover refused to its creator and a viewer, approved by an approver", async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  await signIn(page, "admin");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Experiments" }).click();
   await page.getByRole("link", { name: "New experiment" }).click();
 
@@ -113,26 +163,85 @@ test("create, start, ramp, four-eyes approval and production cutover", async ({ 
   await rampTo(experimentId, 10, "running@50", "e2e-s0");
   await rampTo(experimentId, 50, "awaiting_approval@50", "e2e-s1");
 
-  // the creator (an approver) cannot approve their own experiment
+  // the creator (an admin, so an approver too) cannot approve their own experiment: the UI refuses, and so does the server
   await page.reload();
   await expect(page.getByTestId("experiment-status")).toHaveText("awaiting approval");
   await expect(page.getByTestId("approval-blocked")).toContainText("You created this experiment");
   await expect(page.getByTestId("approve")).toBeDisabled();
+  await expect(page.getByTestId("reject")).toBeDisabled();
+  expect((await page.request.post(`/api/experiments/${experimentId}/approve`, { data: { comment: "mine" } })).status()).toBe(403);
   await expect(page.getByTestId("kpi-table")).toContainText("non-inferior");
   await expect(page.getByTestId("forest-plot")).toBeVisible();
   await expect(page.getByTestId("dropped-exposures")).toContainText("0");
 
-  // another approver approves: production switches to the student
+  // the whole experiment's report on screen equals plain SQL over the rows
+  const rows = await armTotals(experimentId);
+  const { control: k, candidate: c } = rows;
+  expect(k.exposures).toBe(1800 * 2 + 1000 * 2);
+  expect(c.exposures).toBe(200 * 2 + 1000 * 2);
+  await page.goto(`/experiments/${experimentId}?scope=all`);
+  await expect(page.getByTestId("report-scope")).toContainText("whole experiment");
+  const users = page.locator(".stat", { hasText: "Users control / candidate" });
+  await expect(users.locator(".value")).toHaveText(`${int(k.users)} / ${int(c.users)}`);
+  await expect(users.locator(".sub")).toHaveText(`exposures ${int(k.exposures)} / ${int(c.exposures)}`);
+  const ctr = { control: k.clicks / k.exposures, candidate: c.clicks / c.exposures };
+  const lift = ctr.candidate / ctr.control - 1;
+  const ctrRow = page.getByTestId("kpi-table").locator('tr[data-kpi="ctr"] td');
+  await expect(ctrRow.nth(1)).toHaveText(`${(ctr.control * 100).toFixed(2)}%`);
+  await expect(ctrRow.nth(2)).toHaveText(`${(ctr.candidate * 100).toFixed(2)}%`);
+  await expect(ctrRow.nth(3)).toHaveText(`${lift >= 0 ? "+" : ""}${(lift * 100).toFixed(1)}%`);
+  const ops = (label: string) => page.getByTestId("ops-table").locator("tr", { has: page.getByRole("cell", { name: label, exact: true }) }).locator("td");
+  await expect(ops("Requests").nth(1)).toHaveText(int(k.exposures));
+  await expect(ops("Requests").nth(2)).toHaveText(int(c.exposures));
+  await expect(ops("CPU per request").nth(1)).toHaveText(`${(k.meanCpuUs / 1000).toFixed(2)} ms`);
+  await expect(ops("CPU per request").nth(2)).toHaveText(`${(c.meanCpuUs / 1000).toFixed(2)} ms`);
+
+  // the ROI card: each arm's measured CPU per request and model size, priced at the inputs typed in
+  const roi = page.getByTestId("experiment-roi");
+  await roi.getByLabel("Requests per day").fill("100000000");
+  await roi.getByLabel("vCPU-hour price (USD)").fill("0.04");
+  await roi.getByLabel("GiB-hour price (USD)").fill("0.01");
+  const [teacher, student] = await Promise.all([world.teacherId, world.studentId].map((id) => db.model.findUniqueOrThrow({ where: { id } })));
+  const fromCost = monthly(1e8, k.meanCpuUs, teacher.sizeBytes, 0.04, 0.01);
+  const toCost = monthly(1e8, c.meanCpuUs, student.sizeBytes, 0.04, 0.01);
+  await expect(roi.getByTestId("roi-control-cpu-ms")).toHaveText(`${(k.meanCpuUs / 1000).toFixed(3)} ms`);
+  await expect(roi.getByTestId("roi-candidate-cpu-ms")).toHaveText(`${(c.meanCpuUs / 1000).toFixed(3)} ms`);
+  await expect(roi.getByTestId("roi-control-total")).toHaveText(dollars(fromCost));
+  await expect(roi.getByTestId("roi-candidate-total")).toHaveText(dollars(toCost));
+  const signedLift = `${lift > 0 ? "+" : "−"}${Math.abs(lift * 100).toFixed(1)}%`;
+  await expect(roi.getByTestId("roi-candidate-quality")).toHaveText(new RegExp(`^${signedLift.replace("+", "\\+")} \\[[−+±]\\d+\\.\\d%, [−+±]\\d+\\.\\d%\\]$`));
+  await expect(roi.getByTestId("roi-summary")).toContainText(`Switching saves ${dollars(fromCost - toCost)}/month`);
+  await expect(roi.getByTestId("roi-summary")).toContainText(`CTR change ${signedLift} [`);
+  await checkPage(page, "experiment-report");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // a viewer sees the report, and the UI refuses them the decision; the server does too
+  const viewerContext = await browser.newContext();
+  const viewer = await viewerContext.newPage();
+  await signIn(viewer, "viewer");
+  await viewer.goto(`/experiments/${experimentId}`);
+  await expect(viewer.getByTestId("experiment-status")).toHaveText("awaiting approval");
+  await expect(viewer.getByTestId("approval-blocked")).toHaveText("Only an approver can decide on the cutover; you are viewer.");
+  await expect(viewer.getByTestId("approve")).toBeDisabled();
+  await expect(viewer.getByTestId("reject")).toBeDisabled();
+  await expect(viewer.getByLabel("Comment (required to reject)")).toBeDisabled();
+  expect((await viewer.request.post(`/api/experiments/${experimentId}/approve`, { data: { comment: "looks fine" } })).status()).toBe(403);
+  await viewerContext.close();
+  expect((await db.experiment.findUniqueOrThrow({ where: { id: experimentId } })).status).toBe("awaiting_approval");
+  expect((await db.servingSlot.findUniqueOrThrow({ where: { name: "production" } })).modelId).toBe(world.teacherId);
+
+  // an approver who did not create it approves: production switches to the student
   const context = await browser.newContext();
-  const admin = await context.newPage();
-  await signIn(admin, "admin");
-  await admin.goto(`/experiments/${experimentId}`);
-  await admin.getByLabel("Comment (required to reject)").fill("guardrails held at 50%");
-  await admin.getByTestId("approve").click();
-  await expect(admin.getByTestId("experiment-status")).toHaveText("completed");
-  await expect(admin.getByTestId("candidate-share")).toHaveText("100%");
-  await expect(admin.getByTestId("approvals")).toContainText("approved by admin@e2e.test");
-  const trail = admin.getByTestId("audit-trail");
+  const approver = await context.newPage();
+  await signIn(approver, "approver");
+  await approver.goto(`/experiments/${experimentId}`);
+  await expect(approver.getByTestId("approval-blocked")).toHaveCount(0);
+  await approver.getByLabel("Comment (required to reject)").fill("guardrails held at 50%");
+  await approver.getByTestId("approve").click();
+  await expect(approver.getByTestId("experiment-status")).toHaveText("completed");
+  await expect(approver.getByTestId("candidate-share")).toHaveText("100%");
+  await expect(approver.getByTestId("approvals")).toContainText("approved by approver@e2e.test");
+  const trail = approver.getByTestId("audit-trail");
   await expect(trail).toContainText("experiment.advance");
   await expect(trail).toContainText("scheduler");
   await expect(trail).toContainText("experiment.approve");

@@ -96,6 +96,48 @@ export function monthlyServingCost(args: { requestsPerDay: number; cpuSecondsPer
   return { cpu, memory, total: cpu + memory };
 }
 
+/** One side of a switch as the ROI card shows it: what a request costs, the model's size, what it keeps. */
+export interface RoiArm {
+  id: string;
+  name: string;
+  /** mean CPU milliseconds one request costs (measured by the comparison or in serving) */
+  cpuMsPerRequest: number;
+  sizeBytes: number;
+  /** the card's quality column for this arm, e.g. "96.1%" or "−0.4% [−1.1%, +0.3%]" */
+  quality: string;
+  /** what switching to this arm changes besides cost, e.g. "gives up 3.9% of the teacher's NDCG@10" */
+  tradeOff: string;
+}
+
+export interface SwitchCost {
+  from: MonthlyCost;
+  to: MonthlyCost;
+  /** from − to per month (negative: the switch costs more) */
+  saving: number;
+  /** saving / from total, null when `from` costs nothing */
+  savingShare: number | null;
+}
+
+/** Monthly cost of serving every request with `from` and with `to`, and what the switch saves. */
+export function switchCost(
+  from: Pick<RoiArm, "cpuMsPerRequest" | "sizeBytes">,
+  to: Pick<RoiArm, "cpuMsPerRequest" | "sizeBytes">,
+  requestsPerDay: number,
+  prices: Prices,
+): SwitchCost {
+  const cost = (m: typeof from) => monthlyServingCost({ requestsPerDay, cpuSecondsPerRequest: m.cpuMsPerRequest / 1000, modelBytes: m.sizeBytes, prices });
+  const f = cost(from);
+  const t = cost(to);
+  return { from: f, to: t, saving: f.total - t.total, savingShare: f.total > 0 ? (f.total - t.total) / f.total : null };
+}
+
+/** "Switching saves $3.20/month (87.6% of the teacher's serving cost)", or what it costs more. */
+export function switchCostSentence(cost: SwitchCost, fromLabel: string): string {
+  const share = cost.savingShare === null ? "" : formatShare(Math.abs(cost.savingShare));
+  if (cost.saving >= 0) return `Switching saves ${formatUsd(cost.saving)}/month${share ? ` (${share} of the ${fromLabel}'s serving cost)` : ""}`;
+  return `Switching costs ${formatUsd(-cost.saving)}/month more${share ? ` (${share} above the ${fromLabel}'s serving cost)` : ""}`;
+}
+
 export interface SwitchRoi {
   teacher: MonthlyCost;
   student: MonthlyCost;
@@ -107,23 +149,29 @@ export interface SwitchRoi {
   qualityGivenUp: number | null;
 }
 
+const comparedCost = (m: Pick<ComparedModelSummary, "meanLatencyUs" | "sizeBytes">) => ({ cpuMsPerRequest: m.meanLatencyUs / 1000, sizeBytes: m.sizeBytes });
+
 export function switchRoi(
   teacher: Pick<ComparedModelSummary, "meanLatencyUs" | "sizeBytes" | "sampled">,
   student: Pick<ComparedModelSummary, "meanLatencyUs" | "sizeBytes" | "sampled">,
   requestsPerDay: number,
   prices: Prices,
 ): SwitchRoi {
-  const cost = (m: typeof teacher) => monthlyServingCost({ requestsPerDay, cpuSecondsPerRequest: m.meanLatencyUs / 1e6, modelBytes: m.sizeBytes, prices });
-  const t = cost(teacher);
-  const s = cost(student);
+  const c = switchCost(comparedCost(teacher), comparedCost(student), requestsPerDay, prices);
   const share = shareOf(student.sampled["N@10"], teacher.sampled["N@10"]);
-  return {
-    teacher: t,
-    student: s,
-    saving: t.total - s.total,
-    savingShare: t.total > 0 ? (t.total - s.total) / t.total : null,
-    qualityGivenUp: share === null ? null : 1 - share,
-  };
+  return { teacher: c.from, student: c.to, saving: c.saving, savingShare: c.savingShare, qualityGivenUp: share === null ? null : 1 - share };
+}
+
+/** A compared model as the ROI card's arm: the comparison's mean scoring time, its share of the teacher's NDCG@10. */
+export function comparisonRoiArm(teacher: ComparedModelSummary, model: ComparedModelSummary): RoiArm {
+  const share = model.id === teacher.id ? 1 : shareOf(model.sampled["N@10"], teacher.sampled["N@10"]);
+  const tradeOff =
+    share === null
+      ? "its NDCG@10 against the teacher's is unknown"
+      : share <= 1
+        ? `gives up ${formatShare(1 - share)} of the teacher's NDCG@10`
+        : `gains ${formatShare(share - 1)} over the teacher's NDCG@10`;
+  return { id: model.id, name: model.name, ...comparedCost(model), quality: formatShare(share), tradeOff };
 }
 
 /** "$1,234" under $10k with cents below $100 */

@@ -153,6 +153,8 @@ export const trainInput = z
     promoteIfNoProduction: z.boolean().default(false),
     /** teachers: start from this earlier teacher's weights (rows matched by external id; same dimension) */
     warmStartModelId: z.string().min(1).optional(),
+    /** students: once trained, queue an offline comparison with the teacher (compare-models job) */
+    compareWithTeacher: z.boolean().default(false),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -161,6 +163,9 @@ export const trainInput = z
     }
     if (v.role === "student" && v.warmStartModelId) {
       ctx.addIssue({ code: "custom", path: ["warmStartModelId"], message: "only a teacher is warm-started" });
+    }
+    if (v.role === "teacher" && v.compareWithTeacher) {
+      ctx.addIssue({ code: "custom", path: ["compareWithTeacher"], message: "only a student is compared with its teacher" });
     }
     if (v.role === "teacher" && v.method !== "none") {
       ctx.addIssue({ code: "custom", path: ["method"], message: "a teacher is trained alone: method must be \"none\"" });

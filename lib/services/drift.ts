@@ -97,7 +97,7 @@ export function redistillPlan(
   const method = (template ? template.distillationMethod : DEFAULT_REDISTILL.method) as TrainInput["method"];
   const teacherSettings = trainingSettings(teacherModel);
   const studentSettings = template ? trainingSettings(template) : null;
-  const base = { datasetId, kind: "redistill" as const, promoteIfNoProduction: false };
+  const base = { datasetId, kind: "redistill" as const, promoteIfNoProduction: false, compareWithTeacher: false };
   return {
     teacher: trainInput.parse({
       ...base,

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   bestStudent,
   comparisonHeadline,
+  comparisonRoiArm,
   formatUsd,
   monthlyServingCost,
   shareOf,
@@ -100,5 +101,11 @@ describe("monthly serving cost", () => {
     expect(roi.qualityGivenUp).toBeCloseTo(1 - 0.961, 10);
     expect(formatUsd(1234.5)).toBe("$1,235");
     expect(formatUsd(-12.345)).toBe("−$12.35");
+  });
+
+  it("turns compared models into the ROI card's arms: mean scoring time as CPU per request, share of the teacher's NDCG@10", () => {
+    expect(comparisonRoiArm(teacher, teacher)).toEqual({ id: "t", name: "Teacher d200", cpuMsPerRequest: 0.79, sizeBytes: 40_000_000, quality: "100.0%", tradeOff: "gives up 0.0% of the teacher's NDCG@10" });
+    expect(comparisonRoiArm(teacher, student({}))).toMatchObject({ cpuMsPerRequest: 0.12, quality: "96.1%", tradeOff: "gives up 3.9% of the teacher's NDCG@10" });
+    expect(comparisonRoiArm(teacher, student({ sampled: { "N@10": 0.42 } })).tradeOff).toBe("gains 5.0% over the teacher's NDCG@10");
   });
 });

@@ -1,6 +1,7 @@
 // The compare-models job through a real worker: a teacher and two students of one stored dataset are
 // evaluated on the same split and negatives; the stored OfflineComparison holds one evaluation a model,
-// equal to evaluating each artifact alone on that plan; bad requests fail at once with a clear reason.
+// equal to evaluating each artifact alone on that plan; a student trained with compareWithTeacher gets
+// its comparison queued; bad requests fail at once with a clear reason.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -89,6 +90,30 @@ describe("compare-models job", () => {
       expect(m.segments.cold.users + m.segments.heavy.users).toBeLessThanOrEqual(m.users);
     }
     expect(comparisonMetrics(found!.evaluations.find((e) => e.modelId === teacher.modelId)!).agreement10).toBe(1);
+  }, 180_000);
+
+  it("queues the comparison of a student trained with compareWithTeacher, once it is trained (the demo's path)", async () => {
+    const trainWorker = await startWorkerProcess(t().url, { DATA_DIR: dataDir, WORKER_QUEUES: "train" });
+    try {
+      const dataset = await createSyntheticDataset({ name: "compare after training", seed: 5, numUsers: 150, numItems: 120, interactionsPerUser: 10 }, t().db);
+      const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
+      const teacher = await trainHere({ role: "teacher", datasetId: dataset.id, dimension: 8, epochs: 2, seed: 3, hyperparameters: hyper });
+      expect(() => trainInput.parse({ role: "teacher", datasetId: dataset.id, dimension: 8, compareWithTeacher: true })).toThrow(/only a student is compared/);
+      const job = await enqueueJob(
+        { queue: "train", input: { role: "student", datasetId: dataset.id, dimension: 2, method: "rrd", teacherModelId: teacher.modelId, epochs: 1, seed: 3, hyperparameters: hyper, compareWithTeacher: true } },
+        { db: t().db, boss },
+      );
+      const trained = await waitForJobToFinish(t().db, job.id, { intervalMs: 200 });
+      expect([trained.status, trained.error]).toEqual(["succeeded", null]);
+      const { modelId, comparisonJobRunId } = trained.result as { modelId: string; comparisonJobRunId: string };
+      const compared = await waitForJobToFinish(t().db, comparisonJobRunId, { intervalMs: 200 });
+      expect([compared.queue, compared.status, compared.error]).toEqual(["compare-models", "succeeded", null]);
+      const found = await findComparison({ teacherId: teacher.modelId, modelIds: [modelId], split: "test", negatives: 499, seed: 0 }, t().db);
+      expect(found?.jobRunId).toBe(comparisonJobRunId);
+      expect(found?.evaluations.map((e) => e.modelId).sort()).toEqual([teacher.modelId, modelId].sort());
+    } finally {
+      await trainWorker.stop();
+    }
   }, 180_000);
 
   it("fails at once, naming the model, when a model is unknown", async () => {

@@ -21,6 +21,7 @@ import { loadExperimentPage } from "@/lib/db/experiment-page";
 import { experimentView } from "@/lib/experiments/experiment-view";
 import { ExperimentStatusBadge } from "../status-badge";
 import { ExperimentActions } from "./actions";
+import { ExperimentRoiSection } from "./roi-section";
 
 export const metadata: Metadata = { title: "Experiment" };
 
@@ -64,6 +65,7 @@ export default async function ExperimentPage({
           <KpiSection report={report.report} guardrails={guardrails} />
           <DistillationGuardrails report={report.report} />
           <OpsSection report={report.report} guardrails={guardrails} />
+          <ExperimentRoiSection report={report.report} control={view.summary.control ?? undefined} candidate={view.summary.candidate ?? undefined} />
           {report.timeline ? <TimelineSection timeline={report.timeline} ctrMargin={report.ctrMargin} /> : null}
         </>
       ) : (

@@ -21,9 +21,9 @@ import {
   type ComparisonMetrics,
 } from "@/lib/db/comparisons";
 import { pricesFromEnv } from "@/lib/experiments/cost";
-import { bestStudent, comparisonHeadline, ratio, shareOf, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
+import { bestStudent, comparisonHeadline, comparisonRoiArm, ratio, shareOf, type ComparedModelSummary } from "@/lib/experiments/offline-comparison";
+import { RoiCard } from "@/components/RoiCard";
 import { ComparisonJob, RunComparisonButton } from "./run-comparison";
-import { RoiCard } from "./roi-card";
 import { formatShare } from "@/lib/format";
 import { METHOD_NAMES } from "@/lib/recsys/distill/methods";
 
@@ -402,7 +402,17 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       {others.length > 0 ? (
         <section className="panel">
           <h2>Cost and ROI of the switch</h2>
-          <RoiCard teacher={summary(t)} students={others.map(summary)} defaultStudentId={best?.id ?? others[0].id} prices={pricesFromEnv()} />
+          <RoiCard
+            from={comparisonRoiArm(summary(t), summary(t))}
+            fromLabel="teacher"
+            options={others.map((o) => comparisonRoiArm(summary(t), summary(o)))}
+            optionLabel="student"
+            defaultOptionId={best?.id ?? others[0].id}
+            qualityHeader="NDCG@10 kept"
+            cpuSource="the mean single-core scoring time measured by the comparison"
+            defaultRequestsPerDay={1_000_000}
+            prices={pricesFromEnv()}
+          />
         </section>
       ) : null}
 
