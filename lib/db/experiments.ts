@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "./generated/client";
 import type { Db } from "./client";
 import { recordAudit, type AuditActor } from "./audit";
+import { storeExperimentMetrics } from "./metrics";
 import { loadExperimentReport } from "./reports";
 import { HttpError, badRequest, conflict, forbidden, notFound } from "@/lib/http/errors";
 import { hasRole, type Role } from "@/lib/auth/roles";
@@ -83,6 +84,7 @@ export async function createExperiment(db: Db, cfg: ExperimentConfig, creator: P
         stages: { create: cfg.rampSchedule.map((percent, index) => ({ index, percent })) },
       },
     });
+    if (cfg.metrics?.length) await storeExperimentMetrics(tx, exp.id, cfg.metrics);
     await recordAudit(
       {
         actor: personActor(creator),
@@ -90,7 +92,13 @@ export async function createExperiment(db: Db, cfg: ExperimentConfig, creator: P
         entityType: "experiment",
         entityId: exp.id,
         reason: "",
-        data: { controlModelId, candidateModelId: cfg.candidateModelId, rampSchedule: cfg.rampSchedule, guardrails: cfg.guardrails as unknown as Prisma.InputJsonValue },
+        data: {
+          controlModelId,
+          candidateModelId: cfg.candidateModelId,
+          rampSchedule: cfg.rampSchedule,
+          guardrails: cfg.guardrails as unknown as Prisma.InputJsonValue,
+          ...(cfg.metrics?.length ? { metrics: cfg.metrics } : {}),
+        },
       },
       tx,
     );

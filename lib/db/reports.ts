@@ -20,7 +20,9 @@ import { HELDOUT_EVENT_PREFIX, isKpiKey } from "@/lib/experiments/kpis";
 import { analyzeExperiment, type VariantOpsRow, type VariantSufficientStats } from "@/lib/experiments/analysis";
 import { parseGuardrails } from "@/lib/experiments/config";
 import { pricesFromEnv } from "@/lib/experiments/cost";
+import { analyzeCatalogueMetrics } from "@/lib/experiments/metric-analysis";
 import type { ExperimentReport, VariantKey } from "@/lib/experiments/report";
+import { catalogueStatistics, chosenMetrics } from "./metrics";
 
 export type { VariantOpsRow, VariantSufficientStats };
 
@@ -386,5 +388,14 @@ export async function loadExperimentReport(
     dropped: { count: dropped, since: window.from.toISOString(), known: true },
     now,
   });
-  return { report, stage };
+  const metrics = await reportCatalogueMetrics(db, exp.id, sqlWindow, stats, guardrails);
+  return { report: metrics ? { ...report, metrics } : report, stage };
+}
+
+/** The experiment's catalogue metrics over the report's window (null when it chose none). */
+async function reportCatalogueMetrics(db: Db, experimentId: string, window: ReportWindow, kpiStats: VariantSufficientStats[], g: ReturnType<typeof parseGuardrails>) {
+  const chosen = await chosenMetrics(db, experimentId);
+  if (chosen.length === 0) return null;
+  const statistics = await withAggregateMemory(db, (tx) => catalogueStatistics(tx, experimentId, window, chosen));
+  return analyzeCatalogueMetrics({ chosen, statistics, kpiStats, alpha: g.alpha, severeAlpha: g.severe.kpiAlpha });
 }

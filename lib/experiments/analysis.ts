@@ -120,7 +120,7 @@ export function cupedStatistic(kpi: KpiKey, s: VariantSufficientStats): Regressi
 }
 
 /** Control and candidate moments of a KPI, CUPED-adjusted when both arms have users with pre-period activity. */
-function kpiMoments(kpi: KpiKey, control: VariantSufficientStats, candidate: VariantSufficientStats): { a: Moments; b: Moments; cuped: boolean } {
+export function kpiMoments(kpi: KpiKey, control: VariantSufficientStats, candidate: VariantSufficientStats): { a: Moments; b: Moments; cuped: boolean } {
   const a = moments(kpiStatistic(kpi, control));
   const b = moments(kpiStatistic(kpi, candidate));
   const ra = control.preUsers > 0 && candidate.preUsers > 0 ? cupedStatistic(kpi, control) : null;

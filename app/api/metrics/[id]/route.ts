@@ -1,17 +1,22 @@
-// One catalogue metric: change (editor+; the merged definition is validated again) or delete (editor+;
-// not while an experiment uses it). Built-in metrics answer 409.
+// One catalogue metric: change its definition or archive / restore it (editor+; the merged definition
+// is validated again, 400 per field), or delete it (editor+; not while an experiment uses it).
+// Built-in metrics answer 409.
 import { z } from "zod";
 import { requireRole } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { deleteMetric, updateMetric } from "@/lib/db/metrics";
+import { deleteMetric, setMetricArchived, updateMetric } from "@/lib/db/metrics";
 import { discardBody, handler, json, parseJson } from "@/lib/http";
 
-const Patch = z.record(z.string(), z.unknown());
+const Patch = z.record(z.string(), z.unknown()).superRefine((patch, ctx) => {
+  if ("archived" in patch && typeof patch.archived !== "boolean") ctx.addIssue({ code: "custom", path: ["archived"], message: "must be true or false" });
+  if ("archived" in patch && Object.keys(patch).length > 1) ctx.addIssue({ code: "custom", path: ["archived"], message: "archive or restore on its own, not with other changes" });
+});
 
 export const PATCH = handler(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   await requireRole("editor");
   const { id } = await ctx.params;
   const patch = await parseJson(request, Patch);
+  if (typeof patch.archived === "boolean") return json({ metric: await setMetricArchived(db(), id, patch.archived) });
   return json({ metric: await updateMetric(db(), id, patch) });
 });
 
