@@ -97,8 +97,8 @@ test("create, start, ramp, four-eyes approval and production cutover", async ({ 
   await page.getByLabel("Ramp schedule (candidate %)").fill("10, 50, 100");
   await page.getByLabel("Min minutes per stage").fill("0");
   await page.getByLabel("Min candidate exposures per stage").fill("100");
-  await page.getByLabel("Conversion per user").uncheck();
-  await page.getByLabel("Revenue per user").uncheck();
+  // CTR is the primary metric by default; conversion and revenue are not used
+  await expect(page.getByLabel("CTR", { exact: true })).toHaveValue("primary");
   await page.locator("#margin-ctr").fill("50");
   await page.getByRole("button", { name: "Create draft" }).click();
   await expect(page).toHaveURL(/\/experiments\/(?!new$)[a-z0-9]+$/);
@@ -118,8 +118,8 @@ test("create, start, ramp, four-eyes approval and production cutover", async ({ 
   await expect(page.getByTestId("experiment-status")).toHaveText("awaiting approval");
   await expect(page.getByTestId("approval-blocked")).toContainText("You created this experiment");
   await expect(page.getByTestId("approve")).toBeDisabled();
-  await expect(page.getByTestId("kpi-table")).toContainText("non-inferior");
-  await expect(page.getByTestId("forest-plot")).toBeVisible();
+  await expect(page.getByTestId("metric-results").locator('tr[data-metric="ctr"]')).toContainText("non-inferior");
+  await expect(page.getByTestId("metric-forest-plot")).toBeVisible();
   await expect(page.getByTestId("dropped-exposures")).toContainText("0");
 
   // another approver approves: production switches to the student

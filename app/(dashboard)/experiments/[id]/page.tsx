@@ -16,6 +16,7 @@ import { availableActions, type ExperimentStatus } from "@/lib/experiments/rollo
 import { ExperimentStatusBadge } from "../status-badge";
 import { ExperimentActions } from "./actions";
 import { ApprovalPanel } from "./approval-panel";
+import { CatalogueMetricsSection } from "./catalogue-metrics";
 import { ForestPlot, type SeriesPoint } from "./charts";
 import { BarChart } from "@/components/charts/BarChart";
 import { LineChart } from "@/components/charts/LineChart";
@@ -431,6 +432,9 @@ function ReportSections({
         </div>
       </section>
 
+      {report.metrics?.length ? (
+        <CatalogueMetricsSection metrics={report.metrics} alpha={report.alpha} severeAlpha={guardrails.severe.kpiAlpha} />
+      ) : (
       <section className="panel">
         <h2>KPIs</h2>
         <div className="table-wrap" tabIndex={0} role="region" aria-label="Report table (scrolls sideways)">
@@ -487,6 +491,7 @@ function ReportSections({
           values (conversion, revenue) use each user&apos;s activity in the {guardrails.cupedLookbackDays} days before the experiment.
         </p>
       </section>
+      )}
 
       <section className="panel">
         <h2>Latency, errors and cost</h2>

@@ -4,7 +4,8 @@ import { PageHeader } from "@/components/PageHeader";
 import { requirePageRole } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { guardrailsSchema, DEFAULT_MIN_STAGE_EXPOSURES, DEFAULT_MIN_STAGE_MINUTES, DEFAULT_RAMP_SCHEDULE, maxUnapprovedPercent } from "@/lib/experiments/config";
-import { KPI_DEFINITIONS, KPI_KEYS } from "@/lib/experiments/kpis";
+import { listMetrics, toDefinition } from "@/lib/db/metrics";
+import { describeMetric } from "@/lib/experiments/metrics";
 import { CreateExperimentForm, type ModelOption } from "./create-experiment-form";
 
 export const metadata: Metadata = { title: "New experiment" };
@@ -23,6 +24,13 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
     }),
     db().servingSlot.findUnique({ where: { name: "production" } }),
   ]);
+  const catalogue = (await listMetrics(db(), { activeOnly: true })).map((m) => ({
+    key: m.key,
+    name: m.name,
+    description: describeMetric(toDefinition(m)),
+    lowerIsBetter: m.direction === "lowerIsBetter",
+    marginPercent: Math.round(m.nonInferiorityMargin * 100_000) / 1000,
+  }));
   const options: ModelOption[] = models.map((m) => ({
     id: m.id,
     label: `${m.name} — ${m.role}, dim ${m.dimension}${m.distillationMethod ? `, ${m.distillationMethod}` : ""} (${m.dataset.name})`,
@@ -52,7 +60,6 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
               minStageExposures: DEFAULT_MIN_STAGE_EXPOSURES,
               latencyP95Ms: g.latencyP95Ms,
               errorRatePercent: g.errorRate * 100,
-              marginPercent: g.nonInferiorityMargins.ctr * 100,
               alpha: g.alpha,
               srmPValue: g.srmPValue,
               severeErrorMultiplier: g.severe.errorRateMultiplier,
@@ -60,7 +67,7 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
               severeKpiAlpha: g.severe.kpiAlpha,
               minGuardrailExposures: g.minGuardrailExposures,
             }}
-            kpis={KPI_KEYS.map((k) => ({ key: k, label: KPI_DEFINITIONS[k].label, description: KPI_DEFINITIONS[k].description }))}
+            metrics={catalogue}
             prefill={prefill}
           />
         )}
