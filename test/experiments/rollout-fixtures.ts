@@ -94,6 +94,19 @@ export async function writeTraffic(db: Db, t: TrafficSpec): Promise<void> {
   await db.$executeRawUnsafe(`ANALYZE "Exposure", "Event"`);
 }
 
+/**
+ * One custom event "<name>:<requestId>" (value 1) on the first request of `percent` % of an arm's users
+ * (every user whose rank by userId is < percent modulo 100), stamped with that request's time.
+ */
+export async function writeCustomEvents(db: Db, experimentId: string, variant: string, name: string, percent: number): Promise<void> {
+  await db.$executeRaw(Prisma.sql`
+    INSERT INTO "Event" ("eventId", "type", "userId", "requestId", "value", "timestamp")
+    SELECT ${name + ":"} || x."requestId", 'custom', x."userId", x."requestId", 1, x."createdAt"
+    FROM (SELECT DISTINCT ON ("userId") "requestId", "userId", "createdAt", dense_rank() OVER (ORDER BY "userId") AS k
+          FROM "Exposure" WHERE "experimentId" = ${experimentId} AND "variant" = ${variant} ORDER BY "userId", "id") x
+    WHERE x.k % 100 < ${percent}`);
+}
+
 const minutes = (base: Date, m: number) => new Date(base.getTime() + m * 60_000);
 
 /** Ends whatever experiment is live so the next one can start (one live experiment at a time). */
