@@ -22,7 +22,7 @@ import { BarChart } from "@/components/charts/BarChart";
 import { LineChart } from "@/components/charts/LineChart";
 import { cumulativeLift } from "@/lib/experiments/lift-timeline";
 
-const CTR_MARGIN = (report: ExperimentReport) => report.kpis.find((k) => k.kpi === "ctr")?.margin;
+const CTR_MARGIN = (report: ExperimentReport) => report.metrics?.find((m) => m.key === "ctr")?.margin ?? report.kpis.find((k) => k.kpi === "ctr")?.margin;
 
 export const metadata: Metadata = { title: "Experiment" };
 
