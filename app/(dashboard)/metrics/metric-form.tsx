@@ -76,7 +76,8 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
       Object.assign(body, {
         aggregation,
         event: eventValue(event),
-        measure: aggregation === "share" || event.kind === "exposure" || event.kind === "latency" ? "count" : String(f.get("measure") ?? "count"),
+        measure:
+          aggregation === "share" || event.kind === "exposure" || event.kind === "latency" ? "count" : aggregation === "quantile" ? "value" : String(f.get("measure") ?? "count"),
         denominatorEvent: aggregation === "ratio" ? eventValue(denominator) : null,
         denominatorMeasure: aggregation === "ratio" && denominator.kind !== "exposure" ? String(f.get("denominatorMeasure") ?? "count") : "count",
         quantile,
