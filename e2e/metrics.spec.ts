@@ -5,6 +5,7 @@ import { expect, test } from "@playwright/test";
 import { createDb, type Db } from "../lib/db/client";
 import { STAGE_SETTLE_MS } from "../lib/db/reports";
 import { writeCustomEvents, writeHealthyTraffic, type World } from "../test/experiments/rollout-fixtures";
+import { checkPage } from "./a11y";
 import { e2eDatabaseUrl } from "./database";
 import { signIn } from "./helpers";
 
@@ -36,7 +37,7 @@ test.afterAll(async () => {
   await db?.$disconnect();
 });
 
-test("define a metric, choose it as a guardrail, read it on the report", async ({ page, browser }, testInfo) => {
+test("define a metric, choose it as a guardrail, read it on the report", async ({ page, browser }) => {
   test.setTimeout(90_000);
   await signIn(page, "editor");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Metrics" }).click();
@@ -58,7 +59,8 @@ test("define a metric, choose it as a guardrail, read it on the report", async (
   const row = table.locator('tr[data-metric="add_to_cart_share"]');
   await expect(row).toContainText("share of exposed users with ≥ 1 custom:add_to_cart event");
   await expect(row).toContainText("40%");
-  await page.screenshot({ path: testInfo.outputPath("metrics-catalogue.png"), fullPage: true });
+  await checkPage(page, "metrics-catalogue");
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // the experiment form offers it; CTR is the primary metric by default
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Experiments" }).click();
@@ -76,7 +78,8 @@ test("define a metric, choose it as a guardrail, read it on the report", async (
   await expect(page.getByText("at most one primary metric")).toBeVisible();
   await page.getByLabel("Add-to-cart share", { exact: true }).selectOption("guardrail");
   await expect(page.getByLabel("Add-to-cart share margin %")).toHaveValue("40");
-  await page.screenshot({ path: testInfo.outputPath("experiment-form-metrics.png"), fullPage: true });
+  await checkPage(page, "experiment-form-metrics");
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByRole("button", { name: "Create draft" }).click();
   await expect(page).toHaveURL(/\/experiments\/(?!new$)[a-z0-9]+$/);
   const experimentId = page.url().split("/").pop()!;
@@ -101,7 +104,8 @@ test("define a metric, choose it as a guardrail, read it on the report", async (
   await expect(cart).toContainText("40.00%"); // control: 720 of 1,800 users
   await expect(cart).toContainText("−40.0%");
   await expect(page.getByTestId("metric-forest-plot")).toBeVisible();
-  await page.screenshot({ path: testInfo.outputPath("experiment-report-metrics.png"), fullPage: true });
+  await checkPage(page, "experiment-report-metrics");
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // the catalogue counts the experiment; a viewer reads it without write controls
   await page.goto("/metrics");
