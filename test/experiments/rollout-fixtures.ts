@@ -71,6 +71,8 @@ export interface TrafficSpec {
   /** every request has one click when (request number % clickEvery) == 0 */
   clickEvery: number;
   latencyUs: number;
+  /** latencies spread over [latencyUs, latencyUs + spread) by a fixed pattern (default 0: all equal) */
+  latencySpreadUs?: number;
   /** every request whose number % failEvery == 0 failed (0 = none) */
   failEvery?: number;
   at: Date;
@@ -79,9 +81,10 @@ export interface TrafficSpec {
 /** Writes users × requestsPerUser exposures and their clicks with two INSERT … SELECT statements. */
 export async function writeTraffic(db: Db, t: TrafficSpec): Promise<void> {
   const failEvery = t.failEvery ?? 0;
+  const spread = Math.max(1, t.latencySpreadUs ?? 0);
   await db.$executeRaw(Prisma.sql`
     INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
-    SELECT gen_random_uuid(), ${t.experimentId}, ${t.variant}, ${t.modelId}, ${t.userPrefix} || u, 10, ${t.latencyUs}, 500,
+    SELECT gen_random_uuid(), ${t.experimentId}, ${t.variant}, ${t.modelId}, ${t.userPrefix} || u, 10, ${t.latencyUs} + (u * 37 + r * 11) % ${spread}, 500,
            ${failEvery} > 0 AND ((u * ${t.requestsPerUser} + r) % greatest(${failEvery}, 1)) = 0, ${t.at}
     FROM generate_series(0, ${t.users - 1}) u, generate_series(0, ${t.requestsPerUser - 1}) r`);
   await db.$executeRaw(Prisma.sql`
