@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
@@ -173,7 +174,7 @@ export function CreateExperimentForm({
       </div>
       <fieldset className="field" aria-invalid={Boolean(err("metrics"))} data-testid="experiment-metrics">
         <legend>
-          <strong>Metrics</strong> from the <a href="/metrics">catalogue</a>: the primary metric and every guardrail must be non-inferior within its
+          <strong>Metrics</strong> from the <Link href="/metrics">catalogue</Link>: the primary metric and every guardrail must be non-inferior within its
           margin to advance; secondary metrics are reported only.
         </legend>
         <table className="data">
