@@ -5,7 +5,7 @@
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
 import type { ReportWindow } from "./reports";
-import { badRequest, conflict, notFound } from "@/lib/http";
+import { badRequest, conflict, notFound } from "@/lib/http/errors";
 import { toIssues } from "@/lib/http/validation";
 import { analyzeCatalogueMetrics, type ChosenMetric } from "@/lib/experiments/metric-analysis";
 import {
