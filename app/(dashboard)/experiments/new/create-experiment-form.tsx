@@ -174,7 +174,7 @@ export function CreateExperimentForm({
       </div>
       <fieldset className="field" aria-invalid={Boolean(err("metrics"))} data-testid="experiment-metrics">
         <legend>
-          <strong>Metrics</strong> from the <Link href="/metrics">catalogue</Link>: the primary metric and every guardrail must be non-inferior within its
+          <strong>Metrics</strong> from the <Link href="/metrics" style={{ textDecoration: "underline" }}>catalogue</Link>: the primary metric and every guardrail must be non-inferior within its
           margin to advance; secondary metrics are reported only.
         </legend>
         <table className="data">
