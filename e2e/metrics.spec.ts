@@ -38,7 +38,7 @@ test.afterAll(async () => {
 });
 
 test("define a metric, choose it as a guardrail, read it on the report", async ({ page, browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   await signIn(page, "editor");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Metrics" }).click();
   const table = page.getByTestId("metric-table");
