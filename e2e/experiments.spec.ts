@@ -147,8 +147,8 @@ test("create, start, ramp, the KPI report against the rows, the cutover refused 
   await page.getByLabel("Ramp schedule (candidate %)").fill("10, 50, 100");
   await page.getByLabel("Min minutes per stage").fill("0");
   await page.getByLabel("Min candidate exposures per stage").fill("100");
-  await page.getByLabel("Conversion per user").uncheck();
-  await page.getByLabel("Revenue per user").uncheck();
+  // CTR is the primary metric by default; conversion and revenue are not used
+  await expect(page.getByLabel("CTR", { exact: true })).toHaveValue("primary");
   await page.locator("#margin-ctr").fill("50");
   await page.getByRole("button", { name: "Create draft" }).click();
   await expect(page).toHaveURL(/\/experiments\/(?!new$)[a-z0-9]+$/);
@@ -170,8 +170,8 @@ test("create, start, ramp, the KPI report against the rows, the cutover refused 
   await expect(page.getByTestId("approve")).toBeDisabled();
   await expect(page.getByTestId("reject")).toBeDisabled();
   expect((await page.request.post(`/api/experiments/${experimentId}/approve`, { data: { comment: "mine" } })).status()).toBe(403);
-  await expect(page.getByTestId("kpi-table")).toContainText("non-inferior");
-  await expect(page.getByTestId("forest-plot")).toBeVisible();
+  await expect(page.getByTestId("metric-results").locator('tr[data-metric="ctr"]')).toContainText("non-inferior");
+  await expect(page.getByTestId("metric-forest-plot")).toBeVisible();
   await expect(page.getByTestId("dropped-exposures")).toContainText("0");
 
   // the whole experiment's report on screen equals plain SQL over the rows
@@ -186,10 +186,11 @@ test("create, start, ramp, the KPI report against the rows, the cutover refused 
   await expect(users.locator(".sub")).toHaveText(`exposures ${int(k.exposures)} / ${int(c.exposures)}`);
   const ctr = { control: k.clicks / k.exposures, candidate: c.clicks / c.exposures };
   const lift = ctr.candidate / ctr.control - 1;
-  const ctrRow = page.getByTestId("kpi-table").locator('tr[data-kpi="ctr"] td');
-  await expect(ctrRow.nth(1)).toHaveText(`${(ctr.control * 100).toFixed(2)}%`);
-  await expect(ctrRow.nth(2)).toHaveText(`${(ctr.candidate * 100).toFixed(2)}%`);
-  await expect(ctrRow.nth(3)).toHaveText(`${lift >= 0 ? "+" : ""}${(lift * 100).toFixed(1)}%`);
+  // CTR is the experiment's primary catalogue metric (the form's default): name, role, control, candidate, lift
+  const ctrRow = page.getByTestId("metric-results").locator('tr[data-metric="ctr"] td');
+  await expect(ctrRow.nth(2)).toHaveText(`${(ctr.control * 100).toFixed(2)}%`);
+  await expect(ctrRow.nth(3)).toHaveText(`${(ctr.candidate * 100).toFixed(2)}%`);
+  await expect(ctrRow.nth(4)).toContainText(`${lift >= 0 ? "+" : ""}${(lift * 100).toFixed(1)}%`);
   const ops = (label: string) => page.getByTestId("ops-table").locator("tr", { has: page.getByRole("cell", { name: label, exact: true }) }).locator("td");
   await expect(ops("Requests").nth(1)).toHaveText(int(k.exposures));
   await expect(ops("Requests").nth(2)).toHaveText(int(c.exposures));

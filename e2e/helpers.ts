@@ -9,5 +9,6 @@ export async function signIn(page: Page, role: Role): Promise<void> {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("current-user")).toHaveText(email);
+  // argon2 verification on a loaded machine can take longer than the default 10 s
+  await expect(page.getByTestId("current-user")).toHaveText(email, { timeout: 30_000 });
 }

@@ -12,6 +12,7 @@ const NAV: NavItem[] = [
   { href: "/models", label: "Models" },
   { href: "/jobs", label: "Jobs" },
   { href: "/experiments", label: "Experiments" },
+  { href: "/metrics", label: "Metrics" },
   { href: "/audit", label: "Audit log" },
   { href: "/api-docs", label: "API" },
 ];

@@ -5,49 +5,92 @@
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
 import type { ReportWindow } from "./reports";
-import { z } from "zod";
-import { badRequest, conflict, notFound } from "@/lib/http";
-import { METRIC_ROLES, type MetricDefinition, type MetricEvent, metricDefinitionSchema } from "@/lib/experiments/metrics";
+import { badRequest, conflict, notFound } from "@/lib/http/errors";
+import { toIssues } from "@/lib/http/validation";
+import { analyzeCatalogueMetrics, type ChosenMetric } from "@/lib/experiments/metric-analysis";
 import {
-  type ProportionStatistic,
-  type QuantileStatistic,
-  type RatioStatistic,
-  type SampleMeanStatistic,
-  type SufficientStatistic,
-  compare,
-  nonInferiorityDecision,
-  quantileDifferenceTest,
-  quantileIntervalLevels,
-  twoProportionZTest,
-} from "@/lib/stats";
+  type ExperimentMetricChoice,
+  type MetricArmStatistic,
+  type MetricDefinition,
+  type MetricEvent,
+  type MetricRole,
+  experimentMetricsSchema,
+  metricDefinitionSchema,
+} from "@/lib/experiments/metrics";
+import type { CatalogueMetricResult } from "@/lib/experiments/report";
+import { quantileIntervalLevels } from "@/lib/stats";
 
-export async function listMetrics(db: Db) {
-  return db.metric.findMany({ orderBy: [{ builtIn: "desc" }, { key: "asc" }] });
+export { experimentMetricsSchema, type MetricArmStatistic };
+
+type Tx = Db | Prisma.TransactionClient;
+
+/** Every catalogue metric, built-ins first; archived ones too unless `activeOnly`. */
+export async function listMetrics(db: Tx, options: { activeOnly?: boolean } = {}) {
+  return db.metric.findMany({
+    where: options.activeOnly ? { archivedAt: null } : {},
+    orderBy: [{ builtIn: "desc" }, { key: "asc" }],
+    include: { _count: { select: { experiments: true } } },
+  });
+}
+
+const keyTaken = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+const invalid = (path: string, message: string) => badRequest("The request has invalid fields", { issues: [{ path, message }] });
+
+/** One catalogue metric with the experiments that use it (the metric's page). */
+export function getMetricWithExperiments(db: Db, id: string) {
+  return db.metric.findUnique({
+    where: { id },
+    include: { experiments: { include: { experiment: { select: { id: true, name: true, status: true, startedAt: true } } } } },
+  });
 }
 
 export async function createMetric(db: Db, definition: MetricDefinition, createdById: string) {
   try {
     return await db.metric.create({ data: { ...definition, builtIn: false, createdById } });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw conflict(`A metric with key "${definition.key}" already exists`);
+    if (keyTaken(error)) throw conflict(`A metric with key "${definition.key}" already exists`);
     throw error;
   }
 }
 
-/** Updates a user-defined metric (the whole definition is validated again); built-ins are read-only. */
+/** Fields that change what a metric measures: frozen once a started experiment uses the metric. */
+const MEASURING_FIELDS = ["aggregation", "event", "measure", "denominatorEvent", "denominatorMeasure", "quantile", "direction", "capPercentile", "nonInferiorityMargin"] as const;
+
+/**
+ * Updates a user-defined metric: the merged definition is validated again (400 per field); the key
+ * never changes; once a started experiment uses the metric only its name and description may change
+ * (its reports and gates would otherwise change after the fact). Built-ins are read-only.
+ */
 export async function updateMetric(db: Db, id: string, patch: Record<string, unknown>) {
   const current = await db.metric.findUnique({ where: { id } });
   if (!current) throw notFound("No such metric");
   if (current.builtIn) throw conflict("Built-in metrics cannot be changed; define a new metric instead");
-  const definition = metricDefinitionSchema.parse({ ...toDefinition(current), ...patch });
+  if (patch.key !== undefined && patch.key !== current.key) throw invalid("key", "the key cannot change (experiments and API clients refer to it): define a new metric instead");
+  const parsed = metricDefinitionSchema.safeParse({ ...toDefinition(current), ...patch });
+  if (!parsed.success) throw badRequest("The request has invalid fields", { issues: toIssues(parsed.error) });
+  const definition = parsed.data;
+  const before = toDefinition(current);
+  const changed = MEASURING_FIELDS.filter((f) => definition[f] !== before[f]);
+  if (changed.length > 0) {
+    const started = await db.experimentMetric.findFirst({ where: { metricId: id, experiment: { startedAt: { not: null } } }, include: { experiment: { select: { name: true } } } });
+    if (started) throw conflict(`"${current.name}" is used by the started experiment "${started.experiment.name}": only its name and description can change (${changed.join(", ")} would change its results); define a new metric instead`);
+  }
   return db.metric.update({ where: { id }, data: definition });
+}
+
+/** Archives (no longer offered to new experiments; kept on those that use it) or restores a metric. */
+export async function setMetricArchived(db: Db, id: string, archived: boolean) {
+  const current = await db.metric.findUnique({ where: { id } });
+  if (!current) throw notFound("No such metric");
+  if (current.builtIn && archived) throw conflict("Built-in metrics cannot be archived");
+  return db.metric.update({ where: { id }, data: { archivedAt: archived ? (current.archivedAt ?? new Date()) : null } });
 }
 
 export async function deleteMetric(db: Db, id: string) {
   const current = await db.metric.findUnique({ where: { id }, include: { _count: { select: { experiments: true } } } });
   if (!current) throw notFound("No such metric");
   if (current.builtIn) throw conflict("Built-in metrics cannot be deleted");
-  if (current._count.experiments > 0) throw conflict(`The metric is used by ${current._count.experiments} experiment(s)`);
+  if (current._count.experiments > 0) throw conflict(`The metric is used by ${current._count.experiments} experiment(s): archive it instead`);
   await db.metric.delete({ where: { id } });
 }
 
@@ -86,10 +129,8 @@ function perUserValue(event: MetricEvent, measure: "count" | "value"): { fromEve
   return { fromEvents: measure === "count" ? Prisma.sql`count(*) FILTER (WHERE ${f})::float8` : Prisma.sql`coalesce(sum(e."value") FILTER (WHERE ${f}), 0)::float8` };
 }
 
-export type MetricArmStatistic = { variant: string } & (ProportionStatistic | SampleMeanStatistic | RatioStatistic | QuantileStatistic);
-
 /** Per-variant sufficient statistics of one catalogue metric over exposures served in [from, to). */
-export async function metricStatistics(db: Db, experimentId: string, window: ReportWindow, metric: MetricDefinition): Promise<MetricArmStatistic[]> {
+export async function metricStatistics(db: Tx, experimentId: string, window: ReportWindow, metric: MetricDefinition): Promise<MetricArmStatistic[]> {
   if (metric.aggregation === "quantile") return quantileStatistics(db, experimentId, window, metric);
   const num = perUserValue(metric.event, metric.measure);
   const den = metric.denominatorEvent ? perUserValue(metric.denominatorEvent, metric.denominatorMeasure) : { fromEvents: Prisma.sql`0::float8` };
@@ -144,7 +185,7 @@ export async function metricStatistics(db: Db, experimentId: string, window: Rep
  * variant the ν-quantile (percentile_cont) and the order statistics bounding it (percentile_disc at
  * the levels of quantileIntervalLevels).
  */
-async function quantileStatistics(db: Db, experimentId: string, window: ReportWindow, metric: MetricDefinition): Promise<MetricArmStatistic[]> {
+async function quantileStatistics(db: Tx, experimentId: string, window: ReportWindow, metric: MetricDefinition): Promise<MetricArmStatistic[]> {
   const nu = metric.quantile as number;
   const values =
     metric.event === "latency"
@@ -170,90 +211,68 @@ async function quantileStatistics(db: Db, experimentId: string, window: ReportWi
   return out;
 }
 
-export const experimentMetricsSchema = z
-  .array(
-    z.object({
-      metricKey: z.string().min(1),
-      role: z.enum(METRIC_ROLES),
-      /** overrides the metric's default non-inferiority margin for this experiment */
-      nonInferiorityMargin: z.number().min(0).max(1).nullable().default(null),
-    }),
-  )
-  .max(50)
-  .superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((m, i) => {
-      if (seen.has(m.metricKey)) ctx.addIssue({ code: "custom", path: [i, "metricKey"], message: `"${m.metricKey}" is listed twice` });
-      seen.add(m.metricKey);
-    });
-    if (list.filter((m) => m.role === "primary").length > 1) ctx.addIssue({ code: "custom", path: [], message: "at most one primary metric" });
-  });
-
-/** Replaces an experiment's chosen metrics (400 naming the entry when a key is not in the catalogue). */
-export async function setExperimentMetrics(db: Db, experimentId: string, chosen: z.output<typeof experimentMetricsSchema>) {
+/**
+ * Resolves an experiment's choice against the catalogue: 400 naming the entry for an unknown or
+ * archived key. Returns the rows to store and the built-in KPI keys among them.
+ */
+async function resolveChoices(db: Tx, chosen: readonly ExperimentMetricChoice[], experimentId: string, pathPrefix: string) {
   const metrics = await db.metric.findMany({ where: { key: { in: chosen.map((c) => c.metricKey) } } });
-  chosen.forEach((c, i) => {
-    if (!metrics.some((m) => m.key === c.metricKey)) throw badRequest(`[${i}].metricKey: no metric "${c.metricKey}" in the catalogue`, { field: `${i}.metricKey` });
+  const rows = chosen.map((c, i) => {
+    const m = metrics.find((x) => x.key === c.metricKey);
+    if (!m) throw invalid(`${pathPrefix}${i}.metricKey`, `no metric "${c.metricKey}" in the catalogue`);
+    if (m.archivedAt) throw invalid(`${pathPrefix}${i}.metricKey`, `"${m.name}" is archived: restore it in the catalogue first`);
+    return { experimentId, metricId: m.id, role: c.role, nonInferiorityMargin: c.nonInferiorityMargin };
   });
-  const experiment = await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } });
+  const builtInKeys = metrics.filter((m) => m.builtIn).map((m) => m.key);
+  return { rows, builtInKeys };
+}
+
+/**
+ * Stores an experiment's metric choice (in the caller's transaction when given one). The built-in
+ * metrics among them become the experiment's KPIs, so the KPI table and its segments stay in step.
+ */
+export async function storeExperimentMetrics(tx: Tx, experimentId: string, chosen: readonly ExperimentMetricChoice[], pathPrefix = "metrics.") {
+  const { rows, builtInKeys } = await resolveChoices(tx, chosen, experimentId, pathPrefix);
+  await tx.experimentMetric.deleteMany({ where: { experimentId } });
+  if (rows.length > 0) await tx.experimentMetric.createMany({ data: rows });
+  if (rows.length > 0) await tx.experiment.update({ where: { id: experimentId }, data: { kpis: builtInKeys } });
+}
+
+/** Replaces a draft experiment's chosen metrics (409 once started: the gates must not move mid-test). */
+export async function setExperimentMetrics(db: Db, experimentId: string, chosen: readonly ExperimentMetricChoice[]) {
+  const experiment = await db.experiment.findUnique({ where: { id: experimentId }, select: { status: true } });
   if (!experiment) throw notFound("No such experiment");
-  await db.$transaction([
-    db.experimentMetric.deleteMany({ where: { experimentId } }),
-    db.experimentMetric.createMany({
-      data: chosen.map((c) => ({ experimentId, metricId: metrics.find((m) => m.key === c.metricKey)!.id, role: c.role, nonInferiorityMargin: c.nonInferiorityMargin })),
-    }),
-  ]);
+  if (experiment.status !== "draft") throw conflict(`The metrics of an experiment that is ${experiment.status.replace("_", " ")} cannot change: its gates would move mid-test`);
+  await db.$transaction((tx) => storeExperimentMetrics(tx, experimentId, chosen, ""));
 }
 
-export interface ExperimentMetricResult {
-  key: string;
-  name: string;
-  role: string;
-  direction: string;
-  margin: number;
-  control: number | null;
-  candidate: number | null;
-  /** relative difference candidate vs control, its (1 − α) CI and p-value */
-  lift: number | null;
-  ci: [number, number] | null;
-  pValue: number | null;
-  /** non-inferiority on the fixed-horizon CI against the margin, in the metric's direction */
-  verdict: "non-inferior" | "inferior" | "inconclusive";
-  degenerate?: string;
+/** The experiment's chosen metrics with the margin that applies (the experiment's, else the metric's). */
+export async function chosenMetrics(db: Tx, experimentId: string): Promise<ChosenMetric[]> {
+  const rows = await db.experimentMetric.findMany({ where: { experimentId }, include: { metric: true } });
+  return rows.map((r) => {
+    const definition = toDefinition(r.metric);
+    return { definition, role: r.role as MetricRole, margin: r.nonInferiorityMargin ?? definition.nonInferiorityMargin, builtIn: r.metric.builtIn };
+  });
 }
 
-/** Every chosen metric of an experiment over a window: statistics in SQL, comparison in lib/stats. */
-export async function experimentMetricResults(db: Db, experimentId: string, window: ReportWindow, alpha = 0.05): Promise<ExperimentMetricResult[]> {
-  const chosen = await db.experimentMetric.findMany({ where: { experimentId }, include: { metric: true }, orderBy: { role: "asc" } });
-  const out: ExperimentMetricResult[] = [];
-  for (const c of chosen) {
-    const definition = toDefinition(c.metric);
-    const stats = await metricStatistics(db, experimentId, window, definition);
-    const margin = c.nonInferiorityMargin ?? definition.nonInferiorityMargin;
-    const base = { key: definition.key, name: definition.name, role: c.role, direction: definition.direction, margin };
-    const a = stats.find((s) => s.variant === "control");
-    const b = stats.find((s) => s.variant === "candidate");
-    if (!a || !b) {
-      out.push({ ...base, control: null, candidate: null, lift: null, ci: null, pValue: null, verdict: "inconclusive", degenerate: "an arm has no data" });
-      continue;
-    }
-    const r =
-      a.kind === "quantile" && b.kind === "quantile"
-        ? quantileDifferenceTest(a, b, { difference: "relative", alpha })
-        : a.kind === "proportion" && b.kind === "proportion"
-          ? twoProportionZTest(a, b, { difference: "relative", alpha })
-          : compare(a as SufficientStatistic, b as SufficientStatistic, { difference: "relative", alpha });
-    const ci = Number.isFinite(r.ci[0]) && Number.isFinite(r.ci[1]) ? r.ci : null;
-    out.push({
-      ...base,
-      control: r.control.n > 0 ? r.control.mean : null,
-      candidate: r.treatment.n > 0 ? r.treatment.mean : null,
-      lift: r.degenerate ? null : r.estimate,
-      ci,
-      pValue: r.pValue,
-      verdict: ci ? nonInferiorityDecision(ci, margin, definition.direction) : "inconclusive",
-      ...(r.degenerate ? { degenerate: r.degenerate } : {}),
-    });
-  }
+/** SQL statistics of the chosen metrics that do not come from the KPI rollups (all when `includeBuiltIn`). */
+export async function catalogueStatistics(db: Tx, experimentId: string, window: ReportWindow, chosen: readonly ChosenMetric[], includeBuiltIn = false) {
+  const out: Record<string, MetricArmStatistic[]> = {};
+  for (const c of chosen) if (includeBuiltIn || !c.builtIn) out[c.definition.key] = await metricStatistics(db, experimentId, window, c.definition);
   return out;
+}
+
+/**
+ * Every chosen metric over a raw window, each from its own SQL statistics (built-ins included, without
+ * CUPED): the reference the report's rollup-based numbers are checked against.
+ */
+export async function experimentMetricResults(
+  db: Db,
+  experimentId: string,
+  window: ReportWindow,
+  options: { alpha?: number; severeAlpha?: number } = {},
+): Promise<CatalogueMetricResult[]> {
+  const chosen = (await chosenMetrics(db, experimentId)).map((c) => ({ ...c, builtIn: false }));
+  const statistics = await catalogueStatistics(db, experimentId, window, chosen, true);
+  return analyzeCatalogueMetrics({ chosen, statistics, kpiStats: [], alpha: options.alpha ?? 0.05, severeAlpha: options.severeAlpha ?? 0.001 });
 }

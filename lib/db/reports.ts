@@ -22,6 +22,8 @@ import { parseGuardrails } from "@/lib/experiments/config";
 import { pricesFromEnv } from "@/lib/experiments/cost";
 import type { ExperimentReport, ReportScope, VariantKey } from "@/lib/experiments/report";
 import { loadDistillationSignals } from "./distillation-signals";
+import { analyzeCatalogueMetrics } from "@/lib/experiments/metric-analysis";
+import { catalogueStatistics, chosenMetrics } from "./metrics";
 
 export type { VariantOpsRow, VariantSufficientStats };
 
@@ -388,5 +390,14 @@ export async function loadExperimentReport(
     dropped: { count: dropped, since: window.from.toISOString(), known: true },
     now,
   });
-  return { report: { ...report, distillation }, stage };
+  const metrics = await reportCatalogueMetrics(db, exp.id, sqlWindow, stats, guardrails);
+  return { report: metrics ? { ...report, distillation, metrics } : { ...report, distillation }, stage };
+}
+
+/** The experiment's catalogue metrics over the report's window (null when it chose none). */
+async function reportCatalogueMetrics(db: Db, experimentId: string, window: ReportWindow, kpiStats: VariantSufficientStats[], g: ReturnType<typeof parseGuardrails>) {
+  const chosen = await chosenMetrics(db, experimentId);
+  if (chosen.length === 0) return null;
+  const statistics = await withAggregateMemory(db, (tx) => catalogueStatistics(tx, experimentId, window, chosen));
+  return analyzeCatalogueMetrics({ chosen, statistics, kpiStats, alpha: g.alpha, severeAlpha: g.severe.kpiAlpha });
 }

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { distillationGuardrailsSchema } from "./distillation-config";
 import { KPI_KEYS, type KpiKey } from "./kpis";
+import { experimentMetricsSchema } from "./metrics";
 
 export const DEFAULT_RAMP_SCHEDULE = [1, 5, 20, 50, 100];
 export const DEFAULT_MIN_STAGE_MINUTES = 60;
@@ -125,6 +126,8 @@ export const experimentConfigSchema = z
       .default([...KPI_KEYS])
       .transform((ks) => [...new Set(ks)]),
     guardrails: guardrailsSchema.prefault({}),
+    /** catalogue metrics (primary, secondary, guardrails); when given they gate instead of `kpis` */
+    metrics: experimentMetricsSchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.controlModelId && cfg.controlModelId === cfg.candidateModelId) {

@@ -232,7 +232,7 @@ function reportView(input: ExperimentViewInput, guardrails: Guardrails): ReportV
     startedStages: input.experiment.stages.filter((s) => s.startedAt).map((s) => ({ index: s.index, percent: s.percent })),
     observedCandidateShare: users > 0 ? candidate.users / users : null,
     srmMismatch: report.srm.pValue !== null && report.srm.pValue < guardrails.srmPValue,
-    ctrMargin: report.kpis.find((k) => k.kpi === "ctr")?.margin ?? null,
+    ctrMargin: report.metrics?.find((m) => m.key === "ctr")?.margin ?? report.kpis.find((k) => k.kpi === "ctr")?.margin ?? null,
     timeline: input.timeline ? timelineSeries(input.timeline.rows, input.timeline.bucketSeconds) : null,
   };
 }

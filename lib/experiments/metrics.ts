@@ -11,6 +11,7 @@
 // of type "custom" whose eventId starts with "<name>:" (the convention held-out events already use).
 // Capping (winsorising) at a percentile of the per-user values, pooled over arms, bounds outliers.
 import { z } from "zod";
+import type { ProportionStatistic, QuantileStatistic, RatioStatistic, SampleMeanStatistic } from "@/lib/stats";
 
 export const METRIC_AGGREGATIONS = ["share", "mean", "ratio", "quantile"] as const;
 export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
@@ -51,6 +52,7 @@ export const metricDefinitionSchema = z
     if (m.aggregation === "quantile" && m.capPercentile !== null) ctx.addIssue({ code: "custom", path: ["capPercentile"], message: "quantiles are not capped" });
     if (m.aggregation === "share" && m.measure === "value") ctx.addIssue({ code: "custom", path: ["measure"], message: "a share counts users with the event: measure must be count" });
     if (m.event === "exposure" && m.measure === "value") ctx.addIssue({ code: "custom", path: ["measure"], message: "exposures have no value" });
+    if (m.aggregation === "quantile" && m.event === "exposure") ctx.addIssue({ code: "custom", path: ["event"], message: "exposures have no per-request value: use latency or an event with values" });
   });
 export type MetricDefinition = z.infer<typeof metricDefinitionSchema>;
 export type MetricDefinitionInput = z.input<typeof metricDefinitionSchema>;
@@ -104,3 +106,63 @@ export const BUILT_IN_METRICS: readonly MetricDefinition[] = [
 /** How an experiment uses a catalogue metric. */
 export const METRIC_ROLES = ["primary", "secondary", "guardrail"] as const;
 export type MetricRole = (typeof METRIC_ROLES)[number];
+
+/** An experiment's choice of catalogue metrics: at most one primary, each metric once. */
+export const experimentMetricsSchema = z
+  .array(
+    z.object({
+      metricKey: z.string().min(1),
+      role: z.enum(METRIC_ROLES),
+      /** overrides the metric's default non-inferiority margin for this experiment */
+      nonInferiorityMargin: z.number({ error: "must be a number" }).min(0, "must be 0 or more").max(1, "is relative: at most 1 (100%)").nullable().default(null),
+    }),
+  )
+  .max(50)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((m, i) => {
+      if (seen.has(m.metricKey)) ctx.addIssue({ code: "custom", path: [i, "metricKey"], message: `"${m.metricKey}" is listed twice` });
+      seen.add(m.metricKey);
+    });
+    const primaries = list.filter((m) => m.role === "primary").length;
+    if (primaries > 1) ctx.addIssue({ code: "custom", path: [], message: "at most one primary metric" });
+    if (list.length > 0 && primaries === 0) ctx.addIssue({ code: "custom", path: [], message: "choose a primary metric" });
+  });
+export type ExperimentMetricChoice = z.output<typeof experimentMetricsSchema>[number];
+
+/** Report order: primary first, then secondary, then guardrails. */
+export const ROLE_ORDER: Record<MetricRole, number> = { primary: 0, secondary: 1, guardrail: 2 };
+
+/** The test each aggregation gets (shown beside the result). */
+export const AGGREGATION_TEST: Record<MetricAggregation, string> = {
+  share: "two proportions (Fisher exact and score interval at the edges)",
+  mean: "Welch t on per-user values",
+  ratio: "ratio of sums, delta method clustered by user",
+  quantile: "difference of quantiles, order-statistic interval",
+};
+
+export const AGGREGATION_LABEL: Record<MetricAggregation, string> = {
+  share: "share of users with ≥ 1",
+  mean: "mean per user",
+  ratio: "ratio of two sums",
+  quantile: "quantile",
+};
+
+/** One line saying what a metric measures, e.g. "p95 of latency per request". */
+export function describeMetric(m: Pick<MetricDefinition, "aggregation" | "event" | "measure" | "denominatorEvent" | "denominatorMeasure" | "quantile" | "capPercentile">): string {
+  const what = (event: string, measure: string) => (event === "exposure" ? "exposures" : event === "latency" ? "latency (ms)" : measure === "value" ? `${event} value` : `${event} events`);
+  const cap = m.capPercentile !== null ? `, capped at p${Math.round(m.capPercentile * 1000) / 10}` : "";
+  switch (m.aggregation) {
+    case "share":
+      return `share of exposed users with ≥ 1 ${m.event} event`;
+    case "mean":
+      return `${what(m.event, m.measure)} per exposed user${cap}`;
+    case "ratio":
+      return `Σ ${what(m.event, m.measure)} ÷ Σ ${what(m.denominatorEvent ?? "", m.denominatorMeasure)}${cap}`;
+    case "quantile":
+      return `p${Math.round((m.quantile ?? 0) * 1000) / 10} of ${m.event === "latency" ? "latency (ms) per request" : `${m.event} value per event`}`;
+  }
+}
+
+/** One arm's sufficient statistics of a catalogue metric, as the SQL returns them. */
+export type MetricArmStatistic = { variant: string } & (ProportionStatistic | SampleMeanStatistic | RatioStatistic | QuantileStatistic);

@@ -87,6 +87,38 @@ export interface LatencyQuantileTest {
   pValue: number | null;
 }
 
+/** One catalogue metric chosen by the experiment, candidate vs control (lib/experiments/metric-analysis.ts). */
+export interface CatalogueMetricResult {
+  key: string;
+  name: string;
+  role: "primary" | "secondary" | "guardrail";
+  aggregation: "share" | "mean" | "ratio" | "quantile";
+  direction: "higherIsBetter" | "lowerIsBetter";
+  /** what is measured, in words */
+  description: string;
+  /** the test that produced the fixed-horizon numbers */
+  test: string;
+  control: ArmValue;
+  candidate: ArmValue;
+  /** relative difference candidate/control − 1 */
+  lift: number | null;
+  /** always-valid (mSPRT) CI of the lift at 1 − alpha: what the gates judge */
+  ci: [number, number] | null;
+  severeCi: [number, number] | null;
+  fixedCi: [number, number] | null;
+  fixedPValue: number | null;
+  /** always-valid p-value of "no difference" */
+  pValue: number | null;
+  /** Holm-adjusted always-valid p across the primary and secondary metrics */
+  pHolm: number | null;
+  /** relative margin in the metric's direction (0.02: candidate may be 2 % worse) */
+  margin: number;
+  verdict: NonInferiorityVerdict;
+  severeInferior: boolean;
+  cuped: boolean;
+  note?: string;
+}
+
 export interface ExperimentReport {
   experimentId: string;
   window: { from: string; to: string; label: string };
@@ -102,6 +134,8 @@ export interface ExperimentReport {
   latencyTests?: { p95: LatencyQuantileTest | null; p99: LatencyQuantileTest | null };
   /** guardrails for distilled students (optional: reports stored before them lack it) */
   distillation?: { teacherAgreement: TeacherAgreementReport | null; segments: SegmentReport | null };
+  /** the experiment's catalogue metrics, primary first (absent: none chosen, the KPIs above gate) */
+  metrics?: CatalogueMetricResult[];
   alpha: number;
   /** exposures lost before reaching the database (exposure batcher), when known */
   dropped: { count: number; since: string | null; known: boolean };

@@ -14,6 +14,7 @@ import { currentCandidatePercent } from "./assignment";
 import type { Guardrails } from "./config";
 import { distillationChecks } from "./distillation-gates";
 import { guardrailChecks, kpiChecks, srmCheck, stageProgressChecks, type GateCheck, type StageLimits, type StageWindow } from "./gates";
+import { catalogueMetricChecks, usesCatalogueMetrics } from "./metric-gates";
 import type { ExperimentReport } from "./report";
 import { isLive, type ExperimentStatus } from "./statuses";
 
@@ -68,9 +69,10 @@ function summarize(report: ExperimentReport, stage: StageWindow, now: Date, chec
     srmPValue: report.srm.pValue,
     errorRate: { control: v.control.ops.errorRate, candidate: v.candidate.ops.errorRate },
     latencyP95Ms: { control: v.control.ops.p95Ms, candidate: v.candidate.ops.p95Ms },
-    kpis: Object.fromEntries(
-      report.kpis.map((k) => [k.kpi, { lift: k.lift, ci: k.ci, margin: k.margin, verdict: k.verdict, pValue: k.pValue }]),
-    ),
+    kpis: Object.fromEntries([
+      ...report.kpis.map((k) => [k.kpi, { lift: k.lift, ci: k.ci, margin: k.margin, verdict: k.verdict, pValue: k.pValue }] as const),
+      ...(report.metrics ?? []).map((m) => [`metric:${m.key}`, { lift: m.lift, ci: m.ci, margin: m.margin, verdict: m.verdict, pValue: m.pValue }] as const),
+    ]),
     checks: checks.map(({ name, status, detail }) => ({ name, status, detail })),
   };
 }
@@ -86,7 +88,7 @@ export function decideRollout({ state, stage, report, now }: DecideInput): Rollo
   const srm = srmCheck(report, g);
   // A KPI comparison under a broken split is not trustworthy: KPI breaches only count without SRM.
   const srmOk = srm.status !== "wait" || report.srm.pValue === null;
-  const kpis = kpiChecks(report).map((c) => (srmOk || c.status === "pass" ? c : { ...c, status: "wait" as const }));
+  const kpis = (usesCatalogueMetrics(report) ? catalogueMetricChecks(report) : kpiChecks(report)).map((c) => (srmOk || c.status === "pass" ? c : { ...c, status: "wait" as const }));
   const progress = stageProgressChecks(report, stage, state, now);
   // teacher agreement and niche users only ever hold (status "wait"), so they join the waiting checks
   const distillation = distillationChecks(report, g);

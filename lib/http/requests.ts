@@ -74,7 +74,13 @@ export const SelftestBody = z.object({
 });
 
 /** Any subset of a defined metric's fields; the merged definition is validated again. */
-export const MetricPatchBody = z.record(z.string(), z.unknown());
+export const MetricListQuery = z.object({ active: z.enum(["0", "1"], { error: "must be 0 or 1" }).optional() });
+
+/** A catalogue metric's changed fields (validated again merged with the stored definition), or `{archived}` alone. */
+export const MetricPatchBody = z.record(z.string(), z.unknown()).superRefine((patch, ctx) => {
+  if ("archived" in patch && typeof patch.archived !== "boolean") ctx.addIssue({ code: "custom", path: ["archived"], message: "must be true or false" });
+  if ("archived" in patch && Object.keys(patch).length > 1) ctx.addIssue({ code: "custom", path: ["archived"], message: "archive or restore on its own, not with other changes" });
+});
 
 export const ModelListQuery = z.object({
   datasetId: z.string().min(1).optional(),

@@ -22,6 +22,7 @@ import {
   ExperimentReportQuery,
   JobListQuery,
   JobQuery,
+  MetricListQuery,
   MetricPatchBody,
   ModelArchiveBody,
   ModelExportQuery,
@@ -104,7 +105,7 @@ export const ROUTE_SCHEMAS: Readonly<Record<string, RouteSchemas>> = {
 
   "GET /api/experiments": {},
   "POST /api/experiments": { body: experimentConfigSchema, status: 201 },
-  "GET /api/metrics": {},
+  "GET /api/metrics": { query: MetricListQuery },
   "POST /api/metrics": { body: metricDefinitionSchema, status: 201 },
   "PATCH /api/metrics/[id]": { body: MetricPatchBody },
   "DELETE /api/metrics/[id]": {},

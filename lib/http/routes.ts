@@ -152,7 +152,7 @@ export const ROUTES: readonly RouteSpec[] = [
 
   { method: "GET", path: "/api/experiments", access: viewer, summary: "List experiments" },
   { method: "POST", path: "/api/experiments", access: editor, maxBodyBytes: body, exampleBody: { name: "student v1", candidateModelId: "x" }, summary: "Create an experiment (draft)" },
-  { method: "GET", path: "/api/metrics", access: viewer, summary: "The metric catalogue (built-in and defined)" },
+  { method: "GET", path: "/api/metrics", access: viewer, summary: "The metric catalogue (built-in and defined; ?active=1 without archived ones)" },
   {
     method: "POST",
     path: "/api/metrics",
@@ -161,7 +161,7 @@ export const ROUTES: readonly RouteSpec[] = [
     exampleBody: { key: "add_to_cart", name: "Add to cart", aggregation: "share", event: "custom:add_to_cart", direction: "higherIsBetter", nonInferiorityMargin: 0.02 },
     summary: "Define a catalogue metric (409 on a taken key)",
   },
-  { method: "PATCH", path: "/api/metrics/[id]", access: editor, maxBodyBytes: body, exampleBody: { name: "Add to cart (any item)" }, summary: "Change a defined metric (built-ins answer 409)" },
+  { method: "PATCH", path: "/api/metrics/[id]", access: editor, maxBodyBytes: body, exampleBody: { name: "Add to cart (any item)" }, summary: "Change a defined metric, or archive / restore it with { archived } (built-ins answer 409)" },
   { method: "DELETE", path: "/api/metrics/[id]", access: editor, maxBodyBytes: body, exampleBody: {}, summary: "Delete a defined metric no experiment uses" },
   { method: "GET", path: "/api/experiments/[id]", access: viewer, summary: "An experiment and its report (cached, rate-limited)" },
   {
@@ -175,7 +175,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: "Act on an experiment",
   },
   { method: "GET", path: "/api/experiments/[id]/metrics", access: viewer, summary: "An experiment's catalogue metrics with results so far" },
-  { method: "PUT", path: "/api/experiments/[id]/metrics", access: editor, maxBodyBytes: body, exampleBody: [{ metricKey: "ctr", role: "primary" }, { metricKey: "add_to_cart", role: "secondary" }], summary: "Choose an experiment's primary, secondary and guardrail metrics" },
+  { method: "PUT", path: "/api/experiments/[id]/metrics", access: editor, maxBodyBytes: body, exampleBody: [{ metricKey: "ctr", role: "primary" }, { metricKey: "add_to_cart", role: "secondary" }], summary: "Choose a draft experiment's primary, secondary and guardrail metrics (409 once started)" },
 
   { method: "GET", path: "/api/openapi.json", access: { kind: "public" }, summary: "This document: the API as OpenAPI 3.1 (also on the dashboard's API page)" },
 

@@ -8,6 +8,7 @@ import type { Db } from "@/lib/db/client";
 import { recordAudit, type AuditActor } from "@/lib/db/audit";
 import { loadExperimentReport } from "@/lib/db/reports";
 import { ConflictError, FieldError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { storeExperimentMetrics } from "@/lib/db/metrics";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import type { ExperimentConfig } from "@/lib/experiments/config";
 import type { ExperimentReport } from "@/lib/experiments/report";
@@ -83,6 +84,7 @@ export async function createExperiment(db: Db, cfg: ExperimentConfig, creator: P
         stages: { create: cfg.rampSchedule.map((percent, index) => ({ index, percent })) },
       },
     });
+    if (cfg.metrics?.length) await storeExperimentMetrics(tx, exp.id, cfg.metrics);
     await recordAudit(
       {
         actor: personActor(creator),
@@ -90,7 +92,13 @@ export async function createExperiment(db: Db, cfg: ExperimentConfig, creator: P
         entityType: "experiment",
         entityId: exp.id,
         reason: "",
-        data: { controlModelId, candidateModelId: cfg.candidateModelId, rampSchedule: cfg.rampSchedule, guardrails: cfg.guardrails as unknown as Prisma.InputJsonValue },
+        data: {
+          controlModelId,
+          candidateModelId: cfg.candidateModelId,
+          rampSchedule: cfg.rampSchedule,
+          guardrails: cfg.guardrails as unknown as Prisma.InputJsonValue,
+          ...(cfg.metrics?.length ? { metrics: cfg.metrics } : {}),
+        },
       },
       tx,
     );

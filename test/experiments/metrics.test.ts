@@ -3,7 +3,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { isolatedTestDatabase } from "../helpers/db";
+import { createExperiment } from "@/lib/services/experiments";
 import {
+  chosenMetrics,
   createMetric,
   deleteMetric,
   experimentMetricResults,
@@ -11,9 +13,13 @@ import {
   listMetrics,
   metricStatistics,
   setExperimentMetrics,
+  setMetricArchived,
+  storeExperimentMetrics,
   updateMetric,
 } from "@/lib/db/metrics";
-import { kpiSufficientStats } from "@/lib/db/reports";
+import { clearReportCache } from "@/lib/db/report-gate";
+import { kpiSufficientStats, loadExperimentReport } from "@/lib/db/reports";
+import { experimentConfigSchema } from "@/lib/experiments/config";
 import { metricDefinitionSchema, type MetricDefinitionInput } from "@/lib/experiments/metrics";
 import { HttpError } from "@/lib/http";
 import { Rng } from "@/lib/recsys/random";
@@ -153,7 +159,8 @@ describe("metric catalogue", () => {
     const created = await createMetric(db, def({ key: "clicks_user", name: "Clicks per user", aggregation: "mean", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.03 }), world.editor.id);
     await expect(createMetric(db, def({ key: "clicks_user", name: "again", aggregation: "mean", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.03 }), world.editor.id)).rejects.toMatchObject({ status: 409 });
     expect((await updateMetric(db, created.id, { nonInferiorityMargin: 0.05 })).nonInferiorityMargin).toBe(0.05);
-    await expect(updateMetric(db, created.id, { aggregation: "ratio" })).rejects.toThrow(/denominator/);
+    await expect(updateMetric(db, created.id, { aggregation: "ratio" })).rejects.toMatchObject({ status: 400, details: { issues: [{ path: "denominatorEvent" }] } });
+    await expect(updateMetric(db, created.id, { key: "renamed" })).rejects.toMatchObject({ status: 400, details: { issues: [{ path: "key" }] } });
     const ctr = (await listMetrics(db)).find((m) => m.key === "ctr")!;
     await expect(updateMetric(db, ctr.id, { name: "x" })).rejects.toBeInstanceOf(HttpError);
     await db.experimentMetric.create({ data: { experimentId, metricId: created.id, role: "guardrail" } });
@@ -163,26 +170,90 @@ describe("metric catalogue", () => {
     expect((await listMetrics(db)).some((m) => m.key === "clicks_user")).toBe(false);
   });
 
-  it("an experiment chooses primary, secondary and guardrail metrics; results use each metric's direction and margin", async () => {
+  it("an experiment chooses primary, secondary and guardrail metrics; results use each metric's test, direction and margin", async () => {
     const { db } = t();
     await createMetric(db, def({ key: "p95_lat", name: "p95 latency", aggregation: "quantile", event: "latency", quantile: 0.95, direction: "lowerIsBetter", nonInferiorityMargin: 0.1 }), world.editor.id);
+    await createMetric(db, def({ key: "cart_p90", name: "p90 items per add", aggregation: "quantile", event: "custom:add_to_cart", measure: "value", quantile: 0.9, direction: "higherIsBetter", nonInferiorityMargin: 0.1 }), world.editor.id);
     const chosen = experimentMetricsSchema.parse([
-      { metricKey: "ctr", role: "primary" },
-      { metricKey: "revenue", role: "secondary", nonInferiorityMargin: 0.5 },
       { metricKey: "p95_lat", role: "guardrail" },
+      { metricKey: "revenue", role: "secondary", nonInferiorityMargin: 0.5 },
+      { metricKey: "cart_p90", role: "secondary" },
+      { metricKey: "ctr", role: "primary" },
     ]);
-    await setExperimentMetrics(db, experimentId, chosen);
+    expect(experimentMetricsSchema.safeParse([{ metricKey: "revenue", role: "secondary" }]).success).toBe(false); // no primary
+    expect(experimentMetricsSchema.safeParse([{ metricKey: "ctr", role: "primary" }, { metricKey: "ctr", role: "guardrail" }]).success).toBe(false);
+    await storeExperimentMetrics(db, experimentId, chosen);
+    // the built-in metrics chosen become the experiment's KPIs
+    expect((await db.experiment.findUniqueOrThrow({ where: { id: experimentId } })).kpis.sort()).toEqual(["ctr", "revenue"]);
+
     const results = await experimentMetricResults(db, experimentId, { from, to });
-    expect(results.map((r) => [r.key, r.role])).toEqual([["p95_lat", "guardrail"], ["ctr", "primary"], ["revenue", "secondary"]]);
+    // primary first, then secondary, then guardrails
+    expect(results.map((r) => [r.key, r.role])).toEqual([["ctr", "primary"], ["cart_p90", "secondary"], ["revenue", "secondary"], ["p95_lat", "guardrail"]]);
     const lat = results.find((r) => r.key === "p95_lat")!;
     // candidate p95 is far lower: for a lower-is-better metric that is non-inferior
     expect(lat.lift as number).toBeLessThan(0);
-    expect(lat.verdict).toBe("non-inferior");
+    expect(lat.verdict).toBe("non_inferior");
+    expect(lat.pHolm).toBeNull(); // guardrails are not in the Holm family
     expect(results.find((r) => r.key === "revenue")!.margin).toBe(0.5);
-    const ctrStats = await metricStatistics(db, experimentId, { from, to }, metricDefinitionSchema.parse((await listMetrics(db)).find((m) => m.key === "ctr")!));
-    const c = ctrStats.find((s) => s.variant === "control") as { sumM: number; sumD: number };
-    expect(results.find((r) => r.key === "ctr")!.control).toBeCloseTo(c.sumM / c.sumD, 12);
-    expect(experimentMetricsSchema.safeParse([{ metricKey: "ctr", role: "primary" }, { metricKey: "ctr", role: "guardrail" }]).success).toBe(false);
-    await expect(setExperimentMetrics(db, experimentId, experimentMetricsSchema.parse([{ metricKey: "nope", role: "guardrail" }]))).rejects.toMatchObject({ status: 400 });
+
+    // each value and lift against the plain computation over the rows
+    const ctr = results.find((r) => r.key === "ctr")!;
+    const plainCtr = (v: string) => {
+      const rows = perUser(v, (e) => (e.type === "click" ? 1 : 0));
+      return sum(rows.map((u) => u.m)) / sum(rows.map((u) => u.x));
+    };
+    expect(ctr.control.value).toBeCloseTo(plainCtr("control"), 12);
+    expect(ctr.candidate.value).toBeCloseTo(plainCtr("candidate"), 12);
+    expect(ctr.lift).toBeCloseTo(plainCtr("candidate") / plainCtr("control") - 1, 12);
+    expect(ctr.test).toMatch(/delta method/);
+    const quantile = (values: number[], nu: number) => {
+      const v = [...values].sort((a, b) => a - b);
+      const pos = nu * (v.length - 1);
+      return v[Math.floor(pos)] + (v[Math.ceil(pos)] - v[Math.floor(pos)]) * (pos - Math.floor(pos));
+    };
+    const cartValues = (variant: string) =>
+      events.filter((e) => isCart(e) && exposures.some((x) => x.requestId === e.requestId && x.variant === variant)).map((e) => e.value as number);
+    const cart = results.find((r) => r.key === "cart_p90")!;
+    expect(cart.control.value).toBeCloseTo(quantile(cartValues("control"), 0.9), 12);
+    expect(cart.candidate.value).toBeCloseTo(quantile(cartValues("candidate"), 0.9), 12);
+    expect(cart.test).toMatch(/difference of quantiles/);
+    const latency = (variant: string) => exposures.filter((x) => x.variant === variant).map((x) => x.latencyUs / 1000);
+    expect(lat.lift).toBeCloseTo(quantile(latency("candidate"), 0.95) / quantile(latency("control"), 0.95) - 1, 12);
+    // always-valid intervals are wider than the fixed-horizon ones
+    for (const r of [ctr, lat]) expect(r.ci![1] - r.ci![0]).toBeGreaterThan(r.fixedCi![1] - r.fixedCi![0]);
+
+    // the report computes the same numbers (built-ins from the rollups, the others from their SQL)
+    clearReportCache();
+    const loaded = await loadExperimentReport(db, experimentId, { kind: "all" }, to);
+    const reported = loaded!.report.metrics!;
+    expect(reported.map((r) => r.key)).toEqual(["ctr", "cart_p90", "revenue", "p95_lat"]);
+    expect(reported[0].lift).toBeCloseTo(ctr.lift as number, 12);
+    expect(reported[3].lift).toBeCloseTo(lat.lift as number, 12);
+
+    // the experiment is running: its gates cannot move any more
+    await expect(setExperimentMetrics(db, experimentId, chosen)).rejects.toMatchObject({ status: 409 });
+    // a metric a started experiment uses keeps its definition; its name may change
+    const p95 = (await listMetrics(db)).find((m) => m.key === "p95_lat")!;
+    await expect(updateMetric(db, p95.id, { nonInferiorityMargin: 0.5 })).rejects.toMatchObject({ status: 409 });
+    expect((await updateMetric(db, p95.id, { name: "Latency p95" })).name).toBe("Latency p95");
+  });
+
+  it("archived metrics leave the choice but stay on their experiments; built-ins cannot be archived", async () => {
+    const { db } = t();
+    const m = await createMetric(db, def({ key: "clicks_per_user", name: "Clicks per user", aggregation: "mean", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.03 }), world.editor.id);
+    await setMetricArchived(db, m.id, true);
+    expect((await listMetrics(db, { activeOnly: true })).some((x) => x.key === "clicks_per_user")).toBe(false);
+    expect((await listMetrics(db)).find((x) => x.key === "clicks_per_user")!.archivedAt).not.toBeNull();
+    const draft = await createExperiment(db, experimentConfigSchema.parse({ name: "draft", candidateModelId: world.studentId }), world.editor);
+    await expect(setExperimentMetrics(db, draft.id, experimentMetricsSchema.parse([{ metricKey: "ctr", role: "primary" }, { metricKey: "clicks_per_user", role: "guardrail" }]))).rejects.toMatchObject({
+      status: 400,
+      details: { issues: [{ path: "1.metricKey" }] },
+    });
+    await expect(setExperimentMetrics(db, draft.id, experimentMetricsSchema.parse([{ metricKey: "nope", role: "primary" }]))).rejects.toMatchObject({ status: 400, details: { issues: [{ path: "0.metricKey" }] } });
+    await setMetricArchived(db, m.id, false);
+    await setExperimentMetrics(db, draft.id, experimentMetricsSchema.parse([{ metricKey: "ctr", role: "primary" }, { metricKey: "clicks_per_user", role: "guardrail" }]));
+    expect((await chosenMetrics(db, draft.id)).map((c) => [c.definition.key, c.role, c.margin])).toEqual(expect.arrayContaining([["ctr", "primary", 0.02], ["clicks_per_user", "guardrail", 0.03]]));
+    const ctr = (await listMetrics(db)).find((x) => x.key === "ctr")!;
+    await expect(setMetricArchived(db, ctr.id, true)).rejects.toMatchObject({ status: 409 });
   });
 });

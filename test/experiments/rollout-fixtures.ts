@@ -73,6 +73,8 @@ export interface TrafficSpec {
   latencyUs: number;
   /** CPU time of each request (default 500 µs) */
   cpuUs?: number;
+  /** latencies spread over [latencyUs, latencyUs + spread) by a fixed pattern (default 0: all equal) */
+  latencySpreadUs?: number;
   /** every request whose number % failEvery == 0 failed (0 = none) */
   failEvery?: number;
   at: Date;
@@ -81,9 +83,10 @@ export interface TrafficSpec {
 /** Writes users × requestsPerUser exposures and their clicks with two INSERT … SELECT statements. */
 export async function writeTraffic(db: Db, t: TrafficSpec): Promise<void> {
   const failEvery = t.failEvery ?? 0;
+  const spread = Math.max(1, t.latencySpreadUs ?? 0);
   await db.$executeRaw(Prisma.sql`
     INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
-    SELECT gen_random_uuid(), ${t.experimentId}, ${t.variant}, ${t.modelId}, ${t.userPrefix} || u, 10, ${t.latencyUs}, ${t.cpuUs ?? 500},
+    SELECT gen_random_uuid(), ${t.experimentId}, ${t.variant}, ${t.modelId}, ${t.userPrefix} || u, 10, ${t.latencyUs} + (u * 37 + r * 11) % ${spread}, ${t.cpuUs ?? 500},
            ${failEvery} > 0 AND ((u * ${t.requestsPerUser} + r) % greatest(${failEvery}, 1)) = 0, ${t.at}
     FROM generate_series(0, ${t.users - 1}) u, generate_series(0, ${t.requestsPerUser - 1}) r`);
   await db.$executeRaw(Prisma.sql`
@@ -94,6 +97,19 @@ export async function writeTraffic(db: Db, t: TrafficSpec): Promise<void> {
     WHERE x.k % ${t.clickEvery} = 0`);
   // bulk-loaded tables: give the planner statistics now rather than whenever autovacuum gets to them
   await db.$executeRawUnsafe(`ANALYZE "Exposure", "Event"`);
+}
+
+/**
+ * One custom event "<name>:<requestId>" (value 1) on the first request of `percent` % of an arm's users
+ * (every user whose rank by userId is < percent modulo 100), stamped with that request's time.
+ */
+export async function writeCustomEvents(db: Db, experimentId: string, variant: string, name: string, percent: number): Promise<void> {
+  await db.$executeRaw(Prisma.sql`
+    INSERT INTO "Event" ("eventId", "type", "userId", "requestId", "value", "timestamp")
+    SELECT ${name + ":"} || x."requestId", 'custom', x."userId", x."requestId", 1, x."createdAt"
+    FROM (SELECT DISTINCT ON ("userId") "requestId", "userId", "createdAt", dense_rank() OVER (ORDER BY "userId") AS k
+          FROM "Exposure" WHERE "experimentId" = ${experimentId} AND "variant" = ${variant} ORDER BY "userId", "id") x
+    WHERE x.k % 100 < ${percent}`);
 }
 
 const minutes = (base: Date, m: number) => new Date(base.getTime() + m * 60_000);

@@ -47,6 +47,10 @@ const DELEGATED: Record<string, string> = {
   "POST /api/auth/sign-in": "lib/auth/sign-in-request.ts",
   "POST /api/v1/recommend": "lib/serving/recommend-http.ts",
 };
+/** Routes whose items are validated one at a time by the lib function the handler calls. */
+const ITEMS_VALIDATED_IN: Record<string, string> = {
+  "POST /api/v1/events": "lib/db/events.ts",
+};
 
 /** Where `name` comes from in `source` (a file at `file`): its module's path, or null when it is defined locally. */
 function moduleOf(name: string, source: string, file: string): string | null {
@@ -80,8 +84,19 @@ async function parsedSchemas(h: Handler) {
     query: await resolve(names(/parseQuery\(request, (\w+)/g)),
     body: await resolve(names(/(?:parseJson\(request, |parseJsonText\(text, |validate\()(\w+)/g)),
     // validated one piece at a time (a batch's events, a form's text fields); local enums of path segments are not request schemas
-    safeParsed: await resolve(names(/\b(\w+)\.safeParse\(/g).filter((n) => moduleOf(n, imports, file) !== null)),
+    safeParsed: [
+      ...(await resolve(names(/\b(\w+)\.safeParse\(/g).filter((n) => moduleOf(n, imports, file) !== null))),
+      ...(await itemsValidatedIn(ITEMS_VALIDATED_IN[`${h.method} ${h.routePath}`])),
+    ],
   };
+}
+
+async function itemsValidatedIn(relative: string | undefined) {
+  if (!relative) return [];
+  const file = path.join(root, relative);
+  const source = readFileSync(file, "utf8");
+  const names = [...new Set([...source.matchAll(/\b(\w+)\.safeParse\(/g)].map((m) => m[1]))].filter((n) => moduleOf(n, source, file) !== null);
+  return Promise.all(names.map((n) => resolveSchema(n, source, file)));
 }
 
 const doc = buildOpenApiDocument();

@@ -21,7 +21,8 @@ import { loadExperimentPage } from "@/lib/db/experiment-page";
 import { experimentView } from "@/lib/experiments/experiment-view";
 import { ExperimentStatusBadge } from "../status-badge";
 import { ExperimentActions } from "./actions";
-import { ExperimentRoiSection } from "./roi-section";
+import { ExperimentRoiSection } from "@/components/experiments/report/RoiSection";
+import { CatalogueMetricsSection } from "@/components/experiments/report/CatalogueMetricsSection";
 
 export const metadata: Metadata = { title: "Experiment" };
 
@@ -62,7 +63,11 @@ export default async function ExperimentPage({
       {report ? (
         <>
           <ReportWindow experimentId={view.id} view={report} />
-          <KpiSection report={report.report} guardrails={guardrails} />
+          {report.report.metrics?.length ? (
+            <CatalogueMetricsSection metrics={report.report.metrics} alpha={report.report.alpha} severeAlpha={guardrails.severe.kpiAlpha} />
+          ) : (
+            <KpiSection report={report.report} guardrails={guardrails} />
+          )}
           <DistillationGuardrails report={report.report} />
           <OpsSection report={report.report} guardrails={guardrails} />
           <ExperimentRoiSection report={report.report} control={view.summary.control ?? undefined} candidate={view.summary.candidate ?? undefined} />

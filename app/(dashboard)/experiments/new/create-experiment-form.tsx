@@ -1,9 +1,21 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
+
+export interface MetricOption {
+  key: string;
+  name: string;
+  description: string;
+  lowerIsBetter: boolean;
+  /** the metric's default non-inferiority margin, percent */
+  marginPercent: number;
+}
+
+const ROLES = ["primary", "secondary", "guardrail"] as const;
 
 export interface ModelOption {
   id: string;
@@ -18,7 +30,6 @@ interface Defaults {
   minStageExposures: number;
   latencyP95Ms: number;
   errorRatePercent: number;
-  marginPercent: number;
   alpha: number;
   srmPValue: number;
   severeErrorMultiplier: number;
@@ -40,7 +51,7 @@ export function CreateExperimentForm({
   productionModelId,
   maxUnapprovedPercent,
   defaults,
-  kpis,
+  metrics,
   prefill,
 }: {
   models: ModelOption[];
@@ -48,7 +59,8 @@ export function CreateExperimentForm({
   /** the installation's cap on the candidate's share before approval */
   maxUnapprovedPercent: number;
   defaults: Defaults;
-  kpis: { key: string; label: string; description: string }[];
+  /** the catalogue's active metrics */
+  metrics: MetricOption[];
   /** from an offline comparison ("Create experiment from this comparison") */
   prefill?: { name?: string; description?: string; controlModelId?: string; candidateModelId?: string };
 }) {
@@ -56,6 +68,8 @@ export function CreateExperimentForm({
   const [pending, setPending] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  /** keys of the metrics last sent, in order: server paths name them by index (metrics.2.…) */
+  const [sentMetrics, setSentMetrics] = useState<string[]>([]);
   const students = models.filter((m) => m.role === "student");
   const known = (id?: string) => (id && models.some((m) => m.id === id) ? id : undefined);
   const defaultCandidate = known(prefill?.candidateModelId) ?? students.find((m) => !m.production)?.id ?? models.find((m) => !m.production)?.id ?? "";
@@ -67,8 +81,10 @@ export function CreateExperimentForm({
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const f = new FormData(event.currentTarget);
-    const chosenKpis = f.getAll("kpis").map(String);
-    const margins = Object.fromEntries(kpis.map((k) => [k.key, num(f.get(`margin-${k.key}`), 0.01)]).filter(([, v]) => v !== undefined));
+    const chosenMetrics = metrics
+      .map((m) => ({ metricKey: m.key, role: String(f.get(`role-${m.key}`) ?? ""), margin: num(f.get(`margin-${m.key}`), 0.01) }))
+      .filter((m) => m.role !== "")
+      .map((m) => ({ metricKey: m.metricKey, role: m.role, nonInferiorityMargin: m.margin === undefined ? null : m.margin }));
     const ramp = String(f.get("rampSchedule") ?? "").trim();
     const body = {
       name: String(f.get("name") ?? ""),
@@ -78,11 +94,10 @@ export function CreateExperimentForm({
       rampSchedule: ramp === "" ? undefined : ramp.split(/[\s,→>]+/).filter(Boolean).map((p) => num(p)),
       minStageMinutes: num(f.get("minStageMinutes")),
       minStageExposures: num(f.get("minStageExposures")),
-      kpis: chosenKpis,
+      metrics: chosenMetrics,
       guardrails: {
         latencyP95Ms: num(f.get("latencyP95Ms")),
         errorRate: num(f.get("errorRate"), 0.01),
-        nonInferiorityMargins: margins,
         alpha: num(f.get("alpha")),
         srmPValue: num(f.get("srmPValue")),
         minGuardrailExposures: num(f.get("minGuardrailExposures")),
@@ -94,6 +109,7 @@ export function CreateExperimentForm({
         },
       },
     };
+    setSentMetrics(chosenMetrics.map((m) => m.metricKey));
     setPending(true);
     setMessage(null);
     const result = await postJson<{ experiment: { id: string } }>("/api/experiments", body);
@@ -156,23 +172,68 @@ export function CreateExperimentForm({
           {input("minStageExposures", "minStageExposures", defaults.minStageExposures, "number", { min: "0" })}
         </Field>
       </div>
-      <fieldset className="field" aria-invalid={Boolean(err("kpis"))}>
+      <fieldset className="field" aria-invalid={Boolean(err("metrics"))} data-testid="experiment-metrics">
         <legend>
-          <strong>KPIs</strong> (each must be non-inferior within its margin to advance)
+          <strong>Metrics</strong> from the <Link href="/metrics" style={{ textDecoration: "underline" }}>catalogue</Link>: the primary metric and every guardrail must be non-inferior within its
+          margin to advance; secondary metrics are reported only.
         </legend>
-        {kpis.map((k) => (
-          <div key={k.key} className="checkbox-row" style={{ alignItems: "center" }}>
-            <label title={k.description}>
-              <input type="checkbox" name="kpis" value={k.key} defaultChecked /> {k.label}
-            </label>
-            <label htmlFor={`margin-${k.key}`} className="muted">
-              margin %
-            </label>
-            <input id={`margin-${k.key}`} name={`margin-${k.key}`} type="number" step="0.5" min="0" defaultValue={defaults.marginPercent} style={{ width: 90 }} aria-invalid={Boolean(err(`guardrails.nonInferiorityMargins.${k.key}`))} />
-            {err(`guardrails.nonInferiorityMargins.${k.key}`) ? <span className="field-error">{err(`guardrails.nonInferiorityMargins.${k.key}`)}</span> : null}
-          </div>
-        ))}
-        {err("kpis") ? <span className="field-error" role="alert">{err("kpis")}</span> : null}
+        <table className="data">
+          <thead>
+            <tr>
+              <th>Metric</th>
+              <th>Role</th>
+              <th className="num">Margin %</th>
+            </tr>
+          </thead>
+          <tbody>
+            {metrics.map((m) => (
+              <tr key={m.key} data-metric={m.key}>
+                <td title={m.description}>
+                  <label htmlFor={`role-${m.key}`}>{m.name}</label>
+                  <div className="muted" style={{ fontSize: 12 }}>
+                    {m.description}
+                    {m.lowerIsBetter ? " · lower is better" : ""}
+                  </div>
+                </td>
+                <td>
+                  <select id={`role-${m.key}`} name={`role-${m.key}`} defaultValue={m.key === "ctr" ? "primary" : ""} aria-invalid={Boolean(err(`metrics.${sentMetrics.indexOf(m.key)}.metricKey`))}>
+                    <option value="">not used</option>
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td className="num">
+                  <input
+                    id={`margin-${m.key}`}
+                    name={`margin-${m.key}`}
+                    type="number"
+                    step="any"
+                    min="0"
+                    defaultValue={m.marginPercent}
+                    style={{ width: 90 }}
+                    aria-label={`${m.name} margin %`}
+                    aria-invalid={Boolean(err(`metrics.${sentMetrics.indexOf(m.key)}.nonInferiorityMargin`))}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {Object.entries(errors)
+          .filter(([p]) => p === "metrics" || p.startsWith("metrics."))
+          .map(([p, e]) => {
+            const key = sentMetrics[Number(p.split(".")[1])];
+            const name = metrics.find((m) => m.key === key)?.name;
+            return (
+              <span key={p} className="field-error" role="alert">
+                {name ? `${name}: ` : ""}
+                {e}
+              </span>
+            );
+          })}
       </fieldset>
       <div className="grid cols-2">
         <Field id="latencyP95Ms" label="Latency p95 ceiling (ms)" error={err("guardrails.latencyP95Ms")}>

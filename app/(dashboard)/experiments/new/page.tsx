@@ -2,10 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { requirePageRole } from "@/lib/auth/current";
+import { db } from "@/lib/db/client";
 import { listModelChoices } from "@/lib/db/models";
 import { getProductionSlot } from "@/lib/db/serving";
 import { guardrailsSchema, DEFAULT_MIN_STAGE_EXPOSURES, DEFAULT_MIN_STAGE_MINUTES, DEFAULT_RAMP_SCHEDULE, maxUnapprovedPercent } from "@/lib/experiments/config";
-import { KPI_DEFINITIONS, KPI_KEYS } from "@/lib/experiments/kpis";
+import { listMetrics, toDefinition } from "@/lib/db/metrics";
+import { describeMetric } from "@/lib/experiments/metrics";
 import { CreateExperimentForm, type ModelOption } from "./create-experiment-form";
 
 export const metadata: Metadata = { title: "New experiment" };
@@ -17,6 +19,13 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
   const query = await searchParams;
   const prefill = { name: one(query.name), description: one(query.description), controlModelId: one(query.control), candidateModelId: one(query.candidate) };
   const [models, slot] = await Promise.all([listModelChoices(), getProductionSlot()]);
+  const catalogue = (await listMetrics(db(), { activeOnly: true })).map((m) => ({
+    key: m.key,
+    name: m.name,
+    description: describeMetric(toDefinition(m)),
+    lowerIsBetter: m.direction === "lowerIsBetter",
+    marginPercent: Math.round(m.nonInferiorityMargin * 100_000) / 1000,
+  }));
   const options: ModelOption[] = models.map((m) => ({
     id: m.id,
     label: `${m.name} — ${m.role}, dim ${m.dimension}${m.distillationMethod ? `, ${m.distillationMethod}` : ""} (${m.dataset.name})`,
@@ -46,7 +55,6 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
               minStageExposures: DEFAULT_MIN_STAGE_EXPOSURES,
               latencyP95Ms: g.latencyP95Ms,
               errorRatePercent: g.errorRate * 100,
-              marginPercent: g.nonInferiorityMargins.ctr * 100,
               alpha: g.alpha,
               srmPValue: g.srmPValue,
               severeErrorMultiplier: g.severe.errorRateMultiplier,
@@ -54,7 +62,7 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
               severeKpiAlpha: g.severe.kpiAlpha,
               minGuardrailExposures: g.minGuardrailExposures,
             }}
-            kpis={KPI_KEYS.map((k) => ({ key: k, label: KPI_DEFINITIONS[k].label, description: KPI_DEFINITIONS[k].description }))}
+            metrics={catalogue}
             prefill={prefill}
           />
         )}

@@ -1,8 +1,9 @@
-// One catalogue metric: change (editor+; the merged definition is validated again) or delete (editor+;
-// not while an experiment uses it). Built-in metrics answer 409.
+// One catalogue metric: change its definition or archive / restore it (editor+; the merged definition
+// is validated again, 400 per field), or delete it (editor+; not while an experiment uses it).
+// Built-in metrics answer 409.
 import { requireRole } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
-import { deleteMetric, updateMetric } from "@/lib/db/metrics";
+import { deleteMetric, setMetricArchived, updateMetric } from "@/lib/db/metrics";
 import { discardBody, handler, json, parseJson } from "@/lib/http";
 import { MetricPatchBody } from "@/lib/http/requests";
 
@@ -10,6 +11,7 @@ export const PATCH = handler(async (request: Request, ctx: { params: Promise<{ i
   await requireRole("editor");
   const { id } = await ctx.params;
   const patch = await parseJson(request, MetricPatchBody);
+  if (typeof patch.archived === "boolean") return json({ metric: await setMetricArchived(db(), id, patch.archived) });
   return json({ metric: await updateMetric(db(), id, patch) });
 });
 

@@ -1,9 +1,11 @@
-// An experiment's catalogue metrics: results over the whole experiment so far (viewer+), and the
-// choice of primary / secondary / guardrail metrics (editor+; 400 naming the entry on an unknown key).
+// An experiment's catalogue metrics: results over the whole experiment so far, as the report shows
+// them (viewer+), and the choice of primary / secondary / guardrail metrics while it is a draft
+// (editor+; 400 naming the entry on an unknown or archived key).
 import { requireRole, requireUser } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { experimentDates } from "@/lib/db/experiment-queries";
-import { experimentMetricResults, experimentMetricsSchema, setExperimentMetrics } from "@/lib/db/metrics";
+import { experimentMetricsSchema, setExperimentMetrics } from "@/lib/db/metrics";
+import { cachedExperimentReport } from "@/lib/db/report-gate";
 import { handler, json, notFound, parseJson } from "@/lib/http";
 
 type Ctx = { params: Promise<{ id: string }> };
@@ -14,8 +16,8 @@ export const GET = handler(async (_request: Request, ctx: Ctx) => {
   const exp = await experimentDates(id);
   if (!exp) throw notFound("No such experiment");
   if (!exp.startedAt) return json({ metrics: [] });
-  const to = new Date((exp.endedAt ?? new Date()).getTime() + 1);
-  return json({ metrics: await experimentMetricResults(db(), id, { from: exp.startedAt, to }) });
+  const loaded = await cachedExperimentReport(db(), id, { kind: "all" });
+  return json({ metrics: loaded?.report.metrics ?? [] });
 });
 
 export const PUT = handler(async (request: Request, ctx: Ctx) => {
