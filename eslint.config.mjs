@@ -11,7 +11,11 @@ const layers = {
         zones: [
           { target: "./lib", from: ["./app", "./jobs", "./components"], message: "lib/ is the bottom layer: it never imports app/, jobs/ or components/." },
           { target: "./jobs", from: ["./app", "./components"], message: "jobs/ may import lib/ only." },
-          { target: "./components", from: ["./lib/db", "./node_modules/@prisma"], message: "components/ are UI only: pages pass them data read through lib/db." },
+          {
+            target: "./components",
+            from: ["./lib/db", "./node_modules/@prisma"],
+            message: "components/ are UI only: pages pass them data read through lib/db.",
+          },
           { target: "./app/**/page.tsx", from: ["./lib/db/generated", "./node_modules/@prisma"], message: "pages read through lib/db, not the Prisma client." },
         ],
       },

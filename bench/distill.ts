@@ -95,7 +95,9 @@ const Flags = z.object({
   methods: z
     .string()
     .transform((s) => s.split(",").map((x) => x.trim()))
-    .refine((xs) => xs.every((x) => (DISTILL_METHODS as readonly string[]).includes(x)), { message: `expected a comma-separated subset of ${DISTILL_METHODS.join(",")}` })
+    .refine((xs) => xs.every((x) => (DISTILL_METHODS as readonly string[]).includes(x)), {
+      message: `expected a comma-separated subset of ${DISTILL_METHODS.join(",")}`,
+    })
     .optional(),
   preset: z.enum(PRESET_NAMES, { error: `expected one of ${PRESET_NAMES.join(", ")}` }).default(DEFAULT_PRESET),
   seeds: z
@@ -105,20 +107,32 @@ const Flags = z.object({
     .refine((xs) => new Set(xs).size === xs.length, { message: "a seed is listed twice" })
     .optional(),
   "rrd-sampling": z.enum(RRD_SAMPLINGS, { error: `expected one of ${RRD_SAMPLINGS.join(", ")}` }).optional(),
-  "ir-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
+  "ir-lambda": numberFlag("a weight")
+    .refine((x) => x > 0, "must be positive")
+    .optional(),
   jobs: intFlag("a process count", 1).optional(),
   seed: intFlag("a seed", 0).optional(),
   "eval-seed": intFlag("a seed", 0).optional(),
   "teacher-epochs": intFlag("an epoch count", 1).optional(),
   "teacher-batch": intFlag("a batch size", 1).optional(),
-  "teacher-lr": numberFlag("a learning rate").refine((x) => x > 0, "must be positive").optional(),
-  "teacher-wd": numberFlag("a weight decay").refine((x) => x >= 0, "must be 0 or more").optional(),
-  "student-wd": numberFlag("a weight decay").refine((x) => x >= 0, "must be 0 or more").optional(),
+  "teacher-lr": numberFlag("a learning rate")
+    .refine((x) => x > 0, "must be positive")
+    .optional(),
+  "teacher-wd": numberFlag("a weight decay")
+    .refine((x) => x >= 0, "must be 0 or more")
+    .optional(),
+  "student-wd": numberFlag("a weight decay")
+    .refine((x) => x >= 0, "must be 0 or more")
+    .optional(),
   "student-epochs": intFlag("an epoch count", 1).optional(),
   "de-epochs": intFlag("an epoch count", 1).optional(),
   "de-rrd-epochs": intFlag("an epoch count", 1).optional(),
-  "de-rrd-rrd-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
-  "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
+  "de-rrd-rrd-lambda": numberFlag("a weight")
+    .refine((x) => x > 0, "must be positive")
+    .optional(),
+  "de-fraction": numberFlag("a fraction")
+    .refine((x) => x > 0 && x <= 1, "must be in (0, 1]")
+    .optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
   "lr-schedule": z.enum(LR_SCHEDULES).optional(),
   patience: intFlag("a count", 1).optional(),
@@ -165,10 +179,21 @@ const COST_ORDER: DistillMethod[] = ["de-ir-rrd", "de-rrd", "de", "ir-rrd", "rrd
 
 function recordOf(t: Pick<TrainedModel, "testMetrics" | "epochsRun" | "bestEpoch" | "trainSeconds" | "bestValid" | "config">): RunRecord {
   const { sampled, full, longTail, coverage } = t.testMetrics;
-  return { test: { sampled, full, longTail, coverage }, train: { epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, trainSeconds: t.trainSeconds, bestValid: t.bestValid, config: t.config } };
+  return {
+    test: { sampled, full, longTail, coverage },
+    train: { epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, trainSeconds: t.trainSeconds, bestValid: t.bestValid, config: t.config },
+  };
 }
 
-function row(name: string, role: "teacher" | "student", method: DistillMethod | null, model: ServableBpr, run: RunRecord, agree: number, lat: { p50us: number; p99us: number }): ModelRow {
+function row(
+  name: string,
+  role: "teacher" | "student",
+  method: DistillMethod | null,
+  model: ServableBpr,
+  run: RunRecord,
+  agree: number,
+  lat: { p50us: number; p99us: number },
+): ModelRow {
   const r = run.test;
   const t = run.train;
   return {
@@ -206,14 +231,29 @@ function studentOptions(f: Flags, method: DistillMethod) {
     lrSchedule: f["lr-schedule"],
     weightDecay: f["student-wd"],
     patience: f.patience,
-    rrd: { ...(isDeRrd && f["de-rrd-rrd-lambda"] !== undefined && { lambda: f["de-rrd-rrd-lambda"] }), ...(f["rrd-sampling"] !== undefined && { sampling: f["rrd-sampling"] }) },
+    rrd: {
+      ...(isDeRrd && f["de-rrd-rrd-lambda"] !== undefined && { lambda: f["de-rrd-rrd-lambda"] }),
+      ...(f["rrd-sampling"] !== undefined && { sampling: f["rrd-sampling"] }),
+    },
     ir: { ...(f["ir-lambda"] !== undefined && { lambda: f["ir-lambda"] }) },
-    de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
+    de: {
+      ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }),
+      ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }),
+    },
   });
 }
 
 function teacherOptions(f: Flags, seed: number) {
-  return presetTeacherOptions(f.preset, { dim: 200, epochs: f["teacher-epochs"], batchSize: f["teacher-batch"], lr: f["teacher-lr"], weightDecay: f["teacher-wd"], patience: f.patience, seed, evalSeed: f["eval-seed"] ?? 0 });
+  return presetTeacherOptions(f.preset, {
+    dim: 200,
+    epochs: f["teacher-epochs"],
+    batchSize: f["teacher-batch"],
+    lr: f["teacher-lr"],
+    weightDecay: f["teacher-wd"],
+    patience: f.patience,
+    seed,
+    evalSeed: f["eval-seed"] ?? 0,
+  });
 }
 
 /** child mode: one student, progress to the parent over IPC, model + run.json into --child-dir */
@@ -228,7 +268,23 @@ async function runChild(f: Flags, method: DistillMethod, dir: string) {
 
 /** the flags a child needs, rebuilt from the parsed ones */
 function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: string | null): string[] {
-  const pass: (keyof Flags)[] = ["data", "preset", "seed", "eval-seed", "student-epochs", "de-epochs", "de-rrd-epochs", "de-rrd-rrd-lambda", "rrd-sampling", "ir-lambda", "student-wd", "de-fraction", "de-max-experts", "lr-schedule", "patience"];
+  const pass: (keyof Flags)[] = [
+    "data",
+    "preset",
+    "seed",
+    "eval-seed",
+    "student-epochs",
+    "de-epochs",
+    "de-rrd-epochs",
+    "de-rrd-rrd-lambda",
+    "rrd-sampling",
+    "ir-lambda",
+    "student-wd",
+    "de-fraction",
+    "de-max-experts",
+    "lr-schedule",
+    "patience",
+  ];
   const args = pass.flatMap((k) => (f[k] === undefined ? [] : [`--${k}`, String(f[k])]));
   return [...args, "--child", method, "--child-dir", dir, ...(teacherDir ? ["--teacher", teacherDir] : [])];
 }
@@ -238,7 +294,9 @@ function startChild(f: Flags, method: DistillMethod, dir: string, teacherDir: st
   proc.on("message", (m: { fraction: number; msg: string }) => progress(m.fraction, m.msg));
   const done = new Promise<void>((resolve, reject) => {
     proc.on("error", reject);
-    proc.on("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`student ${method} failed (${signal ?? `exit code ${code}`}); its messages are above`))));
+    proc.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`student ${method} failed (${signal ?? `exit code ${code}`}); its messages are above`)),
+    );
   });
   return { done, kill: () => proc.kill() };
 }
@@ -266,10 +324,14 @@ async function main() {
   const jobs = f.jobs ?? os.cpus().length;
   await getTf();
   const ds = loadDataset(f.data);
-  process.stderr.write(`dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}; ${jobs} at once; preset ${f.preset}: ${PRESETS[f.preset].summary}\n`);
+  process.stderr.write(
+    `dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}; ${jobs} at once; preset ${f.preset}: ${PRESETS[f.preset].summary}\n`,
+  );
   if (!f.seeds) {
     const run = await runSeed(f, f.seed ?? 0, ds, methods, jobs, out);
-    process.stdout.write(run.table + `\n\nwall ${run.wallSeconds.toFixed(0)} s (training ${run.trainWallSeconds.toFixed(0)} s, ${jobs} at once); wrote ${out}\n`);
+    process.stdout.write(
+      run.table + `\n\nwall ${run.wallSeconds.toFixed(0)} s (training ${run.trainWallSeconds.toFixed(0)} s, ${jobs} at once); wrote ${out}\n`,
+    );
     return;
   }
   const started = performance.now();
@@ -285,7 +347,19 @@ async function main() {
   const summary = summarizeSeeds(runs);
   fs.writeFileSync(
     out,
-    JSON.stringify({ dataset: ds.name, seeds: f.seeds, evalSeed: f["eval-seed"] ?? 0, jobs, wallSeconds: round((performance.now() - started) / 1000, 1), createdAt: new Date().toISOString(), ...summary }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        dataset: ds.name,
+        seeds: f.seeds,
+        evalSeed: f["eval-seed"] ?? 0,
+        jobs,
+        wallSeconds: round((performance.now() - started) / 1000, 1),
+        createdAt: new Date().toISOString(),
+        ...summary,
+      },
+      null,
+      2,
+    ) + "\n",
   );
   process.stdout.write(seedsTable(summary) + `\n\nwrote ${out}\n`);
 }
@@ -328,7 +402,7 @@ async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset
   };
   // start whatever may run now: students need the teacher, except "none"
   function pump() {
-    for (let i = 0; i < queue.length && slotsBusy < jobs; ) {
+    for (let i = 0; i < queue.length && slotsBusy < jobs;) {
       const method = queue[i];
       if (!teacherDir && method !== "none") {
         i++;
@@ -380,11 +454,18 @@ async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset
     const bestValid = (teacher.manifest.metrics.bestValid ?? null) as Record<string, number> | null;
     teacherRun = {
       test: evaluate(teacher, ds, { split: "test", seed: evalSeed }),
-      train: { epochsRun: Number(cfg.epochsRun ?? 0), bestEpoch: Number(cfg.bestEpoch ?? 0), trainSeconds: Number(cfg.trainSeconds ?? 0), bestValid, config: { ...cfg, reused: f.teacher } },
+      train: {
+        epochsRun: Number(cfg.epochsRun ?? 0),
+        bestEpoch: Number(cfg.bestEpoch ?? 0),
+        trainSeconds: Number(cfg.trainSeconds ?? 0),
+        bestValid,
+        config: { ...cfg, reused: f.teacher },
+      },
     };
   }
   const perUserN10 = new Map<string, Float64Array>();
-  const userN10 = (m: ServableBpr) => Float64Array.from(evaluate(m, ds, { split: "test", seed: evalSeed, full: false, keepRanks: true }).ranks!.sampled, (r) => ndcgAt(r, 10));
+  const userN10 = (m: ServableBpr) =>
+    Float64Array.from(evaluate(m, ds, { split: "test", seed: evalSeed, full: false, keepRanks: true }).ranks!.sampled, (r) => ndcgAt(r, 10));
   const rows: ModelRow[] = [row("teacher", "teacher", null, teacher, teacherRun, 1, scoringLatency(teacher, ds, { seed }))];
   perUserN10.set("teacher", userN10(teacher));
   for (const method of DISTILL_METHODS.filter((m) => methods.includes(m))) {
@@ -401,7 +482,24 @@ async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset
   fs.rmSync(work, { recursive: true, force: true });
   const text = table(
     ["model", "dim", "epochs", "train s", "H@5", "N@5", "H@10", "N@10", "H@20", "N@20", "R@20 full", "tail H@10", "cov@10", "agree@10", "p50 us", "valid N@10"],
-    rows.map((r) => [r.name, r.dim, r.epochs, r.trainSeconds.toFixed(0), r.test["H@5"], r.test["N@5"], r.test["H@10"], r.test["N@10"], r.test["H@20"], r.test["N@20"], r.full["R@20"], r.longTail["H@10"], r.coverage10, r.agreement10, r.scoreP50us.toFixed(0), r.valid["N@10"]]),
+    rows.map((r) => [
+      r.name,
+      r.dim,
+      r.epochs,
+      r.trainSeconds.toFixed(0),
+      r.test["H@5"],
+      r.test["N@5"],
+      r.test["H@10"],
+      r.test["N@10"],
+      r.test["H@20"],
+      r.test["N@20"],
+      r.full["R@20"],
+      r.longTail["H@10"],
+      r.coverage10,
+      r.agreement10,
+      r.scoreP50us.toFixed(0),
+      r.valid["N@10"],
+    ]),
   );
   return { seed, file: out, rows, perUserN10, wallSeconds, trainWallSeconds: trainWall, table: text };
 }
@@ -409,7 +507,15 @@ async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset
 interface SeedsSummary {
   perSeed: { seed: number; file: string; wallSeconds: number; trainWallSeconds: number }[];
   /** per model: mean ± sd over the seeds of every test, validation and long-tail metric, and of the training time */
-  models: { name: string; test: Record<string, Spread>; valid: Record<string, Spread>; longTail: Record<string, Spread>; full: Record<string, Spread>; trainSeconds: Spread; epochs: Spread }[];
+  models: {
+    name: string;
+    test: Record<string, Spread>;
+    valid: Record<string, Spread>;
+    longTail: Record<string, Spread>;
+    full: Record<string, Spread>;
+    trainSeconds: Spread;
+    epochs: Spread;
+  }[];
   /** test N@10, per-user differences pooled over the seeds, 95% t-interval over users */
   paired: ({ model: string; against: string; metric: "N@10" } & PairedComparison)[];
   /** seeds on which each student's long-tail H@10 is above none's */
@@ -436,7 +542,10 @@ function summarizeSeeds(runs: SeedRun[]): SeedsSummary {
     if (!names.includes(against)) continue;
     for (const model of names) {
       if (model === against || model === "teacher") continue;
-      const cmp = pairedOverSeeds(runs.map((r) => r.perUserN10.get(model)!), runs.map((r) => r.perUserN10.get(against)!));
+      const cmp = pairedOverSeeds(
+        runs.map((r) => r.perUserN10.get(model)!),
+        runs.map((r) => r.perUserN10.get(against)!),
+      );
       paired.push({ model, against, metric: "N@10", ...cmp });
     }
   }
@@ -449,18 +558,38 @@ function summarizeSeeds(runs: SeedRun[]): SeedsSummary {
       longTailAboveNone[name] = { seeds, every: seeds.length === runs.length };
     }
   }
-  return { perSeed: runs.map((r) => ({ seed: r.seed, file: r.file, wallSeconds: round(r.wallSeconds, 1), trainWallSeconds: round(r.trainWallSeconds, 1) })), models, paired, longTailAboveNone };
+  return {
+    perSeed: runs.map((r) => ({ seed: r.seed, file: r.file, wallSeconds: round(r.wallSeconds, 1), trainWallSeconds: round(r.trainWallSeconds, 1) })),
+    models,
+    paired,
+    longTailAboveNone,
+  };
 }
 
 function seedsTable(s: SeedsSummary): string {
   const pm = (x: Spread | undefined) => (x ? `${x.mean.toFixed(4)} ± ${x.sd === null ? "-" : x.sd.toFixed(4)}` : "-");
   const models = table(
     ["model", "test N@10", "test H@10", "test N@20", "tail H@10", "valid N@10", "train s"],
-    s.models.map((m) => [m.name, pm(m.test["N@10"]), pm(m.test["H@10"]), pm(m.test["N@20"]), pm(m.longTail["H@10"]), pm(m.valid["N@10"]), `${m.trainSeconds.mean.toFixed(0)}`]),
+    s.models.map((m) => [
+      m.name,
+      pm(m.test["N@10"]),
+      pm(m.test["H@10"]),
+      pm(m.test["N@20"]),
+      pm(m.longTail["H@10"]),
+      pm(m.valid["N@10"]),
+      `${m.trainSeconds.mean.toFixed(0)}`,
+    ]),
   );
   const pairs = table(
     ["model", "against", "Δ test N@10", "95% CI", "p", "users x seeds"],
-    s.paired.map((p) => [p.model, p.against, p.meanDiff.toFixed(4), `[${p.ci[0].toFixed(4)}, ${p.ci[1].toFixed(4)}]`, p.pValue < 1e-4 ? "<1e-4" : p.pValue.toFixed(4), `${p.users} x ${p.seeds}`]),
+    s.paired.map((p) => [
+      p.model,
+      p.against,
+      p.meanDiff.toFixed(4),
+      `[${p.ci[0].toFixed(4)}, ${p.ci[1].toFixed(4)}]`,
+      p.pValue < 1e-4 ? "<1e-4" : p.pValue.toFixed(4),
+      `${p.users} x ${p.seeds}`,
+    ]),
   );
   const seeds = s.perSeed.map((p) => `seed ${p.seed}: ${(p.wallSeconds / 60).toFixed(1)} min${p.wallSeconds > 1800 ? " (over 30 min)" : ""}`).join("; ");
   const tail = Object.entries(s.longTailAboveNone)
@@ -469,7 +598,17 @@ function seedsTable(s: SeedsSummary): string {
   return `mean ± sd over ${s.perSeed.length} seeds\n${models}\n\npaired per-user differences, pooled over seeds\n${pairs}\n\nlong-tail H@10 above none's: ${tail}\nwall: ${seeds}`;
 }
 
-function writeOut(file: string, models: ModelRow[], seed: number, evalSeed: number, started: number, trainWall: number, jobs: number, load0: number[], dataset: string) {
+function writeOut(
+  file: string,
+  models: ModelRow[],
+  seed: number,
+  evalSeed: number,
+  started: number,
+  trainWall: number,
+  jobs: number,
+  load0: number[],
+  dataset: string,
+) {
   const cpus = os.cpus();
   const result = {
     backend: backendName(),

@@ -165,10 +165,14 @@ async function main(): Promise<void> {
     say("import (child process)");
     t = performance.now();
     const result = await new Promise<Record<string, number | string>>((resolve, reject) => {
-      const p = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/import.ts"), "--child", file, "--db-url", dbUrl, "--data-dir", path.join(work, "data")], {
-        cwd: root,
-        stdio: ["ignore", "pipe", "inherit"],
-      });
+      const p = spawn(
+        process.execPath,
+        ["--import", "tsx", path.join(root, "bench/import.ts"), "--child", file, "--db-url", dbUrl, "--data-dir", path.join(work, "data")],
+        {
+          cwd: root,
+          stdio: ["ignore", "pipe", "inherit"],
+        },
+      );
       let out = "";
       p.stdout.on("data", (c: Buffer) => (out += c.toString()));
       p.on("exit", (code) => {
@@ -198,7 +202,10 @@ async function main(): Promise<void> {
       },
     };
     say(
-      `import ${seconds.toFixed(2)} s (${report.import.rowsPerSecond.toLocaleString("en")} rows/s; parse+split ${Number(result.parseSplitSeconds).toFixed(2)} s, store ${Number(result.storeSeconds).toFixed(2)} s), peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB, ${report.ratioImportToCopy.toFixed(2)}× COPY (CPU ${Number(result.cpuSeconds).toFixed(2)} s, ${report.cpuRatioImportToCopy?.toFixed(2) ?? "?"}× COPY's); load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      `import ${seconds.toFixed(2)} s (${report.import.rowsPerSecond.toLocaleString("en")} rows/s; parse+split ${Number(result.parseSplitSeconds).toFixed(2)} s, store ${Number(result.storeSeconds).toFixed(2)} s), peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB, ${report.ratioImportToCopy.toFixed(2)}× COPY (CPU ${Number(result.cpuSeconds).toFixed(2)} s, ${report.cpuRatioImportToCopy?.toFixed(2) ?? "?"}× COPY's); load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
     );
     const outFile = values.out ?? path.join(root, "bench/results", `import-${rows}.json`);
     fs.mkdirSync(path.dirname(outFile), { recursive: true });

@@ -102,7 +102,17 @@ async function main(): Promise<void> {
   const q = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : null);
   agent.destroy();
   process.stdout.write(
-    JSON.stringify({ ok: latencies.length, errors, accepted, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, p50ms: q(0.5), p99ms: q(0.99), maxMs: latencies.at(-1) ?? null, errorSamples }) + "\n",
+    JSON.stringify({
+      ok: latencies.length,
+      errors,
+      accepted,
+      elapsedMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      p50ms: q(0.5),
+      p99ms: q(0.99),
+      maxMs: latencies.at(-1) ?? null,
+      errorSamples,
+    }) + "\n",
   );
 }
 

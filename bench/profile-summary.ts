@@ -34,7 +34,11 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 const selfUs = new Map<number, number>();
 profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 
-const shortUrl = (url: string) => url.replace(/^file:\/\//, "").replace(/.*\/node_modules\//, "~/").replace(/.*\/(lib|app|scripts|bench)\//, "$1/");
+const shortUrl = (url: string) =>
+  url
+    .replace(/^file:\/\//, "")
+    .replace(/.*\/node_modules\//, "~/")
+    .replace(/.*\/(lib|app|scripts|bench)\//, "$1/");
 const label = (f: CallFrame) => `${f.functionName || "(anonymous)"} ${shortUrl(f.url)}:${f.lineNumber + 1}`;
 
 let total = 0;

@@ -242,7 +242,12 @@ async function main() {
     const users = (rollupResult[0] as { users: number }[]).reduce((s, r) => s + r.users, 0);
     const result = {
       command: `npm run bench:report -- --scale ${scale} --seed ${seed} --repeats ${repeats} --load ${args.load}`,
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "?", loadAverage: os.loadavg(), note: "the load average shows how shared the machine was" },
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model ?? "?",
+        loadAverage: os.loadavg(),
+        note: "the load average shows how shared the machine was",
+      },
       rows: { exposures: EXPOSURES, users: USERS, usersExposed: users, events: EVENTS },
       load: args.load,
       reused: args.reuse ?? null,

@@ -45,7 +45,12 @@ const exclusions = Number(values.exclude);
 function randomModel(dim: number): ServableBpr {
   const bpr = BprModel.random(numUsers, numItems, dim, new Rng(dim), 1);
   const manifest = { dimension: dim } as ModelManifest;
-  return new ServableBpr(bpr, manifest, Array.from({ length: numUsers }, (_, i) => `u${i}`), Array.from({ length: numItems }, (_, i) => `i${i}`));
+  return new ServableBpr(
+    bpr,
+    manifest,
+    Array.from({ length: numUsers }, (_, i) => `u${i}`),
+    Array.from({ length: numItems }, (_, i) => `i${i}`),
+  );
 }
 
 function cpuUs(): number {
@@ -55,7 +60,10 @@ function cpuUs(): number {
 
 async function main(): Promise<void> {
   const results: Record<string, unknown>[] = [];
-  for (const [name, dim, dir] of [["student", 20, values.student], ["teacher", 200, values.teacher]] as const) {
+  for (const [name, dim, dir] of [
+    ["student", 20, values.student],
+    ["teacher", 200, values.teacher],
+  ] as const) {
     const base = dir ? await loadModel(dir, { accelerate: false }) : randomModel(dim);
     const n = base.numItems;
     const users = base.numUsers;
@@ -117,14 +125,27 @@ async function main(): Promise<void> {
           ...(engine === "tfjs" ? {} : { usersWhoseTopKDiffersFromTfjs: differ }),
         };
         results.push(row);
-        console.log(`${name} dim ${base.dim} batch ${batch} ${engine.padEnd(13)} cpu µs/user ${row.cpuUsPerUser.median} (${row.cpuUsPerUser.min}–${row.cpuUsPerUser.max}), wall ${row.wallUsPerUser.median}${engine === "tfjs" ? "" : `; top-${k} differs from tfjs for ${differ}/${tops.tfjs.length} users`}`);
+        console.log(
+          `${name} dim ${base.dim} batch ${batch} ${engine.padEnd(13)} cpu µs/user ${row.cpuUsPerUser.median} (${row.cpuUsPerUser.min}–${row.cpuUsPerUser.max}), wall ${row.wallUsPerUser.median}${engine === "tfjs" ? "" : `; top-${k} differs from tfjs for ${differ}/${tops.tfjs.length} users`}`,
+        );
       }
     }
     tfjs.dispose();
   }
   if (values.out) {
     const cpus = os.cpus();
-    const machine = { cpu: cpus[0]?.model, cores: cpus.length, node: process.version, backend: backendName(), date: new Date().toISOString(), loadAverage: os.loadavg().map(round), shared: !values["quiet-machine"], note: values["quiet-machine"] ? "run declared quiet (--quiet-machine)" : "SHARED machine: other work was running (see loadAverage); absolute figures are disturbed" };
+    const machine = {
+      cpu: cpus[0]?.model,
+      cores: cpus.length,
+      node: process.version,
+      backend: backendName(),
+      date: new Date().toISOString(),
+      loadAverage: os.loadavg().map(round),
+      shared: !values["quiet-machine"],
+      note: values["quiet-machine"]
+        ? "run declared quiet (--quiet-machine)"
+        : "SHARED machine: other work was running (see loadAverage); absolute figures are disturbed",
+    };
     writeFileSync(values.out, JSON.stringify({ machine, options: { numItems, numUsers, k, exclusions }, results }, null, 2) + "\n");
   }
 }

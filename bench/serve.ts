@@ -80,7 +80,9 @@ const { values } = parseArgs({
 });
 
 function fail(message: string): never {
-  console.error(`error: ${message}\nusage: npm run bench:serve -- --out <file.json> [--server next|node] [--models <dir>] [--scenarios floor,teacher,student,split,events] [--rounds 3] [--processes 1,2] [--duration 10] [--concurrency 16]`);
+  console.error(
+    `error: ${message}\nusage: npm run bench:serve -- --out <file.json> [--server next|node] [--models <dir>] [--scenarios floor,teacher,student,split,events] [--rounds 3] [--processes 1,2] [--duration 10] [--concurrency 16]`,
+  );
   process.exit(2);
 }
 
@@ -94,7 +96,8 @@ if (![durationMs, warmupMs, concurrency, eventsConcurrency, port].every((n) => N
 const appDir = path.resolve(values["app-dir"] ?? root);
 const serverMode = values.server ?? (existsSync(path.join(appDir, ".next/BUILD_ID")) ? "next" : "node");
 if (serverMode !== "next" && serverMode !== "node") fail(`--server must be next or node, got "${serverMode}"`);
-if (serverMode === "next" && !existsSync(path.join(appDir, ".next/BUILD_ID"))) fail(`--server next needs a build in ${appDir}: run \`npm run build\` first (or use --server node)`);
+if (serverMode === "next" && !existsSync(path.join(appDir, ".next/BUILD_ID")))
+  fail(`--server next needs a build in ${appDir}: run \`npm run build\` first (or use --server node)`);
 if (Boolean(values.teacher) !== Boolean(values.student)) fail("--teacher and --student go together");
 
 // ---------- /proc CPU accounting ----------
@@ -157,7 +160,9 @@ async function trainModels(ds: Dataset, dir: string): Promise<{ teacherDir: stri
   const studentDir = saved?.student ?? path.join(dir, "models/student");
   await saveModel(teacherDir, teacher.model);
   await saveModel(studentDir, student.model);
-  say(`teacher test N@10 ${Number(teacher.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)}, student ${Number(student.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)} (brief training)`);
+  say(
+    `teacher test N@10 ${Number(teacher.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)}, student ${Number(student.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)} (brief training)`,
+  );
   return { teacherDir, studentDir, teacherDim: 200, studentDim: 20 };
 }
 
@@ -208,10 +213,14 @@ async function postRecommend(base: string, key: string, userId: string): Promise
 function primeWorkers(base: string, key: string, userId: string, count: number): Promise<number[]> {
   const one = () =>
     new Promise<number>((resolve, reject) => {
-      const req = http.request(`${base}/api/v1/recommend`, { method: "POST", agent: false, headers: { "content-type": "application/json", authorization: `Bearer ${key}` } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.request(
+        `${base}/api/v1/recommend`,
+        { method: "POST", agent: false, headers: { "content-type": "application/json", authorization: `Bearer ${key}` } },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on("error", reject);
       req.end(JSON.stringify({ userId, k: 10 }));
     });
@@ -282,13 +291,24 @@ async function main(): Promise<void> {
     const dataPath = values.data ?? (existsSync(citeulike) ? citeulike : null);
     const ds = dataPath ? loadDataset(dataPath) : generateSynthetic({ seed: 1, numUsers: 5000, numItems: 20000, interactionsPerUser: 20 });
     const datasetRow = await saveDataset(
-      { name: ds.name, source: ds.source.kind, sourcePath: dataPath, snapshot: contentHash(ds), params: {}, numUsers: ds.numUsers, numItems: ds.numItems, numInteractions: 0 },
+      {
+        name: ds.name,
+        source: ds.source.kind,
+        sourcePath: dataPath,
+        snapshot: contentHash(ds),
+        params: {},
+        numUsers: ds.numUsers,
+        numItems: ds.numItems,
+        numInteractions: 0,
+      },
       ds,
       db,
     );
     const models = await trainModels(ds, work);
     const modelRow = (name: string, role: "teacher" | "student", dimension: number, artifactUri: string) =>
-      db!.model.create({ data: { name, role, architecture: "bpr-mf", dimension, parameterCount: (ds.numUsers + ds.numItems) * dimension, artifactUri, datasetId: datasetRow.id } });
+      db!.model.create({
+        data: { name, role, architecture: "bpr-mf", dimension, parameterCount: (ds.numUsers + ds.numItems) * dimension, artifactUri, datasetId: datasetRow.id },
+      });
     const teacher = await modelRow("bench-teacher", "teacher", models.teacherDim, models.teacherDir);
     const student = await modelRow("bench-student", "student", models.studentDim, models.studentDir);
     await db.servingSlot.create({ data: { name: PRODUCTION_SLOT, modelId: teacher.id } });
@@ -305,7 +325,12 @@ async function main(): Promise<void> {
         kpis: ["ctr"],
         createdById: admin.id,
         startedAt: new Date(),
-        variants: { create: [{ key: "control", modelId: teacher.id }, { key: "candidate", modelId: student.id }] },
+        variants: {
+          create: [
+            { key: "control", modelId: teacher.id },
+            { key: "candidate", modelId: student.id },
+          ],
+        },
       },
     });
 
@@ -339,7 +364,10 @@ async function main(): Promise<void> {
       },
     };
 
-    const scenarioNames = values.scenarios.split(",").map((x) => x.trim()).filter(Boolean);
+    const scenarioNames = values.scenarios
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
     for (const name of scenarioNames) if (!["floor", "events", ...Object.keys(setups)].includes(name)) fail(`unknown scenario "${name}"`);
     const processCounts = values.processes.split(",").map(Number);
     if (!processCounts.every((n) => Number.isInteger(n) && n >= 1)) fail("--processes takes positive integers, e.g. 1,2");
@@ -369,12 +397,21 @@ async function main(): Promise<void> {
       };
       server =
         serverMode === "next"
-          ? spawn(process.execPath, [...profileArgs, path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: appDir, env, stdio: ["ignore", "inherit", "inherit"] })
-          : spawn(process.execPath, [...profileArgs, "--import", "tsx", path.join(root, "scripts/serve-api.ts")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+          ? spawn(process.execPath, [...profileArgs, path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+              cwd: appDir,
+              env,
+              stdio: ["ignore", "inherit", "inherit"],
+            })
+          : spawn(process.execPath, [...profileArgs, "--import", "tsx", path.join(root, "scripts/serve-api.ts")], {
+              cwd: root,
+              env,
+              stdio: ["ignore", "inherit", "inherit"],
+            });
       const serverPid = server.pid as number;
       await until(async () => (await postRecommend(base, key, users[0])).status === 200, "the server to answer");
       // every worker loads the models on its first request: make sure each has, before any measurement
-      if (processes > 1) await until(async () => (await primeWorkers(base, key, users[0], 4 * processes)).every((status) => status === 200), "every worker to answer");
+      if (processes > 1)
+        await until(async () => (await primeWorkers(base, key, users[0], 4 * processes)).every((status) => status === 200), "every worker to answer");
       say(`${serverMode} server up (pid ${serverPid}, ${processes} process${processes > 1 ? "es" : ""})`);
 
       // the floor answers with the bytes of a real student answer
@@ -421,12 +458,16 @@ async function main(): Promise<void> {
         if (!isFloor) {
           // exposures of the window, once the batcher has flushed them
           let logged = -1;
-          await until(async () => {
-            const n = await db!.exposure.count({ where: { createdAt: { gte: from, lte: to } } });
-            const done = n === logged && n > 0;
-            logged = n;
-            return done;
-          }, "the exposures to be flushed", 30_000);
+          await until(
+            async () => {
+              const n = await db!.exposure.count({ where: { createdAt: { gte: from, lte: to } } });
+              const done = n === logged && n > 0;
+              logged = n;
+              return done;
+            },
+            "the exposures to be flushed",
+            30_000,
+          );
           stored = logged;
           others = await db!.exposure.count({ where: { createdAt: { gte: from, lte: to }, modelId: { notIn: setups[name].models } } });
           const agg = await db!.exposure.aggregate({ where: { createdAt: { gte: from, lte: to } }, _avg: { cpuUs: true } });
@@ -449,7 +490,9 @@ async function main(): Promise<void> {
           maxMs: round(result.maxMs, 1),
           errorSamples: result.errorSamples,
         };
-        say(`${processes}p ${name}: ${r.rps} req/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, CPU ${r.cpuMsPerRequest} ms/req (scoring ${r.scoringCpuMsPerRequest}), errors ${r.errors}, exposures ${stored ?? "-"}/${r.served}, load generator ${r.loadgenCpuShare} cores, load ${r.loadAverage1m}`);
+        say(
+          `${processes}p ${name}: ${r.rps} req/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, CPU ${r.cpuMsPerRequest} ms/req (scoring ${r.scoringCpuMsPerRequest}), errors ${r.errors}, exposures ${stored ?? "-"}/${r.served}, load generator ${r.loadgenCpuShare} cores, load ${r.loadAverage1m}`,
+        );
         return r;
       };
 
@@ -493,8 +536,21 @@ async function main(): Promise<void> {
 
       let events: Record<string, unknown> | null = null;
       if (scenarioNames.includes("events")) {
-        const ev = await runLoadgen({ mode: "events", url: `${base}/api/v1/events`, apiKey: key, concurrency: eventsConcurrency, durationMs, batch: 1000, runId: `bench${process.pid}p${processes}` });
-        events = { perSecond: Math.round(ev.accepted / (ev.elapsedMs / 1000)), errors: ev.errors, batchP50ms: round(ev.p50ms, 1), batchP99ms: round(ev.p99ms, 1) };
+        const ev = await runLoadgen({
+          mode: "events",
+          url: `${base}/api/v1/events`,
+          apiKey: key,
+          concurrency: eventsConcurrency,
+          durationMs,
+          batch: 1000,
+          runId: `bench${process.pid}p${processes}`,
+        });
+        events = {
+          perSecond: Math.round(ev.accepted / (ev.elapsedMs / 1000)),
+          errors: ev.errors,
+          batchP50ms: round(ev.p50ms, 1),
+          batchP99ms: round(ev.p99ms, 1),
+        };
         say(`${processes}p events: ${JSON.stringify(events)}`);
       }
       runs.push({ processes, summary, rounds: roundResults, events });
@@ -519,7 +575,15 @@ async function main(): Promise<void> {
         scorer: process.env.UNDERSTUDY_SCORER ?? "kernel",
         dataset: `${ds.name} (${ds.numUsers} users, ${ds.numItems} items)`,
         models: { teacherDim: models.teacherDim, studentDim: models.studentDim },
-        load: { concurrency, durationSeconds: durationMs / 1000, warmupSeconds: warmupMs / 1000, rounds, processes: processCounts, eventsConcurrency, eventsBatch: 1000 },
+        load: {
+          concurrency,
+          durationSeconds: durationMs / 1000,
+          warmupSeconds: warmupMs / 1000,
+          rounds,
+          processes: processCounts,
+          eventsConcurrency,
+          eventsBatch: 1000,
+        },
         loadAverageBefore: loadBefore.map((x) => round(x, 2)),
         loadAverageAfter: loadAfter.map((x) => round(x, 2)),
         shared,

@@ -1,6 +1,16 @@
 import type { ReactNode } from "react";
 
-export function PageHeader({ title, description, breadcrumb, actions }: { title: string; description?: ReactNode; breadcrumb?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  breadcrumb,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  breadcrumb?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <header className="page-header">
       <div>

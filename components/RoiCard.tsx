@@ -27,7 +27,18 @@ export interface RoiCardProps {
 
 const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-export function RoiCard({ from, fromLabel, options, optionLabel, defaultOptionId, qualityHeader, cpuSource, defaultRequestsPerDay, requestsNote, prices }: RoiCardProps) {
+export function RoiCard({
+  from,
+  fromLabel,
+  options,
+  optionLabel,
+  defaultOptionId,
+  qualityHeader,
+  cpuSource,
+  defaultRequestsPerDay,
+  requestsNote,
+  prices,
+}: RoiCardProps) {
   const id = useId();
   const [optionId, setOptionId] = useState(defaultOptionId ?? options[0]?.id);
   const [requests, setRequests] = useState(String(defaultRequestsPerDay));
@@ -121,8 +132,8 @@ export function RoiCard({ from, fromLabel, options, optionLabel, defaultOptionId
             </table>
           </div>
           <p className="muted">
-            CPU: requests × CPU per request ({cpuSource}) × vCPU-hour price. Memory: one resident copy of the model, 730 hours a month. Price
-            defaults come from UNDERSTUDY_VCPU_HOUR_USD and UNDERSTUDY_GIB_HOUR_USD.{requestsNote ? ` ${requestsNote}` : ""}
+            CPU: requests × CPU per request ({cpuSource}) × vCPU-hour price. Memory: one resident copy of the model, 730 hours a month. Price defaults come from
+            UNDERSTUDY_VCPU_HOUR_USD and UNDERSTUDY_GIB_HOUR_USD.{requestsNote ? ` ${requestsNote}` : ""}
           </p>
         </>
       ) : (

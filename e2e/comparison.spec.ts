@@ -32,10 +32,26 @@ test.beforeAll(async () => {
   await boss.start();
   const dataset = await createSyntheticDataset({ name: `e2e compare ${Date.now()}`, seed: 11, numUsers: 200, numItems: 150, interactionsPerUser: 12 }, db);
   const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
-  const teacherJob = await enqueueJob({ queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "e2e cmp teacher", dimension: 16, epochs: 3, seed: 3, hyperparameters: hyper } }, { db, boss });
+  const teacherJob = await enqueueJob(
+    { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "e2e cmp teacher", dimension: 16, epochs: 3, seed: 3, hyperparameters: hyper } },
+    { db, boss },
+  );
   teacherId = await trained(teacherJob.id);
   const studentJob = await enqueueJob(
-    { queue: "train", input: { role: "student", datasetId: dataset.id, name: "e2e cmp student", dimension: 4, method: "rrd", teacherModelId: teacherId, epochs: 2, seed: 3, hyperparameters: hyper } },
+    {
+      queue: "train",
+      input: {
+        role: "student",
+        datasetId: dataset.id,
+        name: "e2e cmp student",
+        dimension: 4,
+        method: "rrd",
+        teacherModelId: teacherId,
+        epochs: 2,
+        seed: 3,
+        hyperparameters: hyper,
+      },
+    },
     { db, boss },
   );
   studentId = await trained(studentJob.id);
@@ -60,7 +76,10 @@ test("compare a student with its teacher: job from the page, numbers equal to th
   const metrics = new Map(stored!.evaluations.map((e) => [e.modelId, comparisonMetrics(e)]));
   const t = metrics.get(teacherId)!;
   const s = metrics.get(studentId)!;
-  for (const [id, m] of [[teacherId, t], [studentId, s]] as const) {
+  for (const [id, m] of [
+    [teacherId, t],
+    [studentId, s],
+  ] as const) {
     for (const k of ["H@5", "N@5", "M@5", "H@10", "N@10", "M@10", "H@20", "N@20", "M@20"]) {
       await expect(page.getByTestId(`m-${id}-sampled-${k}`)).toHaveText(m.sampled[k].toFixed(4));
     }

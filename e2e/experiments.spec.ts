@@ -30,7 +30,16 @@ test.beforeAll(async () => {
   });
   const model = (name: string, role: "teacher" | "student", dimension: number) =>
     db.model.create({
-      data: { name, role, architecture: "bpr-mf", dimension, parameterCount: dimension * 20, sizeBytes: dimension * 80, artifactUri: `/tmp/${name}`, datasetId: dataset.id },
+      data: {
+        name,
+        role,
+        architecture: "bpr-mf",
+        dimension,
+        parameterCount: dimension * 20,
+        sizeBytes: dimension * 80,
+        artifactUri: `/tmp/${name}`,
+        datasetId: dataset.id,
+      },
     });
   const teacher = await model("e2e-teacher", "teacher", 200);
   const student = await model("e2e-student", "student", 20);
@@ -75,7 +84,15 @@ async function writeStageTraffic(experimentId: string, percent: number, at: Date
   const candidates = Math.round((total * percent) / 100);
   const common = { experimentId, requestsPerUser: 2, latencyUs: 2000, at };
   await writeTraffic(db, { ...common, variant: "candidate", modelId: world.studentId, userPrefix: `${tag}-c-`, users: candidates, clickEvery: 4, cpuUs: 150 });
-  await writeTraffic(db, { ...common, variant: "control", modelId: world.teacherId, userPrefix: `${tag}-k-`, users: total - candidates, clickEvery: 5, cpuUs: 600 });
+  await writeTraffic(db, {
+    ...common,
+    variant: "control",
+    modelId: world.teacherId,
+    userPrefix: `${tag}-k-`,
+    users: total - candidates,
+    clickEvery: 5,
+    cpuUs: 600,
+  });
 }
 
 interface ArmTotals {
@@ -132,7 +149,10 @@ async function rampTo(experimentId: string, percent: number, status: string, tag
     .toBe(status);
 }
 
-test("create, start, ramp, the KPI report against the rows, the cutover refused to its creator and a viewer, approved by an approver", async ({ page, browser }) => {
+test("create, start, ramp, the KPI report against the rows, the cutover refused to its creator and a viewer, approved by an approver", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(180_000);
   await signIn(page, "admin");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Experiments" }).click();
@@ -191,7 +211,11 @@ test("create, start, ramp, the KPI report against the rows, the cutover refused 
   await expect(ctrRow.nth(2)).toHaveText(`${(ctr.control * 100).toFixed(2)}%`);
   await expect(ctrRow.nth(3)).toHaveText(`${(ctr.candidate * 100).toFixed(2)}%`);
   await expect(ctrRow.nth(4)).toContainText(`${lift >= 0 ? "+" : ""}${(lift * 100).toFixed(1)}%`);
-  const ops = (label: string) => page.getByTestId("ops-table").locator("tr", { has: page.getByRole("cell", { name: label, exact: true }) }).locator("td");
+  const ops = (label: string) =>
+    page
+      .getByTestId("ops-table")
+      .locator("tr", { has: page.getByRole("cell", { name: label, exact: true }) })
+      .locator("td");
   await expect(ops("Requests").nth(1)).toHaveText(int(k.exposures));
   await expect(ops("Requests").nth(2)).toHaveText(int(c.exposures));
   await expect(ops("CPU per request").nth(1)).toHaveText(`${(k.meanCpuUs / 1000).toFixed(2)} ms`);

@@ -6,10 +6,13 @@ import { signIn } from "./helpers";
 
 const run = Date.now().toString(36);
 // user, item, timestamp: 15 users × 5 interactions, named by this run so reruns never collide
-const GOOD = ["visitor_id,product_id,ts", ...Array.from({ length: 75 }, (_, k) => `v${run}-${k % 15},p${(k * 7) % 23},${1_700_000_000 + k * 3600}`)].join("\n") + "\n";
+const GOOD =
+  ["visitor_id,product_id,ts", ...Array.from({ length: 75 }, (_, k) => `v${run}-${k % 15},p${(k * 7) % 23},${1_700_000_000 + k * 3600}`)].join("\n") + "\n";
 
 async function choose(page: Page, name: string, content: string | Buffer) {
-  await page.getByLabel("File", { exact: true }).setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
+  await page
+    .getByLabel("File", { exact: true })
+    .setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
   await page.getByRole("button", { name: "Preview" }).click();
 }
 

@@ -16,9 +16,7 @@ test("a self-test job launched from the UI shows its progress until it succeeds"
   const status = page.getByTestId("job-status");
 
   // The bar advances while the worker counts: seen strictly between 0 and 100 while running...
-  await expect
-    .poll(async () => Number(await bar.getAttribute("aria-valuenow")), { timeout: 30_000 })
-    .toBeGreaterThan(0);
+  await expect.poll(async () => Number(await bar.getAttribute("aria-valuenow")), { timeout: 30_000 }).toBeGreaterThan(0);
   const midway = Number(await bar.getAttribute("aria-valuenow"));
   expect(midway).toBeLessThan(100);
   await expect(status).toHaveText("running");

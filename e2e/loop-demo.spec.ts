@@ -27,7 +27,15 @@ test.beforeAll(async () => {
   demoDatasetId = demo.id;
   // the demo teacher as the seed leaves it once trained; a live drift check of a teacher reads no weights
   const model = await db.model.create({
-    data: { name: `E2E demo teacher ${Date.now()}`, role: "teacher", architecture: "bpr-mf", dimension: 8, parameterCount: 16_000, artifactUri: "/nonexistent/e2e-demo-teacher", datasetId: demo.id },
+    data: {
+      name: `E2E demo teacher ${Date.now()}`,
+      role: "teacher",
+      architecture: "bpr-mf",
+      dimension: 8,
+      parameterCount: 16_000,
+      artifactUri: "/nonexistent/e2e-demo-teacher",
+      datasetId: demo.id,
+    },
   });
   modelId = model.id;
   previousProduction = (await db.servingSlot.findUnique({ where: { name: "production" } }))?.modelId ?? null;
@@ -36,7 +44,9 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   if (db) {
-    const left = await db.jobRun.findMany({ where: { createdAt: { gte: started }, queue: { in: ["redistill", "train", "demo-replay"] }, status: { in: ["queued", "running"] } } });
+    const left = await db.jobRun.findMany({
+      where: { createdAt: { gte: started }, queue: { in: ["redistill", "train", "demo-replay"] }, status: { in: ["queued", "running"] } },
+    });
     for (const run of left) await requestCancel(run.id, { db, boss });
     await expect
       .poll(async () => db.jobRun.count({ where: { id: { in: left.map((r) => r.id) }, status: { in: ["queued", "running"] } } }), { timeout: 60_000 })

@@ -20,7 +20,16 @@ test.beforeAll(async () => {
   });
   const model = (name: string, role: "teacher" | "student", dimension: number) =>
     db.model.create({
-      data: { name, role, architecture: "bpr-mf", dimension, parameterCount: dimension * 20, sizeBytes: dimension * 80, artifactUri: `/tmp/${name}`, datasetId: dataset.id },
+      data: {
+        name,
+        role,
+        architecture: "bpr-mf",
+        dimension,
+        parameterCount: dimension * 20,
+        sizeBytes: dimension * 80,
+        artifactUri: `/tmp/${name}`,
+        datasetId: dataset.id,
+      },
     });
   const teacher = await model("e2e-metrics-teacher", "teacher", 200);
   const student = await model("e2e-metrics-student", "student", 20);
@@ -30,7 +39,15 @@ test.beforeAll(async () => {
     return { id: u.id, email: u.email, role: u.role };
   };
   const editor = await person("editor@e2e.test");
-  world = { editor, plainEditor: editor, approver: editor, approver2: editor, viewer: await person("viewer@e2e.test"), teacherId: teacher.id, studentId: student.id };
+  world = {
+    editor,
+    plainEditor: editor,
+    approver: editor,
+    approver2: editor,
+    viewer: await person("viewer@e2e.test"),
+    teacherId: teacher.id,
+    studentId: student.id,
+  };
 });
 
 test.afterAll(async () => {

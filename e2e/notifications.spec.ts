@@ -95,7 +95,10 @@ test("an admin adds a webhook, sends a signed test event and reads the delivery 
 test("open alerts show on the Overview; an editor acknowledges one, a viewer only reads", async ({ page }) => {
   const title = `e2e: drift detected ${Date.now()}`;
   await recordAlert({ type: "drift.detected", severity: "warning", title, message: "item popularity shifted: JSD 0.21 > 0.05.", data: {} }, db);
-  await recordAlert({ type: "experiment.rolled_back", severity: "critical", title: `${title} (rollback)`, message: "error rate 10.00% > severe threshold 5.00%.", data: {} }, db);
+  await recordAlert(
+    { type: "experiment.rolled_back", severity: "critical", title: `${title} (rollback)`, message: "error rate 10.00% > severe threshold 5.00%.", data: {} },
+    db,
+  );
 
   await signIn(page, "viewer");
   const panel = page.getByTestId("overview-alerts");

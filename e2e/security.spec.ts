@@ -29,7 +29,11 @@ function bodyFor(route: RouteSpec, body: unknown): FetchBody {
   if (route.contentType !== "multipart" || typeof body !== "object" || body === null || Array.isArray(body)) return { data: body };
   const multipart: NonNullable<FetchBody["multipart"]> = {};
   for (const [name, v] of Object.entries(body)) {
-    multipart[name] = isExampleFile(v) ? { name: v.filename, mimeType: "application/octet-stream", buffer: Buffer.from(v.text) } : typeof v === "string" ? v : JSON.stringify(v);
+    multipart[name] = isExampleFile(v)
+      ? { name: v.filename, mimeType: "application/octet-stream", buffer: Buffer.from(v.text) }
+      : typeof v === "string"
+        ? v
+        : JSON.stringify(v);
   }
   return { multipart };
 }
@@ -40,11 +44,15 @@ function bodyFor(route: RouteSpec, body: unknown): FetchBody {
  */
 function declaredOversize(url: string, method: string, headers: Record<string, string>, maxBytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(url, baseURL), { method, headers: { ...headers, "content-type": "multipart/form-data; boundary=sweep", "content-length": String(maxBytes + 1) } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-      req.destroy();
-    });
+    const req = http.request(
+      new URL(url, baseURL),
+      { method, headers: { ...headers, "content-type": "multipart/form-data; boundary=sweep", "content-length": String(maxBytes + 1) } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      },
+    );
     req.on("error", reject);
     req.write("--sweep\r\n");
   });
@@ -56,7 +64,9 @@ function declaredOversize(url: string, method: string, headers: Record<string, s
  * of webhook deliveries an earlier spec queued (their runs' logs and attempts).
  */
 async function snapshot(client: pg.Client): Promise<Record<string, number>> {
-  const { rows } = await client.query<{ t: string }>(`select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not in ('SignInThrottle', 'WebhookAttempt', '_prisma_migrations')`);
+  const { rows } = await client.query<{ t: string }>(
+    `select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not in ('SignInThrottle', 'WebhookAttempt', '_prisma_migrations')`,
+  );
   const cron = "('rollout-evaluate', 'auth-housekeeping', 'webhook-deliver')";
   const counts: Record<string, number> = {};
   for (const { t } of rows) {
@@ -122,10 +132,17 @@ test.describe("security sweep", () => {
     for (const route of mutations) {
       const variants = route.params?.action ? route.params.action.map((a) => ({ action: a })) : [{}];
       for (const v of variants) {
-        const minRole: Role | null = route.access.kind === "session" ? ((v as { action?: string }).action === "approve" || (v as { action?: string }).action === "reject" ? "approver" : route.access.role) : null;
+        const minRole: Role | null =
+          route.access.kind === "session"
+            ? (v as { action?: string }).action === "approve" || (v as { action?: string }).action === "reject"
+              ? "approver"
+              : route.access.role
+            : null;
         for (const [name, ctx] of Object.entries(callers)) {
           const allowed =
-            route.access.kind === "apiKey" ? name === `key:${route.access.scope}` : minRole !== null && (ROLES as readonly string[]).includes(name) && hasRole(name as Role, minRole);
+            route.access.kind === "apiKey"
+              ? name === `key:${route.access.scope}`
+              : minRole !== null && (ROLES as readonly string[]).includes(name) && hasRole(name as Role, minRole);
           if (allowed) continue;
           const r = await ctx.fetch(urlOf(route, v), { method: route.method, ...bodyFor(route, route.exampleBody ?? {}) });
           if (![401, 403].includes(r.status())) failures.push(`${name} ${route.method} ${urlOf(route, v)} → ${r.status()} (expected 401/403)`);
@@ -137,16 +154,39 @@ test.describe("security sweep", () => {
     // allowed callers are let past the guard (whatever the body then earns: 2xx, 400, 404, 409)
     for (const route of mutations.filter((r) => r.access.kind === "apiKey" || r.path === "/api/account/password")) {
       const ctx = route.access.kind === "apiKey" ? callers[`key:${route.access.scope}`] : callers.viewer;
-      const r = await ctx.fetch(urlOf(route), { method: route.method, ...bodyFor(route, route.path === "/api/account/password" ? { currentPassword: "wrong-password", newPassword: "another-password-1" } : route.exampleBody) });
+      const r = await ctx.fetch(urlOf(route), {
+        method: route.method,
+        ...bodyFor(
+          route,
+          route.path === "/api/account/password" ? { currentPassword: "wrong-password", newPassword: "another-password-1" } : route.exampleBody,
+        ),
+      });
       expect([401, 403], `${route.method} ${route.path}`).not.toContain(r.status());
     }
   });
 
   test("seeded fuzz of every route: no 5xx, and refused requests change nothing", async () => {
     let seed = 15;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-    const weird: unknown[] = [null, -1, 0, 1e308, -1e308, "", "x".repeat(5000), [], {}, [[[[]]]], true, "2026-13-45", "💥", { $ne: 1 }, "../../etc/passwd", "' or 1=1 --"];
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    const weird: unknown[] = [
+      null,
+      -1,
+      0,
+      1e308,
+      -1e308,
+      "",
+      "x".repeat(5000),
+      [],
+      {},
+      [[[[]]]],
+      true,
+      "2026-13-45",
+      "💥",
+      { $ne: 1 },
+      "../../etc/passwd",
+      "' or 1=1 --",
+    ];
     const mutate = (example: unknown): unknown => {
       if (example && typeof example === "object" && !Array.isArray(example)) {
         const out: Record<string, unknown> = { ...(example as Record<string, unknown>) };
@@ -163,7 +203,10 @@ test.describe("security sweep", () => {
       for (let i = 0; i < 8; i++) {
         const ctx = pick(ctxs);
         const kind = i % 4;
-        const query = kind === 3 ? `?limit=${pick(["-1", "0", "1e9", "abc", ""])}&before=${pick(["x", "-5", "99999999999999999999"])}&scope=${pick(["0", "all", "-3", "%00"])}` : "";
+        const query =
+          kind === 3
+            ? `?limit=${pick(["-1", "0", "1e9", "abc", ""])}&before=${pick(["x", "-5", "99999999999999999999"])}&scope=${pick(["0", "all", "-3", "%00"])}`
+            : "";
         const url = urlOf(route, { id: pick(["x", "0", "%27", "a".repeat(300)]) }) + query;
         const before = await snapshot(db);
         // a multipart route's cap (up to gigabytes) is tried by a declared Content-Length, not by sending it
@@ -180,17 +223,20 @@ test.describe("security sweep", () => {
         const text = await r.text();
         // a well-formed recommend request reaches routing: with no servable production model (the e2e
         // database's fixture models have no weights) serving answers 503 by design, whatever the input
-        const platformUnavailable = route.path === "/api/v1/recommend" && status === 503 && /"error":"(no_production_model|production_model_unavailable)"/.test(text);
+        const platformUnavailable =
+          route.path === "/api/v1/recommend" && status === 503 && /"error":"(no_production_model|production_model_unavailable)"/.test(text);
         if (status >= 500 && !platformUnavailable) failures.push(`${route.method} ${url.slice(0, 120)} (case ${kind}) → ${status}: ${text.slice(0, 200)}`);
         if (kind === 1 && multipartCap) {
           const declared = await declaredOversize(url, route.method, await rawHeaders.get(ctx)!(), multipartCap);
-          if (![401, 403, 413].includes(declared)) failures.push(`${route.method} ${route.path}: multipart body declared over ${multipartCap} bytes → ${declared} (expected 413)`);
+          if (![401, 403, 413].includes(declared))
+            failures.push(`${route.method} ${route.path}: multipart body declared over ${multipartCap} bytes → ${declared} (expected 413)`);
         }
         if (status >= 400 && route.method !== "GET" && route.path !== "/api/auth/sign-in") {
           const after = await snapshot(db);
           if (JSON.stringify(after) !== JSON.stringify(before)) failures.push(`${route.method} ${url.slice(0, 120)} → ${status} but the database changed`);
         }
-        if (kind === 1 && jsonCap && ![401, 403, 413].includes(status)) failures.push(`${route.method} ${route.path}: oversized body → ${status} (expected 413)`);
+        if (kind === 1 && jsonCap && ![401, 403, 413].includes(status))
+          failures.push(`${route.method} ${route.path}: oversized body → ${status} (expected 413)`);
       }
     }
     expect(failures).toEqual([]);

@@ -34,7 +34,13 @@ recordE2eDatabaseUrl(url);
 console.log(`[e2e] database ready; starting web server on port ${port} and a worker`);
 
 // a small upload limit so the import spec can send an oversized file quickly
-const env = { ...process.env, DATABASE_URL: url, PORT: port, NODE_ENV: "production" as const, IMPORT_MAX_BYTES: process.env.IMPORT_MAX_BYTES ?? String(4 << 20) };
+const env = {
+  ...process.env,
+  DATABASE_URL: url,
+  PORT: port,
+  NODE_ENV: "production" as const,
+  IMPORT_MAX_BYTES: process.env.IMPORT_MAX_BYTES ?? String(4 << 20),
+};
 const children: ChildProcess[] = [
   spawn(process.execPath, ["--import", "tsx", "scripts/web-server.ts"], { cwd: root, env: { ...env, HOST: "127.0.0.1" }, stdio: "inherit" }),
   spawn(path.join(root, "node_modules/.bin/tsx"), ["jobs/worker.ts"], { cwd: root, env, stdio: "inherit" }),

@@ -21,7 +21,9 @@ test.beforeAll(async () => {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "e2e-import-")), "ds");
   writeTsvDir(ds, dir);
   const interactions = ds.trainByUser.reduce((a, r) => a + r.length, 0);
-  await db.dataset.create({ data: { name, source: "tsv-dir", sourcePath: dir, snapshot: name, numUsers: ds.numUsers, numItems: ds.numItems, numInteractions: interactions } });
+  await db.dataset.create({
+    data: { name, source: "tsv-dir", sourcePath: dir, snapshot: name, numUsers: ds.numUsers, numItems: ds.numItems, numInteractions: interactions },
+  });
   const lines = ["user,item,rank"];
   for (let u = 0; u < ds.numUsers; u++) for (let r = 1; r <= 8; r++) lines.push(`${ds.userIds[u]},${ds.itemIds[(u * 3 + r * 5) % ds.numItems]},${r}`);
   csv = lines.join("\n") + "\n";
@@ -59,7 +61,9 @@ test("an editor imports a teacher as ranked lists; a bad line is refused; DE-RRD
   await page.goto("/models");
   await page.locator("#train-dataset").selectOption({ label: name });
   await page.getByLabel("Distillation method").selectOption("de-rrd");
-  await expect(page.getByRole("status").filter({ hasText: "This teacher was imported as ranked lists: method de-rrd needs the teacher's embeddings" })).toBeVisible();
+  await expect(
+    page.getByRole("status").filter({ hasText: "This teacher was imported as ranked lists: method de-rrd needs the teacher's embeddings" }),
+  ).toBeVisible();
   await page.getByLabel("Distillation method").selectOption("rrd");
   await expect(page.getByRole("status").filter({ hasText: "imported as ranked lists" })).toHaveCount(0);
   await expect(page.getByLabel("Recipe")).toHaveValue("recommended");

@@ -27,7 +27,10 @@ function numberFromEnv(name: string, fallback: number, min: number): number {
 function queuesFromEnv(): QueueName[] {
   const raw = process.env.WORKER_QUEUES;
   if (!raw) return QUEUE_NAMES;
-  const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(QUEUE_NAMES as string[]).includes(n));
   if (unknown.length) throw new Error(`WORKER_QUEUES names unknown queues: ${unknown.join(", ")} (known: ${QUEUE_NAMES.join(", ")})`);
   return names as QueueName[];

@@ -38,7 +38,9 @@ async function resolveDataset(experimentId: string, dataDir: string | undefined)
       where: { id: experimentId },
       select: {
         status: true,
-        variants: { select: { key: true, model: { select: { dataset: { select: { id: true, name: true, source: true, storagePath: true, sourcePath: true } } } } } },
+        variants: {
+          select: { key: true, model: { select: { dataset: { select: { id: true, name: true, source: true, storagePath: true, sourcePath: true } } } } },
+        },
       },
     });
     if (!experiment) throw new UsageError(`no experiment with id "${experimentId}"`);
@@ -57,7 +59,9 @@ async function resolveDataset(experimentId: string, dataDir: string | undefined)
 
 function printSummary(summary: SimulationSummary): void {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  console.log(`\n${summary.requests} requests in ${summary.elapsedSeconds.toFixed(1)} s (${(summary.requests / summary.elapsedSeconds).toFixed(1)} req/s), ${summary.errors} errors`);
+  console.log(
+    `\n${summary.requests} requests in ${summary.elapsedSeconds.toFixed(1)} s (${(summary.requests / summary.elapsedSeconds).toFixed(1)} req/s), ${summary.errors} errors`,
+  );
   const rows = Object.entries(summary.variants).map(([variant, v]) => ({
     variant,
     requests: v.requests,
@@ -106,7 +110,8 @@ async function main(): Promise<number> {
     return 0;
   }
   if (!values.experiment) throw new UsageError("--experiment is required");
-  if (!values["api-key"]) throw new UsageError("--api-key is required (or set UNDERSTUDY_API_KEY); create one under Admin → API keys with the recommend and events scopes");
+  if (!values["api-key"])
+    throw new UsageError("--api-key is required (or set UNDERSTUDY_API_KEY); create one under Admin → API keys with the recommend and events scopes");
   const users = positive("users", values.users);
   const rps = positive("rps", values.rps, undefined, false);
   const duration = positive("duration", values.duration, undefined, false);

@@ -53,7 +53,11 @@ function ensureBuild(): void {
   const stale = !existsSync(buildId) || statSync(buildId).mtimeMs < newestSourceMtime();
   if (!stale) return;
   say(existsSync(buildId) ? "sources changed since the last build: running next build" : "no production build yet: running next build (about a minute)");
-  const result = spawnSync(path.join(root, "node_modules/.bin/next"), ["build"], { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  const result = spawnSync(path.join(root, "node_modules/.bin/next"), ["build"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
 }
 

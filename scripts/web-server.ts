@@ -25,7 +25,9 @@ const server = createServer((req, res) => {
 const upgrade = (app as unknown as { getUpgradeHandler?: () => (...args: unknown[]) => Promise<void> }).getUpgradeHandler?.();
 if (upgrade) server.on("upgrade", (req, socket, head) => void upgrade(req, socket, head));
 server.listen(port, host, () => {
-  console.log(`[web] ${dev ? "next dev" : "next"} listening on ${host ?? "all interfaces"}:${port}${hops ? ` (client address ${hops} proxy hop${hops === 1 ? "" : "s"} in)` : ""}`);
+  console.log(
+    `[web] ${dev ? "next dev" : "next"} listening on ${host ?? "all interfaces"}:${port}${hops ? ` (client address ${hops} proxy hop${hops === 1 ? "" : "s"} in)` : ""}`,
+  );
 });
 
 const stop = () => {

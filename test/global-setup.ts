@@ -61,10 +61,9 @@ export default async function setup(project: TestProject) {
     // Several test runs may start at once on one machine: one builds the template, the others wait.
     await admin.query("select pg_advisory_lock(hashtext('understudy-test-template'))");
     try {
-      const { rows } = await admin.query<{ ok: boolean }>(
-        "select shobj_description(oid, 'pg_database') = 'ready' as ok from pg_database where datname = $1",
-        [template],
-      );
+      const { rows } = await admin.query<{ ok: boolean }>("select shobj_description(oid, 'pg_database') = 'ready' as ok from pg_database where datname = $1", [
+        template,
+      ]);
       if (rows[0]?.ok) return;
       if (rows.length) await admin.query(`drop database ${admin.escapeIdentifier(template)} with (force)`);
       await admin.query(`create database ${admin.escapeIdentifier(template)}`);

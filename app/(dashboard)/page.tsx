@@ -14,7 +14,20 @@ export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const { user } = await requirePageUser();
-  const { datasets, teachers, students, activeJobs, failedJobs, runningExperiments, production, recentJobs, recentAudit, liveChecks, redistillRuns, loopEvents } = await loadOverview();
+  const {
+    datasets,
+    teachers,
+    students,
+    activeJobs,
+    failedJobs,
+    runningExperiments,
+    production,
+    recentJobs,
+    recentAudit,
+    liveChecks,
+    redistillRuns,
+    loopEvents,
+  } = await loadOverview();
 
   return (
     <>
@@ -53,10 +66,16 @@ export default async function OverviewPage() {
         <section className="panel">
           <h2>How Understudy works</h2>
           <ol style={{ margin: 0, paddingLeft: 18, lineHeight: 1.7 }}>
-            <li>Load or generate a <Link href="/datasets">dataset</Link>.</li>
-            <li>Train a large teacher, then distil small students from it (<Link href="/models">models</Link>).</li>
+            <li>
+              Load or generate a <Link href="/datasets">dataset</Link>.
+            </li>
+            <li>
+              Train a large teacher, then distil small students from it (<Link href="/models">models</Link>).
+            </li>
             <li>Compare them offline: ranking quality, niche users, size, latency.</li>
-            <li>Put the best student in an <Link href="/experiments">experiment</Link>: a guarded, gradual rollout.</li>
+            <li>
+              Put the best student in an <Link href="/experiments">experiment</Link>: a guarded, gradual rollout.
+            </li>
             <li>An approver signs off the production cutover; drift triggers redistillation.</li>
           </ol>
         </section>
@@ -79,7 +98,10 @@ export default async function OverviewPage() {
       <div className="grid cols-2">
         <section className="panel">
           <h2>
-            Recent jobs <Link href="/jobs" style={{ fontWeight: 400, fontSize: 13 }}>all →</Link>
+            Recent jobs{" "}
+            <Link href="/jobs" style={{ fontWeight: 400, fontSize: 13 }}>
+              all →
+            </Link>
           </h2>
           {recentJobs.length === 0 ? (
             <p className="empty">No jobs yet.</p>
@@ -106,7 +128,10 @@ export default async function OverviewPage() {
         </section>
         <section className="panel">
           <h2>
-            Recent activity <Link href="/audit" style={{ fontWeight: 400, fontSize: 13 }}>audit log →</Link>
+            Recent activity{" "}
+            <Link href="/audit" style={{ fontWeight: 400, fontSize: 13 }}>
+              audit log →
+            </Link>
           </h2>
           {recentAudit.length === 0 ? (
             <p className="empty">Nothing recorded yet.</p>

@@ -25,7 +25,11 @@ export function AlertList({ alerts, canAcknowledge }: { alerts: AlertView[]; can
   return (
     <ul style={{ listStyle: "none", margin: 0, padding: 0 }} data-testid="alert-list">
       {alerts.map((a) => (
-        <li key={a.id} style={{ display: "flex", gap: 12, alignItems: "flex-start", padding: "10px 0", borderTop: "1px solid var(--border)" }} data-testid="alert">
+        <li
+          key={a.id}
+          style={{ display: "flex", gap: 12, alignItems: "flex-start", padding: "10px 0", borderTop: "1px solid var(--border)" }}
+          data-testid="alert"
+        >
           <div style={{ minWidth: 72 }}>
             <StatusBadge status={SEVERITY_BADGE[a.severity]} label={a.severity} />
           </div>

@@ -61,7 +61,21 @@ function Rows({ schema, depth }: { schema: Schema; depth: number }): ReactNode {
   });
 }
 
-function FieldRow({ name, depth, type, required, notes, children }: { name: string; depth: number; type: string; required: boolean; notes: string; children: ReactNode }) {
+function FieldRow({
+  name,
+  depth,
+  type,
+  required,
+  notes,
+  children,
+}: {
+  name: string;
+  depth: number;
+  type: string;
+  required: boolean;
+  notes: string;
+  children: ReactNode;
+}) {
   return (
     <>
       <tr>

@@ -79,7 +79,17 @@ export function BarChart({
                 const label = `${c}${series.length > 1 ? ` · ${s.name}` : ""}: ${format(v)}${notes?.[i] ? ` (${notes[i]})` : ""}`;
                 return (
                   <g key={s.name}>
-                    <Bar x={x0} y={inner(s.name) ?? 0} width={w} height={inner.bandwidth()} fill={color} rx={2} aria-label={label} role="graphics-symbol" {...markHandlers(tip, label)} />
+                    <Bar
+                      x={x0}
+                      y={inner(s.name) ?? 0}
+                      width={w}
+                      height={inner.bandwidth()}
+                      fill={color}
+                      rx={2}
+                      aria-label={label}
+                      role="graphics-symbol"
+                      {...markHandlers(tip, label)}
+                    />
                     <text x={x0 + w + 4} y={(inner(s.name) ?? 0) + inner.bandwidth() / 2 + 4} style={AXIS_TICK}>
                       {format(v)}
                     </text>

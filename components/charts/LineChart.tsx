@@ -182,7 +182,14 @@ export function LineChart({
             ))}
             {clean.map((s, i) => (
               <g key={s.name}>
-                <LinePath<[number, number]> data={s.points} x={(p) => fx(p[0])} y={(p) => fy(p[1])} stroke={colorOf(i, s.color)} strokeWidth={2} strokeDasharray={s.dashed ? "5 4" : undefined} />
+                <LinePath<[number, number]>
+                  data={s.points}
+                  x={(p) => fx(p[0])}
+                  y={(p) => fy(p[1])}
+                  stroke={colorOf(i, s.color)}
+                  strokeWidth={2}
+                  strokeDasharray={s.dashed ? "5 4" : undefined}
+                />
                 {s.points.length <= 60 ? s.points.map((p) => <circle key={p[0]} cx={fx(p[0])} cy={fy(p[1])} r={2.5} fill={colorOf(i, s.color)} />) : null}
               </g>
             ))}

@@ -62,7 +62,13 @@ export function ScatterChart({
       width={width}
       height={height}
       testId={testId}
-      legend={groups.map((g) => ({ name: g, color: colorOf(pts.find((p) => p.group === g)!, pts.findIndex((p) => p.group === g)) }))}
+      legend={groups.map((g) => ({
+        name: g,
+        color: colorOf(
+          pts.find((p) => p.group === g)!,
+          pts.findIndex((p) => p.group === g),
+        ),
+      }))}
       table={{ columns: ["model", xLabel, yLabel], rows: pts.map((p) => [p.label, xFormat(p.x), yFormat(p.y)]) }}
     >
       {(tip) => (
@@ -75,8 +81,23 @@ export function ScatterChart({
             const cy = y(p.y) as number;
             return (
               <g key={`${p.label}-${i}`}>
-                <circle cx={cx} cy={cy} r={6} fill={colorOf(p, i)} stroke="#fff" strokeWidth={1.5} aria-label={label} role="graphics-symbol" {...markHandlers(tip, label)} />
-                <text x={cx + (cx > innerW * 0.7 ? -9 : 9)} y={cy - 8} textAnchor={cx > innerW * 0.7 ? "end" : "start"} style={{ ...AXIS_TICK, fill: "#1c2430" }}>
+                <circle
+                  cx={cx}
+                  cy={cy}
+                  r={6}
+                  fill={colorOf(p, i)}
+                  stroke="#fff"
+                  strokeWidth={1.5}
+                  aria-label={label}
+                  role="graphics-symbol"
+                  {...markHandlers(tip, label)}
+                />
+                <text
+                  x={cx + (cx > innerW * 0.7 ? -9 : 9)}
+                  y={cy - 8}
+                  textAnchor={cx > innerW * 0.7 ? "end" : "start"}
+                  style={{ ...AXIS_TICK, fill: "#1c2430" }}
+                >
                   {p.label.length > 30 ? `${p.label.slice(0, 29)}…` : p.label}
                 </text>
               </g>

@@ -44,7 +44,14 @@ export function ThresholdChart({
           {format(last)} ({direction === "above" ? "limit ≤" : "limit ≥"} {format(threshold)})
         </span>
       </figcaption>
-      <svg className="chart" role="img" aria-label={`${title} over time against its threshold`} viewBox={`0 0 ${width} ${height}`} width="100%" style={{ maxWidth: 480 }}>
+      <svg
+        className="chart"
+        role="img"
+        aria-label={`${title} over time against its threshold`}
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        style={{ maxWidth: 480 }}
+      >
         <title>{`${title}: latest ${format(last)}, threshold ${format(threshold)}`}</title>
         {[yMin, (yMin + yMax) / 2, yMax].map((t) => (
           <g key={t}>

@@ -28,16 +28,19 @@ export function DistillationGuardrails({ report }: { report: ExperimentReport })
                 Mean overlap@10 <strong>{a.current.mean.toFixed(3)}</strong>
                 {a.current.ci ? ` (95% CI ${a.current.ci[0].toFixed(3)}–${a.current.ci[1].toFixed(3)})` : ""} over {a.current.n} sampled slates
                 {a.pending > 0 ? `, ${a.pending} waiting to be scored` : ""};{" "}
-                {a.current.mean < a.threshold ? <span className="badge err">below {a.threshold}: holds the stage</span> : <span className="badge ok">at or above {a.threshold}</span>}
+                {a.current.mean < a.threshold ? (
+                  <span className="badge err">below {a.threshold}: holds the stage</span>
+                ) : (
+                  <span className="badge ok">at or above {a.threshold}</span>
+                )}
               </>
             )}
           </p>
           <TeacherAgreementChart stages={a.byStage} threshold={a.threshold} />
           <p className="muted">
-            {pct(a.sampleRate, 0)} of the candidate&apos;s requests (chosen from the request id) keep their served list; a job compares it every minute
-            with the top-10 of {a.referenceModelId ? <code>{a.referenceModelId}</code> : "the reference model"} (the candidate&apos;s teacher, else
-            the control) for the same user and exclusions. The stage is held while the mean is below {a.threshold}, judged from {a.minSamples} scored
-            slates.
+            {pct(a.sampleRate, 0)} of the candidate&apos;s requests (chosen from the request id) keep their served list; a job compares it every minute with the
+            top-10 of {a.referenceModelId ? <code>{a.referenceModelId}</code> : "the reference model"} (the candidate&apos;s teacher, else the control) for the
+            same user and exclusions. The stage is held while the mean is below {a.threshold}, judged from {a.minSamples} scored slates.
           </p>
         </>
       ) : null}
@@ -98,8 +101,8 @@ export function DistillationGuardrails({ report }: { report: ExperimentReport })
           <p className="muted">
             Long-tail users: most of their training interactions are outside the most popular 20% of items
             {s.headItems !== null ? ` (${s.headItems} items)` : ""}; cold users: at most 5 training interactions (users the training data does not know
-            included). A segment holds the stage when a KPI is worse than control beyond its margin, tested with always-valid p-values and
-            Benjamini–Hochberg control of the false-discovery rate at {s.fdr} across segments × KPIs.
+            included). A segment holds the stage when a KPI is worse than control beyond its margin, tested with always-valid p-values and Benjamini–Hochberg
+            control of the false-discovery rate at {s.fdr} across segments × KPIs.
           </p>
         </>
       ) : null}

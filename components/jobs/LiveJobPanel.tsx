@@ -68,7 +68,9 @@ export function LiveJobPanel({ initial, initialLogs, canCancel }: { initial: Job
       {job.result !== null && job.result !== undefined ? (
         <section className="panel">
           <h2>Result</h2>
-          <pre className="log" tabIndex={0} role="region" aria-label="Job result">{JSON.stringify(job.result, null, 2)}</pre>
+          <pre className="log" tabIndex={0} role="region" aria-label="Job result">
+            {JSON.stringify(job.result, null, 2)}
+          </pre>
         </section>
       ) : null}
     </>

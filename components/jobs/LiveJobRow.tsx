@@ -16,7 +16,9 @@ export function LiveJobRow({ initial, canCancel }: { initial: JobView; canCancel
     <tr data-testid={`job-row-${job.id}`}>
       <td>
         <Link href={`/jobs/${job.id}`}>{QUEUE_TITLES[job.queue] ?? job.queue}</Link>
-        <div className="muted" style={{ fontSize: 12.5 }}>{describeJobInput(job.queue, job.input)}</div>
+        <div className="muted" style={{ fontSize: 12.5 }}>
+          {describeJobInput(job.queue, job.input)}
+        </div>
       </td>
       <td>
         <StatusBadge status={job.status} />

@@ -15,7 +15,12 @@ export function describeJobInput(queue: string, input: unknown): string {
   const i = (input && typeof input === "object" ? input : {}) as Record<string, unknown>;
   switch (queue) {
     case "train":
-      return [`${String(i.role ?? "model")} d=${String(i.dimension ?? "?")}`, i.role === "student" ? String(i.method ?? "none") : null, i.kind === "redistill" ? "redistill" : null, i.name ? `“${String(i.name)}”` : null]
+      return [
+        `${String(i.role ?? "model")} d=${String(i.dimension ?? "?")}`,
+        i.role === "student" ? String(i.method ?? "none") : null,
+        i.kind === "redistill" ? "redistill" : null,
+        i.name ? `“${String(i.name)}”` : null,
+      ]
         .filter(Boolean)
         .join(", ");
     case "generate-dataset":

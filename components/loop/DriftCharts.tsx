@@ -15,7 +15,10 @@ export function DriftCharts({ checks, keys = LIVE_SIGNAL_KEYS }: { checks: Drift
   return (
     <div className="grid cols-3">
       {keys.map((key) => {
-        const latest = [...checks].reverse().find((c) => c.signals.some((s) => s.key === key))?.signals.find((s) => s.key === key);
+        const latest = [...checks]
+          .reverse()
+          .find((c) => c.signals.some((s) => s.key === key))
+          ?.signals.find((s) => s.key === key);
         if (!latest) return null;
         const points = checks.map((c) => [c.createdAt.getTime(), c.signals.find((s) => s.key === key)?.value ?? null] as [number, number | null]);
         const format = SHARE_KEYS.has(key) ? (v: number) => formatShare(v) : (v: number) => (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));

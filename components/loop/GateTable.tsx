@@ -60,7 +60,10 @@ export function GateTable({ runs }: { runs: RedistillRow[] }) {
                 </td>
                 <td>{r.trigger}</td>
                 <td>
-                  <StatusBadge status={r.status === "passed" ? "succeeded" : r.status === "running" ? "running" : "failed"} label={r.status === "failed" ? `gate failed: ${gate?.failed.join(", ") ?? ""}` : r.status} />
+                  <StatusBadge
+                    status={r.status === "passed" ? "succeeded" : r.status === "running" ? "running" : "failed"}
+                    label={r.status === "failed" ? `gate failed: ${gate?.failed.join(", ") ?? ""}` : r.status}
+                  />
                 </td>
                 {cell("ndcg10")}
                 {cell("longTailHr10")}

@@ -68,7 +68,9 @@ export interface LoopSettingsView {
   redistillIntervalHours: number | null;
   warmStartTeacher: boolean;
   autoStartExperiment: boolean;
-  thresholds: { [K in "popularityPsi" | "popularityJsd" | "unknownItemShare" | "unknownUserShare" | "userActivityJsd" | "minAgreement10" | "kpiAlpha"]: number };
+  thresholds: {
+    [K in "popularityPsi" | "popularityJsd" | "unknownItemShare" | "unknownUserShare" | "userActivityJsd" | "minAgreement10" | "kpiAlpha"]: number;
+  };
   gate: { ndcgTolerance: number; longTailTolerance: number; latencyBudgetP99Us: number };
 }
 
@@ -105,7 +107,11 @@ export function LoopSettingsForm({ modelId, settings, canEdit }: { modelId: stri
       warmStartTeacher: form.get("warmStartTeacher") === "on",
       autoStartExperiment: form.get("autoStartExperiment") === "on",
       thresholds: Object.fromEntries(THRESHOLD_FIELDS.map(([k]) => [k, num(`t.${k}`)])),
-      gate: { ndcgTolerance: num("g.ndcgTolerance") / 100, longTailTolerance: num("g.longTailTolerance") / 100, latencyBudgetP99Us: num("g.latencyBudgetP99Us") },
+      gate: {
+        ndcgTolerance: num("g.ndcgTolerance") / 100,
+        longTailTolerance: num("g.longTailTolerance") / 100,
+        latencyBudgetP99Us: num("g.latencyBudgetP99Us"),
+      },
     };
     setPending(true);
     setError(null);
@@ -153,7 +159,8 @@ export function LoopSettingsForm({ modelId, settings, canEdit }: { modelId: stri
           <input type="checkbox" name="warmStartTeacher" defaultChecked={settings.warmStartTeacher} disabled={!canEdit} /> warm-start the teacher
         </label>
         <label>
-          <input type="checkbox" name="autoStartExperiment" defaultChecked={settings.autoStartExperiment} disabled={!canEdit} /> start a passing candidate&apos;s experiment at once
+          <input type="checkbox" name="autoStartExperiment" defaultChecked={settings.autoStartExperiment} disabled={!canEdit} /> start a passing
+          candidate&apos;s experiment at once
         </label>
       </div>
       <button type="submit" disabled={!hydrated || !canEdit || pending}>

@@ -3,7 +3,10 @@
 import type { ImportDatasetInput } from "@/lib/jobs/definitions";
 import { PermanentJobError, type JobContext } from "../context";
 
-export async function importDataset(input: ImportDatasetInput, ctx: JobContext): Promise<{ datasetId: string; snapshot: string; duplicate: boolean; counts: Record<string, number> }> {
+export async function importDataset(
+  input: ImportDatasetInput,
+  ctx: JobContext,
+): Promise<{ datasetId: string; snapshot: string; duplicate: boolean; counts: Record<string, number> }> {
   const { importDataset: run, ImportPathError } = await import("@/lib/db/imports");
   const { DatasetError } = await import("@/lib/recsys/data/errors");
   const { name, source, ...options } = input;

@@ -15,6 +15,7 @@ export async function redistill(input: RedistillInput, ctx: JobContext) {
     log: (message, level) => ctx.log(message, level),
     fail: (message) => new PermanentJobError(message),
     delay: (ms) => abortableDelay(ms, ctx.signal),
-    enqueueTrain: async (train) => enqueueJob({ queue: "train", input: train, createdById: own?.createdById ?? undefined }, { db: ctx.db, boss: await senderBoss() }),
+    enqueueTrain: async (train) =>
+      enqueueJob({ queue: "train", input: train, createdById: own?.createdById ?? undefined }, { db: ctx.db, boss: await senderBoss() }),
   });
 }

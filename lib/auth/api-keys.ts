@@ -119,18 +119,33 @@ export async function authenticatePresentedKey(presented: string | null, now = D
     try {
       row = await db().apiKey.findUnique({
         where: { prefix },
-        select: { id: true, prefix: true, scopes: true, createdById: true, keyHash: true, revokedAt: true, lastUsedAt: true, createdBy: { select: { disabledAt: true } } },
+        select: {
+          id: true,
+          prefix: true,
+          scopes: true,
+          createdById: true,
+          keyHash: true,
+          revokedAt: true,
+          lastUsedAt: true,
+          createdBy: { select: { disabledAt: true } },
+        },
       });
     } catch (error) {
       // PostgreSQL unreachable: a key verified recently keeps working (serving goes on from loaded models).
       if (!entry || !isDatabaseUnavailable(error) || now - entry.fetchedAt > STALE_IF_UNAVAILABLE_MS) throw error;
-      return digestsEqual(entry.key.keyHash, sha256Hex(presented)) ? { id: entry.key.id, prefix, scopes: entry.key.scopes, createdById: entry.key.createdById } : null;
+      return digestsEqual(entry.key.keyHash, sha256Hex(presented))
+        ? { id: entry.key.id, prefix, scopes: entry.key.scopes, createdById: entry.key.createdById }
+        : null;
     }
     if (!row || row.revokedAt || row.createdBy.disabledAt) {
       cache.delete(prefix);
       return null;
     }
-    entry = { key: { id: row.id, prefix: row.prefix, scopes: row.scopes, createdById: row.createdById, keyHash: row.keyHash }, fetchedAt: now, lastUsedAt: row.lastUsedAt?.getTime() ?? null };
+    entry = {
+      key: { id: row.id, prefix: row.prefix, scopes: row.scopes, createdById: row.createdById, keyHash: row.keyHash },
+      fetchedAt: now,
+      lastUsedAt: row.lastUsedAt?.getTime() ?? null,
+    };
     cache.set(prefix, entry);
   }
   if (!digestsEqual(entry.key.keyHash, sha256Hex(presented))) return null;

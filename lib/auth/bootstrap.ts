@@ -30,20 +30,31 @@ export async function ensureFirstAdmin(log: (line: string) => void = console.log
         if ((await tx.user.count()) > 0) return false;
         // A generated password has been on a terminal (and maybe in a log): it works once, to set a new one.
         const user = await tx.user.create({ data: { email, name: "Administrator", role: "admin", passwordHash, mustChangePassword: !configured } });
-        await recordAudit({ actor: { label: "system" }, action: "user.created", entityType: "user", entityId: user.id, reason: "first start: empty user table", data: { email, role: "admin" } }, tx);
+        await recordAudit(
+          {
+            actor: { label: "system" },
+            action: "user.created",
+            entityType: "user",
+            entityId: user.id,
+            reason: "first start: empty user table",
+            data: { email, role: "admin" },
+          },
+          tx,
+        );
         return true;
       },
       { isolationLevel: Prisma.TransactionIsolationLevel.Serializable },
     );
   } catch (error) {
-    const concurrent =
-      error instanceof Prisma.PrismaClientKnownRequestError && (error.code === "P2002" || error.code === "P2034");
+    const concurrent = error instanceof Prisma.PrismaClientKnownRequestError && (error.code === "P2002" || error.code === "P2034");
     if (!concurrent) throw error;
   }
   if (!created) return;
   if (configured) {
     log(`Created the first admin ${email} (password from ADMIN_PASSWORD).`);
   } else {
-    log(`Created the first admin. Sign in with\n  email:    ${email}\n  password: ${password}\nThis password is shown only once and must be changed at the first sign-in.`);
+    log(
+      `Created the first admin. Sign in with\n  email:    ${email}\n  password: ${password}\nThis password is shown only once and must be changed at the first sign-in.`,
+    );
   }
 }

@@ -25,9 +25,7 @@ export const UpdateUserBody = z
 
 export const CreateApiKeyBody = z.object({
   name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(120, "Name must be at most 120 characters"),
-  scopes: z
-    .array(z.enum(API_KEY_SCOPES, { error: `Scopes are ${API_KEY_SCOPES.join(", ")}` }))
-    .min(1, "Choose at least one scope"),
+  scopes: z.array(z.enum(API_KEY_SCOPES, { error: `Scopes are ${API_KEY_SCOPES.join(", ")}` })).min(1, "Choose at least one scope"),
 });
 
 export const ChangePasswordBody = z

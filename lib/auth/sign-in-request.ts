@@ -25,15 +25,27 @@ export async function signInResponse(request: Request, clientAddress: string): P
   const result = await checkCredentials(body.email, body.password, clientAddress);
   if (!result.ok) {
     if (result.reason === "rate_limited") {
-      return jsonError(429, "rate_limited", `Too many sign-in attempts. Try again in ${result.retryAfterSeconds} s.`, { retryAfterSeconds: result.retryAfterSeconds }, {
-        headers: { "retry-after": String(result.retryAfterSeconds) },
-      });
+      return jsonError(
+        429,
+        "rate_limited",
+        `Too many sign-in attempts. Try again in ${result.retryAfterSeconds} s.`,
+        { retryAfterSeconds: result.retryAfterSeconds },
+        {
+          headers: { "retry-after": String(result.retryAfterSeconds) },
+        },
+      );
     }
     return jsonError(401, "invalid_credentials", "Wrong email or password");
   }
   const { token } = await createSession(result.user.id);
   const secure = isHttps(request.url, request.headers.get("x-forwarded-proto")) || secureCookiesRequired(request);
-  await recordAudit({ actor: { id: result.user.id, label: result.user.email }, action: "user.signed_in", entityType: "user", entityId: result.user.id, data: { client: clientAddress } });
+  await recordAudit({
+    actor: { id: result.user.id, label: result.user.email },
+    action: "user.signed_in",
+    entityType: "user",
+    entityId: result.user.id,
+    data: { client: clientAddress },
+  });
   return json(
     { user: result.user, mustChangePassword: result.mustChangePassword },
     { headers: { "set-cookie": serializeCookie(SESSION_COOKIE, token, sessionCookieOptions(secure)) } },

@@ -22,10 +22,7 @@ export function listUsers(): Promise<UserSummary[]> {
   return db().user.findMany({ select: summary, orderBy: { createdAt: "asc" } });
 }
 
-export async function createUser(
-  input: { email: string; name?: string | null; role: Role; password: string },
-  actor: AuditActor,
-): Promise<UserSummary> {
+export async function createUser(input: { email: string; name?: string | null; role: Role; password: string }, actor: AuditActor): Promise<UserSummary> {
   const passwordHash = await hashPassword(input.password);
   try {
     return await db().$transaction(async (tx) => {
@@ -50,17 +47,12 @@ async function assertNotLastAdmin(tx: Prisma.TransactionClient, userId: string):
   if (others === 0) throw new HttpError(409, "last_admin", "This is the last active admin; promote another admin first");
 }
 
-export async function updateUser(
-  userId: string,
-  change: { role?: Role; disabled?: boolean },
-  actor: AuditActor,
-): Promise<UserSummary> {
+export async function updateUser(userId: string, change: { role?: Role; disabled?: boolean }, actor: AuditActor): Promise<UserSummary> {
   const updated = await db().$transaction(
     async (tx) => {
       const user = await tx.user.findUnique({ where: { id: userId }, select: summary });
       if (!user) throw notFound("No such user");
-      const losesAdmin =
-        user.role === "admin" && !user.disabledAt && ((change.role && change.role !== "admin") || change.disabled === true);
+      const losesAdmin = user.role === "admin" && !user.disabledAt && ((change.role && change.role !== "admin") || change.disabled === true);
       if (losesAdmin) await assertNotLastAdmin(tx, userId);
 
       const data: Prisma.UserUpdateInput = {};
@@ -85,12 +77,7 @@ export async function updateUser(
 }
 
 /** Self-service password change: needs the current password; signs out the user's other sessions. */
-export async function changeOwnPassword(
-  userId: string,
-  currentPassword: string,
-  newPassword: string,
-  keepSessionId: string,
-): Promise<void> {
+export async function changeOwnPassword(userId: string, currentPassword: string, newPassword: string, keepSessionId: string): Promise<void> {
   const user = await db().user.findUnique({ where: { id: userId }, select: { passwordHash: true, email: true } });
   if (!user) throw notFound("No such user");
   if (!(await verifyPassword(user.passwordHash, currentPassword))) {

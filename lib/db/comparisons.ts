@@ -43,7 +43,9 @@ export async function runComparison(input: CompareModelsInput, h: ComparisonHook
   if (!datasetRow) throw h.fail(`dataset ${teacherRow.datasetId} does not exist`);
   const dir = datasetDirectory(datasetRow);
   if (!dir) throw h.fail(`dataset ${datasetRow.id} has no stored files`);
-  const ds = datasetRow.storagePath ? await readStoredTsvDir(dir, datasetRow.name) : { ...(await import("@/lib/recsys/data")).loadDataset(dir), name: datasetRow.name };
+  const ds = datasetRow.storagePath
+    ? await readStoredTsvDir(dir, datasetRow.name)
+    : { ...(await import("@/lib/recsys/data")).loadDataset(dir), name: datasetRow.name };
   await h.log(`loaded dataset "${datasetRow.name}": ${ds.numUsers} users, ${ds.numItems} items`);
   h.progress(0.05, "loading models");
 
@@ -75,14 +77,23 @@ export async function runComparison(input: CompareModelsInput, h: ComparisonHook
       });
       await tx.offlineEvaluation.deleteMany({ where: { comparisonId: c.id } });
       await tx.offlineEvaluation.createMany({
-        data: rows.map((r) => ({ modelId: r.id, datasetId: datasetRow.id, split: input.split, protocol: json(protocol), metrics: json(results.get(r.id)), comparisonId: c.id })),
+        data: rows.map((r) => ({
+          modelId: r.id,
+          datasetId: datasetRow.id,
+          split: input.split,
+          protocol: json(protocol),
+          metrics: json(results.get(r.id)),
+          comparisonId: c.id,
+        })),
       });
       return c;
     });
     const t = results.get(teacherRow.id)!;
     for (const r of rows) {
       const m = results.get(r.id)!;
-      await h.log(`${r.name}: N@10 ${m.sampled["N@10"].toFixed(4)} (${((100 * m.sampled["N@10"]) / (t.sampled["N@10"] || 1)).toFixed(1)}% of the teacher), p50 ${m.latency.p50us.toFixed(0)} µs`);
+      await h.log(
+        `${r.name}: N@10 ${m.sampled["N@10"].toFixed(4)} (${((100 * m.sampled["N@10"]) / (t.sampled["N@10"] || 1)).toFixed(1)}% of the teacher), p50 ${m.latency.p50us.toFixed(0)} µs`,
+      );
     }
     h.progress(1, "comparison stored");
     return { comparisonId: comparison.id, models: rows.length };
@@ -138,7 +149,12 @@ export function comparisonMetrics(evaluation: { metrics: Prisma.JsonValue }): Co
 
 /** Teachers one can compare (not archived), newest first, with their dataset's name. */
 export function listComparableTeachers(db: Db = defaultDb()) {
-  return db.model.findMany({ where: { role: "teacher", archivedAt: null }, orderBy: { createdAt: "desc" }, take: 200, include: { dataset: { select: { name: true } } } });
+  return db.model.findMany({
+    where: { role: "teacher", archivedAt: null },
+    orderBy: { createdAt: "desc" },
+    take: 200,
+    include: { dataset: { select: { name: true } } },
+  });
 }
 
 /** A model with its dataset's name, or null. */

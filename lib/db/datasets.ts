@@ -37,7 +37,12 @@ export interface DatasetRecordInput {
  * the same (source, snapshot) maps to one row, so a job that runs again after a crash finds and
  * completes the row it made.
  */
-export async function saveDataset(input: DatasetRecordInput, data: RecsysDataset, db: Db = defaultDb(), opts: { interactions?: DedupedInteractions } = {}): Promise<Dataset> {
+export async function saveDataset(
+  input: DatasetRecordInput,
+  data: RecsysDataset,
+  db: Db = defaultDb(),
+  opts: { interactions?: DedupedInteractions } = {},
+): Promise<Dataset> {
   const row = await db.dataset.upsert({
     where: { source_snapshot: { source: input.source, snapshot: input.snapshot } },
     create: { ...input, sourcePath: input.sourcePath ?? null, parentId: input.parentId ?? null },

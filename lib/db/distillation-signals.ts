@@ -43,7 +43,9 @@ export interface PendingSlate {
 
 /** The oldest unscored samples, each with its reference model. */
 export async function pendingSlateSamples(db: Db, limit: number): Promise<PendingSlate[]> {
-  const rows = await db.$queryRaw<{ requestId: string; experimentId: string; userId: string; items: string[]; exclude: string[]; reference: string | null }[]>(Prisma.sql`
+  const rows = await db.$queryRaw<
+    { requestId: string; experimentId: string; userId: string; items: string[]; exclude: string[]; reference: string | null }[]
+  >(Prisma.sql`
     SELECT s."requestId"::text AS "requestId", s."experimentId", s."userId", s."items", s."exclude",
            coalesce(cm."teacherId", ctl."modelId") AS reference
     FROM "SlateSample" s
@@ -53,7 +55,14 @@ export async function pendingSlateSamples(db: Db, limit: number): Promise<Pendin
     WHERE s."scoredAt" IS NULL
     ORDER BY s."createdAt"
     LIMIT ${limit}`);
-  return rows.map((r) => ({ requestId: r.requestId, experimentId: r.experimentId, userId: r.userId, items: r.items, exclude: r.exclude, referenceModelId: r.reference }));
+  return rows.map((r) => ({
+    requestId: r.requestId,
+    experimentId: r.experimentId,
+    userId: r.userId,
+    items: r.items,
+    exclude: r.exclude,
+    referenceModelId: r.reference,
+  }));
 }
 
 export async function modelSources(db: Db, ids: readonly string[]): Promise<ModelSource[]> {
@@ -108,7 +117,12 @@ async function agreementByStageWindow(db: Db, experimentId: string): Promise<Sta
 }
 
 const addSums = (rows: readonly StageAgreementRow[]) =>
-  rows.reduce((s, r) => ({ n: s.n + r.n, sum: s.sum + r.sum, sumSquares: s.sumSquares + r.sumSquares, pending: s.pending + r.pending }), { n: 0, sum: 0, sumSquares: 0, pending: 0 });
+  rows.reduce((s, r) => ({ n: s.n + r.n, sum: s.sum + r.sum, sumSquares: s.sumSquares + r.sumSquares, pending: s.pending + r.pending }), {
+    n: 0,
+    sum: 0,
+    sumSquares: 0,
+    pending: 0,
+  });
 
 export async function teacherAgreementReport(
   db: Db,

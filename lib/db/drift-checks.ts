@@ -64,6 +64,12 @@ export function isLiveDriftMetrics(m: unknown): m is LiveDriftCheckMetrics {
 
 /** Live checks of a model, oldest first (for charts against thresholds). */
 export async function listLiveDriftChecks(modelId: string, db: Db = defaultDb(), take = 200) {
-  const rows = await db.driftCheck.findMany({ where: { modelId, metrics: { path: ["kind"], equals: "live" } }, orderBy: { createdAt: "desc" }, take: Math.min(take, 1000) });
-  return rows.reverse().map((r) => ({ id: r.id, createdAt: r.createdAt, score: r.score, driftDetected: r.driftDetected, metrics: r.metrics as unknown as LiveDriftCheckMetrics }));
+  const rows = await db.driftCheck.findMany({
+    where: { modelId, metrics: { path: ["kind"], equals: "live" } },
+    orderBy: { createdAt: "desc" },
+    take: Math.min(take, 1000),
+  });
+  return rows
+    .reverse()
+    .map((r) => ({ id: r.id, createdAt: r.createdAt, score: r.score, driftDetected: r.driftDetected, metrics: r.metrics as unknown as LiveDriftCheckMetrics }));
 }

@@ -11,7 +11,11 @@ export interface StartDatabase {
 }
 
 /** Returns the lines to print after the server's URL (the admin's generated password, demo accounts). */
-export async function prepareDatabase(database: StartDatabase, say: (line: string) => void, env: Record<string, string | undefined> = process.env): Promise<string[]> {
+export async function prepareDatabase(
+  database: StartDatabase,
+  say: (line: string) => void,
+  env: Record<string, string | undefined> = process.env,
+): Promise<string[]> {
   const plan = demoPlan(env, database);
   const notes: string[] = [];
   await ensureFirstAdmin((line) => notes.push(...line.split("\n")));

@@ -115,7 +115,11 @@ export function uploadDir(id: string): string {
 
 /** the name an upload is stored under: its own (messages name the file people know), made safe */
 function safeFileName(name: string): string {
-  const base = path.basename(name || "upload").replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "").slice(-120);
+  const base = path
+    .basename(name || "upload")
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .replace(/^\.+/, "")
+    .slice(-120);
   return base === "" || base === "meta.json" ? `upload-${base}` : base;
 }
 
@@ -164,7 +168,10 @@ export class UploadTooLargeError extends Error {
  * Streams an uploaded file to DATA_DIR/uploads/<id>/data. `truncated()` says whether the stream was cut
  * at the size limit (busboy's fileSize limit): then nothing is kept and UploadTooLargeError is thrown.
  */
-export async function stageUpload(stream: Readable, info: { name: string; createdById: string | null; truncated: () => boolean; limit: number }): Promise<UploadMeta> {
+export async function stageUpload(
+  stream: Readable,
+  info: { name: string; createdById: string | null; truncated: () => boolean; limit: number },
+): Promise<UploadMeta> {
   removeExpiredUploads();
   const id = `up_${randomBytes(12).toString("hex")}`;
   const dir = uploadDir(id);
@@ -212,7 +219,11 @@ export interface StoredImport {
  * Stores an imported dataset: train/valid/test.tsv, ids.json and interactions.tsv under
  * DATA_DIR/datasets/<id>/, then the row. Same (source, snapshot) as an existing row: returns it.
  */
-export async function storeImportedDataset(imported: ImportedData, db: Db, opts: { sourcePath: string | null; log?: (m: string) => void | Promise<void> }): Promise<StoredImport> {
+export async function storeImportedDataset(
+  imported: ImportedData,
+  db: Db,
+  opts: { sourcePath: string | null; log?: (m: string) => void | Promise<void> },
+): Promise<StoredImport> {
   const snapshot = importSnapshot(imported);
   const source = imported.format;
   const existing = await db.dataset.findUnique({ where: { source_snapshot: { source, snapshot } } });
@@ -319,7 +330,10 @@ export async function importDataset(
  * Checks that an import source exists and holds something importable (a quick look: stat and first
  * lines). Throws ImportPathError or DatasetError with the reason.
  */
-export async function checkImportSource(source: ImportSource, format?: import("@/lib/recsys/data/import").ImportFormat): Promise<{ path: string; label: string }> {
+export async function checkImportSource(
+  source: ImportSource,
+  format?: import("@/lib/recsys/data/import").ImportFormat,
+): Promise<{ path: string; label: string }> {
   const { resolveInput } = await import("@/lib/recsys/data/import");
   const input = importSourcePath(source);
   try {

@@ -21,7 +21,10 @@ const everyMinutes = z
   .int("must be whole minutes")
   .min(1, "at least 1 minute")
   .max(1440, "at most a day (1440)")
-  .refine((m) => (m < 60 ? 60 % m === 0 : m % 60 === 0 && 24 % (m / 60) === 0), "must divide an hour (1–6, 10, 12, 15, 20, 30) or be whole hours dividing a day (60, 120, 180, 240, 360, 480, 720, 1440)");
+  .refine(
+    (m) => (m < 60 ? 60 % m === 0 : m % 60 === 0 && 24 % (m / 60) === 0),
+    "must divide an hour (1–6, 10, 12, 15, 20, 30) or be whole hours dividing a day (60, 120, 180, 240, 360, 480, 720, 1440)",
+  );
 const everyHours = z
   .number({ error: "must be a number" })
   .int("must be whole hours")
@@ -48,7 +51,11 @@ export const gateSchema = z
     longTailTolerance: z.number({ error: "must be a number" }).min(0, "must be 0 or more").max(1, "at most 1 (100%)"),
     latencyBudgetP99Us: positive.max(10_000_000),
     negatives: z.number().int().min(1).max(10_000),
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
   })
   .partial()
   .strict();
@@ -57,7 +64,11 @@ export const gateSchema = z
 export const loopSettingsInput = z
   .object({
     driftIntervalMinutes: everyMinutes,
-    driftWindowHours: z.number({ error: "must be a number" }).int("must be whole hours").min(1).max(24 * 90, "at most 90 days"),
+    driftWindowHours: z
+      .number({ error: "must be a number" })
+      .int("must be whole hours")
+      .min(1)
+      .max(24 * 90, "at most 90 days"),
     thresholds: thresholdsSchema,
     snapshotIntervalHours: everyHours,
     retentionDays: z.number({ error: "must be a number" }).int("must be whole days").min(1).max(3650, "at most 10 years"),

@@ -54,7 +54,17 @@ export async function createMetric(db: Db, definition: MetricDefinition, created
 }
 
 /** Fields that change what a metric measures: frozen once a started experiment uses the metric. */
-const MEASURING_FIELDS = ["aggregation", "event", "measure", "denominatorEvent", "denominatorMeasure", "quantile", "direction", "capPercentile", "nonInferiorityMargin"] as const;
+const MEASURING_FIELDS = [
+  "aggregation",
+  "event",
+  "measure",
+  "denominatorEvent",
+  "denominatorMeasure",
+  "quantile",
+  "direction",
+  "capPercentile",
+  "nonInferiorityMargin",
+] as const;
 
 /**
  * Updates a user-defined metric: the merged definition is validated again (400 per field); the key
@@ -65,15 +75,22 @@ export async function updateMetric(db: Db, id: string, patch: Record<string, unk
   const current = await db.metric.findUnique({ where: { id } });
   if (!current) throw notFound("No such metric");
   if (current.builtIn) throw conflict("Built-in metrics cannot be changed; define a new metric instead");
-  if (patch.key !== undefined && patch.key !== current.key) throw invalid("key", "the key cannot change (experiments and API clients refer to it): define a new metric instead");
+  if (patch.key !== undefined && patch.key !== current.key)
+    throw invalid("key", "the key cannot change (experiments and API clients refer to it): define a new metric instead");
   const parsed = metricDefinitionSchema.safeParse({ ...toDefinition(current), ...patch });
   if (!parsed.success) throw badRequest("The request has invalid fields", { issues: toIssues(parsed.error) });
   const definition = parsed.data;
   const before = toDefinition(current);
   const changed = MEASURING_FIELDS.filter((f) => definition[f] !== before[f]);
   if (changed.length > 0) {
-    const started = await db.experimentMetric.findFirst({ where: { metricId: id, experiment: { startedAt: { not: null } } }, include: { experiment: { select: { name: true } } } });
-    if (started) throw conflict(`"${current.name}" is used by the started experiment "${started.experiment.name}": only its name and description can change (${changed.join(", ")} would change its results); define a new metric instead`);
+    const started = await db.experimentMetric.findFirst({
+      where: { metricId: id, experiment: { startedAt: { not: null } } },
+      include: { experiment: { select: { name: true } } },
+    });
+    if (started)
+      throw conflict(
+        `"${current.name}" is used by the started experiment "${started.experiment.name}": only its name and description can change (${changed.join(", ")} would change its results); define a new metric instead`,
+      );
   }
   return db.metric.update({ where: { id }, data: definition });
 }
@@ -126,7 +143,9 @@ function eventFilter(event: Exclude<MetricEvent, "exposure" | "latency">): Prism
 function perUserValue(event: MetricEvent, measure: "count" | "value"): { fromEvents: Prisma.Sql | null } {
   if (event === "exposure" || event === "latency") return { fromEvents: null };
   const f = eventFilter(event);
-  return { fromEvents: measure === "count" ? Prisma.sql`count(*) FILTER (WHERE ${f})::float8` : Prisma.sql`coalesce(sum(e."value") FILTER (WHERE ${f}), 0)::float8` };
+  return {
+    fromEvents: measure === "count" ? Prisma.sql`count(*) FILTER (WHERE ${f})::float8` : Prisma.sql`coalesce(sum(e."value") FILTER (WHERE ${f}), 0)::float8`,
+  };
 }
 
 /** Per-variant sufficient statistics of one catalogue metric over exposures served in [from, to). */
@@ -197,7 +216,9 @@ async function quantileStatistics(db: Tx, experimentId: string, window: ReportWi
                      WHERE x."experimentId" = ${experimentId} AND x."createdAt" >= ${window.from} AND x."createdAt" < ${window.to}
                        AND e."value" IS NOT NULL AND ${eventFilter(metric.event)}`;
   if (!values) return [];
-  const counts = await db.$queryRaw<{ variant: string; n: number }[]>(Prisma.sql`SELECT "variant", count(*)::float8 AS n FROM (${values}) q GROUP BY 1 ORDER BY 1`);
+  const counts = await db.$queryRaw<{ variant: string; n: number }[]>(
+    Prisma.sql`SELECT "variant", count(*)::float8 AS n FROM (${values}) q GROUP BY 1 ORDER BY 1`,
+  );
   const out: MetricArmStatistic[] = [];
   for (const { variant, n } of counts) {
     const [lo, hi] = quantileIntervalLevels(Number(n), nu);
@@ -242,7 +263,8 @@ export async function storeExperimentMetrics(tx: Tx, experimentId: string, chose
 export async function setExperimentMetrics(db: Db, experimentId: string, chosen: readonly ExperimentMetricChoice[]) {
   const experiment = await db.experiment.findUnique({ where: { id: experimentId }, select: { status: true } });
   if (!experiment) throw notFound("No such experiment");
-  if (experiment.status !== "draft") throw conflict(`The metrics of an experiment that is ${experiment.status.replace("_", " ")} cannot change: its gates would move mid-test`);
+  if (experiment.status !== "draft")
+    throw conflict(`The metrics of an experiment that is ${experiment.status.replace("_", " ")} cannot change: its gates would move mid-test`);
   await db.$transaction((tx) => storeExperimentMetrics(tx, experimentId, chosen, ""));
 }
 

@@ -24,5 +24,18 @@ export async function loadOverview(client: Db = defaultDb()) {
     production ? listRedistillRuns(client, production.model.id, 3) : [],
     listLoopEvents(client, { take: 8 }),
   ]);
-  return { datasets, teachers, students, activeJobs, failedJobs, runningExperiments, production, recentJobs, recentAudit, liveChecks, redistillRuns, loopEvents };
+  return {
+    datasets,
+    teachers,
+    students,
+    activeJobs,
+    failedJobs,
+    runningExperiments,
+    production,
+    recentJobs,
+    recentAudit,
+    liveChecks,
+    redistillRuns,
+    loopEvents,
+  };
 }

@@ -131,9 +131,7 @@ const Z95 = 1.959963984540054;
 export type RollupScope = { kind: "stage"; index: number; startedAt: Date } | { kind: "all" };
 
 export function rollupFilter(scope: RollupScope): Prisma.Sql {
-  return scope.kind === "stage"
-    ? Prisma.sql`AND "stageIndex" = ${scope.index} AND "stageStartedAt" = ${scope.startedAt} AND NOT "settling"`
-    : Prisma.empty;
+  return scope.kind === "stage" ? Prisma.sql`AND "stageIndex" = ${scope.index} AND "stageStartedAt" = ${scope.startedAt} AND NOT "settling"` : Prisma.empty;
 }
 
 /**
@@ -221,7 +219,8 @@ export async function rollupOps(db: Db, experimentId: string, scope: RollupScope
 
 /** Requests, failures, latency percentiles (percentile_cont) and mean CPU time per variant over [from, to). */
 export async function opsByVariant(db: Db, experimentId: string, window: ReportWindow): Promise<VariantOpsRow[]> {
-  const rows = await withAggregateMemory(db, (tx) => tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+  const rows = await withAggregateMemory(db, (tx) =>
+    tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     SELECT "variant",
            count(*)::float8 AS requests,
            count(*) FILTER (WHERE "failed")::float8 AS failed,
@@ -232,7 +231,8 @@ export async function opsByVariant(db: Db, experimentId: string, window: ReportW
     FROM "Exposure"
     WHERE "experimentId" = ${experimentId} AND "createdAt" >= ${window.from} AND "createdAt" < ${window.to}
     GROUP BY "variant"
-    ORDER BY "variant"`));
+    ORDER BY "variant"`),
+  );
   return rows.map((r) => ({
     variant: String(r.variant),
     requests: num(r.requests),
@@ -254,7 +254,8 @@ export interface TimelinePoint {
 /** Exposures and attributed clicks per variant per time bucket (for the over-time chart). */
 export async function exposureTimeline(db: Db, experimentId: string, window: ReportWindow, bucketSeconds: number): Promise<TimelinePoint[]> {
   const seconds = Math.max(1, Math.round(bucketSeconds));
-  const rows = await withAggregateMemory(db, (tx) => tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+  const rows = await withAggregateMemory(db, (tx) =>
+    tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     SELECT to_timestamp(floor(extract(epoch FROM x."createdAt") / ${seconds}) * ${seconds}) AS bucket,
            x."variant",
            count(DISTINCT x."id")::float8 AS exposures,
@@ -263,7 +264,8 @@ export async function exposureTimeline(db: Db, experimentId: string, window: Rep
     LEFT JOIN "Event" e ON e."requestId" = x."requestId"
     WHERE x."experimentId" = ${experimentId} AND x."createdAt" >= ${window.from} AND x."createdAt" < ${window.to}
     GROUP BY 1, 2
-    ORDER BY 1, 2`));
+    ORDER BY 1, 2`),
+  );
   return rows.map((r) => ({ bucket: new Date(r.bucket as Date), variant: String(r.variant), exposures: num(r.exposures), clicks: num(r.clicks) }));
 }
 
@@ -395,7 +397,13 @@ export async function loadExperimentReport(
 }
 
 /** The experiment's catalogue metrics over the report's window (null when it chose none). */
-async function reportCatalogueMetrics(db: Db, experimentId: string, window: ReportWindow, kpiStats: VariantSufficientStats[], g: ReturnType<typeof parseGuardrails>) {
+async function reportCatalogueMetrics(
+  db: Db,
+  experimentId: string,
+  window: ReportWindow,
+  kpiStats: VariantSufficientStats[],
+  g: ReturnType<typeof parseGuardrails>,
+) {
   const chosen = await chosenMetrics(db, experimentId);
   if (chosen.length === 0) return null;
   const statistics = await withAggregateMemory(db, (tx) => catalogueStatistics(tx, experimentId, window, chosen));

@@ -80,7 +80,11 @@ export function demoPlan(env: Record<string, string | undefined>, database: { em
   if (flag === "true") [demo, reason] = [true, "DEMO=true"];
   else if (flag === "false") [demo, reason] = [false, "DEMO=false"];
   else if (database.embedded && database.firstStart) [demo, reason] = [true, "first start of the embedded database (DEMO=false to skip)"];
-  else [demo, reason] = [false, database.embedded ? "not the embedded database's first start (DEMO=true for demo data)" : "DATABASE_URL is set (DEMO=true for demo data)"];
+  else
+    [demo, reason] = [
+      false,
+      database.embedded ? "not the embedded database's first start (DEMO=true for demo data)" : "DATABASE_URL is set (DEMO=true for demo data)",
+    ];
   const data = demo && env.SEED_DEMO !== "false";
   return { users: data && env.DEMO_USERS !== "false", data, reason };
 }
@@ -106,9 +110,7 @@ async function ensureDemoUsers(db: Db): Promise<string[]> {
  * Seeds an empty database and returns lines worth printing (credentials, what was queued).
  * `boss` defaults to a short-lived sender on `url`.
  */
-export async function seedDemoData(
-  opts: { db?: Db; url?: string; boss?: PgBoss; log?: (line: string) => void; users?: boolean } = {},
-): Promise<string[]> {
+export async function seedDemoData(opts: { db?: Db; url?: string; boss?: PgBoss; log?: (line: string) => void; users?: boolean } = {}): Promise<string[]> {
   const db = opts.db ?? defaultDb();
   const log = opts.log ?? console.log;
   const notes: string[] = [];

@@ -119,7 +119,11 @@ const ROUTING_FINGERPRINT = `
 export function fingerprintedRoutingState(db: Db, pool: pg.Pool): () => Promise<RoutingState> {
   let last: { fingerprint: string; state: RoutingState } | null = null;
   return async () => {
-    const { rows } = await pool.query<{ fingerprint: string }>({ name: "understudy_routing_fingerprint", text: ROUTING_FINGERPRINT, values: [[...LIVE_STATUSES]] });
+    const { rows } = await pool.query<{ fingerprint: string }>({
+      name: "understudy_routing_fingerprint",
+      text: ROUTING_FINGERPRINT,
+      values: [[...LIVE_STATUSES]],
+    });
     const fingerprint = rows[0].fingerprint;
     if (last && last.fingerprint === fingerprint) return last.state;
     const state = await readRoutingState(db);

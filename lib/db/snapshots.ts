@@ -38,7 +38,9 @@ export interface SnapshotLineage extends FoldLineage {
   jobRunId: string | null;
 }
 
-const lineageSchema = z.object({ version: z.number(), rootDatasetId: z.string(), eventWindow: z.object({ from: z.string().nullable(), to: z.string() }) }).passthrough();
+const lineageSchema = z
+  .object({ version: z.number(), rootDatasetId: z.string(), eventWindow: z.object({ from: z.string().nullable(), to: z.string() }) })
+  .passthrough();
 
 export function snapshotLineage(row: Pick<Dataset, "params">): SnapshotLineage | null {
   const parsed = lineageSchema.safeParse((row.params as { lineage?: unknown } | null)?.lineage);
@@ -80,8 +82,7 @@ export async function resolveProductionModel(db: Db, modelId: string | undefined
 }
 
 export type SnapshotOutcome =
-  | { created: true; datasetId: string; version: number; lineage: SnapshotLineage }
-  | { created: false; datasetId: string; reason: string };
+  { created: true; datasetId: string; version: number; lineage: SnapshotLineage } | { created: false; datasetId: string; reason: string };
 
 export async function buildLiveSnapshot(input: { modelId?: string }, h: SnapshotHooks): Promise<SnapshotOutcome> {
   const now = h.now ?? new Date();
@@ -152,13 +153,14 @@ export async function buildLiveSnapshot(input: { modelId?: string }, h: Snapshot
   }
   // a retried job that stored the row before it failed raises the fact once
   const raised = await h.db.loopEvent.findFirst({ where: { kind: "snapshot_created", entityId: row.id }, select: { id: true } });
-  if (!raised) await raiseSnapshotCreated(h.db, {
-    modelId: model.id,
-    entityType: "dataset",
-    entityId: row.id,
-    summary: `snapshot v${version} of ${root.name}: +${lineage.newInteractions} interactions, +${lineage.newUsers} users, +${lineage.newItems} items`,
-    data: { parentDatasetId: head.id, version, eventWindow: lineage.eventWindow },
-  });
+  if (!raised)
+    await raiseSnapshotCreated(h.db, {
+      modelId: model.id,
+      entityType: "dataset",
+      entityId: row.id,
+      summary: `snapshot v${version} of ${root.name}: +${lineage.newInteractions} interactions, +${lineage.newUsers} users, +${lineage.newItems} items`,
+      data: { parentDatasetId: head.id, version, eventWindow: lineage.eventWindow },
+    });
   await h.log(
     `stored snapshot ${row.id} (v${version}): ${lineage.newInteractions} new interactions, ${lineage.newUsers} new users, ${lineage.newItems} new items, ${lineage.droppedByRetention} dropped by retention` +
       (lineage.notes.length ? `; ${lineage.notes.join("; ")}` : ""),

@@ -15,7 +15,15 @@ import type { UploadedFile } from "@/lib/recsys/interop/teacher-embeddings";
 export const RANKED_LISTS_ARCHITECTURE = "ranked-lists";
 
 export type TeacherImport =
-  | { kind: "embeddings"; datasetId: string; name?: string; userEmbeddings: UploadedFile; userIds: UploadedFile; itemEmbeddings: UploadedFile; itemIds: UploadedFile }
+  | {
+      kind: "embeddings";
+      datasetId: string;
+      name?: string;
+      userEmbeddings: UploadedFile;
+      userIds: UploadedFile;
+      itemEmbeddings: UploadedFile;
+      itemIds: UploadedFile;
+    }
   | { kind: "ranked-lists"; datasetId: string; name?: string; rankedLists: UploadedFile };
 
 async function loadDataset(datasetId: string, db: Db): Promise<RecsysDataset> {
@@ -32,7 +40,15 @@ async function loadDataset(datasetId: string, db: Db): Promise<RecsysDataset> {
 export async function importTeacher(input: TeacherImport, db: Db = defaultDb()): Promise<Model> {
   const ds = await loadDataset(input.datasetId, db);
   const dir = path.join(artifactsDir(), "imported", randomUUID());
-  let fields: { architecture: string; dimension: number; parameterCount: number; sizeBytes: number; hyperparameters: Prisma.InputJsonValue; metrics: Prisma.InputJsonValue; defaultName: string };
+  let fields: {
+    architecture: string;
+    dimension: number;
+    parameterCount: number;
+    sizeBytes: number;
+    hyperparameters: Prisma.InputJsonValue;
+    metrics: Prisma.InputJsonValue;
+    defaultName: string;
+  };
   if (input.kind === "embeddings") {
     const { teacherFromEmbeddings } = await import("@/lib/recsys/interop/teacher-embeddings");
     const { evaluate, metricsSummary } = await import("@/lib/recsys/eval/evaluate");

@@ -29,7 +29,13 @@ export async function createWebhook(body: CreateWebhookBody, actor: AuditActor, 
       data: { name: body.name, url: body.url, events: body.events, enabled: body.enabled, secret, secretHint: hintOf(secret), createdById: actor.id ?? null },
     });
     await recordAudit(
-      { actor, action: "webhook.created", entityType: "webhook", entityId: created.id, data: { name: created.name, url: created.url, events: created.events, enabled: created.enabled, secretChosen: Boolean(body.secret) } },
+      {
+        actor,
+        action: "webhook.created",
+        entityType: "webhook",
+        entityId: created.id,
+        data: { name: created.name, url: created.url, events: created.events, enabled: created.enabled, secretChosen: Boolean(body.secret) },
+      },
       tx,
     );
     return created;
@@ -135,7 +141,15 @@ export interface AttemptRecord {
 export async function recordAttempt(deliveryId: string, a: AttemptRecord, db: Db = defaultDb()): Promise<void> {
   await db.$transaction([
     db.webhookAttempt.create({
-      data: { deliveryId, attempt: a.attempt, startedAt: a.startedAt, durationMs: a.durationMs, statusCode: a.statusCode, error: a.error, responseBody: a.responseBody },
+      data: {
+        deliveryId,
+        attempt: a.attempt,
+        startedAt: a.startedAt,
+        durationMs: a.durationMs,
+        statusCode: a.statusCode,
+        error: a.error,
+        responseBody: a.responseBody,
+      },
     }),
     db.webhookDelivery.update({
       where: { id: deliveryId },

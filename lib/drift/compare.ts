@@ -60,7 +60,6 @@ export interface DriftDecision {
   reasons: string[];
 }
 
-
 export function compareSnapshots(reference: Dataset, current: Dataset, opts: CompareOptions = {}): DriftDecision {
   const thresholds = { ...DEFAULT_DRIFT_THRESHOLDS, ...opts.thresholds };
   for (const [k, v] of Object.entries(thresholds)) {
@@ -82,7 +81,9 @@ export function compareSnapshots(reference: Dataset, current: Dataset, opts: Com
   const reasons: string[] = [];
   if (ratios.popularityJsd > 1) reasons.push(`item popularity shifted: JSD ${signals.popularity.jsd.toFixed(4)} > ${thresholds.popularityJsd}`);
   if (ratios.newItemShare > 1) {
-    reasons.push(`${formatShare(signals.newItems.share)} of interactions are on ${signals.newItems.items} items unseen in the reference (> ${formatShare(thresholds.newItemShare)})`);
+    reasons.push(
+      `${formatShare(signals.newItems.share)} of interactions are on ${signals.newItems.items} items unseen in the reference (> ${formatShare(thresholds.newItemShare)})`,
+    );
   }
   if (ratios.userActivityChange > 1) {
     reasons.push(
@@ -91,7 +92,9 @@ export function compareSnapshots(reference: Dataset, current: Dataset, opts: Com
   }
   if (signals.quality && ratios.qualityDrop !== null && ratios.qualityDrop > 1) {
     const q = signals.quality;
-    reasons.push(`production HR@10 dropped by ${formatShare(q.relativeDrop)} (${q.reference.hr10.toFixed(4)} → ${q.current.hr10.toFixed(4)}; limit ${formatShare(thresholds.qualityDrop)})`);
+    reasons.push(
+      `production HR@10 dropped by ${formatShare(q.relativeDrop)} (${q.reference.hr10.toFixed(4)} → ${q.current.hr10.toFixed(4)}; limit ${formatShare(thresholds.qualityDrop)})`,
+    );
   }
   const score = Math.max(...Object.values(ratios).map((r) => r ?? 0));
   const threshold = 1;

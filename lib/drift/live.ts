@@ -33,7 +33,15 @@ export const DEFAULT_LIVE_THRESHOLDS: LiveDriftThresholds = {
   kpiAlpha: 0.01,
 };
 
-export const LIVE_SIGNAL_KEYS = ["popularityPsi", "popularityJsd", "unknownItemShare", "unknownUserShare", "userActivityJsd", "agreement10", "kpiDrift"] as const;
+export const LIVE_SIGNAL_KEYS = [
+  "popularityPsi",
+  "popularityJsd",
+  "unknownItemShare",
+  "unknownUserShare",
+  "userActivityJsd",
+  "agreement10",
+  "kpiDrift",
+] as const;
 export type LiveSignalKey = (typeof LIVE_SIGNAL_KEYS)[number];
 
 export const LIVE_SIGNAL_LABELS: Record<LiveSignalKey, string> = {
@@ -147,7 +155,6 @@ function activityBuckets(counts: Iterable<number>): Map<string, number> {
   }
   return out;
 }
-
 
 export function liveDriftDecision(input: LiveDriftInput): LiveDriftDecision {
   const thresholds = { ...DEFAULT_LIVE_THRESHOLDS, ...input.thresholds };

@@ -112,10 +112,24 @@ export function kpiStatistic(kpi: KpiKey, s: VariantSufficientStats): Sufficient
  */
 export function cupedStatistic(kpi: KpiKey, s: VariantSufficientStats): RegressionAdjustedStatistic | null {
   if (kpi === "revenue") {
-    return regressionAdjusted({ n: s.users, sum: s.revenue, sumSquares: s.revenueSq, preSum: s.preRevenue, preSumSquares: s.preRevenueSq, sumCross: s.preRevenueRevenue });
+    return regressionAdjusted({
+      n: s.users,
+      sum: s.revenue,
+      sumSquares: s.revenueSq,
+      preSum: s.preRevenue,
+      preSumSquares: s.preRevenueSq,
+      sumCross: s.preRevenueRevenue,
+    });
   }
   if (kpi === "conversion") {
-    return regressionAdjusted({ n: s.users, sum: s.converters, sumSquares: s.converters, preSum: s.preConverted, preSumSquares: s.preConverted, sumCross: s.preConvertedConverted });
+    return regressionAdjusted({
+      n: s.users,
+      sum: s.converters,
+      sumSquares: s.converters,
+      preSum: s.preConverted,
+      preSumSquares: s.preConverted,
+      sumCross: s.preConvertedConverted,
+    });
   }
   return null;
 }
@@ -272,7 +286,13 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
   const variant = (key: VariantKey, s: VariantSufficientStats) => ({
     users: s.users,
     exposures: s.exposures,
-    ops: opsStats(input.ops.find((o) => o.variant === key), input.models[key].sizeBytes, windowHours, totalRequests, input.prices),
+    ops: opsStats(
+      input.ops.find((o) => o.variant === key),
+      input.models[key].sizeBytes,
+      windowHours,
+      totalRequests,
+      input.prices,
+    ),
     hitRate: hitRate(s),
     modelId: input.models[key].id,
   });

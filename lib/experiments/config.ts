@@ -24,10 +24,7 @@ export function maxUnapprovedPercent(env: Record<string, string | undefined> = p
   return Number.isInteger(n) && n >= 1 && n <= 99 ? n : DEFAULT_MAX_UNAPPROVED_PERCENT;
 }
 
-const marginSchema = z
-  .number({ error: "must be a number" })
-  .gt(0, "must be greater than 0")
-  .lt(1, "must be below 1 (it is a relative margin: 0.05 = 5%)");
+const marginSchema = z.number({ error: "must be a number" }).gt(0, "must be greater than 0").lt(1, "must be below 1 (it is a relative margin: 0.05 = 5%)");
 
 export const severeSchema = z.object({
   /** severe when the candidate's error rate exceeds errorRate × this */
@@ -76,7 +73,9 @@ export type Guardrails = z.output<typeof guardrailsSchema>;
 export type GuardrailsInput = z.input<typeof guardrailsSchema>;
 
 export const rampScheduleSchema = z
-  .array(z.number({ error: "each step must be a number of percent" }).int("must be whole percents").min(1, "must be at least 1%").max(100, "must be at most 100%"))
+  .array(
+    z.number({ error: "each step must be a number of percent" }).int("must be whole percents").min(1, "must be at least 1%").max(100, "must be at most 100%"),
+  )
   .min(2, "needs at least one stage before the 100% cutover")
   .max(20, "at most 20 stages")
   .superRefine((ramp, ctx) => {

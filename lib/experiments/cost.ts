@@ -30,15 +30,12 @@ export function pricesFromEnv(env: Record<string, string | undefined> = process.
   };
 }
 
-export function costPer1k(args: {
-  meanCpuMs: number;
-  modelBytes: number;
-  windowHours: number;
-  totalRequests: number;
-  prices: Prices;
-}): { cpu: number; memory: number; total: number } {
+export function costPer1k(args: { meanCpuMs: number; modelBytes: number; windowHours: number; totalRequests: number; prices: Prices }): {
+  cpu: number;
+  memory: number;
+  total: number;
+} {
   const cpu = (args.meanCpuMs / 1000 / 3600) * args.prices.vcpuHourUsd * 1000;
-  const memory =
-    args.totalRequests > 0 ? ((args.modelBytes / 2 ** 30) * args.prices.gibHourUsd * args.windowHours * 1000) / args.totalRequests : 0;
+  const memory = args.totalRequests > 0 ? ((args.modelBytes / 2 ** 30) * args.prices.gibHourUsd * args.windowHours * 1000) / args.totalRequests : 0;
   return { cpu, memory, total: cpu + memory };
 }

@@ -18,9 +18,17 @@ export const DEFAULT_MIN_TEACHER_AGREEMENT = 0.3;
 
 export const distillationGuardrailsSchema = z.object({
   /** share of the candidate's requests whose slate is compared with the teacher (0 = off) */
-  teacherAgreementSampleRate: z.number({ error: "must be a number" }).min(0, "must be 0 or more").max(1, "is a fraction: 0.05 = 5%").default(DEFAULT_TEACHER_AGREEMENT_SAMPLE_RATE),
+  teacherAgreementSampleRate: z
+    .number({ error: "must be a number" })
+    .min(0, "must be 0 or more")
+    .max(1, "is a fraction: 0.05 = 5%")
+    .default(DEFAULT_TEACHER_AGREEMENT_SAMPLE_RATE),
   /** hold the stage while the mean overlap@10 with the teacher is below this (0 = never hold) */
-  minTeacherAgreement: z.number({ error: "must be a number" }).min(0, "must be 0 or more").max(1, "overlap@10 is at most 1").default(DEFAULT_MIN_TEACHER_AGREEMENT),
+  minTeacherAgreement: z
+    .number({ error: "must be a number" })
+    .min(0, "must be 0 or more")
+    .max(1, "overlap@10 is at most 1")
+    .default(DEFAULT_MIN_TEACHER_AGREEMENT),
   /** scored samples needed in a stage before the agreement is judged */
   minAgreementSamples: z.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1_000_000).default(50),
   /** test every KPI on long-tail and cold users too, holding the stage when a segment is significantly worse */

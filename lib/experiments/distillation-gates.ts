@@ -31,7 +31,13 @@ export function teacherAgreementCheck(report: ExperimentReport, g: Guardrails): 
   }
   const interval = ci ? ` (95% CI ${ci[0].toFixed(3)} to ${ci[1].toFixed(3)}, ${n} slates)` : ` (${n} slates)`;
   return mean < threshold
-    ? { name, status: "wait", detail: `teacher agreement held: mean overlap@10 with the teacher ${mean.toFixed(3)} < ${threshold}${interval}`, value: mean, threshold }
+    ? {
+        name,
+        status: "wait",
+        detail: `teacher agreement held: mean overlap@10 with the teacher ${mean.toFixed(3)} < ${threshold}${interval}`,
+        value: mean,
+        threshold,
+      }
     : { name, status: "pass", detail: `teacher agreement: mean overlap@10 ${mean.toFixed(3)} ≥ ${threshold}${interval}`, value: mean, threshold };
 }
 
@@ -40,7 +46,15 @@ export function segmentChecks(report: ExperimentReport, g: Guardrails): GateChec
   const s = report.distillation?.segments;
   if (!g.distillation.segmentGuardrails || !s) return [];
   if (!s.computed) {
-    return [{ name: "niche users", status: "pass", detail: "niche users: not judged, the user segments of the candidate's training dataset are not computed yet", value: null, threshold: null }];
+    return [
+      {
+        name: "niche users",
+        status: "pass",
+        detail: "niche users: not judged, the user segments of the candidate's training dataset are not computed yet",
+        value: null,
+        threshold: null,
+      },
+    ];
   }
   return s.segments.map(({ segment }) => {
     const label = SEGMENT_LABELS[segment];
@@ -49,9 +63,17 @@ export function segmentChecks(report: ExperimentReport, g: Guardrails): GateChec
     const worse = results.filter((r) => r.worse);
     if (worse.length > 0) {
       const what = worse
-        .map((r) => `${KPI_DEFINITIONS[r.kpi].label} lift ${signedPct(r.lift ?? 0)} below −${pct(r.margin)} (BH-adjusted p=${(r.pAdjusted ?? 1).toPrecision(3)})`)
+        .map(
+          (r) => `${KPI_DEFINITIONS[r.kpi].label} lift ${signedPct(r.lift ?? 0)} below −${pct(r.margin)} (BH-adjusted p=${(r.pAdjusted ?? 1).toPrecision(3)})`,
+        )
         .join(", ");
-      return { name, status: "wait", detail: `${label} held: significantly worse beyond the margin at FDR ${s.fdr}: ${what}`, value: worse[0].lift, threshold: -worse[0].margin };
+      return {
+        name,
+        status: "wait",
+        detail: `${label} held: significantly worse beyond the margin at FDR ${s.fdr}: ${what}`,
+        value: worse[0].lift,
+        threshold: -worse[0].margin,
+      };
     }
     const tested = results.filter((r) => r.pAdjusted !== null).length;
     const detail =

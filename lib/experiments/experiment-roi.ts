@@ -72,7 +72,14 @@ export function experimentRoi(report: ExperimentReport, models: { control: ArmMo
   const changes = report.kpis.map(kpiChange);
   return {
     ok: true,
-    control: { id: control.id, name: control.name, sizeBytes: control.sizeBytes, cpuMsPerRequest: report.variants.control.ops.meanCpuMs!, quality: "baseline", tradeOff: "" },
+    control: {
+      id: control.id,
+      name: control.name,
+      sizeBytes: control.sizeBytes,
+      cpuMsPerRequest: report.variants.control.ops.meanCpuMs!,
+      quality: "baseline",
+      tradeOff: "",
+    },
     candidate: {
       id: candidate.id,
       name: candidate.name,

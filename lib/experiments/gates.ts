@@ -32,7 +32,6 @@ export interface StageWindow {
   startedAt: Date;
 }
 
-
 /** Latency and error-rate guardrails on the candidate arm (judged once it has minGuardrailExposures requests). */
 export function guardrailChecks(report: ExperimentReport, g: Guardrails): GateCheck[] {
   const ops = report.variants.candidate.ops;
@@ -84,7 +83,9 @@ export function guardrailChecks(report: ExperimentReport, g: Guardrails): GateCh
     checks.push({
       name: "latency p95 vs control",
       status: worse ? "breach" : "pass",
-      detail: worse ? `${diff}: significantly more than ${formatShare(g.latencyQuantileMargin, 0)} slower` : `${diff}: not shown to be more than ${formatShare(g.latencyQuantileMargin, 0)} slower`,
+      detail: worse
+        ? `${diff}: significantly more than ${formatShare(g.latencyQuantileMargin, 0)} slower`
+        : `${diff}: not shown to be more than ${formatShare(g.latencyQuantileMargin, 0)} slower`,
       value: test.relativeDifference,
       threshold: g.latencyQuantileMargin,
     });
@@ -123,7 +124,13 @@ export function kpiChecks(report: ExperimentReport): GateCheck[] {
     const label = KPI_DEFINITIONS[k.kpi].label;
     if (k.severeInferior) {
       const sci = k.severeCi ? ` (severe-level CI upper ${formatShare(k.severeCi[1], 1)})` : "";
-      return { name, status: "severe", detail: `${label} inferior beyond the −${formatShare(k.margin, 1)} margin with high confidence: ${ci}${sci}`, value: k.lift, threshold: margin };
+      return {
+        name,
+        status: "severe",
+        detail: `${label} inferior beyond the −${formatShare(k.margin, 1)} margin with high confidence: ${ci}${sci}`,
+        value: k.lift,
+        threshold: margin,
+      };
     }
     if (k.verdict === "inferior") {
       return { name, status: "breach", detail: `${label} inferior beyond the −${formatShare(k.margin, 1)} margin: ${ci}`, value: k.lift, threshold: margin };
@@ -131,7 +138,13 @@ export function kpiChecks(report: ExperimentReport): GateCheck[] {
     if (k.verdict === "non_inferior") {
       return { name, status: "pass", detail: `${label} non-inferior: ${ci}, lower bound above −${formatShare(k.margin, 1)}`, value: k.lift, threshold: margin };
     }
-    return { name, status: "wait", detail: `${label} not yet shown non-inferior: ${ci}, lower bound below −${formatShare(k.margin, 1)}`, value: k.lift, threshold: margin };
+    return {
+      name,
+      status: "wait",
+      detail: `${label} not yet shown non-inferior: ${ci}, lower bound below −${formatShare(k.margin, 1)}`,
+      value: k.lift,
+      threshold: margin,
+    };
   });
 }
 

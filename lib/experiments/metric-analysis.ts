@@ -61,7 +61,11 @@ function builtInArms(key: "ctr" | "conversion" | "revenue", kpiStats: readonly V
   const { a, b, cuped } = kpiMoments(key, control, candidate);
   const fixed =
     key === "conversion" && !cuped
-      ? twoProportionZTest({ kind: "proportion", n: control.users, sum: control.converters }, { kind: "proportion", n: candidate.users, sum: candidate.converters }, { difference: "relative", alpha })
+      ? twoProportionZTest(
+          { kind: "proportion", n: control.users, sum: control.converters },
+          { kind: "proportion", n: candidate.users, sum: candidate.converters },
+          { difference: "relative", alpha },
+        )
       : compareMoments(a, b, { difference: "relative", alpha, distribution: key === "revenue" ? "t" : "normal" });
   return { a, b, fixed, cuped };
 }
@@ -131,7 +135,8 @@ export function analyzeCatalogueMetrics(input: CatalogueAnalysisInput): Catalogu
       if (seq.degenerate) return { ...withArms, lift: fixed.degenerate ? null : fixed.estimate, note: seq.degenerate };
       const ci = finite(seq.ci);
       const severeCi = severe.degenerate ? null : finite(severe.ci);
-      const judged = d.direction === "higherIsBetter" ? nonInferiorityVerdict(ci, severeCi, c.margin) : nonInferiorityVerdict(flip(ci), flip(severeCi), c.margin);
+      const judged =
+        d.direction === "higherIsBetter" ? nonInferiorityVerdict(ci, severeCi, c.margin) : nonInferiorityVerdict(flip(ci), flip(severeCi), c.margin);
       return { ...withArms, lift: seq.estimate, ci, severeCi, pValue: seq.pValue, ...judged };
     } catch (error) {
       if (!(error instanceof StatsInputError)) throw error;

@@ -22,7 +22,8 @@ export function catalogueMetricCheck(m: CatalogueMetricResult): GateCheck {
     return { name, status: "wait", detail: `${m.name}: ${m.note ?? "not enough data for a lift estimate"}`, value: null, threshold };
   }
   const ci = `lift ${pct(m.lift)} [${pct(m.ci[0])}, ${pct(m.ci[1])}]${lower ? " (lower is better)" : ""}`;
-  if (m.severeInferior) return { name, status: "severe", detail: `${m.name} worse beyond the ${limit} margin with high confidence: ${ci}`, value: m.lift, threshold };
+  if (m.severeInferior)
+    return { name, status: "severe", detail: `${m.name} worse beyond the ${limit} margin with high confidence: ${ci}`, value: m.lift, threshold };
   if (m.verdict === "inferior") return { name, status: "breach", detail: `${m.name} worse beyond the ${limit} margin: ${ci}`, value: m.lift, threshold };
   if (m.verdict === "non_inferior") return { name, status: "pass", detail: `${m.name} non-inferior: ${ci}, ${bound}`, value: m.lift, threshold };
   return { name, status: "wait", detail: `${m.name} not yet shown non-inferior: ${ci}, needs the ${bound}`, value: m.lift, threshold };

@@ -19,7 +19,10 @@ export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
 const BUILT_IN_EVENTS = ["click", "conversion", "revenue", "exposure", "latency"] as const;
 const customEvent = z
   .string()
-  .regex(/^custom:[a-z0-9][a-z0-9_.-]{0,62}$/, 'a built-in event (click, conversion, revenue, exposure, latency) or "custom:<name>" (lower case, digits, _ . -)');
+  .regex(
+    /^custom:[a-z0-9][a-z0-9_.-]{0,62}$/,
+    'a built-in event (click, conversion, revenue, exposure, latency) or "custom:<name>" (lower case, digits, _ . -)',
+  );
 export const metricEventSchema = z.union([z.enum(BUILT_IN_EVENTS), customEvent]);
 export type MetricEvent = z.infer<typeof metricEventSchema>;
 
@@ -44,15 +47,23 @@ export const metricDefinitionSchema = z
     nonInferiorityMargin: z.number().min(0).max(1),
   })
   .superRefine((m, ctx) => {
-    if (m.aggregation === "ratio" && !m.denominatorEvent) ctx.addIssue({ code: "custom", path: ["denominatorEvent"], message: "a ratio needs a denominator event" });
-    if (m.aggregation !== "ratio" && m.denominatorEvent) ctx.addIssue({ code: "custom", path: ["denominatorEvent"], message: "only ratio metrics have a denominator" });
-    if (m.aggregation === "quantile" && m.quantile === null) ctx.addIssue({ code: "custom", path: ["quantile"], message: "a quantile metric needs its quantile, e.g. 0.95" });
-    if (m.aggregation !== "quantile" && m.quantile !== null) ctx.addIssue({ code: "custom", path: ["quantile"], message: "only quantile metrics have a quantile" });
-    if (m.event === "latency" && m.aggregation !== "quantile") ctx.addIssue({ code: "custom", path: ["event"], message: "latency is a per-request value: use a quantile metric" });
-    if (m.aggregation === "quantile" && m.capPercentile !== null) ctx.addIssue({ code: "custom", path: ["capPercentile"], message: "quantiles are not capped" });
-    if (m.aggregation === "share" && m.measure === "value") ctx.addIssue({ code: "custom", path: ["measure"], message: "a share counts users with the event: measure must be count" });
+    if (m.aggregation === "ratio" && !m.denominatorEvent)
+      ctx.addIssue({ code: "custom", path: ["denominatorEvent"], message: "a ratio needs a denominator event" });
+    if (m.aggregation !== "ratio" && m.denominatorEvent)
+      ctx.addIssue({ code: "custom", path: ["denominatorEvent"], message: "only ratio metrics have a denominator" });
+    if (m.aggregation === "quantile" && m.quantile === null)
+      ctx.addIssue({ code: "custom", path: ["quantile"], message: "a quantile metric needs its quantile, e.g. 0.95" });
+    if (m.aggregation !== "quantile" && m.quantile !== null)
+      ctx.addIssue({ code: "custom", path: ["quantile"], message: "only quantile metrics have a quantile" });
+    if (m.event === "latency" && m.aggregation !== "quantile")
+      ctx.addIssue({ code: "custom", path: ["event"], message: "latency is a per-request value: use a quantile metric" });
+    if (m.aggregation === "quantile" && m.capPercentile !== null)
+      ctx.addIssue({ code: "custom", path: ["capPercentile"], message: "quantiles are not capped" });
+    if (m.aggregation === "share" && m.measure === "value")
+      ctx.addIssue({ code: "custom", path: ["measure"], message: "a share counts users with the event: measure must be count" });
     if (m.event === "exposure" && m.measure === "value") ctx.addIssue({ code: "custom", path: ["measure"], message: "exposures have no value" });
-    if (m.aggregation === "quantile" && m.event === "exposure") ctx.addIssue({ code: "custom", path: ["event"], message: "exposures have no per-request value: use latency or an event with values" });
+    if (m.aggregation === "quantile" && m.event === "exposure")
+      ctx.addIssue({ code: "custom", path: ["event"], message: "exposures have no per-request value: use latency or an event with values" });
   });
 export type MetricDefinition = z.infer<typeof metricDefinitionSchema>;
 export type MetricDefinitionInput = z.input<typeof metricDefinitionSchema>;
@@ -114,7 +125,12 @@ export const experimentMetricsSchema = z
       metricKey: z.string().min(1),
       role: z.enum(METRIC_ROLES),
       /** overrides the metric's default non-inferiority margin for this experiment */
-      nonInferiorityMargin: z.number({ error: "must be a number" }).min(0, "must be 0 or more").max(1, "is relative: at most 1 (100%)").nullable().default(null),
+      nonInferiorityMargin: z
+        .number({ error: "must be a number" })
+        .min(0, "must be 0 or more")
+        .max(1, "is relative: at most 1 (100%)")
+        .nullable()
+        .default(null),
     }),
   )
   .max(50)
@@ -149,8 +165,11 @@ export const AGGREGATION_LABEL: Record<MetricAggregation, string> = {
 };
 
 /** One line saying what a metric measures, e.g. "p95 of latency per request". */
-export function describeMetric(m: Pick<MetricDefinition, "aggregation" | "event" | "measure" | "denominatorEvent" | "denominatorMeasure" | "quantile" | "capPercentile">): string {
-  const what = (event: string, measure: string) => (event === "exposure" ? "exposures" : event === "latency" ? "latency (ms)" : measure === "value" ? `${event} value` : `${event} events`);
+export function describeMetric(
+  m: Pick<MetricDefinition, "aggregation" | "event" | "measure" | "denominatorEvent" | "denominatorMeasure" | "quantile" | "capPercentile">,
+): string {
+  const what = (event: string, measure: string) =>
+    event === "exposure" ? "exposures" : event === "latency" ? "latency (ms)" : measure === "value" ? `${event} value` : `${event} events`;
   const cap = m.capPercentile !== null ? `, capped at p${Math.round(m.capPercentile * 1000) / 10}` : "";
   switch (m.aggregation) {
     case "share":

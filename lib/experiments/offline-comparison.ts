@@ -56,7 +56,6 @@ export function bestStudent(teacher: ComparedModelSummary, others: ComparedModel
   return best;
 }
 
-
 /**
  * Latency ratio from p50. e.g. "DE-RRD student keeps 96.1% of the teacher's NDCG@10 (98.3% on niche users) at 7.9× lower scoring
  * latency and 10× less memory". Null without a student to speak of.
@@ -88,7 +87,13 @@ export interface MonthlyCost {
 
 export function monthlyServingCost(args: { requestsPerDay: number; cpuSecondsPerRequest: number; modelBytes: number; prices: Prices }): MonthlyCost {
   const { requestsPerDay, cpuSecondsPerRequest, modelBytes, prices } = args;
-  for (const [name, v] of Object.entries({ requestsPerDay, cpuSecondsPerRequest, modelBytes, vcpuHourUsd: prices.vcpuHourUsd, gibHourUsd: prices.gibHourUsd })) {
+  for (const [name, v] of Object.entries({
+    requestsPerDay,
+    cpuSecondsPerRequest,
+    modelBytes,
+    vcpuHourUsd: prices.vcpuHourUsd,
+    gibHourUsd: prices.gibHourUsd,
+  })) {
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`${name} must be a non-negative number, got ${v}`);
   }
   const cpu = ((requestsPerDay * DAYS_PER_MONTH * cpuSecondsPerRequest) / 3600) * prices.vcpuHourUsd;

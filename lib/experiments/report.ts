@@ -124,10 +124,7 @@ export interface ExperimentReport {
   window: { from: string; to: string; label: string };
   /** candidate traffic share expected in this window, 0..1; null when the window spans several stages */
   expectedCandidateShare: number | null;
-  variants: Record<
-    VariantKey,
-    { users: number; exposures: number; ops: OpsStats; hitRate: HitRate; modelId: string | null }
-  >;
+  variants: Record<VariantKey, { users: number; exposures: number; ops: OpsStats; hitRate: HitRate; modelId: string | null }>;
   srm: SrmResult;
   kpis: KpiResult[];
   /** p95/p99 latency candidate vs control (optional: reports stored before it existed lack it) */

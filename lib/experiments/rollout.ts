@@ -88,7 +88,9 @@ export function decideRollout({ state, stage, report, now }: DecideInput): Rollo
   const srm = srmCheck(report, g);
   // A KPI comparison under a broken split is not trustworthy: KPI breaches only count without SRM.
   const srmOk = srm.status !== "wait" || report.srm.pValue === null;
-  const kpis = (usesCatalogueMetrics(report) ? catalogueMetricChecks(report) : kpiChecks(report)).map((c) => (srmOk || c.status === "pass" ? c : { ...c, status: "wait" as const }));
+  const kpis = (usesCatalogueMetrics(report) ? catalogueMetricChecks(report) : kpiChecks(report)).map((c) =>
+    srmOk || c.status === "pass" ? c : { ...c, status: "wait" as const },
+  );
   const progress = stageProgressChecks(report, stage, state, now);
   // teacher agreement and niche users only ever hold (status "wait"), so they join the waiting checks
   const distillation = distillationChecks(report, g);
@@ -172,7 +174,10 @@ const TARGET: Record<ManualAction, ExperimentStatus> = {
 /** Target status of a manual action, or why it is not allowed now. */
 export function manualTransition(status: ExperimentStatus, action: ManualAction): { ok: true; to: ExperimentStatus } | { ok: false; message: string } {
   if (!ALLOWED_FROM[action].includes(status)) {
-    return { ok: false, message: `cannot ${action} an experiment that is ${status.replace("_", " ")} (allowed when ${ALLOWED_FROM[action].join(" or ").replace(/_/g, " ")})` };
+    return {
+      ok: false,
+      message: `cannot ${action} an experiment that is ${status.replace("_", " ")} (allowed when ${ALLOWED_FROM[action].join(" or ").replace(/_/g, " ")})`,
+    };
   }
   return { ok: true, to: TARGET[action] };
 }

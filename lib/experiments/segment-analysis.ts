@@ -103,7 +103,10 @@ export function segmentKpiTest(
 
 /** Benjamini–Hochberg over the tested results (in place of pAdjusted / worse), at level `fdr`. */
 export function applySegmentFdr(results: SegmentKpiResult[], fdr: number): SegmentKpiResult[] {
-  const adjusted = adjustPValues(results.map((r) => r.pWorse), "benjamini-hochberg");
+  const adjusted = adjustPValues(
+    results.map((r) => r.pWorse),
+    "benjamini-hochberg",
+  );
   return results.map((r, i) => ({ ...r, pAdjusted: adjusted[i], worse: adjusted[i] !== null && adjusted[i] <= fdr }));
 }
 
@@ -119,9 +122,25 @@ export function analyzeSegments(input: SegmentAnalysisInput): SegmentReport {
   const raw = input.computed
     ? SEGMENT_KEYS.flatMap((segment) =>
         input.kpis.map((kpi) =>
-          segmentKpiTest(segment, kpi, pick(segment, "control"), pick(segment, "candidate"), input.guardrails.nonInferiorityMargins[kpi], d.segmentFdr, d.minSegmentUsers, input.sequentialTuningN),
+          segmentKpiTest(
+            segment,
+            kpi,
+            pick(segment, "control"),
+            pick(segment, "candidate"),
+            input.guardrails.nonInferiorityMargins[kpi],
+            d.segmentFdr,
+            d.minSegmentUsers,
+            input.sequentialTuningN,
+          ),
         ),
       )
     : [];
-  return { datasetId: input.datasetId, computed: input.computed, headItems: input.headItems, fdr: d.segmentFdr, segments, results: applySegmentFdr(raw, d.segmentFdr) };
+  return {
+    datasetId: input.datasetId,
+    computed: input.computed,
+    headItems: input.headItems,
+    fdr: d.segmentFdr,
+    segments,
+    results: applySegmentFdr(raw, d.segmentFdr),
+  };
 }

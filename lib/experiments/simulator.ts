@@ -172,7 +172,10 @@ export async function runSimulation(options: SimulatorOptions): Promise<Simulati
   const users = pool.slice(0, Math.min(options.users, pool.length));
   const total = Math.max(1, Math.round(options.rps * options.durationSeconds));
 
-  const tallies = new Map<string, { t: Omit<VariantTally, "latencyP50Ms" | "latencyP95Ms" | "users" | "modelIds">; latencies: number[]; users: Set<string>; models: Set<string> }>();
+  const tallies = new Map<
+    string,
+    { t: Omit<VariantTally, "latencyP50Ms" | "latencyP95Ms" | "users" | "modelIds">; latencies: number[]; users: Set<string>; models: Set<string> }
+  >();
   const summary: SimulationSummary = {
     experimentId: options.experimentId ?? null,
     requests: 0,
@@ -222,7 +225,8 @@ export async function runSimulation(options: SimulatorOptions): Promise<Simulati
       if (response.status !== 200) {
         const text = await response.text();
         recordError(`recommend: HTTP ${response.status} ${text.slice(0, 200)}`);
-        if (response.status === 401 || response.status === 403) throw new SimulationError(`the API key was refused (HTTP ${response.status}): ${text.slice(0, 200)}`);
+        if (response.status === 401 || response.status === 403)
+          throw new SimulationError(`the API key was refused (HTTP ${response.status}): ${text.slice(0, 200)}`);
         return;
       }
       answer = (await response.json()) as RecommendAnswer;

@@ -25,7 +25,13 @@ function normalize(address: string): string {
 
 /** The address `hops` trusted proxies before the socket's peer (0: the peer itself). */
 export function clientAddressFrom(socketAddress: string | undefined, forwardedFor: string | null | undefined, hops: number): string {
-  const chain = hops > 0 && forwardedFor ? forwardedFor.split(",").map((s) => s.trim()).filter(Boolean) : [];
+  const chain =
+    hops > 0 && forwardedFor
+      ? forwardedFor
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
   chain.push(socketAddress || "unknown");
   return normalize(chain[Math.max(0, chain.length - 1 - hops)]);
 }
@@ -44,12 +50,17 @@ export function requestClientAddress(request: Request): string {
   // X-Forwarded-For entries are theirs; otherwise every client shares one address (safe, but coarse).
   const hops = trustProxyHops();
   if (hops > 0) {
-    const chain = (request.headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const chain = (request.headers.get("x-forwarded-for") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (chain.length) return normalize(chain[Math.max(0, chain.length - hops)]);
   }
   if (!warned) {
     warned = true;
-    console.warn("[understudy] client addresses unknown (not served by scripts/web-server.ts, TRUST_PROXY unset): sign-in throttling per address is shared by all clients");
+    console.warn(
+      "[understudy] client addresses unknown (not served by scripts/web-server.ts, TRUST_PROXY unset): sign-in throttling per address is shared by all clients",
+    );
   }
   return "unknown";
 }

@@ -14,8 +14,7 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: Record<string, unknown>) =>
-  new HttpError(400, "invalid_request", message, details);
+export const badRequest = (message: string, details?: Record<string, unknown>) => new HttpError(400, "invalid_request", message, details);
 export const unauthorized = (message = "Sign in first") => new HttpError(401, "unauthorized", message);
 export const forbidden = (message = "Your role does not allow this") => new HttpError(403, "forbidden", message);
 export const notFound = (message = "Not found") => new HttpError(404, "not_found", message);

@@ -10,9 +10,7 @@ import { toIssues } from "./validation";
  * Wraps a route handler: an HttpError becomes its status and JSON body; anything else is logged
  * server-side with a request id and answered with a bare 500 that carries that id and no stack.
  */
-export function handler<Ctx = unknown>(
-  fn: (request: Request, ctx: Ctx) => Promise<Response> | Response,
-): (request: Request, ctx: Ctx) => Promise<Response> {
+export function handler<Ctx = unknown>(fn: (request: Request, ctx: Ctx) => Promise<Response> | Response): (request: Request, ctx: Ctx) => Promise<Response> {
   return async (request, ctx) => {
     try {
       return await fn(request, ctx);
@@ -32,15 +30,26 @@ export function errorResponse(error: unknown, request?: Request): Response {
     return jsonError(400, "invalid_request", "The request has invalid fields", { issues: toIssues(error) });
   }
   if (isDatabaseUnavailable(error)) {
-    return jsonError(503, "database_unavailable", "The database cannot be reached right now; nothing was changed. Try again shortly.", {}, {
-      headers: { "retry-after": "5" },
-    });
+    return jsonError(
+      503,
+      "database_unavailable",
+      "The database cannot be reached right now; nothing was changed. Try again shortly.",
+      {},
+      {
+        headers: { "retry-after": "5" },
+      },
+    );
   }
   const requestId = randomUUID();
   const where = request ? `${request.method} ${new URL(request.url).pathname}` : "";
   console.error(`[${requestId}] unhandled error ${where}`, error);
-  return jsonError(500, "internal_error", "Something went wrong on our side", { requestId }, {
-    headers: { "x-request-id": requestId },
-  });
+  return jsonError(
+    500,
+    "internal_error",
+    "Something went wrong on our side",
+    { requestId },
+    {
+      headers: { "x-request-id": requestId },
+    },
+  );
 }
-

@@ -30,7 +30,10 @@ export interface ImportBody {
 /** Reads a JSON (at most DEFAULT_MAX_BODY_BYTES) or multipart import body. `requireFile`: the body must be multipart with a file. */
 export async function readImportBody(request: Request, createdById: string, opts: { requireFile: boolean }): Promise<ImportBody> {
   if (!isMultipart(request)) {
-    if (opts.requireFile) throw new HttpError(415, "unsupported_media_type", "Send the file as multipart/form-data (field file)", { issues: [{ path: "file", message: "Choose a file" }] });
+    if (opts.requireFile)
+      throw new HttpError(415, "unsupported_media_type", "Send the file as multipart/form-data (field file)", {
+        issues: [{ path: "file", message: "Choose a file" }],
+      });
     const text = await readBodyText(request, DEFAULT_MAX_BODY_BYTES);
     let body: unknown;
     try {

@@ -82,7 +82,10 @@ function requestBody(route: RouteSpec, s: RouteSchemas) {
   } else if (s.body) {
     const schema = requestJsonSchema(s.body);
     content = jsonBody(s.bodyItem ? withItems(schema, requestJsonSchema(s.bodyItem)) : schema);
-    if (route.alsoMultipart) content["multipart/form-data"] = { schema: { ...schema, properties: { ...(schema.properties as JsonSchema | undefined), file: { type: "string", contentEncoding: "binary" } } } };
+    if (route.alsoMultipart)
+      content["multipart/form-data"] = {
+        schema: { ...schema, properties: { ...(schema.properties as JsonSchema | undefined), file: { type: "string", contentEncoding: "binary" } } },
+      };
   } else {
     return { required: false, description: "no body is read (a body sent is still capped)", content: jsonBody({ type: "object" }) };
   }
@@ -125,7 +128,9 @@ function responses(s: RouteSchemas) {
     status === "204"
       ? { description: "no content" }
       : { description: "success", content: jsonBody(s.response ? responseJsonSchema(s.response) : { type: "object" }) };
-  const other = Object.fromEntries(Object.entries(s.otherResponses ?? {}).map(([code, r]) => [code, { description: r.description, content: jsonBody(responseJsonSchema(r.schema)) }]));
+  const other = Object.fromEntries(
+    Object.entries(s.otherResponses ?? {}).map(([code, r]) => [code, { description: r.description, content: jsonBody(responseJsonSchema(r.schema)) }]),
+  );
   return { [status]: ok, ...other, "4XX": error, "5XX": error };
 }
 
@@ -133,7 +138,9 @@ function operation(route: RouteSpec) {
   const s = schemasOf(route);
   const body = requestBody(route, s);
   return {
-    operationId: `${route.method.toLowerCase()}${openApiPath(route.path).replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
+    operationId: `${route.method.toLowerCase()}${openApiPath(route.path)
+      .replace(/[{}]/g, "")
+      .replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
     summary: route.summary,
     tags: [route.path.split("/")[2] ?? "api"],
     security: security(route.access),

@@ -8,14 +8,26 @@ const listLimit = z.coerce.number().int().min(1).max(200).default(50);
 
 /** Filters of the audit log list (page and API alike). */
 export const AuditQuery = z.object({
-  entityType: z.string().trim().max(60).optional().transform((v) => v || undefined),
-  entityId: z.string().trim().max(200).optional().transform((v) => v || undefined),
-  action: z.string().trim().max(100).optional().transform((v) => v || undefined),
-  /** rows with an id below this one (the next page) */
-  before: z
+  entityType: z
     .string()
-    .regex(/^\d+$/, "before must be an audit entry id")
-    .optional(),
+    .trim()
+    .max(60)
+    .optional()
+    .transform((v) => v || undefined),
+  entityId: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => v || undefined),
+  action: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .transform((v) => v || undefined),
+  /** rows with an id below this one (the next page) */
+  before: z.string().regex(/^\d+$/, "before must be an audit entry id").optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
@@ -50,9 +62,7 @@ export const ExperimentActionBody = z.object({
 });
 
 export const ExperimentReportQuery = z.object({
-  scope: z
-    .union([z.enum(["current", "all"]), z.coerce.number().int("must be a stage number").min(1, "stages count from 1")])
-    .default("current"),
+  scope: z.union([z.enum(["current", "all"]), z.coerce.number().int("must be a stage number").min(1, "stages count from 1")]).default("current"),
 });
 
 export const JobQuery = z.object({
@@ -79,7 +89,8 @@ export const MetricListQuery = z.object({ active: z.enum(["0", "1"], { error: "m
 /** A catalogue metric's changed fields (validated again merged with the stored definition), or `{archived}` alone. */
 export const MetricPatchBody = z.record(z.string(), z.unknown()).superRefine((patch, ctx) => {
   if ("archived" in patch && typeof patch.archived !== "boolean") ctx.addIssue({ code: "custom", path: ["archived"], message: "must be true or false" });
-  if ("archived" in patch && Object.keys(patch).length > 1) ctx.addIssue({ code: "custom", path: ["archived"], message: "archive or restore on its own, not with other changes" });
+  if ("archived" in patch && Object.keys(patch).length > 1)
+    ctx.addIssue({ code: "custom", path: ["archived"], message: "archive or restore on its own, not with other changes" });
 });
 
 export const ModelListQuery = z.object({

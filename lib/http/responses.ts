@@ -1,11 +1,5 @@
 /** JSON error body used by every route handler: `{ error: code, message, ...details }`. */
-export function jsonError(
-  status: number,
-  code: string,
-  message: string,
-  details: Record<string, unknown> = {},
-  init: ResponseInit = {},
-): Response {
+export function jsonError(status: number, code: string, message: string, details: Record<string, unknown> = {}, init: ResponseInit = {}): Response {
   return Response.json({ error: code, message, ...details }, { ...init, status });
 }
 

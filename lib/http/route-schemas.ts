@@ -122,6 +122,11 @@ export const ROUTE_SCHEMAS: Readonly<Record<string, RouteSchemas>> = {
     bodyItem: EventSchema,
     status: 202,
     response: EventsAnswer,
-    otherResponses: { 400: { description: "no event of the batch was valid (each rejection says why), or the error body for a malformed one", schema: z.union([EventsAnswer, ErrorBody]) } },
+    otherResponses: {
+      400: {
+        description: "no event of the batch was valid (each rejection says why), or the error body for a malformed one",
+        schema: z.union([EventsAnswer, ErrorBody]),
+      },
+    },
   },
 };

@@ -80,4 +80,3 @@ export function senderBoss(): Promise<PgBoss> {
   }
   return globalForBoss.understudyBoss;
 }
-

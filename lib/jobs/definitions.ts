@@ -61,7 +61,12 @@ export type SelftestInput = z.infer<typeof selftestInput>;
 export const generateDatasetInput = z
   .object({
     name: z.string().trim().min(1).max(120),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(42),
     numUsers: z.number().int().min(10).max(200_000).default(1000),
     numItems: z.number().int().min(10).max(200_000).default(1000),
     // generator knobs (lib/recsys/data/synthetic.ts); omitted ones take the generator's defaults
@@ -72,7 +77,10 @@ export const generateDatasetInput = z
     affinity: z.number().min(0).max(100).optional(),
     latentDim: z.number().int().min(1).max(512).optional(),
     /** a drifted snapshot: phase 0 = none, 1 = fully shifted tastes and popularity */
-    drift: z.object({ phase: z.number().min(0).max(1), newItemFraction: z.number().min(0).max(1).optional() }).strict().optional(),
+    drift: z
+      .object({ phase: z.number().min(0).max(1), newItemFraction: z.number().min(0).max(1).optional() })
+      .strict()
+      .optional(),
     /** a later snapshot of this dataset (drift) */
     parentDatasetId: z.string().min(1).optional(),
   })
@@ -81,11 +89,19 @@ export const generateDatasetInput = z
     // Each bound alone allows a job of hours and gigabytes; their products are what costs.
     const perUser = v.interactionsPerUser ?? 30;
     if (v.numUsers * perUser > MAX_SYNTHETIC_INTERACTIONS) {
-      ctx.addIssue({ code: "custom", path: ["interactionsPerUser"], message: `users × interactions per user must be at most ${MAX_SYNTHETIC_INTERACTIONS.toLocaleString("en")} (got ${(v.numUsers * perUser).toLocaleString("en")})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["interactionsPerUser"],
+        message: `users × interactions per user must be at most ${MAX_SYNTHETIC_INTERACTIONS.toLocaleString("en")} (got ${(v.numUsers * perUser).toLocaleString("en")})`,
+      });
     }
     const latent = (v.numUsers + v.numItems) * (v.latentDim ?? 48);
     if (latent > MAX_SYNTHETIC_LATENT_VALUES) {
-      ctx.addIssue({ code: "custom", path: ["latentDim"], message: `(users + items) × latent dimension must be at most ${MAX_SYNTHETIC_LATENT_VALUES.toLocaleString("en")} (got ${latent.toLocaleString("en")})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["latentDim"],
+        message: `(users + items) × latent dimension must be at most ${MAX_SYNTHETIC_LATENT_VALUES.toLocaleString("en")} (got ${latent.toLocaleString("en")})`,
+      });
     }
   });
 /** Synthetic datasets: expected interactions (users × per user) and latent values ((users + items) × dim). */
@@ -119,14 +135,26 @@ export const hyperparametersSchema = z
     lrFloor: num(0, 1).optional(),
     engine: z.enum(["auto", "tfjs", "typed-arrays"]).optional(),
     de: z
-      .object({ experts: int(1, 64), lambda: num(0, 1000), tauStart: z.number().gt(0).max(100), tauEnd: z.number().gt(0).max(100), skipBelow: num(0, 1), maxExperts: int(1, 64), entityFraction: z.number().gt(0).max(1) })
+      .object({
+        experts: int(1, 64),
+        lambda: num(0, 1000),
+        tauStart: z.number().gt(0).max(100),
+        tauEnd: z.number().gt(0).max(100),
+        skipBelow: num(0, 1),
+        maxExperts: int(1, 64),
+        entityFraction: z.number().gt(0).max(1),
+      })
       .partial()
       .strict()
       .optional(),
     rrd: rrdKnobs.optional(),
     /** IR-RRD's item side (methods ir-rrd, de-ir-rrd): the same knobs over users */
     ir: rrdKnobs.optional(),
-    rd: z.object({ K: int(1, 500), mu: z.number().gt(0).max(1000), lambda: num(0, 1000) }).partial().strict().optional(),
+    rd: z
+      .object({ K: int(1, 500), mu: z.number().gt(0).max(1000), lambda: num(0, 1000) })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -144,7 +172,12 @@ export const trainInput = z
     /** the teacher is still being trained by this job: wait for it, then distill from its model */
     teacherJobRunId: z.string().min(1).optional(),
     epochs: z.number().int().min(1).max(1000).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(42),
     /** further trainer hyperparameters (learning rate, λ_DE, λ_RRD, ...): allow-listed and bounded */
     hyperparameters: hyperparametersSchema.default({}),
     /** teacher | distill | redistill: redistill comes from a drift check */
@@ -168,7 +201,7 @@ export const trainInput = z
       ctx.addIssue({ code: "custom", path: ["compareWithTeacher"], message: "only a student is compared with its teacher" });
     }
     if (v.role === "teacher" && v.method !== "none") {
-      ctx.addIssue({ code: "custom", path: ["method"], message: "a teacher is trained alone: method must be \"none\"" });
+      ctx.addIssue({ code: "custom", path: ["method"], message: 'a teacher is trained alone: method must be "none"' });
     }
   });
 export type TrainInput = z.infer<typeof trainInput>;
@@ -258,7 +291,12 @@ export const demoReplayInput = z
   .strict();
 export type DemoReplayInput = z.infer<typeof demoReplayInput>;
 
-const seedInput = z.number().int().min(0).max(2 ** 31 - 1).default(0);
+const seedInput = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
+  .default(0);
 
 /** How an import is split (lib/recsys/data/split.ts SplitSpec); recorded in Dataset.params.split. */
 export const splitSpecInput = z.discriminatedUnion("kind", [
@@ -267,7 +305,12 @@ export const splitSpecInput = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("time-cutoff"),
-      cutoff: z.string().trim().min(1).max(40).refine((v) => Number.isFinite(Date.parse(v)), "Must be a date (ISO 8601, e.g. 2024-01-31)"),
+      cutoff: z
+        .string()
+        .trim()
+        .min(1)
+        .max(40)
+        .refine((v) => Number.isFinite(Date.parse(v)), "Must be a date (ISO 8601, e.g. 2024-01-31)"),
       seed: seedInput,
     })
     .strict(),
@@ -285,9 +328,14 @@ export const importOptionsInput = z
     mapping: z
       .object({ user: columnIndex, item: columnIndex, timestamp: columnIndex.optional(), weight: columnIndex.optional() })
       .strict()
-      .refine((m) => new Set([m.user, m.item, m.timestamp, m.weight].filter((c) => c !== undefined)).size === [m.user, m.item, m.timestamp, m.weight].filter((c) => c !== undefined).length, {
-        message: "each column can have one role only",
-      })
+      .refine(
+        (m) =>
+          new Set([m.user, m.item, m.timestamp, m.weight].filter((c) => c !== undefined)).size ===
+          [m.user, m.item, m.timestamp, m.weight].filter((c) => c !== undefined).length,
+        {
+          message: "each column can have one role only",
+        },
+      )
       .optional(),
     /** rows with a weight (MovieLens: rating) below this are dropped; MovieLens default 4 */
     minWeight: z.number().finite().optional(),
@@ -315,7 +363,12 @@ export const compareModelsInput = z
     modelIds: z.array(z.string().min(1)).min(1, "Pick at least one model to compare with the teacher").max(12, "Compare at most 12 models at once"),
     split: z.enum(["valid", "test"]).default("test"),
     negatives: z.number().int().min(1).max(10_000).default(499),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
   })
   .strict()
   .refine((v) => !v.modelIds.includes(v.teacherId), { path: ["modelIds"], message: "the teacher is always compared: do not list it again" })
@@ -396,7 +449,8 @@ export const JOB_DEFINITIONS = {
     // evaluating the production model on two snapshots is synchronous work
     heartbeatSeconds: 120,
     // one check of the same pair (or of the same production model's live traffic) at a time
-    singletonKey: (i) => ("kind" in i ? ["drift-check", "live", i.modelId] : ["drift-check", i.currentDatasetId, i.referenceDatasetId, i.modelId ?? "-"]).join(":"),
+    singletonKey: (i) =>
+      ("kind" in i ? ["drift-check", "live", i.modelId] : ["drift-check", i.currentDatasetId, i.referenceDatasetId, i.modelId ?? "-"]).join(":"),
     concurrency: 1,
   }),
   [QUEUES.webhookDeliver]: define<WebhookDeliverInput>({

@@ -25,11 +25,21 @@ export interface LoopSchedule {
 export async function loopSchedulesFor(db: Db, modelId: string): Promise<LoopSchedule[]> {
   const s = await getLoopSettings(db, modelId);
   const out: LoopSchedule[] = [
-    { queue: QUEUES.driftCheck, key: `live.${modelId}`, cron: cronForMinutes(s.driftIntervalMinutes), input: { kind: "live", modelId, redistill: true, trigger: "schedule" } },
+    {
+      queue: QUEUES.driftCheck,
+      key: `live.${modelId}`,
+      cron: cronForMinutes(s.driftIntervalMinutes),
+      input: { kind: "live", modelId, redistill: true, trigger: "schedule" },
+    },
     { queue: QUEUES.snapshotBuild, key: `snapshot.${modelId}`, cron: cronForHours(s.snapshotIntervalHours), input: { modelId } },
   ];
   if (s.redistillIntervalHours) {
-    out.push({ queue: QUEUES.redistill, key: `redistill.${modelId}`, cron: cronForHours(s.redistillIntervalHours), input: { modelId, trigger: "schedule", buildSnapshot: true } });
+    out.push({
+      queue: QUEUES.redistill,
+      key: `redistill.${modelId}`,
+      cron: cronForHours(s.redistillIntervalHours),
+      input: { modelId, trigger: "schedule", buildSnapshot: true },
+    });
   }
   return out;
 }

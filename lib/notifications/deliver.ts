@@ -22,9 +22,7 @@ export interface DeliverOptions {
   signal?: AbortSignal;
 }
 
-export type DeliverOutcome =
-  | { status: "succeeded"; statusCode: number; durationMs: number }
-  | { status: "skipped"; reason: string };
+export type DeliverOutcome = { status: "succeeded"; statusCode: number; durationMs: number } | { status: "skipped"; reason: string };
 
 const RESPONSE_SNIPPET = 500;
 

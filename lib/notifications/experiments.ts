@@ -64,7 +64,13 @@ export function personActionNotification(exp: ExperimentRef, action: PersonActio
   };
   const why = reason.trim() ? ` Reason: ${reason.trim()}` : "";
   if (action === "pause") {
-    return { ...common, type: "experiment.paused", severity: "info", title: `"${exp.name}" paused by ${actorLabel}`, message: `Everyone is served the production model until it is resumed.${why}` };
+    return {
+      ...common,
+      type: "experiment.paused",
+      severity: "info",
+      title: `"${exp.name}" paused by ${actorLabel}`,
+      message: `Everyone is served the production model until it is resumed.${why}`,
+    };
   }
   return {
     ...common,
@@ -76,7 +82,10 @@ export function personActionNotification(exp: ExperimentRef, action: PersonActio
 }
 
 async function experimentRef(db: Db, experimentId: string): Promise<ExperimentRef | null> {
-  const exp = await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true, name: true, variants: { select: { key: true, modelId: true } } } });
+  const exp = await db.experiment.findUnique({
+    where: { id: experimentId },
+    select: { id: true, name: true, variants: { select: { key: true, modelId: true } } },
+  });
   if (!exp) return null;
   return { id: exp.id, name: exp.name, candidateModelId: exp.variants.find((v) => v.key === "candidate")?.modelId ?? null };
 }

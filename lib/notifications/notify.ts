@@ -89,7 +89,10 @@ async function raise(input: NotificationInput, deps: NotifyDeps): Promise<Notify
 
   for (const webhook of webhooks) {
     // idempotent per (webhook, event): a re-run notify() queues only what was not queued before
-    const { delivery } = await createDelivery({ webhookId: webhook.id, eventId: alert.id, eventType: n.type, alertId: alert.id, body: webhookEventBody(event) }, db);
+    const { delivery } = await createDelivery(
+      { webhookId: webhook.id, eventId: alert.id, eventType: n.type, alertId: alert.id, body: webhookEventBody(event) },
+      db,
+    );
     if (delivery.jobRunId) continue;
     try {
       const jobRunId = await queueDelivery(delivery, db, deps.boss);
@@ -115,7 +118,10 @@ async function queueDelivery(delivery: WebhookDelivery, db: Db, boss?: PgBoss): 
  * signature and retries as real events, whatever events the webhook subscribes to. Unlike notify(), this
  * one throws (404 unknown webhook, 409 disabled): an admin pressed a button and wants to know.
  */
-export async function sendTestEvent(webhookId: string, deps: { db?: Db; boss?: PgBoss } = {}): Promise<{ deliveryId: string; jobRunId: string; eventId: string }> {
+export async function sendTestEvent(
+  webhookId: string,
+  deps: { db?: Db; boss?: PgBoss } = {},
+): Promise<{ deliveryId: string; jobRunId: string; eventId: string }> {
   const db = deps.db ?? defaultDb();
   const webhook = await getWebhook(webhookId, db);
   if (!webhook.enabled) throw conflict("The webhook is disabled: enable it to send a test event");

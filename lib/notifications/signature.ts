@@ -21,7 +21,12 @@ export function signatureHeader(secret: string, body: string, now: Date = new Da
  * What a receiver does (and what our tests do): parse the header, recompute the HMAC over the raw body,
  * compare in constant time, and refuse timestamps older than the tolerance.
  */
-export function verifySignature(secret: string, body: string, header: string | null | undefined, opts: { toleranceSeconds?: number; now?: Date } = {}): boolean {
+export function verifySignature(
+  secret: string,
+  body: string,
+  header: string | null | undefined,
+  opts: { toleranceSeconds?: number; now?: Date } = {},
+): boolean {
   if (!header) return false;
   const parts = new Map(header.split(",").map((p) => p.trim().split("=", 2) as [string, string]));
   const t = Number(parts.get("t"));

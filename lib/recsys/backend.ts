@@ -41,8 +41,7 @@ async function init(): Promise<Tf> {
       // inside Next's server bundle require.resolve() returns a module id, not a path: then read the
       // package from the app's node_modules (next start runs in the app directory)
       const resolved: unknown = require.resolve("@tensorflow/tfjs-backend-wasm/package.json");
-      const distDir =
-        typeof resolved === "string" ? path.dirname(resolved) : path.join(process.cwd(), "node_modules", "@tensorflow", "tfjs-backend-wasm");
+      const distDir = typeof resolved === "string" ? path.dirname(resolved) : path.join(process.cwd(), "node_modules", "@tensorflow", "tfjs-backend-wasm");
       const dist = path.join(distDir, "dist") + path.sep;
       // In Node the wasm binaries are read from disk: plain file paths, not URLs.
       wasm.setWasmPaths({

@@ -71,7 +71,16 @@ export interface TrainedModel {
  * ≤ 60 epochs. Measured on CiteULike, 80 epochs: valid N@10 0.4371, against 0.4332 at a constant 0.002 and
  * 0.4300 for 0.002 decayed.
  */
-export const TEACHER_DEFAULTS: TrainConfig = { ...TRAIN_DEFAULTS, dim: 200, lr: 0.003, lrSchedule: "cosine", epochs: 60, adam: "dense", evalEvery: 2, patience: 5 };
+export const TEACHER_DEFAULTS: TrainConfig = {
+  ...TRAIN_DEFAULTS,
+  dim: 200,
+  lr: 0.003,
+  lrSchedule: "cosine",
+  epochs: 60,
+  adam: "dense",
+  evalEvery: 2,
+  patience: 5,
+};
 /**
  * Student defaults: BPR dim 20, Adam lr 0.003 / wd 0.001, batch 1024, dense Adam, ≤ 200 epochs. A cosine
  * decay (lrSchedule) helped RRD on CiteULike's 200-epoch budget but cost the short synthetic budgets
@@ -89,7 +98,8 @@ function pick(defaults: TrainConfig, opts: Partial<TrainConfig>): TrainConfig {
   if (!Number.isInteger(c.epochs) || c.epochs < 1) throw new RangeError(`epochs must be a positive integer, got ${c.epochs}`);
   if (!(c.lr > 0)) throw new RangeError(`lr must be positive, got ${c.lr}`);
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${c.batchSize}`);
-  if (!(LR_SCHEDULES as readonly string[]).includes(c.lrSchedule)) throw new RangeError(`lrSchedule must be one of ${LR_SCHEDULES.join(", ")}, got ${c.lrSchedule}`);
+  if (!(LR_SCHEDULES as readonly string[]).includes(c.lrSchedule))
+    throw new RangeError(`lrSchedule must be one of ${LR_SCHEDULES.join(", ")}, got ${c.lrSchedule}`);
   if (!(c.lrFloor > 0 && c.lrFloor <= 1)) throw new RangeError(`lrFloor must be in (0, 1], got ${c.lrFloor}`);
   return c;
 }
@@ -131,7 +141,14 @@ async function finish(
 ): Promise<TrainedModel> {
   await getTf();
   const backend = backendName() ?? "cpu";
-  const fullConfig = { ...config, backend, adamKernel: result.adamKernel, bestEpoch: result.bestEpoch, epochsRun: result.epochsRun, trainSeconds: result.trainSeconds };
+  const fullConfig = {
+    ...config,
+    backend,
+    adamKernel: result.adamKernel,
+    bestEpoch: result.bestEpoch,
+    epochsRun: result.epochsRun,
+    trainSeconds: result.trainSeconds,
+  };
   const provisional = new ServableBpr(result.model, manifestFor(role, method, ds, result.model, fullConfig, {}), ds.userIds, ds.itemIds);
   await provisional.accelerate();
   const testMetrics = evaluate(provisional, ds, { split: "test", seed: evalSeed }, progress ? (f, m) => progress(f, m) : undefined);
@@ -157,7 +174,13 @@ async function finish(
  * Trains a BPR teacher (default dim 200) with early stopping on valid, and evaluates it on test.
  * `progress(fraction, message)` is called during training; aborting `signal` rejects with TrainingAborted.
  */
-export async function trainTeacher(ds: Dataset, opts: TeacherOptions = {}, progress?: ProgressFn, signal?: AbortSignal, warm?: WarmStart): Promise<TrainedModel> {
+export async function trainTeacher(
+  ds: Dataset,
+  opts: TeacherOptions = {},
+  progress?: ProgressFn,
+  signal?: AbortSignal,
+  warm?: WarmStart,
+): Promise<TrainedModel> {
   const config = pick(TEACHER_DEFAULTS, opts);
   const evalSeed = opts.evalSeed ?? 0;
   const validate = sampledValidator(ds, { seed: evalSeed });
@@ -201,7 +224,9 @@ export async function distillStudent(
   const setup: DistillSetup = { method, de: opts.de, rrd: opts.rrd, ir: opts.ir, rd: opts.rd, engine: opts.engine };
   const rng = new Rng(config.seed ^ 0x5eed);
   const prep = progress ? (f: number, m: string) => progress(0.05 * f, m) : undefined;
-  const { distillers, engine, engineTimings } = t ? await createDistillers(setup, ds, t, config.dim, config, rng, prep) : { distillers: [], engine: null, engineTimings: {} };
+  const { distillers, engine, engineTimings } = t
+    ? await createDistillers(setup, ds, t, config.dim, config, rng, prep)
+    : { distillers: [], engine: null, engineTimings: {} };
   const validate = sampledValidator(ds, { seed: evalSeed });
   const result = await trainBpr(ds, config, {
     distillers,

@@ -16,12 +16,22 @@ port.on("message", (m: { type: string }) => {
 async function run(req: ThreadTrainingRequest): Promise<ThreadTrainingResult> {
   const progress = (fraction: number, message: string) => send({ type: "progress", fraction, message });
   // a teacher imported as ranked lists has no weights (rd and rrd only: distillStudent says why for the others)
-  const teacher = !req.teacherDir ? null : (await isRankedListsDir(req.teacherDir)) ? await loadRankedLists(req.teacherDir) : await loadModel(req.teacherDir, { accelerate: false });
+  const teacher = !req.teacherDir
+    ? null
+    : (await isRankedListsDir(req.teacherDir))
+      ? await loadRankedLists(req.teacherDir)
+      : await loadModel(req.teacherDir, { accelerate: false });
   const warm = req.warmStartDir ? await loadModel(req.warmStartDir, { accelerate: false }) : null;
   try {
     const trained =
       req.role === "teacher"
-        ? await trainTeacher(req.dataset, req.options, progress, controller.signal, warm ? { model: warm.model, userIds: warm.userIds, itemIds: warm.itemIds } : undefined)
+        ? await trainTeacher(
+            req.dataset,
+            req.options,
+            progress,
+            controller.signal,
+            warm ? { model: warm.model, userIds: warm.userIds, itemIds: warm.itemIds } : undefined,
+          )
         : await distillStudent(req.dataset, teacher, req.options, progress, controller.signal);
     await saveModel(req.outDir, trained.model);
     const { model, ...rest } = trained;

@@ -62,13 +62,18 @@ export interface ReplayRefusal {
  * also refuses while a replay or a redistillation of the model is queued or running (the route's
  * check; the job itself is one of them).
  */
-export async function demoReplayRefusal(db: Db, modelId: string, opts: { inFlight: boolean; env?: Record<string, string | undefined> }): Promise<ReplayRefusal | null> {
+export async function demoReplayRefusal(
+  db: Db,
+  modelId: string,
+  opts: { inFlight: boolean; env?: Record<string, string | undefined> },
+): Promise<ReplayRefusal | null> {
   const demo = await findDemoDataset(db, opts.env);
   if (!demo) {
     return {
       status: 403,
       code: "not_demo",
-      message: "Replaying drifted demo traffic is only for a demo install (seeded with the demo data; DEMO in the README). Send real traffic to POST /api/v1/events.",
+      message:
+        "Replaying drifted demo traffic is only for a demo install (seeded with the demo data; DEMO in the README). Send real traffic to POST /api/v1/events.",
     };
   }
   const [model, slot] = await Promise.all([
@@ -76,11 +81,19 @@ export async function demoReplayRefusal(db: Db, modelId: string, opts: { inFligh
     db.servingSlot.findUnique({ where: { name: "production" }, select: { modelId: true } }),
   ]);
   if (!model || slot?.modelId !== model.id) {
-    return { status: 409, code: "not_production", message: `Only the production model's traffic is replayed: ${model?.name ?? modelId} does not serve production${slot ? "" : " (no model does yet: the demo teacher takes the slot when it finishes training)"}.` };
+    return {
+      status: 409,
+      code: "not_production",
+      message: `Only the production model's traffic is replayed: ${model?.name ?? modelId} does not serve production${slot ? "" : " (no model does yet: the demo teacher takes the slot when it finishes training)"}.`,
+    };
   }
   const root = snapshotLineage(model.dataset)?.rootDatasetId ?? model.datasetId;
   if (root !== demo.id) {
-    return { status: 409, code: "not_demo_dataset", message: `${model.name} was trained on "${model.dataset.name}", not on the demo dataset "${demo.name}": the drifted demo world is not its traffic.` };
+    return {
+      status: 409,
+      code: "not_demo_dataset",
+      message: `${model.name} was trained on "${model.dataset.name}", not on the demo dataset "${demo.name}": the drifted demo world is not its traffic.`,
+    };
   }
   if (opts.inFlight) {
     const replay = await db.jobRun.findFirst({ where: { queue: "demo-replay", status: { in: ["queued", "running"] } }, select: { id: true, status: true } });
@@ -112,12 +125,15 @@ export async function runDemoReplay(input: DemoReplayInput, h: DemoReplayHooks) 
   const own = await h.db.jobRun.findUniqueOrThrow({ where: { id: h.jobRunId }, select: { createdAt: true } });
   // timestamps from the job's creation, so a retried attempt sends the very same events (stored once)
   const events = driftedDemoEvents(input, { runId: h.jobRunId, startMs: own.createdAt.getTime() - 3_600_000 });
-  await h.log(`replaying the demo world at drift phase ${input.phase} (${input.newItemFraction} new items): ${events.length} clicks through the events ingestion`);
+  await h.log(
+    `replaying the demo world at drift phase ${input.phase} (${input.newItemFraction} new items): ${events.length} clicks through the events ingestion`,
+  );
   let accepted = 0;
   let duplicates = 0;
   for (let k = 0; k < events.length; k += MAX_EVENTS_PER_BATCH) {
     const outcome = await ingestEvents(h.db, events.slice(k, k + MAX_EVENTS_PER_BATCH));
-    if (outcome.rejected.length > 0) throw h.fail(`the events ingestion rejected replayed event ${outcome.rejected[0].index + k}: ${JSON.stringify(outcome.rejected[0].issues)}`);
+    if (outcome.rejected.length > 0)
+      throw h.fail(`the events ingestion rejected replayed event ${outcome.rejected[0].index + k}: ${JSON.stringify(outcome.rejected[0].issues)}`);
     accepted += outcome.accepted;
     duplicates += outcome.duplicates;
     const sent = Math.min(k + MAX_EVENTS_PER_BATCH, events.length);
@@ -153,5 +169,14 @@ export async function runDemoReplay(input: DemoReplayInput, h: DemoReplayHooks) 
         : `drift detected: redistillation queued (job ${redistill.jobRunId})`;
   await h.log(outcome);
   h.progress(1, outcome);
-  return { events: events.length, accepted, duplicates, snapshot, driftCheckId: drift.driftCheckId, driftDetected: drift.driftDetected, score: drift.score, redistill: redistill ?? null };
+  return {
+    events: events.length,
+    accepted,
+    duplicates,
+    snapshot,
+    driftCheckId: drift.driftCheckId,
+    driftDetected: drift.driftDetected,
+    score: drift.score,
+    redistill: redistill ?? null,
+  };
 }

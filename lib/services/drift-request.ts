@@ -10,7 +10,8 @@ import { enqueueAudited } from "@/lib/jobs/enqueue";
 export async function requestDriftCheck(datasetId: string, body: z.output<typeof DriftCheckBody>, by: { id: string; email: string }, db: Db = defaultDb()) {
   if (!(await db.dataset.findUnique({ where: { id: datasetId }, select: { id: true } }))) throw new NotFoundError("No such dataset");
   if (body.referenceDatasetId === datasetId) throw new FieldError("referenceDatasetId", "Pick a reference other than the dataset itself");
-  if (!(await db.dataset.findUnique({ where: { id: body.referenceDatasetId }, select: { id: true } }))) throw new FieldError("referenceDatasetId", "No such dataset");
+  if (!(await db.dataset.findUnique({ where: { id: body.referenceDatasetId }, select: { id: true } })))
+    throw new FieldError("referenceDatasetId", "No such dataset");
   if (body.modelId && !(await db.model.findUnique({ where: { id: body.modelId }, select: { id: true } }))) throw new FieldError("modelId", "No such model");
   return enqueueAudited({ queue: "drift-check", input: { ...body, currentDatasetId: datasetId }, by });
 }

@@ -72,7 +72,9 @@ async function resolveModel(input: Pick<SnapshotDriftCheckInput, "modelId">, h: 
 }
 
 /** Training settings (epochs, seed, hyperparameters) the production model was made with, when recorded. */
-function trainingSettings(model: { trainingRun: { config: Prisma.JsonValue } | null } | null): Pick<TrainInput, "epochs" | "seed" | "hyperparameters" | "preset"> | null {
+function trainingSettings(
+  model: { trainingRun: { config: Prisma.JsonValue } | null } | null,
+): Pick<TrainInput, "epochs" | "seed" | "hyperparameters" | "preset"> | null {
   const parsed = model?.trainingRun ? trainInput.safeParse(model.trainingRun.config) : null;
   if (!parsed?.success) return null;
   return { epochs: parsed.data.epochs, seed: parsed.data.seed, hyperparameters: parsed.data.hyperparameters, preset: parsed.data.preset };
@@ -91,7 +93,11 @@ export function redistillPlan(
 ): { teacher: TrainInput; student: Omit<TrainInput, "teacherJobRunId"> } {
   const isStudent = model?.role === "student" && model.distillationMethod && model.distillationMethod !== "none";
   const teacherModel = isStudent ? model.teacher : model?.role === "teacher" ? model : null;
-  const template = isStudent ? model : model?.role === "teacher" && studentTemplate?.distillationMethod && studentTemplate.distillationMethod !== "none" ? studentTemplate : null;
+  const template = isStudent
+    ? model
+    : model?.role === "teacher" && studentTemplate?.distillationMethod && studentTemplate.distillationMethod !== "none"
+      ? studentTemplate
+      : null;
   const teacherDimension = teacherModel?.dimension ?? DEFAULT_REDISTILL.teacherDimension;
   const studentDimension = template ? template.dimension : DEFAULT_REDISTILL.studentDimension;
   const method = (template ? template.distillationMethod : DEFAULT_REDISTILL.method) as TrainInput["method"];
@@ -121,7 +127,10 @@ export function redistillPlan(
   };
 }
 
-export async function runDriftCheck(input: SnapshotDriftCheckInput, h: DriftCheckHooks): Promise<{ driftCheckId: string; driftDetected: boolean; score: number; redistill: DriftCheckMetrics["redistill"] | null }> {
+export async function runDriftCheck(
+  input: SnapshotDriftCheckInput,
+  h: DriftCheckHooks,
+): Promise<{ driftCheckId: string; driftDetected: boolean; score: number; redistill: DriftCheckMetrics["redistill"] | null }> {
   let row = await h.db.driftCheck.findFirst({ where: { metrics: { path: ["jobRunId"], equals: h.jobRunId } } });
   if (row) {
     await h.log(`drift check ${row.id} was already recorded by this job; resuming`);
@@ -178,7 +187,8 @@ export async function runDriftCheck(input: SnapshotDriftCheckInput, h: DriftChec
       return created;
     });
     await h.log(
-      `drift ${driftDetected ? "DETECTED" : "not detected"} (score ${score.toFixed(3)} vs ${threshold})` + (decision.reasons.length ? `: ${decision.reasons.join("; ")}` : ""),
+      `drift ${driftDetected ? "DETECTED" : "not detected"} (score ${score.toFixed(3)} vs ${threshold})` +
+        (decision.reasons.length ? `: ${decision.reasons.join("; ")}` : ""),
     );
   }
 
@@ -224,7 +234,9 @@ export async function runDriftCheck(input: SnapshotDriftCheckInput, h: DriftChec
     data: { driftCheckId: row.id, datasetId: dataset.id, ...redistill },
     dedupeKey: `redistill.started:${row.id}`,
   });
-  await h.log(`queued redistillation: teacher job ${teacherJob.id} (dim ${redistill.teacherDimension}), student job ${studentJob.id} (${redistill.method} ${redistill.studentDimension})`);
+  await h.log(
+    `queued redistillation: teacher job ${teacherJob.id} (dim ${redistill.teacherDimension}), student job ${studentJob.id} (${redistill.method} ${redistill.studentDimension})`,
+  );
   h.progress(1, "drift detected: redistillation queued");
   return { driftCheckId: row.id, driftDetected: true, score: row.score, redistill };
 }
@@ -234,7 +246,11 @@ async function datasetName(db: Db, id: string): Promise<string> {
 }
 
 /** The alert a detected drift raises (one per check: dedupeKey). */
-export function driftNotification(row: Pick<DriftCheck, "id" | "datasetId" | "modelId" | "score" | "threshold">, metrics: DriftCheckMetrics, name: string): NotificationInput {
+export function driftNotification(
+  row: Pick<DriftCheck, "id" | "datasetId" | "modelId" | "score" | "threshold">,
+  metrics: DriftCheckMetrics,
+  name: string,
+): NotificationInput {
   const reasons = metrics.decision.reasons;
   return {
     type: "drift.detected",
@@ -242,7 +258,14 @@ export function driftNotification(row: Pick<DriftCheck, "id" | "datasetId" | "mo
     title: `Drift detected on "${name}" (score ${row.score.toFixed(3)} > ${row.threshold})`,
     message: reasons.length ? `${reasons.join("; ")}.` : "A drift signal crossed its threshold.",
     ...(row.modelId ? { modelId: row.modelId } : {}),
-    data: { driftCheckId: row.id, datasetId: row.datasetId, referenceDatasetId: metrics.referenceDatasetId, score: row.score, threshold: row.threshold, reasons },
+    data: {
+      driftCheckId: row.id,
+      datasetId: row.datasetId,
+      referenceDatasetId: metrics.referenceDatasetId,
+      score: row.score,
+      threshold: row.threshold,
+      reasons,
+    },
     dedupeKey: `drift.detected:${row.id}`,
   };
 }
@@ -266,10 +289,18 @@ async function productionKpi(db: Db, modelId: string, windowStart: Date, alpha: 
   const baseline = of(false);
   const recent = of(true);
   if (baseline.exposures < KPI_MIN_EXPOSURES || recent.exposures < KPI_MIN_EXPOSURES) {
-    return { test: null, baseline, recent, note: `needs ${KPI_MIN_EXPOSURES} production exposures before and inside the window (has ${baseline.exposures} and ${recent.exposures})` };
+    return {
+      test: null,
+      baseline,
+      recent,
+      note: `needs ${KPI_MIN_EXPOSURES} production exposures before and inside the window (has ${baseline.exposures} and ${recent.exposures})`,
+    };
   }
   const { moments, proportion, sequentialCompare } = await import("@/lib/stats");
-  const test = sequentialCompare(moments(proportion(baseline.exposures, baseline.clicks)), moments(proportion(recent.exposures, recent.clicks)), { alpha, difference: "absolute" });
+  const test = sequentialCompare(moments(proportion(baseline.exposures, baseline.clicks)), moments(proportion(recent.exposures, recent.clicks)), {
+    alpha,
+    difference: "absolute",
+  });
   return { test, baseline, recent };
 }
 
@@ -297,7 +328,8 @@ async function recentAgreement(
   try {
     student = await loadModel(model.artifactUri, { accelerate: false });
     teacher = await loadModel(teacherRow.artifactUri, { accelerate: false });
-    if (student.numItems !== reference.numItems || teacher.numItems !== reference.numItems) return { value: null, note: "the models do not cover the training snapshot's catalogue" };
+    if (student.numItems !== reference.numItems || teacher.numItems !== reference.numItems)
+      return { value: null, note: "the models do not cover the training snapshot's catalogue" };
     return { value: agreement(teacher, student, reference, 10, { users }), users: users.length };
   } catch (err) {
     return { value: null, note: `models could not be loaded (${err instanceof Error ? err.message : String(err)})` };
@@ -352,7 +384,10 @@ export async function runLiveDriftCheck(input: LiveDriftCheckInput, h: DriftChec
     decision: rest,
   };
   let row = await h.db.driftCheck.create({ data: { datasetId: model.datasetId, modelId: model.id, metrics: json(metrics), score, threshold, driftDetected } });
-  await h.log(`live drift ${driftDetected ? "DETECTED" : "not detected"} (score ${score.toFixed(3)})` + (decision.reasons.length ? `: ${decision.reasons.join("; ")}` : ""));
+  await h.log(
+    `live drift ${driftDetected ? "DETECTED" : "not detected"} (score ${score.toFixed(3)})` +
+      (decision.reasons.length ? `: ${decision.reasons.join("; ")}` : ""),
+  );
   if (!driftDetected) {
     h.progress(1, "no drift");
     return { driftCheckId: row.id, driftDetected, score };
@@ -370,7 +405,13 @@ export async function runLiveDriftCheck(input: LiveDriftCheckInput, h: DriftChec
   else if (!h.enqueueRedistill) redistill = { skipped: "no redistillation queue available" };
   else redistill = await requestRedistill(h.db, h.enqueueRedistill, { modelId: model.id, trigger: "drift", driftCheckId: row.id });
   row = await h.db.driftCheck.update({ where: { id: row.id }, data: { metrics: json({ ...metrics, redistill }) } });
-  await h.log("skipped" in redistill ? `no redistillation: ${redistill.skipped}` : redistill.reused ? `redistillation already covered: ${redistill.reason}` : `redistillation queued: job ${redistill.jobRunId}`);
+  await h.log(
+    "skipped" in redistill
+      ? `no redistillation: ${redistill.skipped}`
+      : redistill.reused
+        ? `redistillation already covered: ${redistill.reason}`
+        : `redistillation queued: job ${redistill.jobRunId}`,
+  );
   h.progress(1, "drift detected");
   return { driftCheckId: row.id, driftDetected, score, redistill };
 }

@@ -15,13 +15,7 @@ import type { ExperimentReport } from "@/lib/experiments/report";
 import { parseGuardrails } from "@/lib/experiments/config";
 import { IN_PROGRESS_STATUSES, LIVE_STATUSES, isLive } from "@/lib/experiments/statuses";
 import { cutoverBlock } from "@/lib/experiments/approval";
-import {
-  decideRollout,
-  manualTransition,
-  type ExperimentStatus,
-  type ManualAction,
-  type RolloutDecision,
-} from "@/lib/experiments/rollout";
+import { decideRollout, manualTransition, type ExperimentStatus, type ManualAction, type RolloutDecision } from "@/lib/experiments/rollout";
 import { PRODUCTION_SLOT } from "@/lib/db/serving";
 
 const SCHEDULER: AuditActor = { id: null, label: "scheduler" };
@@ -267,7 +261,8 @@ export async function startExperiment(db: Db, experimentId: string, person: Pers
       where: { id: { not: exp.id }, status: { in: [...IN_PROGRESS_STATUSES] } },
       select: { id: true, name: true, status: true },
     });
-    if (other) throw new ConflictError(`Experiment "${other.name}" is ${other.status.replace("_", " ")}: finish or roll it back first (one experiment at a time)`);
+    if (other)
+      throw new ConflictError(`Experiment "${other.name}" is ${other.status.replace("_", " ")}: finish or roll it back first (one experiment at a time)`);
     const control = exp.variants.find((v) => v.key === "control");
     if (!control) throw new ConflictError("The experiment has no control arm");
     const slot = await tx.servingSlot.findUnique({ where: { name: PRODUCTION_SLOT } });
@@ -342,8 +337,7 @@ export async function changeExperimentStatus(
   });
 }
 
-export const SELF_APPROVAL_MESSAGE =
-  "You created this experiment: its production cutover must be approved by a different approver (four-eyes rule)";
+export const SELF_APPROVAL_MESSAGE = "You created this experiment: its production cutover must be approved by a different approver (four-eyes rule)";
 
 /**
  * Approves the production cutover: in ONE transaction the experiment completes at 100%, the production
@@ -392,7 +386,12 @@ export async function decideApproval(
           entityType: "experiment",
           entityId: exp.id,
           reason: note,
-          data: { approvalId: approval.id, from: { status: exp.status, stageIndex: exp.currentStageIndex }, to: { status: to }, numbers } as unknown as Prisma.InputJsonValue,
+          data: {
+            approvalId: approval.id,
+            from: { status: exp.status, stageIndex: exp.currentStageIndex },
+            to: { status: to },
+            numbers,
+          } as unknown as Prisma.InputJsonValue,
         },
         tx,
       );

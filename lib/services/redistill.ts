@@ -17,7 +17,6 @@ import { getLoopSettings } from "@/lib/db/loop-settings";
 import { raiseCandidateCreated, raiseGateFailed, raiseGatePassed, raiseRedistillStarted } from "@/lib/db/loop-events";
 import { buildLiveSnapshot, latestSnapshot, loadDatasetFiles } from "@/lib/db/snapshots";
 
-
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
 
 /** The model's redistillation in flight, if any; a row whose job is no longer alive is closed as an error. */
@@ -26,7 +25,10 @@ async function activeRedistill(db: Db, modelId: string, exceptJobRunId?: string)
   for (const row of rows) {
     const job = await db.jobRun.findUnique({ where: { id: row.jobRunId }, select: { status: true } });
     if (job && (job.status === "queued" || job.status === "running")) return row;
-    await db.redistillRun.update({ where: { id: row.id }, data: { status: "error", error: `its job ended (${job?.status ?? "gone"}) before the run finished`, finishedAt: new Date() } });
+    await db.redistillRun.update({
+      where: { id: row.id },
+      data: { status: "error", error: `its job ended (${job?.status ?? "gone"}) before the run finished`, finishedAt: new Date() },
+    });
   }
   return null;
 }
@@ -53,13 +55,24 @@ export async function requestRedistill(
   if (request.trigger === "drift") {
     const model = await db.model.findUniqueOrThrow({ where: { id: request.modelId }, include: { dataset: true } });
     const snapshot = await latestSnapshot(db, model.dataset);
-    const done = await db.redistillRun.findFirst({ where: { modelId: model.id, datasetId: snapshot.id, status: { in: ["passed", "failed"] } }, orderBy: { createdAt: "desc" } });
-    if (done) return { jobRunId: done.jobRunId, reused: true, reason: `snapshot ${snapshot.name} was already redistilled (run ${done.id}, gate ${done.status})` };
+    const done = await db.redistillRun.findFirst({
+      where: { modelId: model.id, datasetId: snapshot.id, status: { in: ["passed", "failed"] } },
+      orderBy: { createdAt: "desc" },
+    });
+    if (done)
+      return { jobRunId: done.jobRunId, reused: true, reason: `snapshot ${snapshot.name} was already redistilled (run ${done.id}, gate ${done.status})` };
   }
-  const queued = await db.jobRun.findFirst({ where: { queue: "redistill", singletonKey: `redistill:${request.modelId}`, status: { in: ["queued", "running"] } } });
+  const queued = await db.jobRun.findFirst({
+    where: { queue: "redistill", singletonKey: `redistill:${request.modelId}`, status: { in: ["queued", "running"] } },
+  });
   if (queued) return { jobRunId: queued.id, reused: true, reason: `redistillation job ${queued.id} is already ${queued.status}` };
   const job = await enqueue(
-    { modelId: request.modelId, trigger: request.trigger, buildSnapshot: request.buildSnapshot ?? false, ...(request.driftCheckId ? { driftCheckId: request.driftCheckId } : {}) },
+    {
+      modelId: request.modelId,
+      trigger: request.trigger,
+      buildSnapshot: request.buildSnapshot ?? false,
+      ...(request.driftCheckId ? { driftCheckId: request.driftCheckId } : {}),
+    },
     request.createdById,
   );
   return { jobRunId: job.id, reused: false };
@@ -99,13 +112,17 @@ async function experimentOwner(db: Db, ids: (string | null | undefined)[]): Prom
   return admin ? { id: admin.id, email: admin.email, role: admin.role } : null;
 }
 
-export async function runRedistill(input: RedistillInput, h: RedistillHooks): Promise<{ redistillRunId: string; status: string; experimentId: string | null; gate: GateResult | null }> {
+export async function runRedistill(
+  input: RedistillInput,
+  h: RedistillHooks,
+): Promise<{ redistillRunId: string; status: string; experimentId: string | null; gate: GateResult | null }> {
   const model = await h.db.model.findUnique({ where: { id: input.modelId }, include: { ...withConfig, dataset: true, teacher: { include: withConfig } } });
   if (!model) throw h.fail(`model ${input.modelId} does not exist`);
   const settings = await getLoopSettings(h.db, model.id);
 
   let run: RedistillRun | null = await h.db.redistillRun.findUnique({ where: { jobRunId: h.jobRunId } });
-  if (run && run.status !== "running") return { redistillRunId: run.id, status: run.status, experimentId: run.experimentId, gate: run.gate as unknown as GateResult | null };
+  if (run && run.status !== "running")
+    return { redistillRunId: run.id, status: run.status, experimentId: run.experimentId, gate: run.gate as unknown as GateResult | null };
   if (!run) {
     const other = await activeRedistill(h.db, model.id, h.jobRunId);
     if (other) {
@@ -113,13 +130,23 @@ export async function runRedistill(input: RedistillInput, h: RedistillHooks): Pr
       return { redistillRunId: other.id, status: "already_running", experimentId: null, gate: null };
     }
     if (input.buildSnapshot) {
-      const built = await buildLiveSnapshot({ modelId: model.id }, { db: h.db, jobRunId: h.jobRunId, log: h.log, progress: (f, m) => h.progress(0.1 * f, m), fail: h.fail });
+      const built = await buildLiveSnapshot(
+        { modelId: model.id },
+        { db: h.db, jobRunId: h.jobRunId, log: h.log, progress: (f, m) => h.progress(0.1 * f, m), fail: h.fail },
+      );
       await h.log(built.created ? `built snapshot v${built.version}` : `no new snapshot: ${built.reason}`);
     }
     const snapshot = await latestSnapshot(h.db, model.dataset);
     if (snapshot.id === model.datasetId) await h.log(`no snapshot newer than the model's own dataset: redistilling on ${snapshot.name}`, "warn");
     run = await h.db.redistillRun.create({
-      data: { modelId: model.id, trigger: input.trigger, driftCheckId: input.driftCheckId ?? null, datasetId: snapshot.id, jobRunId: h.jobRunId, createdById: h.createdById },
+      data: {
+        modelId: model.id,
+        trigger: input.trigger,
+        driftCheckId: input.driftCheckId ?? null,
+        datasetId: snapshot.id,
+        jobRunId: h.jobRunId,
+        createdById: h.createdById,
+      },
     });
     await raiseRedistillStarted(h.db, {
       modelId: model.id,
@@ -136,14 +163,20 @@ export async function runRedistill(input: RedistillInput, h: RedistillHooks): Pr
       // a production teacher: its newest distilled student shapes the new one
       const template =
         model.role === "teacher"
-          ? await h.db.model.findFirst({ where: { teacherId: model.id, role: "student", distillationMethod: { notIn: ["none"] }, archivedAt: null }, orderBy: { createdAt: "desc" }, include: withConfig })
+          ? await h.db.model.findFirst({
+              where: { teacherId: model.id, role: "student", distillationMethod: { notIn: ["none"] }, archivedAt: null },
+              orderBy: { createdAt: "desc" },
+              include: withConfig,
+            })
           : null;
       const plan = redistillPlan(model, snapshot.id, snapshot.name, template);
       const warm = settings.warmStartTeacher && model.teacher && model.teacher.dimension === plan.teacher.dimension ? model.teacher.id : undefined;
       const teacherJob = await h.enqueueTrain(trainInput.parse({ ...plan.teacher, ...(warm ? { warmStartModelId: warm } : {}) }));
       const studentJob = await h.enqueueTrain(trainInput.parse({ ...plan.student, teacherJobRunId: teacherJob.id }));
       run = await h.db.redistillRun.update({ where: { id: run.id }, data: { teacherJobRunId: teacherJob.id, studentJobRunId: studentJob.id } });
-      await h.log(`queued teacher job ${teacherJob.id}${warm ? ` (warm start from ${warm})` : " (from scratch)"} and student job ${studentJob.id} on ${snapshot.name}`);
+      await h.log(
+        `queued teacher job ${teacherJob.id}${warm ? ` (warm start from ${warm})` : " (from scratch)"} and student job ${studentJob.id} on ${snapshot.name}`,
+      );
     }
     await waitForJob(h, run.teacherJobRunId!, "teacher");
     const studentJob = await waitForJob(h, run.studentJobRunId!, "student");
@@ -181,7 +214,8 @@ export async function runRedistill(input: RedistillInput, h: RedistillHooks): Pr
       candidateModelId: candidate.id,
     });
     // a retry after the experiment was created (before the run recorded it) finds it by the run id it names
-    const experiment = (await h.db.experiment.findFirst({ where: { description: { contains: `redistillation ${run.id} ` } } })) ?? (await createExperiment(h.db, cfg, owner));
+    const experiment =
+      (await h.db.experiment.findFirst({ where: { description: { contains: `redistillation ${run.id} ` } } })) ?? (await createExperiment(h.db, cfg, owner));
     let started = false;
     if (settings.autoStartExperiment) {
       try {
@@ -191,7 +225,10 @@ export async function runRedistill(input: RedistillInput, h: RedistillHooks): Pr
         await h.log(`the experiment could not start at once (${err instanceof Error ? err.message : String(err)}); it waits for a person`, "warn");
       }
     }
-    run = await h.db.redistillRun.update({ where: { id: run.id }, data: { status: "passed", gate: json(gate), experimentId: experiment.id, finishedAt: new Date() } });
+    run = await h.db.redistillRun.update({
+      where: { id: run.id },
+      data: { status: "passed", gate: json(gate), experimentId: experiment.id, finishedAt: new Date() },
+    });
     await raiseCandidateCreated(h.db, {
       modelId: model.id,
       entityType: "experiment",
@@ -202,13 +239,22 @@ export async function runRedistill(input: RedistillInput, h: RedistillHooks): Pr
     h.progress(1, started ? "candidate experiment started" : "candidate experiment waiting to be started");
     return { redistillRunId: run.id, status: "passed", experimentId: experiment.id, gate };
   } catch (err) {
-    await h.db.redistillRun.update({ where: { id: run.id }, data: { status: "error", error: err instanceof Error ? err.message : String(err), finishedAt: new Date() } });
+    await h.db.redistillRun.update({
+      where: { id: run.id },
+      data: { status: "error", error: err instanceof Error ? err.message : String(err), finishedAt: new Date() },
+    });
     throw err;
   }
 }
 
 /** The candidate against the production student on the snapshot's test split (lib/recsys/eval/gate.ts). */
-async function gateCandidate(db: Db, candidateDir: string, production: { artifactUri: string; datasetId: string }, snapshot: Parameters<typeof loadDatasetFiles>[0], settings: GateResult["settings"]) {
+async function gateCandidate(
+  db: Db,
+  candidateDir: string,
+  production: { artifactUri: string; datasetId: string },
+  snapshot: Parameters<typeof loadDatasetFiles>[0],
+  settings: GateResult["settings"],
+) {
   const { loadModel } = await import("@/lib/recsys/artifact");
   const { runOfflineGate } = await import("@/lib/recsys/eval/gate");
   const { itemCountsById } = await import("@/lib/drift/signals");

@@ -59,9 +59,22 @@ export async function scoreSlateSamples(db: Db, options: { limit?: number; load?
     }
     try {
       const list = await model.recommend(p.userId, Math.min(AGREEMENT_K, p.items.length), p.exclude);
-      scores.push({ requestId: p.requestId, referenceModelId: p.referenceModelId, agreement: overlapAtK(p.items, list.items.map((i) => i.itemId)), error: null });
+      scores.push({
+        requestId: p.requestId,
+        referenceModelId: p.referenceModelId,
+        agreement: overlapAtK(
+          p.items,
+          list.items.map((i) => i.itemId),
+        ),
+        error: null,
+      });
     } catch (error) {
-      scores.push({ requestId: p.requestId, referenceModelId: p.referenceModelId, agreement: null, error: `scoring failed: ${error instanceof Error ? error.message : String(error)}` });
+      scores.push({
+        requestId: p.requestId,
+        referenceModelId: p.referenceModelId,
+        agreement: null,
+        error: `scoring failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
   await recordSlateScores(db, scores);

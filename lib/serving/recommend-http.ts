@@ -12,7 +12,12 @@ import { servingRuntime } from "./runtime";
 
 export const RecommendBody = z.object({
   // NUL cannot be stored in a PostgreSQL text column: it would sink the exposure batch it is in
-  userId: z.string().trim().min(1, "userId must not be empty").max(256).refine((id) => !id.includes("\0"), "userId must not contain a NUL character"),
+  userId: z
+    .string()
+    .trim()
+    .min(1, "userId must not be empty")
+    .max(256)
+    .refine((id) => !id.includes("\0"), "userId must not contain a NUL character"),
   k: z.number().int("k must be an integer").min(1, "k must be at least 1").max(100, "k must be at most 100"),
   exclude: z.array(z.string().min(1).max(256)).max(1000, "exclude holds at most 1000 item ids").optional(),
 });

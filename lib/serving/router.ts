@@ -42,7 +42,7 @@ export interface ServingRouterOptions {
 }
 
 export class NoProductionModelError extends Error {
-  constructor(message = "No production model is configured (ServingSlot \"production\" is empty)") {
+  constructor(message = 'No production model is configured (ServingSlot "production" is empty)') {
     super(message);
     this.name = "NoProductionModelError";
   }

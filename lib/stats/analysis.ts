@@ -36,11 +36,7 @@ export interface MetricAnalysis {
   nonInferiority?: NonInferiorityResult;
 }
 
-export function analyzeMetric(
-  control: SufficientStatistic,
-  treatment: SufficientStatistic,
-  options: MetricAnalysisOptions = {},
-): MetricAnalysis {
+export function analyzeMetric(control: SufficientStatistic, treatment: SufficientStatistic, options: MetricAnalysisOptions = {}): MetricAnalysis {
   if (control.kind !== treatment.kind) {
     throw new StatsInputError("treatment.kind", `must match control.kind (${control.kind}), got ${treatment.kind}`);
   }
@@ -68,9 +64,7 @@ export function analyzeMetric(
       ? twoProportionZTest(control, treatment, { alpha, difference: "relative" })
       : compareMoments(a, b, { alpha, distribution, difference: "relative" });
   const sequential = sequentialCompare(a, b, { alpha, tuningN: options.tuningN, difference: "relative" });
-  const nonInferiority = options.nonInferiority
-    ? sequentialNonInferiority(a, b, { ...options.nonInferiority, alpha, tuningN: options.tuningN })
-    : undefined;
+  const nonInferiority = options.nonInferiority ? sequentialNonInferiority(a, b, { ...options.nonInferiority, alpha, tuningN: options.tuningN }) : undefined;
   return { control: a, treatment: b, ...(theta === undefined ? {} : { theta }), absolute, relative, sequential, nonInferiority };
 }
 
@@ -103,7 +97,13 @@ export function analyzeKpis(kpis: readonly KpiInput[], options: KpiAnalysisOptio
   }
   const { multipleTesting = "holm", ...metricOptions } = options;
   const analyses = kpis.map((k) => analyzeMetric(k.control, k.treatment, { ...metricOptions, nonInferiority: k.nonInferiority }));
-  const fixed = adjustPValues(analyses.map((a) => a.relative.pValue), multipleTesting);
-  const seq = adjustPValues(analyses.map((a) => a.sequential.pValue), multipleTesting);
+  const fixed = adjustPValues(
+    analyses.map((a) => a.relative.pValue),
+    multipleTesting,
+  );
+  const seq = adjustPValues(
+    analyses.map((a) => a.sequential.pValue),
+    multipleTesting,
+  );
   return analyses.map((a, i) => ({ name: kpis[i].name, ...a, adjustedPValue: fixed[i], adjustedSequentialPValue: seq[i] }));
 }

@@ -26,9 +26,8 @@ const LN_SQRT_2PI = 0.9189385332046728; // ln √(2π)
 
 const LANCZOS_G = 7;
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-  1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+  9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0 (Lanczos). */
@@ -142,9 +141,7 @@ export function lnBeta(a: number, b: number): number {
   const big = Math.max(a, b);
   const small = Math.min(a, b);
   if (big < 10) return lnGamma(a) + lnGamma(b) - lnGamma(a + b);
-  const diff =
-    (big - 0.5) * Math.log1p(small / big) + small * Math.log(big + small) - small +
-    stirlingRemainder(big + small) - stirlingRemainder(big);
+  const diff = (big - 0.5) * Math.log1p(small / big) + small * Math.log(big + small) - small + stirlingRemainder(big + small) - stirlingRemainder(big);
   return lnGamma(small) - diff;
 }
 
@@ -225,7 +222,7 @@ export function normalQuantile(p: number): number {
     x = num / den;
   }
   // Halley step on Φ(x) − p; evaluate in the tail the input lives in to keep relative precision.
-  const e = p < 0.5 ? normalCdf(x) - p : (1 - p) - normalSf(x);
+  const e = p < 0.5 ? normalCdf(x) - p : 1 - p - normalSf(x);
   const u = e / normalPdf(x);
   return x - u / (1 + (x * u) / 2);
 }
@@ -287,7 +284,13 @@ export function studentTQuantile(p: number, df: number): number {
   const z5 = z3 * z * z;
   let t = z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df);
   if (!(t < 0) || !Number.isFinite(t)) t = z;
-  return solveMonotone((x) => studentTCdf(x, df) - p, (x) => studentTPdf(x, df), t, -Infinity, 0);
+  return solveMonotone(
+    (x) => studentTCdf(x, df) - p,
+    (x) => studentTPdf(x, df),
+    t,
+    -Infinity,
+    0,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,7 +328,7 @@ export function chiSquareQuantile(p: number, df: number): number {
   let x = df * Math.pow(1 - h + z * Math.sqrt(h), 3);
   if (!(x > 0)) x = Math.max(1e-8, df * 0.01);
   // Solve in whichever tail p lives to keep precision.
-  const f = p <= 0.5 ? (v: number) => chiSquareCdf(v, df) - p : (v: number) => (1 - p) - chiSquareSf(v, df);
+  const f = p <= 0.5 ? (v: number) => chiSquareCdf(v, df) - p : (v: number) => 1 - p - chiSquareSf(v, df);
   return solveMonotone(f, (v) => chiSquarePdf(v, df), x, 0, Infinity);
 }
 
@@ -385,13 +388,7 @@ function checkProbability(p: number): void {
  * Root of an increasing function f on (lo, hi) from a starting point: Newton steps using f' = pdf,
  * falling back to bisection whenever a step leaves the current bracket.
  */
-function solveMonotone(
-  f: (x: number) => number,
-  fPrime: (x: number) => number,
-  start: number,
-  lo: number,
-  hi: number,
-): number {
+function solveMonotone(f: (x: number) => number, fPrime: (x: number) => number, start: number, lo: number, hi: number): number {
   let x = start;
   let a = lo;
   let b = hi;

@@ -75,7 +75,8 @@ export function checkMoments(m: Moments, label: string): void {
   if (m.variance < 0 || m.varianceOfMean < 0) throw new StatsInputError(`${label}.variance`, "must be ≥ 0");
   if (m.sharedCentre) {
     const { variance, covariance } = m.sharedCentre;
-    if (!(Number.isFinite(variance) && variance >= 0)) throw new StatsInputError(`${label}.sharedCentre.variance`, `must be a finite number ≥ 0, got ${variance}`);
+    if (!(Number.isFinite(variance) && variance >= 0))
+      throw new StatsInputError(`${label}.sharedCentre.variance`, `must be a finite number ≥ 0, got ${variance}`);
     if (!Number.isFinite(covariance)) throw new StatsInputError(`${label}.sharedCentre.covariance`, `must be a finite number, got ${covariance}`);
   }
 }
@@ -116,10 +117,7 @@ export function effectEstimate(
   let variance = gB * gB * treatment.varianceOfMean + gA * gA * control.varianceOfMean;
   if (control.sharedCentre && treatment.sharedCentre) {
     const gC = gA + gB;
-    variance +=
-      gC * gC * control.sharedCentre.variance +
-      2 * gA * gC * control.sharedCentre.covariance +
-      2 * gB * gC * treatment.sharedCentre.covariance;
+    variance += gC * gC * control.sharedCentre.variance + 2 * gA * gC * control.sharedCentre.covariance + 2 * gB * gC * treatment.sharedCentre.covariance;
   }
   return { estimate: d / abs, variance: Math.max(0, variance) };
 }
@@ -178,11 +176,7 @@ export function compareMoments(control: Moments, treatment: Moments, options: Co
  * Welch's unequal-variance t-test on sample means: t = (x̄_B − x̄_A)/√(s²_A/n_A + s²_B/n_B),
  * df by Welch–Satterthwaite. `difference: "relative"` gives the lift μ_B/μ_A − 1 and its CI.
  */
-export function welchTTest(
-  control: SampleMeanStatistic,
-  treatment: SampleMeanStatistic,
-  options: Omit<ComparisonOptions, "distribution"> = {},
-): TestResult {
+export function welchTTest(control: SampleMeanStatistic, treatment: SampleMeanStatistic, options: Omit<ComparisonOptions, "distribution"> = {}): TestResult {
   validate(control, "control");
   validate(treatment, "treatment");
   return compareMoments(sampleMeanMoments(control), sampleMeanMoments(treatment), { ...options, distribution: "t" });
@@ -267,7 +261,14 @@ function exactProportionComparison(
   } else {
     const score = ratioScoreInterval(control, treatment, alpha);
     if (!score) {
-      return { ...base, estimate: 0, ci: [-Infinity, Infinity], pValue: null, standardError: Infinity, degenerate: "control has no successes: relative lift undefined" };
+      return {
+        ...base,
+        estimate: 0,
+        ci: [-Infinity, Infinity],
+        pValue: null,
+        standardError: Infinity,
+        degenerate: "control has no successes: relative lift undefined",
+      };
     }
     estimate = b.mean / a.mean - 1;
     ci = score;
@@ -287,11 +288,7 @@ function exactProportionComparison(
  * and variance by the delta method (see `ratioMoments`), then a z-test / normal CI. The normal
  * reference is used by default because the delta method is itself a large-sample approximation.
  */
-export function ratioTest(
-  control: RatioStatistic,
-  treatment: RatioStatistic,
-  options: ComparisonOptions = {},
-): TestResult {
+export function ratioTest(control: RatioStatistic, treatment: RatioStatistic, options: ComparisonOptions = {}): TestResult {
   validate(control, "control");
   validate(treatment, "treatment");
   return compareMoments(ratioMoments(control), ratioMoments(treatment), { distribution: "normal", ...options });
@@ -303,11 +300,7 @@ export function ratioTest(
  * Proportions use unpooled variances here (for the pooled z-test use `twoProportionZTest`).
  * Regression-adjusted statistics are compared unadjusted; use `cupedCompare` to adjust.
  */
-export function compare(
-  control: SufficientStatistic,
-  treatment: SufficientStatistic,
-  options: ComparisonOptions = {},
-): TestResult {
+export function compare(control: SufficientStatistic, treatment: SufficientStatistic, options: ComparisonOptions = {}): TestResult {
   if (control.kind !== treatment.kind) {
     throw new StatsInputError("treatment.kind", `must match control.kind (${control.kind}), got ${treatment.kind}`);
   }

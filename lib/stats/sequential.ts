@@ -103,9 +103,7 @@ export function sequentialCompare(control: Moments, treatment: Moments, options:
   const eff = effectEstimate(control, treatment, difference);
   if ("degenerate" in eff) return degenerate(eff.degenerate);
   if (!(eff.variance > 0)) return degenerate("zero variance: both variants are constant", eff.estimate);
-  const tau2 =
-    options.tau2 ??
-    (control.n + treatment.n) * eff.variance * sequentialRho2(alpha, options.tuningN ?? DEFAULT_SEQUENTIAL_TUNING);
+  const tau2 = options.tau2 ?? (control.n + treatment.n) * eff.variance * sequentialRho2(alpha, options.tuningN ?? DEFAULT_SEQUENTIAL_TUNING);
   const lr = msprtLikelihoodRatio(eff.estimate, eff.variance, tau2, nullValue);
   const half = confidenceSequenceHalfWidth(eff.variance, tau2, alpha);
   return {

@@ -68,11 +68,7 @@ export interface RegressionAdjustedStatistic {
   preShift?: number;
 }
 
-export type SufficientStatistic =
-  | ProportionStatistic
-  | SampleMeanStatistic
-  | RatioStatistic
-  | RegressionAdjustedStatistic;
+export type SufficientStatistic = ProportionStatistic | SampleMeanStatistic | RatioStatistic | RegressionAdjustedStatistic;
 
 /** What every test consumes: a point estimate of a variant's metric and its sampling variance. */
 export interface Moments {
@@ -141,10 +137,7 @@ export function validate(s: SufficientStatistic, label = "statistic"): void {
     if (s.n === 0) return;
     const implied = (sum * sum) / s.n;
     if (sumSquares < implied - ROUNDING * Math.max(sumSquares, implied)) {
-      throw new StatsInputError(
-        field(name),
-        `${sumSquares} is below (Σ)²/n = ${implied} (n = ${s.n}): no data has a negative variance`,
-      );
+      throw new StatsInputError(field(name), `${sumSquares} is below (Σ)²/n = ${implied} (n = ${s.n}): no data has a negative variance`);
     }
   };
   /** Cauchy–Schwarz: (Σxy − ΣxΣy/n)² ≤ (Σx² − (Σx)²/n)(Σy² − (Σy)²/n). */
@@ -304,7 +297,8 @@ export function combine<S extends SufficientStatistic>(a: S, b: S): S {
   const right = b as unknown as Record<string, number | string | undefined>;
   const out: Record<string, number | string> = { kind: a.kind };
   for (const key of SHIFT_KEYS) {
-    if ((left[key] ?? 0) !== (right[key] ?? 0)) throw new StatsInputError(key, `cannot combine sums taken with different shifts (${left[key] ?? 0} vs ${right[key] ?? 0})`);
+    if ((left[key] ?? 0) !== (right[key] ?? 0))
+      throw new StatsInputError(key, `cannot combine sums taken with different shifts (${left[key] ?? 0} vs ${right[key] ?? 0})`);
     if (left[key] !== undefined) out[key] = left[key];
   }
   for (const key of Object.keys(left)) {

@@ -33,11 +33,15 @@ async function startWebProcess(env: Record<string, string> = {}): Promise<WebPro
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const port = await waitFor("the web process to listen", () => {
-    if (child.exitCode !== null) throw new Error(`web process exited (${child.exitCode}):\n${out}`);
-    const m = /listening (\d+)/.exec(out);
-    return m ? Number(m[1]) : undefined;
-  }, { timeoutMs: 60_000 });
+  const port = await waitFor(
+    "the web process to listen",
+    () => {
+      if (child.exitCode !== null) throw new Error(`web process exited (${child.exitCode}):\n${out}`);
+      const m = /listening (\d+)/.exec(out);
+      return m ? Number(m[1]) : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   return { port, child };
 }
 
@@ -57,7 +61,9 @@ function signIn(web: WebProcess, body: { email: string; password: string }, opts
       (res) => {
         let text = "";
         res.on("data", (c: Buffer) => (text += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode!, retryAfter: res.headers["retry-after"] as string | undefined, body: text ? JSON.parse(text) : {} }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode!, retryAfter: res.headers["retry-after"] as string | undefined, body: text ? JSON.parse(text) : {} }),
+        );
       },
     );
     req.on("error", reject);
@@ -110,7 +116,11 @@ describe("sign-in over HTTP, two web processes sharing one database", () => {
     await user("hana@example.com", "hana-password");
     const statuses: number[] = [];
     for (let i = 0; i < PAIR_FREE + 3; i++) {
-      const r = await signIn(i % 2 ? webA : webB, { email: "hana@example.com", password: `guess-${i}` }, { from: "127.0.0.5", headers: { "x-forwarded-for": `203.0.113.${i}`, "x-real-ip": `198.51.100.${i}`, "x-understudy-client-address": `192.0.2.${i}` } });
+      const r = await signIn(
+        i % 2 ? webA : webB,
+        { email: "hana@example.com", password: `guess-${i}` },
+        { from: "127.0.0.5", headers: { "x-forwarded-for": `203.0.113.${i}`, "x-real-ip": `198.51.100.${i}`, "x-understudy-client-address": `192.0.2.${i}` } },
+      );
       statuses.push(r.status);
     }
     expect(statuses).toEqual([...Array(PAIR_FREE).fill(401), 429, 429, 429]);
@@ -118,7 +128,11 @@ describe("sign-in over HTTP, two web processes sharing one database", () => {
     const row = await t().db.signInThrottle.findUniqueOrThrow({ where: { key: throttleKeys("hana@example.com", "127.0.0.5").pair } });
     expect(row.failures + row.refused).toBe(PAIR_FREE + 3);
     expect(await t().db.signInThrottle.count({ where: { key: { contains: "203.0.113." } } })).toBe(0);
-    const right = await signIn(webA, { email: "hana@example.com", password: "hana-password" }, { from: "127.0.0.5", headers: { "x-forwarded-for": "203.0.113.250" } });
+    const right = await signIn(
+      webA,
+      { email: "hana@example.com", password: "hana-password" },
+      { from: "127.0.0.5", headers: { "x-forwarded-for": "203.0.113.250" } },
+    );
     expect(right.status).toBe(429);
     expect(Number(right.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(right.body).toMatchObject({ error: "rate_limited" });
@@ -139,7 +153,13 @@ describe("sign-in over HTTP, two web processes sharing one database", () => {
   it("lets the owner in with the right password after an attacker's burst, and resets the count", async () => {
     await user("jo@example.com", "jo-password");
     const burst = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => signIn(i % 2 ? webA : webB, { email: "jo@example.com", password: `guess-${i}` }, { from: "127.0.0.7", headers: { "x-forwarded-for": `203.0.113.${i}` } })),
+      Array.from({ length: 50 }, (_, i) =>
+        signIn(
+          i % 2 ? webA : webB,
+          { email: "jo@example.com", password: `guess-${i}` },
+          { from: "127.0.0.7", headers: { "x-forwarded-for": `203.0.113.${i}` } },
+        ),
+      ),
     );
     expect(burst.every((r) => r.status === 401 || r.status === 429)).toBe(true);
     const owner = await signIn(webB, { email: "jo@example.com", password: "jo-password" }, { from: "127.0.0.8" });

@@ -26,10 +26,43 @@ function popularityScorer(ds: Dataset): DriftScorer {
 describe("jensenShannon", () => {
   it("matches hand-computed values", () => {
     // P = (½, ½, 0), Q = (0, ½, ½), M = (¼, ½, ¼): KL(P‖M) = ½·log2(2) = ½ = KL(Q‖M) → JSD = ½
-    expect(jensenShannon(new Map([["a", 1], ["b", 1]]), new Map([["b", 5], ["c", 5]]))).toBeCloseTo(0.5, 12);
+    expect(
+      jensenShannon(
+        new Map([
+          ["a", 1],
+          ["b", 1],
+        ]),
+        new Map([
+          ["b", 5],
+          ["c", 5],
+        ]),
+      ),
+    ).toBeCloseTo(0.5, 12);
     // P = (¾, ¼), Q = (¼, ¾), M = (½, ½): KL = ¾·log2(1.5) + ¼·log2(0.5) = 0.188721875540867
-    expect(jensenShannon(new Map([["a", 3], ["b", 1]]), new Map([["a", 1], ["b", 3]]))).toBeCloseTo(0.188721875540867, 12);
-    expect(jensenShannon(new Map([["a", 2], ["b", 1]]), new Map([["b", 10], ["a", 20]]))).toBe(0);
+    expect(
+      jensenShannon(
+        new Map([
+          ["a", 3],
+          ["b", 1],
+        ]),
+        new Map([
+          ["a", 1],
+          ["b", 3],
+        ]),
+      ),
+    ).toBeCloseTo(0.188721875540867, 12);
+    expect(
+      jensenShannon(
+        new Map([
+          ["a", 2],
+          ["b", 1],
+        ]),
+        new Map([
+          ["b", 10],
+          ["a", 20],
+        ]),
+      ),
+    ).toBe(0);
     expect(jensenShannon(new Map([["a", 1]]), new Map([["b", 1]]))).toBe(1);
     expect(jensenShannon(new Map(), new Map())).toBe(0);
     expect(() => jensenShannon(new Map([["a", -1]]), new Map())).toThrow(/>= 0/);

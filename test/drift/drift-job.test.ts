@@ -71,7 +71,13 @@ describe("drift-check job", () => {
     const trains = await t().db.jobRun.findMany({ where: { queue: "train" }, orderBy: { createdAt: "asc" } });
     expect(trains).toHaveLength(2);
     const [teacher, student] = trains.map((r) => trainInput.parse(r.input));
-    expect(metrics.redistill).toEqual({ teacherJobRunId: trains[0].id, studentJobRunId: trains[1].id, teacherDimension: 200, studentDimension: 20, method: "de-rrd" });
+    expect(metrics.redistill).toEqual({
+      teacherJobRunId: trains[0].id,
+      studentJobRunId: trains[1].id,
+      teacherDimension: 200,
+      studentDimension: 20,
+      method: "de-rrd",
+    });
     expect([teacher.role, teacher.kind, teacher.datasetId, teacher.dimension]).toEqual(["teacher", "redistill", current.id, 200]);
     expect([student.role, student.kind, student.datasetId, student.dimension, student.method, student.teacherJobRunId]).toEqual([
       "student",
@@ -139,7 +145,10 @@ describe("drift-check job", () => {
 
   it("a missing dataset fails the run at once with a clear message", async () => {
     const reference = await t().db.dataset.findFirstOrThrow({ where: { name: "world t0" } });
-    const job = await enqueueJob({ queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: "no-such-dataset" } }, { db: t().db, boss });
+    const job = await enqueueJob(
+      { queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: "no-such-dataset" } },
+      { db: t().db, boss },
+    );
     const run = await finished(job.id);
     expect(run.status).toBe("failed");
     expect(run.error).toMatch(/current dataset no-such-dataset does not exist/);
@@ -154,12 +163,29 @@ describe("drift-check job", () => {
       const input = trainInput.parse(raw);
       // a finished JobRun row owns the TrainingRun, as if a worker had run it
       const job = await t().db.jobRun.create({ data: { queue: "train", input: raw as object, status: "succeeded" } });
-      const hooks = { db: t().db, jobRunId: job.id, progress: () => undefined, log: noop, signal: new AbortController().signal, fail: (m: string) => new Error(m), delay: noop };
+      const hooks = {
+        db: t().db,
+        jobRunId: job.id,
+        progress: () => undefined,
+        log: noop,
+        signal: new AbortController().signal,
+        fail: (m: string) => new Error(m),
+        delay: noop,
+      };
       return runTraining(input, hooks);
     };
     const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
     const teacher = await trainHere({ role: "teacher", datasetId: reference.id, dimension: 16, epochs: 3, seed: 3, hyperparameters: hyper });
-    const student = await trainHere({ role: "student", datasetId: reference.id, dimension: 4, method: "rrd", teacherModelId: teacher.modelId, epochs: 2, seed: 3, hyperparameters: hyper });
+    const student = await trainHere({
+      role: "student",
+      datasetId: reference.id,
+      dimension: 4,
+      method: "rrd",
+      teacherModelId: teacher.modelId,
+      epochs: 2,
+      seed: 3,
+      hyperparameters: hyper,
+    });
     await t().db.servingSlot.create({ data: { name: "production", modelId: student.modelId } });
     const trainsBefore = await t().db.jobRun.findMany({ where: { queue: "train" }, select: { id: true } });
 
@@ -181,7 +207,14 @@ describe("drift-check job", () => {
     const queued = await t().db.jobRun.findMany({ where: { queue: "train", id: { notIn: trainsBefore.map((r) => r.id) } }, orderBy: { createdAt: "asc" } });
     const [newTeacher, newStudent] = queued.map((r) => trainInput.parse(r.input));
     expect(metrics.redistill).toMatchObject({ teacherDimension: 16, studentDimension: 4, method: "rrd" });
-    expect([newTeacher.role, newTeacher.kind, newTeacher.dimension, newTeacher.epochs, newTeacher.seed, newTeacher.hyperparameters]).toEqual(["teacher", "redistill", 16, 3, 3, hyper]);
+    expect([newTeacher.role, newTeacher.kind, newTeacher.dimension, newTeacher.epochs, newTeacher.seed, newTeacher.hyperparameters]).toEqual([
+      "teacher",
+      "redistill",
+      16,
+      3,
+      3,
+      hyper,
+    ]);
     expect([newStudent.role, newStudent.kind, newStudent.dimension, newStudent.method, newStudent.epochs, newStudent.teacherJobRunId]).toEqual([
       "student",
       "redistill",

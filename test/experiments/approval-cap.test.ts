@@ -14,7 +14,10 @@ describe("candidate share before approval", () => {
     expect(DEFAULT_MAX_UNAPPROVED_PERCENT).toBe(50);
     const r = experimentConfigSchema.safeParse({ name: "x", candidateModelId: "m", rampSchedule: [99, 100], minStageMinutes: 0, minStageExposures: 0 });
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]).toMatchObject({ path: ["rampSchedule", 0], message: "stages before the approved cutover may send at most 50% to the candidate" });
+    expect(r.error?.issues[0]).toMatchObject({
+      path: ["rampSchedule", 0],
+      message: "stages before the approved cutover may send at most 50% to the candidate",
+    });
     expect(experimentConfigSchema.safeParse({ name: "x", candidateModelId: "m", rampSchedule: [10, 50, 100] }).success).toBe(true);
   });
 

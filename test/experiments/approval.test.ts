@@ -81,7 +81,10 @@ describe("production cutover approval", () => {
     expect(cutover.actorLabel).toBe("approver@example.com");
     expect((cutover.data as { experimentId: string }).experimentId).toBe(exp.id);
     const data = approve.data as { cutover: { from: { modelId: string; version: number }; to: { modelId: string; version: number } }; numbers: unknown };
-    expect(data.cutover).toEqual({ from: { modelId: world.teacherId, version: before.version }, to: { modelId: world.studentId, version: before.version + 1 } });
+    expect(data.cutover).toEqual({
+      from: { modelId: world.teacherId, version: before.version },
+      to: { modelId: world.studentId, version: before.version + 1 },
+    });
     expect(data.numbers).toMatchObject({ action: "await_approval" });
 
     // a second decision is refused: the experiment is no longer awaiting approval

@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  BUCKETS,
-  assignArm,
-  candidateOrControl,
-  currentCandidatePercent,
-  hashBucket,
-  hashString,
-  variantForBucket,
-} from "@/lib/experiments/assignment";
+import { BUCKETS, assignArm, candidateOrControl, currentCandidatePercent, hashBucket, hashString, variantForBucket } from "@/lib/experiments/assignment";
 
 describe("murmur3", () => {
   it("matches the reference MurmurHash3_x86_32 vectors (seed 0)", () => {

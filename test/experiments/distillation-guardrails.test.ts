@@ -43,7 +43,15 @@ beforeAll(async () => {
   // steep popularity: 206 of the 1000 users are long-tail and 103 cold (plus the unknown ones)
   dataset = generateSynthetic({ seed: 5, numUsers: 1000, numItems: 200, interactionsPerUser: 20, nicheUserFraction: 0.2, popularityExponent: 2 });
   const row = await saveDataset(
-    { name: "guardrails", source: "synthetic", snapshot: contentHash(dataset), params: { seed: 5 }, numUsers: dataset.numUsers, numItems: dataset.numItems, numInteractions: 0 },
+    {
+      name: "guardrails",
+      source: "synthetic",
+      snapshot: contentHash(dataset),
+      params: { seed: 5 },
+      numUsers: dataset.numUsers,
+      numItems: dataset.numItems,
+      numInteractions: 0,
+    },
     dataset,
     db,
   );
@@ -51,7 +59,17 @@ beforeAll(async () => {
     const dir = path.join(dataDir(), "models", name);
     await saveRandomModel(dir, dataset, role, dimension);
     const m = await db.model.create({
-      data: { name, role, architecture: "bpr-mf", dimension, parameterCount: 0, artifactUri: dir, datasetId: row.id, teacherId, distillationMethod: teacherId ? "de-rrd" : null },
+      data: {
+        name,
+        role,
+        architecture: "bpr-mf",
+        dimension,
+        parameterCount: 0,
+        artifactUri: dir,
+        datasetId: row.id,
+        teacherId,
+        distillationMethod: teacherId ? "de-rrd" : null,
+      },
     });
     return m.id;
   };
@@ -150,12 +168,17 @@ describe("guardrails for distilled students, through the worker", () => {
     expect(scored).toMatchObject({ scored: samples, failed: 0 });
 
     // the job's numbers against the teacher scored here, independently of the job
-    const teacher = await loadServingModel((await db.model.findUniqueOrThrow({ where: { id: models.teacher }, select: { id: true, artifactUri: true, dataset: true } })));
+    const teacher = await loadServingModel(
+      await db.model.findUniqueOrThrow({ where: { id: models.teacher }, select: { id: true, artifactUri: true, dataset: true } }),
+    );
     const rows = await db.slateSample.findMany({ where: { experimentId } });
     let sum = 0;
     for (const r of rows) {
       const top = await teacher.recommend(r.userId, 10);
-      const expected = overlapAtK(r.items, top.items.map((i) => i.itemId));
+      const expected = overlapAtK(
+        r.items,
+        top.items.map((i) => i.itemId),
+      );
       expect(r.agreement).toBeCloseTo(expected!, 12);
       expect(r.referenceModelId).toBe(models.teacher);
       sum += expected!;

@@ -145,14 +145,27 @@ describe("distillation gates", () => {
   const g = guardrailsSchema.parse({});
 
   it("defaults: 5% of candidate requests, hold below a mean overlap@10 of 0.3 from 50 slates, FDR 5%", () => {
-    expect(g.distillation).toEqual({ teacherAgreementSampleRate: 0.05, minTeacherAgreement: 0.3, minAgreementSamples: 50, segmentGuardrails: true, segmentFdr: 0.05, minSegmentUsers: 50 });
+    expect(g.distillation).toEqual({
+      teacherAgreementSampleRate: 0.05,
+      minTeacherAgreement: 0.3,
+      minAgreementSamples: 50,
+      segmentGuardrails: true,
+      segmentFdr: 0.05,
+      minSegmentUsers: 50,
+    });
   });
 
   it("teacher agreement holds below the threshold, waits for samples once sampling is seen, and is off at 0", () => {
     expect(teacherAgreementCheck(reportWith({ teacherAgreement: agreement(80, 0.21), segments: null }), g)).toMatchObject({ status: "wait", value: 0.21 });
     expect(teacherAgreementCheck(reportWith({ teacherAgreement: agreement(80, 0.42), segments: null }), g)).toMatchObject({ status: "pass" });
-    expect(teacherAgreementCheck(reportWith({ teacherAgreement: agreement(20, 0.9, 5), segments: null }), g)).toMatchObject({ status: "wait", detail: expect.stringContaining("20 of 50") });
-    expect(teacherAgreementCheck(reportWith({ teacherAgreement: agreement(0, null), segments: null }), g)).toMatchObject({ status: "pass", detail: expect.stringContaining("not judged") });
+    expect(teacherAgreementCheck(reportWith({ teacherAgreement: agreement(20, 0.9, 5), segments: null }), g)).toMatchObject({
+      status: "wait",
+      detail: expect.stringContaining("20 of 50"),
+    });
+    expect(teacherAgreementCheck(reportWith({ teacherAgreement: agreement(0, null), segments: null }), g)).toMatchObject({
+      status: "pass",
+      detail: expect.stringContaining("not judged"),
+    });
     const off = guardrailsSchema.parse({ distillation: { minTeacherAgreement: 0 } });
     expect(teacherAgreementCheck(reportWith({ teacherAgreement: agreement(80, 0.01), segments: null }), off)).toBeNull();
     // a report from before these guardrails has nothing to judge
@@ -160,7 +173,10 @@ describe("distillation gates", () => {
   });
 
   it("a segment with a KPI significantly worse after BH holds; the others pass", () => {
-    const results = [{ ...result(0.001), lift: -0.4, pAdjusted: 0.002, worse: true }, { ...result(0.7), segment: "cold" as const, pAdjusted: 0.7 }];
+    const results = [
+      { ...result(0.001), lift: -0.4, pAdjusted: 0.002, worse: true },
+      { ...result(0.7), segment: "cold" as const, pAdjusted: 0.7 },
+    ];
     const segments = {
       datasetId: "d",
       computed: true,
@@ -178,6 +194,8 @@ describe("distillation gates", () => {
       ["cold users", "pass"],
     ]);
     expect(checks[0].detail).toMatch(/CTR lift −40\.0% below −5\.0% \(BH-adjusted p=0\.00200\)/);
-    expect(segmentChecks(reportWith({ teacherAgreement: null, segments: { ...segments, computed: false } }), g)).toEqual([expect.objectContaining({ status: "pass", detail: expect.stringContaining("not judged") })]);
+    expect(segmentChecks(reportWith({ teacherAgreement: null, segments: { ...segments, computed: false } }), g)).toEqual([
+      expect.objectContaining({ status: "pass", detail: expect.stringContaining("not judged") }),
+    ]);
   });
 });

@@ -30,7 +30,9 @@ const kpi = (over: Partial<KpiResult>): KpiResult => ({
   cuped: false,
   ...over,
 });
-const report = (over: { control?: OpsStats; candidate?: OpsStats; kpis?: KpiResult[]; from?: string; to?: string; generatedAt?: string } = {}): ExperimentReport => ({
+const report = (
+  over: { control?: OpsStats; candidate?: OpsStats; kpis?: KpiResult[]; from?: string; to?: string; generatedAt?: string } = {},
+): ExperimentReport => ({
   experimentId: "e",
   window: { from: over.from ?? "2026-12-01T00:00:00.000Z", to: over.to ?? "2026-12-01T02:00:00.000Z", label: "stage 2 (50%)" },
   expectedCandidateShare: 0.5,
@@ -89,7 +91,9 @@ describe("experiment ROI", () => {
     const candidate = monthlyServingCost({ requestsPerDay: 144_000, cpuSecondsPerRequest: 0.00012, modelBytes: 2 ** 27, prices });
     for (const part of ["cpu", "memory", "total"] as const) expect(cost.to[part]).toBeCloseTo(candidate[part], 12);
     expect(cost.saving).toBeCloseTo(cost.from.total - cost.to.total, 12);
-    expect(`${switchCostSentence(cost, "control")}; ${roi.candidate.tradeOff}`).toMatch(/^Switching saves \$3\.24\/month \(87\.5% of the control's serving cost\); CTR change −0\.4% \[−1\.1%, \+0\.3%\]/);
+    expect(`${switchCostSentence(cost, "control")}; ${roi.candidate.tradeOff}`).toMatch(
+      /^Switching saves \$3\.24\/month \(87\.5% of the control's serving cost\); CTR change −0\.4% \[−1\.1%, \+0\.3%\]/,
+    );
   });
 
   it("says when a switch costs more", () => {
@@ -99,7 +103,10 @@ describe("experiment ROI", () => {
   });
 
   it("has no ROI before each arm has a model and a measured request", () => {
-    expect(experimentRoi(report({ candidate: ops(0, null) }), models)).toEqual({ ok: false, reason: "No ROI yet: no candidate request has been measured in this window yet." });
+    expect(experimentRoi(report({ candidate: ops(0, null) }), models)).toEqual({
+      ok: false,
+      reason: "No ROI yet: no candidate request has been measured in this window yet.",
+    });
     expect(experimentRoi(report(), { control: null, candidate: models.candidate })).toEqual({ ok: false, reason: "No ROI yet: the control has no model." });
   });
 });

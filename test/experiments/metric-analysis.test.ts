@@ -7,10 +7,32 @@ import { catalogueMetricChecks } from "@/lib/experiments/metric-gates";
 import { BUILT_IN_METRICS, metricDefinitionSchema, type MetricArmStatistic } from "@/lib/experiments/metrics";
 import type { ExperimentReport } from "@/lib/experiments/report";
 
-const mean = (variant: string, n: number, m: number, sd: number): MetricArmStatistic => ({ variant, kind: "mean", n, sum: n * m, sumSquares: (n - 1) * sd * sd + n * m * m });
+const mean = (variant: string, n: number, m: number, sd: number): MetricArmStatistic => ({
+  variant,
+  kind: "mean",
+  n,
+  sum: n * m,
+  sumSquares: (n - 1) * sd * sd + n * m * m,
+});
 
-const slower = metricDefinitionSchema.parse({ key: "load_ms", name: "Load time", aggregation: "mean", event: "custom:load", measure: "value", direction: "lowerIsBetter", nonInferiorityMargin: 0.1 });
-const richer = metricDefinitionSchema.parse({ key: "basket", name: "Basket value", aggregation: "mean", event: "custom:basket", measure: "value", direction: "higherIsBetter", nonInferiorityMargin: 0.1 });
+const slower = metricDefinitionSchema.parse({
+  key: "load_ms",
+  name: "Load time",
+  aggregation: "mean",
+  event: "custom:load",
+  measure: "value",
+  direction: "lowerIsBetter",
+  nonInferiorityMargin: 0.1,
+});
+const richer = metricDefinitionSchema.parse({
+  key: "basket",
+  name: "Basket value",
+  aggregation: "mean",
+  event: "custom:basket",
+  measure: "value",
+  direction: "higherIsBetter",
+  nonInferiorityMargin: 0.1,
+});
 
 function analyze(chosen: ChosenMetric[], statistics: Record<string, MetricArmStatistic[]>) {
   return analyzeCatalogueMetrics({ chosen, statistics, kpiStats: [], alpha: 0.05, severeAlpha: 0.001 });
@@ -62,7 +84,13 @@ describe("catalogue metric analysis", () => {
       { ...EMPTY_STATS("control"), users: 1000, exposures: 3000, exposuresSq: 10_000, clicks: 300, clicksSq: 500, clicksExposures: 1100 },
       { ...EMPTY_STATS("candidate"), users: 1000, exposures: 3000, exposuresSq: 10_000, clicks: 330, clicksSq: 560, clicksExposures: 1200 },
     ];
-    const [r] = analyzeCatalogueMetrics({ chosen: [{ definition: ctr, role: "primary", margin: 0.02, builtIn: true }], statistics: {}, kpiStats, alpha: 0.05, severeAlpha: 0.001 });
+    const [r] = analyzeCatalogueMetrics({
+      chosen: [{ definition: ctr, role: "primary", margin: 0.02, builtIn: true }],
+      statistics: {},
+      kpiStats,
+      alpha: 0.05,
+      severeAlpha: 0.001,
+    });
     expect(r.control.value).toBeCloseTo(0.1, 12);
     expect(r.candidate.value).toBeCloseTo(0.11, 12);
     expect(r.lift).toBeCloseTo(0.1, 12);

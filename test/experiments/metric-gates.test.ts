@@ -19,13 +19,24 @@ describe("gates on catalogue metrics", () => {
     world = await seedWorld(db);
     await createMetric(
       db,
-      metricDefinitionSchema.parse({ key: "cart_share", name: "Add-to-cart share", aggregation: "share", event: "custom:add_to_cart", direction: "higherIsBetter", nonInferiorityMargin: 0.02 }),
+      metricDefinitionSchema.parse({
+        key: "cart_share",
+        name: "Add-to-cart share",
+        aggregation: "share",
+        event: "custom:add_to_cart",
+        direction: "higherIsBetter",
+        nonInferiorityMargin: 0.02,
+      }),
       world.editor.id,
     );
   });
 
   /** An experiment with CTR primary (margin 50 %) and the given guardrails, healthy traffic and carts, one scheduler step. */
-  async function stepWith(guardrails: { metricKey: string; nonInferiorityMargin?: number }[], cartPercent: { control: number; candidate: number }, severeAction: "rollback" | "pause" = "rollback") {
+  async function stepWith(
+    guardrails: { metricKey: string; nonInferiorityMargin?: number }[],
+    cartPercent: { control: number; candidate: number },
+    severeAction: "rollback" | "pause" = "rollback",
+  ) {
     const { db } = t();
     await endLiveExperiments(db);
     const exp = await startedExperiment(
@@ -41,7 +52,13 @@ describe("gates on catalogue metrics", () => {
     await writeCustomEvents(db, exp.id, "control", "add_to_cart", cartPercent.control);
     await writeCustomEvents(db, exp.id, "candidate", "add_to_cart", cartPercent.candidate);
     const outcome = await evaluateExperiment(db, exp.id, minutes(2));
-    return { exp, decision: outcome!.decision, report: (await db.rolloutStage.findFirstOrThrow({ where: { experimentId: exp.id, index: 0 } })).lastDecision as { report: { metrics: { key: string; verdict: string; lift: number }[] } } };
+    return {
+      exp,
+      decision: outcome!.decision,
+      report: (await db.rolloutStage.findFirstOrThrow({ where: { experimentId: exp.id, index: 0 } })).lastDecision as {
+        report: { metrics: { key: string; verdict: string; lift: number }[] };
+      },
+    };
   }
 
   it("CTR as the only (primary) metric advances on healthy traffic", async () => {
@@ -57,7 +74,10 @@ describe("gates on catalogue metrics", () => {
     const check = held.decision.numbers.checks.find((c) => c.name === "Add-to-cart share (guardrail) non-inferiority")!;
     expect(check.status).toBe("wait");
     expect(held.decision.reason).toContain("Add-to-cart share not yet shown non-inferior");
-    expect(held.report.report.metrics.map((m) => [m.key, m.verdict])).toEqual([["ctr", "non_inferior"], ["cart_share", "inconclusive"]]);
+    expect(held.report.report.metrics.map((m) => [m.key, m.verdict])).toEqual([
+      ["ctr", "non_inferior"],
+      ["cart_share", "inconclusive"],
+    ]);
     // with a margin wide enough for the same numbers, the stage advances
     const wide = await stepWith([{ metricKey: "cart_share", nonInferiorityMargin: 0.9 }], { control: 40, candidate: 38 });
     expect(wide.decision.action).toBe("advance");
@@ -75,7 +95,15 @@ describe("gates on catalogue metrics", () => {
     const { db } = t();
     await createMetric(
       db,
-      metricDefinitionSchema.parse({ key: "p95_latency", name: "p95 latency", aggregation: "quantile", event: "latency", quantile: 0.95, direction: "lowerIsBetter", nonInferiorityMargin: 0.1 }),
+      metricDefinitionSchema.parse({
+        key: "p95_latency",
+        name: "p95 latency",
+        aggregation: "quantile",
+        event: "latency",
+        quantile: 0.95,
+        direction: "lowerIsBetter",
+        nonInferiorityMargin: 0.1,
+      }),
       world.editor.id,
     );
     await endLiveExperiments(db);
@@ -83,15 +111,34 @@ describe("gates on catalogue metrics", () => {
       db,
       world,
       {
-        metrics: [{ metricKey: "ctr", role: "primary", nonInferiorityMargin: 0.5 }, { metricKey: "p95_latency", role: "guardrail" }],
+        metrics: [
+          { metricKey: "ctr", role: "primary", nonInferiorityMargin: 0.5 },
+          { metricKey: "p95_latency", role: "guardrail" },
+        ],
         guardrails: { latencyP95Ms: 1000, latencyQuantileMargin: 10, severe: { action: "pause" } },
       },
       t0,
     );
     // control requests take 1.5–2.5 ms, the candidate's 3–5 ms: its p95 is about twice the control's
     const common = { experimentId: exp.id, requestsPerUser: 2, clickEvery: 5, at: minutes(1) };
-    await writeTraffic(db, { ...common, variant: "control", modelId: world.teacherId, userPrefix: `${exp.id}-k-`, users: 1800, latencyUs: 1500, latencySpreadUs: 1000 });
-    await writeTraffic(db, { ...common, variant: "candidate", modelId: world.studentId, userPrefix: `${exp.id}-c-`, users: 200, latencyUs: 3000, latencySpreadUs: 2000 });
+    await writeTraffic(db, {
+      ...common,
+      variant: "control",
+      modelId: world.teacherId,
+      userPrefix: `${exp.id}-k-`,
+      users: 1800,
+      latencyUs: 1500,
+      latencySpreadUs: 1000,
+    });
+    await writeTraffic(db, {
+      ...common,
+      variant: "candidate",
+      modelId: world.studentId,
+      userPrefix: `${exp.id}-c-`,
+      users: 200,
+      latencyUs: 3000,
+      latencySpreadUs: 2000,
+    });
     const outcome = await evaluateExperiment(db, exp.id, minutes(2));
     expect(outcome!.decision.action, outcome!.decision.reason).toBe("pause");
     expect(outcome!.decision.reason).toContain("p95 latency worse beyond the +10.0% margin");

@@ -30,8 +30,19 @@ const t = isolatedTestDatabase("metrics");
 const from = new Date("2026-04-01T00:00:00Z");
 const to = new Date("2026-04-01T01:00:00Z");
 
-interface Row { requestId: string; variant: string; userId: string; latencyUs: number }
-interface Ev { eventId: string; type: "click" | "conversion" | "revenue" | "custom"; requestId: string | null; userId: string; value: number | null }
+interface Row {
+  requestId: string;
+  variant: string;
+  userId: string;
+  latencyUs: number;
+}
+interface Ev {
+  eventId: string;
+  type: "click" | "conversion" | "revenue" | "custom";
+  requestId: string | null;
+  userId: string;
+  value: number | null;
+}
 
 const def = (m: MetricDefinitionInput) => metricDefinitionSchema.parse(m);
 
@@ -61,8 +72,16 @@ describe("metric catalogue", () => {
     }
     await db.exposure.createMany({
       data: exposures.map((e) => ({
-        requestId: e.requestId, experimentId, variant: e.variant, modelId: e.variant === "candidate" ? world.studentId : world.teacherId,
-        userId: e.userId, itemCount: 10, latencyUs: e.latencyUs, cpuUs: 10, failed: false, createdAt: new Date(from.getTime() + 60_000),
+        requestId: e.requestId,
+        experimentId,
+        variant: e.variant,
+        modelId: e.variant === "candidate" ? world.studentId : world.teacherId,
+        userId: e.userId,
+        itemCount: 10,
+        latencyUs: e.latencyUs,
+        cpuUs: 10,
+        failed: false,
+        createdAt: new Date(from.getTime() + 60_000),
       })),
     });
     await db.event.createMany({ data: events.map((e) => ({ ...e, timestamp: new Date(from.getTime() + 60_000) })) });
@@ -98,10 +117,63 @@ describe("metric catalogue", () => {
   it("share, mean (count and value), ratio of two sums and capping equal the plain computation", async () => {
     const { db } = t();
     const w = { from, to };
-    const share = await metricStatistics(db, experimentId, w, def({ key: "cart_share", name: "Add to cart", aggregation: "share", event: "custom:add_to_cart", direction: "higherIsBetter", nonInferiorityMargin: 0.02 }));
-    const meanValue = await metricStatistics(db, experimentId, w, def({ key: "cart_items", name: "Items", aggregation: "mean", event: "custom:add_to_cart", measure: "value", direction: "higherIsBetter", nonInferiorityMargin: 0.02 }));
-    const revenuePerClick = await metricStatistics(db, experimentId, w, def({ key: "rev_click", name: "Revenue per click", aggregation: "ratio", event: "revenue", measure: "value", denominatorEvent: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.05 }));
-    const capped = await metricStatistics(db, experimentId, w, def({ key: "rev_cap", name: "Revenue capped", aggregation: "mean", event: "revenue", measure: "value", capPercentile: 0.9, direction: "higherIsBetter", nonInferiorityMargin: 0.02 }));
+    const share = await metricStatistics(
+      db,
+      experimentId,
+      w,
+      def({
+        key: "cart_share",
+        name: "Add to cart",
+        aggregation: "share",
+        event: "custom:add_to_cart",
+        direction: "higherIsBetter",
+        nonInferiorityMargin: 0.02,
+      }),
+    );
+    const meanValue = await metricStatistics(
+      db,
+      experimentId,
+      w,
+      def({
+        key: "cart_items",
+        name: "Items",
+        aggregation: "mean",
+        event: "custom:add_to_cart",
+        measure: "value",
+        direction: "higherIsBetter",
+        nonInferiorityMargin: 0.02,
+      }),
+    );
+    const revenuePerClick = await metricStatistics(
+      db,
+      experimentId,
+      w,
+      def({
+        key: "rev_click",
+        name: "Revenue per click",
+        aggregation: "ratio",
+        event: "revenue",
+        measure: "value",
+        denominatorEvent: "click",
+        direction: "higherIsBetter",
+        nonInferiorityMargin: 0.05,
+      }),
+    );
+    const capped = await metricStatistics(
+      db,
+      experimentId,
+      w,
+      def({
+        key: "rev_cap",
+        name: "Revenue capped",
+        aggregation: "mean",
+        event: "revenue",
+        measure: "value",
+        capPercentile: 0.9,
+        direction: "higherIsBetter",
+        nonInferiorityMargin: 0.02,
+      }),
+    );
     // capping threshold: percentile_cont over every exposed user's revenue, both arms pooled
     const allRevenue = ["control", "candidate"].flatMap((v) => perUser(v, (e) => (e.type === "revenue" ? e.value : 0)).map((u) => u.m)).sort((a, b) => a - b);
     const pos = 0.9 * (allRevenue.length - 1);
@@ -127,9 +199,25 @@ describe("metric catalogue", () => {
 
   it("p95 latency per request: percentile_cont and the order statistics bounding it, and a test on the difference", async () => {
     const { db } = t();
-    const stats = await metricStatistics(db, experimentId, { from, to }, def({ key: "p95_latency", name: "p95 latency", aggregation: "quantile", event: "latency", quantile: 0.95, direction: "lowerIsBetter", nonInferiorityMargin: 0.1 }));
+    const stats = await metricStatistics(
+      db,
+      experimentId,
+      { from, to },
+      def({
+        key: "p95_latency",
+        name: "p95 latency",
+        aggregation: "quantile",
+        event: "latency",
+        quantile: 0.95,
+        direction: "lowerIsBetter",
+        nonInferiorityMargin: 0.1,
+      }),
+    );
     for (const s of stats) {
-      const v = exposures.filter((e) => e.variant === s.variant).map((e) => e.latencyUs / 1000).sort((a, b) => a - b);
+      const v = exposures
+        .filter((e) => e.variant === s.variant)
+        .map((e) => e.latencyUs / 1000)
+        .sort((a, b) => a - b);
       const pos = 0.95 * (v.length - 1);
       expect(s).toMatchObject({ kind: "quantile", n: v.length, nu: 0.95 });
       const q = s as { estimate: number; lower: number; upper: number };
@@ -152,14 +240,37 @@ describe("metric catalogue", () => {
     expect(bad.success).toBe(false);
     const paths = bad.error!.issues.map((i) => i.path.join("."));
     expect(paths).toEqual(expect.arrayContaining(["key", "direction", "nonInferiorityMargin"]));
-    const noDen = metricDefinitionSchema.safeParse({ key: "rr", name: "x", aggregation: "ratio", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.1 });
+    const noDen = metricDefinitionSchema.safeParse({
+      key: "rr",
+      name: "x",
+      aggregation: "ratio",
+      event: "click",
+      direction: "higherIsBetter",
+      nonInferiorityMargin: 0.1,
+    });
     expect(noDen.error!.issues.map((i) => i.path.join("."))).toEqual(["denominatorEvent"]);
-    expect(metricDefinitionSchema.safeParse({ key: "lat", name: "x", aggregation: "mean", event: "latency", direction: "lowerIsBetter", nonInferiorityMargin: 0.1 }).success).toBe(false);
+    expect(
+      metricDefinitionSchema.safeParse({ key: "lat", name: "x", aggregation: "mean", event: "latency", direction: "lowerIsBetter", nonInferiorityMargin: 0.1 })
+        .success,
+    ).toBe(false);
 
-    const created = await createMetric(db, def({ key: "clicks_user", name: "Clicks per user", aggregation: "mean", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.03 }), world.editor.id);
-    await expect(createMetric(db, def({ key: "clicks_user", name: "again", aggregation: "mean", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.03 }), world.editor.id)).rejects.toMatchObject({ status: 409 });
+    const created = await createMetric(
+      db,
+      def({ key: "clicks_user", name: "Clicks per user", aggregation: "mean", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.03 }),
+      world.editor.id,
+    );
+    await expect(
+      createMetric(
+        db,
+        def({ key: "clicks_user", name: "again", aggregation: "mean", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.03 }),
+        world.editor.id,
+      ),
+    ).rejects.toMatchObject({ status: 409 });
     expect((await updateMetric(db, created.id, { nonInferiorityMargin: 0.05 })).nonInferiorityMargin).toBe(0.05);
-    await expect(updateMetric(db, created.id, { aggregation: "ratio" })).rejects.toMatchObject({ status: 400, details: { issues: [{ path: "denominatorEvent" }] } });
+    await expect(updateMetric(db, created.id, { aggregation: "ratio" })).rejects.toMatchObject({
+      status: 400,
+      details: { issues: [{ path: "denominatorEvent" }] },
+    });
     await expect(updateMetric(db, created.id, { key: "renamed" })).rejects.toMatchObject({ status: 400, details: { issues: [{ path: "key" }] } });
     const ctr = (await listMetrics(db)).find((m) => m.key === "ctr")!;
     await expect(updateMetric(db, ctr.id, { name: "x" })).rejects.toBeInstanceOf(HttpError);
@@ -172,8 +283,33 @@ describe("metric catalogue", () => {
 
   it("an experiment chooses primary, secondary and guardrail metrics; results use each metric's test, direction and margin", async () => {
     const { db } = t();
-    await createMetric(db, def({ key: "p95_lat", name: "p95 latency", aggregation: "quantile", event: "latency", quantile: 0.95, direction: "lowerIsBetter", nonInferiorityMargin: 0.1 }), world.editor.id);
-    await createMetric(db, def({ key: "cart_p90", name: "p90 items per add", aggregation: "quantile", event: "custom:add_to_cart", measure: "value", quantile: 0.9, direction: "higherIsBetter", nonInferiorityMargin: 0.1 }), world.editor.id);
+    await createMetric(
+      db,
+      def({
+        key: "p95_lat",
+        name: "p95 latency",
+        aggregation: "quantile",
+        event: "latency",
+        quantile: 0.95,
+        direction: "lowerIsBetter",
+        nonInferiorityMargin: 0.1,
+      }),
+      world.editor.id,
+    );
+    await createMetric(
+      db,
+      def({
+        key: "cart_p90",
+        name: "p90 items per add",
+        aggregation: "quantile",
+        event: "custom:add_to_cart",
+        measure: "value",
+        quantile: 0.9,
+        direction: "higherIsBetter",
+        nonInferiorityMargin: 0.1,
+      }),
+      world.editor.id,
+    );
     const chosen = experimentMetricsSchema.parse([
       { metricKey: "p95_lat", role: "guardrail" },
       { metricKey: "revenue", role: "secondary", nonInferiorityMargin: 0.5 },
@@ -181,14 +317,24 @@ describe("metric catalogue", () => {
       { metricKey: "ctr", role: "primary" },
     ]);
     expect(experimentMetricsSchema.safeParse([{ metricKey: "revenue", role: "secondary" }]).success).toBe(false); // no primary
-    expect(experimentMetricsSchema.safeParse([{ metricKey: "ctr", role: "primary" }, { metricKey: "ctr", role: "guardrail" }]).success).toBe(false);
+    expect(
+      experimentMetricsSchema.safeParse([
+        { metricKey: "ctr", role: "primary" },
+        { metricKey: "ctr", role: "guardrail" },
+      ]).success,
+    ).toBe(false);
     await storeExperimentMetrics(db, experimentId, chosen);
     // the built-in metrics chosen become the experiment's KPIs
     expect((await db.experiment.findUniqueOrThrow({ where: { id: experimentId } })).kpis.sort()).toEqual(["ctr", "revenue"]);
 
     const results = await experimentMetricResults(db, experimentId, { from, to });
     // primary first, then secondary, then guardrails
-    expect(results.map((r) => [r.key, r.role])).toEqual([["ctr", "primary"], ["cart_p90", "secondary"], ["revenue", "secondary"], ["p95_lat", "guardrail"]]);
+    expect(results.map((r) => [r.key, r.role])).toEqual([
+      ["ctr", "primary"],
+      ["cart_p90", "secondary"],
+      ["revenue", "secondary"],
+      ["p95_lat", "guardrail"],
+    ]);
     const lat = results.find((r) => r.key === "p95_lat")!;
     // candidate p95 is far lower: for a lower-is-better metric that is non-inferior
     expect(lat.lift as number).toBeLessThan(0);
@@ -240,19 +386,47 @@ describe("metric catalogue", () => {
 
   it("archived metrics leave the choice but stay on their experiments; built-ins cannot be archived", async () => {
     const { db } = t();
-    const m = await createMetric(db, def({ key: "clicks_per_user", name: "Clicks per user", aggregation: "mean", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.03 }), world.editor.id);
+    const m = await createMetric(
+      db,
+      def({ key: "clicks_per_user", name: "Clicks per user", aggregation: "mean", event: "click", direction: "higherIsBetter", nonInferiorityMargin: 0.03 }),
+      world.editor.id,
+    );
     await setMetricArchived(db, m.id, true);
     expect((await listMetrics(db, { activeOnly: true })).some((x) => x.key === "clicks_per_user")).toBe(false);
     expect((await listMetrics(db)).find((x) => x.key === "clicks_per_user")!.archivedAt).not.toBeNull();
     const draft = await createExperiment(db, experimentConfigSchema.parse({ name: "draft", candidateModelId: world.studentId }), world.editor);
-    await expect(setExperimentMetrics(db, draft.id, experimentMetricsSchema.parse([{ metricKey: "ctr", role: "primary" }, { metricKey: "clicks_per_user", role: "guardrail" }]))).rejects.toMatchObject({
+    await expect(
+      setExperimentMetrics(
+        db,
+        draft.id,
+        experimentMetricsSchema.parse([
+          { metricKey: "ctr", role: "primary" },
+          { metricKey: "clicks_per_user", role: "guardrail" },
+        ]),
+      ),
+    ).rejects.toMatchObject({
       status: 400,
       details: { issues: [{ path: "1.metricKey" }] },
     });
-    await expect(setExperimentMetrics(db, draft.id, experimentMetricsSchema.parse([{ metricKey: "nope", role: "primary" }]))).rejects.toMatchObject({ status: 400, details: { issues: [{ path: "0.metricKey" }] } });
+    await expect(setExperimentMetrics(db, draft.id, experimentMetricsSchema.parse([{ metricKey: "nope", role: "primary" }]))).rejects.toMatchObject({
+      status: 400,
+      details: { issues: [{ path: "0.metricKey" }] },
+    });
     await setMetricArchived(db, m.id, false);
-    await setExperimentMetrics(db, draft.id, experimentMetricsSchema.parse([{ metricKey: "ctr", role: "primary" }, { metricKey: "clicks_per_user", role: "guardrail" }]));
-    expect((await chosenMetrics(db, draft.id)).map((c) => [c.definition.key, c.role, c.margin])).toEqual(expect.arrayContaining([["ctr", "primary", 0.02], ["clicks_per_user", "guardrail", 0.03]]));
+    await setExperimentMetrics(
+      db,
+      draft.id,
+      experimentMetricsSchema.parse([
+        { metricKey: "ctr", role: "primary" },
+        { metricKey: "clicks_per_user", role: "guardrail" },
+      ]),
+    );
+    expect((await chosenMetrics(db, draft.id)).map((c) => [c.definition.key, c.role, c.margin])).toEqual(
+      expect.arrayContaining([
+        ["ctr", "primary", 0.02],
+        ["clicks_per_user", "guardrail", 0.03],
+      ]),
+    );
     const ctr = (await listMetrics(db)).find((x) => x.key === "ctr")!;
     await expect(setMetricArchived(db, ctr.id, true)).rejects.toMatchObject({ status: 409 });
   });

@@ -85,8 +85,12 @@ describe("monthly serving cost", () => {
   });
 
   it("rejects negative or non-finite inputs with the field's name", () => {
-    expect(() => monthlyServingCost({ requestsPerDay: -1, cpuSecondsPerRequest: 0, modelBytes: 0, prices: { vcpuHourUsd: 1, gibHourUsd: 1 } })).toThrow(/requestsPerDay/);
-    expect(() => monthlyServingCost({ requestsPerDay: 1, cpuSecondsPerRequest: NaN, modelBytes: 0, prices: { vcpuHourUsd: 1, gibHourUsd: 1 } })).toThrow(/cpuSecondsPerRequest/);
+    expect(() => monthlyServingCost({ requestsPerDay: -1, cpuSecondsPerRequest: 0, modelBytes: 0, prices: { vcpuHourUsd: 1, gibHourUsd: 1 } })).toThrow(
+      /requestsPerDay/,
+    );
+    expect(() => monthlyServingCost({ requestsPerDay: 1, cpuSecondsPerRequest: NaN, modelBytes: 0, prices: { vcpuHourUsd: 1, gibHourUsd: 1 } })).toThrow(
+      /cpuSecondsPerRequest/,
+    );
   });
 
   it("computes the saving of a switch and the quality given up", () => {
@@ -104,8 +108,19 @@ describe("monthly serving cost", () => {
   });
 
   it("turns compared models into the ROI card's arms: mean scoring time as CPU per request, share of the teacher's NDCG@10", () => {
-    expect(comparisonRoiArm(teacher, teacher)).toEqual({ id: "t", name: "Teacher d200", cpuMsPerRequest: 0.79, sizeBytes: 40_000_000, quality: "100.0%", tradeOff: "gives up 0.0% of the teacher's NDCG@10" });
-    expect(comparisonRoiArm(teacher, student({}))).toMatchObject({ cpuMsPerRequest: 0.12, quality: "96.1%", tradeOff: "gives up 3.9% of the teacher's NDCG@10" });
+    expect(comparisonRoiArm(teacher, teacher)).toEqual({
+      id: "t",
+      name: "Teacher d200",
+      cpuMsPerRequest: 0.79,
+      sizeBytes: 40_000_000,
+      quality: "100.0%",
+      tradeOff: "gives up 0.0% of the teacher's NDCG@10",
+    });
+    expect(comparisonRoiArm(teacher, student({}))).toMatchObject({
+      cpuMsPerRequest: 0.12,
+      quality: "96.1%",
+      tradeOff: "gives up 3.9% of the teacher's NDCG@10",
+    });
     expect(comparisonRoiArm(teacher, student({ sampled: { "N@10": 0.42 } })).tradeOff).toBe("gains 5.0% over the teacher's NDCG@10");
   });
 });

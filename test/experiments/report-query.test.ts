@@ -103,7 +103,14 @@ describe("experiment report queries", () => {
         if (r() < 0.3) events.push({ eventId: randomUUID(), type: "conversion", userId, requestId: null, value: null, timestamp: pre });
       }
       if (r() < 0.2) {
-        events.push({ eventId: randomUUID(), type: "revenue", userId, requestId: null, value: 99, timestamp: new Date(windowFrom.getTime() - 30 * 86_400_000) });
+        events.push({
+          eventId: randomUUID(),
+          type: "revenue",
+          userId,
+          requestId: null,
+          value: 99,
+          timestamp: new Date(windowFrom.getTime() - 30 * 86_400_000),
+        });
       }
     }
     const row = (e: Exp, experiment: string, at: Date) => ({
@@ -230,7 +237,14 @@ describe("experiment report queries", () => {
     const perUser = (variant: "control" | "candidate") => {
       const pre = (u: string) =>
         events
-          .filter((e) => e.userId === u && e.type === "revenue" && e.timestamp && e.timestamp < windowFrom && e.timestamp.getTime() >= windowFrom.getTime() - 14 * 86_400_000)
+          .filter(
+            (e) =>
+              e.userId === u &&
+              e.type === "revenue" &&
+              e.timestamp &&
+              e.timestamp < windowFrom &&
+              e.timestamp.getTime() >= windowFrom.getTime() - 14 * 86_400_000,
+          )
           .reduce((s, e) => s + (e.value ?? 0), 0);
       const ids = [...new Set(exposures.filter((e) => e.variant === variant).map((e) => e.userId))];
       const reqs = new Set(exposures.filter((e) => e.variant === variant).map((e) => e.requestId));
@@ -243,9 +257,11 @@ describe("experiment report queries", () => {
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     const mx = mean(all.map((p) => p.x));
     const my = mean(all.map((p) => p.y));
-    const theta =
-      all.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / all.reduce((s, p) => s + (p.x - mx) ** 2, 0);
-    for (const [variant, armValue] of [["control", rev.control.value], ["candidate", rev.candidate.value]] as const) {
+    const theta = all.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / all.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+    for (const [variant, armValue] of [
+      ["control", rev.control.value],
+      ["candidate", rev.candidate.value],
+    ] as const) {
       const pts = perUser(variant);
       expect(armValue).toBeCloseTo(mean(pts.map((p) => p.y)) - theta * (mean(pts.map((p) => p.x)) - mx), 8);
     }

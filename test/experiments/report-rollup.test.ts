@@ -34,7 +34,14 @@ describe("report rollups", () => {
 
     const rng = new Rng(13);
     const exposures: Prisma.ExposureCreateManyInput[] = [];
-    const early: { eventId: string; type: "click" | "conversion" | "revenue" | "custom"; userId: string; requestId: string | null; value: number | null; timestamp: Date }[] = [];
+    const early: {
+      eventId: string;
+      type: "click" | "conversion" | "revenue" | "custom";
+      userId: string;
+      requestId: string | null;
+      value: number | null;
+      timestamp: Date;
+    }[] = [];
     const late: typeof early = [];
     for (let u = 0; u < 300; u++) {
       const userId = `u${u}`;
@@ -62,24 +69,36 @@ describe("report rollups", () => {
         const bucket = rng.next() < 0.4 ? early : late; // events stored before / after their exposure
         if (rng.next() < 0.4) bucket.push({ eventId: randomUUID(), type: "click", userId, requestId, value: null, timestamp: at });
         if (rng.next() < 0.1) bucket.push({ eventId: randomUUID(), type: "conversion", userId, requestId, value: null, timestamp: at });
-        if (rng.next() < 0.1) bucket.push({ eventId: randomUUID(), type: "revenue", userId, requestId, value: Math.round(rng.next() * 4000) / 100, timestamp: at });
-        if (rng.next() < 0.5) bucket.push({ eventId: `${HELDOUT_EVENT_PREFIX}${requestId}`, type: "custom", userId, requestId, value: rng.next() < 0.2 ? 1 : 0, timestamp: at });
+        if (rng.next() < 0.1)
+          bucket.push({ eventId: randomUUID(), type: "revenue", userId, requestId, value: Math.round(rng.next() * 4000) / 100, timestamp: at });
+        if (rng.next() < 0.5)
+          bucket.push({ eventId: `${HELDOUT_EVENT_PREFIX}${requestId}`, type: "custom", userId, requestId, value: rng.next() < 0.2 ? 1 : 0, timestamp: at });
       }
       // pre-period history: some stored before the user's first exposure, some after
       if (rng.next() < 0.5) {
-        (rng.next() < 0.5 ? early : late).push({ eventId: randomUUID(), type: "revenue", userId, requestId: null, value: Math.round(rng.next() * 3000) / 100, timestamp: new Date(t0.getTime() - 3 * DAY) });
+        (rng.next() < 0.5 ? early : late).push({
+          eventId: randomUUID(),
+          type: "revenue",
+          userId,
+          requestId: null,
+          value: Math.round(rng.next() * 3000) / 100,
+          timestamp: new Date(t0.getTime() - 3 * DAY),
+        });
       }
-      if (rng.next() < 0.2) late.push({ eventId: randomUUID(), type: "conversion", userId, requestId: null, value: null, timestamp: new Date(t0.getTime() - 2 * DAY) });
-      if (rng.next() < 0.2) early.push({ eventId: randomUUID(), type: "revenue", userId, requestId: null, value: 50, timestamp: new Date(t0.getTime() - 40 * DAY) });
+      if (rng.next() < 0.2)
+        late.push({ eventId: randomUUID(), type: "conversion", userId, requestId: null, value: null, timestamp: new Date(t0.getTime() - 2 * DAY) });
+      if (rng.next() < 0.2)
+        early.push({ eventId: randomUUID(), type: "revenue", userId, requestId: null, value: 50, timestamp: new Date(t0.getTime() - 40 * DAY) });
     }
-    const chunks = <T,>(rows: T[], size: number) => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
+    const chunks = <T>(rows: T[], size: number) => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
     for (const c of chunks(early, 97)) await db.event.createMany({ data: c });
     for (const c of chunks(exposures, 113)) await db.exposure.createMany({ data: c });
     for (const c of chunks(late, 89)) await db.event.createMany({ data: c });
   });
 
   const pre = { from: new Date(t0.getTime() - 14 * DAY), to: t0 };
-  const stageWindow = (index: 0 | 1): ReportWindow => (index === 0 ? { from: new Date(t0.getTime() + 2000), to: t1 } : { from: new Date(t1.getTime() + 2000), to: t2 });
+  const stageWindow = (index: 0 | 1): ReportWindow =>
+    index === 0 ? { from: new Date(t0.getTime() + 2000), to: t1 } : { from: new Date(t1.getTime() + 2000), to: t2 };
 
   function expectSameStats(a: Record<string, unknown>[], b: Record<string, unknown>[]) {
     expect(a.map((r) => r.variant)).toEqual(b.map((r) => r.variant));
@@ -121,7 +140,10 @@ describe("report rollups", () => {
         .map((e) => e.latencyUs)
         .sort((a, b) => a - b);
       const n = lat.length;
-      for (const [nu, bounds] of [[0.95, row.p95BoundsUs], [0.99, row.p99BoundsUs]] as const) {
+      for (const [nu, bounds] of [
+        [0.95, row.p95BoundsUs],
+        [0.99, row.p99BoundsUs],
+      ] as const) {
         const [lo, hi] = quantileIntervalLevels(n, nu);
         expect(bounds).toEqual([lat[Math.max(1, Math.ceil(n * lo)) - 1], lat[Math.min(n, Math.ceil(n * hi)) - 1]]);
       }
@@ -178,7 +200,18 @@ describe("report rollups", () => {
     await db.rolloutStage.update({ where: { experimentId_index: { experimentId, index: 1 } }, data: { startedAt: resumeAt } });
     const after = new Date(resumeAt.getTime() + 10_000);
     await db.exposure.create({
-      data: { requestId: randomUUID(), experimentId, variant: "candidate", modelId: world.studentId, userId: "u-new", itemCount: 10, latencyUs: 777, cpuUs: 1, failed: false, createdAt: after },
+      data: {
+        requestId: randomUUID(),
+        experimentId,
+        variant: "candidate",
+        modelId: world.studentId,
+        userId: "u-new",
+        itemCount: 10,
+        latencyUs: 777,
+        cpuUs: 1,
+        failed: false,
+        createdAt: after,
+      },
     });
     const stats = await rollupKpiStats(db, experimentId, { kind: "stage", index: 1, startedAt: resumeAt }, true);
     expect(stats).toEqual([expect.objectContaining({ variant: "candidate", users: 1, exposures: 1 })]);
@@ -202,12 +235,16 @@ describe("report rollups", () => {
         [requestId, experimentId, world.teacherId, at],
       );
       const bPid = (await b.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
-      const eventInsert = b.query(
-        `INSERT INTO "Event" ("eventId", "type", "userId", "requestId", "timestamp") VALUES ($1, 'click', 'u-race', $2, $3)`,
-        [randomUUID(), requestId, at],
-      );
+      const eventInsert = b.query(`INSERT INTO "Event" ("eventId", "type", "userId", "requestId", "timestamp") VALUES ($1, 'click', 'u-race', $2, $3)`, [
+        randomUUID(),
+        requestId,
+        at,
+      ]);
       let settled = false;
-      void eventInsert.then(() => (settled = true), () => (settled = true));
+      void eventInsert.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       // wait until the event's trigger is blocked on the exposure transaction's lock (observed, not
       // slept); without that lock the insert finishes unblocked and misses the uncommitted exposure
       while (!settled) {

@@ -53,7 +53,13 @@ export async function startedExperiment(db: Db, world: World, overrides: Partial
     minStageMinutes: 0,
     minStageExposures: 100,
     ...overrides,
-    guardrails: { latencyP95Ms: 10, errorRate: 0.01, minGuardrailExposures: 50, nonInferiorityMargins: { ctr: 0.5, conversion: 0.5, revenue: 0.5 }, ...overrides.guardrails },
+    guardrails: {
+      latencyP95Ms: 10,
+      errorRate: 0.01,
+      minGuardrailExposures: 50,
+      nonInferiorityMargins: { ctr: 0.5, conversion: 0.5, revenue: 0.5 },
+      ...overrides.guardrails,
+    },
   });
   const exp = await createExperiment(db, cfg, world.editor);
   await startExperiment(db, exp.id, world.editor, "test", startAt);

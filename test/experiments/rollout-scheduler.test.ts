@@ -18,8 +18,7 @@ describe("rollout scheduler", () => {
     await endLiveExperiments(t().db);
   });
 
-  const audits = (experimentId: string) =>
-    t().db.auditLog.findMany({ where: { entityType: "experiment", entityId: experimentId }, orderBy: { id: "asc" } });
+  const audits = (experimentId: string) => t().db.auditLog.findMany({ where: { entityType: "experiment", entityId: experimentId }, orderBy: { id: "asc" } });
 
   it("advances a stage whose gates pass, in one transaction with the stage rows and an audit row", async () => {
     const { db } = t();
@@ -76,8 +75,28 @@ describe("rollout scheduler", () => {
   it("pauses on a latency guardrail breach", async () => {
     const { db } = t();
     const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await writeTraffic(db, { experimentId: exp.id, variant: "candidate", modelId: world.studentId, userPrefix: "slow-c-", users: 200, requestsPerUser: 2, clickEvery: 5, latencyUs: 15_000, at: at(1) });
-    await writeTraffic(db, { experimentId: exp.id, variant: "control", modelId: world.teacherId, userPrefix: "slow-k-", users: 1800, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, at: at(1) });
+    await writeTraffic(db, {
+      experimentId: exp.id,
+      variant: "candidate",
+      modelId: world.studentId,
+      userPrefix: "slow-c-",
+      users: 200,
+      requestsPerUser: 2,
+      clickEvery: 5,
+      latencyUs: 15_000,
+      at: at(1),
+    });
+    await writeTraffic(db, {
+      experimentId: exp.id,
+      variant: "control",
+      modelId: world.teacherId,
+      userPrefix: "slow-k-",
+      users: 1800,
+      requestsPerUser: 2,
+      clickEvery: 5,
+      latencyUs: 2000,
+      at: at(1),
+    });
     const outcome = await evaluateExperiment(db, exp.id, at(2));
     expect(outcome?.decision.action).toBe("pause");
     const after = await db.experiment.findUniqueOrThrow({ where: { id: exp.id }, include: { stages: true } });
@@ -94,8 +113,29 @@ describe("rollout scheduler", () => {
   it("rolls back to 0% on a severe error-rate breach and leaves production alone", async () => {
     const { db } = t();
     const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await writeTraffic(db, { experimentId: exp.id, variant: "candidate", modelId: world.studentId, userPrefix: "err-c-", users: 200, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, failEvery: 10, at: at(1) });
-    await writeTraffic(db, { experimentId: exp.id, variant: "control", modelId: world.teacherId, userPrefix: "err-k-", users: 1800, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, at: at(1) });
+    await writeTraffic(db, {
+      experimentId: exp.id,
+      variant: "candidate",
+      modelId: world.studentId,
+      userPrefix: "err-c-",
+      users: 200,
+      requestsPerUser: 2,
+      clickEvery: 5,
+      latencyUs: 2000,
+      failEvery: 10,
+      at: at(1),
+    });
+    await writeTraffic(db, {
+      experimentId: exp.id,
+      variant: "control",
+      modelId: world.teacherId,
+      userPrefix: "err-k-",
+      users: 1800,
+      requestsPerUser: 2,
+      clickEvery: 5,
+      latencyUs: 2000,
+      at: at(1),
+    });
     const outcome = await evaluateExperiment(db, exp.id, at(2));
     expect(outcome?.decision.action).toBe("rollback");
     expect(outcome?.decision.reason).toMatch(/error rate 10\.00% > severe threshold 5\.00%/);

@@ -179,12 +179,18 @@ describe("decideRollout", () => {
 
   it("pauses when the candidate's p95 is significantly slower than control beyond the margin (difference-of-quantiles test)", () => {
     const base = report({ p95Ms: 3 });
-    const slower = { ...base, latencyTests: { p95: { quantile: 0.95, relativeDifference: 0.6, ci: [0.35, 0.85] as [number, number], pValue: 1e-6 }, p99: null } };
+    const slower = {
+      ...base,
+      latencyTests: { p95: { quantile: 0.95, relativeDifference: 0.6, ci: [0.35, 0.85] as [number, number], pValue: 1e-6 }, p99: null },
+    };
     const d = decideRollout({ state: state(), stage: stage(), report: slower, now: minutesAfter(90) });
     expect(d.action).toBe("pause");
     expect(d.numbers.checks.find((c) => c.name === "latency p95 vs control")).toMatchObject({ status: "breach" });
     // an interval reaching below the margin does not hold the stage: the ceiling still guards it
-    const unclear = { ...base, latencyTests: { p95: { quantile: 0.95, relativeDifference: 0.3, ci: [0.1, 0.5] as [number, number], pValue: 0.01 }, p99: null } };
+    const unclear = {
+      ...base,
+      latencyTests: { p95: { quantile: 0.95, relativeDifference: 0.3, ci: [0.1, 0.5] as [number, number], pValue: 0.01 }, p99: null },
+    };
     expect(decideRollout({ state: state(), stage: stage(), report: unclear, now: minutesAfter(90) }).action).toBe("advance");
   });
 

@@ -35,7 +35,12 @@ const exposure = (c: pg.Client, userId: string, latencyUs: number, requestId = r
     [requestId, experimentId, world.teacherId, userId, latencyUs, at],
   );
 const click = (c: pg.Client, userId: string, requestId: string) =>
-  c.query(`INSERT INTO "Event" ("eventId", "type", "userId", "requestId", "timestamp") VALUES ($1, 'click', $2, $3, $4)`, [randomUUID(), userId, requestId, at]);
+  c.query(`INSERT INTO "Event" ("eventId", "type", "userId", "requestId", "timestamp") VALUES ($1, 'click', $2, $3, $4)`, [
+    randomUUID(),
+    userId,
+    requestId,
+    at,
+  ]);
 
 async function aggregate(userId: string) {
   return t().db.experimentUserAggregate.findMany({ where: { experimentId, userId, stageIndex: 0 }, select: { exposures: true, clicks: true } });

@@ -16,7 +16,10 @@ export interface TestDatabase {
 export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
   const server = inject("testServerUrl");
   const template = inject("testTemplate");
-  const name = `${inject("testRunPrefix")}${label.toLowerCase().replace(/[^a-z0-9]+/g, "_").slice(0, 20)}_${randomBytes(3).toString("hex")}`;
+  const name = `${inject("testRunPrefix")}${label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .slice(0, 20)}_${randomBytes(3).toString("hex")}`;
   await withClient(server, (c) => c.query(`create database ${c.escapeIdentifier(name)} template ${c.escapeIdentifier(template)}`));
   const url = databaseUrl(server, name);
   const db = createDb(url);

@@ -35,7 +35,9 @@ export async function callRoute<Ctx>(route: (request: Request, ctx: Ctx) => Prom
 
 /** a user of `role` with a live session: the Cookie header value to send */
 export async function sessionCookie(db: Db, role: Role): Promise<{ userId: string; cookie: string }> {
-  const user = await db.user.create({ data: { email: `${role}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.com`, passwordHash: "x", role } });
+  const user = await db.user.create({
+    data: { email: `${role}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.com`, passwordHash: "x", role },
+  });
   const { token } = await createSession(user.id);
   return { userId: user.id, cookie: `${SESSION_COOKIE}=${token}` };
 }

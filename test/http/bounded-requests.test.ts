@@ -27,15 +27,34 @@ describe("request body caps", () => {
 
   it("refuses a declared Content-Length over the cap before reading anything", async () => {
     let pulled = 0;
-    const body = new ReadableStream({ pull(c) { pulled++; c.enqueue(new Uint8Array(10)); c.close(); } }, { highWaterMark: 0 });
-    const request = new Request("http://x/api", { method: "POST", body, headers: { "content-length": String(DEFAULT_MAX_BODY_BYTES + 1) }, duplex: "half" } as RequestInit);
+    const body = new ReadableStream(
+      {
+        pull(c) {
+          pulled++;
+          c.enqueue(new Uint8Array(10));
+          c.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const request = new Request("http://x/api", {
+      method: "POST",
+      body,
+      headers: { "content-length": String(DEFAULT_MAX_BODY_BYTES + 1) },
+      duplex: "half",
+    } as RequestInit);
     expect(await status(parseJson(request, Any))).toBe(413);
     expect(pulled).toBe(0);
   });
 
   it("stops reading a chunked body at the cap (413), and parses one under it", async () => {
     let sent = 0;
-    const endless = new ReadableStream({ pull(c) { sent += 64 * 1024; c.enqueue(new Uint8Array(64 * 1024).fill(32)); } });
+    const endless = new ReadableStream({
+      pull(c) {
+        sent += 64 * 1024;
+        c.enqueue(new Uint8Array(64 * 1024).fill(32));
+      },
+    });
     const request = new Request("http://x/api", { method: "POST", body: endless, duplex: "half" } as RequestInit);
     expect(await status(parseJson(request, Any, { maxBytes: 256 * 1024 }))).toBe(413);
     expect(sent).toBeLessThanOrEqual(256 * 1024 + 2 * 64 * 1024);
@@ -45,7 +64,12 @@ describe("request body caps", () => {
 
 describe("bodies read by other means than parseJson", () => {
   const endless = (counter: { sent: number }) =>
-    new ReadableStream({ pull(c) { counter.sent += 64 * 1024; c.enqueue(new Uint8Array(64 * 1024).fill(32)); } });
+    new ReadableStream({
+      pull(c) {
+        counter.sent += 64 * 1024;
+        c.enqueue(new Uint8Array(64 * 1024).fill(32));
+      },
+    });
 
   it("a mutation without a body still refuses an oversized one (413), and takes an empty one", async () => {
     const big = new Request("http://x/api", { method: "POST", body: "x".repeat(DEFAULT_MAX_BODY_BYTES + 1) });
@@ -55,7 +79,12 @@ describe("bodies read by other means than parseJson", () => {
 
   it("capRequestBody: formData() of a chunked body stops at the cap; a declared length over it is refused unread", async () => {
     const counter = { sent: 0 };
-    const chunked = new Request("http://x/api", { method: "POST", body: endless(counter), headers: { "content-type": "multipart/form-data; boundary=b" }, duplex: "half" } as RequestInit);
+    const chunked = new Request("http://x/api", {
+      method: "POST",
+      body: endless(counter),
+      headers: { "content-type": "multipart/form-data; boundary=b" },
+      duplex: "half",
+    } as RequestInit);
     const capped = capRequestBody(chunked, 256 * 1024);
     await expect(capped.request.formData()).rejects.toThrow();
     expect(capped.exceeded()).toBe(true);
@@ -71,7 +100,12 @@ describe("bodies read by other means than parseJson", () => {
 
   it("an import's JSON body is capped like any other (413), and an upload must be multipart (415)", async () => {
     const counter = { sent: 0 };
-    const json = new Request("http://x/api", { method: "POST", body: endless(counter), headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
+    const json = new Request("http://x/api", {
+      method: "POST",
+      body: endless(counter),
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
     expect(await status(readImportBody(json, "u", { requireFile: false }))).toBe(413);
     expect(counter.sent).toBeLessThanOrEqual(DEFAULT_MAX_BODY_BYTES + 2 * 64 * 1024);
     const upload = new Request("http://x/api", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });

@@ -55,7 +55,12 @@ const ITEMS_VALIDATED_IN: Record<string, string> = {
 /** Where `name` comes from in `source` (a file at `file`): its module's path, or null when it is defined locally. */
 function moduleOf(name: string, source: string, file: string): string | null {
   for (const m of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
-    const names = m[1].split(",").map((s) => s.trim().split(/\s+as\s+/).at(-1));
+    const names = m[1].split(",").map((s) =>
+      s
+        .trim()
+        .split(/\s+as\s+/)
+        .at(-1),
+    );
     if (!names.includes(name)) continue;
     const spec = m[2];
     if (spec.startsWith("@/")) return path.join(root, spec.slice(2));
@@ -133,7 +138,12 @@ describe("the OpenAPI document", () => {
   it("names the authentication of each route: a session's least role, an API key's scope, or none", () => {
     for (const route of ROUTES) {
       const op = operationOf(route.method, route.path)!;
-      const expected = route.access.kind === "public" ? [] : route.access.kind === "session" ? [{ session: [route.access.role] }] : [{ bearerApiKey: [route.access.scope] }, { headerApiKey: [route.access.scope] }];
+      const expected =
+        route.access.kind === "public"
+          ? []
+          : route.access.kind === "session"
+            ? [{ session: [route.access.role] }]
+            : [{ bearerApiKey: [route.access.scope] }, { headerApiKey: [route.access.scope] }];
       expect(op.security, routeKey(route)).toEqual(expected);
     }
   });
@@ -148,7 +158,8 @@ describe("the OpenAPI document", () => {
       const op = operationOf(h.method, h.routePath)!;
 
       const query = parsed.query.map((r) => r.schema);
-      if (query.length > 1 || query[0] !== declared.query) wrong.push(`${key}: the handler parses its query with ${parsed.query.map((r) => r.name).join(", ") || "nothing"}; ROUTE_SCHEMAS says otherwise`);
+      if (query.length > 1 || query[0] !== declared.query)
+        wrong.push(`${key}: the handler parses its query with ${parsed.query.map((r) => r.name).join(", ") || "nothing"}; ROUTE_SCHEMAS says otherwise`);
       if (declared.query) {
         const properties = requestJsonSchema(declared.query).properties as Record<string, JsonSchema>;
         const shown = Object.fromEntries(op.parameters.filter((p) => p.in === "query").map((p) => [p.name, p.schema]));
@@ -156,13 +167,18 @@ describe("the OpenAPI document", () => {
       }
 
       const body = parsed.body.map((r) => r.schema);
-      if (body.length > 1 || body[0] !== declared.body) wrong.push(`${key}: the handler parses its body with ${parsed.body.map((r) => r.name).join(", ") || "nothing"}; ROUTE_SCHEMAS says ${declared.body ? "another schema" : "none"}`);
+      if (body.length > 1 || body[0] !== declared.body)
+        wrong.push(
+          `${key}: the handler parses its body with ${parsed.body.map((r) => r.name).join(", ") || "nothing"}; ROUTE_SCHEMAS says ${declared.body ? "another schema" : "none"}`,
+        );
       if (declared.body && !declared.bodyItem) {
         const shown = op.requestBody?.content["application/json"]?.schema;
-        if (JSON.stringify(shown) !== JSON.stringify(requestJsonSchema(declared.body))) wrong.push(`${key}: the document's body schema differs from the handler's`);
+        if (JSON.stringify(shown) !== JSON.stringify(requestJsonSchema(declared.body)))
+          wrong.push(`${key}: the document's body schema differs from the handler's`);
       }
       for (const piece of [declared.bodyItem, declared.fields]) {
-        if (piece && !parsed.safeParsed.some((r) => r.schema === piece)) wrong.push(`${key}: the handler never validates with the item/field schema ROUTE_SCHEMAS names`);
+        if (piece && !parsed.safeParsed.some((r) => r.schema === piece))
+          wrong.push(`${key}: the handler never validates with the item/field schema ROUTE_SCHEMAS names`);
       }
       if (declared.bodyItem) {
         const shown = JSON.stringify(op.requestBody?.content["application/json"]?.schema);
@@ -184,16 +200,20 @@ describe("the OpenAPI document", () => {
       const key = `${h.method} ${h.routePath}`;
       const expected = ROUTE_SCHEMAS[key]?.status ?? 200;
       const sent = [...h.source.matchAll(/status: [^,}\n]*?\b(2\d\d)\b/g)].map((m) => Number(m[1]));
-      if (sent.length === 0 ? expected !== 200 : !sent.every((s) => s === expected)) wrong.push(`${key}: sends ${sent.join(", ") || 200}, the document says ${expected}`);
+      if (sent.length === 0 ? expected !== 200 : !sent.every((s) => s === expected))
+        wrong.push(`${key}: sends ${sent.join(", ") || 200}, the document says ${expected}`);
       if (!(String(expected) in operationOf(h.method, h.routePath)!.responses)) wrong.push(`${key}: no ${expected} response in the document`);
       // the routes documented as answering {job} are the ones that build a job view
       const documentedJob = JSON.stringify(operationOf(h.method, h.routePath)!.responses).includes('"job"');
-      if (documentedJob !== /json\(\{ job: toJobView\(/.test(h.source) && h.method !== "GET") wrong.push(`${key}: answers ${documentedJob ? "no" : "a"} job, the document says otherwise`);
+      if (documentedJob !== /json\(\{ job: toJobView\(/.test(h.source) && h.method !== "GET")
+        wrong.push(`${key}: answers ${documentedJob ? "no" : "a"} job, the document says otherwise`);
     }
     expect(wrong).toEqual([]);
   });
 
   it("fails for a route the table does not know", () => {
-    expect(() => buildOpenApiDocument([...ROUTES, { method: "GET", path: "/api/nowhere", access: { kind: "public" }, summary: "not a route" }])).toThrow(/GET \/api\/nowhere has no entry in ROUTE_SCHEMAS/);
+    expect(() => buildOpenApiDocument([...ROUTES, { method: "GET", path: "/api/nowhere", access: { kind: "public" }, summary: "not a route" }])).toThrow(
+      /GET \/api\/nowhere has no entry in ROUTE_SCHEMAS/,
+    );
   });
 });

@@ -26,7 +26,15 @@ const declared = routeFiles(path.join(appDir, "api")).map((file) => {
 function suggestedEntry(method: string, routePath: string, source: string): string {
   const role = /requireRole\("(\w+)"\)/.exec(source)?.[1];
   const scope = /requireApiKey\(request, "(\w+)"\)/.exec(source)?.[1];
-  const access = scope ? `{ kind: "apiKey", scope: "${scope}" }` : role ? role === "admin" ? "admin" : `{ kind: "session", role: "${role}" }` : /requireUser\(/.test(source) ? "viewer" : `{ kind: "public" }`;
+  const access = scope
+    ? `{ kind: "apiKey", scope: "${scope}" }`
+    : role
+      ? role === "admin"
+        ? "admin"
+        : `{ kind: "session", role: "${role}" }`
+      : /requireUser\(/.test(source)
+        ? "viewer"
+        : `{ kind: "public" }`;
   const mutation = method !== "GET";
   return `{ method: "${method}", path: "${routePath}", access: ${access}${mutation ? ", maxBodyBytes: body, exampleBody: { /* a valid body */ }" : ""}, summary: "…" },`;
 }
@@ -34,7 +42,11 @@ function suggestedEntry(method: string, routePath: string, source: string): stri
 // Guards a handler leaves to a lib function shared with another server, read from that function's source:
 // /api/v1/recommend and the lean serving process both answer through answerRecommend, which checks the key.
 const delegatedScopes: { call: RegExp; file: string; check: RegExp }[] = [
-  { call: /answerRecommend\(presentedApiKey\(request\)/, file: "lib/serving/recommend-http.ts", check: /const SCOPE: ApiKeyScope = "(\w+)";[\s\S]*requirePresentedKey\(presentedKey, SCOPE\)/ },
+  {
+    call: /answerRecommend\(presentedApiKey\(request\)/,
+    file: "lib/serving/recommend-http.ts",
+    check: /const SCOPE: ApiKeyScope = "(\w+)";[\s\S]*requirePresentedKey\(presentedKey, SCOPE\)/,
+  },
 ];
 
 function scopesChecked(source: string): Set<string> {
@@ -63,7 +75,10 @@ describe("the declared route table", () => {
 
   it("has no entry without a route file and method, and no duplicates", () => {
     const stale = ROUTES.filter((r) => !declared.some((f) => f.routePath === r.path && (f.methods as readonly string[]).includes(r.method)));
-    expect(stale.map((r) => `${r.method} ${r.path}`), "entries in lib/http/routes.ts with no handler").toEqual([]);
+    expect(
+      stale.map((r) => `${r.method} ${r.path}`),
+      "entries in lib/http/routes.ts with no handler",
+    ).toEqual([]);
     const keys = ROUTES.map((r) => `${r.method} ${r.path}`);
     expect(keys.length).toBe(new Set(keys).size);
   });
@@ -78,8 +93,10 @@ describe("the declared route table", () => {
       const tableRoles = new Set(entries.flatMap((r: RouteSpec) => (r.access.kind === "session" && r.access.role !== "viewer" ? [r.access.role] : [])));
       const tableScopes = new Set(entries.flatMap((r: RouteSpec) => (r.access.kind === "apiKey" ? [r.access.scope] : [])));
       // [id]/[action] checks its roles in lib/services/experiments (per action), not with requireRole
-      if (f.routePath !== "/api/experiments/[id]/[action]" && [...tableRoles].sort().join() !== [...roles].sort().join()) wrong.push(`${f.file}: handler requires roles {${[...roles]}}, table says {${[...tableRoles]}}`);
-      if ([...tableScopes].sort().join() !== [...scopes].sort().join()) wrong.push(`${f.file}: handler requires scopes {${[...scopes]}}, table says {${[...tableScopes]}}`);
+      if (f.routePath !== "/api/experiments/[id]/[action]" && [...tableRoles].sort().join() !== [...roles].sort().join())
+        wrong.push(`${f.file}: handler requires roles {${[...roles]}}, table says {${[...tableRoles]}}`);
+      if ([...tableScopes].sort().join() !== [...scopes].sort().join())
+        wrong.push(`${f.file}: handler requires scopes {${[...scopes]}}, table says {${[...tableScopes]}}`);
       const publicInTable = entries.some((r) => r.access.kind === "public");
       const guarded = roles.size > 0 || scopes.size > 0 || /requireUser\(/.test(f.source);
       if (publicInTable && guarded) wrong.push(`${f.file}: table says public but the handler checks a session or key`);

@@ -20,8 +20,21 @@ beforeAll(async () => {
 
 function unread(url: string, contentType: string, declared: number) {
   const counter = { pulled: 0 };
-  const body = new ReadableStream({ pull(c) { counter.pulled++; c.enqueue(new Uint8Array(1024)); } }, { highWaterMark: 0 });
-  const request = new Request(url, { method: "POST", body, headers: { cookie: editor, "content-type": contentType, "content-length": String(declared) }, duplex: "half" } as RequestInit);
+  const body = new ReadableStream(
+    {
+      pull(c) {
+        counter.pulled++;
+        c.enqueue(new Uint8Array(1024));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const request = new Request(url, {
+    method: "POST",
+    body,
+    headers: { cookie: editor, "content-type": contentType, "content-length": String(declared) },
+    duplex: "half",
+  } as RequestInit);
   return { request, counter };
 }
 
@@ -32,12 +45,20 @@ describe("upload caps", () => {
     expect(r.status).toBe(413);
     expect(await r.json()).toMatchObject({ error: "payload_too_large", maxBytes: MODEL_IMPORT_MAX_BODY_BYTES });
     expect(counter.pulled).toBe(0);
-    const json = new Request("http://localhost/api/models/import", { method: "POST", headers: { cookie: editor, "content-type": "application/json" }, body: "{}" });
+    const json = new Request("http://localhost/api/models/import", {
+      method: "POST",
+      headers: { cookie: editor, "content-type": "application/json" },
+      body: "{}",
+    });
     expect((await callRoute(modelImportRoute, json)).status).toBe(400);
   });
 
   it("/api/datasets/import/uploads wants multipart (415 for JSON, where it used to answer 201 with no upload)", async () => {
-    const json = new Request("http://localhost/api/datasets/import/uploads", { method: "POST", headers: { cookie: editor, "content-type": "application/json" }, body: "{}" });
+    const json = new Request("http://localhost/api/datasets/import/uploads", {
+      method: "POST",
+      headers: { cookie: editor, "content-type": "application/json" },
+      body: "{}",
+    });
     const r = await callRoute(uploadRoute, json);
     expect(r.status).toBe(415);
     expect(await r.json()).toMatchObject({ error: "unsupported_media_type", issues: [{ path: "file" }] });

@@ -70,9 +70,7 @@ describe("messages for schemas without their own", () => {
         seed: z.number(),
       })
       .strict();
-    const error = await failure(
-      parseJson(post(JSON.stringify({ users: 3.5, name: "", code: "ab", role: "root", email: "x", tags: [], extra: 1 })), Plain),
-    );
+    const error = await failure(parseJson(post(JSON.stringify({ users: 3.5, name: "", code: "ab", role: "root", email: "x", tags: [], extra: 1 })), Plain));
     const byPath = Object.fromEntries((error.details.issues as { path: string; message: string }[]).map((i) => [i.path, i.message]));
     expect(byPath).toEqual({
       users: "Must be a whole number",
@@ -85,7 +83,9 @@ describe("messages for schemas without their own", () => {
       "": "Unknown field: extra",
     });
 
-    const big = await failure(parseJson(post(JSON.stringify({ users: 5000, name: "a", code: "abc", role: "admin", email: "a@b.co", tags: ["t"], seed: "1" })), Plain));
+    const big = await failure(
+      parseJson(post(JSON.stringify({ users: 5000, name: "a", code: "abc", role: "admin", email: "a@b.co", tags: ["t"], seed: "1" })), Plain),
+    );
     expect(big.details.issues).toEqual([
       { path: "users", message: "Must be at most 1000" },
       { path: "seed", message: "Must be a number" },

@@ -54,11 +54,28 @@ beforeAll(async () => {
   const trainHere = async (raw: unknown) => {
     const input = trainInput.parse(raw);
     const job = await t().db.jobRun.create({ data: { queue: "train", input: raw as object, status: "succeeded" } });
-    return runTraining(input, { db: t().db, jobRunId: job.id, progress: () => undefined, log: noop, signal: new AbortController().signal, fail: (m) => new Error(m), delay: noop });
+    return runTraining(input, {
+      db: t().db,
+      jobRunId: job.id,
+      progress: () => undefined,
+      log: noop,
+      signal: new AbortController().signal,
+      fail: (m) => new Error(m),
+      delay: noop,
+    });
   };
   const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
   const teacher = await trainHere({ role: "teacher", datasetId: base.id, dimension: 16, epochs: 4, seed: 1, hyperparameters: hyper });
-  const student = await trainHere({ role: "student", datasetId: base.id, dimension: 4, method: "rrd", teacherModelId: teacher.modelId, epochs: 3, seed: 1, hyperparameters: hyper });
+  const student = await trainHere({
+    role: "student",
+    datasetId: base.id,
+    dimension: 4,
+    method: "rrd",
+    teacherModelId: teacher.modelId,
+    epochs: 3,
+    seed: 1,
+    hyperparameters: hyper,
+  });
   studentId = student.modelId;
   await t().db.servingSlot.create({ data: { name: "production", modelId: studentId } });
 }, 120_000);
@@ -80,13 +97,22 @@ describe("the closed loop", () => {
       // users the production model has never seen
       ...replayInteractions(drifted, { startMs: start, users: Array.from({ length: NEW_USERS }, (_, u) => u), userId: (u) => `newcomer-${u}` }),
     ];
-    const events = replay.map((e, k) => ({ eventId: `replay-${k}`, type: k % 10 === 0 ? "conversion" : "click", userId: e.userId, itemId: e.itemId, timestamp: e.timestamp }));
+    const events = replay.map((e, k) => ({
+      eventId: `replay-${k}`,
+      type: k % 10 === 0 ? "conversion" : "click",
+      userId: e.userId,
+      itemId: e.itemId,
+      timestamp: e.timestamp,
+    }));
     for (let k = 0; k < events.length; k += 1000) {
       const response = await postEvents(postJson("http://localhost/api/v1/events", { events: events.slice(k, k + 1000) }, key), undefined);
       expect(response.status).toBe(202);
     }
     // events without an item are KPI events, not interactions
-    await postEvents(postJson("http://localhost/api/v1/events", [{ eventId: "revenue-1", type: "revenue", userId: "u1", value: 3, timestamp: start }], key), undefined);
+    await postEvents(
+      postJson("http://localhost/api/v1/events", [{ eventId: "revenue-1", type: "revenue", userId: "u1", value: 3, timestamp: start }], key),
+      undefined,
+    );
 
     const job = await enqueueJob({ queue: "snapshot-build", input: {} }, deps());
     const run = await finished(job.id);
@@ -95,13 +121,23 @@ describe("the closed loop", () => {
     expect(snapshot.parentId).toBe(baseDatasetId);
     const lineage = snapshotLineage(snapshot)!;
     const newItemsSeen = new Set(replay.map((e) => e.itemId).filter((id) => Number(id.slice(1)) >= world.numItems)).size;
-    expect(lineage).toMatchObject({ version: 1, rootDatasetId: baseDatasetId, parentDatasetId: baseDatasetId, newInteractions: events.length, newUsers: NEW_USERS, newItems: newItemsSeen, droppedByRetention: 0 });
+    expect(lineage).toMatchObject({
+      version: 1,
+      rootDatasetId: baseDatasetId,
+      parentDatasetId: baseDatasetId,
+      newInteractions: events.length,
+      newUsers: NEW_USERS,
+      newItems: newItemsSeen,
+      droppedByRetention: 0,
+    });
     // the synthetic parent was stored with its interactions.tsv, untimed (a generator has no clock)
     expect(lineage.parentRowsReconstructed).toBe(false);
     expect(lineage.eventWindow.from).toBeNull();
     expect(lineage.notes.join(" ")).toMatch(/no timestamp: the retention window does not apply/);
     expect([snapshot.numUsers, snapshot.numItems]).toEqual([world.numUsers + NEW_USERS, world.numItems + newItemsSeen]);
-    const tsv = readFileSync(path.join(resolveStoragePath(snapshot.storagePath!), "interactions.tsv"), "utf8").trim().split("\n");
+    const tsv = readFileSync(path.join(resolveStoragePath(snapshot.storagePath!), "interactions.tsv"), "utf8")
+      .trim()
+      .split("\n");
     expect(tsv[0]).toBe("user\titem\ttimestamp");
     // one row per distinct (user, item) pair, at its latest time; the parent's untimed pairs stay untimed
     expect(tsv.length - 1).toBe(snapshot.numInteractions);
@@ -143,7 +179,11 @@ describe("the closed loop", () => {
     const runs = await t().db.redistillRun.findMany();
     expect(runs).toHaveLength(1);
     const [run] = runs;
-    expect([run.status, run.trigger, run.driftCheckId], (run.gate as { summary?: string } | null)?.summary ?? run.error ?? "").toEqual(["passed", "drift", checks[0].id]);
+    expect([run.status, run.trigger, run.driftCheckId], (run.gate as { summary?: string } | null)?.summary ?? run.error ?? "").toEqual([
+      "passed",
+      "drift",
+      checks[0].id,
+    ]);
     const snapshot = await t().db.dataset.findFirstOrThrow({ where: { source: "live" } });
     expect(run.datasetId).toBe(snapshot.id);
     const gate = run.gate as unknown as GateResult;
@@ -164,7 +204,13 @@ describe("the closed loop", () => {
 
     const facts = (await t().db.loopEvent.findMany({ orderBy: { id: "asc" } })).map((f) => f.kind);
     // the run may start before or after the second check is recorded
-    expect(facts.filter((k) => k !== "redistill_started")).toEqual(["snapshot_created", "drift_detected", "drift_detected", "gate_passed", "candidate_created"]);
+    expect(facts.filter((k) => k !== "redistill_started")).toEqual([
+      "snapshot_created",
+      "drift_detected",
+      "drift_detected",
+      "gate_passed",
+      "candidate_created",
+    ]);
     expect(facts.filter((k) => k === "redistill_started")).toHaveLength(1);
     expect(facts.indexOf("redistill_started")).toBeGreaterThan(facts.indexOf("drift_detected"));
     expect(facts.indexOf("redistill_started")).toBeLessThan(facts.indexOf("gate_passed"));
@@ -192,7 +238,10 @@ describe("the closed loop", () => {
     const production = await t().db.model.findUniqueOrThrow({ where: { id: studentId } });
     expect(trainInput.parse(teacherJob.input).warmStartModelId).toBe(production.teacherId);
     // every user and item of the production teacher started from its weights
-    expect((teacherJob.trainingRun!.model!.hyperparameters as { warmStartRows?: unknown }).warmStartRows).toEqual({ users: world.numUsers, items: world.numItems });
+    expect((teacherJob.trainingRun!.model!.hyperparameters as { warmStartRows?: unknown }).warmStartRows).toEqual({
+      users: world.numUsers,
+      items: world.numItems,
+    });
     const failed = await t().db.loopEvent.findFirstOrThrow({ where: { kind: "gate_failed" } });
     expect([failed.entityType, failed.entityId]).toEqual(["redistill_run", run.id]);
     expect(failed.summary).toMatch(/p99 latency .* > budget 0.001/);

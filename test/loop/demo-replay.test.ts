@@ -32,7 +32,11 @@ let plainModelId: string;
 let demoModelId: string;
 
 function replay(cookie: string, modelId: string) {
-  const request = new Request(`http://localhost/api/models/${modelId}/loop/replay-drift`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: "{}" });
+  const request = new Request(`http://localhost/api/models/${modelId}/loop/replay-drift`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/json" },
+    body: "{}",
+  });
   return callRoute(loopAction, request, { params: Promise.resolve({ id: modelId, action: "replay-drift" }) });
 }
 
@@ -41,9 +45,12 @@ async function refusal(response: Response) {
 }
 
 const teacherOn = (datasetId: string, name: string) =>
-  t().db.model.create({ data: { name, role: "teacher", architecture: "bpr-mf", dimension: 8, parameterCount: 100, artifactUri: path.join(dataDir, "no-weights"), datasetId } });
+  t().db.model.create({
+    data: { name, role: "teacher", architecture: "bpr-mf", dimension: 8, parameterCount: 100, artifactUri: path.join(dataDir, "no-weights"), datasetId },
+  });
 
-const setProduction = (modelId: string) => t().db.servingSlot.upsert({ where: { name: "production" }, create: { name: "production", modelId }, update: { modelId } });
+const setProduction = (modelId: string) =>
+  t().db.servingSlot.upsert({ where: { name: "production" }, create: { name: "production", modelId }, update: { modelId } });
 
 beforeAll(async () => {
   useAsProcessDatabase(t());
@@ -110,7 +117,14 @@ describe("replay drifted traffic (demo)", () => {
     const expected = driftedDemoEvents(DEFAULT_DEMO_DRIFT, { runId: job.id, startMs: 0 }).length;
     expect(expected).toBeGreaterThan(20_000);
     expect(await t().db.event.count({ where: { type: "click", eventId: { startsWith: `replay-${job.id}-` } } })).toBe(expected);
-    const result = run.result as { events: number; accepted: number; driftDetected: boolean; driftCheckId: string; snapshot: { created: boolean; datasetId: string }; redistill: { jobRunId: string; reused: boolean } };
+    const result = run.result as {
+      events: number;
+      accepted: number;
+      driftDetected: boolean;
+      driftCheckId: string;
+      snapshot: { created: boolean; datasetId: string };
+      redistill: { jobRunId: string; reused: boolean };
+    };
     expect(result).toMatchObject({ events: expected, accepted: expected, driftDetected: true, snapshot: { created: true }, redistill: { reused: false } });
     const logs = (await t().db.jobLog.findMany({ where: { jobRunId: job.id }, orderBy: { id: "asc" } })).map((l) => l.message);
     expect(logs).toContain(`events ingested: ${expected} stored, 0 already stored`);
@@ -120,7 +134,13 @@ describe("replay drifted traffic (demo)", () => {
     const snapshot = await t().db.dataset.findUniqueOrThrow({ where: { id: result.snapshot.datasetId } });
     const demo = await t().db.dataset.findFirstOrThrow({ where: { params: { path: ["demo"], equals: true } } });
     expect(snapshot.source).toBe("live");
-    expect(snapshotLineage(snapshot)).toMatchObject({ version: 1, rootDatasetId: demo.id, parentDatasetId: demo.id, newInteractions: expected, modelId: demoModelId });
+    expect(snapshotLineage(snapshot)).toMatchObject({
+      version: 1,
+      rootDatasetId: demo.id,
+      parentDatasetId: demo.id,
+      newInteractions: expected,
+      modelId: demoModelId,
+    });
     expect(snapshotLineage(snapshot)!.newItems).toBeGreaterThan(0);
 
     // one live drift check, breached
@@ -136,14 +156,22 @@ describe("replay drifted traffic (demo)", () => {
     const redistills = await t().db.jobRun.findMany({ where: { queue: "redistill" } });
     expect(redistills).toHaveLength(1);
     const [redistill] = redistills;
-    expect([redistill.id, redistill.status, redistill.singletonKey, redistill.createdById]).toEqual([result.redistill.jobRunId, "queued", `redistill:${demoModelId}`, editor.userId]);
+    expect([redistill.id, redistill.status, redistill.singletonKey, redistill.createdById]).toEqual([
+      result.redistill.jobRunId,
+      "queued",
+      `redistill:${demoModelId}`,
+      editor.userId,
+    ]);
     expect(redistillInput.parse(redistill.input)).toEqual({ modelId: demoModelId, trigger: "drift", driftCheckId: check.id, buildSnapshot: false });
     expect(await t().db.jobRun.count({ where: { queue: "train" } })).toBe(0);
 
     // what people see: the Overview's drift alert and the model's loop events
     const alerts = await t().db.alert.findMany({ where: { modelId: demoModelId } });
     expect(alerts.map((a) => a.type)).toEqual(["drift.detected"]);
-    expect((await t().db.loopEvent.findMany({ where: { modelId: demoModelId }, orderBy: { id: "asc" } })).map((e) => e.kind)).toEqual(["snapshot_created", "drift_detected"]);
+    expect((await t().db.loopEvent.findMany({ where: { modelId: demoModelId }, orderBy: { id: "asc" } })).map((e) => e.kind)).toEqual([
+      "snapshot_created",
+      "drift_detected",
+    ]);
 
     // while that redistillation is queued, another replay is refused
     expect(await refusal(await replay(editor.cookie, demoModelId))).toMatchObject({ status: 409, reason: "redistill_in_flight" });

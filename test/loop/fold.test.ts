@@ -29,7 +29,12 @@ describe("interactions.tsv", () => {
     rows.push(2, 0, NaN);
     writeInteractions(dir, rows);
     const back = readInteractions(dir, { numUsers: 3, numItems: 2 })!;
-    expect([Array.from(back.users.subarray(0, 2)), Array.from(back.items.subarray(0, 2)), back.times[0], Number.isNaN(back.times[1])]).toEqual([[0, 2], [1, 0], 1700000000000, true]);
+    expect([Array.from(back.users.subarray(0, 2)), Array.from(back.items.subarray(0, 2)), back.times[0], Number.isNaN(back.times[1])]).toEqual([
+      [0, 2],
+      [1, 0],
+      1700000000000,
+      true,
+    ]);
   });
 
   it("names file and line of a bad row, and is null when absent", () => {
@@ -66,7 +71,13 @@ describe("foldLiveInteractions", () => {
     const rows = new InteractionColumns();
     replay.forEach((e) => rows.push(Number(e.userId.slice(1)), Number(e.itemId.slice(1)), e.timestamp));
     rows.push(0, 7, NaN);
-    const { lineage } = foldLiveInteractions({ name: "x", parent: base, parentRows: rows, events: [{ userId: "u1", itemId: "i2", time: 10_000_000 }], retainSince: 3500 });
+    const { lineage } = foldLiveInteractions({
+      name: "x",
+      parent: base,
+      parentRows: rows,
+      events: [{ userId: "u1", itemId: "i2", time: 10_000_000 }],
+      retainSince: 3500,
+    });
     const old = replay.filter((e) => e.timestamp < 3500).length;
     expect(old).toBeGreaterThan(0);
     expect(lineage.droppedByRetention).toBe(old);
@@ -77,7 +88,14 @@ describe("foldLiveInteractions", () => {
   it("applies a seeded random leave-one-out when the parent was split that way, and a time cut-off by the import's split", () => {
     const random = foldLiveInteractions({ name: "r", parent: base, parentRows: null, events: [], retainSince: 0, split: { kind: "loo-random", seed: 4 } });
     expect(random.lineage.split.applied).toEqual({ kind: "loo-random", seed: 4 });
-    const cutoff = foldLiveInteractions({ name: "c", parent: base, parentRows: null, events: [], retainSince: 0, split: { kind: "time-cutoff", cutoff: "2026-01-01" } });
+    const cutoff = foldLiveInteractions({
+      name: "c",
+      parent: base,
+      parentRows: null,
+      events: [],
+      retainSince: 0,
+      split: { kind: "time-cutoff", cutoff: "2026-01-01" },
+    });
     expect(cutoff.lineage.split.applied).toEqual({ kind: "time-cutoff", cutoff: "2026-01-01" });
   });
 });
@@ -90,8 +108,19 @@ describe("live drift signals", () => {
   });
 
   it("bins items by reference popularity, unseen items in the last bin", () => {
-    const ref = new Map([["a", 6], ["b", 3], ["c", 1]]);
-    const bins = popularityBins(ref, new Map([["a", 1], ["z", 2]]), 2);
+    const ref = new Map([
+      ["a", 6],
+      ["b", 3],
+      ["c", 1],
+    ]);
+    const bins = popularityBins(
+      ref,
+      new Map([
+        ["a", 1],
+        ["z", 2],
+      ]),
+      2,
+    );
     expect(bins).toEqual({ reference: [6, 4, 0], live: [1, 0, 2] });
   });
 
@@ -128,7 +157,14 @@ describe("the gate's view of the production model", () => {
       userIndex: (id: string) => (id === "a" ? 0 : undefined),
       itemIndex: (id: string) => ({ x: 0, y: 1 })[id],
     };
-    const scorer = asDeployed(model, ds, new Map([["x", 1], ["y", 7]]));
+    const scorer = asDeployed(
+      model,
+      ds,
+      new Map([
+        ["x", 1],
+        ["y", 7],
+      ]),
+    );
     const out = new Float32Array(3);
     scorer.scoreUser(0, out);
     expect(Array.from(out)).toEqual([0.5, 0.25, -Infinity]);
@@ -154,7 +190,12 @@ describe("warm start", () => {
 
 describe("loop settings", () => {
   it("turns intervals into crons and refuses ones a cron cannot repeat evenly, naming the field", () => {
-    expect([cronForMinutes(15), cronForMinutes(60), cronForMinutes(180), cronForMinutes(1440)]).toEqual(["*/15 * * * *", "0 */1 * * *", "0 */3 * * *", "0 0 * * *"]);
+    expect([cronForMinutes(15), cronForMinutes(60), cronForMinutes(180), cronForMinutes(1440)]).toEqual([
+      "*/15 * * * *",
+      "0 */1 * * *",
+      "0 */3 * * *",
+      "0 0 * * *",
+    ]);
     expect([cronForHours(24), cronForHours(6), cronForHours(48)]).toEqual(["5 0 */1 * *", "5 */6 * * *", "5 0 */2 * *"]);
     const bad = loopSettingsInput.safeParse({ driftIntervalMinutes: 7, thresholds: { unknownItemShare: 2 }, gate: { ndcgTolerance: -1 } });
     expect(bad.success).toBe(false);

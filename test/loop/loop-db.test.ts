@@ -29,7 +29,9 @@ beforeAll(async () => {
   await ensureQueues(boss);
   datasetId = (await createSyntheticDataset({ name: "w", seed: 2, numUsers: 50, numItems: 50, interactionsPerUser: 6 }, t().db)).id;
   for (const name of ["a", "b"]) {
-    const m = await t().db.model.create({ data: { name, role: "teacher", architecture: "bpr-mf", dimension: 4, parameterCount: 400, artifactUri: path.join(dataDir, "none"), datasetId } });
+    const m = await t().db.model.create({
+      data: { name, role: "teacher", architecture: "bpr-mf", dimension: 4, parameterCount: 400, artifactUri: path.join(dataDir, "none"), datasetId },
+    });
     models.push(m.id);
   }
 });
@@ -90,8 +92,23 @@ describe("production KPI drift", () => {
   });
   async function exposures(modelId: string, n: number, clicked: number, at: Date) {
     const ids = Array.from({ length: n }, () => randomUUID());
-    await t().db.exposure.createMany({ data: ids.map((requestId, k) => ({ requestId, variant: "production", modelId, userId: `u${k % 50}`, itemCount: 10, latencyUs: 100, cpuUs: 100, createdAt: at })) });
-    await t().db.event.createMany({ data: ids.slice(0, clicked).map((requestId, k) => ({ eventId: `c-${requestId}`, type: "click" as const, userId: `u${k % 50}`, requestId, timestamp: at })) });
+    await t().db.exposure.createMany({
+      data: ids.map((requestId, k) => ({
+        requestId,
+        variant: "production",
+        modelId,
+        userId: `u${k % 50}`,
+        itemCount: 10,
+        latencyUs: 100,
+        cpuUs: 100,
+        createdAt: at,
+      })),
+    });
+    await t().db.event.createMany({
+      data: ids
+        .slice(0, clicked)
+        .map((requestId, k) => ({ eventId: `c-${requestId}`, type: "click" as const, userId: `u${k % 50}`, requestId, timestamp: at })),
+    });
   }
   const kpiSignal = async (modelId: string) => {
     const job = await t().db.jobRun.create({ data: { queue: "drift-check", input: {} } });

@@ -19,14 +19,33 @@ const student = {
   role: "student",
   dimension: 20,
   distillationMethod: "de-rrd",
-  trainingRun: { config: { role: "student", datasetId: "d", dimension: 20, method: "de-rrd", teacherModelId: "t", epochs: 30, seed: 5, hyperparameters: { evalEvery: 5, patience: 3 } } },
+  trainingRun: {
+    config: {
+      role: "student",
+      datasetId: "d",
+      dimension: 20,
+      method: "de-rrd",
+      teacherModelId: "t",
+      epochs: 30,
+      seed: 5,
+      hyperparameters: { evalEvery: 5, patience: 3 },
+    },
+  },
 } as unknown as Template;
 
 describe("redistillPlan", () => {
   it("shapes the student like a production teacher's distilled student, with its settings", () => {
     const plan = redistillPlan(teacher, "snap", "snapshot v1", student);
     expect(plan.teacher).toMatchObject({ role: "teacher", dimension: 200, epochs: 30, kind: "redistill", datasetId: "snap" });
-    expect(plan.student).toMatchObject({ role: "student", dimension: 20, method: "de-rrd", epochs: 30, seed: 5, hyperparameters: { evalEvery: 5, patience: 3 }, datasetId: "snap" });
+    expect(plan.student).toMatchObject({
+      role: "student",
+      dimension: 20,
+      method: "de-rrd",
+      epochs: 30,
+      seed: 5,
+      hyperparameters: { evalEvery: 5, patience: 3 },
+      datasetId: "snap",
+    });
   });
 
   it("falls back to the standard pair without a distilled student, and ignores an undistilled one", () => {

@@ -49,7 +49,11 @@ async function failingExperiment(name: string) {
 describe("rollout decisions raise alerts", () => {
   it("a rollback by the scheduler raises a critical alert, and a dead webhook does not stop the rollback", async () => {
     const { db } = t();
-    const { webhook } = await createWebhook(createWebhookBody.parse({ name: "pager", url: await deadUrl(), events: ["experiment.rolled_back"] }), { label: "admin" }, db);
+    const { webhook } = await createWebhook(
+      createWebhookBody.parse({ name: "pager", url: await deadUrl(), events: ["experiment.rolled_back"] }),
+      { label: "admin" },
+      db,
+    );
     const exp = await failingExperiment("failing candidate");
     worker = await startWorkerProcess(t().url, { WEBHOOK_RETRY_DELAY_SECONDS: "1", WEBHOOK_RETRY_LIMIT: "0" });
 
@@ -91,7 +95,12 @@ describe("rollout decisions raise alerts", () => {
     await changeExperimentStatus(db, exp.id, "rollback", world.plainEditor, "CTR looks off");
     const result = await notifyPersonAction(db, exp.id, "rollback", world.plainEditor.email, "CTR looks off", { boss });
     const alert = await db.alert.findUniqueOrThrow({ where: { id: result!.alertId } });
-    expect(alert).toMatchObject({ type: "experiment.rolled_back", severity: "warning", experimentId: exp.id, title: `"manual" rolled back by ${world.plainEditor.email}` });
+    expect(alert).toMatchObject({
+      type: "experiment.rolled_back",
+      severity: "warning",
+      experimentId: exp.id,
+      title: `"manual" rolled back by ${world.plainEditor.email}`,
+    });
     expect(alert.message).toMatch(/Reason: CTR looks off/);
   });
 });
@@ -103,11 +112,26 @@ describe("which decisions notify (pure)", () => {
     reason: "latency p95 12 ms > 10 ms",
     from: { status: "running", stageIndex: 1, percent: 20 },
     to: { status: action === "pause" ? "paused" : "running", stageIndex: 1, percent: 20 },
-    numbers: { stage: { index: 1, percent: 20, startedAt: "", minutes: 5 }, exposures: { control: 1, candidate: 1 }, users: { control: 1, candidate: 1 }, srmPValue: null, errorRate: { control: null, candidate: null }, latencyP95Ms: { control: null, candidate: null }, kpis: {}, checks: [] },
+    numbers: {
+      stage: { index: 1, percent: 20, startedAt: "", minutes: 5 },
+      exposures: { control: 1, candidate: 1 },
+      users: { control: 1, candidate: 1 },
+      srmPValue: null,
+      errorRate: { control: null, candidate: null },
+      latencyP95Ms: { control: null, candidate: null },
+      kpis: {},
+      checks: [],
+    },
   });
 
   it("maps pause to guardrail.breached, rollback to experiment.rolled_back, await_approval to its type; advance and hold to nothing", () => {
-    expect(rolloutNotification(exp, decision("pause"))).toMatchObject({ type: "guardrail.breached", severity: "warning", experimentId: "e1", modelId: "m1", title: 'Guardrail breached: "E" paused at 20%' });
+    expect(rolloutNotification(exp, decision("pause"))).toMatchObject({
+      type: "guardrail.breached",
+      severity: "warning",
+      experimentId: "e1",
+      modelId: "m1",
+      title: 'Guardrail breached: "E" paused at 20%',
+    });
     expect(rolloutNotification(exp, decision("rollback"))).toMatchObject({ type: "experiment.rolled_back", severity: "critical" });
     expect(rolloutNotification(exp, decision("await_approval"))).toMatchObject({ type: "experiment.awaiting_approval", severity: "info" });
     expect(rolloutNotification(exp, decision("advance"))).toBeNull();

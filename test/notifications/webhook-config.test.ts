@@ -52,7 +52,9 @@ describe("events and secret", () => {
   });
 
   it("takes an admin-chosen secret of 24 characters or more", () => {
-    expect(issuesOf({ ...ok, url, secret: "short" })).toEqual([{ path: "secret", message: "must be at least 24 characters (or leave it empty to generate one)" }]);
+    expect(issuesOf({ ...ok, url, secret: "short" })).toEqual([
+      { path: "secret", message: "must be at least 24 characters (or leave it empty to generate one)" },
+    ]);
     expect(validate(createWebhookBody, { ...ok, url, secret: "x".repeat(24) }).secret).toBe("x".repeat(24));
   });
 });

@@ -44,7 +44,14 @@ describe("webhook delivery", () => {
       expect(webhook).not.toHaveProperty("secret");
 
       const result = await notify(
-        { type: "experiment.rolled_back", severity: "critical", title: "rolled back", message: "error rate 10% > 5%", experimentId: "exp_1", data: { percent: 10 } },
+        {
+          type: "experiment.rolled_back",
+          severity: "critical",
+          title: "rolled back",
+          message: "error rate 10% > 5%",
+          experimentId: "exp_1",
+          data: { percent: 10 },
+        },
         { db, boss },
       );
       expect(result?.deliveries).toHaveLength(1);
@@ -193,7 +200,10 @@ describe("notify() never holds up or breaks the work that raised it", () => {
     const broken = createDb("postgresql://postgres@127.0.0.1:1/nowhere");
     const errors: string[] = [];
     const started = Date.now();
-    const result = await notify({ type: "drift.detected", severity: "warning", title: "drift" }, { db: broken, boss, timeoutMs: 3000, logError: (m) => errors.push(m) });
+    const result = await notify(
+      { type: "drift.detected", severity: "warning", title: "drift" },
+      { db: broken, boss, timeoutMs: 3000, logError: (m) => errors.push(m) },
+    );
     expect(result).toBeNull();
     expect(Date.now() - started).toBeLessThan(3500);
     expect(errors.join("\n")).toMatch(/drift\.detected/);
@@ -219,7 +229,10 @@ describe("notify() never holds up or breaks the work that raised it", () => {
     );
     await isLocked;
     const started = Date.now();
-    const result = await notify({ type: "gate.passed", severity: "info", title: "stuck behind a lock", dedupeKey: "lock-test" }, { db, boss, timeoutMs: 500, logError: (m) => errors.push(m) });
+    const result = await notify(
+      { type: "gate.passed", severity: "info", title: "stuck behind a lock", dedupeKey: "lock-test" },
+      { db, boss, timeoutMs: 500, logError: (m) => errors.push(m) },
+    );
     const waited = Date.now() - started;
     expect(result).toBeNull();
     expect(waited).toBeGreaterThanOrEqual(450);

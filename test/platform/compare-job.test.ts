@@ -43,7 +43,15 @@ const noop = async () => undefined;
 async function trainHere(raw: unknown) {
   const input = trainInput.parse(raw);
   const job = await t().db.jobRun.create({ data: { queue: "train", input: raw as object, status: "succeeded" } });
-  return runTraining(input, { db: t().db, jobRunId: job.id, progress: () => undefined, log: noop, signal: new AbortController().signal, fail: (m: string) => new Error(m), delay: noop });
+  return runTraining(input, {
+    db: t().db,
+    jobRunId: job.id,
+    progress: () => undefined,
+    log: noop,
+    signal: new AbortController().signal,
+    fail: (m: string) => new Error(m),
+    delay: noop,
+  });
 }
 
 describe("compare-models job", () => {
@@ -51,7 +59,16 @@ describe("compare-models job", () => {
     const dataset = await createSyntheticDataset({ name: "compare world", seed: 4, numUsers: 250, numItems: 200, interactionsPerUser: 12 }, t().db);
     const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
     const teacher = await trainHere({ role: "teacher", datasetId: dataset.id, dimension: 16, epochs: 3, seed: 3, hyperparameters: hyper });
-    const a = await trainHere({ role: "student", datasetId: dataset.id, dimension: 4, method: "rrd", teacherModelId: teacher.modelId, epochs: 2, seed: 3, hyperparameters: hyper });
+    const a = await trainHere({
+      role: "student",
+      datasetId: dataset.id,
+      dimension: 4,
+      method: "rrd",
+      teacherModelId: teacher.modelId,
+      epochs: 2,
+      seed: 3,
+      hyperparameters: hyper,
+    });
     const b = await trainHere({ role: "student", datasetId: dataset.id, dimension: 4, method: "none", epochs: 2, seed: 3, hyperparameters: hyper });
     const request = { teacherId: teacher.modelId, modelIds: [a.modelId, b.modelId], split: "test" as const, negatives: 99, seed: 0 };
     expect(await findComparison(request, t().db)).toBeNull();
@@ -100,7 +117,20 @@ describe("compare-models job", () => {
       const teacher = await trainHere({ role: "teacher", datasetId: dataset.id, dimension: 8, epochs: 2, seed: 3, hyperparameters: hyper });
       expect(() => trainInput.parse({ role: "teacher", datasetId: dataset.id, dimension: 8, compareWithTeacher: true })).toThrow(/only a student is compared/);
       const job = await enqueueJob(
-        { queue: "train", input: { role: "student", datasetId: dataset.id, dimension: 2, method: "rrd", teacherModelId: teacher.modelId, epochs: 1, seed: 3, hyperparameters: hyper, compareWithTeacher: true } },
+        {
+          queue: "train",
+          input: {
+            role: "student",
+            datasetId: dataset.id,
+            dimension: 2,
+            method: "rrd",
+            teacherModelId: teacher.modelId,
+            epochs: 1,
+            seed: 3,
+            hyperparameters: hyper,
+            compareWithTeacher: true,
+          },
+        },
         { db: t().db, boss },
       );
       const trained = await waitForJobToFinish(t().db, job.id, { intervalMs: 200 });
@@ -127,6 +157,8 @@ describe("compare-models job", () => {
 
   it("refuses a request listing the teacher among the models, before queueing", async () => {
     const teacher = await t().db.model.findFirstOrThrow({ where: { role: "teacher" } });
-    await expect(enqueueJob({ queue: "compare-models", input: { teacherId: teacher.id, modelIds: [teacher.id] } }, { db: t().db, boss })).rejects.toThrow(/do not list it again/);
+    await expect(enqueueJob({ queue: "compare-models", input: { teacherId: teacher.id, modelIds: [teacher.id] } }, { db: t().db, boss })).rejects.toThrow(
+      /do not list it again/,
+    );
   });
 });

@@ -40,7 +40,9 @@ describe("ensure-chromium (npm test's first step)", () => {
     if (process.getuid?.() !== 0) return; // setpriv needs root to drop to nobody
     const r = run({ CHROMIUM_PACKAGE_PATH: missing, CHROMIUM_INSTALL_DRY_RUN: "1" }, true);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^npm test needs Chromium at .*, which is missing: run: sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium$/);
+    expect(r.stderr).toMatch(
+      /^npm test needs Chromium at .*, which is missing: run: sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium$/,
+    );
   });
 
   it("names CHROMIUM_PATH when that is what points nowhere", () => {

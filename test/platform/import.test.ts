@@ -92,7 +92,9 @@ describe("POST /api/datasets/import", () => {
 
   let firstId = "";
   it("imports an uploaded CSV in the background: split files, ids, interactions.tsv, the split spec, and the upload removed", async () => {
-    const run = await importAndWait(multipart(URL_, editor, { name: "shop log", split: JSON.stringify({ kind: "loo-random", seed: 5 }) }, { name: "log.csv", content: GOOD }));
+    const run = await importAndWait(
+      multipart(URL_, editor, { name: "shop log", split: JSON.stringify({ kind: "loo-random", seed: 5 }) }, { name: "log.csv", content: GOOD }),
+    );
     expect([run.status, run.error]).toEqual(["succeeded", null]);
     const result = run.result as { datasetId: string; duplicate: boolean };
     expect(result.duplicate).toBe(false);
@@ -118,7 +120,9 @@ describe("POST /api/datasets/import", () => {
   it("the same content again (even gzipped) is the same dataset", async () => {
     const before = await t().db.dataset.count();
     const dirs = storedDirs();
-    const run = await importAndWait(multipart(URL_, editor, { name: "again", split: JSON.stringify({ kind: "loo-random", seed: 5 }) }, { name: "log.csv.gz", content: zlib.gzipSync(GOOD) }));
+    const run = await importAndWait(
+      multipart(URL_, editor, { name: "again", split: JSON.stringify({ kind: "loo-random", seed: 5 }) }, { name: "log.csv.gz", content: zlib.gzipSync(GOOD) }),
+    );
     expect(run.status).toBe("succeeded");
     expect(run.result).toMatchObject({ datasetId: firstId, duplicate: true });
     expect(await t().db.dataset.count()).toBe(before);
@@ -126,7 +130,9 @@ describe("POST /api/datasets/import", () => {
     // another split of the same file is another dataset
     const other = await importAndWait(multipart(URL_, editor, { name: "by time" }, { name: "log.csv", content: GOOD }));
     expect(other.result).toMatchObject({ duplicate: false });
-    expect(((await t().db.dataset.findUniqueOrThrow({ where: { id: (other.result as { datasetId: string }).datasetId } })).params as { split: unknown }).split).toEqual({ kind: "loo-time", seed: 0 });
+    expect(
+      ((await t().db.dataset.findUniqueOrThrow({ where: { id: (other.result as { datasetId: string }).datasetId } })).params as { split: unknown }).split,
+    ).toEqual({ kind: "loo-time", seed: 0 });
   });
 
   it("a malformed line fails the job with file, line and reason, and stores nothing", async () => {
@@ -167,7 +173,15 @@ describe("POST /api/datasets/import", () => {
     expect(declared.status).toBe(413);
     expect(await declared.json()).toMatchObject({ error: "payload_too_large", limit: MAX });
     // no Content-Length: the limit is hit while the body streams
-    const sample = new Request("http://x", { method: "POST", body: (() => { const f = new FormData(); f.set("name", "big"); f.set("file", new Blob([big]), "big.csv"); return f; })() });
+    const sample = new Request("http://x", {
+      method: "POST",
+      body: (() => {
+        const f = new FormData();
+        f.set("name", "big");
+        f.set("file", new Blob([big]), "big.csv");
+        return f;
+      })(),
+    });
     const contentType = sample.headers.get("content-type")!;
     const bytes = new Uint8Array(await sample.arrayBuffer());
     const stream = new ReadableStream<Uint8Array>({
@@ -176,7 +190,10 @@ describe("POST /api/datasets/import", () => {
         controller.close();
       },
     });
-    const streamed = await callRoute(importRoute, new Request(URL_, { method: "POST", headers: { cookie: editor, "content-type": contentType }, body: stream, duplex: "half" } as RequestInit));
+    const streamed = await callRoute(
+      importRoute,
+      new Request(URL_, { method: "POST", headers: { cookie: editor, "content-type": contentType }, body: stream, duplex: "half" } as RequestInit),
+    );
     expect(streamed.status).toBe(413);
     expect(uploadsLeft()).toEqual([]);
     // exactly at the limit is fine
@@ -206,7 +223,10 @@ describe("POST /api/datasets/import", () => {
       expect(body.issues[0].path).toBe("source.path");
       expect(body.issues[0].message).toMatch(reason);
     }
-    const files = (await (await callRoute(filesRoute, new Request(`${URL_}/files`, { headers: { cookie: editor } }))).json()) as { enabled: boolean; files: { name: string }[] };
+    const files = (await (await callRoute(filesRoute, new Request(`${URL_}/files`, { headers: { cookie: editor } }))).json()) as {
+      enabled: boolean;
+      files: { name: string }[];
+    };
     expect(files.enabled).toBe(true);
     expect(files.files.map((f) => f.name)).toEqual(["link.csv", "ml", "split"]);
   });
@@ -218,7 +238,9 @@ describe("POST /api/datasets/import", () => {
     fs.writeFileSync(path.join(dir, "valid.tsv"), "user\titem\n0\t3\n");
     fs.writeFileSync(path.join(dir, "test.tsv"), "user\titem\n0\t0\n1\t3\n");
     execFileSync("zip", ["-q", path.join(root, "split.zip"), "train.tsv", "valid.tsv", "test.tsv"], { cwd: dir });
-    const run = await importAndWait(multipart(URL_, editor, { name: "given split" }, { name: "split.zip", content: fs.readFileSync(path.join(root, "split.zip")) }));
+    const run = await importAndWait(
+      multipart(URL_, editor, { name: "given split" }, { name: "split.zip", content: fs.readFileSync(path.join(root, "split.zip")) }),
+    );
     expect([run.status, run.error]).toEqual(["succeeded", null]);
     const row = await t().db.dataset.findUniqueOrThrow({ where: { id: (run.result as { datasetId: string }).datasetId } });
     expect([row.source, row.numInteractions]).toEqual(["tsv-dir", 7]);
@@ -231,9 +253,14 @@ describe("POST /api/datasets/import/preview", () => {
     const up = await callRoute(uploadRoute, multipart(`${URL_}/uploads`, editor, {}, { name: "raw.tsv", content: "i1\tu1\t5\ni2\tu1\tlater\n" }));
     const { upload } = (await up.json()) as { upload: { id: string; name: string } };
     expect(upload.name).toBe("raw.tsv");
-    const r = await callRoute(previewRoute, jsonRequest(`${URL_}/preview`, editor, { source: { uploadId: upload.id }, header: false, mapping: { user: 1, item: 0, timestamp: 2 } }));
+    const r = await callRoute(
+      previewRoute,
+      jsonRequest(`${URL_}/preview`, editor, { source: { uploadId: upload.id }, header: false, mapping: { user: 1, item: 0, timestamp: 2 } }),
+    );
     expect(r.status).toBe(200);
-    const { preview } = (await r.json()) as { preview: { rows: { user: string }[]; errors: { line: number; message: string }[]; delimiter: string; fileName: string } };
+    const { preview } = (await r.json()) as {
+      preview: { rows: { user: string }[]; errors: { line: number; message: string }[]; delimiter: string; fileName: string };
+    };
     expect(preview.delimiter).toBe("\t");
     expect(preview.fileName).toBe("raw.tsv");
     expect(preview.rows.map((x) => x.user)).toEqual(["u1"]);

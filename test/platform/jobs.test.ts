@@ -142,7 +142,11 @@ describe("with a worker", () => {
     for (const s of JOB_SCHEDULES) expect(schedules.map((x) => [x.name, x.cron])).toContainEqual([s.queue, s.cron]);
     // what a schedule sends: the input itself instead of a JobRun id
     await boss.send("selftest", { input: { steps: 2, stepMs: 1 }, scheduleKey: "probe" }, { singletonKey: "schedule:selftest:probe" });
-    const run = await waitFor("the scheduled job's run", () => t().db.jobRun.findFirst({ where: { singletonKey: "schedule:selftest:probe" } }).then((r) => r ?? undefined));
+    const run = await waitFor("the scheduled job's run", () =>
+      t()
+        .db.jobRun.findFirst({ where: { singletonKey: "schedule:selftest:probe" } })
+        .then((r) => r ?? undefined),
+    );
     const done = await finished(run.id);
     expect([done.status, done.createdById]).toEqual(["succeeded", null]);
     // the job list leaves scheduled runs out unless asked

@@ -11,7 +11,9 @@ const t = isolatedTestDatabase("migrations");
 describe("migrations", () => {
   it("applies every migration folder, recorded in Prisma's _prisma_migrations", async () => {
     const dir = path.resolve(import.meta.dirname, "../../prisma/migrations");
-    const folders = readdirSync(dir).filter((f) => statSync(path.join(dir, f)).isDirectory()).sort();
+    const folders = readdirSync(dir)
+      .filter((f) => statSync(path.join(dir, f)).isDirectory())
+      .sort();
     const rows = await t().db.$queryRaw<{ migration_name: string; finished_at: Date | null }[]>`
       select migration_name, finished_at from _prisma_migrations order by migration_name`;
     expect(rows.map((r) => r.migration_name)).toEqual(folders);

@@ -8,10 +8,23 @@ const t = isolatedTestDatabase("registry");
 
 async function world() {
   const db = t().db;
-  const dataset = await db.dataset.create({ data: { name: "reg", source: "synthetic", snapshot: `reg-${Math.random()}`, numUsers: 1, numItems: 1, numInteractions: 1 } });
+  const dataset = await db.dataset.create({
+    data: { name: "reg", source: "synthetic", snapshot: `reg-${Math.random()}`, numUsers: 1, numItems: 1, numInteractions: 1 },
+  });
   const model = (name: string, role: "teacher" | "student", method: string | null, n10: number, sizeBytes: number) =>
     db.model.create({
-      data: { name, role, architecture: "bpr-mf", dimension: 8, parameterCount: 8, sizeBytes, artifactUri: `/tmp/${name}`, datasetId: dataset.id, distillationMethod: method, metrics: { test: { "N@10": n10 } } },
+      data: {
+        name,
+        role,
+        architecture: "bpr-mf",
+        dimension: 8,
+        parameterCount: 8,
+        sizeBytes,
+        artifactUri: `/tmp/${name}`,
+        datasetId: dataset.id,
+        distillationMethod: method,
+        metrics: { test: { "N@10": n10 } },
+      },
     });
   const teacher = await model("teacher A", "teacher", null, 0.4, 9000);
   const derrd = await model("student B", "student", "de-rrd", 0.38, 900);
@@ -55,7 +68,12 @@ describe("model registry", () => {
         guardrails: {},
         kpis: ["ctr"],
         createdById: user.id,
-        variants: { create: [{ key: "control", modelId: teacher.id }, { key: "candidate", modelId: derrd.id }] },
+        variants: {
+          create: [
+            { key: "control", modelId: teacher.id },
+            { key: "candidate", modelId: derrd.id },
+          ],
+        },
       },
     });
     await expect(setModelArchived(derrd.id, true, { label: "test" }, db)).rejects.toThrow(/experiment "B vs A" \(running\) uses it as candidate/);

@@ -77,7 +77,14 @@ describe("teacher import", () => {
     expect(Array.from(model.model.users.subarray(0, d))).toEqual(Array.from(U.subarray((ds.numUsers - 1) * d)));
     const out = exportEmbeddings(model, "npy");
     expect(new TextDecoder().decode(out["user_ids.txt"]).split("\n")[0]).toBe(ds.userIds[0]);
-    const student = await distillStudent(ds, model, { method: "de-ir-rrd", dim: 4, epochs: 1, rrd: { topN: 20, K: 4, L: 4 }, ir: { topN: 10, K: 3, L: 3 }, de: { experts: 2 } });
+    const student = await distillStudent(ds, model, {
+      method: "de-ir-rrd",
+      dim: 4,
+      epochs: 1,
+      rrd: { topN: 20, K: 4, L: 4 },
+      ir: { topN: 10, K: 3, L: 3 },
+      de: { experts: 2 },
+    });
     expect(student.history[0].loss.ir).toBeGreaterThan(0);
     model.dispose();
   });
@@ -90,7 +97,9 @@ describe("teacher import", () => {
     const before = await t().db.model.count();
     const dirs = importedDirs();
     const broken = [...lines.slice(0, 20), `${ds.userIds[0]},unknown-item,13`].join("\n");
-    await expect(importTeacher({ kind: "ranked-lists", datasetId: dataset.id, rankedLists: { name: "top.csv", bytes: enc(broken) } }, t().db)).rejects.toThrow(/top\.csv:21: item "unknown-item" is not in dataset/);
+    await expect(importTeacher({ kind: "ranked-lists", datasetId: dataset.id, rankedLists: { name: "top.csv", bytes: enc(broken) } }, t().db)).rejects.toThrow(
+      /top\.csv:21: item "unknown-item" is not in dataset/,
+    );
     expect(await t().db.model.count()).toBe(before);
     expect(importedDirs()).toBe(dirs);
     const row = await importTeacher({ kind: "ranked-lists", datasetId: dataset.id, rankedLists: { name: "top.csv", bytes: enc(lines.join("\n")) } }, t().db);

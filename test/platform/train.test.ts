@@ -41,9 +41,24 @@ describe("train job", () => {
     const dataset = await createSyntheticDataset({ name: "tiny", seed: 11, numUsers: 80, numItems: 120, interactionsPerUser: 10 }, t().db);
     const deps = { db: t().db, boss };
     const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
-    const teacherJob = await enqueueJob({ queue: "train", input: { role: "teacher", datasetId: dataset.id, dimension: 16, epochs: 3, hyperparameters: hyper, promoteIfNoProduction: true } }, deps);
+    const teacherJob = await enqueueJob(
+      { queue: "train", input: { role: "teacher", datasetId: dataset.id, dimension: 16, epochs: 3, hyperparameters: hyper, promoteIfNoProduction: true } },
+      deps,
+    );
     const studentJob = await enqueueJob(
-      { queue: "train", input: { role: "student", datasetId: dataset.id, dimension: 4, method: "de-rrd", epochs: 2, teacherJobRunId: teacherJob.id, hyperparameters: hyper, promoteIfNoProduction: true } },
+      {
+        queue: "train",
+        input: {
+          role: "student",
+          datasetId: dataset.id,
+          dimension: 4,
+          method: "de-rrd",
+          epochs: 2,
+          teacherJobRunId: teacherJob.id,
+          hyperparameters: hyper,
+          promoteIfNoProduction: true,
+        },
+      },
       deps,
     );
     const [teacherRun, studentRun] = [await finished(teacherJob.id), await finished(studentJob.id)];
@@ -93,7 +108,10 @@ describe("train job", () => {
     const deps = { db: t().db, boss };
     const dataset = await createSyntheticDataset({ name: "to cancel", seed: 12, numUsers: 600, numItems: 800, interactionsPerUser: 20 }, t().db);
     const models = await t().db.model.count();
-    const run = await enqueueJob({ queue: "train", input: { role: "teacher", datasetId: dataset.id, dimension: 64, epochs: 1000, hyperparameters: { patience: 1000 } } }, deps);
+    const run = await enqueueJob(
+      { queue: "train", input: { role: "teacher", datasetId: dataset.id, dimension: 64, epochs: 1000, hyperparameters: { patience: 1000 } } },
+      deps,
+    );
     await waitFor("the training to make progress", async () => {
       const r = await t().db.jobRun.findUniqueOrThrow({ where: { id: run.id } });
       return r.status === "running" && r.progress > 1;

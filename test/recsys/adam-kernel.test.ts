@@ -17,7 +17,8 @@ describe("wasm Adam kernel", () => {
   function grads(step: number): RowGrads {
     const rng = new Rng(100 + step);
     const g = new RowGrads(rows, dim, 2);
-    for (const r of [step % 4, (3 * step + 1) % 4, 5]) { // rows 4, 6, 7, 8 never get a gradient
+    for (const r of [step % 4, (3 * step + 1) % 4, 5]) {
+      // rows 4, 6, 7, 8 never get a gradient
       const o = g.offset(r);
       for (let k = 0; k < dim; k++) g.grad[o + k] += rng.normal();
     }

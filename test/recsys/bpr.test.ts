@@ -7,12 +7,7 @@ import type { Dataset } from "@/lib/recsys/types";
 
 function tinyDataset(): Dataset {
   // 4 users, 12 items; user 3 has observed all but two items
-  const trainByUser = [
-    Int32Array.from([0, 1, 2]),
-    Int32Array.from([3, 4]),
-    Int32Array.from([0, 5, 6, 7]),
-    Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
-  ];
+  const trainByUser = [Int32Array.from([0, 1, 2]), Int32Array.from([3, 4]), Int32Array.from([0, 5, 6, 7]), Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])];
   return {
     name: "tiny",
     numUsers: 4,

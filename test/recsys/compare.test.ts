@@ -24,9 +24,17 @@ describe("compareModels", () => {
   const student = noisy(teacher, 1, 5);
 
   it("gives each model the metrics a lone evaluation on the same plan gives", () => {
-    const { protocol, results } = compareModels({ id: "t", scorer: teacher }, [{ id: "s", scorer: student }], ds, { split: "test", negatives: 50, seed: 7, latencyUsers: 20 });
+    const { protocol, results } = compareModels({ id: "t", scorer: teacher }, [{ id: "s", scorer: student }], ds, {
+      split: "test",
+      negatives: 50,
+      seed: 7,
+      latencyUsers: 20,
+    });
     expect(protocol).toMatchObject({ split: "test", negatives: 50, seed: 7, coldMaxInteractions: 5, heavyShare: 0.1, cutoffs: [5, 10, 20] });
-    for (const [id, scorer] of [["t", teacher], ["s", student]] as const) {
+    for (const [id, scorer] of [
+      ["t", teacher],
+      ["s", student],
+    ] as const) {
       const alone = evaluate(scorer, ds, { split: "test", negatives: 50, seed: 7 });
       const r = results.get(id)!;
       expect(r.sampled).toEqual(alone.sampled);
@@ -54,7 +62,10 @@ describe("compareModels", () => {
 
     const { results } = compareModels({ id: "t", scorer: teacher }, [], ds, { split: "test", negatives: 50, seed: 7, latencyUsers: 5 });
     const alone = evaluate(teacher, ds, { split: "test", negatives: 50, seed: 7, full: false, keepRanks: true });
-    const expectHeavy = sampledMetrics(Int32Array.from(seg.heavy, (p) => alone.ranks!.sampled[p]), [5, 10, 20]);
+    const expectHeavy = sampledMetrics(
+      Int32Array.from(seg.heavy, (p) => alone.ranks!.sampled[p]),
+      [5, 10, 20],
+    );
     expect(results.get("t")!.segments.heavy).toEqual({ users: seg.heavy.length, metrics: expectHeavy });
     expect(results.get("t")!.segments.cold.users).toBe(seg.cold.length);
   });

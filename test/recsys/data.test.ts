@@ -54,8 +54,18 @@ function pairs(ds: Dataset): string[] {
 
 describe("loadTsvDir", () => {
   const dir = fixture({
-    "train.tsv": tsv([[0, 3], [0, 1], [0, 3], [2, 0], [2, 1], [2, 2]]),
-    "valid.tsv": tsv([[0, 0], [2, 4]]),
+    "train.tsv": tsv([
+      [0, 3],
+      [0, 1],
+      [0, 3],
+      [2, 0],
+      [2, 1],
+      [2, 2],
+    ]),
+    "valid.tsv": tsv([
+      [0, 0],
+      [2, 4],
+    ]),
     "test.tsv": "user\titem\r\n0\t2\r\n2\t5\r\n",
   });
 
@@ -79,7 +89,12 @@ describe("loadTsvDir", () => {
   });
 
   it("maps string ids canonically, independent of line order", () => {
-    const rows: [string, string][] = [["bob", "x"], ["amy", "y"], ["amy", "z"], ["bob", "y"]];
+    const rows: [string, string][] = [
+      ["bob", "x"],
+      ["amy", "y"],
+      ["amy", "z"],
+      ["bob", "y"],
+    ];
     const a = loadTsvDir(fixture({ "train.tsv": tsv(rows), "valid.tsv": tsv([["amy", "x"]]), "test.tsv": tsv([["bob", "w"]]) }));
     const b = loadTsvDir(fixture({ "train.tsv": tsv([...rows].reverse()), "valid.tsv": tsv([["amy", "x"]]), "test.tsv": tsv([["bob", "w"]]) }));
     expect(a.userIds).toEqual(["amy", "bob"]);
@@ -99,8 +114,29 @@ describe("loadTsvDir", () => {
       [{ ...ok, "train.tsv": "user\titem\n0\t2\n\t3\n" }, /^train\.tsv:3: empty user id$/, 3],
       [{ ...ok, "train.tsv": "user\titem\n" }, /^train\.tsv: no interactions/, undefined],
       [{ ...ok, "train.tsv": "" }, /^train\.tsv: empty file/, undefined],
-      [{ ...ok, "train.tsv": tsv([[0, 2], [0, 1]]) }, /^test\.tsv:2: pair \(user '0', item '1'\) is also in train\.tsv/, 2],
-      [{ ...ok, "train.tsv": tsv([[0, 2]]), "valid.tsv": tsv([[0, 0], [0, 3]]) }, /^valid\.tsv:3: user '0' already has a held-out item \(line 2\)/, 3],
+      [
+        {
+          ...ok,
+          "train.tsv": tsv([
+            [0, 2],
+            [0, 1],
+          ]),
+        },
+        /^test\.tsv:2: pair \(user '0', item '1'\) is also in train\.tsv/,
+        2,
+      ],
+      [
+        {
+          ...ok,
+          "train.tsv": tsv([[0, 2]]),
+          "valid.tsv": tsv([
+            [0, 0],
+            [0, 3],
+          ]),
+        },
+        /^valid\.tsv:3: user '0' already has a held-out item \(line 2\)/,
+        3,
+      ],
       [{ ...ok, "train.tsv": tsv([[0, 2]]), "test.tsv": tsv([[0, 0]]) }, /^test\.tsv:2: pair \(user '0', item '0'\) is also in valid\.tsv/, 2],
     ];
     for (const [files, message, line] of cases) {
@@ -148,9 +184,7 @@ describe("writeTsvDir (stored datasets)", () => {
 });
 
 describe("id maps", () => {
-  const ds = loadInteractionsCsv(
-    path.join(fixture({ "x.csv": "user,item\nalice,b1\nalice,b2\nalice,b3\nbob,b2\ncarol,b9\n" }), "x.csv"),
-  );
+  const ds = loadInteractionsCsv(path.join(fixture({ "x.csv": "user,item\nalice,b1\nalice,b2\nalice,b3\nbob,b2\ncarol,b9\n" }), "x.csv"));
 
   it("round-trips every external id through its dense index", () => {
     ds.userIds.forEach((id, u) => {
@@ -177,9 +211,16 @@ describe("loadMovieLens", () => {
   const ratings = [
     "userId,movieId,rating,timestamp",
     // user 1: five positives; latest (t=50) is test, second latest (t=40) valid; movie 60 is below threshold
-    "1,10,5.0,10", "1,20,4.0,50", "1,30,4.5,20", "1,40,4.0,40", "1,50,5.0,30", "1,60,3.5,60",
+    "1,10,5.0,10",
+    "1,20,4.0,50",
+    "1,30,4.5,20",
+    "1,40,4.0,40",
+    "1,50,5.0,30",
+    "1,60,3.5,60",
     // user 2: two positives only -> everything stays in train
-    "2,10,4.0,5", "2,30,4.0,6", "2,40,2.0,7",
+    "2,10,4.0,5",
+    "2,30,4.0,6",
+    "2,40,2.0,7",
   ].join("\n");
   const file = path.join(fixture({ "ratings.csv": ratings }), "ratings.csv");
 
@@ -204,9 +245,13 @@ describe("loadMovieLens", () => {
     expect(datasetError(() => loadMovieLens(bad("userId,movieId,rating,timestamp\n1,2,4,9\n1,3,x,9\n"))).message).toBe(
       "ratings.csv:3: rating 'x' is not a number",
     );
-    expect(datasetError(() => loadMovieLens(bad("userId,movieId,rating,timestamp\n1,2,4\n"))).message).toMatch(/^ratings\.csv:2: expected 4 comma-separated columns/);
+    expect(datasetError(() => loadMovieLens(bad("userId,movieId,rating,timestamp\n1,2,4\n"))).message).toMatch(
+      /^ratings\.csv:2: expected 4 comma-separated columns/,
+    );
     expect(datasetError(() => loadMovieLens(bad("user,item\n1,2\n"))).message).toMatch(/^ratings\.csv:1: expected header 'userId,movieId,rating,timestamp'/);
-    expect(datasetError(() => loadMovieLens(bad("userId,movieId,rating,timestamp\n1,2,4,9\nuserId,movieId,rating,timestamp\n"))).message).toMatch(/^ratings\.csv:3: header repeated/);
+    expect(datasetError(() => loadMovieLens(bad("userId,movieId,rating,timestamp\n1,2,4,9\nuserId,movieId,rating,timestamp\n"))).message).toMatch(
+      /^ratings\.csv:3: header repeated/,
+    );
     expect(datasetError(() => loadMovieLens(bad("userId,movieId,rating,timestamp\n1,2,2,9\n"))).message).toMatch(/none of the 1 ratings is >= 4/);
     expect(datasetError(() => loadMovieLens(bad(""))).message).toMatch(/no ratings/);
   });
@@ -253,9 +298,13 @@ describe("loadInteractionsCsv", () => {
 
   it("names file and line for malformed rows", () => {
     const bad = (text: string) => path.join(fixture({ "bad.csv": text }), "bad.csv");
-    expect(datasetError(() => loadInteractionsCsv(bad("a,b\nc,d,1\n"))).message).toBe("bad.csv:2: expected 2 comma-separated columns like the first row, got 3");
+    expect(datasetError(() => loadInteractionsCsv(bad("a,b\nc,d,1\n"))).message).toBe(
+      "bad.csv:2: expected 2 comma-separated columns like the first row, got 3",
+    );
     expect(datasetError(() => loadInteractionsCsv(bad("a,b,1,2\n"))).message).toMatch(/^bad\.csv:1: expected 2 or 3 comma-separated columns/);
-    expect(datasetError(() => loadInteractionsCsv(bad("a,b,1\nc,d,yesterday\n"))).message).toBe("bad.csv:2: timestamp 'yesterday' is neither a number nor a date");
+    expect(datasetError(() => loadInteractionsCsv(bad("a,b,1\nc,d,yesterday\n"))).message).toBe(
+      "bad.csv:2: timestamp 'yesterday' is neither a number nor a date",
+    );
     expect(datasetError(() => loadInteractionsCsv(bad("user,item\na,b\nuser,item\n"))).message).toMatch(/^bad\.csv:3: header repeated/);
     expect(datasetError(() => loadInteractionsCsv(bad("\n\n"))).message).toMatch(/empty file/);
     expect(datasetError(() => loadInteractionsCsv(bad("user,item\n"))).message).toMatch(/no interactions/);
@@ -282,7 +331,16 @@ describe("loadDataset", () => {
 
 describe("datasetStats", () => {
   it("counts interactions, density and the popularity Gini", () => {
-    const dir = fixture({ "train.tsv": tsv([[0, 0], [0, 1], [1, 0], [2, 0]]), "valid.tsv": tsv([[0, 2]]), "test.tsv": tsv([[0, 3]]) });
+    const dir = fixture({
+      "train.tsv": tsv([
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [2, 0],
+      ]),
+      "valid.tsv": tsv([[0, 2]]),
+      "test.tsv": tsv([[0, 3]]),
+    });
     const s = datasetStats(loadTsvDir(dir));
     expect(s).toMatchObject({ users: 3, items: 4, interactions: 6, trainInteractions: 4, testUsers: 1, validUsers: 1, coldItems: 2 });
     expect(s.density).toBeCloseTo(6 / 12);

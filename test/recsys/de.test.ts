@@ -132,7 +132,14 @@ describe("DE loss", () => {
     expect(direct, "the wasm backend runs in tests, so the direct kernel must be available").not.toBeNull();
     const rng = new Rng(4);
     // the last shape (a 32 MB operand) makes the wasm heap grow mid-sequence
-    for (const [m, k, n] of [[1, 1, 1], [3, 20, 110], [37, 110, 200], [200, 37, 110], [5, 200, 30], [4000, 2000, 2]] as const) {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [3, 20, 110],
+      [37, 110, 200],
+      [200, 37, 110],
+      [5, 200, 30],
+      [4000, 2000, 2],
+    ] as const) {
       const a = Float32Array.from({ length: m * k }, () => rng.normal());
       const b = Float32Array.from({ length: k * n }, () => rng.normal());
       const want = engine.matmul(a, m, k, b, n);
@@ -154,7 +161,10 @@ describe("DE loss", () => {
     const weights = Float32Array.from({ length: n }, (_, e) => (e % 2 ? 0.5 : 1));
     const gumbel = drawGumbel(rng, n, 4);
     const k = await kernelSide(side, 64);
-    for (const [tau, maxExperts] of [[1, 4], [0.05, 2]] as const) {
+    for (const [tau, maxExperts] of [
+      [1, 4],
+      [0.05, 2],
+    ] as const) {
       const a = newDeGrads(side, n);
       const want = deLoss({ side, hs, ht, weights, gumbel, tau, skipBelow: 1e-6, engine, grads: a, maxExperts });
       const b = newDeGrads(k.side, n);
@@ -177,7 +187,19 @@ describe("DE loss", () => {
     const b = newDeGrads(k.side, s.n);
     k.gradExperts.fill(0);
     b.experts = k.gradExperts;
-    const got = deLoss({ side: k.side, hs: s.hs, ht: s.ht, weights: s.weights, gumbel: s.gumbel, tau: 1, skipBelow: 0, engine, grads: b, maxExperts: 3, kernel: k.kernel });
+    const got = deLoss({
+      side: k.side,
+      hs: s.hs,
+      ht: s.ht,
+      weights: s.weights,
+      gumbel: s.gumbel,
+      tau: 1,
+      skipBelow: 0,
+      engine,
+      grads: b,
+      maxExperts: 3,
+      kernel: k.kernel,
+    });
     expect(got).toBeCloseTo(a.loss, 4);
     for (let i = 0; i < a.g.hs.length; i++) expect(b.hs[i]).toBeCloseTo(a.g.hs[i], 4);
   });

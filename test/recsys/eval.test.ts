@@ -78,7 +78,15 @@ describe("evaluate on hand-computed rankings", () => {
     const withRanks = evaluate(tableScorer(SCORES), ds, { split: "test", keepRanks: true });
     expect(withRanks.ranks).toEqual({ users: Int32Array.from([0, 1]), sampled: Int32Array.from([1, 2]), full: Int32Array.from([1, 2]) });
     expect(Object.keys(evaluate(tableScorer(SCORES), ds, { split: "test" }).sampled)).toEqual([
-      "H@5", "N@5", "M@5", "H@10", "N@10", "M@10", "H@20", "N@20", "M@20",
+      "H@5",
+      "N@5",
+      "M@5",
+      "H@10",
+      "N@10",
+      "M@10",
+      "H@20",
+      "N@20",
+      "M@20",
     ]);
   });
 

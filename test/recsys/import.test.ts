@@ -6,7 +6,16 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { DatasetError, loadTsvDir, previewImport, readInteractionsTsv, runImport, splitInteractions, writeInteractionsTsv, InteractionColumns } from "@/lib/recsys/data";
+import {
+  DatasetError,
+  loadTsvDir,
+  previewImport,
+  readInteractionsTsv,
+  runImport,
+  splitInteractions,
+  writeInteractionsTsv,
+  InteractionColumns,
+} from "@/lib/recsys/data";
 import { ByteInterner } from "@/lib/recsys/data/ids";
 import type { Dataset } from "@/lib/recsys/types";
 
@@ -115,7 +124,10 @@ describe("preview", () => {
     const f = file("raw.tsv", "i1\tu1\t5\ni2\tu1\t6\n");
     const p = await previewImport(f, { header: false, mapping: { user: 1, item: 0, timestamp: 2 } });
     expect(p.columns).toEqual(["column 1", "column 2", "column 3"]);
-    expect(p.rows.map((r) => [r.user, r.item, r.timestamp])).toEqual([["u1", "i1", 5], ["u1", "i2", 6]]);
+    expect(p.rows.map((r) => [r.user, r.item, r.timestamp])).toEqual([
+      ["u1", "i1", 5],
+      ["u1", "i2", 6],
+    ]);
   });
 });
 
@@ -225,7 +237,17 @@ describe("runImport", () => {
 describe("splitInteractions", () => {
   // user 0: items 0..4 at times 10..14; user 1: items 0,1,2 with a time tie at the end
   const cols = new InteractionColumns();
-  [[0, 0, 10], [0, 1, 11], [0, 2, 12], [0, 3, 13], [0, 4, 14], [1, 0, 5], [1, 1, 9], [1, 2, 9], [0, 0, 1]].forEach(([u, i, t]) => cols.push(u, i, t));
+  [
+    [0, 0, 10],
+    [0, 1, 11],
+    [0, 2, 12],
+    [0, 3, 13],
+    [0, 4, 14],
+    [1, 0, 5],
+    [1, 1, 9],
+    [1, 2, 9],
+    [0, 0, 1],
+  ].forEach(([u, i, t]) => cols.push(u, i, t));
 
   it("loo-time: latest is test, the one before validation; ties broken by seed", () => {
     const s = splitInteractions(cols, { kind: "loo-time" });
@@ -261,7 +283,12 @@ describe("splitInteractions", () => {
 describe("interactions.tsv", () => {
   it("round-trips de-duplicated interactions with unknown times as empty cells", () => {
     const cols = new InteractionColumns();
-    [[0, 1, 100], [0, 0, NaN], [2, 1, 1.5], [0, 1, 200]].forEach(([u, i, t]) => cols.push(u, i, t));
+    [
+      [0, 1, 100],
+      [0, 0, NaN],
+      [2, 1, 1.5],
+      [0, 1, 200],
+    ].forEach(([u, i, t]) => cols.push(u, i, t));
     const s = splitInteractions(cols, { kind: "loo-random" }, { numUsers: 3, numItems: 2 });
     const f = path.join(tmpRoot, "interactions.tsv");
     writeInteractionsTsv(f, s.interactions);

@@ -15,8 +15,10 @@ import type { Dataset } from "@/lib/recsys/types";
 
 // written by numpy 2.4.6: np.save of np.asfortranarray([[1.5,-2],[0.25,3],[4,5.5]], float64), and of
 // np.array([[1,2,3],[4,5,6]], float32)
-const NPY_F8_FORTRAN = "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMywgMiksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAD4PwAAAAAAANA/AAAAAAAAEEAAAAAAAAAAwAAAAAAAAAhAAAAAAAAAFkA=";
-const NPY_F4 = "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAIA/AAAAQAAAQEAAAIBAAACgQAAAwEA=";
+const NPY_F8_FORTRAN =
+  "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMywgMiksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAD4PwAAAAAAANA/AAAAAAAAEEAAAAAAAAAAwAAAAAAAAAhAAAAAAAAAFkA=";
+const NPY_F4 =
+  "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAIA/AAAAQAAAQEAAAIBAAACgQAAAwEA=";
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -46,7 +48,9 @@ describe(".npy", () => {
 
   it("rejects truncated files, NaNs, other dtypes and shapes, naming the file", () => {
     const good = b64(NPY_F4);
-    expect(() => parseNpy(good.subarray(0, good.length - 3), "u.npy", "f")).toThrow(/u\.npy: truncated: shape \(2, 3\) needs 24 bytes of data, the file has 21/);
+    expect(() => parseNpy(good.subarray(0, good.length - 3), "u.npy", "f")).toThrow(
+      /u\.npy: truncated: shape \(2, 3\) needs 24 bytes of data, the file has 21/,
+    );
     expect(() => parseNpy(good.subarray(0, 40), "u.npy", "f")).toThrow(/truncated header/);
     const nan = encodeNpy({ rows: 2, cols: 2, data: Float32Array.of(1, 2, NaN, 4) });
     expect(() => parseNpy(nan, "u.npy", "f")).toThrow(/value NaN at row 1, column 0/);
@@ -70,7 +74,11 @@ describe(".npy", () => {
 describe(".safetensors", () => {
   it("reads a file laid out by the format's spec (8-byte LE header length, JSON header, F32/F64 data) and round-trips its own", () => {
     // by hand: tensor "users" F64 [2, 1] = [0.5, -1], tensor "items" F32 [1, 1] = [2]
-    const header = JSON.stringify({ users: { dtype: "F64", shape: [2, 1], data_offsets: [0, 16] }, items: { dtype: "F32", shape: [1, 1], data_offsets: [16, 20] }, __metadata__: { k: "v" } });
+    const header = JSON.stringify({
+      users: { dtype: "F64", shape: [2, 1], data_offsets: [0, 16] },
+      items: { dtype: "F32", shape: [1, 1], data_offsets: [16, 20] },
+      __metadata__: { k: "v" },
+    });
     const h = text(header);
     const buf = new Uint8Array(8 + h.length + 20);
     const view = new DataView(buf.buffer);
@@ -84,12 +92,14 @@ describe(".safetensors", () => {
     expect(Array.from(parsed.tensors.get("items")!.data)).toEqual([2]);
     expect(parsed.metadata).toEqual({ k: "v" });
     expect(() => parseSafetensors(buf.subarray(0, buf.length - 2), "t.safetensors", "f")).toThrow(/truncated: tensor "items" ends at byte 20/);
-    const own = encodeSafetensors({ a: { rows: 2, cols: 2, data: Float32Array.of(1, 2, 3, 4) } }, { ids: "[\"é\"]" });
+    const own = encodeSafetensors({ a: { rows: 2, cols: 2, data: Float32Array.of(1, 2, 3, 4) } }, { ids: '["é"]' });
     expect(new DataView(own.buffer).getBigUint64(0, true) % 8n).toBe(0n);
     const back = parseSafetensors(own, "own.safetensors", "f");
     expect(Array.from(back.tensors.get("a")!.data)).toEqual([1, 2, 3, 4]);
-    expect(back.metadata.ids).toBe("[\"é\"]");
-    expect(() => parseSafetensors(encodeSafetensors({ a: { rows: 1, cols: 2, data: Float32Array.of(1, Infinity) } }), "x.safetensors", "f")).toThrow(/value Infinity at row 0, column 1/);
+    expect(back.metadata.ids).toBe('["é"]');
+    expect(() => parseSafetensors(encodeSafetensors({ a: { rows: 1, cols: 2, data: Float32Array.of(1, Infinity) } }), "x.safetensors", "f")).toThrow(
+      /value Infinity at row 0, column 1/,
+    );
   });
 });
 
@@ -141,7 +151,12 @@ describe("teacher from embeddings", () => {
     expect(e.message).toMatch(/1 user id\(s\) not in dataset tiny, e\.g\. "zoe"/);
     e = err(files({ userIds: { name: "user_ids.txt", bytes: text("bob\ncarol\n") } }));
     expect(e.message).toMatch(/users\.npy has 3 rows but user_ids\.txt lists 2 ids/);
-    e = err(files({ userEmbeddings: { name: "users.npy", bytes: encodeNpy({ rows: 2, cols: 2, data: Float32Array.of(1, 0, 0, 1) }) }, userIds: { name: "u.txt", bytes: text("bob\ncarol\n") } }));
+    e = err(
+      files({
+        userEmbeddings: { name: "users.npy", bytes: encodeNpy({ rows: 2, cols: 2, data: Float32Array.of(1, 0, 0, 1) }) },
+        userIds: { name: "u.txt", bytes: text("bob\ncarol\n") },
+      }),
+    );
     expect(e.message).toMatch(/no embedding for 1 of the dataset's 3 users, e\.g\. "alice"/);
     e = err(files({ itemEmbeddings: { name: "items.npy", bytes: encodeNpy({ rows: 4, cols: 3, data: new Float32Array(12) }) } }));
     expect(e.field).toBe("itemEmbeddings");
@@ -188,7 +203,9 @@ describe("teacher from ranked lists", () => {
     expect(() => parseRankedLists("alice,i1,0\n", "csv", ds, "top.csv")).toThrow(/rank must be an integer >= 1/);
     expect(() => parseRankedLists("alice,i1,1\nalice,i2,1\n", "csv", ds, "top.csv")).toThrow(/top\.csv:2: user "alice" has rank 1 twice \(also line 1\)/);
     expect(() => parseRankedLists("alice,i1,1\nalice,i2", "csv", ds, "top.csv")).toThrow(/top\.csv:2: expected 3 comma-separated fields.*truncated/);
-    expect(() => parseRankedLists('{"user":"alice","item":"i1","rank":1}\n{"user":"al', "jsonl", ds, "top.jsonl")).toThrow(/top\.jsonl:2: not valid JSON \(file truncated\?\)/);
+    expect(() => parseRankedLists('{"user":"alice","item":"i1","rank":1}\n{"user":"al', "jsonl", ds, "top.jsonl")).toThrow(
+      /top\.jsonl:2: not valid JSON \(file truncated\?\)/,
+    );
     expect(() => parseRankedLists("alice,i0,1\n", "csv", ds, "top.csv")).toThrow(/nothing to distill/);
   });
 

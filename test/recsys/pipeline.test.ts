@@ -38,9 +38,14 @@ describe("pipeline", () => {
 
   it("stops with TrainingAborted when the signal fires", async () => {
     const ac = new AbortController();
-    const run = trainTeacher(ds, { dim: 8, epochs: 500 }, (f) => {
-      if (f > 0.01) ac.abort();
-    }, ac.signal);
+    const run = trainTeacher(
+      ds,
+      { dim: 8, epochs: 500 },
+      (f) => {
+        if (f > 0.01) ac.abort();
+      },
+      ac.signal,
+    );
     await expect(run).rejects.toBeInstanceOf(TrainingAborted);
   });
 

@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { PRESETS, presetStudentOptions, presetTeacherOptions } from "@/lib/recsys/presets";
 import type { DistillMethod } from "@/lib/recsys/distill/methods";
 
-const result = JSON.parse(fs.readFileSync("bench/results/distill-citeulike-a.json", "utf8")) as { models: { name: string; method: DistillMethod | null; config: Record<string, unknown> }[] };
+const result = JSON.parse(fs.readFileSync("bench/results/distill-citeulike-a.json", "utf8")) as {
+  models: { name: string; method: DistillMethod | null; config: Record<string, unknown> }[];
+};
 const KEYS = ["dim", "epochs", "lr", "weightDecay", "batchSize", "lrSchedule", "patience"] as const;
 
 describe("presets", () => {

@@ -39,7 +39,15 @@ describe("datasetProfile", () => {
   });
 
   it("keeps at most the requested number of log-spaced points", () => {
-    const big: Dataset = { ...ds, numItems: 5000, trainByUser: [Int32Array.from({ length: 5000 }, (_, i) => i)] , numUsers: 1, userIds: ["a"], valid: Int32Array.from([-1]), test: Int32Array.from([-1]) };
+    const big: Dataset = {
+      ...ds,
+      numItems: 5000,
+      trainByUser: [Int32Array.from({ length: 5000 }, (_, i) => i)],
+      numUsers: 1,
+      userIds: ["a"],
+      valid: Int32Array.from([-1]),
+      test: Int32Array.from([-1]),
+    };
     const p = datasetProfile(big, { points: 50 });
     expect(p.popularity.length).toBeLessThanOrEqual(50);
     expect(p.popularity[0][0]).toBe(1);

@@ -27,7 +27,12 @@ describe("RRD loss", () => {
     const dI = new Float64Array(6);
     const dU = new Float64Array(4);
     expect(rrdUserLoss(sInt, sUn, dI, dU)).toBeCloseTo(naive(sInt, sUn), 10);
-    const big = rrdUserLoss(sInt.map((s) => s + 800), sUn.map((s) => s + 800), dI, dU);
+    const big = rrdUserLoss(
+      sInt.map((s) => s + 800),
+      sUn.map((s) => s + 800),
+      dI,
+      dU,
+    );
     expect(big).toBeCloseTo(naive(sInt, sUn), 8); // shift-invariant, no overflow
     expect(Number.isFinite(rrdUserLoss([1000, -1000], [0], new Float64Array(2), new Float64Array(1)))).toBe(true);
   });
@@ -181,13 +186,32 @@ describe("RRD loss", () => {
       // two batches: the kernel must start the second from zeroed gradient tables
       let loss = 0;
       for (let b = 0; b < 2; b++) {
-        loss = d.batch({ epoch: 1, users, pos: users, neg: users, from: 0, to: 4, uniqueUsers: users, uniquePos: users, uniqueNeg: users, gradUsers: gu, gradItems: gi, rng }, model).rrd;
+        loss = d.batch(
+          {
+            epoch: 1,
+            users,
+            pos: users,
+            neg: users,
+            from: 0,
+            to: 4,
+            uniqueUsers: users,
+            uniquePos: users,
+            uniqueNeg: users,
+            gradUsers: gu,
+            gradItems: gi,
+            rng,
+          },
+          model,
+        ).rrd;
       }
       return { loss, gu, gi };
     });
     const [a, b] = results;
     expect(b.loss).toBeCloseTo(a.loss, 4);
-    for (const [ga, gb, rows] of [[a.gu, b.gu, numUsers], [a.gi, b.gi, numItems]] as const) {
+    for (const [ga, gb, rows] of [
+      [a.gu, b.gu, numUsers],
+      [a.gi, b.gi, numItems],
+    ] as const) {
       for (let r = 0; r < rows; r++) {
         const sa = ga.slots[r];
         const sb = gb.slots[r];
@@ -327,7 +351,10 @@ describe("RRD loss", () => {
       });
       const [a, b] = results;
       expect(b.loss).toBeCloseTo(a.loss, 4);
-      for (const [ga, gb, rows] of [[a.gu, b.gu, numUsers], [a.gi, b.gi, numItems]] as const) {
+      for (const [ga, gb, rows] of [
+        [a.gu, b.gu, numUsers],
+        [a.gi, b.gi, numItems],
+      ] as const) {
         for (let r = 0; r < rows; r++) {
           const sa = ga.slots[r];
           const sb = gb.slots[r];

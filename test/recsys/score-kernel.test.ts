@@ -31,7 +31,16 @@ describe("score kernel", () => {
     expect(kernel).not.toBeNull();
     const rng = new Rng(5);
     // rows: users scored four at a time, the rest one at a time (1, 4, 5, 9 and 11 cover every mix)
-    for (const [numItems, dim, rows] of [[1, 1, 1], [31, 3, 2], [33, 7, 3], [100, 20, 5], [257, 200, 4], [70, 20, 9], [65, 1, 11], [300, 37, 8]]) {
+    for (const [numItems, dim, rows] of [
+      [1, 1, 1],
+      [31, 3, 2],
+      [33, 7, 3],
+      [100, 20, 5],
+      [257, 200, 4],
+      [70, 20, 9],
+      [65, 1, 11],
+      [300, 37, 8],
+    ]) {
       const items = Float32Array.from({ length: numItems * dim }, () => rng.normal());
       const users = Float32Array.from({ length: 9 * dim }, () => rng.normal());
       const scorer = new PanelScorer(kernel!, items, numItems, dim, rows);
@@ -47,7 +56,12 @@ describe("score kernel", () => {
         const maxima = blockMaxima(expected, PANEL);
         for (let p = 0; p < Math.floor(numItems / PANEL); p++) expect(block.maxima[j * block.panels + p]).toBe(maxima[p]);
       }
-      expect(() => scorer.score(users, Array.from({ length: rows + 1 }, () => 0))).toThrow(RangeError);
+      expect(() =>
+        scorer.score(
+          users,
+          Array.from({ length: rows + 1 }, () => 0),
+        ),
+      ).toThrow(RangeError);
     }
   });
 });
@@ -89,9 +103,20 @@ describe("serving engines", () => {
     // duplicated item rows: exact ties, which both engines must break by the lower index (the copied
     // items get a large norm so that they reach many users' top-k)
     for (const of of [900, 41]) for (let k = 0; k < dim; k++) bpr.items[of * dim + k] *= 4;
-    for (const [copy, of] of [[5, 900], [17, 900], [40, 41], [1000, 41]]) bpr.items.copyWithin(copy * dim, of * dim, (of + 1) * dim);
+    for (const [copy, of] of [
+      [5, 900],
+      [17, 900],
+      [40, 41],
+      [1000, 41],
+    ])
+      bpr.items.copyWithin(copy * dim, of * dim, (of + 1) * dim);
     const manifest = { dimension: dim } as ModelManifest;
-    return new ServableBpr(bpr, manifest, Array.from({ length: numUsers }, (_, i) => `u${i}`), Array.from({ length: numItems }, (_, i) => `i${i}`));
+    return new ServableBpr(
+      bpr,
+      manifest,
+      Array.from({ length: numUsers }, (_, i) => `u${i}`),
+      Array.from({ length: numItems }, (_, i) => `i${i}`),
+    );
   }
 
   for (const dim of [20, 200]) {

@@ -7,7 +7,10 @@ describe("results over seeds", () => {
     expect(s.mean).toBeCloseTo(0.4011, 12);
     expect(s.sd).toBeCloseTo(0.0018520259177452088, 12);
     expect(spread([0.3]).sd).toBeNull();
-    const runs = spreadOfRuns([{ "N@10": 0.4, "H@10": 0.6 }, { "N@10": 0.42, "H@10": 0.62 }]);
+    const runs = spreadOfRuns([
+      { "N@10": 0.4, "H@10": 0.6 },
+      { "N@10": 0.42, "H@10": 0.62 },
+    ]);
     expect(runs["N@10"].mean).toBeCloseTo(0.41, 12);
     expect(runs["H@10"].values).toEqual([0.6, 0.62]);
   });
@@ -32,7 +35,15 @@ describe("results over seeds", () => {
   });
 
   it("rejects seeds or users that do not line up", () => {
-    expect(() => pairedOverSeeds([[1, 2]], [[1, 2], [1, 2]])).toThrow(/same seeds/);
+    expect(() =>
+      pairedOverSeeds(
+        [[1, 2]],
+        [
+          [1, 2],
+          [1, 2],
+        ],
+      ),
+    ).toThrow(/same seeds/);
     expect(() => pairedOverSeeds([[1, 2]], [[1, 2, 3]])).toThrow(/seed 0/);
   });
 });

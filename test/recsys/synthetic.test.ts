@@ -80,7 +80,11 @@ describe("generateSynthetic", () => {
     // phase 0: the same interactions as without drift; the new items exist but nobody has met them yet
     expect(still.trainByUser.map((t) => Array.from(t))).toEqual(base.trainByUser.map((t) => Array.from(t)));
     expect(Array.from(still.test)).toEqual(Array.from(base.test));
-    expect(itemTrainCounts(still).subarray(1000).every((c) => c === 0)).toBe(true);
+    expect(
+      itemTrainCounts(still)
+        .subarray(1000)
+        .every((c) => c === 0),
+    ).toBe(true);
     // phase 0.5: the most popular items change, and new items are among them
     const before = new Set(topItems(base, 50));
     const after = topItems(moved, 50);

@@ -18,7 +18,15 @@ describe("trainInThread", () => {
   const ds = generateSynthetic({ seed: 5, numUsers: 120, numItems: 150 });
   const teacherOptions = { dim: 12, epochs: 4, evalEvery: 2, lr: 0.01 };
   // engine pinned: "auto" picks by timing, so under load the two runs could do the same math on different paths
-  const studentOptions = { method: "de-rrd" as const, engine: "tfjs" as const, dim: 4, epochs: 3, evalEvery: 1, de: { experts: 3 }, rrd: { topN: 30, K: 5, L: 5 } };
+  const studentOptions = {
+    method: "de-rrd" as const,
+    engine: "tfjs" as const,
+    dim: 4,
+    epochs: 3,
+    evalEvery: 1,
+    de: { experts: 3 },
+    rrd: { topN: 30, K: 5, L: 5 },
+  };
 
   it("trains the same teacher and student off the caller's thread, with progress, and saves them", async () => {
     const seen: number[] = [];
@@ -48,15 +56,25 @@ describe("trainInThread", () => {
   it("stops with TrainingAborted when the signal fires, and saves nothing", async () => {
     const ac = new AbortController();
     const outDir = path.join(tmp, "aborted");
-    const run = trainInThread({ role: "teacher", dataset: ds, options: { ...teacherOptions, epochs: 500 }, teacherDir: null, outDir }, (f) => {
-      if (f > 0.01) ac.abort();
-    }, ac.signal);
+    const run = trainInThread(
+      { role: "teacher", dataset: ds, options: { ...teacherOptions, epochs: 500 }, teacherDir: null, outDir },
+      (f) => {
+        if (f > 0.01) ac.abort();
+      },
+      ac.signal,
+    );
     await expect(run).rejects.toBeInstanceOf(TrainingAborted);
     expect(existsSync(outDir)).toBe(false);
   });
 
   it("brings the thread's errors back with their message", async () => {
-    const noTeacher = trainInThread({ role: "student", dataset: ds, options: studentOptions, teacherDir: path.join(tmp, "missing"), outDir: path.join(tmp, "x") });
+    const noTeacher = trainInThread({
+      role: "student",
+      dataset: ds,
+      options: studentOptions,
+      teacherDir: path.join(tmp, "missing"),
+      outDir: path.join(tmp, "x"),
+    });
     await expect(noTeacher).rejects.toThrow(/not a model directory/);
     const badEpochs = trainInThread({ role: "teacher", dataset: ds, options: { ...teacherOptions, epochs: 0 }, teacherDir: null, outDir: path.join(tmp, "y") });
     await expect(badEpochs).rejects.toBeInstanceOf(RangeError);

@@ -103,7 +103,12 @@ describe("ExposureBatcher on PostgreSQL", () => {
     const before = await lostExposureCount(t().db, experimentId);
     await batcher.flush();
     const stored = await t().db.exposure.findMany({ where: { userId: { startsWith: "cap-" } }, select: { userId: true } });
-    expect(stored.map((s) => s.userId).sort()).toEqual(rows.slice(150).map((r) => r.userId).sort());
+    expect(stored.map((s) => s.userId).sort()).toEqual(
+      rows
+        .slice(150)
+        .map((r) => r.userId)
+        .sort(),
+    );
     expect((await lostExposureCount(t().db, experimentId)) - before).toBe(150);
     const loss = await t().db.exposureLoss.findFirst({ where: { reason: "queue_overflow" } });
     expect(loss).toMatchObject({ experimentId, count: 150 });
@@ -140,7 +145,9 @@ describe("ExposureBatcher on PostgreSQL", () => {
 describe("ExposureWriter", () => {
   it("stores exactly what insertExposures (Prisma) stores, awkward strings included, and skips a stored requestId", async () => {
     const awkward = ['quote"d', "back\\slash", "tab\tnew\nline", "comma,brace{}", "NULL", "", "ünïcødé ✓", " spaced "];
-    const viaWriter = awkward.map((userId, i) => row({ userId: `w-${userId}`, experimentId: i % 2 ? null : experimentId, failed: i % 3 === 0, cpuUs: i, latencyUs: 1000 + i }));
+    const viaWriter = awkward.map((userId, i) =>
+      row({ userId: `w-${userId}`, experimentId: i % 2 ? null : experimentId, failed: i % 3 === 0, cpuUs: i, latencyUs: 1000 + i }),
+    );
     const viaPrisma = viaWriter.map((r) => ({ ...r, requestId: randomUUID(), userId: r.userId.replace(/^w-/, "p-") }));
     expect(await writer.write(viaWriter)).toBe(awkward.length);
     expect(await insertExposures(t().db, viaPrisma)).toBe(awkward.length);

@@ -39,7 +39,6 @@ export function postJson(url: string, body: unknown, key?: string): Request {
 
 // ---------- a small world with a teacher and a student ----------
 
-
 export interface ServingWorld {
   dataset: Dataset;
   datasetId: string;
@@ -79,7 +78,15 @@ export async function saveRandomModel(dir: string, ds: Dataset, role: "teacher" 
 export async function seedServingWorld(db: Db, opts: { numUsers?: number; numItems?: number } = {}): Promise<ServingWorld> {
   const dataset = generateSynthetic({ seed: 3, numUsers: opts.numUsers ?? 80, numItems: opts.numItems ?? 120 });
   const row = await saveDataset(
-    { name: "serving-test", source: "synthetic", snapshot: contentHash(dataset), params: { seed: 3 }, numUsers: dataset.numUsers, numItems: dataset.numItems, numInteractions: 0 },
+    {
+      name: "serving-test",
+      source: "synthetic",
+      snapshot: contentHash(dataset),
+      params: { seed: 3 },
+      numUsers: dataset.numUsers,
+      numItems: dataset.numItems,
+      numInteractions: 0,
+    },
     dataset,
     db,
   );

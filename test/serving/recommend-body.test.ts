@@ -8,7 +8,7 @@ const strings = ["u1", "  padded  ", "", " ", "a\u0000b", "x".repeat(256), "x".r
 const numbers = [0, 1, 2.5, 10, 100, 101, -3, 1e308, 5];
 
 function randomBody(rng: Rng): unknown {
-  const pick = <T,>(xs: T[]) => xs[rng.int(xs.length)];
+  const pick = <T>(xs: T[]) => xs[rng.int(xs.length)];
   if (rng.next() < 0.05) return pick([null, [], "text", 7, true]);
   const body: Record<string, unknown> = {};
   if (rng.next() < 0.9) body.userId = rng.next() < 0.85 ? pick(strings) : pick([3, null, ["u"], {}]);

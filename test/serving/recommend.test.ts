@@ -129,7 +129,14 @@ describe("POST /api/v1/recommend: serving", () => {
   it("logs every served request as an exposure, off the request path", async () => {
     const answer = await recommend({ userId: world.dataset.userIds[7], k: 4 });
     const row = await until(() => t().db.exposure.findUnique({ where: { requestId: answer.requestId } }), "the exposure");
-    expect(row).toMatchObject({ experimentId: null, variant: "production", modelId: world.teacherId, userId: world.dataset.userIds[7], itemCount: 4, failed: false });
+    expect(row).toMatchObject({
+      experimentId: null,
+      variant: "production",
+      modelId: world.teacherId,
+      userId: world.dataset.userIds[7],
+      itemCount: 4,
+      failed: false,
+    });
     expect(row.latencyUs).toBeGreaterThan(0);
     expect(row.cpuUs).toBeGreaterThanOrEqual(0);
   });
@@ -152,7 +159,12 @@ describe("POST /api/v1/recommend: experiments", () => {
         kpis: ["ctr"],
         createdById: creator.id,
         startedAt: new Date(),
-        variants: { create: [{ key: "control", modelId: world.teacherId }, { key: "candidate", modelId: world.studentId }] },
+        variants: {
+          create: [
+            { key: "control", modelId: world.teacherId },
+            { key: "candidate", modelId: world.studentId },
+          ],
+        },
       },
     });
     experimentId = experiment.id;
@@ -185,7 +197,10 @@ describe("POST /api/v1/recommend: experiments", () => {
     const db = t().db;
     const candidate = world.dataset.userIds.find((u) => assignArm("salt-recommend-test", u, 50) === "candidate")!;
     await db.experiment.update({ where: { id: experimentId }, data: { status: "awaiting_approval" } });
-    await until(async () => (await recommend({ userId: candidate, k: 3 })).variant === "candidate" && (await runtime.router.current()).experiment !== null, "awaiting_approval to route");
+    await until(
+      async () => (await recommend({ userId: candidate, k: 3 })).variant === "candidate" && (await runtime.router.current()).experiment !== null,
+      "awaiting_approval to route",
+    );
     expect(await recommend({ userId: candidate, k: 3 })).toMatchObject({ experimentId, variant: "candidate", modelId: world.studentId });
     for (const status of ["paused", "rolled_back"] as const) {
       await db.experiment.update({ where: { id: experimentId }, data: { status } });

@@ -26,25 +26,36 @@ function freePort(): Promise<number> {
 
 beforeAll(async () => {
   port = await freePort();
-  child = spawn(process.execPath, ["--import", "tsx", "scripts/serve-api.ts"], { cwd: root, env: { ...process.env, DATABASE_URL: t().url, SERVING_PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  child = spawn(process.execPath, ["--import", "tsx", "scripts/serve-api.ts"], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: t().url, SERVING_PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  await waitFor("serve-api to be ready", () => {
-    if (child.exitCode !== null) throw new Error(out);
-    return out.includes("ready on");
-  }, { timeoutMs: 60_000 });
+  await waitFor(
+    "serve-api to be ready",
+    () => {
+      if (child.exitCode !== null) throw new Error(out);
+      return out.includes("ready on");
+    },
+    { timeoutMs: 60_000 },
+  );
 }, 90_000);
 afterAll(() => child?.kill("SIGTERM"));
 
 /** Sends the headers and only `sent` bytes of a body that claims `declared`; resolves with the status. */
 function partial(headers: Record<string, string>, sent: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, path: "/api/v1/events", method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
-      req.destroy();
-    });
+    const req = httpRequest(
+      { host: "127.0.0.1", port, path: "/api/v1/events", method: "POST", headers: { "content-type": "application/json", ...headers } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+        req.destroy();
+      },
+    );
     req.on("error", (e) => (e.message.includes("socket hang up") ? undefined : reject(e)));
     req.write(Buffer.alloc(sent, 32)); // the body never ends: only an answer that did not wait for it arrives
   });

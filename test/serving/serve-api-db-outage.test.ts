@@ -120,10 +120,14 @@ beforeAll(async () => {
   server.stdout!.on("data", (c: Buffer) => (output += c.toString()));
   server.stderr!.on("data", (c: Buffer) => (output += c.toString()));
   base = `http://127.0.0.1:${port}`;
-  await waitFor("serve-api to listen", () => {
-    if (server.exitCode !== null) throw new Error(`serve-api exited: ${output}`);
-    return output.includes("ready on");
-  }, { timeoutMs: 60_000 });
+  await waitFor(
+    "serve-api to listen",
+    () => {
+      if (server.exitCode !== null) throw new Error(`serve-api exited: ${output}`);
+      return output.includes("ready on");
+    },
+    { timeoutMs: 60_000 },
+  );
 }, 90_000);
 
 afterAll(async () => {
@@ -139,7 +143,9 @@ describe("serve-api while PostgreSQL is unreachable", () => {
     const before = await recommend(users[0]);
     expect(before.status).toBe(200);
     expect(before.body).toMatchObject({ variant: "production", modelId: world.teacherId });
-    await waitFor("the first exposure", async () => (await t().db.exposure.count({ where: { requestId: before.body.requestId as string } })) === 1, { intervalMs: 25 });
+    await waitFor("the first exposure", async () => (await t().db.exposure.count({ where: { requestId: before.body.requestId as string } })) === 1, {
+      intervalMs: 25,
+    });
     expect((await event("outage-before")).status).toBe(202);
     expect(proxy.connections).toBeGreaterThan(0); // the process really talks to PostgreSQL through the proxy
 
@@ -160,7 +166,9 @@ describe("serve-api while PostgreSQL is unreachable", () => {
     }
     expect(during[0].body.items).toEqual(before.body.items);
     // the routing refresh met the outage and kept the previous configuration
-    await waitFor("a failed routing refresh", () => output.slice(outputAtCut).includes("routing refresh failed; serving the previous configuration"), { timeoutMs: 15_000 });
+    await waitFor("a failed routing refresh", () => output.slice(outputAtCut).includes("routing refresh failed; serving the previous configuration"), {
+      timeoutMs: 15_000,
+    });
     during.push(await recommend(users[1]));
     expect(during.at(-1)!.status).toBe(200);
 
@@ -176,7 +184,11 @@ describe("serve-api while PostgreSQL is unreachable", () => {
     await proxy.open();
     const after = await recommend(users[9]);
     expect(after.status).toBe(200);
-    await waitFor("the exposure served after the outage", async () => (await t().db.exposure.count({ where: { requestId: after.body.requestId as string } })) === 1, { intervalMs: 50, timeoutMs: 20_000 });
+    await waitFor(
+      "the exposure served after the outage",
+      async () => (await t().db.exposure.count({ where: { requestId: after.body.requestId as string } })) === 1,
+      { intervalMs: 50, timeoutMs: 20_000 },
+    );
     await waitFor("events accepted again", async () => (await event("outage-after")).status === 202, { intervalMs: 100, timeoutMs: 20_000 });
     expect(await t().db.event.count({ where: { eventId: "outage-during" } })).toBe(0);
 
@@ -187,10 +199,14 @@ describe("serve-api while PostgreSQL is unreachable", () => {
       const lost = (await t().db.exposureLoss.aggregate({ _sum: { count: true } }))._sum.count ?? 0;
       return { stored, lost };
     };
-    const accounted = await waitFor("the outage's exposures to be accounted for", async () => {
-      const c = await lostAndStored();
-      return c.stored + c.lost >= duringIds.length ? c : undefined;
-    }, { intervalMs: 50, timeoutMs: 20_000 });
+    const accounted = await waitFor(
+      "the outage's exposures to be accounted for",
+      async () => {
+        const c = await lostAndStored();
+        return c.stored + c.lost >= duringIds.length ? c : undefined;
+      },
+      { intervalMs: 50, timeoutMs: 20_000 },
+    );
     expect(accounted.stored + accounted.lost).toBe(duringIds.length);
     expect(server.exitCode).toBeNull();
   }, 90_000);

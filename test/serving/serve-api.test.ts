@@ -63,10 +63,14 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
   const workers = Number(env.SERVING_PROCESSES ?? 1);
-  await waitFor(`${workers} serving process(es) to listen`, () => {
-    if (child.exitCode !== null) throw new Error(`serve-api exited: ${out}`);
-    return (out.match(/ready on/g) ?? []).length === workers;
-  }, { timeoutMs: 60_000 });
+  await waitFor(
+    `${workers} serving process(es) to listen`,
+    () => {
+      if (child.exitCode !== null) throw new Error(`serve-api exited: ${out}`);
+      return (out.match(/ready on/g) ?? []).length === workers;
+    },
+    { timeoutMs: 60_000 },
+  );
   return { child, base: `http://127.0.0.1:${port}`, output: () => out };
 }
 
@@ -106,11 +110,15 @@ describe("scripts/serve-api.ts", () => {
 
   it("answers 401 from the headers alone, before any body arrives", async () => {
     const reply = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${base}/api/v1/recommend`, { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": "100" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-        req.destroy();
-      });
+      const req = http.request(
+        `${base}/api/v1/recommend`,
+        { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": "100" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
       req.on("error", (error) => (req.destroyed ? undefined : reject(error)));
       req.flushHeaders(); // the promised 100 bytes never come
     });

@@ -34,8 +34,22 @@ describe("analyzeMetric", () => {
 
   it("regression-adjusted inputs are CUPED-adjusted (SciPy Welch on adjusted rows: t = 4.226527837149482)", () => {
     const r = analyzeMetric(
-      regressionAdjusted({ n: 500, sum: 2612.475458969791, sumSquares: 17459.59505138728, preSum: 2073.06067120281, preSumSquares: 12925.819141823868, sumCross: 14294.94765852479 }),
-      regressionAdjusted({ n: 520, sum: 2826.459844355779, sumSquares: 19025.01792924301, preSum: 2040.8814894873685, preSumSquares: 11974.194391813955, sumCross: 14257.627298642896 }),
+      regressionAdjusted({
+        n: 500,
+        sum: 2612.475458969791,
+        sumSquares: 17459.59505138728,
+        preSum: 2073.06067120281,
+        preSumSquares: 12925.819141823868,
+        sumCross: 14294.94765852479,
+      }),
+      regressionAdjusted({
+        n: 520,
+        sum: 2826.459844355779,
+        sumSquares: 19025.01792924301,
+        preSum: 2040.8814894873685,
+        preSumSquares: 11974.194391813955,
+        sumCross: 14257.627298642896,
+      }),
     );
     expect(r.theta).toBeCloseTo(0.79638475455039, 12);
     expect(r.absolute.statistic).toBeCloseTo(4.226527837149482, 9);

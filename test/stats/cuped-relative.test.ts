@@ -24,7 +24,11 @@ const SIMS = 4000;
 const TRUE_LIFT = 0.22;
 
 function arm(rng: Rng, n: number, shift: number, covariate: boolean): RegressionAdjustedStatistic {
-  let sum = 0, sumSquares = 0, preSum = 0, preSumSquares = 0, sumCross = 0;
+  let sum = 0,
+    sumSquares = 0,
+    preSum = 0,
+    preSumSquares = 0,
+    sumCross = 0;
   for (let i = 0; i < n; i++) {
     const x = 10 + 3 * rng.normal();
     const y = 2 * x + rng.normal() + shift;
@@ -48,7 +52,8 @@ function simulate(seed: number, covariate: boolean) {
 const withoutCentre = (m: Moments): Moments => ({ n: m.n, mean: m.mean, variance: m.variance, varianceOfMean: m.varianceOfMean });
 
 function coverage(sims: ReturnType<typeof simulate>) {
-  let covered = 0, coveredIgnoringCentre = 0;
+  let covered = 0,
+    coveredIgnoringCentre = 0;
   const estimates: number[] = [];
   const ses: number[] = [];
   for (const { control, treatment } of sims) {
@@ -69,14 +74,18 @@ function coverage(sims: ReturnType<typeof simulate>) {
 /** Independent derivation: delta method directly on the four arm means (ȳ_A, x̄_A, ȳ_B, x̄_B). */
 function fourMeanDeltaVariance(a: RegressionAdjustedStatistic, b: RegressionAdjustedStatistic, theta: number): number {
   const total = a.n + b.n;
-  const wA = a.n / total, wB = b.n / total;
+  const wA = a.n / total,
+    wB = b.n / total;
   const cov = (s: RegressionAdjustedStatistic) => {
     const vy = (s.sumSquares - (s.sum * s.sum) / s.n) / (s.n - 1);
     const vx = (s.preSumSquares - (s.preSum * s.preSum) / s.n) / (s.n - 1);
     const cxy = (s.sumCross - (s.sum * s.preSum) / s.n) / (s.n - 1);
     return { vy, vx, cxy };
   };
-  const yA = a.sum / a.n, xA = a.preSum / a.n, yB = b.sum / b.n, xB = b.preSum / b.n;
+  const yA = a.sum / a.n,
+    xA = a.preSum / a.n,
+    yB = b.sum / b.n,
+    xB = b.preSum / b.n;
   const adjA = yA - theta * wB * (xA - xB);
   const adjB = yB - theta * wA * (xB - xA);
   // L = adjB/adjA − 1 (adjA > 0 here)
@@ -84,11 +93,9 @@ function fourMeanDeltaVariance(a: RegressionAdjustedStatistic, b: RegressionAdju
   const gxA = (theta * wA * adjA + theta * wB * adjB) / (adjA * adjA);
   const gyB = 1 / adjA;
   const gxB = -gxA;
-  const ca = cov(a), cb = cov(b);
-  return (
-    (gyA * gyA * ca.vy + 2 * gyA * gxA * ca.cxy + gxA * gxA * ca.vx) / a.n +
-    (gyB * gyB * cb.vy + 2 * gyB * gxB * cb.cxy + gxB * gxB * cb.vx) / b.n
-  );
+  const ca = cov(a),
+    cb = cov(b);
+  return (gyA * gyA * ca.vy + 2 * gyA * gxA * ca.cxy + gxA * gxA * ca.vx) / a.n + (gyB * gyB * cb.vy + 2 * gyB * gxB * cb.cxy + gxB * gxB * cb.vx) / b.n;
 }
 
 describe("CUPED relative lift variance (full delta method)", () => {

@@ -53,10 +53,7 @@ describe("CUPED", () => {
   });
 
   it("finds an effect the unadjusted test misses (SciPy unadjusted: p = 0.2153)", () => {
-    const plain = welchTTest(
-      sampleMean(control.n, control.sum, control.sumSquares),
-      sampleMean(treatment.n, treatment.sum, treatment.sumSquares),
-    );
+    const plain = welchTTest(sampleMean(control.n, control.sum, control.sumSquares), sampleMean(treatment.n, treatment.sum, treatment.sumSquares));
     expect(plain.pValue).toBeCloseTo(0.21530880239412353, 10);
     expect(cupedCompare(control, treatment).pValue).toBeLessThan(0.001);
   });

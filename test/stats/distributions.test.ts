@@ -62,7 +62,13 @@ describe("normal distribution", () => {
 
   it("reproduces the printed critical values z_{0.95}, z_{0.975}, z_{0.99}, z_{0.995}, z_{0.999}", () => {
     // Standard normal table (NIST/SEMATECH e-Handbook §1.3.6.7.1 read inversely; any z table): 1.645, 1.960, 2.326, 2.576, 3.090
-    const table: [number, number][] = [[0.95, 1.645], [0.975, 1.96], [0.99, 2.326], [0.995, 2.576], [0.999, 3.09]];
+    const table: [number, number][] = [
+      [0.95, 1.645],
+      [0.975, 1.96],
+      [0.99, 2.326],
+      [0.995, 2.576],
+      [0.999, 3.09],
+    ];
     for (const [p, z] of table) expect(normalQuantile(p)).toBeCloseTo(z, 3);
   });
 
@@ -109,7 +115,13 @@ describe("Student t distribution", () => {
   it("reproduces the printed t table", () => {
     // NIST/SEMATECH e-Handbook §1.3.6.7.2 (upper critical values of the t distribution):
     // ν=10, α=0.025 → 2.228; ν=1, 0.025 → 12.706; ν=5, 0.005 → 4.032; ν=30, 0.05 → 1.697; ν=100, 0.025 → 1.984
-    const table: [number, number, number][] = [[10, 0.025, 2.228], [1, 0.025, 12.706], [5, 0.005, 4.032], [30, 0.05, 1.697], [100, 0.025, 1.984]];
+    const table: [number, number, number][] = [
+      [10, 0.025, 2.228],
+      [1, 0.025, 12.706],
+      [5, 0.005, 4.032],
+      [30, 0.05, 1.697],
+      [100, 0.025, 1.984],
+    ];
     for (const [df, a, t] of table) expect(studentTQuantile(1 - a, df)).toBeCloseTo(t, 3);
   });
 
@@ -156,7 +168,12 @@ describe("chi-square distribution", () => {
   it("reproduces the printed chi-square table", () => {
     // NIST/SEMATECH e-Handbook §1.3.6.7.4 (upper critical values of chi-square):
     // ν=1, α=0.05 → 3.841; ν=10, 0.05 → 18.307; ν=3, 0.01 → 11.345; ν=1, 0.001 → 10.828
-    const table: [number, number, number][] = [[1, 0.05, 3.841], [10, 0.05, 18.307], [3, 0.01, 11.345], [1, 0.001, 10.828]];
+    const table: [number, number, number][] = [
+      [1, 0.05, 3.841],
+      [10, 0.05, 18.307],
+      [3, 0.01, 11.345],
+      [1, 0.001, 10.828],
+    ];
     for (const [df, a, x] of table) expect(chiSquareQuantile(1 - a, df)).toBeCloseTo(x, 3);
   });
 });
@@ -179,7 +196,13 @@ describe("noncentral t", () => {
 describe("special functions", () => {
   it("ln Γ matches math.lgamma (Python) to 1e-14 relative", () => {
     // python3 -c "import math; print([repr(math.lgamma(x)) for x in [0.5,1.0,10.0,100.0,0.01,1e6]])"
-    const refs: [number, number][] = [[0.5, 0.5723649429247004], [10.0, 12.801827480081467], [100.0, 359.1342053695754], [0.01, 4.599479878042022], [1e6, 12815504.569147611]];
+    const refs: [number, number][] = [
+      [0.5, 0.5723649429247004],
+      [10.0, 12.801827480081467],
+      [100.0, 359.1342053695754],
+      [0.01, 4.599479878042022],
+      [1e6, 12815504.569147611],
+    ];
     for (const [x, v] of refs) expectRel(lnGamma(x), v, 1e-14);
     expect(Math.abs(lnGamma(1))).toBeLessThan(1e-15);
   });

@@ -60,7 +60,8 @@ describe("impossible sufficient statistics are refused, naming arm and field", (
 
   it("rounding alone is not refused: constant large values summed in double precision", () => {
     const n = 1000;
-    let sum = 0, sumSquares = 0;
+    let sum = 0,
+      sumSquares = 0;
     for (let i = 0; i < n; i++) {
       sum += 123456.7;
       sumSquares += 123456.7 * 123456.7;
@@ -86,7 +87,8 @@ describe("negative baselines divide by |baseline|", () => {
     expect(r.estimate).toBeCloseTo(0.5, 12);
     // mirrored 10 → 15: lift 0.5, same variance V_B/μ_A² + μ_B²V_A/μ_A⁴ with μ_B = −5 vs 15? no: the
     // gradient depends on μ_B/μ_A = 0.5 here, so compare with the hand formula directly
-    const vA = 4 / 100, vB = 4 / 100;
+    const vA = 4 / 100,
+      vB = 4 / 100;
     expect(r.standardError).toBeCloseTo(Math.sqrt(vB / 100 + (25 * vA) / 10000), 12);
     expect(r.ci[0]).toBeGreaterThan(0);
   });
@@ -152,7 +154,8 @@ describe("zero/all conversions and small counts: exact test and score intervals"
     // score statistic at φ, written out independently (restricted MLE by direct maximisation)
     const score = (phi: number) => {
       const [x2, n2, x1, n1] = [12, 200, 4, 220];
-      let best = 0, bestLl = -Infinity;
+      let best = 0,
+        bestLl = -Infinity;
       for (let i = 1; i < 200000; i++) {
         const p2 = (i / 200000) * Math.min(1, 1 / phi);
         const p1 = phi * p2;
@@ -188,7 +191,11 @@ describe("large offsets: shifted sums keep the variance", () => {
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     const twoPass = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
     const K = xs[0];
-    const shifted = sampleMean(xs.length, xs.reduce((a, b) => a + (b - K), 0), xs.reduce((a, b) => a + (b - K) ** 2, 0));
+    const shifted = sampleMean(
+      xs.length,
+      xs.reduce((a, b) => a + (b - K), 0),
+      xs.reduce((a, b) => a + (b - K) ** 2, 0),
+    );
     const m = moments({ ...shifted, shift: K });
     expect(Math.abs(m.mean - mean)).toBeLessThan(1e-4); // the naive mean itself carries ~1e-5 of rounding
     expect(m.variance / twoPass).toBeCloseTo(1, 9);
@@ -221,7 +228,8 @@ describe("large offsets: shifted sums keep the variance", () => {
         shift: ky,
         preShift: kx,
       });
-    const a = rows(0), b = rows(1);
+    const a = rows(0),
+      b = rows(1);
     const plain = cupedCompare(stat(a, 0, 0), stat(b, 0, 0), { difference: "relative" });
     const shifted = cupedCompare(stat(a, 48, 47), stat(b, 48, 47), { difference: "relative" });
     expect(shifted.estimate).toBeCloseTo(plain.estimate, 10);
@@ -231,7 +239,13 @@ describe("large offsets: shifted sums keep the variance", () => {
 
   it("combine refuses sums taken with different shifts", () => {
     expect(() => combine({ ...sampleMean(2, 1, 1), shift: 5 }, { ...sampleMean(2, 1, 1), shift: 6 })).toThrow(/shift/);
-    expect(combine({ ...sampleMean(2, 1, 1), shift: 5 }, { ...sampleMean(3, 1, 1), shift: 5 })).toEqual({ kind: "mean", n: 5, sum: 2, sumSquares: 2, shift: 5 });
+    expect(combine({ ...sampleMean(2, 1, 1), shift: 5 }, { ...sampleMean(3, 1, 1), shift: 5 })).toEqual({
+      kind: "mean",
+      n: 5,
+      sum: 2,
+      sumSquares: 2,
+      shift: 5,
+    });
   });
 });
 
@@ -264,7 +278,9 @@ describe("power and MDE for the relative lift the report tests", () => {
 
   it("fixed horizon: sample size equals the closed form n = (z_{1−α/2} + z_β)² c/ℓ²", () => {
     // proportion 0.1 → 0.11 (ℓ = 0.1): c = p₂q₂/p₁² + p₂²p₁q₁/p₁⁴
-    const p1 = 0.1, p2 = 0.11, l = 0.1;
+    const p1 = 0.1,
+      p2 = 0.11,
+      l = 0.1;
     const c = (p2 * (1 - p2)) / (p1 * p1) + (p2 * p2 * p1 * (1 - p1)) / p1 ** 4;
     const n = ((z(0.975) + z(0.8)) ** 2 * c) / (l * l);
     const r = relativeLiftSampleSize({ metric: { kind: "proportion", baseline: 0.1 }, mde: 0.1 });
@@ -291,9 +307,11 @@ describe("power and MDE for the relative lift the report tests", () => {
     const tuningN = 2 * fixedN;
     const seqN = relativeLiftSampleSize({ metric, mde, power: 0.8, test: "sequential", tuningN }).nControl;
     const sims = 800;
-    let fixedHits = 0, seqHits = 0;
+    let fixedHits = 0,
+      seqHits = 0;
     const draw = (n: number, mu: number) => {
-      let s = 0, ss = 0;
+      let s = 0,
+        ss = 0;
       for (let i = 0; i < n; i++) {
         const v = mu + 10 * rng.normal();
         s += v;

@@ -8,20 +8,14 @@
  *  - SciPy 1.17.1 (`python3 test/stats/references/tests.py`, the relevant call noted at each block).
  */
 import { describe, expect, it } from "vitest";
-import {
-  StatsInputError,
-  compare,
-  proportion,
-  ratio,
-  ratioMoments,
-  ratioTest,
-  sampleMean,
-  twoProportionZTest,
-  welchTTest,
-} from "@/lib/stats";
+import { StatsInputError, compare, proportion, ratio, ratioMoments, ratioTest, sampleMean, twoProportionZTest, welchTTest } from "@/lib/stats";
 
 function meanStat(values: number[]) {
-  return sampleMean(values.length, values.reduce((s, v) => s + v, 0), values.reduce((s, v) => s + v * v, 0));
+  return sampleMean(
+    values.length,
+    values.reduce((s, v) => s + v, 0),
+    values.reduce((s, v) => s + v * v, 0),
+  );
 }
 
 /** GrowthBook's fixtures give mean/sd per arm as {sum, sum_squares, n}. */
@@ -125,9 +119,7 @@ describe("two-proportion z-test", () => {
 
   it("rejects impossible counts naming the field", () => {
     expect(() => proportion(10, 11)).toThrow(StatsInputError);
-    expect(() => twoProportionZTest({ kind: "proportion", n: 10, sum: 3 }, { kind: "proportion", n: -1, sum: 0 })).toThrow(
-      /treatment\.n/,
-    );
+    expect(() => twoProportionZTest({ kind: "proportion", n: 10, sum: 3 }, { kind: "proportion", n: -1, sum: 0 })).toThrow(/treatment\.n/);
   });
 });
 

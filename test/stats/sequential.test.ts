@@ -99,7 +99,10 @@ describe("mSPRT confidence sequences and always-valid p-values", () => {
     let sequentialFalse = 0;
     let peekingFalse = 0;
     for (let e = 0; e < experiments; e++) {
-      const arms = [{ n: 0, sum: 0, sumSquares: 0 }, { n: 0, sum: 0, sumSquares: 0 }];
+      const arms = [
+        { n: 0, sum: 0, sumSquares: 0 },
+        { n: 0, sum: 0, sumSquares: 0 },
+      ];
       let seqHit = false;
       let peekHit = false;
       for (let look = 0; look < 60; look++) {

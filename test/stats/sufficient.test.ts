@@ -20,7 +20,13 @@ import {
 describe("moments from sums", () => {
   it("sample mean: mean, unbiased variance and variance of the mean match NumPy", () => {
     const xs = [11, 9, 10, 11, 10, 12, 9, 11, 12, 9];
-    const m = sampleMeanMoments(sampleMean(xs.length, xs.reduce((s, v) => s + v, 0), xs.reduce((s, v) => s + v * v, 0)));
+    const m = sampleMeanMoments(
+      sampleMean(
+        xs.length,
+        xs.reduce((s, v) => s + v, 0),
+        xs.reduce((s, v) => s + v * v, 0),
+      ),
+    );
     expect(m.mean).toBeCloseTo(10.4, 14);
     expect(m.variance).toBeCloseTo(1.3777777777777775, 12);
     expect(m.varianceOfMean).toBeCloseTo(0.13777777777777775, 13);
@@ -65,9 +71,7 @@ describe("combine and validate", () => {
   it("names the offending field", () => {
     expect(() => sampleMean(2.5, 1, 1)).toThrow(/statistic\.n/);
     expect(() => sampleMean(2, Number.NaN, 1)).toThrow(/statistic\.sum/);
-    expect(() => validate({ kind: "ratio", n: 3, sumM: 1, sumD: 2, sumM2: -1, sumD2: 1, sumMD: 1 }, "control")).toThrow(
-      /control\.sumM2/,
-    );
+    expect(() => validate({ kind: "ratio", n: 3, sumM: 1, sumD: 2, sumM2: -1, sumD2: 1, sumMD: 1 }, "control")).toThrow(/control\.sumM2/);
     expect(() => validate({ kind: "bogus", n: 1 } as never)).toThrow(/kind/);
   });
 });

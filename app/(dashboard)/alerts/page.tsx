@@ -20,7 +20,8 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         title="Alerts"
         description={
           <>
-            The latest 200 alerts, newest first. {openOnly ? <Link href="/alerts">Show acknowledged too</Link> : <Link href="/alerts?open=1">Show open only</Link>}
+            The latest 200 alerts, newest first.{" "}
+            {openOnly ? <Link href="/alerts">Show acknowledged too</Link> : <Link href="/alerts?open=1">Show open only</Link>}
             {hasRole(user.role, "admin") ? (
               <>
                 {" "}
@@ -30,7 +31,9 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           </>
         }
       />
-      <section className="panel">{alerts.length === 0 ? <p className="empty">No alerts.</p> : <AlertList alerts={alerts.map(alertView)} canAcknowledge={hasRole(user.role, "editor")} />}</section>
+      <section className="panel">
+        {alerts.length === 0 ? <p className="empty">No alerts.</p> : <AlertList alerts={alerts.map(alertView)} canAcknowledge={hasRole(user.role, "editor")} />}
+      </section>
     </>
   );
 }

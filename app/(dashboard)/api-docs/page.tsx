@@ -36,8 +36,8 @@ export default async function ApiPage() {
             <a href="/api/openapi.json">
               <code>/api/openapi.json</code>
             </a>{" "}
-            (OpenAPI 3.1). <code>/api/v1</code> takes an API key (<code>Authorization: Bearer &lt;key&gt;</code> or <code>X-API-Key</code>); the rest a
-            session. Errors answer <code>{"{error, message, issues?}"}</code>, each issue naming its field.
+            (OpenAPI 3.1). <code>/api/v1</code> takes an API key (<code>Authorization: Bearer &lt;key&gt;</code> or <code>X-API-Key</code>); the rest a session.
+            Errors answer <code>{"{error, message, issues?}"}</code>, each issue naming its field.
           </>
         }
       />
@@ -58,7 +58,11 @@ export default async function ApiPage() {
               const pathParams = op.parameters.filter((p) => p.in === "path");
               const [status, ok] = Object.entries(op.responses)[0];
               return (
-                <article key={op.operationId} data-testid={`api-${method} ${path}`} style={{ borderTop: "1px solid var(--border, #ddd)", paddingTop: 12, marginTop: 12 }}>
+                <article
+                  key={op.operationId}
+                  data-testid={`api-${method} ${path}`}
+                  style={{ borderTop: "1px solid var(--border, #ddd)", paddingTop: 12, marginTop: 12 }}
+                >
                   <h3>
                     <span className="badge">{method}</span> <code>{path}</code>
                   </h3>
@@ -77,7 +81,16 @@ export default async function ApiPage() {
                       ))}
                     </p>
                   ) : null}
-                  {query.length > 0 ? <SchemaView caption="Query" schema={{ type: "object", properties: Object.fromEntries(query.map((p) => [p.name, p.schema])), required: query.filter((p) => p.required).map((p) => p.name) }} /> : null}
+                  {query.length > 0 ? (
+                    <SchemaView
+                      caption="Query"
+                      schema={{
+                        type: "object",
+                        properties: Object.fromEntries(query.map((p) => [p.name, p.schema])),
+                        required: query.filter((p) => p.required).map((p) => p.name),
+                      }}
+                    />
+                  ) : null}
                   {op.requestBody?.required
                     ? Object.entries(op.requestBody.content).map(([type, { schema }]) => <SchemaView key={type} caption={`Body (${type})`} schema={schema} />)
                     : null}

@@ -17,7 +17,13 @@ export default async function DatasetsPage() {
       <PageHeader
         title="Datasets"
         description="Implicit-feedback snapshots that teachers and students are trained and evaluated on."
-        actions={hasRole(user.role, "editor") ? <Link href="/datasets/import" className="button">Import a dataset</Link> : null}
+        actions={
+          hasRole(user.role, "editor") ? (
+            <Link href="/datasets/import" className="button">
+              Import a dataset
+            </Link>
+          ) : null
+        }
       />
       <section className="panel">
         {datasets.length === 0 ? (

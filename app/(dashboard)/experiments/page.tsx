@@ -20,8 +20,8 @@ export default async function ExperimentsPage() {
         title="Experiments"
         description={
           <>
-            A/B tests of a distilled student against the production model, with a guarded ramp and an approved cutover.
-            Production serves <strong>{slot ? `${slot.model.name} (v${slot.version})` : "no model yet"}</strong>.
+            A/B tests of a distilled student against the production model, with a guarded ramp and an approved cutover. Production serves{" "}
+            <strong>{slot ? `${slot.model.name} (v${slot.version})` : "no model yet"}</strong>.
           </>
         }
         actions={

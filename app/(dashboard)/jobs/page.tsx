@@ -31,7 +31,12 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
             all
           </Link>
           {STATUS_FILTERS.map((s) => (
-            <Link key={s} href={`/jobs?status=${s}`} aria-current={statusFilter === s ? "page" : undefined} style={{ fontWeight: statusFilter === s ? 600 : 400 }}>
+            <Link
+              key={s}
+              href={`/jobs?status=${s}`}
+              aria-current={statusFilter === s ? "page" : undefined}
+              style={{ fontWeight: statusFilter === s ? 600 : 400 }}
+            >
               {s}
             </Link>
           ))}

@@ -77,7 +77,11 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
         aggregation,
         event: eventValue(event),
         measure:
-          aggregation === "share" || event.kind === "exposure" || event.kind === "latency" ? "count" : aggregation === "quantile" ? "value" : String(f.get("measure") ?? "count"),
+          aggregation === "share" || event.kind === "exposure" || event.kind === "latency"
+            ? "count"
+            : aggregation === "quantile"
+              ? "value"
+              : String(f.get("measure") ?? "count"),
         denominatorEvent: aggregation === "ratio" ? eventValue(denominator) : null,
         denominatorMeasure: aggregation === "ratio" && denominator.kind !== "exposure" ? String(f.get("denominatorMeasure") ?? "count") : "count",
         quantile,
@@ -102,9 +106,21 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
   }
 
   const err = (path: string) => errors[path];
-  const eventSelect = (id: string, value: { kind: string; custom: string }, set: (v: { kind: string; custom: string }) => void, path: string, options = BUILT_IN_EVENTS) => (
+  const eventSelect = (
+    id: string,
+    value: { kind: string; custom: string },
+    set: (v: { kind: string; custom: string }) => void,
+    path: string,
+    options = BUILT_IN_EVENTS,
+  ) => (
     <>
-      <select id={id} value={value.kind} onChange={(e) => set({ ...value, kind: e.target.value })} disabled={measuringDisabled} aria-invalid={Boolean(err(path))}>
+      <select
+        id={id}
+        value={value.kind}
+        onChange={(e) => set({ ...value, kind: e.target.value })}
+        disabled={measuringDisabled}
+        aria-invalid={Boolean(err(path))}
+      >
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -149,7 +165,13 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
         <textarea id="description" name="description" rows={2} defaultValue={initial.description} />
       </Field>
       <Field id="aggregation" label="Aggregation" error={err("aggregation")} hint={hint}>
-        <select id="aggregation" value={aggregation} onChange={(e) => setAggregation(e.target.value as MetricFormValues["aggregation"])} disabled={measuringDisabled} aria-invalid={Boolean(err("aggregation"))}>
+        <select
+          id="aggregation"
+          value={aggregation}
+          onChange={(e) => setAggregation(e.target.value as MetricFormValues["aggregation"])}
+          disabled={measuringDisabled}
+          aria-invalid={Boolean(err("aggregation"))}
+        >
           {AGGREGATIONS.map((a) => (
             <option key={a.value} value={a.value}>
               {a.label}
@@ -176,7 +198,13 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
       {aggregation === "ratio" ? (
         <div className="grid cols-2">
           <Field id="denominatorEvent" label="Denominator event" error={err("denominatorEvent")}>
-            {eventSelect("denominatorEvent", denominator, setDenominator, "denominatorEvent", BUILT_IN_EVENTS.filter((o) => o.value !== "latency"))}
+            {eventSelect(
+              "denominatorEvent",
+              denominator,
+              setDenominator,
+              "denominatorEvent",
+              BUILT_IN_EVENTS.filter((o) => o.value !== "latency"),
+            )}
           </Field>
           {denominator.kind !== "exposure" ? (
             <Field id="denominatorMeasure" label="Denominator measure" error={err("denominatorMeasure")}>
@@ -189,8 +217,21 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
         </div>
       ) : null}
       {aggregation === "quantile" ? (
-        <Field id="quantile" label="Quantile (%)" error={err("quantile")} hint="95 for p95. Each request (latency) or each event (its value) is one observation.">
-          <input id="quantile" name="quantile" type="number" step="any" defaultValue={toPercent(initial.quantile ?? 0.95)} disabled={measuringDisabled} aria-invalid={Boolean(err("quantile"))} />
+        <Field
+          id="quantile"
+          label="Quantile (%)"
+          error={err("quantile")}
+          hint="95 for p95. Each request (latency) or each event (its value) is one observation."
+        >
+          <input
+            id="quantile"
+            name="quantile"
+            type="number"
+            step="any"
+            defaultValue={toPercent(initial.quantile ?? 0.95)}
+            disabled={measuringDisabled}
+            aria-invalid={Boolean(err("quantile"))}
+          />
         </Field>
       ) : null}
       <div className="grid cols-2">
@@ -200,7 +241,12 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
             <option value="lowerIsBetter">lower is better</option>
           </select>
         </Field>
-        <Field id="nonInferiorityMargin" label="Default non-inferiority margin (%)" error={err("nonInferiorityMargin")} hint="How much worse the candidate may be, relative: 2 = 2 %.">
+        <Field
+          id="nonInferiorityMargin"
+          label="Default non-inferiority margin (%)"
+          error={err("nonInferiorityMargin")}
+          hint="How much worse the candidate may be, relative: 2 = 2 %."
+        >
           <input
             id="nonInferiorityMargin"
             name="nonInferiorityMargin"
@@ -213,8 +259,21 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
         </Field>
       </div>
       {aggregation === "mean" || aggregation === "ratio" ? (
-        <Field id="capPercentile" label="Cap per-user values at percentile (%, optional)" error={err("capPercentile")} hint="e.g. 99: values above the 99th percentile of all exposed users count as that percentile (bounds outliers).">
-          <input id="capPercentile" name="capPercentile" type="number" step="any" defaultValue={toPercent(initial.capPercentile)} disabled={measuringDisabled} aria-invalid={Boolean(err("capPercentile"))} />
+        <Field
+          id="capPercentile"
+          label="Cap per-user values at percentile (%, optional)"
+          error={err("capPercentile")}
+          hint="e.g. 99: values above the 99th percentile of all exposed users count as that percentile (bounds outliers)."
+        >
+          <input
+            id="capPercentile"
+            name="capPercentile"
+            type="number"
+            step="any"
+            defaultValue={toPercent(initial.capPercentile)}
+            disabled={measuringDisabled}
+            aria-invalid={Boolean(err("capPercentile"))}
+          />
         </Field>
       ) : null}
       <div>

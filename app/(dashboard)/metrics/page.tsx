@@ -27,9 +27,13 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
         title="Metrics"
         description={
           <>
-            The KPIs experiments can choose as primary, secondary or guardrail metrics. Each is computed per user in SQL and tested the way its
-            aggregation needs.{" "}
-            {showArchived ? <Link href="/metrics">Hide archived</Link> : archivedCount > 0 ? <Link href="/metrics?archived=1">Show {archivedCount} archived</Link> : null}
+            The KPIs experiments can choose as primary, secondary or guardrail metrics. Each is computed per user in SQL and tested the way its aggregation
+            needs.{" "}
+            {showArchived ? (
+              <Link href="/metrics">Hide archived</Link>
+            ) : archivedCount > 0 ? (
+              <Link href="/metrics?archived=1">Show {archivedCount} archived</Link>
+            ) : null}
           </>
         }
         actions={
@@ -72,7 +76,11 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
                   <td className="num">{m._count.experiments}</td>
                   <td>
                     {m.builtIn ? <span className="badge info">built-in</span> : null}
-                    {m.archivedAt ? <span className="badge" title={`archived ${formatDateTime(m.archivedAt)}`}>archived</span> : null}
+                    {m.archivedAt ? (
+                      <span className="badge" title={`archived ${formatDateTime(m.archivedAt)}`}>
+                        archived
+                      </span>
+                    ) : null}
                     {!m.builtIn && !m.archivedAt ? <span className="badge ok">active</span> : null}
                   </td>
                   {canEdit ? (
@@ -95,9 +103,9 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
           </table>
         </div>
         <p className="muted" style={{ marginBottom: 0 }}>
-          Events count for an experiment when their requestId is one of its exposures. Shares and means are per exposed user; ratios divide sums over
-          users (delta method, clustered by user); quantiles take one value per request or event and are compared by a test on the difference of
-          quantiles. Archived metrics stay on the experiments that use them but cannot be chosen for new ones.
+          Events count for an experiment when their requestId is one of its exposures. Shares and means are per exposed user; ratios divide sums over users
+          (delta method, clustered by user); quantiles take one value per request or event and are compared by a test on the difference of quantiles. Archived
+          metrics stay on the experiments that use them but cannot be chosen for new ones.
         </p>
       </section>
     </>

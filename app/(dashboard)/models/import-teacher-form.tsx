@@ -93,8 +93,8 @@ export function ImportTeacherForm({ datasets, defaultDatasetId }: { datasets: { 
         <>
           {file("import-ranked", "rankedLists", "Ranked lists", ".csv,.jsonl,.ndjson", "user,item,rank (rank 1 = best) as CSV, or one JSON object per line")}
           <p className="muted">
-            Ranked lists teach RD and RRD. DE needs the teacher&apos;s embeddings: it learns to map the student&apos;s representation into the
-            teacher&apos;s space, which a list of items does not carry; IR-RRD needs the teacher&apos;s ranking of users for each item.
+            Ranked lists teach RD and RRD. DE needs the teacher&apos;s embeddings: it learns to map the student&apos;s representation into the teacher&apos;s
+            space, which a list of items does not carry; IR-RRD needs the teacher&apos;s ranking of users for each item.
           </p>
         </>
       )}

@@ -15,7 +15,13 @@ import { ImportTeacherForm } from "./import-teacher-form";
 export const metadata: Metadata = { title: "Models" };
 
 const METHODS = ["teacher", "none", "rd", "de", "rrd", "de-rrd"] as const;
-const SORT_LABELS: Record<ModelSort, string> = { newest: "newest first", oldest: "oldest first", name: "name", ndcg10: "test NDCG@10, best first", size: "size, smallest first" };
+const SORT_LABELS: Record<ModelSort, string> = {
+  newest: "newest first",
+  oldest: "oldest first",
+  name: "name",
+  ndcg10: "test NDCG@10, best first",
+  size: "size, smallest first",
+};
 const str = (v: string | string[] | undefined) => (typeof v === "string" && v.length > 0 && v.length < 100 ? v : undefined);
 
 export default async function ModelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -32,7 +32,15 @@ function optionalNumber(value: FormDataEntryValue | null): number | undefined {
   return Number(value);
 }
 
-export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datasets: { id: string; name: string }[]; teachers: TeacherOption[]; defaultDatasetId?: string }) {
+export function TrainModelForm({
+  datasets,
+  teachers,
+  defaultDatasetId,
+}: {
+  datasets: { id: string; name: string }[];
+  teachers: TeacherOption[];
+  defaultDatasetId?: string;
+}) {
   const [role, setRole] = useState<"teacher" | "student">("student");
   const [datasetId, setDatasetId] = useState(defaultDatasetId ?? datasets[0]?.id ?? "");
   const [method, setMethod] = useState<string>(PRESETS[DEFAULT_PRESET].method);
@@ -111,7 +119,14 @@ export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datas
             error={fieldErrors.teacherModelId}
             hint={teachersHere.length === 0 && method !== "none" ? "No teacher on this dataset yet: train one first." : undefined}
           >
-            <select id="train-teacher" name="teacherModelId" disabled={method === "none"} value={chosenTeacher?.id ?? ""} onChange={(e) => setTeacherId(e.target.value)} aria-invalid={Boolean(fieldErrors.teacherModelId)}>
+            <select
+              id="train-teacher"
+              name="teacherModelId"
+              disabled={method === "none"}
+              value={chosenTeacher?.id ?? ""}
+              onChange={(e) => setTeacherId(e.target.value)}
+              aria-invalid={Boolean(fieldErrors.teacherModelId)}
+            >
               {teachersHere.map((t) => (
                 <option key={t.id} value={t.id}>
                   {t.name} ({t.architecture === "ranked-lists" ? "ranked lists" : `d=${t.dimension}`})
@@ -137,7 +152,16 @@ export function TrainModelForm({ datasets, teachers, defaultDatasetId }: { datas
       </Field>
       <div className="grid cols-3">
         <Field id="train-dimension" label="Dimension" error={fieldErrors.dimension}>
-          <input key={role} id="train-dimension" name="dimension" type="number" min={1} max={1024} defaultValue={role === "teacher" ? 200 : 20} aria-invalid={Boolean(fieldErrors.dimension)} />
+          <input
+            key={role}
+            id="train-dimension"
+            name="dimension"
+            type="number"
+            min={1}
+            max={1024}
+            defaultValue={role === "teacher" ? 200 : 20}
+            aria-invalid={Boolean(fieldErrors.dimension)}
+          />
         </Field>
         <Field id="train-epochs" label="Epochs (optional)" error={fieldErrors.epochs}>
           <input id="train-epochs" name="epochs" type="number" min={1} max={1000} placeholder="the recipe's" aria-invalid={Boolean(fieldErrors.epochs)} />

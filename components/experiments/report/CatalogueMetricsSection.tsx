@@ -105,12 +105,12 @@ export function CatalogueMetricsSection({ metrics, alpha, severeAlpha }: { metri
         testId="metric-forest-plot"
       />
       <p className="muted">
-        Thick bar: always-valid (mSPRT) {pct(1 - alpha, 0)} confidence sequence, safe to watch continuously; thin bar: fixed-horizon CI of the
-        metric&apos;s own test; dashed red line: the worst acceptable difference (−margin, or +margin when lower is better). The primary metric and every
-        guardrail must be shown non-inferior for a stage to advance; one shown worse beyond its margin pauses the rollout, and shown worse at α = {severeAlpha} is a
-        severe breach. Secondary metrics are reported only; Holm adjusts the always-valid p-values of the primary and secondary metrics. Shares and means are per
-        user, ratios divide sums over users (delta method clustered by user), quantiles compare one value per request or event (order-statistic
-        interval; requests of one user are treated as independent).
+        Thick bar: always-valid (mSPRT) {pct(1 - alpha, 0)} confidence sequence, safe to watch continuously; thin bar: fixed-horizon CI of the metric&apos;s own
+        test; dashed red line: the worst acceptable difference (−margin, or +margin when lower is better). The primary metric and every guardrail must be shown
+        non-inferior for a stage to advance; one shown worse beyond its margin pauses the rollout, and shown worse at α = {severeAlpha} is a severe breach.
+        Secondary metrics are reported only; Holm adjusts the always-valid p-values of the primary and secondary metrics. Shares and means are per user, ratios
+        divide sums over users (delta method clustered by user), quantiles compare one value per request or event (order-statistic interval; requests of one
+        user are treated as independent).
       </p>
     </section>
   );

@@ -7,7 +7,15 @@ import { pct } from "./format";
 export function ForestPlot({ kpis }: { kpis: KpiResult[] }) {
   return (
     <LiftForestPlot
-      rows={kpis.map((k) => ({ key: k.kpi, label: KPI_DEFINITIONS[k.kpi].label, lift: k.lift, ci: k.ci, fixedCi: k.fixedCi, marginLine: -k.margin, verdict: k.verdict }))}
+      rows={kpis.map((k) => ({
+        key: k.kpi,
+        label: KPI_DEFINITIONS[k.kpi].label,
+        lift: k.lift,
+        ci: k.ci,
+        fixedCi: k.fixedCi,
+        marginLine: -k.margin,
+        verdict: k.verdict,
+      }))}
       label="Relative lift of each KPI with confidence intervals"
       testId="forest-plot"
     />

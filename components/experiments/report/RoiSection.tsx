@@ -8,7 +8,15 @@ import type { ExperimentReport } from "@/lib/experiments/report";
 
 const FALLBACK_REQUESTS_PER_DAY = 1_000_000;
 
-export function ExperimentRoiSection({ report, control, candidate }: { report: ExperimentReport; control: ArmModel | undefined; candidate: ArmModel | undefined }) {
+export function ExperimentRoiSection({
+  report,
+  control,
+  candidate,
+}: {
+  report: ExperimentReport;
+  control: ArmModel | undefined;
+  candidate: ArmModel | undefined;
+}) {
   const roi = experimentRoi(report, { control: control ?? null, candidate: candidate ?? null });
   return (
     <section className="panel" data-testid="experiment-roi">

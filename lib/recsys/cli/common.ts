@@ -38,16 +38,14 @@ export function parseFlags<S extends z.ZodType>(argv: string[], options: Options
 
 /** a number flag given as a string: coerced, with a clear message when it is not a number */
 export const numberFlag = (what: string) =>
-  z
-    .string()
-    .transform((s, ctx) => {
-      const n = Number(s);
-      if (s.trim() === "" || !Number.isFinite(n)) {
-        ctx.addIssue({ code: "custom", message: `expected ${what}, got '${s}'` });
-        return z.NEVER;
-      }
-      return n;
-    });
+  z.string().transform((s, ctx) => {
+    const n = Number(s);
+    if (s.trim() === "" || !Number.isFinite(n)) {
+      ctx.addIssue({ code: "custom", message: `expected ${what}, got '${s}'` });
+      return z.NEVER;
+    }
+    return n;
+  });
 
 export const intFlag = (what: string, min = 0) =>
   numberFlag(what).refine((n) => Number.isInteger(n) && n >= min, { message: `expected ${what} (an integer >= ${min})` });

@@ -92,16 +92,26 @@ const Flags = z.object({
   "teacher-epochs": intFlag("an epoch count", 1).optional(),
   seed: intFlag("a seed", 0).optional(),
   "eval-seed": intFlag("a seed", 0).optional(),
-  lr: numberFlag("a learning rate").refine((x) => x > 0, "must be positive").optional(),
-  "teacher-lr": numberFlag("a learning rate").refine((x) => x > 0, "must be positive").optional(),
+  lr: numberFlag("a learning rate")
+    .refine((x) => x > 0, "must be positive")
+    .optional(),
+  "teacher-lr": numberFlag("a learning rate")
+    .refine((x) => x > 0, "must be positive")
+    .optional(),
   "lr-schedule": z.enum(LR_SCHEDULES).optional(),
   patience: intFlag("a count", 1).optional(),
   "eval-every": intFlag("an epoch count", 1).optional(),
-  "de-fraction": numberFlag("a fraction").refine((x) => x > 0 && x <= 1, "must be in (0, 1]").optional(),
+  "de-fraction": numberFlag("a fraction")
+    .refine((x) => x > 0 && x <= 1, "must be in (0, 1]")
+    .optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
   "rrd-sampling": z.enum(RRD_SAMPLINGS, { error: `expected one of ${RRD_SAMPLINGS.join(", ")}` }).optional(),
-  "rrd-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
-  "ir-lambda": numberFlag("a weight").refine((x) => x > 0, "must be positive").optional(),
+  "rrd-lambda": numberFlag("a weight")
+    .refine((x) => x > 0, "must be positive")
+    .optional(),
+  "ir-lambda": numberFlag("a weight")
+    .refine((x) => x > 0, "must be positive")
+    .optional(),
   engine: z.enum(["auto", "tfjs", "typed-arrays"]).optional(),
   "no-cache": z.boolean().optional(),
 });
@@ -126,7 +136,8 @@ async function main() {
   if (f.teacher !== undefined && !rankedTeacher && !fs.existsSync(path.join(f.teacher, "manifest.json"))) {
     throw new UsageError(`--teacher: ${f.teacher} is not a saved model directory (no manifest.json) nor ranked lists (no ranked-lists.json)`);
   }
-  if (rankedTeacher && rankedTeacherProblem(f.method)) throw new UsageError(`--teacher ${f.teacher} holds ranked lists only: ${rankedTeacherProblem(f.method)}`);
+  if (rankedTeacher && rankedTeacherProblem(f.method))
+    throw new UsageError(`--teacher ${f.teacher} holds ranked lists only: ${rankedTeacherProblem(f.method)}`);
   const signal = interruptSignal();
   await getTf();
   const ds = loadDataset(f.data);
@@ -160,7 +171,12 @@ async function main() {
     const bar = progressBar(`teacher d${teacherDim}`);
     let trained: TrainedModel;
     try {
-      trained = await trainTeacher(ds, presetTeacherOptions(preset.name, { dim: teacherDim, epochs: f["teacher-epochs"], lr: f["teacher-lr"], patience: f.patience, seed, evalSeed }), bar.progress, signal);
+      trained = await trainTeacher(
+        ds,
+        presetTeacherOptions(preset.name, { dim: teacherDim, epochs: f["teacher-epochs"], lr: f["teacher-lr"], patience: f.patience, seed, evalSeed }),
+        bar.progress,
+        signal,
+      );
     } finally {
       bar.stop();
     }
@@ -188,7 +204,10 @@ async function main() {
         patience: f.patience,
         evalEvery: f["eval-every"],
         engine: f.engine,
-        de: { ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }), ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }) },
+        de: {
+          ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }),
+          ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }),
+        },
         rrd: { ...(f["rrd-sampling"] !== undefined && { sampling: f["rrd-sampling"] }), ...(f["rrd-lambda"] !== undefined && { lambda: f["rrd-lambda"] }) },
         ir: { ...(f["ir-lambda"] !== undefined && { lambda: f["ir-lambda"] }) },
       }),

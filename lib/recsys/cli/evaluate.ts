@@ -47,10 +47,12 @@ async function main() {
     throw new UsageError(`the model covers ${model.numUsers} users x ${model.numItems} items but ${f.data} has ${ds.numUsers} x ${ds.numItems}`);
   }
   for (let u = 0; u < ds.numUsers; u++) {
-    if (model.userIds[u] !== ds.userIds[u]) throw new UsageError(`the model's user ids differ from ${f.data} (index ${u}: '${model.userIds[u]}' vs '${ds.userIds[u]}')`);
+    if (model.userIds[u] !== ds.userIds[u])
+      throw new UsageError(`the model's user ids differ from ${f.data} (index ${u}: '${model.userIds[u]}' vs '${ds.userIds[u]}')`);
   }
   for (let i = 0; i < ds.numItems; i++) {
-    if (model.itemIds[i] !== ds.itemIds[i]) throw new UsageError(`the model's item ids differ from ${f.data} (index ${i}: '${model.itemIds[i]}' vs '${ds.itemIds[i]}')`);
+    if (model.itemIds[i] !== ds.itemIds[i])
+      throw new UsageError(`the model's item ids differ from ${f.data} (index ${i}: '${model.itemIds[i]}' vs '${ds.itemIds[i]}')`);
   }
   const bar = progressBar("evaluating");
   const r = evaluate(model, ds, { split: f.split, seed: f.seed ?? 0 }, bar.progress);

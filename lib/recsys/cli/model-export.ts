@@ -35,7 +35,9 @@ async function main() {
   fs.mkdirSync(f.out, { recursive: true });
   const files = exportEmbeddings(model, f.format);
   for (const [name, bytes] of Object.entries(files)) fs.writeFileSync(path.join(f.out, name), bytes);
-  process.stdout.write(`${model.manifest.role} dim ${model.dim} (${model.numUsers} users, ${model.numItems} items) exported to ${f.out}: ${Object.keys(files).join(", ")}\n`);
+  process.stdout.write(
+    `${model.manifest.role} dim ${model.dim} (${model.numUsers} users, ${model.numItems} items) exported to ${f.out}: ${Object.keys(files).join(", ")}\n`,
+  );
   model.dispose();
 }
 

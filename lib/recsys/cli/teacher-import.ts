@@ -61,7 +61,8 @@ async function main() {
   const emb = [f.users, f["user-ids"], f.items, f["item-ids"]];
   const anyEmb = emb.some((x) => x !== undefined);
   if (anyEmb === (f.ranked !== undefined)) throw new UsageError("give either --users, --user-ids, --items and --item-ids, or --ranked");
-  if (fs.existsSync(path.join(f.out, "manifest.json")) || fs.existsSync(path.join(f.out, "ranked-lists.json"))) throw new UsageError(`--out: ${f.out} already holds a teacher`);
+  if (fs.existsSync(path.join(f.out, "manifest.json")) || fs.existsSync(path.join(f.out, "ranked-lists.json")))
+    throw new UsageError(`--out: ${f.out} already holds a teacher`);
   const ds = loadDataset(f.data);
   if (f.ranked !== undefined) {
     const file = read(f.ranked, "ranked");
@@ -69,12 +70,19 @@ async function main() {
     if (!format) throw new UsageError(`--ranked: ${f.ranked}: expected a .csv or .jsonl file`);
     const lists = parseRankedLists(new TextDecoder().decode(file.bytes), format, ds, f.ranked, "ranked");
     await saveRankedLists(f.out, lists, { datasetName: ds.name, source: f.ranked });
-    process.stdout.write(`ranked lists of ${lists.usersCovered}/${ds.numUsers} users (top-${lists.N} after dropping training items) saved to ${f.out}\nthey distill with --method rd or rrd; DE and IR-RRD need the teacher's embeddings\n`);
+    process.stdout.write(
+      `ranked lists of ${lists.usersCovered}/${ds.numUsers} users (top-${lists.N} after dropping training items) saved to ${f.out}\nthey distill with --method rd or rrd; DE and IR-RRD need the teacher's embeddings\n`,
+    );
     return;
   }
   const missing = (["users", "user-ids", "items", "item-ids"] as const).filter((k) => f[k] === undefined);
   if (missing.length > 0) throw new UsageError(`embeddings need ${missing.map((k) => `--${k}`).join(", ")} too`);
-  const teacher = teacherFromEmbeddings(ds, { userEmbeddings: read(f.users!, "users"), userIds: read(f["user-ids"]!, "user-ids"), itemEmbeddings: read(f.items!, "items"), itemIds: read(f["item-ids"]!, "item-ids") });
+  const teacher = teacherFromEmbeddings(ds, {
+    userEmbeddings: read(f.users!, "users"),
+    userIds: read(f["user-ids"]!, "user-ids"),
+    itemEmbeddings: read(f.items!, "items"),
+    itemIds: read(f["item-ids"]!, "item-ids"),
+  });
   await saveModel(f.out, teacher);
   process.stdout.write(`teacher dim ${teacher.dim} for ${ds.numUsers} users x ${ds.numItems} items saved to ${f.out}\n`);
 }

@@ -28,7 +28,11 @@ const MOVIELENS_HEADER = ["userid", "movieid", "rating", "timestamp"];
 
 /** lower-cased header fields without quotes, for detection */
 function headerFields(line: string, delimiter: string): string[] {
-  return line.split(delimiter).map((f) => unquote(f).toLowerCase().replace(/[^a-z0-9]/g, ""));
+  return line.split(delimiter).map((f) =>
+    unquote(f)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, ""),
+  );
 }
 
 function unquote(field: string): string {
@@ -48,10 +52,50 @@ export function detectDelimiter(line: string): string {
   return "\t";
 }
 
-const USER_HEADERS = new Set(["user", "users", "userid", "uid", "customer", "customerid", "visitor", "visitorid", "member", "memberid", "session", "sessionid", "reader", "readerid"]);
+const USER_HEADERS = new Set([
+  "user",
+  "users",
+  "userid",
+  "uid",
+  "customer",
+  "customerid",
+  "visitor",
+  "visitorid",
+  "member",
+  "memberid",
+  "session",
+  "sessionid",
+  "reader",
+  "readerid",
+]);
 const ITEM_HEADERS = new Set([
-  "item", "items", "itemid", "iid", "product", "productid", "movie", "movieid", "article", "articleid", "book", "bookid",
-  "track", "trackid", "song", "songid", "video", "videoid", "doc", "docid", "document", "documentid", "paper", "paperid", "sku", "content", "contentid",
+  "item",
+  "items",
+  "itemid",
+  "iid",
+  "product",
+  "productid",
+  "movie",
+  "movieid",
+  "article",
+  "articleid",
+  "book",
+  "bookid",
+  "track",
+  "trackid",
+  "song",
+  "songid",
+  "video",
+  "videoid",
+  "doc",
+  "docid",
+  "document",
+  "documentid",
+  "paper",
+  "paperid",
+  "sku",
+  "content",
+  "contentid",
 ]);
 const TIME_HEADERS = new Set(["timestamp", "time", "ts", "date", "datetime", "createdat", "eventtime"]);
 
@@ -73,15 +117,7 @@ function parseTime(raw: string, name: string, line: number, file: string): numbe
   throw new DatasetError(`${name}:${line}: timestamp '${raw.slice(0, 40)}' is neither a number nor a date`, { file, line });
 }
 
-function finish(
-  file: string,
-  users: IdInterner,
-  items: IdInterner,
-  raw: InteractionColumns,
-  timed: boolean,
-  seed: number,
-  source: Dataset["source"],
-): Dataset {
+function finish(file: string, users: IdInterner, items: IdInterner, raw: InteractionColumns, timed: boolean, seed: number, source: Dataset["source"]): Dataset {
   const name = shortName(file);
   if (raw.length === 0) throw new DatasetError(`${name}: no interactions`, { file });
   const U = canonicalOrder(users.ids);
@@ -120,7 +156,8 @@ export function loadMovieLens(ratingsCsvPath: string, opts: MovieLensOptions = {
       return;
     }
     const f = text.split(",");
-    if (f.length !== 4) throw new DatasetError(`${name}:${line}: expected 4 comma-separated columns (userId,movieId,rating,timestamp), got ${f.length}`, { file, line });
+    if (f.length !== 4)
+      throw new DatasetError(`${name}:${line}: expected 4 comma-separated columns (userId,movieId,rating,timestamp), got ${f.length}`, { file, line });
     const user = f[0].trim();
     const movie = f[1].trim();
     if (user === "" || movie === "") throw new DatasetError(`${name}:${line}: empty ${user === "" ? "userId" : "movieId"}`, { file, line });
@@ -161,11 +198,17 @@ export function loadInteractionsCsv(file: string, opts: InteractionsCsvOptions =
     const f = text.split(delimiter);
     if (columns === 0) {
       if (f.length !== 2 && f.length !== 3) {
-        throw new DatasetError(`${name}:${line}: expected 2 or 3 ${delimiterName(delimiter)}-separated columns (user, item[, timestamp]), got ${f.length}`, { file, line });
+        throw new DatasetError(`${name}:${line}: expected 2 or 3 ${delimiterName(delimiter)}-separated columns (user, item[, timestamp]), got ${f.length}`, {
+          file,
+          line,
+        });
       }
       columns = f.length;
     } else if (f.length !== columns) {
-      throw new DatasetError(`${name}:${line}: expected ${columns} ${delimiterName(delimiter)}-separated columns like the first row, got ${f.length}`, { file, line });
+      throw new DatasetError(`${name}:${line}: expected ${columns} ${delimiterName(delimiter)}-separated columns like the first row, got ${f.length}`, {
+        file,
+        line,
+      });
     }
     const user = unquote(f[0]);
     const item = unquote(f[1]);

@@ -119,7 +119,9 @@ export function foldLiveInteractions(input: FoldInput): FoldResult {
     return k;
   };
   // new ids in a fixed order (by time, then id) so the same events always give the same snapshot
-  const events = [...input.events].sort((a, b) => a.time - b.time || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
+  const events = [...input.events].sort(
+    (a, b) => a.time - b.time || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0),
+  );
   for (const e of events) {
     if (!Number.isFinite(e.time)) throw new DatasetError(`live interaction of user '${e.userId}' on item '${e.itemId}' has no valid time`);
     rows.push(intern(e.userId, userIds, userIndex), intern(e.itemId, itemIds, itemIndex), e.time);

@@ -97,13 +97,15 @@ export function itemIndexOf(ds: Dataset, externalId: string): number {
 
 /** dense user index -> external id; throws DatasetError on an out-of-range index */
 export function userIdOf(ds: Dataset, index: number): string {
-  if (!Number.isInteger(index) || index < 0 || index >= ds.numUsers) throw new DatasetError(`unknown user index ${index} (dataset ${ds.name} has ${ds.numUsers} users)`);
+  if (!Number.isInteger(index) || index < 0 || index >= ds.numUsers)
+    throw new DatasetError(`unknown user index ${index} (dataset ${ds.name} has ${ds.numUsers} users)`);
   return ds.userIds[index];
 }
 
 /** dense item index -> external id; throws DatasetError on an out-of-range index */
 export function itemIdOf(ds: Dataset, index: number): string {
-  if (!Number.isInteger(index) || index < 0 || index >= ds.numItems) throw new DatasetError(`unknown item index ${index} (dataset ${ds.name} has ${ds.numItems} items)`);
+  if (!Number.isInteger(index) || index < 0 || index >= ds.numItems)
+    throw new DatasetError(`unknown item index ${index} (dataset ${ds.name} has ${ds.numItems} items)`);
   return ds.itemIds[index];
 }
 
@@ -142,7 +144,7 @@ export class ByteInterner {
   private internNumber(v: number, buf: Uint8Array, start: number, end: number): number {
     const table = this.numTable;
     const mask = table.length - 1;
-    let slot = Math.imul(v, 0x9e3779b1) >>> 7 & mask;
+    let slot = (Math.imul(v, 0x9e3779b1) >>> 7) & mask;
     for (;;) {
       const id = table[slot];
       if (id < 0) break;
@@ -163,7 +165,7 @@ export class ByteInterner {
       for (let k = 0; k < table.length; k++) {
         const i = table[k];
         if (i < 0) continue;
-        let sl = Math.imul(this.numValues[i], 0x9e3779b1) >>> 7 & m2;
+        let sl = (Math.imul(this.numValues[i], 0x9e3779b1) >>> 7) & m2;
         while (t2[sl] >= 0) sl = (sl + 1) & m2;
         t2[sl] = i;
       }

@@ -235,7 +235,10 @@ async function previewTsvDir(r: ResolvedInput): Promise<ImportPreview> {
         rows.push({ line: l.line, user: f[0].trim(), item: f[1].trim(), timestamp: null, weight: null, kept: true });
       }
     }
-    const bytesSampled = Math.max(1, lines.reduce((a, l) => a + l.length + 1, 0));
+    const bytesSampled = Math.max(
+      1,
+      lines.reduce((a, l) => a + l.length + 1, 0),
+    );
     estimated += head.length === size ? data.length : Math.round((data.length * size) / bytesSampled);
   }
   return {
@@ -304,7 +307,10 @@ export async function runImport(inputPath: string, opts: ImportRunOptions): Prom
   if (r.format === "tsv-dir") return importTsvDir(r, fileName, opts);
   const plan = await planDelimited(r.file, r.format, opts);
   const name = path.basename(r.file);
-  const parser = new InteractionParser({ delimiter: plan.delimiter, header: plan.header, mapping: plan.mapping, minWeight: plan.minWeight }, { name, file: r.file });
+  const parser = new InteractionParser(
+    { delimiter: plan.delimiter, header: plan.header, mapping: plan.mapping, minWeight: plan.minWeight },
+    { name, file: r.file },
+  );
   const input = openByteInput(r.file);
   const report = opts.onProgress ?? (() => undefined);
   let reserved = false;

@@ -91,7 +91,10 @@ export class LineSplitter {
   private carryLength = 0;
   private started = false;
 
-  constructor(private readonly onLine: (buf: Buffer, start: number, end: number) => void, private readonly name = "input") {}
+  constructor(
+    private readonly onLine: (buf: Buffer, start: number, end: number) => void,
+    private readonly name = "input",
+  ) {}
 
   push(chunk: Buffer): void {
     let start = 0;

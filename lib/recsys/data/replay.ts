@@ -10,7 +10,10 @@ export interface ReplayedInteraction {
   timestamp: number;
 }
 
-export function replayInteractions(ds: Dataset, opts: { startMs: number; stepMs?: number; users?: Iterable<number>; userId?: (u: number) => string }): ReplayedInteraction[] {
+export function replayInteractions(
+  ds: Dataset,
+  opts: { startMs: number; stepMs?: number; users?: Iterable<number>; userId?: (u: number) => string },
+): ReplayedInteraction[] {
   const step = opts.stepMs ?? 1000;
   const name = opts.userId ?? ((u: number) => ds.userIds[u]);
   const out: ReplayedInteraction[] = [];

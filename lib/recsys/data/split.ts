@@ -84,10 +84,7 @@ export function splitDataset(input: Omit<LeaveOneOutInput, "timed" | "seed"> & {
  *   interaction before the cut-off is validation.
  * Users with fewer than MIN_ITEMS_FOR_HOLDOUT distinct items keep everything in train (LOO kinds).
  */
-export type SplitSpec =
-  | { kind: "loo-time"; seed?: number }
-  | { kind: "loo-random"; seed?: number }
-  | { kind: "time-cutoff"; cutoff: string; seed?: number };
+export type SplitSpec = { kind: "loo-time"; seed?: number } | { kind: "loo-random"; seed?: number } | { kind: "time-cutoff"; cutoff: string; seed?: number };
 
 export const SPLIT_KINDS = ["loo-time", "loo-random", "time-cutoff"] as const;
 

@@ -73,8 +73,7 @@ export function datasetStats(ds: Dataset): DatasetStats {
  * external ids, sorted, so it depends on content only, not on dense ordering or file line order.
  */
 export function contentHash(ds: Dataset): string {
-  const byCodeUnit = (ids: readonly string[]) =>
-    Array.from(ids.keys()).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  const byCodeUnit = (ids: readonly string[]) => Array.from(ids.keys()).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
   const userOrder = byCodeUnit(ds.userIds);
   const itemOrder = byCodeUnit(ds.itemIds);
   const itemRank = new Int32Array(ds.numItems);

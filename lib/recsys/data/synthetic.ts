@@ -62,8 +62,10 @@ function checkOptions(o: Required<Omit<SyntheticOptions, "drift">>, drift: Synth
   if (!(o.interactionsPerUser >= MIN_ITEMS_FOR_HOLDOUT && o.interactionsPerUser <= o.numItems / 2)) {
     throw new DatasetError(`synthetic: interactionsPerUser must be between ${MIN_ITEMS_FOR_HOLDOUT} and numItems/2, got ${o.interactionsPerUser}`);
   }
-  if (!(o.nicheUserFraction >= 0 && o.nicheUserFraction <= 1)) throw new DatasetError(`synthetic: nicheUserFraction must be in [0, 1], got ${o.nicheUserFraction}`);
-  if (!(o.popularityExponent >= 0 && o.popularityExponent <= 5)) throw new DatasetError(`synthetic: popularityExponent must be in [0, 5], got ${o.popularityExponent}`);
+  if (!(o.nicheUserFraction >= 0 && o.nicheUserFraction <= 1))
+    throw new DatasetError(`synthetic: nicheUserFraction must be in [0, 1], got ${o.nicheUserFraction}`);
+  if (!(o.popularityExponent >= 0 && o.popularityExponent <= 5))
+    throw new DatasetError(`synthetic: popularityExponent must be in [0, 5], got ${o.popularityExponent}`);
   if (!(o.affinity >= 0 && Number.isFinite(o.affinity))) throw new DatasetError(`synthetic: affinity must be >= 0, got ${o.affinity}`);
   if (drift !== undefined) {
     if (!(drift.phase >= 0 && drift.phase <= 1)) throw new DatasetError(`synthetic: drift.phase must be in [0, 1], got ${drift.phase}`);

@@ -64,7 +64,13 @@ function readPairs(file: string, users: IdInterner, items: IdInterner): Pairs {
 }
 
 /** dense mapping: identity for integer ids (with declared size), canonical order otherwise */
-function denseIds(interner: IdInterner, declared: number | undefined, kind: string, dir: string, declaredBy = "declared"): { remap: Int32Array; ids: string[] } {
+function denseIds(
+  interner: IdInterner,
+  declared: number | undefined,
+  kind: string,
+  dir: string,
+  declaredBy = "declared",
+): { remap: Int32Array; ids: string[] } {
   if (allCanonicalIntegers(interner.ids)) {
     let max = -1;
     for (const id of interner.ids) max = Math.max(max, Number(id));
@@ -177,7 +183,10 @@ export function loadTsvDir(dir: string, opts: TsvDirOptions = {}): Dataset {
       const line = pairs.lines[k];
       const where = { file: pairs.file, line };
       if (out[u] !== -1) {
-        throw new DatasetError(`${name}:${line}: user '${userIds[u]}' already has a held-out item (line ${firstLine[u]}); leave-one-out needs one per user`, where);
+        throw new DatasetError(
+          `${name}:${line}: user '${userIds[u]}' already has a held-out item (line ${firstLine[u]}); leave-one-out needs one per user`,
+          where,
+        );
       }
       if (binarySearch(trainByUser[u], i)) {
         throw new DatasetError(`${name}:${line}: pair (user '${userIds[u]}', item '${itemIds[i]}') is also in train.tsv; splits must be disjoint`, where);

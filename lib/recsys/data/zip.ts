@@ -66,7 +66,8 @@ export async function extractTsvZip(file: string, destDir: string, maxBytes: num
     const entries = await splitEntries(zip, file);
     let total = 0;
     for (const e of entries.values()) total += e.uncompressedSize;
-    if (total > maxBytes) throw new DatasetError(`${path.basename(file)}: the split files unpack to ${total} bytes, more than the limit of ${maxBytes}`, { file });
+    if (total > maxBytes)
+      throw new DatasetError(`${path.basename(file)}: the split files unpack to ${total} bytes, more than the limit of ${maxBytes}`, { file });
     fs.mkdirSync(destDir, { recursive: true });
     for (const [name, entry] of entries) {
       try {

@@ -76,7 +76,19 @@ export class DeExpertKernel {
   backward(m: number, from: number, cnt: number): void {
     const { ds, dh, dt, block } = this.shape;
     const o = this.off;
-    this.backwardFn(4 * m * block, this.gradOffset + 4 * m * block, o.X + 4 * from * ds, o.H + 4 * from * dh, o.DY + 4 * from * dt, o.DH, o.DX + 4 * from * ds, cnt, ds, dh, dt);
+    this.backwardFn(
+      4 * m * block,
+      this.gradOffset + 4 * m * block,
+      o.X + 4 * from * ds,
+      o.H + 4 * from * dh,
+      o.DY + 4 * from * dt,
+      o.DH,
+      o.DX + 4 * from * ds,
+      cnt,
+      ds,
+      dh,
+      dt,
+    );
   }
 }
 

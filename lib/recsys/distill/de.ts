@@ -256,7 +256,14 @@ function noActivations(M: number): ExpertActivations {
   return { X: new Array(M).fill(null), H: new Array(M).fill(null), Y: new Array(M).fill(null) };
 }
 
-function engineForward(side: DeSide, counts: Int32Array, offsets: Int32Array, pairEntity: Int32Array, hs: Float32Array, engine: MatmulEngine): ExpertActivations {
+function engineForward(
+  side: DeSide,
+  counts: Int32Array,
+  offsets: Int32Array,
+  pairEntity: Int32Array,
+  hs: Float32Array,
+  engine: MatmulEngine,
+): ExpertActivations {
   const { M, ds, dt, dh, block } = side;
   const { X, H, Y } = noActivations(M);
   for (let m = 0; m < M; m++) {
@@ -285,7 +292,14 @@ function engineForward(side: DeSide, counts: Int32Array, offsets: Int32Array, pa
   return { X, H, Y };
 }
 
-function kernelForward(kernel: DeExpertKernel, side: DeSide, counts: Int32Array, offsets: Int32Array, pairEntity: Int32Array, hs: Float32Array): ExpertActivations {
+function kernelForward(
+  kernel: DeExpertKernel,
+  side: DeSide,
+  counts: Int32Array,
+  offsets: Int32Array,
+  pairEntity: Int32Array,
+  hs: Float32Array,
+): ExpertActivations {
   const { M, ds, dt, dh } = side;
   const pairs = offsets[M];
   for (let p = 0; p < pairs; p++) kernel.X.set(hs.subarray(pairEntity[p] * ds, (pairEntity[p] + 1) * ds), p * ds);
@@ -518,7 +532,8 @@ export class DeDistiller implements Distiller {
       grads.experts = experts.gradBuffer();
       grads.selection = selection.gradBuffer();
       const shared = experts.shared;
-      const kernel = expertKernel && shared ? new DeExpertKernel(expertKernel, shared.memory, shared.gradOffset, shared.offset, side, EXPERT_KERNEL_PAIRS) : null;
+      const kernel =
+        expertKernel && shared ? new DeExpertKernel(expertKernel, shared.memory, shared.gradOffset, shared.offset, side, EXPERT_KERNEL_PAIRS) : null;
       return { side, experts, selection, grads, kernel };
     });
   }

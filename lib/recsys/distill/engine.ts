@@ -62,13 +62,31 @@ export class WasmKernelEngine implements MatmulEngine {
 
   private constructor(
     private readonly wasm: WasmModule,
-    private readonly batchMatMul: (aId: number, aShape: Uint8Array, aRank: number, bId: number, bShape: Uint8Array, bRank: number, transposeA: number, transposeB: number, outId: number) => void,
+    private readonly batchMatMul: (
+      aId: number,
+      aShape: Uint8Array,
+      aRank: number,
+      bId: number,
+      bShape: Uint8Array,
+      bRank: number,
+      transposeA: number,
+      transposeB: number,
+      outId: number,
+    ) => void,
   ) {}
 
   static create(tf: Tf): WasmKernelEngine | null {
     if (tf.getBackend() !== "wasm") return null;
     const wasm = (tf.backend() as unknown as { wasm?: Partial<WasmModule> }).wasm;
-    if (!wasm || typeof wasm.cwrap !== "function" || typeof wasm._malloc !== "function" || typeof wasm._free !== "function" || !wasm.tfjs || typeof wasm.tfjs.registerTensor !== "function" || typeof wasm.tfjs.disposeData !== "function") {
+    if (
+      !wasm ||
+      typeof wasm.cwrap !== "function" ||
+      typeof wasm._malloc !== "function" ||
+      typeof wasm._free !== "function" ||
+      !wasm.tfjs ||
+      typeof wasm.tfjs.registerTensor !== "function" ||
+      typeof wasm.tfjs.disposeData !== "function"
+    ) {
       return null;
     }
     const full = wasm as WasmModule;

@@ -147,7 +147,8 @@ export class RrdDistiller implements Distiller {
     this.numCandidates = side === "user" ? ds.numItems : ds.numUsers;
     this.observed = side === "user" ? ds.trainByUser : usersByItem(ds);
     const what = side === "user" ? "users" : "items";
-    if (topN.length !== this.numAnchors * this.cfg.topN) throw new Error(`teacher top-N has ${topN.length} entries, expected ${this.numAnchors} ${what} x ${this.cfg.topN}`);
+    if (topN.length !== this.numAnchors * this.cfg.topN)
+      throw new Error(`teacher top-N has ${topN.length} entries, expected ${this.numAnchors} ${what} x ${this.cfg.topN}`);
     this.interesting = new Int32Array(this.numAnchors * this.cfg.K).fill(-1);
     this.uninteresting = new Int32Array(this.numAnchors * this.cfg.L).fill(-1);
     this.candStamp = new Int32Array(kernel ? this.numCandidates : 0);

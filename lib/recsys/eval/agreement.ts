@@ -18,7 +18,12 @@ export function agreement(a: Scorer, b: Scorer, ds: Dataset, k = 10, opts: Agree
   if (users.length === 0) return 0;
   // all of a's lists first, then b's, so batch scorers can score blocks of users
   const listsA = new Int32Array(users.length * k).fill(-1);
-  forEachUserScores(a, users, (u, scores, p) => listsA.set(topK(scores, k, ds.trainByUser[u]), p * k), opts.progress && ((f, m) => opts.progress!(f / 2, `agreement: ${m}`)));
+  forEachUserScores(
+    a,
+    users,
+    (u, scores, p) => listsA.set(topK(scores, k, ds.trainByUser[u]), p * k),
+    opts.progress && ((f, m) => opts.progress!(f / 2, `agreement: ${m}`)),
+  );
   const mark = new Int32Array(ds.numItems).fill(-1);
   let total = 0;
   forEachUserScores(

@@ -81,7 +81,13 @@ export function activitySegments(ds: Dataset, plan: EvalPlan, coldMax: number, h
 }
 
 function segment(ranks: Int32Array, positions: Int32Array): SegmentMetrics {
-  return { users: positions.length, metrics: sampledMetrics(Int32Array.from(positions, (p) => ranks[p]), CUTOFFS) };
+  return {
+    users: positions.length,
+    metrics: sampledMetrics(
+      Int32Array.from(positions, (p) => ranks[p]),
+      CUTOFFS,
+    ),
+  };
 }
 
 /**
@@ -108,7 +114,9 @@ export function compareModels(
   const results = new Map<string, ComparedMetrics>();
   models.forEach((m, index) => {
     const share = (f: number, msg: string) => progress?.((index + f) / models.length, `model ${index + 1}/${models.length}: ${msg}`);
-    const r: EvalResult = evaluatePlan(m.scorer, plan, { cutoffs: CUTOFFS, full: true, fullCutoffs: [20], coverageK: 10, keepRanks: true }, (f, msg) => share(0.7 * f, msg));
+    const r: EvalResult = evaluatePlan(m.scorer, plan, { cutoffs: CUTOFFS, full: true, fullCutoffs: [20], coverageK: 10, keepRanks: true }, (f, msg) =>
+      share(0.7 * f, msg),
+    );
     share(0.7, "agreement with the teacher");
     const agree = m === teacher ? 1 : agreement(teacher.scorer, m.scorer, ds, 10, { users: agreementUsers });
     share(0.85, "scoring latency");

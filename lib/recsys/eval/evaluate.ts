@@ -44,9 +44,7 @@ export interface EvalResult {
 
 export function evaluate(scorer: Scorer, ds: Dataset, opts: EvaluateOptions, progress?: ProgressFn): EvalResult {
   if (scorer.numItems !== ds.numItems || scorer.numUsers !== ds.numUsers) {
-    throw new RangeError(
-      `scorer covers ${scorer.numUsers} users × ${scorer.numItems} items but dataset ${ds.name} has ${ds.numUsers} × ${ds.numItems}`,
-    );
+    throw new RangeError(`scorer covers ${scorer.numUsers} users × ${scorer.numItems} items but dataset ${ds.name} has ${ds.numUsers} × ${ds.numItems}`);
   }
   const plan = opts.plan ?? cachedEvalPlan(ds, opts);
   if (plan.numItems !== ds.numItems) throw new RangeError(`evaluation plan was built for another dataset (${plan.numItems} items)`);

@@ -94,7 +94,7 @@ export function buildEvalPlan(ds: Dataset, opts: EvalPlanOptions): EvalPlan {
       for (const i of all) negativeItems[w++] = i;
     } else if (want * 2 <= available) {
       // rejection sampling without replacement; marks are cleared below
-      for (let got = 0; got < want; ) {
+      for (let got = 0; got < want;) {
         const i = rng.int(numItems);
         if (seen[i]) continue;
         seen[i] = 2;

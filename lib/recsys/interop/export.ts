@@ -17,6 +17,11 @@ export function exportEmbeddings(model: ServableBpr, format: ExportFormat): Reco
   if (format === "npy") {
     return { "users.npy": encodeNpy(users), "items.npy": encodeNpy(items), "user_ids.txt": ids(model.userIds), "item_ids.txt": ids(model.itemIds) };
   }
-  const metadata = { user_ids: JSON.stringify(model.userIds), item_ids: JSON.stringify(model.itemIds), method: String(model.manifest.method ?? ""), role: model.manifest.role };
+  const metadata = {
+    user_ids: JSON.stringify(model.userIds),
+    item_ids: JSON.stringify(model.itemIds),
+    method: String(model.manifest.method ?? ""),
+    role: model.manifest.role,
+  };
   return { "model.safetensors": encodeSafetensors({ users, items }, metadata), "user_ids.txt": ids(model.userIds), "item_ids.txt": ids(model.itemIds) };
 }

@@ -22,7 +22,12 @@ export function parseIdList(text: string, name: string, field: string): string[]
   lines.forEach((id, i) => {
     if (id.trim() === "") throw new ImportError(`${name}:${i + 1}: empty id`, field);
   });
-  return checkUnique(lines.map((s) => s.trim()), name, field, (i) => `line ${i + 1}`);
+  return checkUnique(
+    lines.map((s) => s.trim()),
+    name,
+    field,
+    (i) => `line ${i + 1}`,
+  );
 }
 
 function checkUnique(ids: string[], name: string, field: string, where: (i: number) => string): string[] {

@@ -12,7 +12,8 @@ export function checkFinite(m: Matrix, what: string, field: string): void {
   const { data, cols } = m;
   for (let i = 0; i < data.length; i++) {
     const x = data[i];
-    if (!Number.isFinite(x)) throw new ImportError(`${what}: value ${String(x)} at row ${Math.floor(i / cols)}, column ${i % cols} (every value must be a finite number)`, field);
+    if (!Number.isFinite(x))
+      throw new ImportError(`${what}: value ${String(x)} at row ${Math.floor(i / cols)}, column ${i % cols} (every value must be a finite number)`, field);
   }
 }
 

@@ -59,7 +59,8 @@ export function parseRankedLists(text: string, format: RankedFormat, ds: Dataset
         if (!/^rank$/i.test(cols[2] ?? "") || cols.length !== 3) throw fail(line, `header must be user,item,rank, got ${raw.trim()}`);
         continue;
       }
-      if (cols.length !== 3) throw fail(line, `expected 3 comma-separated fields (user,item,rank), got ${cols.length}${n === lines.length - 1 ? " (file truncated?)" : ""}`);
+      if (cols.length !== 3)
+        throw fail(line, `expected 3 comma-separated fields (user,item,rank), got ${cols.length}${n === lines.length - 1 ? " (file truncated?)" : ""}`);
       [user, item, rankText] = cols;
     } else {
       let obj: unknown;
@@ -69,7 +70,8 @@ export function parseRankedLists(text: string, format: RankedFormat, ds: Dataset
         throw fail(line, `not valid JSON${n >= lines.length - 2 ? " (file truncated?)" : ""}`);
       }
       const o = obj as Record<string, unknown>;
-      if (typeof o !== "object" || o === null || !("user" in o) || !("item" in o) || !("rank" in o)) throw fail(line, 'expected an object with "user", "item" and "rank"');
+      if (typeof o !== "object" || o === null || !("user" in o) || !("item" in o) || !("rank" in o))
+        throw fail(line, 'expected an object with "user", "item" and "rank"');
       user = String(o.user);
       item = String(o.item);
       rankText = String(o.rank);
@@ -134,7 +136,16 @@ interface RankedManifest {
 export async function saveRankedLists(dir: string, t: RankedListTeacher, meta: { datasetName: string; source: string }): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, LISTS_FILE), Buffer.from(t.lists.buffer, t.lists.byteOffset, t.lists.byteLength));
-  const manifest: RankedManifest = { format: "understudy-ranked-lists", version: 1, numUsers: t.numUsers, numItems: t.numItems, N: t.N, usersCovered: t.usersCovered, ...meta, createdAt: new Date().toISOString() };
+  const manifest: RankedManifest = {
+    format: "understudy-ranked-lists",
+    version: 1,
+    numUsers: t.numUsers,
+    numItems: t.numItems,
+    N: t.N,
+    usersCovered: t.usersCovered,
+    ...meta,
+    createdAt: new Date().toISOString(),
+  };
   await fs.writeFile(path.join(dir, RANKED_MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
 }
 

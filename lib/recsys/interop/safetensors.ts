@@ -33,15 +33,18 @@ export function parseSafetensors(buf: Uint8Array, name: string, field: string): 
     const t = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const shape = t.shape;
     const offsets = t.data_offsets;
-    if (!Array.isArray(shape) || !Array.isArray(offsets) || offsets.length !== 2 || typeof t.dtype !== "string") throw fail(`tensor "${key}": needs dtype, shape and data_offsets`);
+    if (!Array.isArray(shape) || !Array.isArray(offsets) || offsets.length !== 2 || typeof t.dtype !== "string")
+      throw fail(`tensor "${key}": needs dtype, shape and data_offsets`);
     const itemsize = t.dtype === "F32" ? 4 : t.dtype === "F64" ? 8 : null;
     if (itemsize === null) throw fail(`tensor "${key}": dtype ${t.dtype} is not supported (F32 or F64)`);
-    if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw fail(`tensor "${key}": shape [${shape.join(", ")}] is not a 2-D matrix (rows, dimension)`);
+    if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw fail(`tensor "${key}": shape [${shape.join(", ")}] is not a 2-D matrix (rows, dimension)`);
     const [begin, end] = offsets as number[];
     const [rows, cols] = shape as number[];
     if (end > body.length) throw fail(`truncated: tensor "${key}" ends at byte ${end} of the data, which has ${body.length}`);
     if (!(Number.isInteger(begin) && Number.isInteger(end) && begin >= 0 && end >= begin)) throw fail(`tensor "${key}": bad data_offsets [${begin}, ${end}]`);
-    if (end - begin !== rows * cols * itemsize) throw fail(`tensor "${key}": shape [${rows}, ${cols}] of ${t.dtype} needs ${rows * cols * itemsize} bytes, its offsets span ${end - begin}`);
+    if (end - begin !== rows * cols * itemsize)
+      throw fail(`tensor "${key}": shape [${rows}, ${cols}] of ${t.dtype} needs ${rows * cols * itemsize} bytes, its offsets span ${end - begin}`);
     const m = { rows, cols, data: readFloats(body.subarray(begin, end), rows * cols, itemsize) };
     checkFinite(m, `${name} tensor "${key}"`, field);
     tensors.set(key, m);

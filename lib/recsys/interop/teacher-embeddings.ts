@@ -39,16 +39,38 @@ export function readMatrix(file: UploadedFile, field: string, side: "users" | "i
   throw new ImportError(`${file.name}: expected a .npy or .safetensors file`, field);
 }
 
-function placeRows(m: Matrix, ids: string[], index: Map<string, number>, count: number, what: "user" | "item", files: { matrix: string; ids: string }, fields: { matrix: string; ids: string }, dsName: string): Float32Array {
-  if (m.rows !== ids.length) throw new ImportError(`${files.matrix} has ${m.rows} rows but ${files.ids} lists ${ids.length} ids: one id per row`, fields.matrix);
+function placeRows(
+  m: Matrix,
+  ids: string[],
+  index: Map<string, number>,
+  count: number,
+  what: "user" | "item",
+  files: { matrix: string; ids: string },
+  fields: { matrix: string; ids: string },
+  dsName: string,
+): Float32Array {
+  if (m.rows !== ids.length)
+    throw new ImportError(`${files.matrix} has ${m.rows} rows but ${files.ids} lists ${ids.length} ids: one id per row`, fields.matrix);
   const unknown = ids.filter((id) => !index.has(id));
   if (unknown.length > 0) {
-    throw new ImportError(`${files.ids}: ${unknown.length} ${what} id(s) not in dataset ${dsName}, e.g. ${unknown.slice(0, 3).map((s) => `"${s}"`).join(", ")}`, fields.ids);
+    throw new ImportError(
+      `${files.ids}: ${unknown.length} ${what} id(s) not in dataset ${dsName}, e.g. ${unknown
+        .slice(0, 3)
+        .map((s) => `"${s}"`)
+        .join(", ")}`,
+      fields.ids,
+    );
   }
   if (ids.length < count) {
     const have = new Set(ids);
     const missing = [...index.keys()].filter((id) => !have.has(id));
-    throw new ImportError(`${files.ids}: no embedding for ${missing.length} of the dataset's ${count} ${what}s, e.g. ${missing.slice(0, 3).map((s) => `"${s}"`).join(", ")}`, fields.ids);
+    throw new ImportError(
+      `${files.ids}: no embedding for ${missing.length} of the dataset's ${count} ${what}s, e.g. ${missing
+        .slice(0, 3)
+        .map((s) => `"${s}"`)
+        .join(", ")}`,
+      fields.ids,
+    );
   }
   const d = m.cols;
   const out = new Float32Array(count * d);
@@ -60,14 +82,33 @@ function placeRows(m: Matrix, ids: string[], index: Map<string, number>, count: 
 export function teacherFromEmbeddings(ds: Dataset, files: EmbeddingTeacherFiles, name = "imported teacher"): ServableBpr {
   const U = readMatrix(files.userEmbeddings, "userEmbeddings", "users");
   const V = readMatrix(files.itemEmbeddings, "itemEmbeddings", "items");
-  if (U.cols !== V.cols) throw new ImportError(`user embeddings have dimension ${U.cols}, item embeddings ${V.cols}: inner-product scoring needs the same`, "itemEmbeddings");
+  if (U.cols !== V.cols)
+    throw new ImportError(`user embeddings have dimension ${U.cols}, item embeddings ${V.cols}: inner-product scoring needs the same`, "itemEmbeddings");
   if (U.cols < 1) throw new ImportError(`${files.userEmbeddings.name}: dimension 0`, "userEmbeddings");
   const userIds = parseIdList(new TextDecoder().decode(files.userIds.bytes), files.userIds.name, "userIds");
   const itemIds = parseIdList(new TextDecoder().decode(files.itemIds.bytes), files.itemIds.name, "itemIds");
   const userIndex = new Map(ds.userIds.map((id, i) => [id, i]));
   const itemIndex = new Map(ds.itemIds.map((id, i) => [id, i]));
-  const users = placeRows(U, userIds, userIndex, ds.numUsers, "user", { matrix: files.userEmbeddings.name, ids: files.userIds.name }, { matrix: "userEmbeddings", ids: "userIds" }, ds.name);
-  const items = placeRows(V, itemIds, itemIndex, ds.numItems, "item", { matrix: files.itemEmbeddings.name, ids: files.itemIds.name }, { matrix: "itemEmbeddings", ids: "itemIds" }, ds.name);
+  const users = placeRows(
+    U,
+    userIds,
+    userIndex,
+    ds.numUsers,
+    "user",
+    { matrix: files.userEmbeddings.name, ids: files.userIds.name },
+    { matrix: "userEmbeddings", ids: "userIds" },
+    ds.name,
+  );
+  const items = placeRows(
+    V,
+    itemIds,
+    itemIndex,
+    ds.numItems,
+    "item",
+    { matrix: files.itemEmbeddings.name, ids: files.itemIds.name },
+    { matrix: "itemEmbeddings", ids: "itemIds" },
+    ds.name,
+  );
   const model = new BprModel(ds.numUsers, ds.numItems, U.cols, users, items);
   return new ServableBpr(
     model,
@@ -83,7 +124,9 @@ export function teacherFromEmbeddings(ds: Dataset, files: EmbeddingTeacherFiles,
       sizeBytes: weightBytes(ds.numUsers, ds.numItems, U.cols),
       method: null,
       datasetName: ds.name,
-      trainingConfig: { imported: { kind: "embeddings", name, files: [files.userEmbeddings.name, files.userIds.name, files.itemEmbeddings.name, files.itemIds.name] } },
+      trainingConfig: {
+        imported: { kind: "embeddings", name, files: [files.userEmbeddings.name, files.userIds.name, files.itemEmbeddings.name, files.itemIds.name] },
+      },
       metrics: {},
       createdAt: new Date().toISOString(),
     },

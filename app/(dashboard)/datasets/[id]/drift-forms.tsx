@@ -4,7 +4,6 @@ import type { FormEvent } from "react";
 import { Field } from "@/components/Field";
 import { useJobForm } from "@/components/jobs/useJobForm";
 
-
 function FormError({ error }: { error: string | null }) {
   return error ? (
     <div className="alert error" role="alert" style={{ flexBasis: "100%" }}>
@@ -14,7 +13,15 @@ function FormError({ error }: { error: string | null }) {
 }
 
 /** "Check drift against…": queues a drift-check job of this dataset against a chosen reference. */
-export function DriftCheckForm({ datasetId, references, defaultReferenceId }: { datasetId: string; references: { id: string; name: string }[]; defaultReferenceId?: string }) {
+export function DriftCheckForm({
+  datasetId,
+  references,
+  defaultReferenceId,
+}: {
+  datasetId: string;
+  references: { id: string; name: string }[];
+  defaultReferenceId?: string;
+}) {
   const f = useJobForm(`/api/datasets/${datasetId}/drift-check`);
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -64,7 +71,17 @@ export function DriftedSnapshotForm({ parentId, parentName, generator }: { paren
         <input id="drift-name" name="name" type="text" defaultValue={`${parentName} (drifted)`.slice(0, 120)} aria-invalid={Boolean(f.fieldErrors.name)} />
       </Field>
       <Field id="drift-phase" label="Drift phase (0–1)" error={f.fieldErrors["drift.phase"]}>
-        <input id="drift-phase" name="phase" type="number" step="0.05" min={0} max={1} defaultValue={0.6} style={{ width: 90 }} aria-invalid={Boolean(f.fieldErrors["drift.phase"])} />
+        <input
+          id="drift-phase"
+          name="phase"
+          type="number"
+          step="0.05"
+          min={0}
+          max={1}
+          defaultValue={0.6}
+          style={{ width: 90 }}
+          aria-invalid={Boolean(f.fieldErrors["drift.phase"])}
+        />
       </Field>
       <Field id="drift-new-items" label="New items (share)" error={f.fieldErrors["drift.newItemFraction"]}>
         <input

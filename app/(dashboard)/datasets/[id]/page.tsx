@@ -32,13 +32,22 @@ function DriftSignalBars({ bars }: { bars: { label: string; value: number; note:
 export const metadata: Metadata = { title: "Dataset" };
 
 // generator knobs of generateDatasetInput that a drifted snapshot keeps from its parent
-const GENERATOR_KEYS = ["seed", "numUsers", "numItems", "numClusters", "interactionsPerUser", "nicheUserFraction", "popularityExponent", "affinity", "latentDim"];
+const GENERATOR_KEYS = [
+  "seed",
+  "numUsers",
+  "numItems",
+  "numClusters",
+  "interactionsPerUser",
+  "nicheUserFraction",
+  "popularityExponent",
+  "affinity",
+  "latentDim",
+];
 
 function generatorParams(params: unknown): Record<string, number> {
   const p = (params ?? {}) as Record<string, unknown>;
   return Object.fromEntries(GENERATOR_KEYS.flatMap((k) => (typeof p[k] === "number" ? [[k, p[k]]] : [])));
 }
-
 
 export default async function DatasetPage({ params }: { params: Promise<{ id: string }> }) {
   const { user } = await requirePageUser();
@@ -59,7 +68,11 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
 
   return (
     <>
-      <PageHeader title={dataset.name} breadcrumb={<Link href="/datasets">Datasets</Link>} description={`${dataset.source} dataset, snapshot ${dataset.snapshot.slice(0, 12)}`} />
+      <PageHeader
+        title={dataset.name}
+        breadcrumb={<Link href="/datasets">Datasets</Link>}
+        description={`${dataset.source} dataset, snapshot ${dataset.snapshot.slice(0, 12)}`}
+      />
       <div className="grid cols-4" style={{ marginBottom: 20 }}>
         <div className="stat">
           <div className="label">Users</div>
@@ -72,7 +85,9 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
         <div className="stat">
           <div className="label">Interactions</div>
           <div className="value">{formatInt(dataset.numInteractions)}</div>
-          <div className="sub">{perUser.toFixed(1)} per user · {perItem.toFixed(1)} per item</div>
+          <div className="sub">
+            {perUser.toFixed(1)} per user · {perItem.toFixed(1)} per item
+          </div>
         </div>
         <div className="stat">
           <div className="label">Density</div>
@@ -95,7 +110,10 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
                     ["Mean items per user", profile.stats.meanItemsPerUser.toFixed(1)],
                     ["Density", formatDensity(profile.stats.interactions, profile.stats.users, profile.stats.items)],
                     ["Popularity Gini (0 = uniform, 1 = one item)", profile.stats.popularityGini.toFixed(3)],
-                    [`Training interactions on the ${Math.round(profile.profile.headShare * 100)}% most popular items`, formatShare(profile.profile.headInteractionShare)],
+                    [
+                      `Training interactions on the ${Math.round(profile.profile.headShare * 100)}% most popular items`,
+                      formatShare(profile.profile.headInteractionShare),
+                    ],
                     ["Items never seen in training", formatInt(profile.stats.coldItems)],
                   ] as const
                 ).map(([k, v]) => (
@@ -160,7 +178,9 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
         </section>
         <section className="panel">
           <h2>Parameters</h2>
-          <pre className="log" tabIndex={0} role="region" aria-label="Dataset parameters">{JSON.stringify(dataset.params, null, 2)}</pre>
+          <pre className="log" tabIndex={0} role="region" aria-label="Dataset parameters">
+            {JSON.stringify(dataset.params, null, 2)}
+          </pre>
         </section>
       </div>
       <section className="panel">
@@ -203,18 +223,36 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
       <section className="panel">
         <h2>Drift checks</h2>
         <p className="hint">
-          Compares this snapshot with a reference: item-popularity shift (Jensen–Shannon divergence, limit 0.05), share of interactions on items
-          unseen in the reference (limit 10%), change of interactions per user (limit ±25%) and the production model&apos;s HR@10 drop (limit 10%).
-          Score = the largest signal ÷ its limit; above 1 is drift, which queues a redistillation (teacher, then a student distilled from it).
+          Compares this snapshot with a reference: item-popularity shift (Jensen–Shannon divergence, limit 0.05), share of interactions on items unseen in the
+          reference (limit 10%), change of interactions per user (limit ±25%) and the production model&apos;s HR@10 drop (limit 10%). Score = the largest signal
+          ÷ its limit; above 1 is drift, which queues a redistillation (teacher, then a student distilled from it).
         </p>
         {latest ? (
           <DriftSignalBars
             bars={[
-              { label: "Item popularity (JSD)", value: latest.metrics.decision.ratios.popularityJsd, note: latest.metrics.decision.signals.popularity.jsd.toFixed(4) },
-              { label: "New-item share", value: latest.metrics.decision.ratios.newItemShare, note: formatShare(latest.metrics.decision.signals.newItems.share) },
-              { label: "User activity change", value: latest.metrics.decision.ratios.userActivityChange, note: formatShare(latest.metrics.decision.signals.userActivity.relativeChange) },
+              {
+                label: "Item popularity (JSD)",
+                value: latest.metrics.decision.ratios.popularityJsd,
+                note: latest.metrics.decision.signals.popularity.jsd.toFixed(4),
+              },
+              {
+                label: "New-item share",
+                value: latest.metrics.decision.ratios.newItemShare,
+                note: formatShare(latest.metrics.decision.signals.newItems.share),
+              },
+              {
+                label: "User activity change",
+                value: latest.metrics.decision.ratios.userActivityChange,
+                note: formatShare(latest.metrics.decision.signals.userActivity.relativeChange),
+              },
               ...(latest.metrics.decision.ratios.qualityDrop !== null
-                ? [{ label: "HR@10 drop", value: latest.metrics.decision.ratios.qualityDrop, note: formatShare(latest.metrics.decision.signals.quality?.relativeDrop) }]
+                ? [
+                    {
+                      label: "HR@10 drop",
+                      value: latest.metrics.decision.ratios.qualityDrop,
+                      note: formatShare(latest.metrics.decision.signals.quality?.relativeDrop),
+                    },
+                  ]
                 : []),
             ]}
           />

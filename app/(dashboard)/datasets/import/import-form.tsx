@@ -35,7 +35,7 @@ const DELIMITERS: [string, string][] = [
 ];
 
 function delimiterLabel(d: string | null): string {
-  return DELIMITERS.find(([v]) => v === d)?.[1] ?? (d ?? "—");
+  return DELIMITERS.find(([v]) => v === d)?.[1] ?? d ?? "—";
 }
 
 function optionsFrom(p: Preview): Options {
@@ -70,7 +70,12 @@ function parseOptions(o: Options, p: Preview | null) {
 function formatTime(t: number | null): string {
   if (t === null) return "—";
   const d = new Date(t * 1000);
-  return Number.isNaN(d.getTime()) ? String(t) : d.toISOString().replace("T", " ").replace(/\.000Z$/, "Z");
+  return Number.isNaN(d.getTime())
+    ? String(t)
+    : d
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.000Z$/, "Z");
 }
 
 /** uploads with progress (fetch has no upload progress) */
@@ -116,7 +121,10 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
   const set = (patch: Partial<Options>) => setOptions((o) => (o ? { ...o, ...patch } : o));
 
   async function runPreview(src: Source, opts: Options | null) {
-    const r = await postJson<{ preview: Preview }>("/api/datasets/import/preview", { source: src, ...parseOptions(opts ?? ({ format: "" } as Options), opts ? preview : null) });
+    const r = await postJson<{ preview: Preview }>("/api/datasets/import/preview", {
+      source: src,
+      ...parseOptions(opts ?? ({ format: "" } as Options), opts ? preview : null),
+    });
     if (!r.ok) {
       setError(r.error.message);
       setFieldErrors(r.error.fieldErrors);
@@ -225,18 +233,31 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
             <input type="radio" name="mode" checked={mode === "upload"} onChange={() => setMode("upload")} /> Upload a file
           </label>
           <label>
-            <input type="radio" name="mode" checked={mode === "server"} onChange={() => setMode("server")} disabled={serverFiles === null} /> A file on the server
+            <input type="radio" name="mode" checked={mode === "server"} onChange={() => setMode("server")} disabled={serverFiles === null} /> A file on the
+            server
             {serverFiles === null ? <span className="muted"> (set IMPORT_DIR to enable)</span> : null}
           </label>
         </div>
         <div className="inline" style={{ display: "flex", gap: 10, alignItems: "flex-end", flexWrap: "wrap" }}>
           {mode === "upload" ? (
             <Field id="import-file" label="File" error={fieldErrors.file} hint=".csv, .tsv, .gz or a .zip of train/valid/test.tsv">
-              <input id="import-file" type="file" accept=".csv,.tsv,.txt,.gz,.zip,text/csv,text/tab-separated-values,application/gzip,application/zip" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+              <input
+                id="import-file"
+                type="file"
+                accept=".csv,.tsv,.txt,.gz,.zip,text/csv,text/tab-separated-values,application/gzip,application/zip"
+                onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+              />
             </Field>
           ) : (
             <Field id="import-path" label="Path under IMPORT_DIR" error={fieldErrors["source.path"]}>
-              <input id="import-path" type="text" list="import-files" value={serverPath} onChange={(e) => setServerPath(e.target.value)} style={{ minWidth: 260 }} />
+              <input
+                id="import-path"
+                type="text"
+                list="import-files"
+                value={serverPath}
+                onChange={(e) => setServerPath(e.target.value)}
+                style={{ minWidth: 260 }}
+              />
               <datalist id="import-files">
                 {(serverFiles ?? []).map((f) => (
                   <option key={f.name} value={f.name}>
@@ -280,7 +301,9 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
               ) : null}
               <dt>Rows</dt>
               <dd data-testid="preview-rows">
-                {preview.exact ? formatInt(preview.estimatedRows) : `about ${formatInt(preview.estimatedRows)} (estimated from the first ${formatInt(preview.sampledLines)} lines)`}
+                {preview.exact
+                  ? formatInt(preview.estimatedRows)
+                  : `about ${formatInt(preview.estimatedRows)} (estimated from the first ${formatInt(preview.sampledLines)} lines)`}
               </dd>
             </dl>
             <div className="table-wrap" style={{ marginTop: 12 }}>
@@ -358,10 +381,29 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
                 <div style={{ display: "flex", gap: 10, alignItems: "flex-end", flexWrap: "wrap", marginTop: 12 }}>
                   {columnSelect("map-user", "User column", options.user, (v) => set({ user: v }), false)}
                   {columnSelect("map-item", "Item column", options.item, (v) => set({ item: v }), false)}
-                  {columnSelect("map-time", "Time column", options.timestamp, (v) => set({ timestamp: v, split: v < 0 && options.split !== "loo-random" ? "loo-random" : options.split }), true)}
+                  {columnSelect(
+                    "map-time",
+                    "Time column",
+                    options.timestamp,
+                    (v) => set({ timestamp: v, split: v < 0 && options.split !== "loo-random" ? "loo-random" : options.split }),
+                    true,
+                  )}
                   {columnSelect("map-weight", "Weight column", options.weight, (v) => set({ weight: v }), true)}
-                  <Field id="import-min-weight" label="Keep rows with weight ≥" hint={options.format === "movielens" ? "MovieLens default 4" : "empty: keep all"} error={fieldErrors.minWeight}>
-                    <input id="import-min-weight" type="number" step="any" value={options.minWeight} onChange={(e) => set({ minWeight: e.target.value })} style={{ width: 110 }} disabled={options.weight < 0} />
+                  <Field
+                    id="import-min-weight"
+                    label="Keep rows with weight ≥"
+                    hint={options.format === "movielens" ? "MovieLens default 4" : "empty: keep all"}
+                    error={fieldErrors.minWeight}
+                  >
+                    <input
+                      id="import-min-weight"
+                      type="number"
+                      step="any"
+                      value={options.minWeight}
+                      onChange={(e) => set({ minWeight: e.target.value })}
+                      style={{ width: 110 }}
+                      disabled={options.weight < 0}
+                    />
                   </Field>
                   <button type="button" className="secondary" onClick={onRefresh} disabled={busy !== null}>
                     Update preview
@@ -372,15 +414,28 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
                   <legend style={{ fontWeight: 600, fontSize: 13, marginBottom: 6 }}>Split (validation and test items per user)</legend>
                   <div className="checkbox-row" style={{ flexDirection: "column", gap: 6 }}>
                     <label>
-                      <input type="radio" name="split" checked={options.split === "loo-time"} disabled={options.timestamp < 0} onChange={() => set({ split: "loo-time" })} /> Leave-one-out by
-                      latest time: each user&apos;s latest item is test, the one before validation
+                      <input
+                        type="radio"
+                        name="split"
+                        checked={options.split === "loo-time"}
+                        disabled={options.timestamp < 0}
+                        onChange={() => set({ split: "loo-time" })}
+                      />{" "}
+                      Leave-one-out by latest time: each user&apos;s latest item is test, the one before validation
                     </label>
                     <label>
-                      <input type="radio" name="split" checked={options.split === "loo-random"} onChange={() => set({ split: "loo-random" })} /> Random leave-one-out by seed
+                      <input type="radio" name="split" checked={options.split === "loo-random"} onChange={() => set({ split: "loo-random" })} /> Random
+                      leave-one-out by seed
                     </label>
                     <label>
-                      <input type="radio" name="split" checked={options.split === "time-cutoff"} disabled={options.timestamp < 0} onChange={() => set({ split: "time-cutoff" })} /> Time cut-off:
-                      everything after a date is the future (each user&apos;s first item after it is test)
+                      <input
+                        type="radio"
+                        name="split"
+                        checked={options.split === "time-cutoff"}
+                        disabled={options.timestamp < 0}
+                        onChange={() => set({ split: "time-cutoff" })}
+                      />{" "}
+                      Time cut-off: everything after a date is the future (each user&apos;s first item after it is test)
                     </label>
                   </div>
                 </fieldset>
@@ -400,7 +455,14 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
             )}
             <div style={{ display: "flex", gap: 10, alignItems: "flex-end", flexWrap: "wrap", marginTop: 16 }}>
               <Field id="import-name" label="Dataset name" error={fieldErrors.name}>
-                <input id="import-name" type="text" value={name} onChange={(e) => setName(e.target.value)} style={{ minWidth: 240 }} aria-invalid={Boolean(fieldErrors.name)} />
+                <input
+                  id="import-name"
+                  type="text"
+                  value={name}
+                  onChange={(e) => setName(e.target.value)}
+                  style={{ minWidth: 240 }}
+                  aria-invalid={Boolean(fieldErrors.name)}
+                />
               </Field>
               <button type="button" onClick={onImport} disabled={busy !== null || !hydrated}>
                 {busy === "import" ? "Starting…" : "Import"}

@@ -18,9 +18,9 @@ export default async function ImportDatasetPage() {
         breadcrumb={<Link href="/datasets">Datasets</Link>}
         description={
           <>
-            Bring your own interaction log: a MovieLens <code>ratings.csv</code>, any CSV/TSV with a header (user, item, optional time and weight), or a
-            ready split (<code>train.tsv</code>/<code>valid.tsv</code>/<code>test.tsv</code>, zipped). Gzip is fine. Up to {formatBytes(importMaxBytes())}.
-            Nothing is stored until you import; a malformed line stops the import and stores nothing.
+            Bring your own interaction log: a MovieLens <code>ratings.csv</code>, any CSV/TSV with a header (user, item, optional time and weight), or a ready
+            split (<code>train.tsv</code>/<code>valid.tsv</code>/<code>test.tsv</code>, zipped). Gzip is fine. Up to {formatBytes(importMaxBytes())}. Nothing is
+            stored until you import; a malformed line stops the import and stores nothing.
           </>
         }
       />

@@ -53,7 +53,14 @@ export function ExperimentActions({ experimentId, actions }: { experimentId: str
           <label htmlFor="action-reason" className="muted">
             Reason {chosen === "start" ? "(optional)" : "(required, audited)"}
           </label>
-          <textarea id="action-reason" rows={2} style={{ width: "100%" }} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={Boolean(error)} />
+          <textarea
+            id="action-reason"
+            rows={2}
+            style={{ width: "100%" }}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            aria-invalid={Boolean(error)}
+          />
           {error ? (
             <div className="field-error" role="alert" style={{ color: "var(--err)" }}>
               {error}

@@ -91,7 +91,13 @@ export function CreateExperimentForm({
       description: String(f.get("description") ?? ""),
       controlModelId: String(f.get("controlModelId") ?? "") || undefined,
       candidateModelId: String(f.get("candidateModelId") ?? ""),
-      rampSchedule: ramp === "" ? undefined : ramp.split(/[\s,→>]+/).filter(Boolean).map((p) => num(p)),
+      rampSchedule:
+        ramp === ""
+          ? undefined
+          : ramp
+              .split(/[\s,→>]+/)
+              .filter(Boolean)
+              .map((p) => num(p)),
       minStageMinutes: num(f.get("minStageMinutes")),
       minStageExposures: num(f.get("minStageExposures")),
       metrics: chosenMetrics,
@@ -161,7 +167,12 @@ export function CreateExperimentForm({
           ))}
         </select>
       </Field>
-      <Field id="rampSchedule" label="Ramp schedule (candidate %)" error={err("rampSchedule")} hint={`Increasing percents ending at 100; the last step is the approved production cutover. Before approval the candidate gets at most ${maxUnapprovedPercent}% of traffic.`}>
+      <Field
+        id="rampSchedule"
+        label="Ramp schedule (candidate %)"
+        error={err("rampSchedule")}
+        hint={`Increasing percents ending at 100; the last step is the approved production cutover. Before approval the candidate gets at most ${maxUnapprovedPercent}% of traffic.`}
+      >
         {input("rampSchedule", "rampSchedule", defaults.rampSchedule)}
       </Field>
       <div className="grid cols-2">
@@ -174,8 +185,11 @@ export function CreateExperimentForm({
       </div>
       <fieldset className="field" aria-invalid={Boolean(err("metrics"))} data-testid="experiment-metrics">
         <legend>
-          <strong>Metrics</strong> from the <Link href="/metrics" style={{ textDecoration: "underline" }}>catalogue</Link>: the primary metric and every guardrail must be non-inferior within its
-          margin to advance; secondary metrics are reported only.
+          <strong>Metrics</strong> from the{" "}
+          <Link href="/metrics" style={{ textDecoration: "underline" }}>
+            catalogue
+          </Link>
+          : the primary metric and every guardrail must be non-inferior within its margin to advance; secondary metrics are reported only.
         </legend>
         <table className="data">
           <thead>
@@ -196,7 +210,12 @@ export function CreateExperimentForm({
                   </div>
                 </td>
                 <td>
-                  <select id={`role-${m.key}`} name={`role-${m.key}`} defaultValue={m.key === "ctr" ? "primary" : ""} aria-invalid={Boolean(err(`metrics.${sentMetrics.indexOf(m.key)}.metricKey`))}>
+                  <select
+                    id={`role-${m.key}`}
+                    name={`role-${m.key}`}
+                    defaultValue={m.key === "ctr" ? "primary" : ""}
+                    aria-invalid={Boolean(err(`metrics.${sentMetrics.indexOf(m.key)}.metricKey`))}
+                  >
                     <option value="">not used</option>
                     {ROLES.map((r) => (
                       <option key={r} value={r}>

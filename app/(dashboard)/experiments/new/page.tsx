@@ -5,7 +5,13 @@ import { requirePageRole } from "@/lib/auth/current";
 import { db } from "@/lib/db/client";
 import { listModelChoices } from "@/lib/db/models";
 import { getProductionSlot } from "@/lib/db/serving";
-import { guardrailsSchema, DEFAULT_MIN_STAGE_EXPOSURES, DEFAULT_MIN_STAGE_MINUTES, DEFAULT_RAMP_SCHEDULE, maxUnapprovedPercent } from "@/lib/experiments/config";
+import {
+  guardrailsSchema,
+  DEFAULT_MIN_STAGE_EXPOSURES,
+  DEFAULT_MIN_STAGE_MINUTES,
+  DEFAULT_RAMP_SCHEDULE,
+  maxUnapprovedPercent,
+} from "@/lib/experiments/config";
 import { listMetrics, toDefinition } from "@/lib/db/metrics";
 import { describeMetric } from "@/lib/experiments/metrics";
 import { CreateExperimentForm, type ModelOption } from "./create-experiment-form";

@@ -32,7 +32,9 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
       <LiveJobPanel initial={toJobView(run)} initialLogs={logs.map(toJobLogView)} canCancel={hasRole(user.role, "editor")} />
       <section className="panel">
         <h2>Input</h2>
-        <pre className="log" tabIndex={0} role="region" aria-label="Job input">{JSON.stringify(run.input, null, 2)}</pre>
+        <pre className="log" tabIndex={0} role="region" aria-label="Job input">
+          {JSON.stringify(run.input, null, 2)}
+        </pre>
       </section>
     </>
   );

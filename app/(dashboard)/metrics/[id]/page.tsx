@@ -49,13 +49,44 @@ export default async function MetricPage({ params }: { params: Promise<{ id: str
           ) : (
             <table className="data">
               <tbody>
-                <tr><td>Aggregation</td><td>{AGGREGATION_LABEL[d.aggregation]}</td></tr>
-                <tr><td>Event</td><td className="mono">{d.event}{d.measure === "value" ? " (sum of values)" : ""}</td></tr>
-                {d.denominatorEvent ? <tr><td>Denominator</td><td className="mono">{d.denominatorEvent}{d.denominatorMeasure === "value" ? " (sum of values)" : ""}</td></tr> : null}
-                {d.quantile !== null ? <tr><td>Quantile</td><td>{pct(d.quantile)}</td></tr> : null}
-                <tr><td>Direction</td><td>{d.direction === "lowerIsBetter" ? "lower is better" : "higher is better"}</td></tr>
-                <tr><td>Capped at percentile</td><td>{pct(d.capPercentile)}</td></tr>
-                <tr><td>Default non-inferiority margin</td><td>{pct(d.nonInferiorityMargin)}</td></tr>
+                <tr>
+                  <td>Aggregation</td>
+                  <td>{AGGREGATION_LABEL[d.aggregation]}</td>
+                </tr>
+                <tr>
+                  <td>Event</td>
+                  <td className="mono">
+                    {d.event}
+                    {d.measure === "value" ? " (sum of values)" : ""}
+                  </td>
+                </tr>
+                {d.denominatorEvent ? (
+                  <tr>
+                    <td>Denominator</td>
+                    <td className="mono">
+                      {d.denominatorEvent}
+                      {d.denominatorMeasure === "value" ? " (sum of values)" : ""}
+                    </td>
+                  </tr>
+                ) : null}
+                {d.quantile !== null ? (
+                  <tr>
+                    <td>Quantile</td>
+                    <td>{pct(d.quantile)}</td>
+                  </tr>
+                ) : null}
+                <tr>
+                  <td>Direction</td>
+                  <td>{d.direction === "lowerIsBetter" ? "lower is better" : "higher is better"}</td>
+                </tr>
+                <tr>
+                  <td>Capped at percentile</td>
+                  <td>{pct(d.capPercentile)}</td>
+                </tr>
+                <tr>
+                  <td>Default non-inferiority margin</td>
+                  <td>{pct(d.nonInferiorityMargin)}</td>
+                </tr>
               </tbody>
             </table>
           )}

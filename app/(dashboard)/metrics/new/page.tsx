@@ -10,7 +10,11 @@ export default async function NewMetricPage() {
   await requirePageRole("editor");
   return (
     <>
-      <PageHeader title="New metric" breadcrumb={<Link href="/metrics">Metrics</Link>} description="A KPI experiments can choose as primary, secondary or guardrail metric." />
+      <PageHeader
+        title="New metric"
+        breadcrumb={<Link href="/metrics">Metrics</Link>}
+        description="A KPI experiments can choose as primary, secondary or guardrail metric."
+      />
       <section className="panel">
         <MetricForm
           initial={{

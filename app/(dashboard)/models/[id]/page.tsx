@@ -61,7 +61,13 @@ const HIDDEN_HYPER = new Set(["engineTimingsUs"]);
 function hyperRows(hyper: unknown, requested: unknown): { key: string; label: string; value: string; set: boolean; result: boolean }[] {
   if (!hyper || typeof hyper !== "object") return [];
   const req = (requested && typeof requested === "object" ? requested : {}) as Record<string, unknown>;
-  const named = new Set([...Object.keys((req.hyperparameters as object | undefined) ?? {}), ...(req.epochs !== undefined ? ["epochs"] : []), "dim", "seed", "method"]);
+  const named = new Set([
+    ...Object.keys((req.hyperparameters as object | undefined) ?? {}),
+    ...(req.epochs !== undefined ? ["epochs"] : []),
+    "dim",
+    "seed",
+    "method",
+  ]);
   return Object.entries(hyper as Record<string, unknown>)
     .filter(([k, v]) => !HIDDEN_HYPER.has(k) && v !== null && v !== undefined)
     .map(([k, v]) => ({
@@ -113,10 +119,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   const inProduction = slot?.modelId === model.id;
   const curves = historySeries(model.trainingRun?.history);
   // a teacher's page compares it with every student distilled from it
-  const family =
-    model.role === "teacher" && model.students.length > 0
-      ? [model, ...(await listStudentsOf(model.id))]
-      : [];
+  const family = model.role === "teacher" && model.students.length > 0 ? [model, ...(await listStudentsOf(model.id))] : [];
   const familyBars = family
     .map((m) => ({
       label: m.id === model.id ? `${m.name} (teacher)` : `${m.name} · ${m.distillationMethod ?? "none"}`,
@@ -138,16 +141,16 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         }
         actions={
           <span style={{ display: "inline-flex", gap: 8, flexWrap: "wrap", alignItems: "flex-start" }}>
-          {canEdit ? <ArchiveButton modelId={model.id} archived={model.archivedAt !== null} /> : null}
-          {model.teacher ? (
-            <Link className="button" href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} data-testid="compare-with-teacher">
-              Compare with teacher
-            </Link>
-          ) : model.role === "teacher" && model.students.length > 0 ? (
-            <Link className="button" href={`/models/compare?teacher=${model.id}`}>
-              Compare with its students
-            </Link>
-          ) : null}
+            {canEdit ? <ArchiveButton modelId={model.id} archived={model.archivedAt !== null} /> : null}
+            {model.teacher ? (
+              <Link className="button" href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} data-testid="compare-with-teacher">
+                Compare with teacher
+              </Link>
+            ) : model.role === "teacher" && model.students.length > 0 ? (
+              <Link className="button" href={`/models/compare?teacher=${model.id}`}>
+                Compare with its students
+              </Link>
+            ) : null}
           </span>
         }
       />
@@ -178,8 +181,10 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                 <dt>Export</dt>
                 <dd>
                   <a href={`/api/models/${model.id}/export?format=safetensors`}>.safetensors</a> (embeddings + ids) · .npy:{" "}
-                  <a href={`/api/models/${model.id}/export?format=npy&part=users`}>users</a>, <a href={`/api/models/${model.id}/export?format=npy&part=items`}>items</a>,{" "}
-                  <a href={`/api/models/${model.id}/export?format=npy&part=user_ids`}>user ids</a>, <a href={`/api/models/${model.id}/export?format=npy&part=item_ids`}>item ids</a>
+                  <a href={`/api/models/${model.id}/export?format=npy&part=users`}>users</a>,{" "}
+                  <a href={`/api/models/${model.id}/export?format=npy&part=items`}>items</a>,{" "}
+                  <a href={`/api/models/${model.id}/export?format=npy&part=user_ids`}>user ids</a>,{" "}
+                  <a href={`/api/models/${model.id}/export?format=npy&part=item_ids`}>item ids</a>
                 </dd>
               </>
             ) : null}
@@ -249,7 +254,9 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
               </table>
             </>
           ) : (
-            <p className="muted">{model.role === "teacher" ? "No students distilled from it yet." : "A student model: served as plain BPR-MF of its own dimension."}</p>
+            <p className="muted">
+              {model.role === "teacher" ? "No students distilled from it yet." : "A student model: served as plain BPR-MF of its own dimension."}
+            </p>
           )}
         </section>
       </div>
@@ -263,8 +270,9 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         <LoopButtons modelId={model.id} canEdit={canEdit} demoReplay={replayRefusal === null} />
         {replayRefusal === null ? (
           <p className="muted" data-testid="demo-replay-hint">
-            Demo install: &ldquo;Replay drifted traffic (demo)&rdquo; sends the demo world after drift (new tastes, 30&nbsp;% new items) through the events ingestion, folds it
-            into a snapshot and checks drift. A breach starts a redistillation; the Overview&apos;s alerts follow it to the offline gate and a candidate experiment.
+            Demo install: &ldquo;Replay drifted traffic (demo)&rdquo; sends the demo world after drift (new tastes, 30&nbsp;% new items) through the events
+            ingestion, folds it into a snapshot and checks drift. A breach starts a redistillation; the Overview&apos;s alerts follow it to the offline gate and
+            a candidate experiment.
           </p>
         ) : null}
         <h3 id="drift">Live drift against the training snapshot</h3>
@@ -324,8 +332,18 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         <section className="panel">
           <h2>Training</h2>
           <div className="grid cols-2">
-            {curves.loss.length > 0 ? <LineChart series={curves.loss} title="Training loss per epoch" xLabel="epoch" yLabel="training loss (mean per batch)" yFormat="fixed:3" /> : null}
-            {curves.valid.length > 0 ? <LineChart series={curves.valid} title="Validation ranking quality per epoch" xLabel="epoch" yLabel="validation metric (1 + 499 sampled)" yFormat="fixed:3" /> : null}
+            {curves.loss.length > 0 ? (
+              <LineChart series={curves.loss} title="Training loss per epoch" xLabel="epoch" yLabel="training loss (mean per batch)" yFormat="fixed:3" />
+            ) : null}
+            {curves.valid.length > 0 ? (
+              <LineChart
+                series={curves.valid}
+                title="Validation ranking quality per epoch"
+                xLabel="epoch"
+                yLabel="validation metric (1 + 499 sampled)"
+                yFormat="fixed:3"
+              />
+            ) : null}
           </div>
         </section>
       ) : null}

@@ -61,17 +61,11 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const { user } = await requirePageUser();
   const query = await searchParams;
   const split = query.split === "valid" ? "valid" : "test";
-  const [teachers, slot] = await Promise.all([
-    listComparableTeachers(),
-    getProductionSlot(),
-  ]);
+  const [teachers, slot] = await Promise.all([listComparableTeachers(), getProductionSlot()]);
   const requestedTeacher = typeof query.teacher === "string" ? query.teacher : undefined;
   const productionTeacher = slot?.model.role === "teacher" ? slot.model.id : (slot?.model.teacherId ?? undefined);
   const teacher =
-    (requestedTeacher ? await findModelWithDataset(requestedTeacher) : null) ??
-    teachers.find((t) => t.id === productionTeacher) ??
-    teachers[0] ??
-    null;
+    (requestedTeacher ? await findModelWithDataset(requestedTeacher) : null) ?? teachers.find((t) => t.id === productionTeacher) ?? teachers[0] ?? null;
 
   const header = (
     <PageHeader
@@ -181,7 +175,18 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const toRow = (id: string): Row | null => {
     const model = modelRows.find((x) => x.id === id);
     const m = rowsById.get(id);
-    return model && m ? { id, name: model.name, role: model.role, method: model.distillationMethod, dimension: model.dimension, parameterCount: model.parameterCount, sizeBytes: model.sizeBytes, m } : null;
+    return model && m
+      ? {
+          id,
+          name: model.name,
+          role: model.role,
+          method: model.distillationMethod,
+          dimension: model.dimension,
+          parameterCount: model.parameterCount,
+          sizeBytes: model.sizeBytes,
+          m,
+        }
+      : null;
   };
   const t = toRow(teacher.id)!;
   const others = modelIds.map(toRow).filter((r): r is Row => r !== null);
@@ -228,10 +233,10 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
         <p className="muted">
           {formatInt(t.m.users)} users of {teacher.dataset.name}, {p.split} split: each user&apos;s held-out item ranked among {p.negatives} sampled unobserved
           items (seed {p.seed}), the same for every model; full-catalogue metrics rank every item the user has not seen in training. Niche users: those whose
-          held-out item is outside the {Math.round(p.headShare * 100)}% most popular items ({formatInt(t.m.longTailUsers)} users). Cold: ≤ {p.coldMaxInteractions}{" "}
-          training interactions ({formatInt(t.m.segments.cold.users)} users); heavy: the {Math.round(p.heavyShare * 100)}% most active, ≥ {p.heavyMinInteractions}{" "}
-          interactions ({formatInt(t.m.segments.heavy.users)} users). Latency: full-catalogue scoring and top-20 for one user on one core of the worker, {p.latencyUsers}{" "}
-          users. Evaluated {formatDateTime(comparison.createdAt)} (<Link href={`/jobs/${comparison.jobRunId}`}>job</Link>).
+          held-out item is outside the {Math.round(p.headShare * 100)}% most popular items ({formatInt(t.m.longTailUsers)} users). Cold: ≤{" "}
+          {p.coldMaxInteractions} training interactions ({formatInt(t.m.segments.cold.users)} users); heavy: the {Math.round(p.heavyShare * 100)}% most active,
+          ≥ {p.heavyMinInteractions} interactions ({formatInt(t.m.segments.heavy.users)} users). Latency: full-catalogue scoring and top-20 for one user on one
+          core of the worker, {p.latencyUsers} users. Evaluated {formatDateTime(comparison.createdAt)} (<Link href={`/jobs/${comparison.jobRunId}`}>job</Link>).
         </p>
         {bestRow && hasRole(user.role, "editor") ? (
           <p>
@@ -275,7 +280,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
                     <Link href={`/models/${r.id}`}>{r.name}</Link> <StatusBadge status={r.role} />
                     {r.method ? <span className="muted"> {METHOD[r.method] ?? r.method}</span> : null}
                   </th>
-                  <td data-testid={`share-${r.id}`}>{r.id === t.id ? "—" : `keeps ${formatShare(shareOf(r.m.sampled["N@10"], t.m.sampled["N@10"]))} of NDCG@10`}</td>
+                  <td data-testid={`share-${r.id}`}>
+                    {r.id === t.id ? "—" : `keeps ${formatShare(shareOf(r.m.sampled["N@10"], t.m.sampled["N@10"]))} of NDCG@10`}
+                  </td>
                   {sampledKeys.map((k) => (
                     <Cell key={k} row={r} value={r.m.sampled[k]} teacherValue={r.id === t.id ? undefined : t.m.sampled[k]} testId={`m-${r.id}-sampled-${k}`} />
                   ))}
@@ -330,7 +337,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
                     <Cell row={r} value={r.m.longTail["N@10"]} teacherValue={tt?.m.longTail["N@10"]} testId={`m-${r.id}-longTail-N@10`} />
                     <Cell row={r} value={r.m.longTail["H@10"]} teacherValue={tt?.m.longTail["H@10"]} testId={`m-${r.id}-longTail-H@10`} />
                     <Cell row={r} value={r.m.segments.cold.metrics["N@10"]} teacherValue={tt?.m.segments.cold.metrics["N@10"]} testId={`m-${r.id}-cold-N@10`} />
-                    <Cell row={r} value={r.m.segments.heavy.metrics["N@10"]} teacherValue={tt?.m.segments.heavy.metrics["N@10"]} testId={`m-${r.id}-heavy-N@10`} />
+                    <Cell
+                      row={r}
+                      value={r.m.segments.heavy.metrics["N@10"]}
+                      teacherValue={tt?.m.segments.heavy.metrics["N@10"]}
+                      testId={`m-${r.id}-heavy-N@10`}
+                    />
                     <Cell row={r} value={r.m.coverage10} teacherValue={tt?.m.coverage10} testId={`m-${r.id}-coverage10`} />
                     <td className="num" data-testid={`m-${r.id}-agreement10`}>
                       {r.id === t.id ? "—" : f4(r.m.agreement10)}
@@ -422,14 +434,24 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           <BarChart
             title="Ranking quality per model (sampled)"
             categories={["HR@10", "NDCG@10", "MRR@10", "NDCG@20"]}
-            series={rows.map((r) => ({ name: label(r), color: undefined, values: [r.m.sampled["H@10"], r.m.sampled["N@10"], r.m.sampled["M@10"], r.m.sampled["N@20"]] }))}
+            series={rows.map((r) => ({
+              name: label(r),
+              color: undefined,
+              values: [r.m.sampled["H@10"], r.m.sampled["N@10"], r.m.sampled["M@10"], r.m.sampled["N@20"]],
+            }))}
             valueLabel={`metric value (${p.split} split, 1 + ${p.negatives} sampled)`}
             format="fixed:3"
             testId="chart-metrics"
           />
           <ScatterChart
             title="Quality against scoring latency"
-            points={rows.map((r) => ({ label: label(r), x: r.m.latency.p50us / 1000, y: r.m.sampled["N@10"], color: color(r), group: r.id === t.id ? "teacher" : r.role === "teacher" ? "other teacher" : "student" }))}
+            points={rows.map((r) => ({
+              label: label(r),
+              x: r.m.latency.p50us / 1000,
+              y: r.m.sampled["N@10"],
+              color: color(r),
+              group: r.id === t.id ? "teacher" : r.role === "teacher" ? "other teacher" : "student",
+            }))}
             xLabel="scoring latency p50 (ms, one core, log scale)"
             yLabel="NDCG@10"
             xFormat="fixed:2"
@@ -443,7 +465,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           categories={["all users", "niche users", "cold users (≤ 5)", "heavy users"]}
           series={rows.map((r) => ({
             name: label(r),
-            values: [r.m.sampled["N@10"], r.m.longTail["N@10"], r.m.segments.cold.metrics["N@10"], r.m.segments.heavy.users > 0 ? r.m.segments.heavy.metrics["N@10"] : null],
+            values: [
+              r.m.sampled["N@10"],
+              r.m.longTail["N@10"],
+              r.m.segments.cold.metrics["N@10"],
+              r.m.segments.heavy.users > 0 ? r.m.segments.heavy.metrics["N@10"] : null,
+            ],
           }))}
           valueLabel="NDCG@10 (sampled)"
           format="fixed:3"

@@ -34,7 +34,17 @@ export function ComparisonJob({ initial }: { initial: JobView }) {
   );
 }
 
-export function RunComparisonButton({ teacherId, modelIds, split, label = "Run comparison" }: { teacherId: string; modelIds: string[]; split: string; label?: string }) {
+export function RunComparisonButton({
+  teacherId,
+  modelIds,
+  split,
+  label = "Run comparison",
+}: {
+  teacherId: string;
+  modelIds: string[];
+  split: string;
+  label?: string;
+}) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);

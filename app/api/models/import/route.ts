@@ -44,11 +44,25 @@ export const POST = handler(async (request: Request) => {
   const { kind, datasetId, name } = parsed.data;
   const input: TeacherImport =
     kind === "embeddings"
-      ? { kind, datasetId, name, userEmbeddings: await fileField(form, "userEmbeddings"), userIds: await fileField(form, "userIds"), itemEmbeddings: await fileField(form, "itemEmbeddings"), itemIds: await fileField(form, "itemIds") }
+      ? {
+          kind,
+          datasetId,
+          name,
+          userEmbeddings: await fileField(form, "userEmbeddings"),
+          userIds: await fileField(form, "userIds"),
+          itemEmbeddings: await fileField(form, "itemEmbeddings"),
+          itemIds: await fileField(form, "itemIds"),
+        }
       : { kind, datasetId, name, rankedLists: await fileField(form, "rankedLists") };
   try {
     const model = await importTeacher(input);
-    await recordAudit({ actor: { id: user.id, label: user.email }, action: "model.imported", entityType: "model", entityId: model.id, data: { kind, datasetId } });
+    await recordAudit({
+      actor: { id: user.id, label: user.email },
+      action: "model.imported",
+      entityType: "model",
+      entityId: model.id,
+      data: { kind, datasetId },
+    });
     return json({ model }, { status: 201 });
   } catch (e) {
     if (e instanceof ImportError) throw fieldError(e.field, e.message);
