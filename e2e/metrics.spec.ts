@@ -111,11 +111,20 @@ test("define a metric, choose it as a guardrail, read it on the report", async (
   await writeCustomEvents(db, experimentId, "control", "add_to_cart", 40);
   await writeCustomEvents(db, experimentId, "candidate", "add_to_cart", 38);
 
-  await page.goto(`/experiments/${experimentId}?scope=all`);
+  // the traffic is stamped just after the stage's settling seconds: the report covers it once its clock has passed them
+  const cart = page.getByTestId("metric-results").locator('tr[data-metric="add_to_cart_share"]');
+  await expect
+    .poll(
+      async () => {
+        await page.goto(`/experiments/${experimentId}?scope=all`);
+        return (await cart.textContent()) ?? "";
+      },
+      { timeout: 30_000 },
+    )
+    .toContain("40.00%");
   const results = page.getByTestId("metric-results");
   await expect(results.locator("tbody tr")).toHaveCount(2);
   await expect(results.locator("tbody tr").nth(0)).toHaveAttribute("data-metric", "ctr");
-  const cart = results.locator('tr[data-metric="add_to_cart_share"]');
   await expect(cart).toContainText("guardrail");
   await expect(cart).toContainText("two proportions");
   await expect(cart).toContainText("40.00%"); // control: 720 of 1,800 users

@@ -60,14 +60,15 @@ function declaredOversize(url: string, method: string, headers: Record<string, s
 
 /**
  * Row counts of every table, less what changes by design meanwhile: sign-in throttle counts, the runs
- * the worker's cron schedules create (rollout evaluation, housekeeping) with their logs, and the retries
- * of webhook deliveries an earlier spec queued (their runs' logs and attempts).
+ * the worker's cron schedules create (rollout evaluation, housekeeping, distillation signals) with their
+ * logs and the user segments the distillation-signals job derives, and the retries of webhook deliveries
+ * an earlier spec queued (their runs' logs and attempts).
  */
 async function snapshot(client: pg.Client): Promise<Record<string, number>> {
   const { rows } = await client.query<{ t: string }>(
-    `select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not in ('SignInThrottle', 'WebhookAttempt', '_prisma_migrations')`,
+    `select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not in ('SignInThrottle', 'WebhookAttempt', 'DatasetSegmentation', 'DatasetUserSegment', '_prisma_migrations')`,
   );
-  const cron = "('rollout-evaluate', 'auth-housekeeping', 'webhook-deliver')";
+  const cron = "('rollout-evaluate', 'auth-housekeeping', 'webhook-deliver', 'distillation-signals')";
   const counts: Record<string, number> = {};
   for (const { t } of rows) {
     const sql =
