@@ -4,7 +4,7 @@
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
 import type { ModelSource } from "./serving";
-import { rollupFilter, statsRow, type RollupScope } from "./reports";
+import { USER_STAT_COLUMNS, rollupPerUserSql, statsRow, type RollupScope } from "./reports";
 import type { Guardrails } from "@/lib/experiments/config";
 import type { KpiKey } from "@/lib/experiments/kpis";
 import { analyzeSegments, type SegmentReport, type SegmentVariantStats } from "@/lib/experiments/segment-analysis";
@@ -184,13 +184,7 @@ export async function saveSegmentation(db: Db, datasetId: string, seg: Segmentat
 export async function segmentKpiStats(db: Db, experimentId: string, datasetId: string, scope: RollupScope, withPre: boolean): Promise<SegmentVariantStats[]> {
   const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     WITH per_user AS (
-      SELECT "variant", "userId",
-             sum("exposures")::float8 AS x, sum("clicks")::float8 AS c, (sum("conversions") > 0)::int::float8 AS v,
-             sum("revenue")::float8 AS r, sum("heldoutN")::float8 AS hn, sum("heldoutHits")::float8 AS hh
-      FROM "ExperimentUserAggregate"
-      WHERE "experimentId" = ${experimentId} ${rollupFilter(scope)}
-      GROUP BY "variant", "userId"
-      HAVING sum("exposures") > 0
+      ${rollupPerUserSql(experimentId, scope)}
     ),
     with_pre AS (
       SELECT u.*, p."preEvents" AS pre_events, p."preRevenue"::float8 AS pr, p."preConverted"::float8 AS pv,
@@ -205,15 +199,7 @@ export async function segmentKpiStats(db: Db, experimentId: string, datasetId: s
       SELECT 'cold' AS segment, * FROM with_pre WHERE cold
     )
     SELECT segment, "variant",
-           count(*)::float8 AS users,
-           sum(x) AS exposures, sum(x * x) AS exposures_sq,
-           sum(c) AS clicks, sum(c * c) AS clicks_sq, sum(c * x) AS clicks_exposures,
-           sum(v) AS converters,
-           sum(r) AS revenue, sum(r * r) AS revenue_sq,
-           sum(hn) AS heldout_n, sum(hn * hn) AS heldout_n_sq, sum(hh) AS heldout_hits, sum(hh * hh) AS heldout_hits_sq, sum(hh * hn) AS heldout_hits_n,
-           count(*) FILTER (WHERE pre_events > 0)::float8 AS pre_users,
-           coalesce(sum(pr), 0) AS pre_revenue, coalesce(sum(pr * pr), 0) AS pre_revenue_sq, coalesce(sum(pr * r), 0) AS pre_revenue_revenue,
-           coalesce(sum(pv), 0) AS pre_converted, coalesce(sum(pv * v), 0) AS pre_converted_converted
+           ${USER_STAT_COLUMNS}
     FROM segmented
     GROUP BY segment, "variant"
     ORDER BY segment, "variant"`);

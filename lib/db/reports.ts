@@ -56,6 +56,21 @@ export interface ReportWindow {
 const heldoutPattern = `${HELDOUT_EVENT_PREFIX}%`;
 
 /**
+ * The sufficient statistics `statsRow` reads, summed over per-user rows with columns x (exposures), c (clicks),
+ * v (converted), r (revenue), hn/hh (held-out), pre_events, pr and pv (pre-period): the raw scan, the rollups
+ * and the segment report all sum the same way.
+ */
+export const USER_STAT_COLUMNS = Prisma.raw(`count(*)::float8 AS users,
+           sum(x) AS exposures, sum(x * x) AS exposures_sq,
+           sum(c) AS clicks, sum(c * c) AS clicks_sq, sum(c * x) AS clicks_exposures,
+           sum(v) AS converters,
+           sum(r) AS revenue, sum(r * r) AS revenue_sq,
+           sum(hn) AS heldout_n, sum(hn * hn) AS heldout_n_sq, sum(hh) AS heldout_hits, sum(hh * hh) AS heldout_hits_sq, sum(hh * hn) AS heldout_hits_n,
+           count(*) FILTER (WHERE pre_events > 0)::float8 AS pre_users,
+           coalesce(sum(pr), 0) AS pre_revenue, coalesce(sum(pr * pr), 0) AS pre_revenue_sq, coalesce(sum(pr * r), 0) AS pre_revenue_revenue,
+           coalesce(sum(pv), 0) AS pre_converted, coalesce(sum(pv * v), 0) AS pre_converted_converted`);
+
+/**
  * Per-variant sufficient statistics of the KPIs over exposures served in [from, to).
  * `preFrom`/`preTo` bound the pre-experiment period for CUPED covariates (events per user before the
  * experiment started); pass null to skip them.
@@ -109,15 +124,7 @@ export async function kpiSufficientStats(
       ) p ON true
     )
     SELECT "variant",
-           count(*)::float8 AS users,
-           sum(x) AS exposures, sum(x * x) AS exposures_sq,
-           sum(c) AS clicks, sum(c * c) AS clicks_sq, sum(c * x) AS clicks_exposures,
-           sum(v) AS converters,
-           sum(r) AS revenue, sum(r * r) AS revenue_sq,
-           sum(hn) AS heldout_n, sum(hn * hn) AS heldout_n_sq, sum(hh) AS heldout_hits, sum(hh * hh) AS heldout_hits_sq, sum(hh * hn) AS heldout_hits_n,
-           count(*) FILTER (WHERE pre_events > 0)::float8 AS pre_users,
-           coalesce(sum(pr), 0) AS pre_revenue, coalesce(sum(pr * pr), 0) AS pre_revenue_sq, coalesce(sum(pr * r), 0) AS pre_revenue_revenue,
-           coalesce(sum(pv), 0) AS pre_converted, coalesce(sum(pv * v), 0) AS pre_converted_converted
+           ${USER_STAT_COLUMNS}
     FROM with_pre
     GROUP BY "variant"
     ORDER BY "variant"`;
@@ -134,6 +141,17 @@ export function rollupFilter(scope: RollupScope): Prisma.Sql {
   return scope.kind === "stage" ? Prisma.sql`AND "stageIndex" = ${scope.index} AND "stageStartedAt" = ${scope.startedAt} AND NOT "settling"` : Prisma.empty;
 }
 
+/** Each exposed user's totals (x, c, v, r, hn, hh) over the rollup rows in `scope`: the body of a `per_user` CTE. */
+export function rollupPerUserSql(experimentId: string, scope: RollupScope): Prisma.Sql {
+  return Prisma.sql`SELECT "variant", "userId",
+             sum("exposures")::float8 AS x, sum("clicks")::float8 AS c, (sum("conversions") > 0)::int::float8 AS v,
+             sum("revenue")::float8 AS r, sum("heldoutN")::float8 AS hn, sum("heldoutHits")::float8 AS hh
+      FROM "ExperimentUserAggregate"
+      WHERE "experimentId" = ${experimentId} ${rollupFilter(scope)}
+      GROUP BY "variant", "userId"
+      HAVING sum("exposures") > 0`;
+}
+
 /**
  * Same sufficient statistics as `kpiSufficientStats`, from ExperimentUserAggregate and the per-user
  * CUPED covariates in ExperimentUserPre (computed when the user was first exposed, over the lookback
@@ -142,13 +160,7 @@ export function rollupFilter(scope: RollupScope): Prisma.Sql {
 export async function rollupKpiStats(db: Db, experimentId: string, scope: RollupScope, withPre: boolean): Promise<VariantSufficientStats[]> {
   const query = Prisma.sql`
     WITH per_user AS (
-      SELECT "variant", "userId",
-             sum("exposures")::float8 AS x, sum("clicks")::float8 AS c, (sum("conversions") > 0)::int::float8 AS v,
-             sum("revenue")::float8 AS r, sum("heldoutN")::float8 AS hn, sum("heldoutHits")::float8 AS hh
-      FROM "ExperimentUserAggregate"
-      WHERE "experimentId" = ${experimentId} ${rollupFilter(scope)}
-      GROUP BY "variant", "userId"
-      HAVING sum("exposures") > 0
+      ${rollupPerUserSql(experimentId, scope)}
     ),
     with_pre AS (
       SELECT u.*, p."preEvents" AS pre_events, p."preRevenue"::float8 AS pr, p."preConverted"::float8 AS pv
@@ -156,15 +168,7 @@ export async function rollupKpiStats(db: Db, experimentId: string, scope: Rollup
       LEFT JOIN "ExperimentUserPre" p ON ${withPre} AND p."experimentId" = ${experimentId} AND p."userId" = u."userId"
     )
     SELECT "variant",
-           count(*)::float8 AS users,
-           sum(x) AS exposures, sum(x * x) AS exposures_sq,
-           sum(c) AS clicks, sum(c * c) AS clicks_sq, sum(c * x) AS clicks_exposures,
-           sum(v) AS converters,
-           sum(r) AS revenue, sum(r * r) AS revenue_sq,
-           sum(hn) AS heldout_n, sum(hn * hn) AS heldout_n_sq, sum(hh) AS heldout_hits, sum(hh * hh) AS heldout_hits_sq, sum(hh * hn) AS heldout_hits_n,
-           count(*) FILTER (WHERE pre_events > 0)::float8 AS pre_users,
-           coalesce(sum(pr), 0) AS pre_revenue, coalesce(sum(pr * pr), 0) AS pre_revenue_sq, coalesce(sum(pr * r), 0) AS pre_revenue_revenue,
-           coalesce(sum(pv), 0) AS pre_converted, coalesce(sum(pv * v), 0) AS pre_converted_converted
+           ${USER_STAT_COLUMNS}
     FROM with_pre
     GROUP BY "variant"
     ORDER BY "variant"`;
