@@ -4,7 +4,7 @@
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
 import type { ModelSource } from "./serving";
-import { USER_STAT_COLUMNS, rollupPerUserSql, statsRow, type RollupScope } from "./reports";
+import { USER_STAT_COLUMNS, rollupPerUserSql, statsRow, variantSums, type RollupScope } from "./reports";
 import type { Guardrails } from "@/lib/experiments/config";
 import type { KpiKey } from "@/lib/experiments/kpis";
 import { analyzeSegments, type SegmentReport, type SegmentVariantStats } from "@/lib/experiments/segment-analysis";
@@ -172,16 +172,31 @@ export async function saveSegmentation(db: Db, datasetId: string, seg: Segmentat
           SELECT ${datasetId}, x."userId", x."trainInteractions", x."tailShare", x."longTail", x."cold"
           FROM json_to_recordset(${chunk}::json) AS x("userId" text, "trainInteractions" int, "tailShare" float8, "longTail" boolean, "cold" boolean)`);
       }
+      // the segment sums of experiments already running on this dataset (later rows: the triggers)
+      await tx.$executeRaw(Prisma.sql`
+        SELECT understudy_rebuild_variant_sums(v."experimentId") FROM "Variant" v JOIN "Model" m ON m."id" = v."modelId"
+        WHERE v."key" = 'candidate' AND m."datasetId" = ${datasetId}`);
     },
     { timeout: 10 * 60_000 },
   );
 }
 
 /**
- * The report's sufficient statistics per (segment, variant): the rollup's per-user rows joined to the
- * dataset's segments. Users the dataset does not know have no training interactions: cold.
+ * The report's sufficient statistics per (segment, variant): a stage's from the running sums, the whole
+ * experiment's from the rollup's per-user rows joined to the dataset's segments. Users the dataset does
+ * not know have no training interactions: cold.
  */
 export async function segmentKpiStats(db: Db, experimentId: string, datasetId: string, scope: RollupScope, withPre: boolean): Promise<SegmentVariantStats[]> {
+  if (scope.kind === "stage") {
+    // the running sums' segments are the candidate dataset's, which is `datasetId`
+    const rows = await variantSums(db, experimentId, scope, withPre, ["cold", "long_tail"]);
+    return rows.map((r) => ({ ...r, segment: r.segment as SegmentKey }));
+  }
+  return perUserSegmentStats(db, experimentId, datasetId, scope, withPre);
+}
+
+/** The same from the per-user rollup rows joined to the dataset's segments (whole experiment; the reference for the sums). */
+export async function perUserSegmentStats(db: Db, experimentId: string, datasetId: string, scope: RollupScope, withPre: boolean): Promise<SegmentVariantStats[]> {
   const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     WITH per_user AS (
       ${rollupPerUserSql(experimentId, scope)}

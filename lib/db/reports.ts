@@ -153,11 +153,21 @@ export function rollupPerUserSql(experimentId: string, scope: RollupScope): Pris
 }
 
 /**
- * Same sufficient statistics as `kpiSufficientStats`, from ExperimentUserAggregate and the per-user
- * CUPED covariates in ExperimentUserPre (computed when the user was first exposed, over the lookback
- * the experiment had then). `withPre` false leaves the covariates out, as a null prePeriod does.
+ * Same sufficient statistics as `kpiSufficientStats`, from the rollups: a stage's from the per-variant
+ * running sums (`variantSums`, a few dozen rows whatever the number of users), the whole experiment's
+ * from the per-user rows (`perUserKpiStats`: a user's totals over several stages are squared once).
+ * `withPre` false leaves the CUPED covariates out, as a null prePeriod does.
  */
 export async function rollupKpiStats(db: Db, experimentId: string, scope: RollupScope, withPre: boolean): Promise<VariantSufficientStats[]> {
+  if (scope.kind === "all") return perUserKpiStats(db, experimentId, scope, withPre);
+  return (await variantSums(db, experimentId, scope, withPre, [""])).map(({ segment: _, ...stats }) => stats);
+}
+
+/**
+ * From ExperimentUserAggregate and the per-user CUPED covariates in ExperimentUserPre (computed when the
+ * user was first exposed, over the lookback the experiment had then).
+ */
+export async function perUserKpiStats(db: Db, experimentId: string, scope: RollupScope, withPre: boolean): Promise<VariantSufficientStats[]> {
   const query = Prisma.sql`
     WITH per_user AS (
       ${rollupPerUserSql(experimentId, scope)}
@@ -174,6 +184,53 @@ export async function rollupKpiStats(db: Db, experimentId: string, scope: Rollup
     ORDER BY "variant"`;
   const rows = await withAggregateMemory(db, (tx) => tx.$queryRaw<Record<string, unknown>[]>(query));
   return rows.map(statsRow);
+}
+
+const PRE_SUM_COLUMNS = ["preUsers", "preRevenue", "preRevenueSq", "preRevenueRevenue", "preConverted", "preConvertedConverted"] as const;
+const SUM_COLUMNS = [
+  "users",
+  "exposures",
+  "exposuresSq",
+  "clicks",
+  "clicksSq",
+  "clicksExposures",
+  "converters",
+  "revenue",
+  "revenueSq",
+  "heldoutN",
+  "heldoutNSq",
+  "heldoutHits",
+  "heldoutHitsSq",
+  "heldoutHitsN",
+  ...PRE_SUM_COLUMNS,
+] as const satisfies readonly (keyof VariantSufficientStats)[];
+
+/**
+ * One stage's sufficient statistics per (segment, variant) from ExperimentVariantSums, the running sums
+ * the rollup triggers keep (segment "" = every user; "long_tail", "cold" = the candidate dataset's
+ * niche users): the shards of each variant summed.
+ */
+export async function variantSums(
+  db: Db,
+  experimentId: string,
+  scope: Extract<RollupScope, { kind: "stage" }>,
+  withPre: boolean,
+  segments: readonly string[],
+): Promise<(VariantSufficientStats & { segment: string })[]> {
+  const columns = SUM_COLUMNS.map((c) =>
+    !withPre && (PRE_SUM_COLUMNS as readonly string[]).includes(c) ? Prisma.raw(`0::float8 AS "${c}"`) : Prisma.raw(`sum("${c}")::float8 AS "${c}"`),
+  );
+  const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT "segment", "variant", ${Prisma.join(columns)}
+    FROM "ExperimentVariantSums"
+    WHERE "experimentId" = ${experimentId} ${rollupFilter(scope)} AND "segment" IN (${Prisma.join([...segments])})
+    GROUP BY "segment", "variant"
+    HAVING sum("users") > 0
+    ORDER BY "segment", "variant"`);
+  return rows.map((r) => {
+    const stats = Object.fromEntries(SUM_COLUMNS.map((c) => [c, num(r[c])])) as Omit<VariantSufficientStats, "variant">;
+    return { ...stats, variant: String(r.variant), segment: String(r.segment) };
+  });
 }
 
 /**

@@ -1,11 +1,13 @@
 // Report rollups (triggers on Exposure and Event) against the raw-scan queries over the same rows:
 // two stages, rows in the settling seconds, events written before and after their exposures, in
-// several statements, late pre-period history, a resumed stage, and two concurrent transactions.
+// several statements, late pre-period history, a resumed stage, and two concurrent transactions; and
+// the per-variant running sums (overall and per niche segment) against the per-user rollups.
 import { beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { isolatedTestDatabase } from "../helpers/db";
-import { kpiSufficientStats, opsByVariant, rollupKpiStats, rollupOps, type ReportWindow } from "@/lib/db/reports";
+import { kpiSufficientStats, opsByVariant, perUserKpiStats, rollupKpiStats, rollupOps, type ReportWindow } from "@/lib/db/reports";
+import { perUserSegmentStats, saveSegmentation, segmentKpiStats } from "@/lib/db/distillation-signals";
 import type { Prisma } from "@/lib/db/generated/client";
 import { HELDOUT_EVENT_PREFIX } from "@/lib/experiments/kpis";
 import { Rng } from "@/lib/recsys/random";
@@ -22,11 +24,18 @@ const DAY = 86_400_000;
 describe("report rollups", () => {
   let world: World;
   let experimentId: string;
+  let datasetId: string;
 
   beforeAll(async () => {
     const { db } = t();
     world = await seedWorld(db);
     experimentId = (await startedExperiment(db, world, {}, t0)).id;
+    // niche segments of the candidate's dataset for users u0..u199 (u200.. unknown to it: cold)
+    datasetId = (await db.model.findUniqueOrThrow({ where: { id: world.studentId } })).datasetId;
+    await saveSegmentation(db, datasetId, {
+      headItems: 10,
+      users: Array.from({ length: 200 }, (_, u) => ({ userId: `u${u}`, trainInteractions: u % 7, tailShare: 0.5, longTail: u % 3 === 0, cold: u % 7 === 0 })),
+    });
     // stage 0 [t0, t1), stage 1 from t1 (as a stage transition writes them)
     await db.rolloutStage.update({ where: { experimentId_index: { experimentId, index: 0 } }, data: { endedAt: t1, status: "passed" } });
     await db.rolloutStage.update({ where: { experimentId_index: { experimentId, index: 1 } }, data: { startedAt: t1, status: "active" } });
@@ -169,6 +178,25 @@ describe("report rollups", () => {
     expect(cand.preUsers).toBeGreaterThan(0);
   });
 
+  const sumsOf = async () =>
+    (
+      await t().db.experimentVariantSums.groupBy({
+        by: ["stageIndex", "stageStartedAt", "settling", "variant", "segment"],
+        where: { experimentId },
+        _sum: {
+          users: true,
+          exposures: true,
+          exposuresSq: true,
+          clicksExposures: true,
+          converters: true,
+          revenueSq: true,
+          heldoutHitsN: true,
+          preRevenueRevenue: true,
+        },
+        orderBy: [{ stageIndex: "asc" }, { stageStartedAt: "asc" }, { settling: "asc" }, { variant: "asc" }, { segment: "asc" }],
+      })
+    ).map((r) => ({ ...r, _sum: Object.fromEntries(Object.entries(r._sum).map(([k, v]) => [k, Math.round((v ?? 0) * 1e6) / 1e6])) }));
+
   it("the set-based rebuild (the backfill path) gives exactly the rollups the triggers built", async () => {
     const { db } = t();
     const snapshot = async () => ({
@@ -181,6 +209,7 @@ describe("report rollups", () => {
         orderBy: [{ stageIndex: "asc" }, { stageStartedAt: "asc" }, { settling: "asc" }, { variant: "asc" }, { latencyUs: "asc" }],
       }),
       pre: await db.experimentUserPre.findMany({ where: { experimentId }, orderBy: { userId: "asc" } }),
+      sums: await sumsOf(),
     });
     const byTriggers = await snapshot();
     expect(byTriggers.users.length).toBeGreaterThan(100);
@@ -192,6 +221,9 @@ describe("report rollups", () => {
     expect(round(rebuilt.users)).toEqual(round(byTriggers.users));
     expect(round(rebuilt.latency)).toEqual(round(byTriggers.latency));
     expect(round(rebuilt.pre)).toEqual(round(byTriggers.pre));
+    // the running sums: the shards' totals per (stage window, variant, segment)
+    expect(byTriggers.sums.some((r) => r.segment === "long_tail") && byTriggers.sums.some((r) => r.segment === "cold" && r.settling)).toBe(true);
+    expect(rebuilt.sums).toEqual(byTriggers.sums);
   });
 
   it("a resumed stage starts a fresh window: rows before the resume stay out of its report", async () => {
@@ -260,5 +292,58 @@ describe("report rollups", () => {
     const rows = await db.experimentUserAggregate.findMany({ where: { experimentId, userId: "u-race" } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ exposures: 1, clicks: 1, stageIndex: 1 });
+  });
+
+  it("two concurrent exposure transactions of one new user both reach the running sums", async () => {
+    const { db, url } = t();
+    const at = new Date(t2.getTime() + 6 * 60_000); // inside the resumed stage 1
+    const clients = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })];
+    for (const c of clients) await c.connect();
+    try {
+      for (const c of clients) await c.query("BEGIN");
+      const insert = (c: pg.Client) =>
+        c.query(
+          `INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
+           VALUES ($1, $2, 'candidate', $3, 'u7', 10, 600, 100, false, $4)`,
+          [randomUUID(), experimentId, world.studentId, at],
+        );
+      await insert(clients[0]);
+      const second = insert(clients[1]).then(() => clients[1].query("COMMIT")); // waits on the first's user row
+      await clients[0].query("COMMIT");
+      await second;
+    } finally {
+      for (const c of clients) await c.end();
+    }
+    const rows = await db.experimentUserAggregate.findMany({ where: { experimentId, userId: "u7", stageIndex: 1, stageStartedAt: { gt: t2 } } });
+    expect(rows).toEqual([expect.objectContaining({ exposures: 2 })]);
+  });
+
+  it("the running sums equal the per-user rollups, overall and per segment, as written and after the set-based rebuild", async () => {
+    const { db } = t();
+    const stages = await db.rolloutStage.findMany({ where: { experimentId, startedAt: { not: null } }, orderBy: { index: "asc" } });
+    // every stage window written so far (the resumed stage's and the one it replaced)
+    const windowsOf = () => db.experimentUserAggregate.groupBy({ by: ["stageIndex", "stageStartedAt"], where: { experimentId, stageIndex: { gte: 0 } } });
+    expect((await windowsOf()).length).toBe(stages.length + 1);
+    const compare = async (windows: Awaited<ReturnType<typeof windowsOf>>) => {
+      for (const w of windows) {
+        const scope = { kind: "stage" as const, index: w.stageIndex, startedAt: w.stageStartedAt };
+        for (const withPre of [true, false]) {
+          const sums = await rollupKpiStats(db, experimentId, scope, withPre);
+          expect(sums.length).toBeGreaterThan(0);
+          expectSameStats(
+            sums as unknown as Record<string, unknown>[],
+            (await perUserKpiStats(db, experimentId, scope, withPre)) as unknown as Record<string, unknown>[],
+          );
+          const segments = await segmentKpiStats(db, experimentId, datasetId, scope, withPre);
+          const reference = await perUserSegmentStats(db, experimentId, datasetId, scope, withPre);
+          expect(segments.map((r) => `${r.segment}/${r.variant}`)).toEqual(reference.map((r) => `${r.segment}/${r.variant}`));
+          expectSameStats(segments as unknown as Record<string, unknown>[], reference as unknown as Record<string, unknown>[]);
+        }
+      }
+    };
+    await compare(await windowsOf());
+    // the rebuild assigns rows to the stages as they are now (rows before the resume: no stage)
+    await db.$executeRaw`SELECT understudy_rebuild_rollups(${experimentId})`;
+    await compare(await windowsOf());
   });
 });
