@@ -196,7 +196,13 @@ export async function segmentKpiStats(db: Db, experimentId: string, datasetId: s
 }
 
 /** The same from the per-user rollup rows joined to the dataset's segments (whole experiment; the reference for the sums). */
-export async function perUserSegmentStats(db: Db, experimentId: string, datasetId: string, scope: RollupScope, withPre: boolean): Promise<SegmentVariantStats[]> {
+export async function perUserSegmentStats(
+  db: Db,
+  experimentId: string,
+  datasetId: string,
+  scope: RollupScope,
+  withPre: boolean,
+): Promise<SegmentVariantStats[]> {
   const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     WITH per_user AS (
       ${rollupPerUserSql(experimentId, scope)}

@@ -49,18 +49,6 @@ ALTER TABLE "ExperimentVariantSums" ADD CONSTRAINT "ExperimentVariantSums_experi
 -- sharded by the writing backend (pid mod 64): every statement's deltas land in its own shard rows,
 -- so exposure writers that run in parallel (shared advisory lock) do not queue on one hot row.
 
--- The long-tail / cold segment of a user in the experiment's candidate dataset: no row when that
--- dataset has no segmentation. Users the dataset does not know are cold (as the segment report says).
-CREATE FUNCTION understudy_user_segment(experiment_id TEXT, user_id TEXT)
-RETURNS TABLE (long_tail BOOLEAN, cold BOOLEAN) LANGUAGE sql STABLE AS $$
-  SELECT coalesce(us."longTail", false), coalesce(us."cold", true)
-  FROM "Variant" v
-  JOIN "Model" m ON m."id" = v."modelId"
-  JOIN "DatasetSegmentation" ds ON ds."datasetId" = m."datasetId"
-  LEFT JOIN "DatasetUserSegment" us ON us."datasetId" = ds."datasetId" AND us."userId" = user_id
-  WHERE v."experimentId" = experiment_id AND v."key" = 'candidate'
-$$;
-
 -- The per-session staging table of contributions: sign +1 for a user's new totals, -1 for the old.
 CREATE FUNCTION understudy_sum_deltas_ready() RETURNS void LANGUAGE plpgsql AS E'
 BEGIN
@@ -73,8 +61,9 @@ BEGIN
   END IF\073
 END ';
 
--- Adds the staged contributions to ExperimentVariantSums (every user to segment "", long-tail and
--- cold users also to theirs) and empties the staging table. Users without exposures contribute
+-- Adds the staged contributions to ExperimentVariantSums (every user to segment "", and when the
+-- experiment's candidate dataset has a segmentation, its long-tail and cold users also to theirs: users
+-- the dataset does not know are cold, as in the segment report) and empties the staging table. Users without exposures contribute
 -- nothing (the per-user report keeps only users with sum(exposures) > 0).
 CREATE FUNCTION understudy_apply_sum_deltas() RETURNS void LANGUAGE plpgsql AS E'
 BEGIN
@@ -95,9 +84,15 @@ BEGIN
            (coalesce(dd.pre_events, 0) > 0)::int::float8 AS pre_user, coalesce(dd.pr, 0) AS pr, coalesce(dd.pv, 0) AS pv
     FROM understudy_sum_deltas dd WHERE dd.x > 0
   ) d
-  LEFT JOIN LATERAL understudy_user_segment(d."experimentId", d."userId") us ON true
+  LEFT JOIN (
+    SELECT v."experimentId", ds."datasetId"
+    FROM "Variant" v JOIN "Model" m ON m."id" = v."modelId" JOIN "DatasetSegmentation" ds ON ds."datasetId" = m."datasetId"
+    WHERE v."key" = ''candidate''
+  ) seg ON seg."experimentId" = d."experimentId"
+  LEFT JOIN "DatasetUserSegment" us ON us."datasetId" = seg."datasetId" AND us."userId" = d."userId"
   JOIN (VALUES (''''), (''long_tail''), (''cold'')) g(segment)
-    ON g.segment = '''' OR (g.segment = ''long_tail'' AND us.long_tail) OR (g.segment = ''cold'' AND us.cold)
+    ON g.segment = '''' OR (seg."datasetId" IS NOT NULL AND ((g.segment = ''long_tail'' AND coalesce(us."longTail", false))
+                                                          OR (g.segment = ''cold'' AND coalesce(us."cold", true))))
   GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
   ON CONFLICT ("experimentId", "stageIndex", "stageStartedAt", "settling", "variant", "segment", "shard") DO UPDATE SET
     "users" = s."users" + EXCLUDED."users", "exposures" = s."exposures" + EXCLUDED."exposures", "exposuresSq" = s."exposuresSq" + EXCLUDED."exposuresSq",
