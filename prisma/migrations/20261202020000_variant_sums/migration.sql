@@ -49,9 +49,23 @@ ALTER TABLE "ExperimentVariantSums" ADD CONSTRAINT "ExperimentVariantSums_experi
 -- sharded by the writing backend (pid mod 64): every statement's deltas land in its own shard rows,
 -- so exposure writers that run in parallel (shared advisory lock) do not queue on one hot row.
 
--- The per-session staging table of contributions: sign +1 for a user's new totals, -1 for the old.
-CREATE FUNCTION understudy_sum_deltas_ready() RETURNS void LANGUAGE plpgsql AS E'
+-- The per-session staging tables, keyed in the order of the rollups: the exposures of the statement,
+-- increments of per-user rows, and contributions to the sums (sign +1 for a user's new totals, -1 for
+-- the old).
+CREATE FUNCTION understudy_rollup_staging_ready() RETURNS void LANGUAGE plpgsql AS E'
 BEGIN
+  IF to_regclass(''pg_temp.understudy_new_exposures'') IS NULL THEN
+    CREATE TEMP TABLE understudy_new_exposures (
+      "experimentId" TEXT, stage_index INTEGER, stage_started_at TIMESTAMP(3), settling BOOLEAN, "variant" TEXT, "userId" TEXT,
+      "requestId" UUID, "latencyUs" INTEGER, "cpuUs" INTEGER, "failed" BOOLEAN
+    ) ON COMMIT DELETE ROWS\073
+  END IF\073
+  IF to_regclass(''pg_temp.understudy_user_increments'') IS NULL THEN
+    CREATE TEMP TABLE understudy_user_increments (
+      "experimentId" TEXT, stage_index INTEGER, stage_started_at TIMESTAMP(3), settling BOOLEAN, "variant" TEXT, "userId" TEXT,
+      x INTEGER, c INTEGER, conversions INTEGER, r FLOAT8, hn INTEGER, hh FLOAT8
+    ) ON COMMIT DELETE ROWS\073
+  END IF\073
   IF to_regclass(''pg_temp.understudy_sum_deltas'') IS NULL THEN
     CREATE TEMP TABLE understudy_sum_deltas (
       "experimentId" TEXT, stage_index INTEGER, stage_started_at TIMESTAMP(3), settling BOOLEAN, "variant" TEXT, "userId" TEXT,
@@ -63,8 +77,8 @@ END ';
 
 -- Adds the staged contributions to ExperimentVariantSums (every user to segment "", and when the
 -- experiment's candidate dataset has a segmentation, its long-tail and cold users also to theirs: users
--- the dataset does not know are cold, as in the segment report) and empties the staging table. Users without exposures contribute
--- nothing (the per-user report keeps only users with sum(exposures) > 0).
+-- the dataset does not know are cold, as in the segment report) and empties the staging table. Users
+-- without exposures contribute nothing (the per-user report keeps only users with sum(exposures) > 0).
 CREATE FUNCTION understudy_apply_sum_deltas() RETURNS void LANGUAGE plpgsql AS E'
 BEGIN
   INSERT INTO "ExperimentVariantSums" AS s ("experimentId", "stageIndex", "stageStartedAt", "settling", "variant", "segment", "shard",
@@ -112,7 +126,7 @@ END ';
 CREATE FUNCTION understudy_rebuild_variant_sums(experiment_id TEXT) RETURNS void LANGUAGE plpgsql AS E'
 BEGIN
   PERFORM pg_advisory_xact_lock(1301201)\073
-  PERFORM understudy_sum_deltas_ready()\073
+  PERFORM understudy_rollup_staging_ready()\073
   DELETE FROM "ExperimentVariantSums" WHERE "experimentId" = experiment_id\073
   INSERT INTO understudy_sum_deltas
   SELECT a."experimentId", a."stageIndex", a."stageStartedAt", a."settling", a."variant", a."userId", 1,
@@ -123,60 +137,31 @@ BEGIN
   PERFORM understudy_apply_sum_deltas()\073
 END ';
 
--- The exposure trigger: as in 20261202010300_rollup_shared_lock, with the CUPED covariates of new users
--- stored first (so the sums see them), the user's exposures and already-stored events added in one
--- upsert, and each changed user's contribution to the sums replaced (old totals = new − increment:
--- concurrent writers of the same user each subtract exactly what was there before their own update).
-CREATE OR REPLACE FUNCTION understudy_rollup_exposures() RETURNS trigger LANGUAGE plpgsql AS E'
+-- An experiment's pre-period [startedAt − cupedLookbackDays, startedAt) for the CUPED covariates: no row before it starts.
+CREATE FUNCTION understudy_pre_period(experiment_id TEXT) RETURNS TABLE (pre_from TIMESTAMP(3), pre_to TIMESTAMP(3)) LANGUAGE sql STABLE AS $$
+  SELECT "startedAt" - make_interval(days => coalesce(("guardrails"->>'cupedLookbackDays')::int, 14)), "startedAt"
+  FROM "Experiment" WHERE "id" = experiment_id AND "startedAt" IS NOT NULL
+$$;
+
+-- What one event adds to its user's row: a click, a conversion, revenue, a held-out ground-truth event and its hit.
+CREATE FUNCTION understudy_event_parts(event_type "EventType", event_id TEXT, event_value FLOAT8)
+RETURNS TABLE (c INTEGER, conversions INTEGER, r FLOAT8, hn INTEGER, hh FLOAT8) LANGUAGE sql IMMUTABLE AS $$
+  SELECT (event_type = 'click')::int, (event_type = 'conversion')::int,
+         CASE WHEN event_type = 'revenue' THEN coalesce(event_value, 0) ELSE 0 END,
+         (event_type = 'custom' AND event_id LIKE 'heldout:%')::int,
+         CASE WHEN event_type = 'custom' AND event_id LIKE 'heldout:%' THEN coalesce(event_value, 0) ELSE 0 END
+$$;
+
+-- Adds the staged increments to the per-user rows (one additive upsert in key order, as before) and
+-- replaces each changed user's contribution to the sums: old totals = new totals − increment, so
+-- concurrent writers of the same user (exposure statements run in parallel) each subtract exactly what
+-- was there before their own update.
+CREATE FUNCTION understudy_add_user_increments() RETURNS void LANGUAGE plpgsql AS E'
 BEGIN
-  PERFORM pg_advisory_xact_lock_shared(1301201)\073
-  PERFORM understudy_sum_deltas_ready()\073
-  IF to_regclass(''pg_temp.understudy_new_exposures'') IS NULL THEN
-    CREATE TEMP TABLE understudy_new_exposures (
-      "experimentId" TEXT, "variant" TEXT, "userId" TEXT, "requestId" UUID, "latencyUs" INTEGER,
-      "cpuUs" INTEGER, "failed" BOOLEAN, stage_index INTEGER, stage_started_at TIMESTAMP(3), settling BOOLEAN
-    ) ON COMMIT DELETE ROWS\073
-  END IF\073
-  INSERT INTO understudy_new_exposures
-  SELECT n."experimentId", n."variant", n."userId", n."requestId", n."latencyUs", n."cpuUs", n."failed", s.stage_index, s.stage_started_at, s.settling
-  FROM new_rows n CROSS JOIN LATERAL understudy_stage_of(n."experimentId", n."createdAt") s
-  WHERE n."experimentId" IS NOT NULL\073
-
-  -- CUPED covariates of users seen for the first time in an experiment
-  INSERT INTO "ExperimentUserPre" ("experimentId", "userId", "preEvents", "preRevenue", "preConverted")
-  SELECT u."experimentId", u."userId", p.pre_events, p.pre_revenue, p.pre_converted
-  FROM (SELECT DISTINCT "experimentId", "userId" FROM understudy_new_exposures) u
-  JOIN "Experiment" ex ON ex."id" = u."experimentId" AND ex."startedAt" IS NOT NULL
-  CROSS JOIN LATERAL (
-    SELECT count(*)::int AS pre_events,
-           coalesce(sum(pe."value") FILTER (WHERE pe."type" = ''revenue''), 0) AS pre_revenue,
-           (count(*) FILTER (WHERE pe."type" = ''conversion'') > 0)::int AS pre_converted
-    FROM "Event" pe
-    WHERE pe."userId" = u."userId"
-      AND pe."timestamp" >= ex."startedAt" - make_interval(days => coalesce((ex."guardrails"->>''cupedLookbackDays'')::int, 14))
-      AND pe."timestamp" < ex."startedAt"
-  ) p
-  ORDER BY 1, 2
-  ON CONFLICT ("experimentId", "userId") DO NOTHING\073
-
-  -- exposures, and the events stored before their exposure
   WITH inc AS (
-    SELECT g."experimentId", g.stage_index, g.stage_started_at, g.settling, g."variant", g."userId", g.x,
-           coalesce(e.c, 0) AS c, coalesce(e.conversions, 0) AS conversions, coalesce(e.r, 0) AS r, coalesce(e.hn, 0) AS hn, coalesce(e.hh, 0) AS hh
-    FROM (
-      SELECT "experimentId", stage_index, stage_started_at, settling, "variant", "userId", count(*)::int AS x
-      FROM understudy_new_exposures GROUP BY 1, 2, 3, 4, 5, 6
-    ) g
-    LEFT JOIN (
-      SELECT x."experimentId", x.stage_index, x.stage_started_at, x.settling, x."variant", x."userId",
-             count(*) FILTER (WHERE e."type" = ''click'')::int AS c,
-             count(*) FILTER (WHERE e."type" = ''conversion'')::int AS conversions,
-             coalesce(sum(e."value") FILTER (WHERE e."type" = ''revenue''), 0) AS r,
-             count(*) FILTER (WHERE e."type" = ''custom'' AND e."eventId" LIKE ''heldout:%'')::int AS hn,
-             coalesce(sum(e."value") FILTER (WHERE e."type" = ''custom'' AND e."eventId" LIKE ''heldout:%''), 0) AS hh
-      FROM understudy_new_exposures x JOIN "Event" e ON e."requestId" = x."requestId"
-      GROUP BY 1, 2, 3, 4, 5, 6
-    ) e USING ("experimentId", stage_index, stage_started_at, settling, "variant", "userId")
+    SELECT "experimentId", stage_index, stage_started_at, settling, "variant", "userId",
+           sum(x)::int AS x, sum(c)::int AS c, sum(conversions)::int AS conversions, sum(r) AS r, sum(hn)::int AS hn, sum(hh) AS hh
+    FROM understudy_user_increments GROUP BY 1, 2, 3, 4, 5, 6
   ),
   up AS (
     INSERT INTO "ExperimentUserAggregate" AS a ("experimentId", "stageIndex", "stageStartedAt", "settling", "variant", "userId",
@@ -194,11 +179,46 @@ BEGIN
          u."exposures" - t.k * i.x, u."clicks" - t.k * i.c, u."conversions" - t.k * i.conversions, u."revenue" - t.k * i.r,
          u."heldoutN" - t.k * i.hn, u."heldoutHits" - t.k * i.hh, p."preEvents", p."preRevenue", p."preConverted"
   FROM up u
-  JOIN inc i ON i."experimentId" = u."experimentId" AND i.stage_index = u."stageIndex" AND i.stage_started_at = u."stageStartedAt"
-    AND i.settling = u."settling" AND i."variant" = u."variant" AND i."userId" = u."userId"
+  JOIN inc i ON i."experimentId" = u."experimentId" AND i.stage_index = u."stageIndex"
+    AND i.stage_started_at = u."stageStartedAt" AND i.settling = u."settling" AND i."variant" = u."variant" AND i."userId" = u."userId"
   CROSS JOIN (VALUES (1::float8, 0), (-1::float8, 1)) t(sign, k)
   LEFT JOIN "ExperimentUserPre" p ON p."experimentId" = u."experimentId" AND p."userId" = u."userId"\073
+  TRUNCATE understudy_user_increments\073
   PERFORM understudy_apply_sum_deltas()\073
+END ';
+
+-- The exposure trigger: as in 20261202010300_rollup_shared_lock, with the CUPED covariates of new users
+-- stored first (so the sums see them), and the user's exposures and already-stored events added through
+-- understudy_add_user_increments.
+CREATE OR REPLACE FUNCTION understudy_rollup_exposures() RETURNS trigger LANGUAGE plpgsql AS E'
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(1301201)\073
+  PERFORM understudy_rollup_staging_ready()\073
+  INSERT INTO understudy_new_exposures
+  SELECT n."experimentId", s.stage_index, s.stage_started_at, s.settling, n."variant", n."userId", n."requestId", n."latencyUs", n."cpuUs", n."failed"
+  FROM new_rows n CROSS JOIN LATERAL understudy_stage_of(n."experimentId", n."createdAt") s
+  WHERE n."experimentId" IS NOT NULL\073
+
+  -- CUPED covariates of users seen for the first time in an experiment (their events in the lookback)
+  INSERT INTO "ExperimentUserPre" ("experimentId", "userId", "preEvents", "preRevenue", "preConverted")
+  SELECT u."experimentId", u."userId", count(pe."eventId")::int,
+         coalesce(sum(pe."value") FILTER (WHERE pe."type" = ''revenue''), 0),
+         (count(pe."eventId") FILTER (WHERE pe."type" = ''conversion'') > 0)::int
+  FROM (SELECT DISTINCT "experimentId", "userId" FROM understudy_new_exposures) u
+  CROSS JOIN LATERAL understudy_pre_period(u."experimentId") w
+  LEFT JOIN "Event" pe ON pe."userId" = u."userId" AND pe."timestamp" >= w.pre_from AND pe."timestamp" < w.pre_to
+  GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT ("experimentId", "userId") DO NOTHING\073
+
+  -- exposures, and the events stored before their exposure
+  INSERT INTO understudy_user_increments
+  SELECT "experimentId", stage_index, stage_started_at, settling, "variant", "userId", count(*), 0, 0, 0, 0, 0
+  FROM understudy_new_exposures GROUP BY 1, 2, 3, 4, 5, 6
+  UNION ALL
+  SELECT x."experimentId", x.stage_index, x.stage_started_at, x.settling, x."variant", x."userId", 0, p.*
+  FROM understudy_new_exposures x JOIN "Event" e ON e."requestId" = x."requestId"
+  CROSS JOIN LATERAL understudy_event_parts(e."type", e."eventId", e."value") p\073
+  PERFORM understudy_add_user_increments()\073
 
   INSERT INTO "ExperimentLatencyCount" AS l ("experimentId", "stageIndex", "stageStartedAt", "settling", "variant", "latencyUs", "requests", "failed", "cpuUsSum")
   SELECT "experimentId", stage_index, stage_started_at, settling, "variant", "latencyUs", count(*), count(*) FILTER (WHERE "failed"), sum("cpuUs")
@@ -210,45 +230,20 @@ BEGIN
   RETURN NULL\073
 END ';
 
--- The event trigger: as before, and every user row it changes (events of stored exposures, late
--- pre-period history) replaces its contribution to the sums. It holds the lock exclusively, so the
--- rows it reads before changing them are the old totals.
+-- The event trigger: as before, with the events of stored exposures added through
+-- understudy_add_user_increments, and late pre-period history replacing the contribution of every
+-- row of its user (it holds the lock exclusively, so the covariates it reads before the update are the old).
 CREATE OR REPLACE FUNCTION understudy_rollup_events() RETURNS trigger LANGUAGE plpgsql AS E'
 BEGIN
   PERFORM pg_advisory_xact_lock(1301201)\073
-  PERFORM understudy_sum_deltas_ready()\073
-  WITH inc AS (
-    SELECT x."experimentId", s.stage_index, s.stage_started_at, s.settling, x."variant", x."userId",
-           count(*) FILTER (WHERE e."type" = ''click'')::int AS c,
-           count(*) FILTER (WHERE e."type" = ''conversion'')::int AS conversions,
-           coalesce(sum(e."value") FILTER (WHERE e."type" = ''revenue''), 0) AS r,
-           count(*) FILTER (WHERE e."type" = ''custom'' AND e."eventId" LIKE ''heldout:%'')::int AS hn,
-           coalesce(sum(e."value") FILTER (WHERE e."type" = ''custom'' AND e."eventId" LIKE ''heldout:%''), 0) AS hh
-    FROM new_rows e
-    JOIN "Exposure" x ON x."requestId" = e."requestId" AND x."experimentId" IS NOT NULL
-    CROSS JOIN LATERAL understudy_stage_of(x."experimentId", x."createdAt") s
-    GROUP BY 1, 2, 3, 4, 5, 6
-  ),
-  up AS (
-    INSERT INTO "ExperimentUserAggregate" AS a ("experimentId", "stageIndex", "stageStartedAt", "settling", "variant", "userId", "clicks", "conversions", "revenue", "heldoutN", "heldoutHits")
-    SELECT "experimentId", stage_index, stage_started_at, settling, "variant", "userId", c, conversions, r, hn, hh
-    FROM inc ORDER BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT ("experimentId", "stageIndex", "stageStartedAt", "settling", "variant", "userId")
-    DO UPDATE SET "clicks" = a."clicks" + EXCLUDED."clicks", "conversions" = a."conversions" + EXCLUDED."conversions",
-                  "revenue" = a."revenue" + EXCLUDED."revenue", "heldoutN" = a."heldoutN" + EXCLUDED."heldoutN",
-                  "heldoutHits" = a."heldoutHits" + EXCLUDED."heldoutHits"
-    RETURNING a.*
-  ),
-  old AS (
-    SELECT a.* FROM "ExperimentUserAggregate" a
-    JOIN inc i ON a."experimentId" = i."experimentId" AND a."stageIndex" = i.stage_index AND a."stageStartedAt" = i.stage_started_at
-      AND a."settling" = i.settling AND a."variant" = i."variant" AND a."userId" = i."userId"
-  )
-  INSERT INTO understudy_sum_deltas
-  SELECT c."experimentId", c."stageIndex", c."stageStartedAt", c."settling", c."variant", c."userId", c.sign,
-         c."exposures", c."clicks", c."conversions", c."revenue", c."heldoutN", c."heldoutHits", p."preEvents", p."preRevenue", p."preConverted"
-  FROM (SELECT 1::float8 AS sign, * FROM up UNION ALL SELECT -1::float8, * FROM old) c
-  LEFT JOIN "ExperimentUserPre" p ON p."experimentId" = c."experimentId" AND p."userId" = c."userId"\073
+  PERFORM understudy_rollup_staging_ready()\073
+  INSERT INTO understudy_user_increments
+  SELECT x."experimentId", s.stage_index, s.stage_started_at, s.settling, x."variant", x."userId", 0, p.*
+  FROM new_rows e
+  JOIN "Exposure" x ON x."requestId" = e."requestId" AND x."experimentId" IS NOT NULL
+  CROSS JOIN LATERAL understudy_stage_of(x."experimentId", x."createdAt") s
+  CROSS JOIN LATERAL understudy_event_parts(e."type", e."eventId", e."value") p\073
+  PERFORM understudy_add_user_increments()\073
 
   -- late-arriving pre-period history of users already in an experiment
   WITH d AS (
@@ -257,9 +252,8 @@ BEGIN
            (count(*) FILTER (WHERE e."type" = ''conversion'') > 0)::int AS pre_converted
     FROM new_rows e
     JOIN "ExperimentUserPre" pr ON pr."userId" = e."userId"
-    JOIN "Experiment" ex ON ex."id" = pr."experimentId"
-    WHERE e."timestamp" >= ex."startedAt" - make_interval(days => coalesce((ex."guardrails"->>''cupedLookbackDays'')::int, 14))
-      AND e."timestamp" < ex."startedAt"
+    CROSS JOIN LATERAL understudy_pre_period(pr."experimentId") w
+    WHERE e."timestamp" >= w.pre_from AND e."timestamp" < w.pre_to
     GROUP BY 1, 2
   ),
   old AS (
@@ -282,54 +276,12 @@ BEGIN
   RETURN NULL\073
 END ';
 
--- The rebuild of 20261202010600_rollup_rebuild, now also rebuilding the sums.
-CREATE OR REPLACE FUNCTION understudy_rebuild_rollups(experiment_id TEXT) RETURNS void LANGUAGE plpgsql AS E'
+-- The rebuild of 20261202010600_rollup_rebuild keeps its body under a new name: understudy_rebuild_rollups
+-- now rebuilds the per-user rollups and then the sums.
+ALTER FUNCTION understudy_rebuild_rollups(TEXT) RENAME TO understudy_rebuild_user_rollups;
+CREATE FUNCTION understudy_rebuild_rollups(experiment_id TEXT) RETURNS void LANGUAGE plpgsql AS E'
 BEGIN
-  PERFORM pg_advisory_xact_lock(1301201)\073
-  DELETE FROM "ExperimentUserAggregate" WHERE "experimentId" = experiment_id\073
-  DELETE FROM "ExperimentLatencyCount" WHERE "experimentId" = experiment_id\073
-  DELETE FROM "ExperimentUserPre" WHERE "experimentId" = experiment_id\073
-  DROP TABLE IF EXISTS understudy_rebuild_exposures\073
-  CREATE TEMP TABLE understudy_rebuild_exposures ON COMMIT DROP AS
-  SELECT x."requestId", x."variant", x."userId", x."latencyUs", x."cpuUs", x."failed", s.stage_index, s.stage_started_at, s.settling
-  FROM "Exposure" x CROSS JOIN LATERAL understudy_stage_of(x."experimentId", x."createdAt") s
-  WHERE x."experimentId" = experiment_id\073
-
-  INSERT INTO "ExperimentUserAggregate" ("experimentId", "stageIndex", "stageStartedAt", "settling", "variant", "userId", "exposures", "clicks", "conversions", "revenue", "heldoutN", "heldoutHits")
-  SELECT experiment_id, g.stage_index, g.stage_started_at, g.settling, g."variant", g."userId", g.exposures,
-         coalesce(e.clicks, 0), coalesce(e.conversions, 0), coalesce(e.revenue, 0), coalesce(e.heldout_n, 0), coalesce(e.heldout_hits, 0)
-  FROM (
-    SELECT stage_index, stage_started_at, settling, "variant", "userId", count(*)::int AS exposures
-    FROM understudy_rebuild_exposures GROUP BY 1, 2, 3, 4, 5
-  ) g
-  LEFT JOIN (
-    SELECT x.stage_index, x.stage_started_at, x.settling, x."variant", x."userId",
-           count(*) FILTER (WHERE ev."type" = ''click'')::int AS clicks,
-           count(*) FILTER (WHERE ev."type" = ''conversion'')::int AS conversions,
-           coalesce(sum(ev."value") FILTER (WHERE ev."type" = ''revenue''), 0) AS revenue,
-           count(*) FILTER (WHERE ev."type" = ''custom'' AND ev."eventId" LIKE ''heldout:%'')::int AS heldout_n,
-           coalesce(sum(ev."value") FILTER (WHERE ev."type" = ''custom'' AND ev."eventId" LIKE ''heldout:%''), 0) AS heldout_hits
-    FROM understudy_rebuild_exposures x JOIN "Event" ev ON ev."requestId" = x."requestId"
-    GROUP BY 1, 2, 3, 4, 5
-  ) e USING (stage_index, stage_started_at, settling, "variant", "userId")\073
-
-  INSERT INTO "ExperimentLatencyCount" ("experimentId", "stageIndex", "stageStartedAt", "settling", "variant", "latencyUs", "requests", "failed", "cpuUsSum")
-  SELECT experiment_id, stage_index, stage_started_at, settling, "variant", "latencyUs", count(*), count(*) FILTER (WHERE "failed"), sum("cpuUs")
-  FROM understudy_rebuild_exposures GROUP BY 2, 3, 4, 5, 6\073
-
-  INSERT INTO "ExperimentUserPre" ("experimentId", "userId", "preEvents", "preRevenue", "preConverted")
-  SELECT experiment_id, u."userId", coalesce(p.pre_events, 0), coalesce(p.pre_revenue, 0), coalesce(p.pre_converted, 0)
-  FROM (SELECT DISTINCT "userId" FROM understudy_rebuild_exposures) u
-  JOIN "Experiment" ex ON ex."id" = experiment_id AND ex."startedAt" IS NOT NULL
-  LEFT JOIN (
-    SELECT pe."userId", count(*)::int AS pre_events,
-           coalesce(sum(pe."value") FILTER (WHERE pe."type" = ''revenue''), 0) AS pre_revenue,
-           (count(*) FILTER (WHERE pe."type" = ''conversion'') > 0)::int AS pre_converted
-    FROM "Event" pe JOIN "Experiment" ex2 ON ex2."id" = experiment_id
-    WHERE pe."timestamp" >= ex2."startedAt" - make_interval(days => coalesce((ex2."guardrails"->>''cupedLookbackDays'')::int, 14))
-      AND pe."timestamp" < ex2."startedAt"
-    GROUP BY 1
-  ) p ON p."userId" = u."userId"\073
+  PERFORM understudy_rebuild_user_rollups(experiment_id)\073
   PERFORM understudy_rebuild_variant_sums(experiment_id)\073
 END ';
 
