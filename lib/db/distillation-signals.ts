@@ -190,7 +190,7 @@ export async function segmentKpiStats(db: Db, experimentId: string, datasetId: s
   if (scope.kind === "stage") {
     // the running sums' segments are the candidate dataset's, which is `datasetId`
     const rows = await variantSums(db, experimentId, scope, withPre, ["cold", "long_tail"]);
-    return rows.map((r) => ({ ...r, segment: r.segment as SegmentKey }));
+    return rows.map((r) => ({ ...r.stats, segment: r.segment as SegmentKey }));
   }
   return perUserSegmentStats(db, experimentId, datasetId, scope, withPre);
 }

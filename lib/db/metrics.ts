@@ -4,7 +4,7 @@
 // is one of the window's exposures; per-user totals first, then sums per variant.
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
-import type { ReportWindow } from "./reports";
+import { latencyQuantilesFromCounts, type ReportWindow, type RollupScope } from "./reports";
 import { badRequest, conflict, notFound } from "@/lib/http/errors";
 import { toIssues } from "@/lib/http/validation";
 import { analyzeCatalogueMetrics, type ChosenMetric } from "@/lib/experiments/metric-analysis";
@@ -148,8 +148,19 @@ function perUserValue(event: MetricEvent, measure: "count" | "value"): { fromEve
   };
 }
 
-/** Per-variant sufficient statistics of one catalogue metric over exposures served in [from, to). */
-export async function metricStatistics(db: Tx, experimentId: string, window: ReportWindow, metric: MetricDefinition): Promise<MetricArmStatistic[]> {
+/**
+ * Per-variant sufficient statistics of one catalogue metric over exposures served in [from, to). With a
+ * rollup `scope` (the same window as the report reads it), latency quantiles come from the latency counts.
+ */
+export async function metricStatistics(
+  db: Tx,
+  experimentId: string,
+  window: ReportWindow,
+  metric: MetricDefinition,
+  scope?: RollupScope,
+): Promise<MetricArmStatistic[]> {
+  if (metric.aggregation === "quantile" && metric.event === "latency" && scope)
+    return latencyQuantileStatistics(db, experimentId, scope, metric.quantile as number);
   if (metric.aggregation === "quantile") return quantileStatistics(db, experimentId, window, metric);
   const num = perUserValue(metric.event, metric.measure);
   const den = metric.denominatorEvent ? perUserValue(metric.denominatorEvent, metric.denominatorMeasure) : { fromEvents: Prisma.sql`0::float8` };
@@ -196,6 +207,15 @@ export async function metricStatistics(db: Tx, experimentId: string, window: Rep
       sumD2: Number(r.sum_d2),
       sumMD: Number(r.sum_md),
     };
+  });
+}
+
+/** A latency quantile metric (ms) from the latency counts: the same percentile_cont and bounding order statistics. */
+async function latencyQuantileStatistics(db: Tx, experimentId: string, scope: RollupScope, nu: number): Promise<MetricArmStatistic[]> {
+  const rows = await latencyQuantilesFromCounts(db, experimentId, scope, [nu]);
+  return rows.map((r) => {
+    const q = r.quantiles.get(nu) as { value: number; bounds: [number, number] };
+    return { variant: r.variant, kind: "quantile", n: r.requests, nu, estimate: q.value / 1000, lower: q.bounds[0] / 1000, upper: q.bounds[1] / 1000 };
   });
 }
 
@@ -278,9 +298,16 @@ export async function chosenMetrics(db: Tx, experimentId: string): Promise<Chose
 }
 
 /** SQL statistics of the chosen metrics that do not come from the KPI rollups (all when `includeBuiltIn`). */
-export async function catalogueStatistics(db: Tx, experimentId: string, window: ReportWindow, chosen: readonly ChosenMetric[], includeBuiltIn = false) {
+export async function catalogueStatistics(
+  db: Tx,
+  experimentId: string,
+  window: ReportWindow,
+  chosen: readonly ChosenMetric[],
+  includeBuiltIn = false,
+  scope?: RollupScope,
+) {
   const out: Record<string, MetricArmStatistic[]> = {};
-  for (const c of chosen) if (includeBuiltIn || !c.builtIn) out[c.definition.key] = await metricStatistics(db, experimentId, window, c.definition);
+  for (const c of chosen) if (includeBuiltIn || !c.builtIn) out[c.definition.key] = await metricStatistics(db, experimentId, window, c.definition, scope);
   return out;
 }
 

@@ -9,10 +9,12 @@
 // Measured: 2M exposures / 200k users / 400k events in ~6 s on the 2-core dev machine (scan-bound,
 // linear in the window's exposures).
 //
-// Reports therefore read rollups (`rollupKpiStats`, `rollupOps`): per (experiment, stage, variant,
-// user) totals and per-latency counts that database triggers on Exposure and Event keep up to date
-// as rows are written (migration 20261201010500_report_rollups). A stage report reads one row per
-// user of the stage, whatever the number of exposures; the raw-scan queries above stay as the
+// Reports therefore read rollups (`rollupKpiStats`, `rollupOps`) that database triggers on Exposure
+// and Event keep up to date as rows are written: per (experiment, stage, variant, user) totals, per-
+// latency counts, and per (stage, variant, segment) running sums of the per-user totals, their squares
+// and cross-products (migrations 20261201010500_report_rollups, 20261202020000_variant_sums). A stage
+// report reads a few dozen sum rows whatever the number of users; a whole-experiment report sums each
+// user over the stages first, so it reads one row per user. The raw-scan queries above stay as the
 // reference the rollups are tested and benchmarked against (bench/report.ts).
 import { Prisma } from "./generated/client";
 import type { Db } from "./client";
@@ -160,7 +162,8 @@ export function rollupPerUserSql(experimentId: string, scope: RollupScope): Pris
  */
 export async function rollupKpiStats(db: Db, experimentId: string, scope: RollupScope, withPre: boolean): Promise<VariantSufficientStats[]> {
   if (scope.kind === "all") return perUserKpiStats(db, experimentId, scope, withPre);
-  return (await variantSums(db, experimentId, scope, withPre, [""])).map(({ segment: _, ...stats }) => stats);
+  const rows = await variantSums(db, experimentId, scope, withPre, [""]);
+  return rows.map((r) => r.stats);
 }
 
 /**
@@ -216,7 +219,7 @@ export async function variantSums(
   scope: Extract<RollupScope, { kind: "stage" }>,
   withPre: boolean,
   segments: readonly string[],
-): Promise<(VariantSufficientStats & { segment: string })[]> {
+): Promise<{ segment: string; stats: VariantSufficientStats }[]> {
   const columns = SUM_COLUMNS.map((c) =>
     !withPre && (PRE_SUM_COLUMNS as readonly string[]).includes(c) ? Prisma.raw(`0::float8 AS "${c}"`) : Prisma.raw(`sum("${c}")::float8 AS "${c}"`),
   );
@@ -229,15 +232,23 @@ export async function variantSums(
     ORDER BY "segment", "variant"`);
   return rows.map((r) => {
     const stats = Object.fromEntries(SUM_COLUMNS.map((c) => [c, num(r[c])])) as Omit<VariantSufficientStats, "variant">;
-    return { ...stats, variant: String(r.variant), segment: String(r.segment) };
+    return { segment: String(r.segment), stats: { variant: String(r.variant), ...stats } };
   });
 }
 
+export interface LatencyQuantile {
+  /** percentile_cont at p (µs) */
+  value: number;
+  /** the order statistics x_(⌈n·ν∓z√(ν(1−ν)/n)⌉) bounding it: percentile_disc at quantileIntervalLevels(n, p) */
+  bounds: [number, number];
+}
+
 /**
- * Same as `opsByVariant`, from ExperimentLatencyCount: percentile_cont's interpolation between order
- * statistics at p·(n − 1), read off cumulative counts of the distinct latencies (exact, not binned).
+ * Per variant: requests, failures, CPU time and latency quantiles at each of `ps`, from
+ * ExperimentLatencyCount: percentile_cont's interpolation between order statistics at p·(n − 1), read
+ * off cumulative counts of the distinct latencies (exact, not binned), and the bounding order statistics.
  */
-export async function rollupOps(db: Db, experimentId: string, scope: RollupScope): Promise<VariantOpsRow[]> {
+export async function latencyQuantilesFromCounts(db: Db | Prisma.TransactionClient, experimentId: string, scope: RollupScope, ps: readonly number[]) {
   const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     WITH h AS (
       SELECT "variant", "latencyUs" AS v, sum("requests")::float8 AS c, sum("failed")::float8 AS f, sum("cpuUsSum")::float8 AS cpu
@@ -249,33 +260,45 @@ export async function rollupOps(db: Db, experimentId: string, scope: RollupScope
     tot AS (SELECT "variant", sum(c) AS n, sum(f) AS failed, sum(cpu) AS cpu FROM h GROUP BY 1),
     q AS (
       SELECT t.*, ps.p, ps.p * (t.n - 1) AS pos
-      FROM tot t CROSS JOIN (VALUES (0.5::float8), (0.95::float8), (0.99::float8)) ps(p)
+      FROM tot t CROSS JOIN unnest(${[...ps]}::float8[]) ps(p)
       WHERE t.n > 0
     )
     SELECT q."variant", q.n, q.failed, q.cpu, q.p, q.pos,
            (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum > floor(q.pos)) AS lo,
            (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum > ceil(q.pos)) AS hi,
-           -- order statistics x_(⌈n·ν∓z√(ν(1−ν)/n)⌉) bounding the quantile (lib/stats/quantile.ts)
            (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= greatest(1, ceil(q.n * (q.p - ${Z95} * sqrt(q.p * (1 - q.p) / q.n))))) AS bound_lo,
            (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= least(q.n, ceil(q.n * (q.p + ${Z95} * sqrt(q.p * (1 - q.p) / q.n))))) AS bound_hi
     FROM q
     ORDER BY q."variant", q.p`);
-  const out = new Map<string, VariantOpsRow>();
+  const out = new Map<string, { variant: string; requests: number; failed: number; cpuUs: number; quantiles: Map<number, LatencyQuantile> }>();
   for (const r of rows) {
     const variant = String(r.variant);
-    const n = num(r.n);
-    const row = out.get(variant) ?? { variant, requests: n, failed: num(r.failed), p50Us: null, p95Us: null, p99Us: null, meanCpuUs: num(r.cpu) / n };
+    const row = out.get(variant) ?? { variant, requests: num(r.n), failed: num(r.failed), cpuUs: num(r.cpu), quantiles: new Map() };
     const pos = num(r.pos);
     const lo = num(r.lo);
-    const value = lo + (num(r.hi) - lo) * (pos - Math.floor(pos));
-    const p = num(r.p);
-    const bounds: [number, number] = [num(r.bound_lo), num(r.bound_hi)];
-    if (p === 0.5) row.p50Us = value;
-    else if (p === 0.95) [row.p95Us, row.p95BoundsUs] = [value, bounds];
-    else [row.p99Us, row.p99BoundsUs] = [value, bounds];
+    row.quantiles.set(num(r.p), { value: lo + (num(r.hi) - lo) * (pos - Math.floor(pos)), bounds: [num(r.bound_lo), num(r.bound_hi)] });
     out.set(variant, row);
   }
   return [...out.values()];
+}
+
+/** Same as `opsByVariant`, from ExperimentLatencyCount (`latencyQuantilesFromCounts`). */
+export async function rollupOps(db: Db, experimentId: string, scope: RollupScope): Promise<VariantOpsRow[]> {
+  const rows = await latencyQuantilesFromCounts(db, experimentId, scope, [0.5, 0.95, 0.99]);
+  return rows.map((r) => {
+    const [p50, p95, p99] = [0.5, 0.95, 0.99].map((p) => r.quantiles.get(p) as LatencyQuantile);
+    return {
+      variant: r.variant,
+      requests: r.requests,
+      failed: r.failed,
+      p50Us: p50.value,
+      p95Us: p95.value,
+      p99Us: p99.value,
+      meanCpuUs: r.cpuUs / r.requests,
+      p95BoundsUs: p95.bounds,
+      p99BoundsUs: p99.bounds,
+    };
+  });
 }
 
 /** Requests, failures, latency percentiles (percentile_cont) and mean CPU time per variant over [from, to). */
@@ -453,20 +476,24 @@ export async function loadExperimentReport(
     dropped: { count: dropped, since: window.from.toISOString(), known: true },
     now,
   });
-  const metrics = await reportCatalogueMetrics(db, exp.id, sqlWindow, stats, guardrails);
+  const metrics = await reportCatalogueMetrics(db, exp.id, sqlWindow, rollup, stats, guardrails);
   return { report: metrics ? { ...report, distillation, metrics } : { ...report, distillation }, stage };
 }
 
-/** The experiment's catalogue metrics over the report's window (null when it chose none). */
+/**
+ * The experiment's catalogue metrics over the report's window (null when it chose none): latency
+ * quantiles from the latency counts, the others (custom events, capping) from the window's rows.
+ */
 async function reportCatalogueMetrics(
   db: Db,
   experimentId: string,
   window: ReportWindow,
+  scope: RollupScope,
   kpiStats: VariantSufficientStats[],
   g: ReturnType<typeof parseGuardrails>,
 ) {
   const chosen = await chosenMetrics(db, experimentId);
   if (chosen.length === 0) return null;
-  const statistics = await withAggregateMemory(db, (tx) => catalogueStatistics(tx, experimentId, window, chosen));
+  const statistics = await withAggregateMemory(db, (tx) => catalogueStatistics(tx, experimentId, window, chosen, false, scope));
   return analyzeCatalogueMetrics({ chosen, statistics, kpiStats, alpha: g.alpha, severeAlpha: g.severe.kpiAlpha });
 }

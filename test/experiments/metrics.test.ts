@@ -375,6 +375,10 @@ describe("metric catalogue", () => {
     expect(reported.map((r) => r.key)).toEqual(["ctr", "cart_p90", "revenue", "p95_lat"]);
     expect(reported[0].lift).toBeCloseTo(ctr.lift as number, 12);
     expect(reported[3].lift).toBeCloseTo(lat.lift as number, 12);
+    // latency quantiles come from the latency counts: the same estimates and order-statistic bounds
+    expect(reported[3].control.value).toBeCloseTo(lat.control.value as number, 12);
+    expect(reported[3].candidate.standardError).toBeCloseTo(lat.candidate.standardError as number, 12);
+    reported[3].fixedCi!.forEach((x, i) => expect(x).toBeCloseTo(lat.fixedCi![i], 12));
 
     // the experiment is running: its gates cannot move any more
     await expect(setExperimentMetrics(db, experimentId, chosen)).rejects.toMatchObject({ status: 409 });
