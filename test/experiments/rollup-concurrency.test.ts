@@ -1,9 +1,11 @@
 // Concurrency of the rollup triggers: exposure writers (serving processes) run in parallel, an
-// exposure and its event are still counted exactly once in whichever order two transactions write them.
+// exposure and its event are still counted exactly once in whichever order two transactions write them,
+// and the per-variant running sums they share add up.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedTestDatabase } from "../helpers/db";
+import { perUserKpiStats, rollupKpiStats } from "@/lib/db/reports";
 import { seedWorld, startedExperiment, type World } from "./rollout-fixtures";
 
 const t = isolatedTestDatabase("rollup_conc");
@@ -115,5 +117,13 @@ describe("rollup triggers under concurrent writers", () => {
     expect(rows.reduce((s, r) => s + r.exposures, 0)).toBe(4 * 10 * 50);
     const latency = await db.experimentLatencyCount.aggregate({ where: { experimentId, latencyUs: { gte: 400, lte: 405 } }, _sum: { requests: true } });
     expect(latency._sum.requests).toBe(4 * 10 * 50);
+    // the running sums, written into the shards the writers held, add up to the per-user rows
+    const stage = await db.rolloutStage.findUniqueOrThrow({ where: { experimentId_index: { experimentId, index: 0 } } });
+    const scope = { kind: "stage" as const, index: 0, startedAt: stage.startedAt! };
+    const sums = await rollupKpiStats(db, experimentId, scope, true);
+    const perUser = await perUserKpiStats(db, experimentId, scope, true);
+    expect(sums.map((r) => [r.variant, r.users, r.exposures, r.exposuresSq, r.clicks, r.clicksExposures])).toEqual(
+      perUser.map((r) => [r.variant, r.users, r.exposures, r.exposuresSq, r.clicks, r.clicksExposures]),
+    );
   });
 });

@@ -46,8 +46,10 @@ ALTER TABLE "ExperimentVariantSums" ADD CONSTRAINT "ExperimentVariantSums_experi
 -- pre-period covariates) and of their squares and cross-products. The triggers that change a user's
 -- row of ExperimentUserAggregate (or the user's ExperimentUserPre) add that user's new contribution
 -- and subtract the old one, so the report reads a few dozen rows instead of one per user. Rows are
--- sharded by the writing backend (pid mod 64): every statement's deltas land in its own shard rows,
--- so exposure writers that run in parallel (shared advisory lock) do not queue on one hot row.
+-- sharded 64 ways: a writing transaction takes a free shard (a transaction-scoped try-lock per shard,
+-- starting at its backend pid mod 64) and writes only that shard's rows, so exposure writers that run
+-- in parallel (shared advisory lock) never wait on each other's sum rows (beyond 64 open writers they
+-- share a shard and queue on its rows).
 
 -- The per-session staging tables, keyed in the order of the rollups: the exposures of the statement,
 -- increments of per-user rows, and contributions to the sums (sign +1 for a user's new totals, -1 for
@@ -80,12 +82,19 @@ END ';
 -- the dataset does not know are cold, as in the segment report) and empties the staging table. Users
 -- without exposures contribute nothing (the per-user report keeps only users with sum(exposures) > 0).
 CREATE FUNCTION understudy_apply_sum_deltas() RETURNS void LANGUAGE plpgsql AS E'
+DECLARE
+  my_shard INTEGER := pg_backend_pid() % 64\073
+  tried INTEGER := 0\073
 BEGIN
+  WHILE tried < 64 AND NOT pg_try_advisory_xact_lock(1301202, (my_shard + tried) % 64) LOOP
+    tried := tried + 1\073
+  END LOOP\073
+  my_shard := (my_shard + tried) % 64\073
   INSERT INTO "ExperimentVariantSums" AS s ("experimentId", "stageIndex", "stageStartedAt", "settling", "variant", "segment", "shard",
     "users", "exposures", "exposuresSq", "clicks", "clicksSq", "clicksExposures", "converters", "revenue", "revenueSq",
     "heldoutN", "heldoutNSq", "heldoutHits", "heldoutHitsSq", "heldoutHitsN",
     "preUsers", "preRevenue", "preRevenueSq", "preRevenueRevenue", "preConverted", "preConvertedConverted")
-  SELECT d."experimentId", d.stage_index, d.stage_started_at, d.settling, d."variant", g.segment, pg_backend_pid() % 64,
+  SELECT d."experimentId", d.stage_index, d.stage_started_at, d.settling, d."variant", g.segment, my_shard,
          sum(d.sign), sum(d.sign * d.x), sum(d.sign * d.x * d.x),
          sum(d.sign * d.c), sum(d.sign * d.c * d.c), sum(d.sign * d.c * d.x),
          sum(d.sign * d.v), sum(d.sign * d.r), sum(d.sign * d.r * d.r),
