@@ -80,11 +80,17 @@ describe("topKBlocks", () => {
       const excluded = new Set<number>();
       for (let e = rng.int(60); e > 0; e--) excluded.add(rng.int(n));
       const sorted = Int32Array.from([...excluded].sort((a, b) => a - b));
+      // the same exclusions with repeats (a training item also passed in the request's exclude)
+      const repeated = Int32Array.from([...sorted, ...sorted.subarray(0, 3)].sort((a, b) => a - b));
       const maxima = blockMaxima(scores, block);
+      const before = { scores: Array.from(scores), maxima: Array.from(maxima) };
       const expected = Array.from(topK(scores, k, sorted));
       expect(Array.from(topKBlocks(scores, maxima, block, k, sorted))).toEqual(expected);
       expect(Array.from(topKBlocks(scores, maxima, block, k, excluded))).toEqual(expected);
+      expect(Array.from(topKBlocks(scores, maxima, block, k, repeated))).toEqual(expected);
       expect(Array.from(topKBlocks(scores, maxima, block, k))).toEqual(Array.from(topK(scores, k)));
+      // the excluded items are masked in place while selecting, and restored
+      expect({ scores: Array.from(scores), maxima: Array.from(maxima) }).toEqual(before);
     }
   });
 
