@@ -336,8 +336,15 @@ function selectInBlocks(scores: Float32Array, maxima: Float32Array, block: numbe
       }
     }
   }
-  // candidates are in ascending item order, so positions order ties exactly like item indices
-  const top = select(candScores.subarray(0, count), k, undefined, -1).top;
-  for (let t = 0; t < top.length; t++) top[t] = candItems[top[t]];
+  return topKAmong(candScores, candItems, count, k);
+}
+
+/**
+ * The k best of `count` candidates (items[c], scores[c]) listed in ascending item order, as item
+ * indices, best first: positions then order ties exactly like item indices.
+ */
+export function topKAmong(scores: Float32Array, items: Int32Array, count: number, k: number): Int32Array {
+  const top = select(scores.subarray(0, count), k, undefined, -1).top;
+  for (let t = 0; t < top.length; t++) top[t] = items[top[t]];
   return top;
 }

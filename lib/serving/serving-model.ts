@@ -1,7 +1,7 @@
 // A loaded model plus what serving needs beside its weights: each user's training items (never
 // recommended back) and the training popularity ranking (the answer for users the model never saw).
 import { itemTrainCounts } from "@/lib/recsys/data/stats";
-import { PANEL, type ScoreBlock } from "@/lib/recsys/kernels/score";
+import { PANEL, type RankedItems, type ScoreBlock } from "@/lib/recsys/kernels/score";
 import { topK, topKBlocks } from "@/lib/recsys/topk";
 import type { Dataset, ServableModel } from "@/lib/recsys/types";
 
@@ -77,11 +77,16 @@ class ScoringClock {
   }
 }
 
-type BlockScorer = ServableModel & { scoreBlock(users: ArrayLike<number>): ScoreBlock | null; blockRows: number };
+type BlockScorer = ServableModel & {
+  scoreBlock(users: ArrayLike<number>): ScoreBlock | null;
+  topKBlock(users: ArrayLike<number>, k: ArrayLike<number>, exclude: ArrayLike<Int32Array>): RankedItems[] | null;
+  blockRows: number;
+};
 
 /** a model scored by the SIMD kernel (ServableBpr accelerated with the "kernel" engine) */
 function isBlockScorer(model: ServableModel): model is BlockScorer {
-  return typeof (model as { scoreBlock?: unknown }).scoreBlock === "function" && ((model as { blockRows?: number }).blockRows ?? 0) > 0;
+  const m = model as { scoreBlock?: unknown; topKBlock?: unknown; blockRows?: number };
+  return typeof m.scoreBlock === "function" && typeof m.topKBlock === "function" && (m.blockRows ?? 0) > 0;
 }
 
 function isBatchScorer(model: ServableModel): model is ServableModel & { scoreUsers(users: Int32Array, out: Float32Array): void } {
@@ -180,8 +185,17 @@ export class ServingModel {
       if (this.batchUsers.length < batch.length) this.batchUsers = new Int32Array(Math.max(batch.length, 32));
       const users = this.batchUsers.subarray(0, batch.length);
       for (let j = 0; j < batch.length; j++) users[j] = batch[j].user;
-      const block = this.blockScorer ? this.blockScorer.scoreBlock(users) : null;
-      if (block) {
+      const ranked = this.blockScorer
+        ? this.blockScorer.topKBlock(
+            users,
+            batch.map((r) => r.k),
+            batch.map((r) => r.skip),
+          )
+        : null;
+      const block = this.blockScorer && !ranked ? this.blockScorer.scoreBlock(users) : null;
+      if (ranked) {
+        for (let j = 0; j < batch.length; j++) results[j] = this.items(ranked[j].items, ranked[j].scores, true);
+      } else if (block) {
         // kernel output in place: row j at j·stride, its panel maxima let top-k skip most panels
         for (let j = 0; j < batch.length; j++) {
           const row = block.scores.subarray(j * block.stride, j * block.stride + n);
@@ -209,10 +223,11 @@ export class ServingModel {
     for (let j = 0; j < batch.length; j++) batch[j].resolve({ items: results[j], latencyUs, cpuUs });
   }
 
-  private items(top: Int32Array, row: Float32Array): RecommendedItem[] {
+  /** `scores`: the items' scores in their order (`ranked`), or the whole score row */
+  private items(top: Int32Array, scores: Float32Array, ranked = false): RecommendedItem[] {
     const ids = this.model.itemIds;
     const items: RecommendedItem[] = new Array(top.length);
-    for (let t = 0; t < top.length; t++) items[t] = { itemId: ids[top[t]], score: row[top[t]] };
+    for (let t = 0; t < top.length; t++) items[t] = { itemId: ids[top[t]], score: ranked ? scores[t] : scores[top[t]] };
     return items;
   }
 
