@@ -109,7 +109,13 @@ async function main(): Promise<void> {
       };
       // warm-up then three measured rounds, interleaved so outside load hits every engine alike
       for (const engine of Object.keys(tops) as (keyof typeof tops)[]) run(engine);
-      const rounds: Record<string, { cpuUsPerUser: number; wallUsPerUser: number }[]> = { tfjs: [], kernel: [], "kernel+blocks": [], "kernel1+blocks": [], kernel16: [] };
+      const rounds: Record<string, { cpuUsPerUser: number; wallUsPerUser: number }[]> = {
+        tfjs: [],
+        kernel: [],
+        "kernel+blocks": [],
+        "kernel1+blocks": [],
+        kernel16: [],
+      };
       for (let r = 0; r < 3; r++) for (const engine of Object.keys(tops) as (keyof typeof tops)[]) rounds[engine].push(run(engine));
       let differ = 0;
       for (let u = 0; u < tops.tfjs.length; u++) {

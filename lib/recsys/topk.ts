@@ -284,37 +284,12 @@ function selectInBlocks(scores: Float32Array, maxima: Float32Array, block: numbe
     if (s !== s) return null;
     if (s > lastMax) lastMax = s;
   }
-  // τ: the k-th largest maximum, through a min-heap of the k largest seen
-  if (blockHeap.length < k) blockHeap = new Float64Array(k);
-  const heap = blockHeap;
-  let size = 0;
-  for (let b = 0; b < blocks; b++) {
-    const m = b === blocks - 1 ? lastMax : maxima[b];
-    if (m !== m) return null;
-    if (size < k) {
-      let c = size++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (heap[p] <= m) break;
-        heap[c] = heap[p];
-        c = p;
-      }
-      heap[c] = m;
-    } else if (m > heap[0]) {
-      let p = 0;
-      for (;;) {
-        const l = 2 * p + 1;
-        if (l >= k) break;
-        const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
-        if (m <= heap[c]) break;
-        heap[p] = heap[c];
-        p = c;
-      }
-      heap[p] = m;
-    }
-  }
-  const tau = heap[0];
-  if (tau === -Infinity) return null;
+  // τ: the k-th largest maximum (the last block's from its real items)
+  const saved = maxima[blocks - 1];
+  maxima[blocks - 1] = lastMax;
+  const tau = kthLargest(maxima, blocks, k);
+  maxima[blocks - 1] = saved;
+  if (!(tau > -Infinity)) return null; // NaN or -Infinity: no usable bound
   let count = 0;
   for (let b = 0; b < blocks; b++) {
     const m = b === blocks - 1 ? lastMax : maxima[b];
@@ -337,6 +312,42 @@ function selectInBlocks(scores: Float32Array, maxima: Float32Array, block: numbe
     }
   }
   return topKAmong(candScores, candItems, count, k);
+}
+
+/**
+ * The k-th largest of values[0 … count) (1 ≤ k ≤ count), through a min-heap of the k largest seen;
+ * NaN when one of them is NaN.
+ */
+export function kthLargest(values: ArrayLike<number>, count: number, k: number): number {
+  if (blockHeap.length < k) blockHeap = new Float64Array(k);
+  const heap = blockHeap;
+  let size = 0;
+  for (let b = 0; b < count; b++) {
+    const m = values[b];
+    if (m !== m) return NaN;
+    if (size < k) {
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (heap[p] <= m) break;
+        heap[c] = heap[p];
+        c = p;
+      }
+      heap[c] = m;
+    } else if (m > heap[0]) {
+      let p = 0;
+      for (;;) {
+        const l = 2 * p + 1;
+        if (l >= k) break;
+        const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
+        if (m <= heap[c]) break;
+        heap[p] = heap[c];
+        p = c;
+      }
+      heap[p] = m;
+    }
+  }
+  return heap[0];
 }
 
 /**

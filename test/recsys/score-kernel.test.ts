@@ -86,7 +86,9 @@ describe("16-bit filter (PanelScorer.topK)", () => {
       const scorer = new PanelScorer(kernel!, items, numItems, dim, rows);
       const ids = Array.from({ length: rows }, (_, j) => (j * 5) % 12);
       const ks = ids.map((_, j) => [1, 10, 25, 3][j % 4]);
-      const excludes = ids.map((_, j) => (j % 3 === 2 ? undefined : Int32Array.from(new Set([7, ...Array.from({ length: 40 }, () => rng.int(numItems))])).sort()));
+      const excludes = ids.map((_, j) =>
+        j % 3 === 2 ? undefined : Int32Array.from(new Set([7, ...Array.from({ length: 40 }, () => rng.int(numItems))])).sort(),
+      );
       const ranked = scorer.topK(users, ids, ks, excludes);
       expect(ranked).not.toBeNull();
       const block = scorer.score(users, ids);

@@ -4,7 +4,7 @@
 // several users) and one at a time for the rest. The kernels also write each panel's maximum score, which lets top-k
 // skip most of the catalogue (topKBlocks in ../topk.ts). scoreKernel() is null where wasm SIMD or wabt
 // is missing.
-import { topKAmong, type Exclusion } from "../topk";
+import { kthLargest, topKAmong, type Exclusion } from "../topk";
 import { SCORE_I16_WAT, SCORE_WAT, scoreGroupWat } from "./score-wat";
 import { compileWat, fixedMemory } from "./wat";
 
@@ -78,7 +78,6 @@ export class PanelScorer {
   private readonly pairs: number;
   private cand = { scores: new Float32Array(256), items: new Int32Array(256) };
   private masked = { items: new Int32Array(64), scores: new Int32Array(64), maxima: new Int32Array(64) };
-  private tauHeap = new Int32Array(128);
 
   /**
    * `items`: the row-major item table (numItems × dim); `maxRows`: most users one call scores (the
@@ -223,35 +222,8 @@ export class PanelScorer {
     for (let i = (panels - 1) * PANEL; i < n; i++) if (A[i] > lastMax) lastMax = A[i];
     maxima[panels - 1] = lastMax;
     const masked = exclude === undefined ? 0 : this.mask(A, maxima, exclude);
-    // T: the k-th largest panel maximum (min-heap of the k largest)
-    if (this.tauHeap.length < k) this.tauHeap = new Int32Array(k);
-    const heap = this.tauHeap;
-    let size = 0;
-    for (let p = 0; p < panels; p++) {
-      const m = maxima[p];
-      if (size < k) {
-        let c = size++;
-        while (c > 0) {
-          const up = (c - 1) >> 1;
-          if (heap[up] <= m) break;
-          heap[c] = heap[up];
-          c = up;
-        }
-        heap[c] = m;
-      } else if (m > heap[0]) {
-        let at = 0;
-        for (;;) {
-          const l = 2 * at + 1;
-          if (l >= k) break;
-          const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
-          if (m <= heap[c]) break;
-          heap[at] = heap[c];
-          at = c;
-        }
-        heap[at] = m;
-      }
-    }
-    const T = heap[0];
+    // T: the k-th largest panel maximum
+    const T = kthLargest(maxima, panels, k);
     const threshold = T - slack;
     let top: Int32Array | null = null;
     // (masked items sit at INT_MIN: the threshold must stay above it)
