@@ -1,12 +1,14 @@
 // `npm run bench:scorer -- [--items 25181] [--users 2000] [--batch 1,16] [--exclude 40] [--out file.json] [--quiet-machine]`
 //
 // Full-catalogue top-10 per user for a dim-20 student and a dim-200 teacher (random N(0,1) weights, or the
-// models given with --student/--teacher), four ways, in one process one after the other:
+// models given with --student/--teacher), five ways, in one process one after the other:
 //   tfjs   — item matrix on the tfjs backend (wasm: XNNPACK), one matMul per block, heap top-k over the copy
 //   kernel — our wasm SIMD kernel (lib/recsys/kernels/score-wat.ts), heap top-k over its output
 //   kernel+blocks — the same kernel, top-k through the panel maxima (topKBlocks) reading only the
 //            panels that can hold a top-k item
 //   kernel1+blocks — kernel+blocks with every user scored alone (no 4- and 2-user passes), the former kernel
+//   kernel16 — the 16-bit candidate filter and the f32 scores of its candidates (PanelScorer.topK; the
+//            serving engine), exact by construction: checked to give the kernel's top-k for every user
 // Each user excludes `exclude` random items (like its training items). Prints and writes µs per user (CPU
 // and wall) per engine, dimension and batch size, and checks that all give the same top-k.
 import { writeFileSync } from "node:fs";
@@ -76,13 +78,18 @@ async function main(): Promise<void> {
     if (kernel.engine !== "kernel") throw new Error("the SIMD kernel is unavailable here");
     for (const batch of batches) {
       const out = new Float32Array(batch * n);
-      const tops: Record<string, Int32Array[]> = { tfjs: [], kernel: [], "kernel+blocks": [], "kernel1+blocks": [] };
+      const tops: Record<string, Int32Array[]> = { tfjs: [], kernel: [], "kernel+blocks": [], "kernel1+blocks": [], kernel16: [] };
+      const ks = new Array<number>(batch).fill(k);
       const run = (engine: keyof typeof tops) => {
         const t0 = performance.now();
         const c0 = cpuUs();
         for (let from = 0; from + batch <= users; from += batch) {
           const ids = Int32Array.from({ length: batch }, (_, j) => from + j);
-          if (engine === "tfjs") {
+          if (engine === "kernel16") {
+            const ranked = kernel.topKBlock(ids, ks, skips.slice(from, from + batch));
+            if (!ranked) throw new Error("the 16-bit filter declined a random model");
+            for (let j = 0; j < batch; j++) tops.kernel16[from + j] = ranked[j].items;
+          } else if (engine === "tfjs") {
             tfjs.scoreUsers(ids, out);
             for (let j = 0; j < batch; j++) tops.tfjs[from + j] = topK(out.subarray(j * n, (j + 1) * n), k, skips[from + j]);
           } else {
@@ -102,13 +109,20 @@ async function main(): Promise<void> {
       };
       // warm-up then three measured rounds, interleaved so outside load hits every engine alike
       for (const engine of Object.keys(tops) as (keyof typeof tops)[]) run(engine);
-      const rounds: Record<string, { cpuUsPerUser: number; wallUsPerUser: number }[]> = { tfjs: [], kernel: [], "kernel+blocks": [], "kernel1+blocks": [] };
+      const rounds: Record<string, { cpuUsPerUser: number; wallUsPerUser: number }[]> = {
+        tfjs: [],
+        kernel: [],
+        "kernel+blocks": [],
+        "kernel1+blocks": [],
+        kernel16: [],
+      };
       for (let r = 0; r < 3; r++) for (const engine of Object.keys(tops) as (keyof typeof tops)[]) rounds[engine].push(run(engine));
       let differ = 0;
       for (let u = 0; u < tops.tfjs.length; u++) {
         const a = tops.tfjs[u].join();
         if (tops.kernel[u].join() !== tops["kernel+blocks"][u].join()) throw new Error(`kernel and kernel+blocks disagree for user ${u}`);
         if (tops.kernel[u].join() !== tops["kernel1+blocks"][u].join()) throw new Error(`kernel and kernel1+blocks disagree for user ${u}`);
+        if (tops.kernel[u].join() !== tops.kernel16[u].join()) throw new Error(`kernel and kernel16 disagree for user ${u}`);
         if (tops.kernel[u].join() !== a) differ++;
       }
       for (const [engine, rs] of Object.entries(rounds)) {

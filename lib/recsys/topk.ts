@@ -200,63 +200,96 @@ export function rankInCatalogue(scores: Float32Array, item: number, exclude?: In
 let candScores = new Float32Array(1024);
 let candItems = new Int32Array(1024);
 let blockHeap = new Float64Array(64);
+let maskedItems = new Int32Array(64);
+let maskedScores = new Float32Array(64);
+let maskedMaxima = new Float32Array(64);
 
 /**
  * topK(scores, k, exclude), reading only the blocks that can hold a top-k item. `maxima[b]` must be the
  * maximum of scores[b·block … b·block + block) (NaN when one is NaN); the last block may be partial
- * (its maximum is then recomputed here from the real items). With e excluded items, the (k+e)-th largest
- * block maximum τ is reached by k+e distinct items of which at most e are excluded, so every top-k item
- * scores ≥ τ and lies in a block whose maximum is ≥ τ: only those blocks are scanned, in index order, so
- * ties keep the topK order (lower index first). Falls back to the full scan when that bound is useless
- * (NaN maxima, τ = -Infinity, k + e ≥ the number of blocks).
+ * (its maximum is then recomputed here from the real items). The excluded items are masked first (score
+ * -Infinity, their blocks' maxima recomputed; both arrays are restored before returning), so the k-th
+ * largest block maximum τ is reached by k distinct eligible items: every top-k item scores ≥ τ and lies
+ * in a block whose maximum is ≥ τ. Only those blocks are scanned, in index order, so ties keep the topK
+ * order (lower index first). Falls back to the full scan when that bound is useless (NaN maxima,
+ * τ = -Infinity, k ≥ the number of blocks).
  */
 export function topKBlocks(scores: Float32Array, maxima: Float32Array, block: number, k: number, exclude?: Exclusion): Int32Array {
   const n = scores.length;
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`topK: k must be a non-negative integer, got ${k}`);
   const blocks = Math.ceil(n / block);
   if (maxima.length < blocks) throw new RangeError(`topKBlocks: ${maxima.length} maxima for ${blocks} blocks`);
-  const e = exclude === undefined ? 0 : exclude instanceof Int32Array ? exclude.length : exclude.size;
-  const need = k + e;
-  if (k === 0 || need >= blocks) return topK(scores, k, exclude);
+  if (k === 0 || k >= blocks) return topK(scores, k, exclude);
+  const masked = exclude === undefined ? 0 : maskExcluded(scores, maxima, block, exclude);
+  const top = selectInBlocks(scores, maxima, block, blocks, k);
+  // restore in reverse order, so that an item or a block masked twice gets its original value back
+  for (let j = masked - 1; j >= 0; j--) {
+    const i = maskedItems[j];
+    scores[i] = maskedScores[j];
+    maxima[Math.floor(i / block)] = maskedMaxima[j];
+  }
+  return top ?? topK(scores, k, exclude);
+}
+
+/**
+ * Sets the excluded items' scores to -Infinity and recomputes their blocks' maxima, saving what it
+ * overwrites in the masked* scratch (a block's maximum is rescanned only when the item may have been
+ * it); returns how many entries it saved.
+ */
+function maskExcluded(scores: Float32Array, maxima: Float32Array, block: number, exclude: Exclusion): number {
+  const e = exclude instanceof Int32Array ? exclude.length : exclude.size;
+  if (e === 0) return 0;
+  if (maskedItems.length < e) {
+    maskedItems = new Int32Array(2 * e);
+    maskedScores = new Float32Array(2 * e);
+    maskedMaxima = new Float32Array(2 * e);
+  }
+  const n = scores.length;
+  let count = 0;
+  const sorted = exclude instanceof Int32Array;
+  const items = sorted ? exclude : exclude.values();
+  for (let j = 0; j < e; j++) {
+    const i = sorted ? (items as Int32Array)[j] : (items as IterableIterator<number>).next().value!;
+    if (!(i >= 0 && i < n)) continue;
+    const s = scores[i];
+    const b = Math.floor(i / block);
+    maskedItems[count] = i;
+    maskedScores[count] = s;
+    maskedMaxima[count++] = maxima[b];
+    scores[i] = -Infinity;
+    // the block's maximum changes only when the item was it (or may have been: NaN)
+    if (s !== maxima[b] && s === s && maxima[b] === maxima[b]) continue;
+    const end = Math.min(n, (b + 1) * block);
+    let m = -Infinity;
+    for (let x = b * block; x < end; x++) {
+      const v = scores[x];
+      if (v !== v) {
+        m = NaN;
+        break;
+      }
+      if (v > m) m = v;
+    }
+    maxima[b] = m;
+  }
+  return count;
+}
+
+/** the top-k of every item (none excluded) through the block maxima; null when the bound is useless */
+function selectInBlocks(scores: Float32Array, maxima: Float32Array, block: number, blocks: number, k: number): Int32Array | null {
+  const n = scores.length;
   const lastStart = (blocks - 1) * block;
   let lastMax = -Infinity;
   for (let i = lastStart; i < n; i++) {
     const s = scores[i];
-    if (s !== s) return topK(scores, k, exclude);
+    if (s !== s) return null;
     if (s > lastMax) lastMax = s;
   }
-  // τ: the need-th largest maximum, through a min-heap of the `need` largest seen
-  if (blockHeap.length < need) blockHeap = new Float64Array(need);
-  const heap = blockHeap;
-  let size = 0;
-  for (let b = 0; b < blocks; b++) {
-    const m = b === blocks - 1 ? lastMax : maxima[b];
-    if (m !== m) return topK(scores, k, exclude);
-    if (size < need) {
-      let c = size++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (heap[p] <= m) break;
-        heap[c] = heap[p];
-        c = p;
-      }
-      heap[c] = m;
-    } else if (m > heap[0]) {
-      let p = 0;
-      for (;;) {
-        const l = 2 * p + 1;
-        if (l >= need) break;
-        const c = l + 1 < need && heap[l + 1] < heap[l] ? l + 1 : l;
-        if (m <= heap[c]) break;
-        heap[p] = heap[c];
-        p = c;
-      }
-      heap[p] = m;
-    }
-  }
-  const tau = heap[0];
-  if (tau === -Infinity) return topK(scores, k, exclude);
-  const excluded = exclusionTest(exclude);
+  // τ: the k-th largest maximum (the last block's from its real items)
+  const saved = maxima[blocks - 1];
+  maxima[blocks - 1] = lastMax;
+  const tau = kthLargest(maxima, blocks, k);
+  maxima[blocks - 1] = saved;
+  if (!(tau > -Infinity)) return null; // NaN or -Infinity: no usable bound
   let count = 0;
   for (let b = 0; b < blocks; b++) {
     const m = b === blocks - 1 ? lastMax : maxima[b];
@@ -264,7 +297,7 @@ export function topKBlocks(scores: Float32Array, maxima: Float32Array, block: nu
     const end = Math.min(n, (b + 1) * block);
     for (let i = b * block; i < end; i++) {
       const s = scores[i];
-      if (s >= tau && !excluded(i)) {
+      if (s >= tau) {
         if (count === candScores.length) {
           const grownS = new Float32Array(count * 2);
           grownS.set(candScores);
@@ -278,8 +311,51 @@ export function topKBlocks(scores: Float32Array, maxima: Float32Array, block: nu
       }
     }
   }
-  // candidates are in ascending item order, so positions order ties exactly like item indices
-  const top = select(candScores.subarray(0, count), k, undefined, -1).top;
-  for (let t = 0; t < top.length; t++) top[t] = candItems[top[t]];
+  return topKAmong(candScores, candItems, count, k);
+}
+
+/**
+ * The k-th largest of values[0 … count) (1 ≤ k ≤ count), through a min-heap of the k largest seen;
+ * NaN when one of them is NaN.
+ */
+export function kthLargest(values: ArrayLike<number>, count: number, k: number): number {
+  if (blockHeap.length < k) blockHeap = new Float64Array(k);
+  const heap = blockHeap;
+  let size = 0;
+  for (let b = 0; b < count; b++) {
+    const m = values[b];
+    if (m !== m) return NaN;
+    if (size < k) {
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (heap[p] <= m) break;
+        heap[c] = heap[p];
+        c = p;
+      }
+      heap[c] = m;
+    } else if (m > heap[0]) {
+      let p = 0;
+      for (;;) {
+        const l = 2 * p + 1;
+        if (l >= k) break;
+        const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
+        if (m <= heap[c]) break;
+        heap[p] = heap[c];
+        p = c;
+      }
+      heap[p] = m;
+    }
+  }
+  return heap[0];
+}
+
+/**
+ * The k best of `count` candidates (items[c], scores[c]) listed in ascending item order, as item
+ * indices, best first: positions then order ties exactly like item indices.
+ */
+export function topKAmong(scores: Float32Array, items: Int32Array, count: number, k: number): Int32Array {
+  const top = select(scores.subarray(0, count), k, undefined, -1).top;
+  for (let t = 0; t < top.length; t++) top[t] = items[top[t]];
   return top;
 }

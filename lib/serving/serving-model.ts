@@ -1,7 +1,7 @@
 // A loaded model plus what serving needs beside its weights: each user's training items (never
 // recommended back) and the training popularity ranking (the answer for users the model never saw).
 import { itemTrainCounts } from "@/lib/recsys/data/stats";
-import { PANEL, type ScoreBlock } from "@/lib/recsys/kernels/score";
+import { PANEL, type RankedItems, type ScoreBlock } from "@/lib/recsys/kernels/score";
 import { topK, topKBlocks } from "@/lib/recsys/topk";
 import type { Dataset, ServableModel } from "@/lib/recsys/types";
 
@@ -42,15 +42,51 @@ export function maxBatch(): number {
   return Number.isInteger(value) && value >= 1 ? value : 32;
 }
 
-function elapsedUs(start: bigint): number {
-  return Number((process.hrtime.bigint() - start) / 1000n);
+/**
+ * The scoring cost of a batch: its wall time, and its CPU time read with process.cpuUsage around one
+ * batch in CPU_SAMPLE_EVERY (a system call that sums every thread of the process: under load it cost
+ * as much as a tenth of a student request in the profile). The other batches are charged their wall
+ * time × the CPU/wall ratio of the recent sampled ones (scoring is synchronous, so the ratio is 1 unless
+ * the process is preempted or other threads run).
+ */
+class ScoringClock {
+  private static readonly CPU_SAMPLE_EVERY = 16;
+  private untilSample = 0;
+  private cpuPerWall = 1;
+  private wallStart = 0n;
+  private cpuStart: NodeJS.CpuUsage | null = null;
+
+  start(): void {
+    if (--this.untilSample <= 0) {
+      this.untilSample = ScoringClock.CPU_SAMPLE_EVERY;
+      this.cpuStart = process.cpuUsage();
+    }
+    this.wallStart = process.hrtime.bigint();
+  }
+
+  /** wall and CPU µs since start() */
+  stop(): { latencyUs: number; cpuUs: number } {
+    const latencyUs = Number(process.hrtime.bigint() - this.wallStart) / 1000;
+    if (this.cpuStart === null) return { latencyUs: Math.round(latencyUs), cpuUs: latencyUs * this.cpuPerWall };
+    const cpu = process.cpuUsage(this.cpuStart);
+    this.cpuStart = null;
+    const cpuUs = cpu.user + cpu.system;
+    // a short batch's ratio is coarse (µs clocks): blend it in by its weight
+    if (latencyUs > 0) this.cpuPerWall = (this.cpuPerWall * 4 * 100 + cpuUs) / (4 * 100 + latencyUs);
+    return { latencyUs: Math.round(latencyUs), cpuUs };
+  }
 }
 
-type BlockScorer = ServableModel & { scoreBlock(users: ArrayLike<number>): ScoreBlock | null; blockRows: number };
+type BlockScorer = ServableModel & {
+  scoreBlock(users: ArrayLike<number>): ScoreBlock | null;
+  topKBlock(users: ArrayLike<number>, k: ArrayLike<number>, exclude: ArrayLike<Int32Array>): RankedItems[] | null;
+  blockRows: number;
+};
 
 /** a model scored by the SIMD kernel (ServableBpr accelerated with the "kernel" engine) */
 function isBlockScorer(model: ServableModel): model is BlockScorer {
-  return typeof (model as { scoreBlock?: unknown }).scoreBlock === "function" && ((model as { blockRows?: number }).blockRows ?? 0) > 0;
+  const m = model as { scoreBlock?: unknown; topKBlock?: unknown; blockRows?: number };
+  return typeof m.scoreBlock === "function" && typeof m.topKBlock === "function" && (m.blockRows ?? 0) > 0;
 }
 
 function isBatchScorer(model: ServableModel): model is ServableModel & { scoreUsers(users: Int32Array, out: Float32Array): void } {
@@ -72,6 +108,7 @@ export class ServingModel {
   private readonly blockScorer: BlockScorer | null;
   /** most requests one scoring call takes */
   private readonly batchSize: number;
+  private readonly clock = new ScoringClock();
 
   constructor(
     readonly id: string,
@@ -118,11 +155,10 @@ export class ServingModel {
     }
     const user = model.userIndex(userId);
     if (user === undefined) {
-      const cpuStart = process.cpuUsage();
-      const start = process.hrtime.bigint();
+      this.clock.start();
       const items = this.popular(k, new Set(extra));
-      const cpu = process.cpuUsage(cpuStart);
-      return Promise.resolve({ items, fallback: "popularity", latencyUs: elapsedUs(start), cpuUs: cpu.user + cpu.system });
+      const { latencyUs, cpuUs } = this.clock.stop();
+      return Promise.resolve({ items, fallback: "popularity", latencyUs, cpuUs: Math.round(cpuUs) });
     }
     const train = this.trainItems[user] ?? EMPTY;
     const skip = extra.length === 0 ? train : Int32Array.from([...train, ...extra]).sort();
@@ -143,15 +179,23 @@ export class ServingModel {
   private scoreBatch(batch: PendingRequest[]): void {
     const { model } = this;
     const n = model.numItems;
-    const cpuStart = process.cpuUsage();
-    const start = process.hrtime.bigint();
+    this.clock.start();
     const results: RecommendedItem[][] = new Array(batch.length);
     try {
       if (this.batchUsers.length < batch.length) this.batchUsers = new Int32Array(Math.max(batch.length, 32));
       const users = this.batchUsers.subarray(0, batch.length);
       for (let j = 0; j < batch.length; j++) users[j] = batch[j].user;
-      const block = this.blockScorer ? this.blockScorer.scoreBlock(users) : null;
-      if (block) {
+      const ranked = this.blockScorer
+        ? this.blockScorer.topKBlock(
+            users,
+            batch.map((r) => r.k),
+            batch.map((r) => r.skip),
+          )
+        : null;
+      const block = this.blockScorer && !ranked ? this.blockScorer.scoreBlock(users) : null;
+      if (ranked) {
+        for (let j = 0; j < batch.length; j++) results[j] = this.items(ranked[j].items, ranked[j].scores, true);
+      } else if (block) {
         // kernel output in place: row j at j·stride, its panel maxima let top-k skip most panels
         for (let j = 0; j < batch.length; j++) {
           const row = block.scores.subarray(j * block.stride, j * block.stride + n);
@@ -169,19 +213,21 @@ export class ServingModel {
         }
       }
     } catch (error) {
+      this.clock.stop();
       for (const request of batch) request.reject(error);
       return;
     }
-    const cpu = process.cpuUsage(cpuStart);
-    const latencyUs = elapsedUs(start);
-    const cpuUs = Math.round((cpu.user + cpu.system) / batch.length);
+    const clock = this.clock.stop();
+    const latencyUs = clock.latencyUs;
+    const cpuUs = Math.round(clock.cpuUs / batch.length);
     for (let j = 0; j < batch.length; j++) batch[j].resolve({ items: results[j], latencyUs, cpuUs });
   }
 
-  private items(top: Int32Array, row: Float32Array): RecommendedItem[] {
+  /** `scores`: the items' scores in their order (`ranked`), or the whole score row */
+  private items(top: Int32Array, scores: Float32Array, ranked = false): RecommendedItem[] {
     const ids = this.model.itemIds;
     const items: RecommendedItem[] = new Array(top.length);
-    for (let t = 0; t < top.length; t++) items[t] = { itemId: ids[top[t]], score: row[top[t]] };
+    for (let t = 0; t < top.length; t++) items[t] = { itemId: ids[top[t]], score: ranked ? scores[t] : scores[top[t]] };
     return items;
   }
 

@@ -66,6 +66,56 @@ describe("score kernel", () => {
   });
 });
 
+describe("16-bit filter (PanelScorer.topK)", () => {
+  it("gives exactly the f32 kernel's top-k and scores, with ties, exclusions and odd shapes", async () => {
+    const kernel = await scoreKernel();
+    const rng = new Rng(23);
+    let compared = 0;
+    for (const [numItems, dim, rows, scale] of [
+      [2000, 20, 5, 1],
+      [1500, 7, 4, 1e-3],
+      [3000, 1, 3, 1],
+      [700, 200, 2, 10],
+      [1000, 33, 9, 1],
+    ]) {
+      const items = Float32Array.from({ length: numItems * dim }, () => scale * rng.normal());
+      // exact ties: copies of a large-norm item, which must come out lower index first
+      for (let x = 0; x < dim; x++) items[100 * dim + x] *= 4;
+      for (const copy of [7, 250, 251]) items.copyWithin(copy * dim, 100 * dim, 101 * dim);
+      const users = Float32Array.from({ length: 12 * dim }, () => rng.normal());
+      const scorer = new PanelScorer(kernel!, items, numItems, dim, rows);
+      const ids = Array.from({ length: rows }, (_, j) => (j * 5) % 12);
+      const ks = ids.map((_, j) => [1, 10, 25, 3][j % 4]);
+      const excludes = ids.map((_, j) =>
+        j % 3 === 2 ? undefined : Int32Array.from(new Set([7, ...Array.from({ length: 40 }, () => rng.int(numItems))])).sort(),
+      );
+      const ranked = scorer.topK(users, ids, ks, excludes);
+      expect(ranked).not.toBeNull();
+      const block = scorer.score(users, ids);
+      for (let j = 0; j < rows; j++) {
+        const row = block.scores.subarray(j * block.stride, j * block.stride + numItems);
+        const expected = topK(row, ks[j], excludes[j]);
+        expect(Array.from(ranked![j].items)).toEqual(Array.from(expected));
+        expect(Array.from(ranked![j].scores)).toEqual(Array.from(expected, (i) => row[i]));
+        compared++;
+      }
+    }
+    expect(compared).toBe(23);
+  });
+
+  it("declines what it cannot bound (a zero user, k ≥ panels, non-finite weights)", async () => {
+    const kernel = await scoreKernel();
+    const items = Float32Array.from({ length: 100 * 4 }, (_, i) => Math.sin(i));
+    const scorer = new PanelScorer(kernel!, items, 100, 4, 2);
+    const users = Float32Array.from({ length: 8 }, (_, i) => (i < 4 ? 0 : i));
+    expect(scorer.topK(users, [0], [2], [undefined])).toBeNull();
+    expect(scorer.topK(users, [1], [4], [undefined])).toBeNull();
+    expect(scorer.topK(users, [1], [2], [undefined])).not.toBeNull();
+    items[5] = Infinity;
+    expect(new PanelScorer(kernel!, items, 100, 4, 2).topK(users, [1], [2], [undefined])).toBeNull();
+  });
+});
+
 describe("topKBlocks", () => {
   it("equals topK on random scores with ties, NaN, -Infinity and both exclusion forms", () => {
     const rng = new Rng(17);
@@ -80,11 +130,17 @@ describe("topKBlocks", () => {
       const excluded = new Set<number>();
       for (let e = rng.int(60); e > 0; e--) excluded.add(rng.int(n));
       const sorted = Int32Array.from([...excluded].sort((a, b) => a - b));
+      // the same exclusions with repeats (a training item also passed in the request's exclude)
+      const repeated = Int32Array.from([...sorted, ...sorted.subarray(0, 3)].sort((a, b) => a - b));
       const maxima = blockMaxima(scores, block);
+      const before = { scores: Array.from(scores), maxima: Array.from(maxima) };
       const expected = Array.from(topK(scores, k, sorted));
       expect(Array.from(topKBlocks(scores, maxima, block, k, sorted))).toEqual(expected);
       expect(Array.from(topKBlocks(scores, maxima, block, k, excluded))).toEqual(expected);
+      expect(Array.from(topKBlocks(scores, maxima, block, k, repeated))).toEqual(expected);
       expect(Array.from(topKBlocks(scores, maxima, block, k))).toEqual(Array.from(topK(scores, k)));
+      // the excluded items are masked in place while selecting, and restored
+      expect({ scores: Array.from(scores), maxima: Array.from(maxima) }).toEqual(before);
     }
   });
 

@@ -11,7 +11,18 @@ const acc = (f: (a: number) => string) => LANES.map(f).join("\n");
 const maxTree = (names: string[]): string =>
   names.length === 1 ? `(local.get $a${names[0]})` : `(f32x4.max ${maxTree(names.slice(0, names.length / 2))} ${maxTree(names.slice(names.length / 2))})`;
 
-export const SCORE_WAT = `
+/** one user a pass over each panel; `lane` says what a lane holds and how it accumulates and reduces */
+interface LaneOps {
+  /** acc + u · x, on v128 expressions */
+  madd: (acc: string, u: string, x: string) => string;
+  /** lane-wise maximum of two v128 */
+  max: string;
+  /** stores the largest lane of $m at the address expression */
+  storeMax: (address: string) => string;
+}
+
+function onePassWat(lane: LaneOps): string {
+  return `
 (module
   (memory (import "env" "memory") 1)
   (func (export "scores")
@@ -30,29 +41,35 @@ export const SCORE_WAT = `
             (local.set $ub (i32.add (local.get $U) (i32.shl (i32.mul (local.get $j) (local.get $dim)) (i32.const 2))))
             (local.set $uend (i32.add (local.get $ub) (i32.shl (local.get $dim) (i32.const 2))))
             (local.set $v (local.get $pb))
-            ${acc((a) => `(local.set $a${a} (v128.const f32x4 0 0 0 0))`)}
+            ${acc((a) => `(local.set $a${a} (v128.const i32x4 0 0 0 0))`)}
             (block $kdone
               (loop $kloop
                 (br_if $kdone (i32.ge_u (local.get $ub) (local.get $uend)))
                 (local.set $u (v128.load32_splat (local.get $ub)))
-                ${acc((a) => `(local.set $a${a} (f32x4.add (local.get $a${a}) (f32x4.mul (local.get $u) (v128.load offset=${16 * a} (local.get $v)))))`)}
+                ${acc((a) => `(local.set $a${a} ${lane.madd(`(local.get $a${a})`, "(local.get $u)", `(v128.load offset=${16 * a} (local.get $v))`)})`)}
                 (local.set $ub (i32.add (local.get $ub) (i32.const 4)))
                 (local.set $v (i32.add (local.get $v) (i32.const 128)))
                 (br $kloop)))
             (local.set $out (i32.add (i32.add (local.get $S) (i32.mul (local.get $j) (local.get $stride))) (i32.shl (local.get $p) (i32.const 7))))
             ${acc((a) => `(v128.store offset=${16 * a} (local.get $out) (local.get $a${a}))`)}
-            (local.set $m ${maxTree(LANES.map(String))})
-            (f32.store
-              (i32.add (local.get $M) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $panels)) (local.get $p)) (i32.const 2)))
-              (f32.max
-                (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
-                (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+            (local.set $m ${maxTree(LANES.map(String)).replaceAll("f32x4.max", lane.max)})
+            ${lane.storeMax("(i32.add (local.get $M) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $panels)) (local.get $p)) (i32.const 2)))")}
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $jloop)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $ploop))))
 )
 `;
+}
+
+export const SCORE_WAT = onePassWat({
+  madd: (acc, u, x) => `(f32x4.add ${acc} (f32x4.mul ${u} ${x}))`,
+  max: "f32x4.max",
+  storeMax: (address) => `(f32.store ${address}
+              (f32.max
+                (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))`,
+});
 
 // R users at a time (register blocking, R = 2 or 4): the users of group g are stored feature by feature,
 // each value splatted to 4 lanes (U[g·dim·16R + k·16R + 16u] = user R·g+u's feature k, 4 times), so one
@@ -139,3 +156,19 @@ export function scoreGroupWat(R: 2 | 4): string {
 )
 `;
 }
+
+// 16-bit integer scoring (a candidate filter; the exact f32 scores of the few candidates are computed
+// after): items quantized to i16 in panels of 32, two features a lane: panel p, feature pair t holds
+// items 32p … 32p+31 as (q[2t], q[2t+1]) i16 pairs (128 bytes), so one i32x4.dot_i16x8_s does two
+// features of four items. Exact i32 sums (|q| ≤ 2047 keeps every sum far from overflow). The arguments
+// are SCORE_WAT's with `dim` = the number of feature pairs and user j's pairs the i32 words at
+// U + 4·(j·pairs + t):
+//   scores: S[j·stride + 4i] = Σ_t qu_j[2t]·q_i[2t] + qu_j[2t+1]·q_i[2t+1]   (i32)
+//           M[j·panels + p] = max of the i32 scores of items 32p … 32p+31
+export const SCORE_I16_WAT = onePassWat({
+  madd: (acc, u, x) => `(i32x4.add ${acc} (i32x4.dot_i16x8_s ${x} ${u}))`,
+  max: "i32x4.max_s",
+  storeMax: (address) => `(local.set $m (i32x4.max_s (local.get $m) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $m) (local.get $m))))
+            (local.set $m (i32x4.max_s (local.get $m) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $m) (local.get $m))))
+            (i32.store ${address} (i32x4.extract_lane 0 (local.get $m)))`,
+});

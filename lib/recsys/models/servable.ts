@@ -5,7 +5,8 @@ import { topK } from "../topk";
 import { getTf } from "../backend";
 import { BprModel } from "./bpr";
 import { ItemMatrixScorer } from "./accel";
-import { PanelScorer, scoreKernel, type ScoreBlock } from "../kernels/score";
+import { PanelScorer, scoreKernel, type RankedItems, type ScoreBlock } from "../kernels/score";
+import type { Exclusion } from "../topk";
 
 /**
  * Where full-catalogue scores are computed: "tfjs" (one matmul per block on the tfjs backend) or
@@ -89,6 +90,15 @@ export class ServableBpr implements ServableModel {
    */
   scoreBlock(users: ArrayLike<number>): ScoreBlock | null {
     return this.panel ? this.panel.score(this.model.users, users) : null;
+  }
+
+  /**
+   * The exact top-k of each of up to `maxRows` users (PanelScorer.topK: the kernel scores' top-k, found
+   * through the 16-bit filter); null unless accelerated with the "kernel" engine or where the filter
+   * does not apply (then scoreBlock and topKBlocks).
+   */
+  topKBlock(users: ArrayLike<number>, k: ArrayLike<number>, exclude: ArrayLike<Exclusion | undefined>): RankedItems[] | null {
+    return this.panel ? this.panel.topK(this.model.users, users, k, exclude) : null;
   }
 
   scoreUser(user: number, out: Float32Array): void {
