@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import type { CSSProperties, ReactNode } from "react";
 
 export interface Column {
   label: ReactNode;
@@ -9,37 +9,67 @@ export interface Column {
 }
 
 /**
- * A data table in a focusable region that scrolls sideways on narrow screens (keyboard users can
- * scroll it too). `children` are the body rows.
+ * How the table sits on the page: in a focusable region that scrolls sideways on narrow screens (keyboard
+ * users can scroll it too; the default), in a plain scrolling box, or bare (inside a panel that scrolls).
  */
+export type TableWrap = "region" | "plain" | "bare";
+
+/** A data table under a row of column headers; `children` are the body rows. */
 export function DataTable({
   columns,
   children,
   label = "Table (scrolls sideways)",
   testId,
+  wrap = "region",
+  tableLabel,
+  style,
 }: {
   columns: readonly (string | Column)[];
   children: ReactNode;
+  /** the region's accessible name (wrap "region") */
   label?: string;
   testId?: string;
+  wrap?: TableWrap;
+  /** the table's own accessible name */
+  tableLabel?: string;
+  /** style of the scrolling box */
+  style?: CSSProperties;
 }) {
+  const table = (
+    <table className="data" data-testid={testId} aria-label={tableLabel}>
+      <thead>
+        <tr>
+          {columns.map((c, i) => {
+            const col: Column = typeof c === "string" ? { label: c } : c;
+            return (
+              <th key={i} className={col.num ? "num" : undefined} title={col.title}>
+                {col.label}
+              </th>
+            );
+          })}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+  if (wrap === "bare") return table;
+  if (wrap === "plain")
+    return (
+      <div className="table-wrap" style={style}>
+        {table}
+      </div>
+    );
   return (
-    <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
-      <table className="data" data-testid={testId}>
-        <thead>
-          <tr>
-            {columns.map((c, i) => {
-              const col: Column = typeof c === "string" ? { label: c } : c;
-              return (
-                <th key={i} className={col.num ? "num" : undefined} title={col.title}>
-                  {col.label}
-                </th>
-              );
-            })}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={label} style={style}>
+      {table}
     </div>
   );
+}
+
+/** A column of numbers, right-aligned. */
+export const num = (label: ReactNode, title?: string): Column => ({ label, num: true, title });
+
+/** What a table says in its place when it has no rows. */
+export function EmptyState({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
 }

@@ -4,6 +4,8 @@
 import { useId, useState } from "react";
 import type { Prices } from "@/lib/experiments/cost";
 import { formatUsd, switchCost, switchCostSentence, type RoiArm } from "@/lib/experiments/offline-comparison";
+import { Field } from "@/components/Field";
+import { namedOptions, Select } from "@/components/Select";
 
 export interface RoiCardProps {
   /** what is served today (the teacher, the control) */
@@ -53,16 +55,9 @@ export function RoiCard({
     <div data-testid="roi-card">
       <div className="roi-inputs">
         {options.length > 1 ? (
-          <div className="field">
-            <label htmlFor={`${id}-option`}>{capitalised(optionLabel)}</label>
-            <select id={`${id}-option`} value={to.id} onChange={(e) => setOptionId(e.target.value)}>
-              {options.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id={`${id}-option`} label={capitalised(optionLabel)}>
+            <Select id={`${id}-option`} value={to.id} onChange={(e) => setOptionId(e.target.value)} options={namedOptions(options)} />
+          </Field>
         ) : null}
         <div className="field">
           <label htmlFor={`${id}-requests`}>Requests per day</label>

@@ -8,6 +8,7 @@ import { formatDateTime } from "@/components/format";
 import { auditFilterForViewer, auditForViewer } from "@/lib/auth/audit-visibility";
 import { requirePageUser } from "@/lib/auth/current";
 import { auditEntityTypes, listAuditEntries } from "@/lib/db/audit";
+import { Select } from "@/components/Select";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -41,14 +42,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <form className="filters" method="get" action="/audit">
           <div className="field">
             <label htmlFor="f-type">Entity</label>
-            <select id="f-type" name="entityType" defaultValue={query.entityType ?? ""}>
-              <option value="">all</option>
-              {entityTypes.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </select>
+            <Select id="f-type" name="entityType" defaultValue={query.entityType ?? ""} options={[{ value: "", label: "all" }, ...entityTypes]} />
           </div>
           <div className="field">
             <label htmlFor="f-id">Entity id</label>

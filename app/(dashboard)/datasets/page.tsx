@@ -1,3 +1,4 @@
+import { DataTable, num } from "@/components/DataTable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
@@ -29,40 +30,26 @@ export default async function DatasetsPage() {
         {datasets.length === 0 ? (
           <p className="empty">No datasets yet.{hasRole(user.role, "editor") ? " Import your own or generate a synthetic one below." : ""}</p>
         ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Source</th>
-                  <th className="num">Users</th>
-                  <th className="num">Items</th>
-                  <th className="num">Interactions</th>
-                  <th className="num">Density</th>
-                  <th className="num">Models</th>
-                  <th>Snapshot</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {datasets.map((d) => (
-                  <tr key={d.id}>
-                    <td>
-                      <Link href={`/datasets/${d.id}`}>{d.name}</Link>
-                    </td>
-                    <td>{d.source}</td>
-                    <td className="num">{formatInt(d.numUsers)}</td>
-                    <td className="num">{formatInt(d.numItems)}</td>
-                    <td className="num">{formatInt(d.numInteractions)}</td>
-                    <td className="num">{formatDensity(d.numInteractions, d.numUsers, d.numItems)}</td>
-                    <td className="num">{d._count.models}</td>
-                    <td className="mono">{d.snapshot.slice(0, 12)}</td>
-                    <td>{formatDateTime(d.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={["Name", "Source", num("Users"), num("Items"), num("Interactions"), num("Density"), num("Models"), "Snapshot", "Created"]}
+            wrap="plain"
+          >
+            {datasets.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <Link href={`/datasets/${d.id}`}>{d.name}</Link>
+                </td>
+                <td>{d.source}</td>
+                <td className="num">{formatInt(d.numUsers)}</td>
+                <td className="num">{formatInt(d.numItems)}</td>
+                <td className="num">{formatInt(d.numInteractions)}</td>
+                <td className="num">{formatDensity(d.numInteractions, d.numUsers, d.numItems)}</td>
+                <td className="num">{d._count.models}</td>
+                <td className="mono">{d.snapshot.slice(0, 12)}</td>
+                <td>{formatDateTime(d.createdAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
       {hasRole(user.role, "editor") ? (

@@ -1,3 +1,4 @@
+import { DataTable } from "@/components/DataTable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
@@ -36,45 +37,31 @@ export default async function ExperimentsPage() {
         {experiments.length === 0 ? (
           <p className="empty">No experiments yet.{hasRole(user.role, "editor") ? " Create one to put a student in front of real traffic." : ""}</p>
         ) : (
-          <div className="table-wrap">
-            <table className="data" data-testid="experiments-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Status</th>
-                  <th>Stage</th>
-                  <th>Control → candidate</th>
-                  <th>Created by</th>
-                  <th>Started</th>
+          <DataTable columns={["Name", "Status", "Stage", "Control → candidate", "Created by", "Started"]} wrap="plain" testId="experiments-table">
+            {experiments.map((e) => {
+              const control = e.variants.find((v) => v.key === "control")?.model;
+              const candidate = e.variants.find((v) => v.key === "candidate")?.model;
+              const percent = e.currentStageIndex >= 0 ? e.rampSchedule[e.currentStageIndex] : null;
+              return (
+                <tr key={e.id}>
+                  <td>
+                    <Link href={`/experiments/${e.id}`}>{e.name}</Link>
+                  </td>
+                  <td>
+                    <ExperimentStatusBadge status={e.status} />
+                  </td>
+                  <td className="mono">
+                    {percent === null ? "—" : `${percent}%`} <span className="muted">of {e.rampSchedule.join(" → ")}</span>
+                  </td>
+                  <td>
+                    {control?.name ?? "?"} → {candidate?.name ?? "?"}
+                  </td>
+                  <td>{e.createdBy.email}</td>
+                  <td>{formatDateTime(e.startedAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {experiments.map((e) => {
-                  const control = e.variants.find((v) => v.key === "control")?.model;
-                  const candidate = e.variants.find((v) => v.key === "candidate")?.model;
-                  const percent = e.currentStageIndex >= 0 ? e.rampSchedule[e.currentStageIndex] : null;
-                  return (
-                    <tr key={e.id}>
-                      <td>
-                        <Link href={`/experiments/${e.id}`}>{e.name}</Link>
-                      </td>
-                      <td>
-                        <ExperimentStatusBadge status={e.status} />
-                      </td>
-                      <td className="mono">
-                        {percent === null ? "—" : `${percent}%`} <span className="muted">of {e.rampSchedule.join(" → ")}</span>
-                      </td>
-                      <td>
-                        {control?.name ?? "?"} → {candidate?.name ?? "?"}
-                      </td>
-                      <td>{e.createdBy.email}</td>
-                      <td>{formatDateTime(e.startedAt)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         )}
       </section>
     </>

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { callApi } from "@/components/api-client";
 import { Field } from "@/components/Field";
+import { Select } from "@/components/Select";
 
 export interface MetricFormValues {
   key: string;
@@ -114,20 +115,14 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
     options = BUILT_IN_EVENTS,
   ) => (
     <>
-      <select
+      <Select
         id={id}
         value={value.kind}
         onChange={(e) => set({ ...value, kind: e.target.value })}
         disabled={measuringDisabled}
         aria-invalid={Boolean(err(path))}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-        <option value="custom">custom event…</option>
-      </select>
+        options={[...options, { value: "custom", label: "custom event…" }]}
+      />
       {value.kind === "custom" ? (
         <input
           id={`${id}-custom`}
@@ -165,19 +160,14 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
         <textarea id="description" name="description" rows={2} defaultValue={initial.description} />
       </Field>
       <Field id="aggregation" label="Aggregation" error={err("aggregation")} hint={hint}>
-        <select
+        <Select
           id="aggregation"
           value={aggregation}
           onChange={(e) => setAggregation(e.target.value as MetricFormValues["aggregation"])}
           disabled={measuringDisabled}
           aria-invalid={Boolean(err("aggregation"))}
-        >
-          {AGGREGATIONS.map((a) => (
-            <option key={a.value} value={a.value}>
-              {a.label}
-            </option>
-          ))}
-        </select>
+          options={AGGREGATIONS}
+        />
       </Field>
       <Field
         id="event"

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { Field } from "@/components/Field";
 import { useHydrated } from "@/components/useHydrated";
+import { namedOptions, Select } from "@/components/Select";
 
 type Kind = "embeddings" | "ranked-lists";
 
@@ -70,13 +71,7 @@ export function ImportTeacherForm({ datasets, defaultDatasetId }: { datasets: { 
       </Field>
       <div className="grid cols-2">
         <Field id="import-dataset" label="Dataset it was trained on" error={fieldErrors.datasetId}>
-          <select id="import-dataset" name="datasetId" defaultValue={defaultDatasetId ?? datasets[0]?.id}>
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
+          <Select id="import-dataset" name="datasetId" defaultValue={defaultDatasetId ?? datasets[0]?.id} options={namedOptions(datasets)} />
         </Field>
         <Field id="import-name" label="Name (optional)" error={fieldErrors.name}>
           <input id="import-name" name="name" type="text" placeholder="Imported teacher" />

@@ -3,6 +3,7 @@
 import type { FormEvent } from "react";
 import { Field } from "@/components/Field";
 import { useJobForm } from "@/components/jobs/useJobForm";
+import { namedOptions, Select } from "@/components/Select";
 
 function FormError({ error }: { error: string | null }) {
   return error ? (
@@ -31,14 +32,13 @@ export function DriftCheckForm({
   return (
     <form className="inline" onSubmit={onSubmit} noValidate>
       <Field id="drift-reference" label="Check drift against…" error={f.fieldErrors.referenceDatasetId}>
-        <select id="drift-reference" name="referenceDatasetId" defaultValue={defaultReferenceId ?? ""} aria-invalid={Boolean(f.fieldErrors.referenceDatasetId)}>
-          <option value="">Pick a reference dataset</option>
-          {references.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.name}
-            </option>
-          ))}
-        </select>
+        <Select
+          id="drift-reference"
+          name="referenceDatasetId"
+          defaultValue={defaultReferenceId ?? ""}
+          aria-invalid={Boolean(f.fieldErrors.referenceDatasetId)}
+          options={[{ value: "", label: "Pick a reference dataset" }, ...namedOptions(references)]}
+        />
       </Field>
       <label style={{ alignSelf: "center" }}>
         <input type="checkbox" name="redistill" defaultChecked /> redistill on drift

@@ -8,6 +8,7 @@ import { formatBytes, formatInt } from "@/components/format";
 import type { JobView } from "@/lib/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
 import type { ImportPreview } from "@/lib/recsys/data/import";
+import { Select } from "@/components/Select";
 
 type Preview = ImportPreview & { fileName: string };
 type Source = { uploadId: string } | { path: string };
@@ -213,14 +214,12 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
   const tsvDir = preview?.format === "tsv-dir";
   const columnSelect = (id: string, label: string, value: number, onChange: (v: number) => void, optional: boolean) => (
     <Field id={id} label={label}>
-      <select id={id} value={value} onChange={(e) => onChange(Number(e.target.value))}>
-        {optional ? <option value={-1}>(none)</option> : null}
-        {columns.map((c, k) => (
-          <option key={k} value={k}>
-            {c || `column ${k + 1}`}
-          </option>
-        ))}
-      </select>
+      <Select
+        id={id}
+        value={value}
+        onChange={(e) => onChange(Number(e.target.value))}
+        options={[...(optional ? [{ value: -1, label: "(none)" }] : []), ...columns.map((c, k) => ({ value: k, label: c || `column ${k + 1}` }))]}
+      />
     </Field>
   );
 
@@ -365,13 +364,12 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
                     </select>
                   </Field>
                   <Field id="import-delimiter" label="Delimiter">
-                    <select id="import-delimiter" value={options.delimiter} onChange={(e) => set({ delimiter: e.target.value })}>
-                      {DELIMITERS.map(([v, l]) => (
-                        <option key={l} value={v}>
-                          {l}
-                        </option>
-                      ))}
-                    </select>
+                    <Select
+                      id="import-delimiter"
+                      value={options.delimiter}
+                      onChange={(e) => set({ delimiter: e.target.value })}
+                      options={DELIMITERS.map(([v, l]) => ({ value: v, label: l }))}
+                    />
                   </Field>
                   <div className="field">
                     <label htmlFor="import-header">Header row</label>

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
+import { Select } from "@/components/Select";
 
 export interface MetricOption {
   key: string;
@@ -210,19 +211,13 @@ export function CreateExperimentForm({
                   </div>
                 </td>
                 <td>
-                  <select
+                  <Select
                     id={`role-${m.key}`}
                     name={`role-${m.key}`}
                     defaultValue={m.key === "ctr" ? "primary" : ""}
                     aria-invalid={Boolean(err(`metrics.${sentMetrics.indexOf(m.key)}.metricKey`))}
-                  >
-                    <option value="">not used</option>
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
+                    options={[{ value: "", label: "not used" }, ...ROLES]}
+                  />
                 </td>
                 <td className="num">
                   <input

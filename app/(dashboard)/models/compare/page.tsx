@@ -26,6 +26,8 @@ import { RoiCard } from "@/components/RoiCard";
 import { ComparisonJob, RunComparisonButton } from "./run-comparison";
 import { formatShare } from "@/lib/format";
 import { METHOD_NAMES } from "@/lib/recsys/distill/methods";
+import { Field } from "@/components/Field";
+import { Select } from "@/components/Select";
 
 export const metadata: Metadata = { title: "Compare models" };
 
@@ -98,23 +100,17 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <h2>What to compare</h2>
       <form method="get" className="stack" aria-label="Pick the models to compare" style={{ maxWidth: "none" }}>
         <div className="filters">
-          <div className="field">
-            <label htmlFor="teacher">Teacher</label>
-            <select id="teacher" name="teacher" defaultValue={teacher.id}>
-              {teachers.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name} (d={t.dimension}, {t.dataset.name})
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="split">Split</label>
-            <select id="split" name="split" defaultValue={split}>
-              <option value="test">test</option>
-              <option value="valid">validation</option>
-            </select>
-          </div>
+          <Field id="teacher" label="Teacher">
+            <Select
+              id="teacher"
+              name="teacher"
+              defaultValue={teacher.id}
+              options={teachers.map((t) => ({ value: t.id, label: `${t.name} (d=${t.dimension}, ${t.dataset.name})` }))}
+            />
+          </Field>
+          <Field id="split" label="Split">
+            <Select id="split" name="split" defaultValue={split} options={["test", { value: "valid", label: "validation" }]} />
+          </Field>
         </div>
         {candidates.length > 0 ? (
           <fieldset className="checkbox-list">
