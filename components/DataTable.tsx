@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { CSSProperties, ReactNode } from "react";
 
 export interface Column {
@@ -72,4 +73,13 @@ export const num = (label: ReactNode, title?: string): Column => ({ label, num: 
 /** What a table says in its place when it has no rows. */
 export function EmptyState({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
+}
+
+/** A cell holding a link to a record's page (its name). */
+export function LinkCell({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <td>
+      <Link href={href}>{children}</Link>
+    </td>
+  );
 }

@@ -9,6 +9,7 @@ import { requirePageUser } from "@/lib/auth/current";
 import { loadOverview } from "@/lib/db/overview";
 import { OverviewAlerts } from "./overview-alerts";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
+import { LinkCell } from "@/components/DataTable";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -110,9 +111,7 @@ export default async function OverviewPage() {
               <tbody>
                 {recentJobs.map((job) => (
                   <tr key={job.id}>
-                    <td>
-                      <Link href={`/jobs/${job.id}`}>{QUEUE_TITLES[job.queue] ?? job.queue}</Link>
-                    </td>
+                    <LinkCell href={`/jobs/${job.id}`}>{QUEUE_TITLES[job.queue] ?? job.queue}</LinkCell>
                     <td>
                       <StatusBadge status={job.status} />
                     </td>

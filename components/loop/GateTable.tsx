@@ -2,6 +2,7 @@ import Link from "next/link";
 import { StatusBadge } from "@/components/StatusBadge";
 import { formatDateTime } from "@/components/format";
 import type { GateCheck, GateResult } from "@/lib/recsys/eval/gate";
+import { LinkCell } from "@/components/DataTable";
 
 export interface RedistillRow {
   id: string;
@@ -55,9 +56,7 @@ export function GateTable({ runs }: { runs: RedistillRow[] }) {
             };
             return (
               <tr key={r.id}>
-                <td>
-                  <Link href={`/jobs/${r.jobRunId}`}>{formatDateTime(r.createdAt)}</Link>
-                </td>
+                <LinkCell href={`/jobs/${r.jobRunId}`}>{formatDateTime(r.createdAt)}</LinkCell>
                 <td>{r.trigger}</td>
                 <td>
                   <StatusBadge

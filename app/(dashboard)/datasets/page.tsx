@@ -1,4 +1,4 @@
-import { DataTable, num } from "@/components/DataTable";
+import { DataTable, LinkCell, num } from "@/components/DataTable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
@@ -36,9 +36,7 @@ export default async function DatasetsPage() {
           >
             {datasets.map((d) => (
               <tr key={d.id}>
-                <td>
-                  <Link href={`/datasets/${d.id}`}>{d.name}</Link>
-                </td>
+                <LinkCell href={`/datasets/${d.id}`}>{d.name}</LinkCell>
                 <td>{d.source}</td>
                 <td className="num">{formatInt(d.numUsers)}</td>
                 <td className="num">{formatInt(d.numItems)}</td>

@@ -1,4 +1,4 @@
-import { DataTable } from "@/components/DataTable";
+import { DataTable, LinkCell } from "@/components/DataTable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
@@ -44,9 +44,7 @@ export default async function ExperimentsPage() {
               const percent = e.currentStageIndex >= 0 ? e.rampSchedule[e.currentStageIndex] : null;
               return (
                 <tr key={e.id}>
-                  <td>
-                    <Link href={`/experiments/${e.id}`}>{e.name}</Link>
-                  </td>
+                  <LinkCell href={`/experiments/${e.id}`}>{e.name}</LinkCell>
                   <td>
                     <ExperimentStatusBadge status={e.status} />
                   </td>

@@ -1,4 +1,4 @@
-import { DataTable, num } from "@/components/DataTable";
+import { DataTable, LinkCell, num } from "@/components/DataTable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
@@ -94,9 +94,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           >
             {models.map((m) => (
               <tr key={m.id}>
-                <td>
-                  <Link href={`/models/${m.id}`}>{m.name}</Link>
-                </td>
+                <LinkCell href={`/models/${m.id}`}>{m.name}</LinkCell>
                 <td>
                   <StatusBadge status={m.role} />
                   {m.archivedAt ? <span className="badge"> archived</span> : null}
@@ -116,9 +114,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
                   )}
                 </td>
                 <td>{m.distillationMethod ?? "—"}</td>
-                <td>
-                  <Link href={`/datasets/${m.dataset.id}`}>{m.dataset.name}</Link>
-                </td>
+                <LinkCell href={`/datasets/${m.dataset.id}`}>{m.dataset.name}</LinkCell>
                 <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
                 <td className="num">{formatMetric(pickMetric(m.metrics, HR10_KEYS))}</td>
                 <td>{formatDateTime(m.createdAt)}</td>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { DataTable } from "@/components/DataTable";
+import { DataTable, LinkCell } from "@/components/DataTable";
 import { PageHeader } from "@/components/PageHeader";
 import { StatusBadge } from "@/components/StatusBadge";
 import { formatRelative } from "@/components/format";
@@ -39,9 +39,7 @@ export default async function WebhooksPage() {
           <DataTable columns={["Name", "URL", "Events", "Secret", "Status", "Last delivery"]} label="Webhooks table (scrolls sideways)">
             {webhooks.map((w) => (
               <tr key={w.id}>
-                <td>
-                  <Link href={`/admin/webhooks/${w.id}`}>{w.name}</Link>
-                </td>
+                <LinkCell href={`/admin/webhooks/${w.id}`}>{w.name}</LinkCell>
                 <td className="mono" style={{ overflowWrap: "anywhere", minWidth: 200 }}>
                   {w.url}
                 </td>

@@ -21,6 +21,7 @@ import { listRedistillRuns } from "@/lib/db/redistill-runs";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
 import { LoopButtons, LoopSettingsForm } from "@/components/loop/LoopControls";
 import { ArchiveButton } from "./archive-button";
+import { LinkCell } from "@/components/DataTable";
 
 export const metadata: Metadata = { title: "Model" };
 
@@ -243,9 +244,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
                 <tbody>
                   {model.students.map((s) => (
                     <tr key={s.id}>
-                      <td>
-                        <Link href={`/models/${s.id}`}>{s.name}</Link>
-                      </td>
+                      <LinkCell href={`/models/${s.id}`}>{s.name}</LinkCell>
                       <td className="num">d={s.dimension}</td>
                       <td>{s.distillationMethod ?? "—"}</td>
                     </tr>
