@@ -15,7 +15,7 @@ export interface Column {
  */
 export type TableWrap = "region" | "plain" | "bare";
 
-/** A data table under a row of column headers; `children` are the body rows. */
+/** A data table under a row of column headers (none when `columns` is empty); `children` are the body rows. */
 export function DataTable({
   columns,
   children,
@@ -25,7 +25,8 @@ export function DataTable({
   tableLabel,
   style,
 }: {
-  columns: readonly (string | Column)[];
+  /** null and false leave a column out */
+  columns: readonly (string | Column | null | false)[];
   children: ReactNode;
   /** the region's accessible name (wrap "region") */
   label?: string;
@@ -36,20 +37,23 @@ export function DataTable({
   /** style of the scrolling box */
   style?: CSSProperties;
 }) {
+  const shown = columns.filter((c): c is string | Column => c !== null && c !== false);
   const table = (
     <table className="data" data-testid={testId} aria-label={tableLabel}>
-      <thead>
-        <tr>
-          {columns.map((c, i) => {
-            const col: Column = typeof c === "string" ? { label: c } : c;
-            return (
-              <th key={i} className={col.num ? "num" : undefined} title={col.title}>
-                {col.label}
-              </th>
-            );
-          })}
-        </tr>
-      </thead>
+      {shown.length > 0 ? (
+        <thead>
+          <tr>
+            {shown.map((c, i) => {
+              const col: Column = typeof c === "string" ? { label: c } : c;
+              return (
+                <th key={i} scope="col" className={col.num ? "num" : undefined} title={col.title}>
+                  {col.label}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+      ) : null}
       <tbody>{children}</tbody>
     </table>
   );
@@ -68,7 +72,7 @@ export function DataTable({
 }
 
 /** A column of numbers, right-aligned. */
-export const num = (label: ReactNode, title?: string): Column => ({ label, num: true, title });
+export const numeric = (label: ReactNode, title?: string): Column => ({ label, num: true, title });
 
 /** What a table says in its place when it has no rows. */
 export function EmptyState({ children }: { children: ReactNode }) {

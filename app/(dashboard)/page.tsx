@@ -9,7 +9,7 @@ import { requirePageUser } from "@/lib/auth/current";
 import { loadOverview } from "@/lib/db/overview";
 import { OverviewAlerts } from "./overview-alerts";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
-import { LinkCell } from "@/components/DataTable";
+import { DataTable, LinkCell } from "@/components/DataTable";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -107,22 +107,20 @@ export default async function OverviewPage() {
           {recentJobs.length === 0 ? (
             <p className="empty">No jobs yet.</p>
           ) : (
-            <table className="data">
-              <tbody>
-                {recentJobs.map((job) => (
-                  <tr key={job.id}>
-                    <LinkCell href={`/jobs/${job.id}`}>{QUEUE_TITLES[job.queue] ?? job.queue}</LinkCell>
-                    <td>
-                      <StatusBadge status={job.status} />
-                    </td>
-                    <td style={{ width: "40%" }}>
-                      <ProgressBar percent={job.progress} status={job.status} />
-                    </td>
-                    <td className="muted">{formatRelative(job.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable columns={[]} wrap="bare">
+              {recentJobs.map((job) => (
+                <tr key={job.id}>
+                  <LinkCell href={`/jobs/${job.id}`}>{QUEUE_TITLES[job.queue] ?? job.queue}</LinkCell>
+                  <td>
+                    <StatusBadge status={job.status} />
+                  </td>
+                  <td style={{ width: "40%" }}>
+                    <ProgressBar percent={job.progress} status={job.status} />
+                  </td>
+                  <td className="muted">{formatRelative(job.createdAt)}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </section>
         <section className="panel">
@@ -135,17 +133,15 @@ export default async function OverviewPage() {
           {recentAudit.length === 0 ? (
             <p className="empty">Nothing recorded yet.</p>
           ) : (
-            <table className="data">
-              <tbody>
-                {recentAudit.map((entry) => (
-                  <tr key={entry.id.toString()}>
-                    <td className="mono">{entry.action}</td>
-                    <td>{entry.actorLabel}</td>
-                    <td className="muted">{formatRelative(entry.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable columns={[]} wrap="bare">
+              {recentAudit.map((entry) => (
+                <tr key={entry.id.toString()}>
+                  <td className="mono">{entry.action}</td>
+                  <td>{entry.actorLabel}</td>
+                  <td className="muted">{formatRelative(entry.createdAt)}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </section>
       </div>

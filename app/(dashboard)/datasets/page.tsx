@@ -1,4 +1,4 @@
-import { DataTable, LinkCell, num } from "@/components/DataTable";
+import { DataTable, LinkCell, numeric } from "@/components/DataTable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
@@ -31,7 +31,17 @@ export default async function DatasetsPage() {
           <p className="empty">No datasets yet.{hasRole(user.role, "editor") ? " Import your own or generate a synthetic one below." : ""}</p>
         ) : (
           <DataTable
-            columns={["Name", "Source", num("Users"), num("Items"), num("Interactions"), num("Density"), num("Models"), "Snapshot", "Created"]}
+            columns={[
+              "Name",
+              "Source",
+              numeric("Users"),
+              numeric("Items"),
+              numeric("Interactions"),
+              numeric("Density"),
+              numeric("Models"),
+              "Snapshot",
+              "Created",
+            ]}
             wrap="plain"
           >
             {datasets.map((d) => (

@@ -1,4 +1,4 @@
-import { DataTable, LinkCell, num } from "@/components/DataTable";
+import { DataTable, LinkCell, numeric } from "@/components/DataTable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
@@ -89,7 +89,19 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
           <p className="empty">No models match.</p>
         ) : (
           <DataTable
-            columns={["Model", "Role", num("Dim"), num("Params"), num("Size"), "Lineage", "Method", "Dataset", num("N@10"), num("H@10"), "Created"]}
+            columns={[
+              "Model",
+              "Role",
+              numeric("Dim"),
+              numeric("Params"),
+              numeric("Size"),
+              "Lineage",
+              "Method",
+              "Dataset",
+              numeric("N@10"),
+              numeric("H@10"),
+              "Created",
+            ]}
             wrap="plain"
           >
             {models.map((m) => (

@@ -14,7 +14,7 @@ import { LineChart } from "@/components/charts/LineChart";
 import { listDriftChecks } from "@/lib/db/drift-checks";
 import { DriftCheckForm, DriftedSnapshotForm } from "./drift-forms";
 import { formatShare } from "@/lib/format";
-import { DataTable, LinkCell, num } from "@/components/DataTable";
+import { DataTable, LinkCell, numeric } from "@/components/DataTable";
 
 function DriftSignalBars({ bars }: { bars: { label: string; value: number; note: string }[] }) {
   return (
@@ -187,7 +187,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
             None yet. <Link href={`/models?datasetId=${dataset.id}`}>Train a teacher</Link>.
           </p>
         ) : (
-          <DataTable columns={["Model", "Role", num("Dim"), "Method", num("N@10"), "Created"]} wrap="bare">
+          <DataTable columns={["Model", "Role", numeric("Dim"), "Method", numeric("N@10"), "Created"]} wrap="bare">
             {dataset.models.map((m) => (
               <tr key={m.id}>
                 <LinkCell href={`/models/${m.id}`}>{m.name}</LinkCell>
@@ -244,7 +244,17 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
         )}
         {driftChecks.length > 0 ? (
           <DataTable
-            columns={["When", "Reference", num("JSD"), num("New items"), num("Activity"), num("HR@10 ref → now"), num("Score"), "Decision", "Redistillation"]}
+            columns={[
+              "When",
+              "Reference",
+              numeric("JSD"),
+              numeric("New items"),
+              numeric("Activity"),
+              numeric("HR@10 ref → now"),
+              numeric("Score"),
+              "Decision",
+              "Redistillation",
+            ]}
             wrap="plain"
             testId="drift-checks"
           >

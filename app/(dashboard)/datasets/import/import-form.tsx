@@ -9,6 +9,7 @@ import type { JobView } from "@/lib/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
 import type { ImportPreview } from "@/lib/recsys/data/import";
 import { Select } from "@/components/Select";
+import { DataTable, numeric } from "@/components/DataTable";
 
 type Preview = ImportPreview & { fileName: string };
 type Source = { uploadId: string } | { path: string };
@@ -305,35 +306,27 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
                   : `about ${formatInt(preview.estimatedRows)} (estimated from the first ${formatInt(preview.sampledLines)} lines)`}
               </dd>
             </dl>
-            <div className="table-wrap" style={{ marginTop: 12 }}>
-              <table className="data" aria-label="First rows">
-                <thead>
-                  <tr>
-                    <th className="num">Line</th>
-                    <th>User</th>
-                    <th>Item</th>
-                    {!tsvDir ? <th>Time (UTC)</th> : null}
-                    {!tsvDir && options.weight >= 0 ? <th className="num">Weight</th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {preview.rows.map((r) => (
-                    <tr key={r.line} className={r.kept ? undefined : "muted"}>
-                      <td className="num">{r.line}</td>
-                      <td className="mono">{r.user}</td>
-                      <td className="mono">{r.item}</td>
-                      {!tsvDir ? <td>{formatTime(r.timestamp)}</td> : null}
-                      {!tsvDir && options.weight >= 0 ? (
-                        <td className="num">
-                          {r.weight ?? "—"}
-                          {r.kept ? "" : " (below threshold)"}
-                        </td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[numeric("Line"), "User", "Item", !tsvDir && "Time (UTC)", !tsvDir && options.weight >= 0 && numeric("Weight")]}
+              wrap="plain"
+              tableLabel="First rows"
+              style={{ marginTop: 12 }}
+            >
+              {preview.rows.map((r) => (
+                <tr key={r.line} className={r.kept ? undefined : "muted"}>
+                  <td className="num">{r.line}</td>
+                  <td className="mono">{r.user}</td>
+                  <td className="mono">{r.item}</td>
+                  {!tsvDir ? <td>{formatTime(r.timestamp)}</td> : null}
+                  {!tsvDir && options.weight >= 0 ? (
+                    <td className="num">
+                      {r.weight ?? "—"}
+                      {r.kept ? "" : " (below threshold)"}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </DataTable>
             {preview.errors.length > 0 ? (
               <div className="alert error" role="alert" style={{ marginTop: 12 }} data-testid="preview-errors">
                 <strong>

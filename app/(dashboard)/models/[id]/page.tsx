@@ -21,7 +21,7 @@ import { listRedistillRuns } from "@/lib/db/redistill-runs";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
 import { LoopButtons, LoopSettingsForm } from "@/components/loop/LoopControls";
 import { ArchiveButton } from "./archive-button";
-import { LinkCell } from "@/components/DataTable";
+import { DataTable, LinkCell } from "@/components/DataTable";
 
 export const metadata: Metadata = { title: "Model" };
 
@@ -240,17 +240,15 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           {model.students.length > 0 ? (
             <>
               <h3>Students distilled from it</h3>
-              <table className="data">
-                <tbody>
-                  {model.students.map((s) => (
-                    <tr key={s.id}>
-                      <LinkCell href={`/models/${s.id}`}>{s.name}</LinkCell>
-                      <td className="num">d={s.dimension}</td>
-                      <td>{s.distillationMethod ?? "—"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable columns={[]} wrap="bare">
+                {model.students.map((s) => (
+                  <tr key={s.id}>
+                    <LinkCell href={`/models/${s.id}`}>{s.name}</LinkCell>
+                    <td className="num">d={s.dimension}</td>
+                    <td>{s.distillationMethod ?? "—"}</td>
+                  </tr>
+                ))}
+              </DataTable>
             </>
           ) : (
             <p className="muted">
@@ -291,28 +289,17 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       </section>
       <section className="panel">
         <h2>Hyperparameters</h2>
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Hyperparameters table (scrolls sideways)">
-          <table className="data" data-testid="hyperparameters">
-            <thead>
-              <tr>
-                <th scope="col">Setting</th>
-                <th scope="col">Value</th>
-                <th scope="col">Source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hyperRows(model.hyperparameters, model.trainingRun?.config).map((h) => (
-                <tr key={h.key} className={h.set || h.result ? undefined : "default-value"}>
-                  <th scope="row" style={{ fontWeight: h.set ? 600 : 400 }}>
-                    {h.label} <span className="mono muted">{h.key}</span>
-                  </th>
-                  <td className="mono">{h.value}</td>
-                  <td>{h.result ? "measured by the run" : h.set ? "set for this run" : <span className="default-value">default</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Setting", "Value", "Source"]} label="Hyperparameters table (scrolls sideways)" testId="hyperparameters">
+          {hyperRows(model.hyperparameters, model.trainingRun?.config).map((h) => (
+            <tr key={h.key} className={h.set || h.result ? undefined : "default-value"}>
+              <th scope="row" style={{ fontWeight: h.set ? 600 : 400 }}>
+                {h.label} <span className="mono muted">{h.key}</span>
+              </th>
+              <td className="mono">{h.value}</td>
+              <td>{h.result ? "measured by the run" : h.set ? "set for this run" : <span className="default-value">default</span>}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       {familyBars.length > 1 ? (
         <section className="panel">
@@ -349,29 +336,20 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       {model.evaluations.length > 0 ? (
         <section className="panel">
           <h2>Offline evaluations</h2>
-          <table className="data">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Split</th>
-                <th>Metrics</th>
+          <DataTable columns={["When", "Split", "Metrics"]} wrap="bare">
+            {model.evaluations.map((e) => (
+              <tr key={e.id}>
+                <td>{formatDateTime(e.createdAt)}</td>
+                <td>{e.split}</td>
+                <td className="mono" style={{ fontSize: 12 }}>
+                  {flattenMetrics(e.metrics)
+                    .slice(0, 12)
+                    .map((m) => `${m.key}=${Number.isInteger(m.value) ? m.value : m.value.toFixed(4)}`)
+                    .join("  ")}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {model.evaluations.map((e) => (
-                <tr key={e.id}>
-                  <td>{formatDateTime(e.createdAt)}</td>
-                  <td>{e.split}</td>
-                  <td className="mono" style={{ fontSize: 12 }}>
-                    {flattenMetrics(e.metrics)
-                      .slice(0, 12)
-                      .map((m) => `${m.key}=${Number.isInteger(m.value) ? m.value : m.value.toFixed(4)}`)
-                      .join("  ")}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </section>
       ) : null}
     </>
