@@ -7,7 +7,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { listMetrics, toDefinition } from "@/lib/db/metrics";
 import { AGGREGATION_LABEL, describeMetric, type MetricAggregation } from "@/lib/experiments/metrics";
-import { MetricArchiveButton } from "./archive-button";
+import { ArchiveToggle } from "@/components/ArchiveToggle";
 import { DataTable, numeric } from "@/components/DataTable";
 
 export const metadata: Metadata = { title: "Metrics" };
@@ -83,7 +83,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
                       <Link href={`/metrics/${m.id}`} aria-label={`Edit ${m.name}`}>
                         Edit
                       </Link>{" "}
-                      <MetricArchiveButton metricId={m.id} archived={m.archivedAt !== null} name={m.name} />
+                      <ArchiveToggle url={`/api/metrics/${m.id}`} archived={m.archivedAt !== null} name={m.name} small />
                     </>
                   )}
                 </td>

@@ -8,7 +8,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { getMetricWithExperiments, toDefinition } from "@/lib/db/metrics";
 import { AGGREGATION_LABEL, describeMetric } from "@/lib/experiments/metrics";
-import { MetricArchiveButton } from "../archive-button";
+import { ArchiveToggle } from "@/components/ArchiveToggle";
 import { MetricForm } from "../metric-form";
 import { DataTable } from "@/components/DataTable";
 
@@ -40,7 +40,7 @@ export default async function MetricPage({ params }: { params: Promise<{ id: str
             {metric.archivedAt ? ` · archived ${formatDateTime(metric.archivedAt)}` : ""}
           </>
         }
-        actions={canEdit ? <MetricArchiveButton metricId={metric.id} archived={metric.archivedAt !== null} name={metric.name} /> : null}
+        actions={canEdit ? <ArchiveToggle url={`/api/metrics/${metric.id}`} archived={metric.archivedAt !== null} name={metric.name} small /> : null}
       />
       <div className="grid cols-2">
         <section className="panel">

@@ -20,7 +20,7 @@ import { getLoopSettings } from "@/lib/db/loop-settings";
 import { listRedistillRuns } from "@/lib/db/redistill-runs";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
 import { LoopButtons, LoopSettingsForm } from "@/components/loop/LoopControls";
-import { ArchiveButton } from "./archive-button";
+import { ArchiveToggle } from "@/components/ArchiveToggle";
 import { DataTable, LinkCell } from "@/components/DataTable";
 
 export const metadata: Metadata = { title: "Model" };
@@ -142,7 +142,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         }
         actions={
           <span style={{ display: "inline-flex", gap: 8, flexWrap: "wrap", alignItems: "flex-start" }}>
-            {canEdit ? <ArchiveButton modelId={model.id} archived={model.archivedAt !== null} /> : null}
+            {canEdit ? <ArchiveToggle url={`/api/models/${model.id}`} archived={model.archivedAt !== null} /> : null}
             {model.teacher ? (
               <Link className="button" href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} data-testid="compare-with-teacher">
                 Compare with teacher
