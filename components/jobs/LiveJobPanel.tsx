@@ -6,6 +6,7 @@ import { formatDateTime, formatDuration } from "@/components/format";
 import { CancelJobButton } from "./CancelJobButton";
 import { useJobPolling } from "./useJobPolling";
 import { isTerminal, type JobLogView, type JobView } from "@/lib/jobs/view";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 /** A job's live status, progress, timings and log, as on its detail page. */
 export function LiveJobPanel({ initial, initialLogs, canCancel }: { initial: JobView; initialLogs: JobLogView[]; canCancel: boolean }) {
@@ -26,11 +27,7 @@ export function LiveJobPanel({ initial, initialLogs, canCancel }: { initial: Job
           {job.message || <span className="muted">no message yet</span>}
           {job.cancelRequested && !terminal ? <span className="muted"> (cancellation requested)</span> : null}
         </p>
-        {job.error ? (
-          <div className="alert error" role="alert" style={{ marginBottom: 12 }}>
-            {job.error}
-          </div>
-        ) : null}
+        <ErrorAlert error={job.error} style={{ marginBottom: 12 }} />
         {stale ? <p className="muted">Lost contact with the server; retrying…</p> : null}
         <dl className="facts">
           <dt>Queue</dt>

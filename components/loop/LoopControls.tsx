@@ -6,6 +6,7 @@ import { callApi, postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import type { JobView } from "@/lib/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 /**
  * The loop's buttons: fold live events now, check drift now, redistill now, and on a demo install
@@ -50,11 +51,7 @@ export function LoopButtons({ modelId, canEdit, demoReplay = false }: { modelId:
         </button>
       ) : null}
       {!canEdit ? <span className="muted">Editors can run these.</span> : null}
-      {error ? (
-        <div className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} style={{ flexBasis: "100%" }} />
     </div>
   );
 }
@@ -167,11 +164,7 @@ export function LoopSettingsForm({ modelId, settings, canEdit }: { modelId: stri
         {pending ? "Saving…" : "Save loop settings"}
       </button>
       {saved ? <span className="muted"> Saved; schedules updated.</span> : null}
-      {error ? (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { callApi } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import { Select } from "@/components/Select";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 export interface MetricFormValues {
   key: string;
@@ -142,11 +143,7 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate data-testid="metric-form">
-      {message ? (
-        <div className="alert error" role="alert">
-          {message}
-        </div>
-      ) : null}
+      <ErrorAlert error={message} />
       {frozen ? <div className="alert info">{frozen}</div> : null}
       {editing ? null : (
         <Field id="key" label="Key" error={err("key")} hint="Lower case, digits and _; how the API and experiments refer to it. It cannot change later.">

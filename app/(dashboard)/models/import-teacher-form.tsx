@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { Field } from "@/components/Field";
 import { useHydrated } from "@/components/useHydrated";
 import { namedOptions, Select } from "@/components/Select";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 type Kind = "embeddings" | "ranked-lists";
 
@@ -52,11 +53,7 @@ export function ImportTeacherForm({ datasets, defaultDatasetId }: { datasets: { 
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate style={{ maxWidth: 640 }}>
-      {error ? (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       <Field id="import-kind" label="What the teacher is" error={fieldErrors.kind}>
         <div className="checkbox-row" id="import-kind">
           <label>

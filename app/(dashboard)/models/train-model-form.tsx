@@ -6,6 +6,7 @@ import { useJobForm } from "@/components/jobs/useJobForm";
 import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, type PresetName } from "@/lib/recsys/presets";
 import { rankedTeacherProblem, type DistillMethod } from "@/lib/recsys/distill/methods";
 import { namedOptions, Select } from "@/components/Select";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 const METHODS = [
   { value: "de-rrd", label: "DE-RRD (experts + relaxed ranking)" },
@@ -72,11 +73,7 @@ export function TrainModelForm({
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate style={{ maxWidth: 640 }}>
-      {error ? (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       <Field id="train-role" label="What to train" error={fieldErrors.role}>
         <div className="checkbox-row" id="train-role">
           <label>

@@ -4,13 +4,10 @@ import type { FormEvent } from "react";
 import { Field } from "@/components/Field";
 import { useJobForm } from "@/components/jobs/useJobForm";
 import { namedOptions, Select } from "@/components/Select";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 function FormError({ error }: { error: string | null }) {
-  return error ? (
-    <div className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-      {error}
-    </div>
-  ) : null;
+  return <ErrorAlert error={error} style={{ flexBasis: "100%" }} />;
 }
 
 /** "Check drift against…": queues a drift-check job of this dataset against a chosen reference. */

@@ -10,6 +10,7 @@ import { useHydrated } from "@/components/useHydrated";
 import type { ImportPreview } from "@/lib/recsys/data/import";
 import { Select } from "@/components/Select";
 import { DataTable, numeric } from "@/components/DataTable";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 type Preview = ImportPreview & { fileName: string };
 type Source = { uploadId: string } | { path: string };
@@ -459,11 +460,7 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
                 {busy === "import" ? "Starting…" : "Import"}
               </button>
             </div>
-            {error ? (
-              <div className="alert error" role="alert" style={{ marginTop: 12 }}>
-                {error}
-              </div>
-            ) : null}
+            <ErrorAlert error={error} style={{ marginTop: 12 }} />
           </section>
         </>
       ) : null}

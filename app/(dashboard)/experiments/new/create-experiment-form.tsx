@@ -7,6 +7,7 @@ import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import { Select } from "@/components/Select";
 import { DataTable, numeric } from "@/components/DataTable";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 export interface MetricOption {
   key: string;
@@ -137,11 +138,7 @@ export function CreateExperimentForm({
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate data-testid="create-experiment-form">
-      {message ? (
-        <div className="alert error" role="alert">
-          {message}
-        </div>
-      ) : null}
+      <ErrorAlert error={message} />
       <Field id="name" label="Name" error={err("name")}>
         {input("name", "name", prefill?.name ?? "", "text", { placeholder: "Student dim 20 (DE-RRD) vs teacher" })}
       </Field>

@@ -8,6 +8,7 @@ import { StatusBadge } from "@/components/StatusBadge";
 import { useJobPolling } from "@/components/jobs/useJobPolling";
 import { isTerminal, type JobView } from "@/lib/jobs/view";
 import { useApiAction } from "@/components/useApiAction";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 export function ComparisonJob({ initial }: { initial: JobView }) {
   const router = useRouter();
@@ -26,11 +27,7 @@ export function ComparisonJob({ initial }: { initial: JobView }) {
         <a href={`/jobs/${job.id}`}>Job details</a>
       </div>
       <p className="muted">{job.message || "waiting for a worker"}</p>
-      {job.error ? (
-        <div className="alert error" role="alert">
-          {job.error}
-        </div>
-      ) : null}
+      <ErrorAlert error={job.error} />
     </div>
   );
 }
@@ -62,11 +59,7 @@ export function RunComparisonButton({
       >
         {pending ? "Queueing…" : label}
       </button>
-      {error ? (
-        <div className="alert error" role="alert" style={{ marginTop: 8 }}>
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} style={{ marginTop: 8 }} />
     </div>
   );
 }
