@@ -15,6 +15,7 @@ import { listDriftChecks } from "@/lib/db/drift-checks";
 import { DriftCheckForm, DriftedSnapshotForm } from "./drift-forms";
 import { formatShare } from "@/lib/format";
 import { DataTable, LinkCell, numeric } from "@/components/DataTable";
+import { JsonPanel } from "@/components/JsonPanel";
 
 function DriftSignalBars({ bars }: { bars: { label: string; value: number; note: string }[] }) {
   return (
@@ -173,12 +174,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
             </dd>
           </dl>
         </section>
-        <section className="panel">
-          <h2>Parameters</h2>
-          <pre className="log" tabIndex={0} role="region" aria-label="Dataset parameters">
-            {JSON.stringify(dataset.params, null, 2)}
-          </pre>
-        </section>
+        <JsonPanel title="Parameters" label="Dataset parameters" value={dataset.params} />
       </div>
       <section className="panel">
         <h2>Models trained on it</h2>

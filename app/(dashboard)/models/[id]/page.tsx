@@ -22,6 +22,7 @@ import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/lo
 import { LoopButtons, LoopSettingsForm } from "@/components/loop/LoopControls";
 import { ArchiveToggle } from "@/components/ArchiveToggle";
 import { DataTable, LinkCell } from "@/components/DataTable";
+import { Facts } from "@/components/Facts";
 
 export const metadata: Metadata = { title: "Model" };
 
@@ -158,48 +159,40 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       <div className="grid cols-2">
         <section className="panel">
           <h2>Model</h2>
-          <dl className="facts">
-            <dt>Role</dt>
-            <dd>{model.role}</dd>
-            <dt>Architecture</dt>
-            <dd>{model.architecture}</dd>
-            <dt>Dimension</dt>
-            <dd>{model.dimension}</dd>
-            <dt>Parameters</dt>
-            <dd>{formatInt(model.parameterCount)}</dd>
-            <dt>Size</dt>
-            <dd>{formatBytes(model.sizeBytes)}</dd>
-            <dt>Dataset</dt>
-            <dd>
-              <Link href={`/datasets/${model.dataset.id}`}>{model.dataset.name}</Link>
-            </dd>
-            <dt>Method</dt>
-            <dd>{model.distillationMethod ?? "—"}</dd>
-            <dt>Artifact</dt>
-            <dd className="mono">{model.artifactUri}</dd>
-            {model.architecture === "bpr-mf" ? (
-              <>
-                <dt>Export</dt>
-                <dd>
+          <Facts
+            items={[
+              ["Role", model.role],
+              ["Architecture", model.architecture],
+              ["Dimension", model.dimension],
+              ["Parameters", formatInt(model.parameterCount)],
+              ["Size", formatBytes(model.sizeBytes)],
+              [
+                "Dataset",
+                <Link key="dataset" href={`/datasets/${model.dataset.id}`}>
+                  {model.dataset.name}
+                </Link>,
+              ],
+              ["Method", model.distillationMethod ?? "—"],
+              ["Artifact", model.artifactUri, "mono"],
+              model.architecture === "bpr-mf" && [
+                "Export",
+                <>
                   <a href={`/api/models/${model.id}/export?format=safetensors`}>.safetensors</a> (embeddings + ids) · .npy:{" "}
                   <a href={`/api/models/${model.id}/export?format=npy&part=users`}>users</a>,{" "}
                   <a href={`/api/models/${model.id}/export?format=npy&part=items`}>items</a>,{" "}
                   <a href={`/api/models/${model.id}/export?format=npy&part=user_ids`}>user ids</a>,{" "}
                   <a href={`/api/models/${model.id}/export?format=npy&part=item_ids`}>item ids</a>
-                </dd>
-              </>
-            ) : null}
-            <dt>Created</dt>
-            <dd>{formatDateTime(model.createdAt)}</dd>
-            {model.trainingRun?.jobRunId ? (
-              <>
-                <dt>Training job</dt>
-                <dd>
-                  <Link href={`/jobs/${model.trainingRun.jobRunId}`}>{model.trainingRun.kind}</Link>
-                </dd>
-              </>
-            ) : null}
-          </dl>
+                </>,
+              ],
+              ["Created", formatDateTime(model.createdAt)],
+              Boolean(model.trainingRun?.jobRunId) && [
+                "Training job",
+                <Link key="job" href={`/jobs/${model.trainingRun?.jobRunId}`}>
+                  {model.trainingRun?.kind}
+                </Link>,
+              ],
+            ]}
+          />
         </section>
         <section className="panel">
           <h2>Lineage</h2>
