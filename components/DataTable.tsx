@@ -24,6 +24,7 @@ export function DataTable({
   wrap = "region",
   tableLabel,
   style,
+  empty,
 }: {
   /** null and false leave a column out */
   columns: readonly (string | Column | null | false)[];
@@ -36,7 +37,10 @@ export function DataTable({
   tableLabel?: string;
   /** style of the scrolling box */
   style?: CSSProperties;
+  /** when set (there are no rows), what is said in the table's place */
+  empty?: ReactNode;
 }) {
+  if (empty) return <p className="empty">{empty}</p>;
   const shown = columns.filter((c): c is string | Column => c !== null && c !== false);
   const table = (
     <table className="data" data-testid={testId} aria-label={tableLabel}>
@@ -73,11 +77,6 @@ export function DataTable({
 
 /** A column of numbers, right-aligned. */
 export const numeric = (label: ReactNode, title?: string): Column => ({ label, num: true, title });
-
-/** What a table says in its place when it has no rows. */
-export function EmptyState({ children }: { children: ReactNode }) {
-  return <p className="empty">{children}</p>;
-}
 
 /** A cell holding a link to a record's page (its name). */
 export function LinkCell({ href, children }: { href: string; children: ReactNode }) {

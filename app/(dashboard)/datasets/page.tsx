@@ -27,38 +27,35 @@ export default async function DatasetsPage() {
         }
       />
       <section className="panel">
-        {datasets.length === 0 ? (
-          <p className="empty">No datasets yet.{hasRole(user.role, "editor") ? " Import your own or generate a synthetic one below." : ""}</p>
-        ) : (
-          <DataTable
-            columns={[
-              "Name",
-              "Source",
-              numeric("Users"),
-              numeric("Items"),
-              numeric("Interactions"),
-              numeric("Density"),
-              numeric("Models"),
-              "Snapshot",
-              "Created",
-            ]}
-            wrap="plain"
-          >
-            {datasets.map((d) => (
-              <tr key={d.id}>
-                <LinkCell href={`/datasets/${d.id}`}>{d.name}</LinkCell>
-                <td>{d.source}</td>
-                <td className="num">{formatInt(d.numUsers)}</td>
-                <td className="num">{formatInt(d.numItems)}</td>
-                <td className="num">{formatInt(d.numInteractions)}</td>
-                <td className="num">{formatDensity(d.numInteractions, d.numUsers, d.numItems)}</td>
-                <td className="num">{d._count.models}</td>
-                <td className="mono">{d.snapshot.slice(0, 12)}</td>
-                <td>{formatDateTime(d.createdAt)}</td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
+        <DataTable
+          empty={datasets.length === 0 && <>No datasets yet.{hasRole(user.role, "editor") ? " Import your own or generate a synthetic one below." : ""}</>}
+          columns={[
+            "Name",
+            "Source",
+            numeric("Users"),
+            numeric("Items"),
+            numeric("Interactions"),
+            numeric("Density"),
+            numeric("Models"),
+            "Snapshot",
+            "Created",
+          ]}
+          wrap="plain"
+        >
+          {datasets.map((d) => (
+            <tr key={d.id}>
+              <LinkCell href={`/datasets/${d.id}`}>{d.name}</LinkCell>
+              <td>{d.source}</td>
+              <td className="num">{formatInt(d.numUsers)}</td>
+              <td className="num">{formatInt(d.numItems)}</td>
+              <td className="num">{formatInt(d.numInteractions)}</td>
+              <td className="num">{formatDensity(d.numInteractions, d.numUsers, d.numItems)}</td>
+              <td className="num">{d._count.models}</td>
+              <td className="mono">{d.snapshot.slice(0, 12)}</td>
+              <td>{formatDateTime(d.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       {hasRole(user.role, "editor") ? (
         <section className="panel">

@@ -34,33 +34,36 @@ export default async function ExperimentsPage() {
         }
       />
       <section className="panel">
-        {experiments.length === 0 ? (
-          <p className="empty">No experiments yet.{hasRole(user.role, "editor") ? " Create one to put a student in front of real traffic." : ""}</p>
-        ) : (
-          <DataTable columns={["Name", "Status", "Stage", "Control → candidate", "Created by", "Started"]} wrap="plain" testId="experiments-table">
-            {experiments.map((e) => {
-              const control = e.variants.find((v) => v.key === "control")?.model;
-              const candidate = e.variants.find((v) => v.key === "candidate")?.model;
-              const percent = e.currentStageIndex >= 0 ? e.rampSchedule[e.currentStageIndex] : null;
-              return (
-                <tr key={e.id}>
-                  <LinkCell href={`/experiments/${e.id}`}>{e.name}</LinkCell>
-                  <td>
-                    <ExperimentStatusBadge status={e.status} />
-                  </td>
-                  <td className="mono">
-                    {percent === null ? "—" : `${percent}%`} <span className="muted">of {e.rampSchedule.join(" → ")}</span>
-                  </td>
-                  <td>
-                    {control?.name ?? "?"} → {candidate?.name ?? "?"}
-                  </td>
-                  <td>{e.createdBy.email}</td>
-                  <td>{formatDateTime(e.startedAt)}</td>
-                </tr>
-              );
-            })}
-          </DataTable>
-        )}
+        <DataTable
+          empty={
+            experiments.length === 0 && <>No experiments yet.{hasRole(user.role, "editor") ? " Create one to put a student in front of real traffic." : ""}</>
+          }
+          columns={["Name", "Status", "Stage", "Control → candidate", "Created by", "Started"]}
+          wrap="plain"
+          testId="experiments-table"
+        >
+          {experiments.map((e) => {
+            const control = e.variants.find((v) => v.key === "control")?.model;
+            const candidate = e.variants.find((v) => v.key === "candidate")?.model;
+            const percent = e.currentStageIndex >= 0 ? e.rampSchedule[e.currentStageIndex] : null;
+            return (
+              <tr key={e.id}>
+                <LinkCell href={`/experiments/${e.id}`}>{e.name}</LinkCell>
+                <td>
+                  <ExperimentStatusBadge status={e.status} />
+                </td>
+                <td className="mono">
+                  {percent === null ? "—" : `${percent}%`} <span className="muted">of {e.rampSchedule.join(" → ")}</span>
+                </td>
+                <td>
+                  {control?.name ?? "?"} → {candidate?.name ?? "?"}
+                </td>
+                <td>{e.createdBy.email}</td>
+                <td>{formatDateTime(e.startedAt)}</td>
+              </tr>
+            );
+          })}
+        </DataTable>
       </section>
     </>
   );

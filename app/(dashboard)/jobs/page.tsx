@@ -42,15 +42,15 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
             </Link>
           ))}
         </nav>
-        {runs.length === 0 ? (
-          <p className="empty">{statusFilter ? `No ${statusFilter} jobs.` : "No jobs yet."}</p>
-        ) : (
-          <DataTable columns={["Job", "Status", "Progress", "Created", "By", ""]} wrap="plain">
-            {runs.map((run) => (
-              <LiveJobRow key={run.id} initial={toJobView(run)} canCancel={canRun} />
-            ))}
-          </DataTable>
-        )}
+        <DataTable
+          empty={runs.length === 0 && <>{statusFilter ? `No ${statusFilter} jobs.` : "No jobs yet."}</>}
+          columns={["Job", "Status", "Progress", "Created", "By", ""]}
+          wrap="plain"
+        >
+          {runs.map((run) => (
+            <LiveJobRow key={run.id} initial={toJobView(run)} canCancel={canRun} />
+          ))}
+        </DataTable>
       </section>
     </>
   );

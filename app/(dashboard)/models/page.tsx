@@ -85,55 +85,52 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
             Apply
           </button>
         </form>
-        {models.length === 0 ? (
-          <p className="empty">No models match.</p>
-        ) : (
-          <DataTable
-            columns={[
-              "Model",
-              "Role",
-              numeric("Dim"),
-              numeric("Params"),
-              numeric("Size"),
-              "Lineage",
-              "Method",
-              "Dataset",
-              numeric("N@10"),
-              numeric("H@10"),
-              "Created",
-            ]}
-            wrap="plain"
-          >
-            {models.map((m) => (
-              <tr key={m.id}>
-                <LinkCell href={`/models/${m.id}`}>{m.name}</LinkCell>
-                <td>
-                  <StatusBadge status={m.role} />
-                  {m.archivedAt ? <span className="badge"> archived</span> : null}
-                </td>
-                <td className="num">{m.dimension}</td>
-                <td className="num">{formatCompact(m.parameterCount)}</td>
-                <td className="num">{formatBytes(m.sizeBytes)}</td>
-                <td>
-                  {m.teacher ? (
-                    <span className="lineage">
-                      <Link href={`/models/${m.teacher.id}`}>{m.teacher.name}</Link>
-                      <span className="arrow">→</span>
-                      <span>this</span>
-                    </span>
-                  ) : (
-                    <span className="muted">{m.role === "teacher" ? "trained alone" : "no teacher"}</span>
-                  )}
-                </td>
-                <td>{m.distillationMethod ?? "—"}</td>
-                <LinkCell href={`/datasets/${m.dataset.id}`}>{m.dataset.name}</LinkCell>
-                <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
-                <td className="num">{formatMetric(pickMetric(m.metrics, HR10_KEYS))}</td>
-                <td>{formatDateTime(m.createdAt)}</td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
+        <DataTable
+          empty={models.length === 0 && "No models match."}
+          columns={[
+            "Model",
+            "Role",
+            numeric("Dim"),
+            numeric("Params"),
+            numeric("Size"),
+            "Lineage",
+            "Method",
+            "Dataset",
+            numeric("N@10"),
+            numeric("H@10"),
+            "Created",
+          ]}
+          wrap="plain"
+        >
+          {models.map((m) => (
+            <tr key={m.id}>
+              <LinkCell href={`/models/${m.id}`}>{m.name}</LinkCell>
+              <td>
+                <StatusBadge status={m.role} />
+                {m.archivedAt ? <span className="badge"> archived</span> : null}
+              </td>
+              <td className="num">{m.dimension}</td>
+              <td className="num">{formatCompact(m.parameterCount)}</td>
+              <td className="num">{formatBytes(m.sizeBytes)}</td>
+              <td>
+                {m.teacher ? (
+                  <span className="lineage">
+                    <Link href={`/models/${m.teacher.id}`}>{m.teacher.name}</Link>
+                    <span className="arrow">→</span>
+                    <span>this</span>
+                  </span>
+                ) : (
+                  <span className="muted">{m.role === "teacher" ? "trained alone" : "no teacher"}</span>
+                )}
+              </td>
+              <td>{m.distillationMethod ?? "—"}</td>
+              <LinkCell href={`/datasets/${m.dataset.id}`}>{m.dataset.name}</LinkCell>
+              <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
+              <td className="num">{formatMetric(pickMetric(m.metrics, HR10_KEYS))}</td>
+              <td>{formatDateTime(m.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       {bars.length > 0 ? (
         <section className="panel">

@@ -178,26 +178,30 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
       </div>
       <section className="panel">
         <h2>Models trained on it</h2>
-        {dataset.models.length === 0 ? (
-          <p className="empty">
-            None yet. <Link href={`/models?datasetId=${dataset.id}`}>Train a teacher</Link>.
-          </p>
-        ) : (
-          <DataTable columns={["Model", "Role", numeric("Dim"), "Method", numeric("N@10"), "Created"]} wrap="bare">
-            {dataset.models.map((m) => (
-              <tr key={m.id}>
-                <LinkCell href={`/models/${m.id}`}>{m.name}</LinkCell>
-                <td>
-                  <StatusBadge status={m.role} />
-                </td>
-                <td className="num">{m.dimension}</td>
-                <td>{m.distillationMethod ?? "—"}</td>
-                <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
-                <td>{formatDateTime(m.createdAt)}</td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
+        <DataTable
+          empty={
+            dataset.models.length === 0 && (
+              <>
+                None yet. <Link href={`/models?datasetId=${dataset.id}`}>Train a teacher</Link>.
+              </>
+            )
+          }
+          columns={["Model", "Role", numeric("Dim"), "Method", numeric("N@10"), "Created"]}
+          wrap="bare"
+        >
+          {dataset.models.map((m) => (
+            <tr key={m.id}>
+              <LinkCell href={`/models/${m.id}`}>{m.name}</LinkCell>
+              <td>
+                <StatusBadge status={m.role} />
+              </td>
+              <td className="num">{m.dimension}</td>
+              <td>{m.distillationMethod ?? "—"}</td>
+              <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
+              <td>{formatDateTime(m.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       <section className="panel">
         <h2>Drift checks</h2>
