@@ -9,6 +9,7 @@ import { auditFilterForViewer, auditForViewer } from "@/lib/auth/audit-visibilit
 import { requirePageUser } from "@/lib/auth/current";
 import { auditEntityTypes, listAuditEntries } from "@/lib/db/audit";
 import { Select } from "@/components/Select";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -53,11 +54,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <input id="f-action" name="action" type="text" placeholder="e.g. user." defaultValue={query.action ?? ""} />
           </div>
           <button type="submit">Filter</button>
-          {filterParams.size > 0 ? (
-            <Link href="/audit" className="button secondary">
-              Clear
-            </Link>
-          ) : null}
+          {filterParams.size > 0 ? <ButtonLink href="/audit" label="Clear" secondary /> : null}
         </form>
         <DataTable
           empty={entries.length === 0 && "No entries match."}

@@ -7,6 +7,7 @@ import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { listDatasets } from "@/lib/db/datasets";
 import { GenerateDatasetForm } from "./generate-dataset-form";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Datasets" };
 
@@ -18,13 +19,7 @@ export default async function DatasetsPage() {
       <PageHeader
         title="Datasets"
         description="Implicit-feedback snapshots that teachers and students are trained and evaluated on."
-        actions={
-          hasRole(user.role, "editor") ? (
-            <Link href="/datasets/import" className="button">
-              Import a dataset
-            </Link>
-          ) : null
-        }
+        actions={hasRole(user.role, "editor") ? <ButtonLink href="/datasets/import" label="Import a dataset" /> : null}
       />
       <section className="panel">
         <DataTable

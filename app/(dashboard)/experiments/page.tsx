@@ -8,6 +8,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { listExperiments } from "@/lib/db/experiment-queries";
 import { getProductionSlot } from "@/lib/db/serving";
 import { ExperimentStatusBadge } from "./status-badge";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Experiments" };
 
@@ -25,13 +26,7 @@ export default async function ExperimentsPage() {
             <strong>{slot ? `${slot.model.name} (v${slot.version})` : "no model yet"}</strong>.
           </>
         }
-        actions={
-          hasRole(user.role, "editor") ? (
-            <Link className="button" href="/experiments/new">
-              New experiment
-            </Link>
-          ) : null
-        }
+        actions={hasRole(user.role, "editor") ? <ButtonLink href="/experiments/new" label="New experiment" /> : null}
       />
       <section className="panel">
         <DataTable

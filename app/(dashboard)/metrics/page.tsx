@@ -9,6 +9,7 @@ import { listMetrics, toDefinition } from "@/lib/db/metrics";
 import { AGGREGATION_LABEL, describeMetric, type MetricAggregation } from "@/lib/experiments/metrics";
 import { ArchiveToggle } from "@/components/ArchiveToggle";
 import { DataTable, numeric } from "@/components/DataTable";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Metrics" };
 export const dynamic = "force-dynamic";
@@ -37,13 +38,7 @@ export default async function MetricsPage({ searchParams }: { searchParams: Prom
             ) : null}
           </>
         }
-        actions={
-          canEdit ? (
-            <Link className="button" href="/metrics/new">
-              New metric
-            </Link>
-          ) : null
-        }
+        actions={canEdit ? <ButtonLink href="/metrics/new" label="New metric" /> : null}
       />
       <section className="panel">
         <DataTable

@@ -14,6 +14,7 @@ import { TrainModelForm } from "./train-model-form";
 import { ImportTeacherForm } from "./import-teacher-form";
 import { Field } from "@/components/Field";
 import { namedOptions, Select } from "@/components/Select";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Models" };
 
@@ -53,14 +54,8 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         description="Teachers (large BPR-MF) and the students distilled from them, with their offline quality and size."
         actions={
           <>
-            <Link href="/models/compare" className="button">
-              Compare
-            </Link>
-            {selectedDataset ? (
-              <Link href="/models" className="button secondary">
-                Show all datasets
-              </Link>
-            ) : null}
+            <ButtonLink href="/models/compare" label="Compare" />
+            {selectedDataset ? <ButtonLink href="/models" label="Show all datasets" secondary /> : null}
           </>
         }
       />

@@ -23,6 +23,7 @@ import { LoopButtons, LoopSettingsForm } from "@/components/loop/LoopControls";
 import { ArchiveToggle } from "@/components/ArchiveToggle";
 import { DataTable, LinkCell } from "@/components/DataTable";
 import { Facts } from "@/components/Facts";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Model" };
 
@@ -145,13 +146,9 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           <span style={{ display: "inline-flex", gap: 8, flexWrap: "wrap", alignItems: "flex-start" }}>
             {canEdit ? <ArchiveToggle url={`/api/models/${model.id}`} archived={model.archivedAt !== null} /> : null}
             {model.teacher ? (
-              <Link className="button" href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} data-testid="compare-with-teacher">
-                Compare with teacher
-              </Link>
+              <ButtonLink href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} label="Compare with teacher" testId="compare-with-teacher" />
             ) : model.role === "teacher" && model.students.length > 0 ? (
-              <Link className="button" href={`/models/compare?teacher=${model.id}`}>
-                Compare with its students
-              </Link>
+              <ButtonLink href={`/models/compare?teacher=${model.id}`} label="Compare with its students" />
             ) : null}
           </span>
         }
