@@ -1,6 +1,5 @@
 import { DataTable, LinkCell, numeric } from "@/components/DataTable";
 import type { Metadata } from "next";
-import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { formatDateTime, formatDensity, formatInt } from "@/components/format";
 import { requirePageUser } from "@/lib/auth/current";
