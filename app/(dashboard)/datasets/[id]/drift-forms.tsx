@@ -62,37 +62,29 @@ export function DriftedSnapshotForm({ parentId, parentName, generator }: { paren
       parentDatasetId: parentId,
     });
   }
+  // a share from 0 to 1 in steps of 0.05; `path` names its field in the server's errors
+  const share = (id: string, name: string, label: string, path: string, defaultValue: number) => (
+    <Field id={id} label={label} error={f.fieldErrors[path]}>
+      <input
+        id={id}
+        name={name}
+        type="number"
+        step="0.05"
+        min={0}
+        max={1}
+        defaultValue={defaultValue}
+        style={{ width: 90 }}
+        aria-invalid={Boolean(f.fieldErrors[path])}
+      />
+    </Field>
+  );
   return (
     <form className="inline" onSubmit={onSubmit} noValidate>
       <Field id="drift-name" label="Name" error={f.fieldErrors.name}>
         <input id="drift-name" name="name" type="text" defaultValue={`${parentName} (drifted)`.slice(0, 120)} aria-invalid={Boolean(f.fieldErrors.name)} />
       </Field>
-      <Field id="drift-phase" label="Drift phase (0–1)" error={f.fieldErrors["drift.phase"]}>
-        <input
-          id="drift-phase"
-          name="phase"
-          type="number"
-          step="0.05"
-          min={0}
-          max={1}
-          defaultValue={0.6}
-          style={{ width: 90 }}
-          aria-invalid={Boolean(f.fieldErrors["drift.phase"])}
-        />
-      </Field>
-      <Field id="drift-new-items" label="New items (share)" error={f.fieldErrors["drift.newItemFraction"]}>
-        <input
-          id="drift-new-items"
-          name="newItemFraction"
-          type="number"
-          step="0.05"
-          min={0}
-          max={1}
-          defaultValue={0.1}
-          style={{ width: 90 }}
-          aria-invalid={Boolean(f.fieldErrors["drift.newItemFraction"])}
-        />
-      </Field>
+      {share("drift-phase", "phase", "Drift phase (0–1)", "drift.phase", 0.6)}
+      {share("drift-new-items", "newItemFraction", "New items (share)", "drift.newItemFraction", 0.1)}
       <button type="submit" disabled={f.pending || !f.hydrated}>
         {f.pending ? "Starting…" : "Generate drifted snapshot"}
       </button>
