@@ -1,5 +1,6 @@
 import { formatInt, formatMetric } from "./format";
 import { flattenMetrics } from "./metrics";
+import { DataTable, numeric } from "@/components/DataTable";
 
 const CUTOFF_ORDER = ["H@5", "N@5", "M@5", "H@10", "N@10", "M@10", "H@20", "N@20", "M@20", "R@20"];
 
@@ -38,32 +39,18 @@ export function MetricsTable({ metrics }: { metrics: unknown }) {
   return (
     <>
       {groups.size > 0 ? (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Metrics table (scrolls sideways)">
-          <table className="data">
-            <thead>
-              <tr>
-                <th />
-                {columns.map((c) => (
-                  <th key={c} className="num">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {[...groups.entries()].map(([group, values]) => (
-                <tr key={group}>
-                  <td className="mono">{group}</td>
-                  {columns.map((c) => (
-                    <td key={c} className="num">
-                      {values.has(c) ? formatValue(values.get(c)!) : ""}
-                    </td>
-                  ))}
-                </tr>
+        <DataTable columns={["", ...columns.map((c) => numeric(c))]} label="Metrics table (scrolls sideways)">
+          {[...groups.entries()].map(([group, values]) => (
+            <tr key={group}>
+              <td className="mono">{group}</td>
+              {columns.map((c) => (
+                <td key={c} className="num">
+                  {values.has(c) ? formatValue(values.get(c)!) : ""}
+                </td>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {scalars.length > 0 ? (
         <dl className="facts" style={{ marginTop: 14 }}>

@@ -4,6 +4,9 @@
 import { useId, useState } from "react";
 import type { Prices } from "@/lib/experiments/cost";
 import { formatUsd, switchCost, switchCostSentence, type RoiArm } from "@/lib/experiments/offline-comparison";
+import { Field } from "@/components/Field";
+import { namedOptions, Select } from "@/components/Select";
+import { DataTable, numeric } from "@/components/DataTable";
 
 export interface RoiCardProps {
   /** what is served today (the teacher, the control) */
@@ -53,16 +56,9 @@ export function RoiCard({
     <div data-testid="roi-card">
       <div className="roi-inputs">
         {options.length > 1 ? (
-          <div className="field">
-            <label htmlFor={`${id}-option`}>{capitalised(optionLabel)}</label>
-            <select id={`${id}-option`} value={to.id} onChange={(e) => setOptionId(e.target.value)}>
-              {options.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id={`${id}-option`} label={capitalised(optionLabel)}>
+            <Select id={`${id}-option`} value={to.id} onChange={(e) => setOptionId(e.target.value)} options={namedOptions(options)} />
+          </Field>
         ) : null}
         <div className="field">
           <label htmlFor={`${id}-requests`}>Requests per day</label>
@@ -82,55 +78,34 @@ export function RoiCard({
           <p className="comparison-headline" data-testid="roi-summary">
             {switchCostSentence(cost, fromLabel)}; {to.tradeOff}.
           </p>
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Monthly serving cost table (scrolls sideways)">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">Monthly serving cost</th>
-                  <th scope="col" className="num">
-                    CPU per request
-                  </th>
-                  <th scope="col" className="num">
-                    CPU
-                  </th>
-                  <th scope="col" className="num">
-                    Memory
-                  </th>
-                  <th scope="col" className="num">
-                    Total
-                  </th>
-                  <th scope="col" className="num">
-                    {qualityHeader}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {(
-                  [
-                    [fromLabel, from, cost.from],
-                    [optionLabel, to, cost.to],
-                  ] as const
-                ).map(([label, arm, c]) => (
-                  <tr key={label}>
-                    <th scope="row">
-                      {capitalised(label)}: {arm.name}
-                    </th>
-                    <td className="num" data-testid={`roi-${label}-cpu-ms`}>
-                      {arm.cpuMsPerRequest.toFixed(3)} ms
-                    </td>
-                    <td className="num">{formatUsd(c.cpu)}</td>
-                    <td className="num">{formatUsd(c.memory)}</td>
-                    <td className="num" data-testid={`roi-${label}-total`}>
-                      {formatUsd(c.total)}
-                    </td>
-                    <td className="num" data-testid={`roi-${label}-quality`}>
-                      {arm.quality}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={["Monthly serving cost", numeric("CPU per request"), numeric("CPU"), numeric("Memory"), numeric("Total"), numeric(qualityHeader)]}
+            label="Monthly serving cost table (scrolls sideways)"
+          >
+            {(
+              [
+                [fromLabel, from, cost.from],
+                [optionLabel, to, cost.to],
+              ] as const
+            ).map(([label, arm, c]) => (
+              <tr key={label}>
+                <th scope="row">
+                  {capitalised(label)}: {arm.name}
+                </th>
+                <td className="num" data-testid={`roi-${label}-cpu-ms`}>
+                  {arm.cpuMsPerRequest.toFixed(3)} ms
+                </td>
+                <td className="num">{formatUsd(c.cpu)}</td>
+                <td className="num">{formatUsd(c.memory)}</td>
+                <td className="num" data-testid={`roi-${label}-total`}>
+                  {formatUsd(c.total)}
+                </td>
+                <td className="num" data-testid={`roi-${label}-quality`}>
+                  {arm.quality}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <p className="muted">
             CPU: requests × CPU per request ({cpuSource}) × vCPU-hour price. Memory: one resident copy of the model, 730 hours a month. Price defaults come from
             UNDERSTUDY_VCPU_HOUR_USD and UNDERSTUDY_GIB_HOUR_USD.{requestsNote ? ` ${requestsNote}` : ""}

@@ -1,9 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signInAt } from "./helpers";
 
 test("an admin creates a user, changes their role, and issues an API key shown once", async ({ page }) => {
-  await signIn(page, "admin");
-  await page.goto("/admin/users");
+  await signInAt(page, "admin", "/admin/users");
   await expect(page.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
 
   // invalid input is reported per field
@@ -48,8 +47,7 @@ test("an admin creates a user, changes their role, and issues an API key shown o
 });
 
 test("an editor sees per-field errors when generating a dataset with bad settings", async ({ page }) => {
-  await signIn(page, "editor");
-  await page.goto("/datasets");
+  await signInAt(page, "editor", "/datasets");
   await page.getByLabel("Users").fill("3");
   await page.getByRole("button", { name: "Generate dataset" }).click();
   await expect(page.locator("#ds-name-error")).toHaveText("Required");

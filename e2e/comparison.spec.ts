@@ -12,7 +12,7 @@ import { shareOf } from "../lib/experiments/offline-comparison";
 import { formatShare } from "../lib/format";
 import { e2eDatabaseUrl } from "./database";
 import { checkPage } from "./a11y";
-import { signIn } from "./helpers";
+import { signInAt } from "./helpers";
 
 let db: Db;
 let boss: PgBoss;
@@ -64,8 +64,7 @@ test.afterAll(async () => {
 
 test("compare a student with its teacher: job from the page, numbers equal to the stored evaluations, experiment prefilled", async ({ page }) => {
   test.setTimeout(180_000);
-  await signIn(page, "editor");
-  await page.goto(`/models/${studentId}`);
+  await signInAt(page, "editor", `/models/${studentId}`);
   await page.getByTestId("compare-with-teacher").click();
   await expect(page.getByTestId("comparison-missing")).toBeVisible();
   await page.getByRole("button", { name: "Run comparison" }).click();
@@ -106,8 +105,7 @@ test("compare a student with its teacher: job from the page, numbers equal to th
 });
 
 test("a viewer sees a stored comparison but cannot run one", async ({ page }) => {
-  await signIn(page, "viewer");
-  await page.goto(`/models/compare?teacher=${teacherId}&models=${studentId}`);
+  await signInAt(page, "viewer", `/models/compare?teacher=${teacherId}&models=${studentId}`);
   await expect(page.getByTestId("comparison")).toBeVisible();
   await expect(page.getByRole("button", { name: /Evaluate again|Run comparison/ })).toHaveCount(0);
   await expect(page.getByTestId("create-experiment-from-comparison")).toHaveCount(0);

@@ -13,6 +13,7 @@ import { writeTraffic, type World } from "../test/experiments/rollout-fixtures";
 import { checkPage } from "./a11y";
 import { e2eDatabaseUrl } from "./database";
 import { signIn } from "./helpers";
+import { person, seedTeacherAndStudent } from "./world";
 
 let db: Db;
 let boss: PgBoss;
@@ -23,39 +24,15 @@ test.beforeAll(async () => {
   // a sender only, as the web process has: the e2e server's worker runs the jobs
   boss = createBoss(e2eDatabaseUrl(), { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
   await boss.start();
-  // one live experiment at a time: make room (a fresh e2e database has none)
-  await db.experiment.updateMany({ where: { status: { in: ["running", "paused", "awaiting_approval"] } }, data: { status: "cancelled" } });
-  const dataset = await db.dataset.create({
-    data: { name: "e2e-tiny", source: "synthetic", snapshot: `e2e-${Date.now()}`, numUsers: 10, numItems: 10, numInteractions: 20 },
-  });
-  const model = (name: string, role: "teacher" | "student", dimension: number) =>
-    db.model.create({
-      data: {
-        name,
-        role,
-        architecture: "bpr-mf",
-        dimension,
-        parameterCount: dimension * 20,
-        sizeBytes: dimension * 80,
-        artifactUri: `/tmp/${name}`,
-        datasetId: dataset.id,
-      },
-    });
-  const teacher = await model("e2e-teacher", "teacher", 200);
-  const student = await model("e2e-student", "student", 20);
-  await db.servingSlot.upsert({ where: { name: "production" }, create: { name: "production", modelId: teacher.id }, update: { modelId: teacher.id } });
-  const person = async (email: string) => {
-    const u = await db.user.findUniqueOrThrow({ where: { email } });
-    return { id: u.id, email: u.email, role: u.role };
-  };
+  const { teacherId, studentId } = await seedTeacherAndStudent(db, { dataset: "e2e-tiny", models: "e2e" });
   world = {
-    editor: await person("admin@e2e.test"),
-    plainEditor: await person("editor@e2e.test"),
-    approver: await person("approver@e2e.test"),
-    approver2: await person("approver@e2e.test"),
-    viewer: await person("viewer@e2e.test"),
-    teacherId: teacher.id,
-    studentId: student.id,
+    editor: await person(db, "admin@e2e.test"),
+    plainEditor: await person(db, "editor@e2e.test"),
+    approver: await person(db, "approver@e2e.test"),
+    approver2: await person(db, "approver@e2e.test"),
+    viewer: await person(db, "viewer@e2e.test"),
+    teacherId,
+    studentId,
   };
 });
 

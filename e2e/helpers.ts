@@ -12,3 +12,9 @@ export async function signIn(page: Page, role: Role): Promise<void> {
   // argon2 verification on a loaded machine can take longer than the default 10 s
   await expect(page.getByTestId("current-user")).toHaveText(email, { timeout: 30_000 });
 }
+
+/** Signs in as `role`, then opens `path`. */
+export async function signInAt(page: Page, role: Role, path: string): Promise<void> {
+  await signIn(page, role);
+  await page.goto(path);
+}

@@ -2,7 +2,7 @@
 // columns, errors with line numbers), the split chosen in the form, the job to its end; a malformed,
 // an empty, an oversized and a duplicate file; viewers cannot reach the page.
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signInAt } from "./helpers";
 
 const run = Date.now().toString(36);
 // user, item, timestamp: 15 users × 5 interactions, named by this run so reruns never collide
@@ -18,8 +18,7 @@ async function choose(page: Page, name: string, content: string | Buffer) {
 
 test("an editor previews a CSV, picks the split and imports it; the same file again is the same dataset", async ({ page }) => {
   test.setTimeout(120_000);
-  await signIn(page, "editor");
-  await page.goto("/datasets");
+  await signInAt(page, "editor", "/datasets");
   await page.getByRole("link", { name: "Import a dataset" }).click();
   await expect(page.getByRole("heading", { name: "Import a dataset" })).toBeVisible();
 
@@ -70,8 +69,7 @@ test("an editor previews a CSV, picks the split and imports it; the same file ag
 
 test("a malformed file shows its errors with line numbers, and importing it fails and stores nothing", async ({ page }) => {
   test.setTimeout(90_000);
-  await signIn(page, "editor");
-  await page.goto("/datasets/import");
+  await signInAt(page, "editor", "/datasets/import");
   const bad = ["user,item,timestamp", `a${run},x,1`, `a${run},y`, `b${run},z,yesterday`, `b${run},w,4`].join("\n") + "\n";
   await choose(page, "broken.csv", bad);
   const errors = page.getByTestId("preview-errors");
@@ -87,8 +85,7 @@ test("a malformed file shows its errors with line numbers, and importing it fail
 });
 
 test("an empty file and one over the size limit are refused before anything is stored", async ({ page }) => {
-  await signIn(page, "editor");
-  await page.goto("/datasets/import");
+  await signInAt(page, "editor", "/datasets/import");
   await choose(page, "empty.csv", "");
   await expect(page.locator(".alert.error")).toHaveText("empty.csv is empty");
   // e2e/serve.ts sets IMPORT_MAX_BYTES to 4 MiB
@@ -98,8 +95,7 @@ test("an empty file and one over the size limit are refused before anything is s
 });
 
 test("viewers cannot open the import page or see its link", async ({ page }) => {
-  await signIn(page, "viewer");
-  await page.goto("/datasets");
+  await signInAt(page, "viewer", "/datasets");
   await expect(page.getByRole("link", { name: "Import a dataset" })).toHaveCount(0);
   const response = await page.goto("/datasets/import");
   expect(response?.status()).toBe(403);

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, signInAt } from "./helpers";
 
 test("a self-test job launched from the UI shows its progress until it succeeds", async ({ page }) => {
   test.setTimeout(90_000);
@@ -33,8 +33,7 @@ test("a self-test job launched from the UI shows its progress until it succeeds"
 });
 
 test("an editor cancels a running job from its page", async ({ page }) => {
-  await signIn(page, "editor");
-  await page.goto("/jobs");
+  await signInAt(page, "editor", "/jobs");
   await page.getByLabel("Steps").fill("200");
   await page.getByLabel("Step duration (ms)").fill("500");
   await page.getByRole("button", { name: "Run self-test job" }).click();

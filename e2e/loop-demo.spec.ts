@@ -10,7 +10,7 @@ import { createDemoDataset } from "../lib/db/seed";
 import { createBoss } from "../lib/jobs/boss";
 import { requestCancel } from "../lib/jobs/enqueue";
 import { e2eDatabaseUrl } from "./database";
-import { signIn } from "./helpers";
+import { signInAt } from "./helpers";
 
 let db: Db;
 let boss: PgBoss;
@@ -63,8 +63,7 @@ test.afterAll(async () => {
 
 test("an editor replays drifted demo traffic from the production model's page: the job's progress, then the drift alert", async ({ page }) => {
   test.setTimeout(150_000);
-  await signIn(page, "editor");
-  await page.goto(`/models/${modelId}`);
+  await signInAt(page, "editor", `/models/${modelId}`);
   await expect(page.getByTestId("demo-replay-hint")).toBeVisible();
   await page.locator("#loop").screenshot({ path: test.info().outputPath("model-loop-demo.png") });
   await page.getByRole("button", { name: "Replay drifted traffic (demo)" }).click();

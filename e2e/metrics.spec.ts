@@ -8,45 +8,23 @@ import { writeCustomEvents, writeHealthyTraffic, type World } from "../test/expe
 import { checkPage } from "./a11y";
 import { e2eDatabaseUrl } from "./database";
 import { signIn } from "./helpers";
+import { person, seedTeacherAndStudent } from "./world";
 
 let db: Db;
 let world: World;
 
 test.beforeAll(async () => {
   db = createDb(e2eDatabaseUrl());
-  await db.experiment.updateMany({ where: { status: { in: ["running", "paused", "awaiting_approval"] } }, data: { status: "cancelled" } });
-  const dataset = await db.dataset.create({
-    data: { name: "e2e-metrics", source: "synthetic", snapshot: `e2e-metrics-${Date.now()}`, numUsers: 10, numItems: 10, numInteractions: 20 },
-  });
-  const model = (name: string, role: "teacher" | "student", dimension: number) =>
-    db.model.create({
-      data: {
-        name,
-        role,
-        architecture: "bpr-mf",
-        dimension,
-        parameterCount: dimension * 20,
-        sizeBytes: dimension * 80,
-        artifactUri: `/tmp/${name}`,
-        datasetId: dataset.id,
-      },
-    });
-  const teacher = await model("e2e-metrics-teacher", "teacher", 200);
-  const student = await model("e2e-metrics-student", "student", 20);
-  await db.servingSlot.upsert({ where: { name: "production" }, create: { name: "production", modelId: teacher.id }, update: { modelId: teacher.id } });
-  const person = async (email: string) => {
-    const u = await db.user.findUniqueOrThrow({ where: { email } });
-    return { id: u.id, email: u.email, role: u.role };
-  };
-  const editor = await person("editor@e2e.test");
+  const { teacherId, studentId } = await seedTeacherAndStudent(db, { dataset: "e2e-metrics", models: "e2e-metrics" });
+  const editor = await person(db, "editor@e2e.test");
   world = {
     editor,
     plainEditor: editor,
     approver: editor,
     approver2: editor,
-    viewer: await person("viewer@e2e.test"),
-    teacherId: teacher.id,
-    studentId: student.id,
+    viewer: await person(db, "viewer@e2e.test"),
+    teacherId,
+    studentId,
   };
 });
 

@@ -9,7 +9,7 @@ import { createDb, type Db } from "../lib/db/client";
 import { recordAlert } from "../lib/db/alerts";
 import { receiver, type Received } from "../test/helpers/webhook-receiver";
 import { e2eDatabaseUrl } from "./database";
-import { signIn } from "./helpers";
+import { signIn, signInAt } from "./helpers";
 import { E2E_USERS } from "./users";
 
 let db: Db;
@@ -43,8 +43,7 @@ test.afterAll(async () => {
 
 test("an admin adds a webhook, sends a signed test event and reads the delivery log", async ({ page, request }) => {
   test.setTimeout(90_000);
-  await signIn(page, "admin");
-  await page.goto("/admin/webhooks");
+  await signInAt(page, "admin", "/admin/webhooks");
   await expect(page.getByRole("heading", { level: 1, name: "Webhooks" })).toBeVisible();
 
   // a URL that is not http(s) is refused per field, by the form and by the API

@@ -9,7 +9,7 @@ import { createDb, type Db } from "../lib/db/client";
 import { generateSynthetic } from "../lib/recsys/data/synthetic";
 import { writeTsvDir } from "../lib/recsys/data/tsv-dir";
 import { e2eDatabaseUrl } from "./database";
-import { signIn } from "./helpers";
+import { signInAt } from "./helpers";
 
 let db: Db;
 let csv: string;
@@ -35,8 +35,7 @@ test.afterAll(async () => {
 
 test("an editor imports a teacher as ranked lists; a bad line is refused; DE-RRD says it needs embeddings", async ({ page }) => {
   test.setTimeout(90_000);
-  await signIn(page, "editor");
-  await page.goto("/models");
+  await signInAt(page, "editor", "/models");
   const form = page.locator("form", { has: page.getByRole("button", { name: "Import teacher" }) });
   await form.getByLabel("Ranked lists (RD and RRD only)").check();
   await form.getByLabel("Dataset it was trained on").selectOption({ label: name });

@@ -9,25 +9,15 @@ import { requirePageUser } from "@/lib/auth/current";
 import { loadOverview } from "@/lib/db/overview";
 import { OverviewAlerts } from "./overview-alerts";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
+import { DataTable, LinkCell } from "@/components/DataTable";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const { user } = await requirePageUser();
-  const {
-    datasets,
-    teachers,
-    students,
-    activeJobs,
-    failedJobs,
-    runningExperiments,
-    production,
-    recentJobs,
-    recentAudit,
-    liveChecks,
-    redistillRuns,
-    loopEvents,
-  } = await loadOverview();
+  const overview = await loadOverview();
+  const { datasets, teachers, students, activeJobs, failedJobs, runningExperiments, production } = overview;
+  const { recentJobs, recentAudit, liveChecks, redistillRuns, loopEvents } = overview;
 
   return (
     <>
@@ -103,28 +93,20 @@ export default async function OverviewPage() {
               all →
             </Link>
           </h2>
-          {recentJobs.length === 0 ? (
-            <p className="empty">No jobs yet.</p>
-          ) : (
-            <table className="data">
-              <tbody>
-                {recentJobs.map((job) => (
-                  <tr key={job.id}>
-                    <td>
-                      <Link href={`/jobs/${job.id}`}>{QUEUE_TITLES[job.queue] ?? job.queue}</Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={job.status} />
-                    </td>
-                    <td style={{ width: "40%" }}>
-                      <ProgressBar percent={job.progress} status={job.status} />
-                    </td>
-                    <td className="muted">{formatRelative(job.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <DataTable empty={recentJobs.length === 0 && "No jobs yet."} columns={[]} wrap="bare">
+            {recentJobs.map((job) => (
+              <tr key={job.id}>
+                <LinkCell href={`/jobs/${job.id}`}>{QUEUE_TITLES[job.queue] ?? job.queue}</LinkCell>
+                <td>
+                  <StatusBadge status={job.status} />
+                </td>
+                <td style={{ width: "40%" }}>
+                  <ProgressBar percent={job.progress} status={job.status} />
+                </td>
+                <td className="muted">{formatRelative(job.createdAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         </section>
         <section className="panel">
           <h2>
@@ -133,21 +115,15 @@ export default async function OverviewPage() {
               audit log →
             </Link>
           </h2>
-          {recentAudit.length === 0 ? (
-            <p className="empty">Nothing recorded yet.</p>
-          ) : (
-            <table className="data">
-              <tbody>
-                {recentAudit.map((entry) => (
-                  <tr key={entry.id.toString()}>
-                    <td className="mono">{entry.action}</td>
-                    <td>{entry.actorLabel}</td>
-                    <td className="muted">{formatRelative(entry.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <DataTable empty={recentAudit.length === 0 && "Nothing recorded yet."} columns={[]} wrap="bare">
+            {recentAudit.map((entry) => (
+              <tr key={entry.id.toString()}>
+                <td className="mono">{entry.action}</td>
+                <td>{entry.actorLabel}</td>
+                <td className="muted">{formatRelative(entry.createdAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         </section>
       </div>
     </>

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import { useHydrated } from "@/components/useHydrated";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 export function SignInForm({ next }: { next: string }) {
   const router = useRouter();
@@ -31,11 +32,7 @@ export function SignInForm({ next }: { next: string }) {
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate>
-      {error ? (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       <Field id="email" label="Email" error={fieldErrors.email}>
         <input id="email" name="email" type="email" autoComplete="username" required autoFocus aria-invalid={Boolean(fieldErrors.email)} />
       </Field>

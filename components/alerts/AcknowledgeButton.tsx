@@ -1,23 +1,11 @@
 "use client";
 
-import { useState } from "react";
-import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
-import { useHydrated } from "@/components/useHydrated";
+import { useApiAction } from "@/components/useApiAction";
 
 export function AcknowledgeButton({ id }: { id: string }) {
-  const router = useRouter();
-  const hydrated = useHydrated();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function acknowledge() {
-    setPending(true);
-    const result = await postJson(`/api/alerts/${id}/acknowledge`);
-    setPending(false);
-    if (result.ok) router.refresh();
-    else setError(result.error.message);
-  }
+  const { run, pending, hydrated, error } = useApiAction();
+  const acknowledge = () => run(() => postJson(`/api/alerts/${id}/acknowledge`));
 
   return (
     <div>

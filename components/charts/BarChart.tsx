@@ -53,18 +53,13 @@ export function BarChart({
   const rows = scaleBand<string>({ domain: categories.map((_, i) => String(i)), range: [0, categories.length * rowH], padding: 0.15 });
   const inner = scaleBand<string>({ domain: series.map((s) => s.name), range: [0, rows.bandwidth()], padding: 0.1 });
   const short = (s: string) => (s.length > 28 ? `${s.slice(0, 27)}…` : s);
+  const legend = series.length > 1 ? series.map((s, i) => ({ name: s.name, color: s.color ?? PALETTE[i % PALETTE.length] })) : [];
+  const table = {
+    columns: ["", ...series.map((s) => s.name)],
+    rows: categories.map((c, i) => [c, ...series.map((s) => (s.values[i] === null ? "—" : format(s.values[i]!)))]),
+  };
   return (
-    <ChartFrame
-      title={title}
-      width={width}
-      height={height}
-      testId={testId}
-      legend={series.length > 1 ? series.map((s, i) => ({ name: s.name, color: s.color ?? PALETTE[i % PALETTE.length] })) : []}
-      table={{
-        columns: ["", ...series.map((s) => s.name)],
-        rows: categories.map((c, i) => [c, ...series.map((s) => (s.values[i] === null ? "—" : format(s.values[i]!)))]),
-      }}
-    >
+    <ChartFrame title={title} width={width} height={height} testId={testId} legend={legend} table={table}>
       {(tip) => (
         <Group left={margin.left} top={margin.top}>
           <GridColumns scale={x} height={categories.length * rowH} stroke="#eef1f5" numTicks={5} />

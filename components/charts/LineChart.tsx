@@ -105,18 +105,13 @@ export function LineChart({
     }),
   ]);
 
+  const legend = [
+    ...clean.map((s, i) => ({ name: s.name, color: colorOf(i, s.color), dashed: s.dashed })),
+    ...cleanBands.map((b, i) => ({ name: b.name, color: colorOf(i, b.color), band: true })),
+  ];
+
   return (
-    <ChartFrame
-      title={title}
-      width={width}
-      height={height}
-      testId={testId}
-      legend={[
-        ...clean.map((s, i) => ({ name: s.name, color: colorOf(i, s.color), dashed: s.dashed })),
-        ...cleanBands.map((b, i) => ({ name: b.name, color: colorOf(i, b.color), band: true })),
-      ]}
-      table={{ columns, rows }}
-    >
+    <ChartFrame title={title} width={width} height={height} testId={testId} legend={legend} table={{ columns, rows }}>
       {(tip) => {
         const onMove = (e: MouseEvent<SVGRectElement>) => {
           const svg = e.currentTarget.ownerSVGElement;

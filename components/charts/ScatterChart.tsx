@@ -56,21 +56,16 @@ export function ScatterChart({
   const y = scaleLinear<number>({ domain: [Math.max(0, yLo - pad), yHi + pad], range: [innerH, 0], nice: true });
   const groups = [...new Set(pts.map((p) => p.group ?? ""))].filter(Boolean);
   const colorOf = (p: ScatterPoint, i: number) => p.color ?? PALETTE[i % PALETTE.length];
+  const legend = groups.map((g) => ({
+    name: g,
+    color: colorOf(
+      pts.find((p) => p.group === g)!,
+      pts.findIndex((p) => p.group === g),
+    ),
+  }));
+  const table = { columns: ["model", xLabel, yLabel], rows: pts.map((p) => [p.label, xFormat(p.x), yFormat(p.y)]) };
   return (
-    <ChartFrame
-      title={title}
-      width={width}
-      height={height}
-      testId={testId}
-      legend={groups.map((g) => ({
-        name: g,
-        color: colorOf(
-          pts.find((p) => p.group === g)!,
-          pts.findIndex((p) => p.group === g),
-        ),
-      }))}
-      table={{ columns: ["model", xLabel, yLabel], rows: pts.map((p) => [p.label, xFormat(p.x), yFormat(p.y)]) }}
-    >
+    <ChartFrame title={title} width={width} height={height} testId={testId} legend={legend} table={table}>
       {(tip) => (
         <Group left={margin.left} top={margin.top}>
           <GridRows scale={y} width={innerW} stroke="#eef1f5" numTicks={5} />

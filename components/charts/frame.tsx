@@ -5,6 +5,7 @@
 import { type FocusEvent, type MouseEvent, type ReactNode } from "react";
 import { AxisBottom, AxisLeft, type AxisScale } from "@visx/axis";
 import { useTooltip, TooltipWithBounds } from "@visx/tooltip";
+import { DataTable } from "@/components/DataTable";
 
 export const PALETTE = ["#1f5fa8", "#1f7a4a", "#b3261e", "#8a5a00", "#6b21a8", "#0f766e", "#9d174d", "#4b5563"];
 export const ROLE_COLORS: Record<string, string> = { teacher: "#1f5fa8", student: "#1f7a4a", control: "#5d6b7e", candidate: "#2856c8" };
@@ -98,30 +99,17 @@ export function ChartFrame({
       {table ? (
         <details className="chart-data">
           <summary>Data: {title}</summary>
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  {table.columns.map((c) => (
-                    <th key={c} scope="col">
-                      {c}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {table.rows.map((r, i) => (
-                  <tr key={i}>
-                    {r.map((v, j) => (
-                      <td key={j} className={typeof v === "number" ? "num" : undefined}>
-                        {v}
-                      </td>
-                    ))}
-                  </tr>
+          <DataTable columns={table.columns} wrap="plain">
+            {table.rows.map((r, i) => (
+              <tr key={i}>
+                {r.map((v, j) => (
+                  <td key={j} className={typeof v === "number" ? "num" : undefined}>
+                    {v}
+                  </td>
                 ))}
-              </tbody>
-            </table>
-          </div>
+              </tr>
+            ))}
+          </DataTable>
         </details>
       ) : null}
     </figure>

@@ -5,6 +5,7 @@ import { KPI_DEFINITIONS } from "@/lib/experiments/kpis";
 import type { ExperimentReport } from "@/lib/experiments/report";
 import { SEGMENT_LABELS } from "@/lib/experiments/user-segments";
 import { TeacherAgreementChart } from "./TeacherAgreementChart";
+import { DataTable, numeric } from "@/components/DataTable";
 
 const pct = (x: number | null, digits = 1) => (x === null ? "—" : `${(x * 100).toFixed(digits)}%`);
 const pValue = (p: number | null) => (p === null ? "—" : p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
@@ -50,53 +51,50 @@ export function DistillationGuardrails({ report }: { report: ExperimentReport })
           {!s.computed ? (
             <p className="muted">The user segments of the candidate&apos;s training dataset are not computed yet (the job runs every minute).</p>
           ) : (
-            <div className="table-wrap" tabIndex={0} role="region" aria-label="Segment table (scrolls sideways)">
-              <table className="data" data-testid="segment-table">
-                <thead>
-                  <tr>
-                    <th>Segment</th>
-                    <th>KPI</th>
-                    <th className="num">Users (control / candidate)</th>
-                    <th className="num">Control</th>
-                    <th className="num">Candidate</th>
-                    <th className="num">Lift</th>
-                    <th className="num">Always-valid CI</th>
-                    <th className="num">Margin</th>
-                    <th className="num">p (worse)</th>
-                    <th className="num">BH p</th>
-                    <th>Verdict</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.results.map((r) => (
-                    <tr key={`${r.segment}-${r.kpi}`} data-segment={r.segment} data-kpi={r.kpi}>
-                      <td>{SEGMENT_LABELS[r.segment]}</td>
-                      <td>{KPI_DEFINITIONS[r.kpi].label}</td>
-                      <td className="num">
-                        {r.control.n} / {r.candidate.n}
-                      </td>
-                      <td className="num">{formatKpiValue(r.kpi, r.control.value)}</td>
-                      <td className="num">{formatKpiValue(r.kpi, r.candidate.value)}</td>
-                      <td className="num">{r.lift === null ? "—" : `${r.lift >= 0 ? "+" : "−"}${pct(Math.abs(r.lift))}`}</td>
-                      <td className="num">{r.ci ? `[${pct(r.ci[0])}, ${pct(r.ci[1])}]` : "—"}</td>
-                      <td className="num">−{pct(r.margin)}</td>
-                      <td className="num">{pValue(r.pWorse)}</td>
-                      <td className="num">{pValue(r.pAdjusted)}</td>
-                      <td>
-                        {r.worse ? (
-                          <span className="badge err">worse: holds the stage</span>
-                        ) : r.pAdjusted === null ? (
-                          <span className="badge warn">not tested</span>
-                        ) : (
-                          <span className="badge ok">not shown worse</span>
-                        )}
-                        {r.note ? <div className="muted">{r.note}</div> : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[
+                "Segment",
+                "KPI",
+                numeric("Users (control / candidate)"),
+                numeric("Control"),
+                numeric("Candidate"),
+                numeric("Lift"),
+                numeric("Always-valid CI"),
+                numeric("Margin"),
+                numeric("p (worse)"),
+                numeric("BH p"),
+                "Verdict",
+              ]}
+              label="Segment table (scrolls sideways)"
+              testId="segment-table"
+            >
+              {s.results.map((r) => (
+                <tr key={`${r.segment}-${r.kpi}`} data-segment={r.segment} data-kpi={r.kpi}>
+                  <td>{SEGMENT_LABELS[r.segment]}</td>
+                  <td>{KPI_DEFINITIONS[r.kpi].label}</td>
+                  <td className="num">
+                    {r.control.n} / {r.candidate.n}
+                  </td>
+                  <td className="num">{formatKpiValue(r.kpi, r.control.value)}</td>
+                  <td className="num">{formatKpiValue(r.kpi, r.candidate.value)}</td>
+                  <td className="num">{r.lift === null ? "—" : `${r.lift >= 0 ? "+" : "−"}${pct(Math.abs(r.lift))}`}</td>
+                  <td className="num">{r.ci ? `[${pct(r.ci[0])}, ${pct(r.ci[1])}]` : "—"}</td>
+                  <td className="num">−{pct(r.margin)}</td>
+                  <td className="num">{pValue(r.pWorse)}</td>
+                  <td className="num">{pValue(r.pAdjusted)}</td>
+                  <td>
+                    {r.worse ? (
+                      <span className="badge err">worse: holds the stage</span>
+                    ) : r.pAdjusted === null ? (
+                      <span className="badge warn">not tested</span>
+                    ) : (
+                      <span className="badge ok">not shown worse</span>
+                    )}
+                    {r.note ? <div className="muted">{r.note}</div> : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
           <p className="muted">
             Long-tail users: most of their training interactions are outside the most popular 20% of items

@@ -1,23 +1,16 @@
 "use client";
 
-import { useState } from "react";
 import { postJson } from "@/components/api-client";
 import type { JobView } from "@/lib/jobs/view";
-import { useHydrated } from "@/components/useHydrated";
+import { useApiAction } from "@/components/useApiAction";
 
 export function CancelJobButton({ jobId, onCancelled, small }: { jobId: string; onCancelled: (job: JobView) => void; small?: boolean }) {
-  const [pending, setPending] = useState(false);
-  const hydrated = useHydrated();
-  const [error, setError] = useState<string | null>(null);
-
-  async function cancel() {
-    setPending(true);
-    setError(null);
-    const result = await postJson<{ job: JobView }>(`/api/jobs/${jobId}/cancel`);
-    setPending(false);
-    if (result.ok) onCancelled(result.data.job);
-    else setError(result.error.message);
-  }
+  const { run, pending, hydrated, error } = useApiAction();
+  const cancel = () =>
+    run(
+      () => postJson<{ job: JobView }>(`/api/jobs/${jobId}/cancel`),
+      (data) => onCancelled(data.job),
+    );
 
   return (
     <span>

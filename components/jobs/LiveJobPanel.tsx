@@ -6,6 +6,9 @@ import { formatDateTime, formatDuration } from "@/components/format";
 import { CancelJobButton } from "./CancelJobButton";
 import { useJobPolling } from "./useJobPolling";
 import { isTerminal, type JobLogView, type JobView } from "@/lib/jobs/view";
+import { ErrorAlert } from "@/components/ErrorAlert";
+import { JsonPanel } from "@/components/JsonPanel";
+import { Facts } from "@/components/Facts";
 
 /** A job's live status, progress, timings and log, as on its detail page. */
 export function LiveJobPanel({ initial, initialLogs, canCancel }: { initial: JobView; initialLogs: JobLogView[]; canCancel: boolean }) {
@@ -26,29 +29,18 @@ export function LiveJobPanel({ initial, initialLogs, canCancel }: { initial: Job
           {job.message || <span className="muted">no message yet</span>}
           {job.cancelRequested && !terminal ? <span className="muted"> (cancellation requested)</span> : null}
         </p>
-        {job.error ? (
-          <div className="alert error" role="alert" style={{ marginBottom: 12 }}>
-            {job.error}
-          </div>
-        ) : null}
+        <ErrorAlert error={job.error} style={{ marginBottom: 12 }} />
         {stale ? <p className="muted">Lost contact with the server; retrying…</p> : null}
-        <dl className="facts">
-          <dt>Queue</dt>
-          <dd>{job.queue}</dd>
-          <dt>Attempts</dt>
-          <dd>{job.attempts}</dd>
-          <dt>Created</dt>
-          <dd>
-            {formatDateTime(job.createdAt)}
-            {job.createdBy ? ` by ${job.createdBy}` : ""}
-          </dd>
-          <dt>Started</dt>
-          <dd>{formatDateTime(job.startedAt)}</dd>
-          <dt>Finished</dt>
-          <dd>{formatDateTime(job.finishedAt)}</dd>
-          <dt>Duration</dt>
-          <dd>{job.startedAt ? formatDuration(job.startedAt, job.finishedAt) : "—"}</dd>
-        </dl>
+        <Facts
+          items={[
+            ["Queue", job.queue],
+            ["Attempts", job.attempts],
+            ["Created", `${formatDateTime(job.createdAt)}${job.createdBy ? ` by ${job.createdBy}` : ""}`],
+            ["Started", formatDateTime(job.startedAt)],
+            ["Finished", formatDateTime(job.finishedAt)],
+            ["Duration", job.startedAt ? formatDuration(job.startedAt, job.finishedAt) : "—"],
+          ]}
+        />
       </section>
       <section className="panel">
         <h2>Log</h2>
@@ -65,14 +57,7 @@ export function LiveJobPanel({ initial, initialLogs, canCancel }: { initial: Job
           </pre>
         )}
       </section>
-      {job.result !== null && job.result !== undefined ? (
-        <section className="panel">
-          <h2>Result</h2>
-          <pre className="log" tabIndex={0} role="region" aria-label="Job result">
-            {JSON.stringify(job.result, null, 2)}
-          </pre>
-        </section>
-      ) : null}
+      {job.result !== null && job.result !== undefined ? <JsonPanel title="Result" label="Job result" value={job.result} /> : null}
     </>
   );
 }

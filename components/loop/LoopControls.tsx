@@ -6,6 +6,8 @@ import { callApi, postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import type { JobView } from "@/lib/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
+import { ErrorAlert } from "@/components/ErrorAlert";
+import { useApiAction } from "@/components/useApiAction";
 
 /**
  * The loop's buttons: fold live events now, check drift now, redistill now, and on a demo install
@@ -50,11 +52,7 @@ export function LoopButtons({ modelId, canEdit, demoReplay = false }: { modelId:
         </button>
       ) : null}
       {!canEdit ? <span className="muted">Editors can run these.</span> : null}
-      {error ? (
-        <div className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} style={{ flexBasis: "100%" }} />
     </div>
   );
 }
@@ -86,12 +84,8 @@ const THRESHOLD_FIELDS: [keyof LoopSettingsView["thresholds"], string, string][]
 
 /** Per-model loop settings: schedules, retention, thresholds, gate, and what a passing candidate does. */
 export function LoopSettingsForm({ modelId, settings, canEdit }: { modelId: string; settings: LoopSettingsView; canEdit: boolean }) {
-  const router = useRouter();
-  const hydrated = useHydrated();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending, hydrated, error, fieldErrors } = useApiAction();
   const [saved, setSaved] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -113,19 +107,8 @@ export function LoopSettingsForm({ modelId, settings, canEdit }: { modelId: stri
         latencyBudgetP99Us: num("g.latencyBudgetP99Us"),
       },
     };
-    setPending(true);
-    setError(null);
     setSaved(false);
-    const result = await callApi(`/api/models/${modelId}/loop`, "PATCH", body);
-    setPending(false);
-    if (!result.ok) {
-      setFieldErrors(result.error.fieldErrors);
-      setError(result.error.message);
-      return;
-    }
-    setFieldErrors({});
-    setSaved(true);
-    router.refresh();
+    if ((await run(() => callApi(`/api/models/${modelId}/loop`, "PATCH", body))).ok) setSaved(true);
   }
   const input = (name: string, label: string, value: number | null, hint?: string, step = "any") => (
     <Field key={name} id={`loop-${name}`} label={label} error={fieldErrors[name.replace(/^t\./, "thresholds.").replace(/^g\./, "gate.")]} hint={hint}>
@@ -167,11 +150,7 @@ export function LoopSettingsForm({ modelId, settings, canEdit }: { modelId: stri
         {pending ? "Saving…" : "Save loop settings"}
       </button>
       {saved ? <span className="muted"> Saved; schedules updated.</span> : null}
-      {error ? (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
     </form>
   );
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { PageHeader } from "@/components/PageHeader";
 import { requirePageUser } from "@/lib/auth/current";
 import { ChangePasswordForm } from "./change-password-form";
+import { Facts } from "@/components/Facts";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -17,16 +18,14 @@ export default async function AccountPage() {
         </section>
         <section className="panel">
           <h2>You</h2>
-          <dl className="facts">
-            <dt>Email</dt>
-            <dd>{user.email}</dd>
-            <dt>Name</dt>
-            <dd>{user.name ?? "—"}</dd>
-            <dt>Role</dt>
-            <dd>{user.role}</dd>
-            <dt>Session</dt>
-            <dd>expires {expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC unless used again</dd>
-          </dl>
+          <Facts
+            items={[
+              ["Email", user.email],
+              ["Name", user.name ?? "—"],
+              ["Role", user.role],
+              ["Session", `expires ${expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC unless used again`],
+            ]}
+          />
         </section>
       </div>
     </>

@@ -8,6 +8,8 @@ import { formatDateTime } from "@/components/format";
 import { auditFilterForViewer, auditForViewer } from "@/lib/auth/audit-visibility";
 import { requirePageUser } from "@/lib/auth/current";
 import { auditEntityTypes, listAuditEntries } from "@/lib/db/audit";
+import { Select } from "@/components/Select";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -41,14 +43,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <form className="filters" method="get" action="/audit">
           <div className="field">
             <label htmlFor="f-type">Entity</label>
-            <select id="f-type" name="entityType" defaultValue={query.entityType ?? ""}>
-              <option value="">all</option>
-              {entityTypes.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </select>
+            <Select id="f-type" name="entityType" defaultValue={query.entityType ?? ""} options={[{ value: "", label: "all" }, ...entityTypes]} />
           </div>
           <div className="field">
             <label htmlFor="f-id">Entity id</label>
@@ -59,49 +54,45 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <input id="f-action" name="action" type="text" placeholder="e.g. user." defaultValue={query.action ?? ""} />
           </div>
           <button type="submit">Filter</button>
-          {filterParams.size > 0 ? (
-            <Link href="/audit" className="button secondary">
-              Clear
-            </Link>
-          ) : null}
+          {filterParams.size > 0 ? <ButtonLink href="/audit" label="Clear" secondary /> : null}
         </form>
-        {entries.length === 0 ? (
-          <p className="empty">No entries match.</p>
-        ) : (
-          <DataTable columns={["When", "Actor", "Action", "Entity", "Reason and details"]} label="Audit log table (scrolls sideways)">
-            {entries.map((entry) => {
-              const href = entityHref(entry.entityType, entry.entityId);
-              const data = entry.data && typeof entry.data === "object" && Object.keys(entry.data).length > 0 ? JSON.stringify(entry.data) : null;
-              return (
-                <tr key={entry.id.toString()}>
-                  <td style={{ whiteSpace: "nowrap" }}>{formatDateTime(entry.createdAt)}</td>
-                  <td>{entry.actorLabel}</td>
-                  <td className="mono">{entry.action}</td>
-                  <td>
-                    <span className="muted">{entry.entityType}</span>{" "}
-                    {href ? (
-                      <Link href={href} className="mono">
-                        {entry.entityId}
-                      </Link>
-                    ) : (
-                      <Link href={`/audit?entityType=${encodeURIComponent(entry.entityType)}&entityId=${encodeURIComponent(entry.entityId)}`} className="mono">
-                        {entry.entityId}
-                      </Link>
-                    )}
-                  </td>
-                  <td>
-                    {entry.reason ? <div>{entry.reason}</div> : null}
-                    {data ? (
-                      <div className="mono muted" style={{ fontSize: 12, maxWidth: 480, overflowWrap: "anywhere" }}>
-                        {data.length > 300 ? `${data.slice(0, 300)}…` : data}
-                      </div>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </DataTable>
-        )}
+        <DataTable
+          empty={entries.length === 0 && "No entries match."}
+          columns={["When", "Actor", "Action", "Entity", "Reason and details"]}
+          label="Audit log table (scrolls sideways)"
+        >
+          {entries.map((entry) => {
+            const href = entityHref(entry.entityType, entry.entityId);
+            const data = entry.data && typeof entry.data === "object" && Object.keys(entry.data).length > 0 ? JSON.stringify(entry.data) : null;
+            return (
+              <tr key={entry.id.toString()}>
+                <td style={{ whiteSpace: "nowrap" }}>{formatDateTime(entry.createdAt)}</td>
+                <td>{entry.actorLabel}</td>
+                <td className="mono">{entry.action}</td>
+                <td>
+                  <span className="muted">{entry.entityType}</span>{" "}
+                  {href ? (
+                    <Link href={href} className="mono">
+                      {entry.entityId}
+                    </Link>
+                  ) : (
+                    <Link href={`/audit?entityType=${encodeURIComponent(entry.entityType)}&entityId=${encodeURIComponent(entry.entityId)}`} className="mono">
+                      {entry.entityId}
+                    </Link>
+                  )}
+                </td>
+                <td>
+                  {entry.reason ? <div>{entry.reason}</div> : null}
+                  {data ? (
+                    <div className="mono muted" style={{ fontSize: 12, maxWidth: 480, overflowWrap: "anywhere" }}>
+                      {data.length > 300 ? `${data.slice(0, 300)}…` : data}
+                    </div>
+                  ) : null}
+                </td>
+              </tr>
+            );
+          })}
+        </DataTable>
         {nextBefore ? (
           <p style={{ marginBottom: 0 }}>
             <Link href={`/audit?${new URLSearchParams([...filterParams, ["before", nextBefore]])}`}>Older entries →</Link>

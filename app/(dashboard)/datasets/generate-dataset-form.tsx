@@ -3,6 +3,7 @@
 import type { FormEvent } from "react";
 import { Field } from "@/components/Field";
 import { useJobForm } from "@/components/jobs/useJobForm";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 function numberOrUndefined(value: FormDataEntryValue | null): number | undefined {
   if (value === null || String(value).trim() === "") return undefined;
@@ -40,11 +41,7 @@ export function GenerateDatasetForm() {
       <button type="submit" disabled={pending || !hydrated}>
         {pending ? "Starting…" : "Generate dataset"}
       </button>
-      {error ? (
-        <div className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} style={{ flexBasis: "100%" }} />
     </form>
   );
 }

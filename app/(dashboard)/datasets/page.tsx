@@ -1,11 +1,12 @@
+import { DataTable, LinkCell, numeric } from "@/components/DataTable";
 import type { Metadata } from "next";
-import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { formatDateTime, formatDensity, formatInt } from "@/components/format";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { listDatasets } from "@/lib/db/datasets";
 import { GenerateDatasetForm } from "./generate-dataset-form";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Datasets" };
 
@@ -17,53 +18,38 @@ export default async function DatasetsPage() {
       <PageHeader
         title="Datasets"
         description="Implicit-feedback snapshots that teachers and students are trained and evaluated on."
-        actions={
-          hasRole(user.role, "editor") ? (
-            <Link href="/datasets/import" className="button">
-              Import a dataset
-            </Link>
-          ) : null
-        }
+        actions={hasRole(user.role, "editor") ? <ButtonLink href="/datasets/import" label="Import a dataset" /> : null}
       />
       <section className="panel">
-        {datasets.length === 0 ? (
-          <p className="empty">No datasets yet.{hasRole(user.role, "editor") ? " Import your own or generate a synthetic one below." : ""}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Source</th>
-                  <th className="num">Users</th>
-                  <th className="num">Items</th>
-                  <th className="num">Interactions</th>
-                  <th className="num">Density</th>
-                  <th className="num">Models</th>
-                  <th>Snapshot</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {datasets.map((d) => (
-                  <tr key={d.id}>
-                    <td>
-                      <Link href={`/datasets/${d.id}`}>{d.name}</Link>
-                    </td>
-                    <td>{d.source}</td>
-                    <td className="num">{formatInt(d.numUsers)}</td>
-                    <td className="num">{formatInt(d.numItems)}</td>
-                    <td className="num">{formatInt(d.numInteractions)}</td>
-                    <td className="num">{formatDensity(d.numInteractions, d.numUsers, d.numItems)}</td>
-                    <td className="num">{d._count.models}</td>
-                    <td className="mono">{d.snapshot.slice(0, 12)}</td>
-                    <td>{formatDateTime(d.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          empty={datasets.length === 0 && <>No datasets yet.{hasRole(user.role, "editor") ? " Import your own or generate a synthetic one below." : ""}</>}
+          columns={[
+            "Name",
+            "Source",
+            numeric("Users"),
+            numeric("Items"),
+            numeric("Interactions"),
+            numeric("Density"),
+            numeric("Models"),
+            "Snapshot",
+            "Created",
+          ]}
+          wrap="plain"
+        >
+          {datasets.map((d) => (
+            <tr key={d.id}>
+              <LinkCell href={`/datasets/${d.id}`}>{d.name}</LinkCell>
+              <td>{d.source}</td>
+              <td className="num">{formatInt(d.numUsers)}</td>
+              <td className="num">{formatInt(d.numItems)}</td>
+              <td className="num">{formatInt(d.numInteractions)}</td>
+              <td className="num">{formatDensity(d.numInteractions, d.numUsers, d.numItems)}</td>
+              <td className="num">{d._count.models}</td>
+              <td className="mono">{d.snapshot.slice(0, 12)}</td>
+              <td>{formatDateTime(d.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       {hasRole(user.role, "editor") ? (
         <section className="panel">

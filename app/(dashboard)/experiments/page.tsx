@@ -1,5 +1,5 @@
+import { DataTable, LinkCell } from "@/components/DataTable";
 import type { Metadata } from "next";
-import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { formatDateTime } from "@/components/format";
 import { requirePageUser } from "@/lib/auth/current";
@@ -7,6 +7,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { listExperiments } from "@/lib/db/experiment-queries";
 import { getProductionSlot } from "@/lib/db/serving";
 import { ExperimentStatusBadge } from "./status-badge";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Experiments" };
 
@@ -24,58 +25,39 @@ export default async function ExperimentsPage() {
             <strong>{slot ? `${slot.model.name} (v${slot.version})` : "no model yet"}</strong>.
           </>
         }
-        actions={
-          hasRole(user.role, "editor") ? (
-            <Link className="button" href="/experiments/new">
-              New experiment
-            </Link>
-          ) : null
-        }
+        actions={hasRole(user.role, "editor") ? <ButtonLink href="/experiments/new" label="New experiment" /> : null}
       />
       <section className="panel">
-        {experiments.length === 0 ? (
-          <p className="empty">No experiments yet.{hasRole(user.role, "editor") ? " Create one to put a student in front of real traffic." : ""}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="data" data-testid="experiments-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Status</th>
-                  <th>Stage</th>
-                  <th>Control → candidate</th>
-                  <th>Created by</th>
-                  <th>Started</th>
-                </tr>
-              </thead>
-              <tbody>
-                {experiments.map((e) => {
-                  const control = e.variants.find((v) => v.key === "control")?.model;
-                  const candidate = e.variants.find((v) => v.key === "candidate")?.model;
-                  const percent = e.currentStageIndex >= 0 ? e.rampSchedule[e.currentStageIndex] : null;
-                  return (
-                    <tr key={e.id}>
-                      <td>
-                        <Link href={`/experiments/${e.id}`}>{e.name}</Link>
-                      </td>
-                      <td>
-                        <ExperimentStatusBadge status={e.status} />
-                      </td>
-                      <td className="mono">
-                        {percent === null ? "—" : `${percent}%`} <span className="muted">of {e.rampSchedule.join(" → ")}</span>
-                      </td>
-                      <td>
-                        {control?.name ?? "?"} → {candidate?.name ?? "?"}
-                      </td>
-                      <td>{e.createdBy.email}</td>
-                      <td>{formatDateTime(e.startedAt)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          empty={
+            experiments.length === 0 && <>No experiments yet.{hasRole(user.role, "editor") ? " Create one to put a student in front of real traffic." : ""}</>
+          }
+          columns={["Name", "Status", "Stage", "Control → candidate", "Created by", "Started"]}
+          wrap="plain"
+          testId="experiments-table"
+        >
+          {experiments.map((e) => {
+            const control = e.variants.find((v) => v.key === "control")?.model;
+            const candidate = e.variants.find((v) => v.key === "candidate")?.model;
+            const percent = e.currentStageIndex >= 0 ? e.rampSchedule[e.currentStageIndex] : null;
+            return (
+              <tr key={e.id}>
+                <LinkCell href={`/experiments/${e.id}`}>{e.name}</LinkCell>
+                <td>
+                  <ExperimentStatusBadge status={e.status} />
+                </td>
+                <td className="mono">
+                  {percent === null ? "—" : `${percent}%`} <span className="muted">of {e.rampSchedule.join(" → ")}</span>
+                </td>
+                <td>
+                  {control?.name ?? "?"} → {candidate?.name ?? "?"}
+                </td>
+                <td>{e.createdBy.email}</td>
+                <td>{formatDateTime(e.startedAt)}</td>
+              </tr>
+            );
+          })}
+        </DataTable>
       </section>
     </>
   );

@@ -1,3 +1,4 @@
+import { DataTable } from "@/components/DataTable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
@@ -41,29 +42,15 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
             </Link>
           ))}
         </nav>
-        {runs.length === 0 ? (
-          <p className="empty">{statusFilter ? `No ${statusFilter} jobs.` : "No jobs yet."}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>Job</th>
-                  <th>Status</th>
-                  <th>Progress</th>
-                  <th>Created</th>
-                  <th>By</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {runs.map((run) => (
-                  <LiveJobRow key={run.id} initial={toJobView(run)} canCancel={canRun} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          empty={runs.length === 0 && <>{statusFilter ? `No ${statusFilter} jobs.` : "No jobs yet."}</>}
+          columns={["Job", "Status", "Progress", "Created", "By", ""]}
+          wrap="plain"
+        >
+          {runs.map((run) => (
+            <LiveJobRow key={run.id} initial={toJobView(run)} canCancel={canRun} />
+          ))}
+        </DataTable>
       </section>
     </>
   );

@@ -3,6 +3,7 @@
 import type { FormEvent } from "react";
 import { Field } from "@/components/Field";
 import { useJobForm } from "@/components/jobs/useJobForm";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 /** Starts a self-test job (counts to N with progress) and opens its page. */
 export function SelftestLauncher() {
@@ -34,11 +35,7 @@ export function SelftestLauncher() {
           {pending ? "Starting…" : "Run self-test job"}
         </button>
       </form>
-      {error ? (
-        <div className="alert error" role="alert" style={{ marginTop: 12 }}>
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} style={{ marginTop: 12 }} />
     </section>
   );
 }

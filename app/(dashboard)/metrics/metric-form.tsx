@@ -5,6 +5,8 @@ import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { callApi } from "@/components/api-client";
 import { Field } from "@/components/Field";
+import { Select } from "@/components/Select";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 export interface MetricFormValues {
   key: string;
@@ -114,20 +116,14 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
     options = BUILT_IN_EVENTS,
   ) => (
     <>
-      <select
+      <Select
         id={id}
         value={value.kind}
         onChange={(e) => set({ ...value, kind: e.target.value })}
         disabled={measuringDisabled}
         aria-invalid={Boolean(err(path))}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-        <option value="custom">custom event…</option>
-      </select>
+        options={[...options, { value: "custom", label: "custom event…" }]}
+      />
       {value.kind === "custom" ? (
         <input
           id={`${id}-custom`}
@@ -147,11 +143,7 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate data-testid="metric-form">
-      {message ? (
-        <div className="alert error" role="alert">
-          {message}
-        </div>
-      ) : null}
+      <ErrorAlert error={message} />
       {frozen ? <div className="alert info">{frozen}</div> : null}
       {editing ? null : (
         <Field id="key" label="Key" error={err("key")} hint="Lower case, digits and _; how the API and experiments refer to it. It cannot change later.">
@@ -165,19 +157,14 @@ export function MetricForm({ initial, metricId, frozen }: { initial: MetricFormV
         <textarea id="description" name="description" rows={2} defaultValue={initial.description} />
       </Field>
       <Field id="aggregation" label="Aggregation" error={err("aggregation")} hint={hint}>
-        <select
+        <Select
           id="aggregation"
           value={aggregation}
           onChange={(e) => setAggregation(e.target.value as MetricFormValues["aggregation"])}
           disabled={measuringDisabled}
           aria-invalid={Boolean(err("aggregation"))}
-        >
-          {AGGREGATIONS.map((a) => (
-            <option key={a.value} value={a.value}>
-              {a.label}
-            </option>
-          ))}
-        </select>
+          options={AGGREGATIONS}
+        />
       </Field>
       <Field
         id="event"

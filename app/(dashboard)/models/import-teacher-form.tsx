@@ -4,6 +4,8 @@ import { useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
 import { Field } from "@/components/Field";
 import { useHydrated } from "@/components/useHydrated";
+import { namedOptions, Select } from "@/components/Select";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 type Kind = "embeddings" | "ranked-lists";
 
@@ -51,11 +53,7 @@ export function ImportTeacherForm({ datasets, defaultDatasetId }: { datasets: { 
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate style={{ maxWidth: 640 }}>
-      {error ? (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       <Field id="import-kind" label="What the teacher is" error={fieldErrors.kind}>
         <div className="checkbox-row" id="import-kind">
           <label>
@@ -70,13 +68,7 @@ export function ImportTeacherForm({ datasets, defaultDatasetId }: { datasets: { 
       </Field>
       <div className="grid cols-2">
         <Field id="import-dataset" label="Dataset it was trained on" error={fieldErrors.datasetId}>
-          <select id="import-dataset" name="datasetId" defaultValue={defaultDatasetId ?? datasets[0]?.id}>
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
+          <Select id="import-dataset" name="datasetId" defaultValue={defaultDatasetId ?? datasets[0]?.id} options={namedOptions(datasets)} />
         </Field>
         <Field id="import-name" label="Name (optional)" error={fieldErrors.name}>
           <input id="import-name" name="name" type="text" placeholder="Imported teacher" />

@@ -1,3 +1,4 @@
+import { DataTable, LinkCell, numeric } from "@/components/DataTable";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
@@ -11,6 +12,9 @@ import { listDatasetChoices } from "@/lib/db/datasets";
 import { listModels, MODEL_SORTS, searchModels, type ModelSort } from "@/lib/db/models";
 import { TrainModelForm } from "./train-model-form";
 import { ImportTeacherForm } from "./import-teacher-form";
+import { Field } from "@/components/Field";
+import { namedOptions, Select } from "@/components/Select";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Models" };
 
@@ -22,6 +26,8 @@ const SORT_LABELS: Record<ModelSort, string> = {
   ndcg10: "test NDCG@10, best first",
   size: "size, smallest first",
 };
+const ANY = { value: "", label: "any" };
+const METHOD_OPTIONS = METHODS.map((m) => ({ value: m, label: m === "teacher" ? "teacher (trained alone)" : m }));
 const str = (v: string | string[] | undefined) => (typeof v === "string" && v.length > 0 && v.length < 100 ? v : undefined);
 
 export default async function ModelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -48,128 +54,78 @@ export default async function ModelsPage({ searchParams }: { searchParams: Promi
         description="Teachers (large BPR-MF) and the students distilled from them, with their offline quality and size."
         actions={
           <>
-            <Link href="/models/compare" className="button">
-              Compare
-            </Link>
-            {selectedDataset ? (
-              <Link href="/models" className="button secondary">
-                Show all datasets
-              </Link>
-            ) : null}
+            <ButtonLink href="/models/compare" label="Compare" />
+            {selectedDataset ? <ButtonLink href="/models" label="Show all datasets" secondary /> : null}
           </>
         }
       />
       <section className="panel">
         <form method="get" className="filters" aria-label="Filter and sort models">
-          <div className="field">
-            <label htmlFor="f-role">Role</label>
-            <select id="f-role" name="role" defaultValue={role ?? ""}>
-              <option value="">any</option>
-              <option value="teacher">teacher</option>
-              <option value="student">student</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-dataset">Dataset</label>
-            <select id="f-dataset" name="datasetId" defaultValue={selectedDataset ?? ""}>
-              <option value="">any</option>
-              {datasets.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-method">Method</label>
-            <select id="f-method" name="method" defaultValue={method ?? ""}>
-              <option value="">any</option>
-              {METHODS.map((m) => (
-                <option key={m} value={m}>
-                  {m === "teacher" ? "teacher (trained alone)" : m}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-status">Status</label>
-            <select id="f-status" name="status" defaultValue={status}>
-              <option value="active">active</option>
-              <option value="archived">archived</option>
-              <option value="all">all</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-sort">Sort by</label>
-            <select id="f-sort" name="sort" defaultValue={sort}>
-              {MODEL_SORTS.map((s) => (
-                <option key={s} value={s}>
-                  {SORT_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id="f-role" label="Role">
+            <Select id="f-role" name="role" defaultValue={role ?? ""} options={[ANY, "teacher", "student"]} />
+          </Field>
+          <Field id="f-dataset" label="Dataset">
+            <Select id="f-dataset" name="datasetId" defaultValue={selectedDataset ?? ""} options={[ANY, ...namedOptions(datasets)]} />
+          </Field>
+          <Field id="f-method" label="Method">
+            <Select id="f-method" name="method" defaultValue={method ?? ""} options={[ANY, ...METHOD_OPTIONS]} />
+          </Field>
+          <Field id="f-status" label="Status">
+            <Select id="f-status" name="status" defaultValue={status} options={["active", "archived", "all"]} />
+          </Field>
+          <Field id="f-sort" label="Sort by">
+            <Select id="f-sort" name="sort" defaultValue={sort} options={MODEL_SORTS.map((s) => ({ value: s, label: SORT_LABELS[s] }))} />
+          </Field>
           <button type="submit" className="secondary">
             Apply
           </button>
         </form>
-        {models.length === 0 ? (
-          <p className="empty">No models match.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>Model</th>
-                  <th>Role</th>
-                  <th className="num">Dim</th>
-                  <th className="num">Params</th>
-                  <th className="num">Size</th>
-                  <th>Lineage</th>
-                  <th>Method</th>
-                  <th>Dataset</th>
-                  <th className="num">N@10</th>
-                  <th className="num">H@10</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {models.map((m) => (
-                  <tr key={m.id}>
-                    <td>
-                      <Link href={`/models/${m.id}`}>{m.name}</Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={m.role} />
-                      {m.archivedAt ? <span className="badge"> archived</span> : null}
-                    </td>
-                    <td className="num">{m.dimension}</td>
-                    <td className="num">{formatCompact(m.parameterCount)}</td>
-                    <td className="num">{formatBytes(m.sizeBytes)}</td>
-                    <td>
-                      {m.teacher ? (
-                        <span className="lineage">
-                          <Link href={`/models/${m.teacher.id}`}>{m.teacher.name}</Link>
-                          <span className="arrow">→</span>
-                          <span>this</span>
-                        </span>
-                      ) : (
-                        <span className="muted">{m.role === "teacher" ? "trained alone" : "no teacher"}</span>
-                      )}
-                    </td>
-                    <td>{m.distillationMethod ?? "—"}</td>
-                    <td>
-                      <Link href={`/datasets/${m.dataset.id}`}>{m.dataset.name}</Link>
-                    </td>
-                    <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
-                    <td className="num">{formatMetric(pickMetric(m.metrics, HR10_KEYS))}</td>
-                    <td>{formatDateTime(m.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          empty={models.length === 0 && "No models match."}
+          columns={[
+            "Model",
+            "Role",
+            numeric("Dim"),
+            numeric("Params"),
+            numeric("Size"),
+            "Lineage",
+            "Method",
+            "Dataset",
+            numeric("N@10"),
+            numeric("H@10"),
+            "Created",
+          ]}
+          wrap="plain"
+        >
+          {models.map((m) => (
+            <tr key={m.id}>
+              <LinkCell href={`/models/${m.id}`}>{m.name}</LinkCell>
+              <td>
+                <StatusBadge status={m.role} />
+                {m.archivedAt ? <span className="badge"> archived</span> : null}
+              </td>
+              <td className="num">{m.dimension}</td>
+              <td className="num">{formatCompact(m.parameterCount)}</td>
+              <td className="num">{formatBytes(m.sizeBytes)}</td>
+              <td>
+                {m.teacher ? (
+                  <span className="lineage">
+                    <Link href={`/models/${m.teacher.id}`}>{m.teacher.name}</Link>
+                    <span className="arrow">→</span>
+                    <span>this</span>
+                  </span>
+                ) : (
+                  <span className="muted">{m.role === "teacher" ? "trained alone" : "no teacher"}</span>
+                )}
+              </td>
+              <td>{m.distillationMethod ?? "—"}</td>
+              <LinkCell href={`/datasets/${m.dataset.id}`}>{m.dataset.name}</LinkCell>
+              <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
+              <td className="num">{formatMetric(pickMetric(m.metrics, HR10_KEYS))}</td>
+              <td>{formatDateTime(m.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       {bars.length > 0 ? (
         <section className="panel">

@@ -5,6 +5,8 @@ import { Field } from "@/components/Field";
 import { useJobForm } from "@/components/jobs/useJobForm";
 import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, type PresetName } from "@/lib/recsys/presets";
 import { rankedTeacherProblem, type DistillMethod } from "@/lib/recsys/distill/methods";
+import { namedOptions, Select } from "@/components/Select";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 const METHODS = [
   { value: "de-rrd", label: "DE-RRD (experts + relaxed ranking)" },
@@ -71,11 +73,7 @@ export function TrainModelForm({
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate style={{ maxWidth: 640 }}>
-      {error ? (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} />
       <Field id="train-role" label="What to train" error={fieldErrors.role}>
         <div className="checkbox-row" id="train-role">
           <label>
@@ -90,13 +88,13 @@ export function TrainModelForm({
       </Field>
       <div className="grid cols-2">
         <Field id="train-dataset" label="Dataset" error={fieldErrors.datasetId}>
-          <select id="train-dataset" value={datasetId} onChange={(e) => setDatasetId(e.target.value)} aria-invalid={Boolean(fieldErrors.datasetId)}>
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
+          <Select
+            id="train-dataset"
+            value={datasetId}
+            onChange={(e) => setDatasetId(e.target.value)}
+            aria-invalid={Boolean(fieldErrors.datasetId)}
+            options={namedOptions(datasets)}
+          />
         </Field>
         <Field id="train-name" label="Name (optional)" error={fieldErrors.name}>
           <input id="train-name" name="name" type="text" placeholder="generated from the settings" />
@@ -105,13 +103,7 @@ export function TrainModelForm({
       {role === "student" ? (
         <div className="grid cols-2">
           <Field id="train-method" label="Distillation method" error={fieldErrors.method}>
-            <select id="train-method" value={method} onChange={(e) => setMethod(e.target.value)}>
-              {METHODS.map((m) => (
-                <option key={m.value} value={m.value}>
-                  {m.label}
-                </option>
-              ))}
-            </select>
+            <Select id="train-method" value={method} onChange={(e) => setMethod(e.target.value)} options={METHODS} />
           </Field>
           <Field
             id="train-teacher"
@@ -119,20 +111,18 @@ export function TrainModelForm({
             error={fieldErrors.teacherModelId}
             hint={teachersHere.length === 0 && method !== "none" ? "No teacher on this dataset yet: train one first." : undefined}
           >
-            <select
+            <Select
               id="train-teacher"
               name="teacherModelId"
               disabled={method === "none"}
               value={chosenTeacher?.id ?? ""}
               onChange={(e) => setTeacherId(e.target.value)}
               aria-invalid={Boolean(fieldErrors.teacherModelId)}
-            >
-              {teachersHere.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name} ({t.architecture === "ranked-lists" ? "ranked lists" : `d=${t.dimension}`})
-                </option>
-              ))}
-            </select>
+              options={teachersHere.map((t) => ({
+                value: t.id,
+                label: `${t.name} (${t.architecture === "ranked-lists" ? "ranked lists" : `d=${t.dimension}`})`,
+              }))}
+            />
           </Field>
         </div>
       ) : null}
@@ -142,13 +132,7 @@ export function TrainModelForm({
         </div>
       ) : null}
       <Field id="train-preset" label="Recipe" error={fieldErrors.preset} hint="Epochs and the fields below override the recipe's values.">
-        <select id="train-preset" value={preset} onChange={(e) => setPreset(e.target.value as PresetName)}>
-          {PRESET_OPTIONS.map((p) => (
-            <option key={p.value} value={p.value}>
-              {p.label}
-            </option>
-          ))}
-        </select>
+        <Select id="train-preset" value={preset} onChange={(e) => setPreset(e.target.value as PresetName)} options={PRESET_OPTIONS} />
       </Field>
       <div className="grid cols-3">
         <Field id="train-dimension" label="Dimension" error={fieldErrors.dimension}>

@@ -3,17 +3,20 @@ import { requireRole, requireUser } from "@/lib/auth/current";
 import { listDatasets } from "@/lib/db/datasets";
 import { enqueueAudited } from "@/lib/jobs/enqueue";
 import { generateDatasetInput } from "@/lib/jobs/definitions";
-import { handler, json, parseJson } from "@/lib/http";
+import { json, parseJson } from "@/lib/http";
+import { sessionRoute } from "@/lib/http/session-route";
 
-export const GET = handler(async () => {
-  await requireUser();
-  return json({ datasets: await listDatasets() });
-});
+export const GET = sessionRoute(
+  () => requireUser(),
+  async () => json({ datasets: await listDatasets() }),
+);
 
 /** Generates a synthetic dataset in the background: answers 202 with the job to follow. */
-export const POST = handler(async (request: Request) => {
-  const { user } = await requireRole("editor");
-  const input = await parseJson(request, generateDatasetInput);
-  const run = await enqueueAudited({ queue: "generate-dataset", input, by: user });
-  return json({ job: toJobView(run) }, { status: 202 });
-});
+export const POST = sessionRoute(
+  () => requireRole("editor"),
+  async (request, { user }) => {
+    const input = await parseJson(request, generateDatasetInput);
+    const run = await enqueueAudited({ queue: "generate-dataset", input, by: user });
+    return json({ job: toJobView(run) }, { status: 202 });
+  },
+);

@@ -4,16 +4,18 @@ import { db } from "@/lib/db/client";
 import { listExperiments } from "@/lib/db/experiment-queries";
 import { createExperiment } from "@/lib/services/experiments";
 import { experimentConfigSchema } from "@/lib/experiments/config";
-import { handler, json, parseJson } from "@/lib/http";
+import { json, parseJson } from "@/lib/http";
+import { sessionRoute } from "@/lib/http/session-route";
 
-export const GET = handler(async () => {
-  await requireUser();
-  return json({ experiments: await listExperiments() });
-});
+export const POST = sessionRoute(
+  () => requireRole("editor"),
+  async (request, { user }) => {
+    const experiment = await createExperiment(db(), await parseJson(request, experimentConfigSchema), user);
+    return json({ experiment: { id: experiment.id, status: experiment.status } }, { status: 201 });
+  },
+);
 
-export const POST = handler(async (request: Request) => {
-  const { user } = await requireRole("editor");
-  const config = await parseJson(request, experimentConfigSchema);
-  const experiment = await createExperiment(db(), config, user);
-  return json({ experiment: { id: experiment.id, status: experiment.status } }, { status: 201 });
-});
+export const GET = sessionRoute(
+  () => requireUser(),
+  async () => json({ experiments: await listExperiments() }),
+);

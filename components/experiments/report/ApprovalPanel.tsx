@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 /**
  * Approve or reject the production cutover. `blockedReason` disables the buttons with an explanation
@@ -45,11 +46,7 @@ export function ApprovalPanel({ experimentId, blockedReason, candidateName }: { 
         onChange={(e) => setComment(e.target.value)}
         disabled={Boolean(blockedReason)}
       />
-      {error ? (
-        <div className="alert error" role="alert" style={{ marginTop: 8 }}>
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} style={{ marginTop: 8 }} />
       <div style={{ display: "flex", gap: 8, marginTop: 10 }}>
         <button type="button" onClick={() => decide("approve")} disabled={Boolean(blockedReason) || pending !== null} data-testid="approve">
           {pending === "approve" ? "Approving…" : "Approve cutover"}

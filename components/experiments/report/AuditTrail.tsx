@@ -2,6 +2,7 @@
 import { DataTable } from "@/components/DataTable";
 import { formatDateTime } from "@/components/format";
 import type { ExperimentView } from "@/lib/experiments/experiment-view";
+import { JsonBlock } from "@/components/JsonPanel";
 
 export function AuditTrail({ entries }: { entries: ExperimentView["audit"] }) {
   return (
@@ -17,9 +18,7 @@ export function AuditTrail({ entries }: { entries: ExperimentView["audit"] }) {
             <td>
               <details>
                 <summary className="muted">data</summary>
-                <pre className="log" tabIndex={0} role="region" aria-label="Details" style={{ maxWidth: 520 }}>
-                  {JSON.stringify(a.data, null, 2)}
-                </pre>
+                <JsonBlock label="Details" value={a.data} style={{ maxWidth: 520 }} />
               </details>
             </td>
           </tr>

@@ -2,6 +2,7 @@
 // each with the test of its aggregation; the primary and guardrail metrics gate the rollout.
 import type { CatalogueMetricResult } from "@/lib/experiments/report";
 import { LiftForestPlot } from "./ForestPlot";
+import { DataTable, numeric } from "@/components/DataTable";
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
 const pValue = (p: number | null) => (p === null ? "—" : p < 0.0001 ? p.toExponential(1) : p.toFixed(4));
@@ -25,71 +26,68 @@ export function CatalogueMetricsSection({ metrics, alpha, severeAlpha }: { metri
   return (
     <section className="panel">
       <h2>Metrics</h2>
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Metrics table (scrolls sideways)">
-        <table className="data" data-testid="metric-results">
-          <thead>
-            <tr>
-              <th>Metric</th>
-              <th>Role</th>
-              <th className="num">Control</th>
-              <th className="num">Candidate</th>
-              <th className="num">Lift</th>
-              <th className="num">Always-valid CI</th>
-              <th className="num">Fixed-horizon CI</th>
-              <th className="num">Always-valid p</th>
-              <th className="num">Holm p</th>
-              <th className="num">Margin</th>
-              <th>Non-inferiority</th>
-            </tr>
-          </thead>
-          <tbody>
-            {metrics.map((m) => (
-              <tr key={m.key} data-metric={m.key} data-role={m.role}>
-                <td style={{ maxWidth: 260 }}>
-                  <strong>{m.name}</strong>
-                  <div className="muted">{m.description}</div>
-                  <div className="muted" style={{ fontSize: 12 }}>
-                    {m.test}
-                    {m.direction === "lowerIsBetter" ? " · lower is better" : ""}
-                  </div>
-                </td>
-                <td>
-                  <span className={`badge ${ROLE_BADGE[m.role]}`}>{m.role}</span>
-                </td>
-                <td className="num">{value(m, m.control.value)}</td>
-                <td className="num">{value(m, m.candidate.value)}</td>
-                <td className="num">
-                  {m.lift === null ? "—" : `${m.lift >= 0 ? "+" : ""}${pct(m.lift)}`}
-                  {m.cuped ? (
-                    <span className="badge info" title="variance reduced with each user's pre-experiment activity (CUPED)" style={{ marginLeft: 6 }}>
-                      CUPED
-                    </span>
-                  ) : null}
-                </td>
-                <td className="num">{interval(m.ci)}</td>
-                <td className="num">
-                  {interval(m.fixedCi)}
-                  {m.fixedPValue !== null ? <div className="muted">p {pValue(m.fixedPValue)}</div> : null}
-                </td>
-                <td className="num">{pValue(m.pValue)}</td>
-                <td className="num">{m.role === "guardrail" ? "—" : pValue(m.pHolm)}</td>
-                <td className="num">{m.direction === "lowerIsBetter" ? `+${pct(m.margin)}` : `−${pct(m.margin)}`}</td>
-                <td>
-                  {m.role === "secondary" ? (
-                    <span className="muted">reported, not gating</span>
-                  ) : (
-                    <>
-                      <span className={`badge ${VERDICT[m.verdict].badge}`}>{VERDICT[m.verdict].label}</span>
-                      {m.severeInferior ? <span className="badge err"> severe</span> : null}
-                    </>
-                  )}
-                  {m.note ? <div className="muted">{m.note}</div> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={[
+          "Metric",
+          "Role",
+          numeric("Control"),
+          numeric("Candidate"),
+          numeric("Lift"),
+          numeric("Always-valid CI"),
+          numeric("Fixed-horizon CI"),
+          numeric("Always-valid p"),
+          numeric("Holm p"),
+          numeric("Margin"),
+          "Non-inferiority",
+        ]}
+        label="Metrics table (scrolls sideways)"
+        testId="metric-results"
+      >
+        {metrics.map((m) => (
+          <tr key={m.key} data-metric={m.key} data-role={m.role}>
+            <td style={{ maxWidth: 260 }}>
+              <strong>{m.name}</strong>
+              <div className="muted">{m.description}</div>
+              <div className="muted" style={{ fontSize: 12 }}>
+                {m.test}
+                {m.direction === "lowerIsBetter" ? " · lower is better" : ""}
+              </div>
+            </td>
+            <td>
+              <span className={`badge ${ROLE_BADGE[m.role]}`}>{m.role}</span>
+            </td>
+            <td className="num">{value(m, m.control.value)}</td>
+            <td className="num">{value(m, m.candidate.value)}</td>
+            <td className="num">
+              {m.lift === null ? "—" : `${m.lift >= 0 ? "+" : ""}${pct(m.lift)}`}
+              {m.cuped ? (
+                <span className="badge info" title="variance reduced with each user's pre-experiment activity (CUPED)" style={{ marginLeft: 6 }}>
+                  CUPED
+                </span>
+              ) : null}
+            </td>
+            <td className="num">{interval(m.ci)}</td>
+            <td className="num">
+              {interval(m.fixedCi)}
+              {m.fixedPValue !== null ? <div className="muted">p {pValue(m.fixedPValue)}</div> : null}
+            </td>
+            <td className="num">{pValue(m.pValue)}</td>
+            <td className="num">{m.role === "guardrail" ? "—" : pValue(m.pHolm)}</td>
+            <td className="num">{m.direction === "lowerIsBetter" ? `+${pct(m.margin)}` : `−${pct(m.margin)}`}</td>
+            <td>
+              {m.role === "secondary" ? (
+                <span className="muted">reported, not gating</span>
+              ) : (
+                <>
+                  <span className={`badge ${VERDICT[m.verdict].badge}`}>{VERDICT[m.verdict].label}</span>
+                  {m.severeInferior ? <span className="badge err"> severe</span> : null}
+                </>
+              )}
+              {m.note ? <div className="muted">{m.note}</div> : null}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <h3 style={{ marginTop: 16 }}>Relative difference, candidate vs control</h3>
       <LiftForestPlot
         rows={metrics.map((m) => ({

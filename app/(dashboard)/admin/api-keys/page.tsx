@@ -30,26 +30,26 @@ export default async function ApiKeysPage() {
       </section>
       <section className="panel">
         <h2>Keys</h2>
-        {keys.length === 0 ? (
-          <p className="empty">No API keys yet.</p>
-        ) : (
-          <DataTable columns={["Name", "Prefix", "Scopes", "Created", "Last used", "Status", ""]} label="API keys table (scrolls sideways)">
-            {keys.map((key) => (
-              <tr key={key.id}>
-                <td>{key.name}</td>
-                <td className="mono">us_{key.prefix}_…</td>
-                <td>{key.scopes.join(", ")}</td>
-                <td>
-                  {formatDateTime(key.createdAt)}
-                  <div className="muted">{key.createdBy.email}</div>
-                </td>
-                <td>{key.lastUsedAt ? formatRelative(key.lastUsedAt) : <span className="muted">never</span>}</td>
-                <td>{key.revokedAt ? <StatusBadge status="revoked" /> : <StatusBadge status="ok" label="active" />}</td>
-                <td>{key.revokedAt ? null : <RevokeButton id={key.id} name={key.name} />}</td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
+        <DataTable
+          empty={keys.length === 0 && "No API keys yet."}
+          columns={["Name", "Prefix", "Scopes", "Created", "Last used", "Status", ""]}
+          label="API keys table (scrolls sideways)"
+        >
+          {keys.map((key) => (
+            <tr key={key.id}>
+              <td>{key.name}</td>
+              <td className="mono">us_{key.prefix}_…</td>
+              <td>{key.scopes.join(", ")}</td>
+              <td>
+                {formatDateTime(key.createdAt)}
+                <div className="muted">{key.createdBy.email}</div>
+              </td>
+              <td>{key.lastUsedAt ? formatRelative(key.lastUsedAt) : <span className="muted">never</span>}</td>
+              <td>{key.revokedAt ? <StatusBadge status="revoked" /> : <StatusBadge status="ok" label="active" />}</td>
+              <td>{key.revokedAt ? null : <RevokeButton id={key.id} name={key.name} />}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
     </>
   );

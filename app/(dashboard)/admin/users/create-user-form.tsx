@@ -5,6 +5,7 @@ import { Field } from "@/components/Field";
 import { FormMessageBox, useApiForm } from "@/components/useApiForm";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
 import { ROLES } from "@/lib/auth/roles";
+import { Select } from "@/components/Select";
 
 export function CreateUserForm() {
   const { onSubmit, pending, hydrated, message, fieldErrors } = useApiForm(
@@ -28,13 +29,7 @@ export function CreateUserForm() {
         <input id="new-name" name="name" type="text" />
       </Field>
       <Field id="new-role" label="Role" error={fieldErrors.role}>
-        <select id="new-role" name="role" defaultValue="viewer">
-          {ROLES.map((role) => (
-            <option key={role} value={role}>
-              {role}
-            </option>
-          ))}
-        </select>
+        <Select id="new-role" name="role" defaultValue="viewer" options={ROLES} />
       </Field>
       <Field
         id="new-password"

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { callApi } from "@/components/api-client";
 import { ROLES, type Role } from "@/lib/auth/roles";
 import { useHydrated } from "@/components/useHydrated";
+import { Select } from "@/components/Select";
 
 export function UserControls({ userId, email, role, disabled, isSelf }: { userId: string; email: string; role: Role; disabled: boolean; isSelf: boolean }) {
   const router = useRouter();
@@ -23,13 +24,13 @@ export function UserControls({ userId, email, role, disabled, isSelf }: { userId
 
   return (
     <div style={{ display: "flex", gap: 8, alignItems: "center", flexWrap: "wrap" }}>
-      <select aria-label={`Role of ${email}`} value={role} disabled={pending || !hydrated} onChange={(e) => update({ role: e.target.value as Role })}>
-        {ROLES.map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
-      </select>
+      <Select
+        aria-label={`Role of ${email}`}
+        value={role}
+        disabled={pending || !hydrated}
+        onChange={(e) => update({ role: e.target.value as Role })}
+        options={ROLES}
+      />
       {isSelf ? null : disabled ? (
         <button type="button" className="secondary small" disabled={pending || !hydrated} onClick={() => update({ disabled: false })}>
           Enable

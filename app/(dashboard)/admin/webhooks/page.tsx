@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { DataTable } from "@/components/DataTable";
+import { DataTable, LinkCell } from "@/components/DataTable";
 import { PageHeader } from "@/components/PageHeader";
 import { StatusBadge } from "@/components/StatusBadge";
 import { formatRelative } from "@/components/format";
@@ -33,35 +32,33 @@ export default async function WebhooksPage() {
       </section>
       <section className="panel">
         <h2>Webhooks</h2>
-        {webhooks.length === 0 ? (
-          <p className="empty">No webhooks yet: alerts show on the Overview only.</p>
-        ) : (
-          <DataTable columns={["Name", "URL", "Events", "Secret", "Status", "Last delivery"]} label="Webhooks table (scrolls sideways)">
-            {webhooks.map((w) => (
-              <tr key={w.id}>
-                <td>
-                  <Link href={`/admin/webhooks/${w.id}`}>{w.name}</Link>
-                </td>
-                <td className="mono" style={{ overflowWrap: "anywhere", minWidth: 200 }}>
-                  {w.url}
-                </td>
-                <td>{w.events.length}</td>
-                <td className="mono">{w.secretHint}</td>
-                <td>{w.enabled ? <StatusBadge status="ok" label="enabled" /> : <StatusBadge status="disabled" />}</td>
-                <td>
-                  {w.lastDelivery ? (
-                    <>
-                      <StatusBadge status={DELIVERY_BADGE[w.lastDelivery.status]} label={w.lastDelivery.status} />{" "}
-                      <span className="muted">{formatRelative(w.lastDelivery.createdAt)}</span>
-                    </>
-                  ) : (
-                    <span className="muted">none yet</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
+        <DataTable
+          empty={webhooks.length === 0 && "No webhooks yet: alerts show on the Overview only."}
+          columns={["Name", "URL", "Events", "Secret", "Status", "Last delivery"]}
+          label="Webhooks table (scrolls sideways)"
+        >
+          {webhooks.map((w) => (
+            <tr key={w.id}>
+              <LinkCell href={`/admin/webhooks/${w.id}`}>{w.name}</LinkCell>
+              <td className="mono" style={{ overflowWrap: "anywhere", minWidth: 200 }}>
+                {w.url}
+              </td>
+              <td>{w.events.length}</td>
+              <td className="mono">{w.secretHint}</td>
+              <td>{w.enabled ? <StatusBadge status="ok" label="enabled" /> : <StatusBadge status="disabled" />}</td>
+              <td>
+                {w.lastDelivery ? (
+                  <>
+                    <StatusBadge status={DELIVERY_BADGE[w.lastDelivery.status]} label={w.lastDelivery.status} />{" "}
+                    <span className="muted">{formatRelative(w.lastDelivery.createdAt)}</span>
+                  </>
+                ) : (
+                  <span className="muted">none yet</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
     </>
   );

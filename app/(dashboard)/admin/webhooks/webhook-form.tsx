@@ -2,13 +2,12 @@
 
 // Create a webhook, or edit one (name, URL, events, enabled). The secret is never part of an edit.
 import { useState, type FormEvent } from "react";
-import { useRouter } from "next/navigation";
 import { callApi } from "@/components/api-client";
 import { Field } from "@/components/Field";
 import { OneTimeSecret } from "@/components/OneTimeSecret";
 import { FormMessageBox } from "@/components/useApiForm";
-import { useHydrated } from "@/components/useHydrated";
 import { NOTIFICATION_LABELS, NOTIFICATION_TYPES } from "@/lib/notifications/types";
+import { useApiAction } from "@/components/useApiAction";
 
 export interface WebhookFormValues {
   id: string;
@@ -22,12 +21,8 @@ const ROW = { display: "flex", gap: 14, flexWrap: "wrap", alignItems: "flex-end"
 const GROW = { flex: "1 1 220px", minWidth: 0 } as const;
 
 export function WebhookForm({ existing }: { existing?: WebhookFormValues }) {
-  const router = useRouter();
-  const hydrated = useHydrated();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending, hydrated, error, fieldErrors } = useApiAction();
   const [saved, setSaved] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<{ id: string; name: string; secret: string } | null>(null);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -42,26 +37,19 @@ export function WebhookForm({ existing }: { existing?: WebhookFormValues }) {
     };
     const secret = String(form.get("secret") ?? "");
     if (!existing && secret) body.secret = secret;
-    setPending(true);
-    setError(null);
     setSaved(false);
-    const result = existing
-      ? await callApi<{ webhook: { id: string } }>(`/api/admin/webhooks/${existing.id}`, "PATCH", body)
-      : await callApi<{ webhook: { id: string; name: string }; secret: string }>("/api/admin/webhooks", "POST", body);
-    setPending(false);
-    if (!result.ok) {
-      setFieldErrors(result.error.fieldErrors);
-      setError(result.error.message);
-      return;
-    }
-    setFieldErrors({});
+    const result = await run(() =>
+      existing
+        ? callApi<{ webhook: { id: string } }>(`/api/admin/webhooks/${existing.id}`, "PATCH", body)
+        : callApi<{ webhook: { id: string; name: string }; secret: string }>("/api/admin/webhooks", "POST", body),
+    );
+    if (!result.ok) return;
     if (existing) setSaved(true);
     else {
-      const data = result.data as { webhook: { id: string; name: string }; secret: string };
-      setCreated({ id: data.webhook.id, name: data.webhook.name, secret: data.secret });
+      const createdHook = result.data as { webhook: { id: string; name: string }; secret: string };
+      setCreated({ id: createdHook.webhook.id, name: createdHook.webhook.name, secret: createdHook.secret });
       formElement.reset();
     }
-    router.refresh();
   }
 
   const idp = existing ? `wh-${existing.id}` : "wh-new";

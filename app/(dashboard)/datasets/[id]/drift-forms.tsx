@@ -3,13 +3,11 @@
 import type { FormEvent } from "react";
 import { Field } from "@/components/Field";
 import { useJobForm } from "@/components/jobs/useJobForm";
+import { namedOptions, Select } from "@/components/Select";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 function FormError({ error }: { error: string | null }) {
-  return error ? (
-    <div className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-      {error}
-    </div>
-  ) : null;
+  return <ErrorAlert error={error} style={{ flexBasis: "100%" }} />;
 }
 
 /** "Check drift against…": queues a drift-check job of this dataset against a chosen reference. */
@@ -31,14 +29,13 @@ export function DriftCheckForm({
   return (
     <form className="inline" onSubmit={onSubmit} noValidate>
       <Field id="drift-reference" label="Check drift against…" error={f.fieldErrors.referenceDatasetId}>
-        <select id="drift-reference" name="referenceDatasetId" defaultValue={defaultReferenceId ?? ""} aria-invalid={Boolean(f.fieldErrors.referenceDatasetId)}>
-          <option value="">Pick a reference dataset</option>
-          {references.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.name}
-            </option>
-          ))}
-        </select>
+        <Select
+          id="drift-reference"
+          name="referenceDatasetId"
+          defaultValue={defaultReferenceId ?? ""}
+          aria-invalid={Boolean(f.fieldErrors.referenceDatasetId)}
+          options={[{ value: "", label: "Pick a reference dataset" }, ...namedOptions(references)]}
+        />
       </Field>
       <label style={{ alignSelf: "center" }}>
         <input type="checkbox" name="redistill" defaultChecked /> redistill on drift
@@ -65,37 +62,29 @@ export function DriftedSnapshotForm({ parentId, parentName, generator }: { paren
       parentDatasetId: parentId,
     });
   }
+  // a share from 0 to 1 in steps of 0.05; `path` names its field in the server's errors
+  const share = (id: string, name: string, label: string, path: string, defaultValue: number) => (
+    <Field id={id} label={label} error={f.fieldErrors[path]}>
+      <input
+        id={id}
+        name={name}
+        type="number"
+        step="0.05"
+        min={0}
+        max={1}
+        defaultValue={defaultValue}
+        style={{ width: 90 }}
+        aria-invalid={Boolean(f.fieldErrors[path])}
+      />
+    </Field>
+  );
   return (
     <form className="inline" onSubmit={onSubmit} noValidate>
       <Field id="drift-name" label="Name" error={f.fieldErrors.name}>
         <input id="drift-name" name="name" type="text" defaultValue={`${parentName} (drifted)`.slice(0, 120)} aria-invalid={Boolean(f.fieldErrors.name)} />
       </Field>
-      <Field id="drift-phase" label="Drift phase (0–1)" error={f.fieldErrors["drift.phase"]}>
-        <input
-          id="drift-phase"
-          name="phase"
-          type="number"
-          step="0.05"
-          min={0}
-          max={1}
-          defaultValue={0.6}
-          style={{ width: 90 }}
-          aria-invalid={Boolean(f.fieldErrors["drift.phase"])}
-        />
-      </Field>
-      <Field id="drift-new-items" label="New items (share)" error={f.fieldErrors["drift.newItemFraction"]}>
-        <input
-          id="drift-new-items"
-          name="newItemFraction"
-          type="number"
-          step="0.05"
-          min={0}
-          max={1}
-          defaultValue={0.1}
-          style={{ width: 90 }}
-          aria-invalid={Boolean(f.fieldErrors["drift.newItemFraction"])}
-        />
-      </Field>
+      {share("drift-phase", "phase", "Drift phase (0–1)", "drift.phase", 0.6)}
+      {share("drift-new-items", "newItemFraction", "New items (share)", "drift.newItemFraction", 0.1)}
       <button type="submit" disabled={f.pending || !f.hydrated}>
         {f.pending ? "Starting…" : "Generate drifted snapshot"}
       </button>

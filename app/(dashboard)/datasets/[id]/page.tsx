@@ -14,6 +14,8 @@ import { LineChart } from "@/components/charts/LineChart";
 import { listDriftChecks } from "@/lib/db/drift-checks";
 import { DriftCheckForm, DriftedSnapshotForm } from "./drift-forms";
 import { formatShare } from "@/lib/format";
+import { DataTable, LinkCell, numeric } from "@/components/DataTable";
+import { JsonPanel } from "@/components/JsonPanel";
 
 function DriftSignalBars({ bars }: { bars: { label: string; value: number; note: string }[] }) {
   return (
@@ -97,34 +99,30 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
       {profile ? (
         <section className="panel" data-testid="dataset-statistics">
           <h2>Statistics</h2>
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Statistics table (scrolls sideways)">
-            <table className="data">
-              <tbody>
-                {(
-                  [
-                    ["Users", formatInt(profile.stats.users)],
-                    ["Items", formatInt(profile.stats.items)],
-                    ["Interactions (train + valid + test)", formatInt(profile.stats.interactions)],
-                    ["Training interactions", formatInt(profile.stats.trainInteractions)],
-                    ["Users with a validation / test item", `${formatInt(profile.stats.validUsers)} / ${formatInt(profile.stats.testUsers)}`],
-                    ["Mean items per user", profile.stats.meanItemsPerUser.toFixed(1)],
-                    ["Density", formatDensity(profile.stats.interactions, profile.stats.users, profile.stats.items)],
-                    ["Popularity Gini (0 = uniform, 1 = one item)", profile.stats.popularityGini.toFixed(3)],
-                    [
-                      `Training interactions on the ${Math.round(profile.profile.headShare * 100)}% most popular items`,
-                      formatShare(profile.profile.headInteractionShare),
-                    ],
-                    ["Items never seen in training", formatInt(profile.stats.coldItems)],
-                  ] as const
-                ).map(([k, v]) => (
-                  <tr key={k}>
-                    <th scope="row">{k}</th>
-                    <td className="num">{v}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={[]} label="Statistics table (scrolls sideways)">
+            {(
+              [
+                ["Users", formatInt(profile.stats.users)],
+                ["Items", formatInt(profile.stats.items)],
+                ["Interactions (train + valid + test)", formatInt(profile.stats.interactions)],
+                ["Training interactions", formatInt(profile.stats.trainInteractions)],
+                ["Users with a validation / test item", `${formatInt(profile.stats.validUsers)} / ${formatInt(profile.stats.testUsers)}`],
+                ["Mean items per user", profile.stats.meanItemsPerUser.toFixed(1)],
+                ["Density", formatDensity(profile.stats.interactions, profile.stats.users, profile.stats.items)],
+                ["Popularity Gini (0 = uniform, 1 = one item)", profile.stats.popularityGini.toFixed(3)],
+                [
+                  `Training interactions on the ${Math.round(profile.profile.headShare * 100)}% most popular items`,
+                  formatShare(profile.profile.headInteractionShare),
+                ],
+                ["Items never seen in training", formatInt(profile.stats.coldItems)],
+              ] as const
+            ).map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td className="num">{v}</td>
+              </tr>
+            ))}
+          </DataTable>
           <div className="grid cols-2" style={{ marginTop: 12 }}>
             <LineChart
               title="Popularity curve: items by training interactions (log–log)"
@@ -176,49 +174,34 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
             </dd>
           </dl>
         </section>
-        <section className="panel">
-          <h2>Parameters</h2>
-          <pre className="log" tabIndex={0} role="region" aria-label="Dataset parameters">
-            {JSON.stringify(dataset.params, null, 2)}
-          </pre>
-        </section>
+        <JsonPanel title="Parameters" label="Dataset parameters" value={dataset.params} />
       </div>
       <section className="panel">
         <h2>Models trained on it</h2>
-        {dataset.models.length === 0 ? (
-          <p className="empty">
-            None yet. <Link href={`/models?datasetId=${dataset.id}`}>Train a teacher</Link>.
-          </p>
-        ) : (
-          <table className="data">
-            <thead>
-              <tr>
-                <th>Model</th>
-                <th>Role</th>
-                <th className="num">Dim</th>
-                <th>Method</th>
-                <th className="num">N@10</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {dataset.models.map((m) => (
-                <tr key={m.id}>
-                  <td>
-                    <Link href={`/models/${m.id}`}>{m.name}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={m.role} />
-                  </td>
-                  <td className="num">{m.dimension}</td>
-                  <td>{m.distillationMethod ?? "—"}</td>
-                  <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
-                  <td>{formatDateTime(m.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          empty={
+            dataset.models.length === 0 && (
+              <>
+                None yet. <Link href={`/models?datasetId=${dataset.id}`}>Train a teacher</Link>.
+              </>
+            )
+          }
+          columns={["Model", "Role", numeric("Dim"), "Method", numeric("N@10"), "Created"]}
+          wrap="bare"
+        >
+          {dataset.models.map((m) => (
+            <tr key={m.id}>
+              <LinkCell href={`/models/${m.id}`}>{m.name}</LinkCell>
+              <td>
+                <StatusBadge status={m.role} />
+              </td>
+              <td className="num">{m.dimension}</td>
+              <td>{m.distillationMethod ?? "—"}</td>
+              <td className="num">{formatMetric(pickMetric(m.metrics, NDCG10_KEYS))}</td>
+              <td>{formatDateTime(m.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       <section className="panel">
         <h2>Drift checks</h2>
@@ -260,61 +243,56 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           <p className="empty">No drift check of this dataset yet.</p>
         )}
         {driftChecks.length > 0 ? (
-          <div className="table-wrap">
-            <table className="data" data-testid="drift-checks">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Reference</th>
-                  <th className="num">JSD</th>
-                  <th className="num">New items</th>
-                  <th className="num">Activity</th>
-                  <th className="num">HR@10 ref → now</th>
-                  <th className="num">Score</th>
-                  <th>Decision</th>
-                  <th>Redistillation</th>
+          <DataTable
+            columns={[
+              "When",
+              "Reference",
+              numeric("JSD"),
+              numeric("New items"),
+              numeric("Activity"),
+              numeric("HR@10 ref → now"),
+              numeric("Score"),
+              "Decision",
+              "Redistillation",
+            ]}
+            wrap="plain"
+            testId="drift-checks"
+          >
+            {driftChecks.map((c) => {
+              const s = c.metrics.decision.signals;
+              return (
+                <tr key={c.id}>
+                  <td>{formatDateTime(c.createdAt)}</td>
+                  <LinkCell href={`/datasets/${c.metrics.referenceDatasetId}`}>{c.metrics.referenceDatasetName}</LinkCell>
+                  <td className="num">{s.popularity.jsd.toFixed(4)}</td>
+                  <td className="num">{formatShare(s.newItems.share)}</td>
+                  <td className="num">{formatShare(s.userActivity.relativeChange)}</td>
+                  <td className="num" title={c.metrics.qualityNote ?? (c.model ? `model ${c.model.name}` : undefined)}>
+                    {s.quality ? `${formatMetric(s.quality.reference.hr10)} → ${formatMetric(s.quality.current.hr10)}` : "—"}
+                  </td>
+                  <td className="num">
+                    {formatMetric(c.score, 2)} / {formatMetric(c.threshold, 0)}
+                  </td>
+                  <td title={c.metrics.decision.reasons.join("\n") || undefined}>
+                    {c.driftDetected ? <StatusBadge status="warn" label="drift" /> : <StatusBadge status="ok" label="stable" />}
+                    {c.metrics.decision.reasons.length > 0 ? <div className="hint">{c.metrics.decision.reasons.join("; ")}</div> : null}
+                  </td>
+                  <td>
+                    {c.teacherJob && c.studentJob ? (
+                      <>
+                        <Link href={`/jobs/${c.teacherJob.id}`}>teacher</Link> <StatusBadge status={c.teacherJob.status} /> ·{" "}
+                        <Link href={`/jobs/${c.studentJob.id}`}>student</Link> <StatusBadge status={c.studentJob.status} />
+                      </>
+                    ) : c.driftDetected && !c.metrics.redistillRequested ? (
+                      "not requested"
+                    ) : (
+                      "—"
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {driftChecks.map((c) => {
-                  const s = c.metrics.decision.signals;
-                  return (
-                    <tr key={c.id}>
-                      <td>{formatDateTime(c.createdAt)}</td>
-                      <td>
-                        <Link href={`/datasets/${c.metrics.referenceDatasetId}`}>{c.metrics.referenceDatasetName}</Link>
-                      </td>
-                      <td className="num">{s.popularity.jsd.toFixed(4)}</td>
-                      <td className="num">{formatShare(s.newItems.share)}</td>
-                      <td className="num">{formatShare(s.userActivity.relativeChange)}</td>
-                      <td className="num" title={c.metrics.qualityNote ?? (c.model ? `model ${c.model.name}` : undefined)}>
-                        {s.quality ? `${formatMetric(s.quality.reference.hr10)} → ${formatMetric(s.quality.current.hr10)}` : "—"}
-                      </td>
-                      <td className="num">
-                        {formatMetric(c.score, 2)} / {formatMetric(c.threshold, 0)}
-                      </td>
-                      <td title={c.metrics.decision.reasons.join("\n") || undefined}>
-                        {c.driftDetected ? <StatusBadge status="warn" label="drift" /> : <StatusBadge status="ok" label="stable" />}
-                        {c.metrics.decision.reasons.length > 0 ? <div className="hint">{c.metrics.decision.reasons.join("; ")}</div> : null}
-                      </td>
-                      <td>
-                        {c.teacherJob && c.studentJob ? (
-                          <>
-                            <Link href={`/jobs/${c.teacherJob.id}`}>teacher</Link> <StatusBadge status={c.teacherJob.status} /> ·{" "}
-                            <Link href={`/jobs/${c.studentJob.id}`}>student</Link> <StatusBadge status={c.studentJob.status} />
-                          </>
-                        ) : c.driftDetected && !c.metrics.redistillRequested ? (
-                          "not requested"
-                        ) : (
-                          "—"
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         ) : null}
         {canEdit ? (
           references.length > 0 ? (

@@ -8,6 +8,9 @@ import { formatBytes, formatInt } from "@/components/format";
 import type { JobView } from "@/lib/jobs/view";
 import { useHydrated } from "@/components/useHydrated";
 import type { ImportPreview } from "@/lib/recsys/data/import";
+import { Select } from "@/components/Select";
+import { DataTable, numeric } from "@/components/DataTable";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 type Preview = ImportPreview & { fileName: string };
 type Source = { uploadId: string } | { path: string };
@@ -213,14 +216,12 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
   const tsvDir = preview?.format === "tsv-dir";
   const columnSelect = (id: string, label: string, value: number, onChange: (v: number) => void, optional: boolean) => (
     <Field id={id} label={label}>
-      <select id={id} value={value} onChange={(e) => onChange(Number(e.target.value))}>
-        {optional ? <option value={-1}>(none)</option> : null}
-        {columns.map((c, k) => (
-          <option key={k} value={k}>
-            {c || `column ${k + 1}`}
-          </option>
-        ))}
-      </select>
+      <Select
+        id={id}
+        value={value}
+        onChange={(e) => onChange(Number(e.target.value))}
+        options={[...(optional ? [{ value: -1, label: "(none)" }] : []), ...columns.map((c, k) => ({ value: k, label: c || `column ${k + 1}` }))]}
+      />
     </Field>
   );
 
@@ -306,35 +307,27 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
                   : `about ${formatInt(preview.estimatedRows)} (estimated from the first ${formatInt(preview.sampledLines)} lines)`}
               </dd>
             </dl>
-            <div className="table-wrap" style={{ marginTop: 12 }}>
-              <table className="data" aria-label="First rows">
-                <thead>
-                  <tr>
-                    <th className="num">Line</th>
-                    <th>User</th>
-                    <th>Item</th>
-                    {!tsvDir ? <th>Time (UTC)</th> : null}
-                    {!tsvDir && options.weight >= 0 ? <th className="num">Weight</th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {preview.rows.map((r) => (
-                    <tr key={r.line} className={r.kept ? undefined : "muted"}>
-                      <td className="num">{r.line}</td>
-                      <td className="mono">{r.user}</td>
-                      <td className="mono">{r.item}</td>
-                      {!tsvDir ? <td>{formatTime(r.timestamp)}</td> : null}
-                      {!tsvDir && options.weight >= 0 ? (
-                        <td className="num">
-                          {r.weight ?? "—"}
-                          {r.kept ? "" : " (below threshold)"}
-                        </td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[numeric("Line"), "User", "Item", !tsvDir && "Time (UTC)", !tsvDir && options.weight >= 0 && numeric("Weight")]}
+              wrap="plain"
+              tableLabel="First rows"
+              style={{ marginTop: 12 }}
+            >
+              {preview.rows.map((r) => (
+                <tr key={r.line} className={r.kept ? undefined : "muted"}>
+                  <td className="num">{r.line}</td>
+                  <td className="mono">{r.user}</td>
+                  <td className="mono">{r.item}</td>
+                  {!tsvDir ? <td>{formatTime(r.timestamp)}</td> : null}
+                  {!tsvDir && options.weight >= 0 ? (
+                    <td className="num">
+                      {r.weight ?? "—"}
+                      {r.kept ? "" : " (below threshold)"}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </DataTable>
             {preview.errors.length > 0 ? (
               <div className="alert error" role="alert" style={{ marginTop: 12 }} data-testid="preview-errors">
                 <strong>
@@ -365,13 +358,12 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
                     </select>
                   </Field>
                   <Field id="import-delimiter" label="Delimiter">
-                    <select id="import-delimiter" value={options.delimiter} onChange={(e) => set({ delimiter: e.target.value })}>
-                      {DELIMITERS.map(([v, l]) => (
-                        <option key={l} value={v}>
-                          {l}
-                        </option>
-                      ))}
-                    </select>
+                    <Select
+                      id="import-delimiter"
+                      value={options.delimiter}
+                      onChange={(e) => set({ delimiter: e.target.value })}
+                      options={DELIMITERS.map(([v, l]) => ({ value: v, label: l }))}
+                    />
                   </Field>
                   <div className="field">
                     <label htmlFor="import-header">Header row</label>
@@ -468,11 +460,7 @@ export function ImportForm({ serverFiles }: { serverFiles: { name: string; kind:
                 {busy === "import" ? "Starting…" : "Import"}
               </button>
             </div>
-            {error ? (
-              <div className="alert error" role="alert" style={{ marginTop: 12 }}>
-                {error}
-              </div>
-            ) : null}
+            <ErrorAlert error={error} style={{ marginTop: 12 }} />
           </section>
         </>
       ) : null}

@@ -5,6 +5,9 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { Field } from "@/components/Field";
+import { Select } from "@/components/Select";
+import { DataTable, numeric } from "@/components/DataTable";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 export interface MetricOption {
   key: string;
@@ -135,11 +138,7 @@ export function CreateExperimentForm({
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate data-testid="create-experiment-form">
-      {message ? (
-        <div className="alert error" role="alert">
-          {message}
-        </div>
-      ) : null}
+      <ErrorAlert error={message} />
       <Field id="name" label="Name" error={err("name")}>
         {input("name", "name", prefill?.name ?? "", "text", { placeholder: "Student dim 20 (DE-RRD) vs teacher" })}
       </Field>
@@ -191,56 +190,41 @@ export function CreateExperimentForm({
           </Link>
           : the primary metric and every guardrail must be non-inferior within its margin to advance; secondary metrics are reported only.
         </legend>
-        <table className="data">
-          <thead>
-            <tr>
-              <th>Metric</th>
-              <th>Role</th>
-              <th className="num">Margin %</th>
+        <DataTable columns={["Metric", "Role", numeric("Margin %")]} wrap="bare">
+          {metrics.map((m) => (
+            <tr key={m.key} data-metric={m.key}>
+              <td title={m.description}>
+                <label htmlFor={`role-${m.key}`}>{m.name}</label>
+                <div className="muted" style={{ fontSize: 12 }}>
+                  {m.description}
+                  {m.lowerIsBetter ? " · lower is better" : ""}
+                </div>
+              </td>
+              <td>
+                <Select
+                  id={`role-${m.key}`}
+                  name={`role-${m.key}`}
+                  defaultValue={m.key === "ctr" ? "primary" : ""}
+                  aria-invalid={Boolean(err(`metrics.${sentMetrics.indexOf(m.key)}.metricKey`))}
+                  options={[{ value: "", label: "not used" }, ...ROLES]}
+                />
+              </td>
+              <td className="num">
+                <input
+                  id={`margin-${m.key}`}
+                  name={`margin-${m.key}`}
+                  type="number"
+                  step="any"
+                  min="0"
+                  defaultValue={m.marginPercent}
+                  style={{ width: 90 }}
+                  aria-label={`${m.name} margin %`}
+                  aria-invalid={Boolean(err(`metrics.${sentMetrics.indexOf(m.key)}.nonInferiorityMargin`))}
+                />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {metrics.map((m) => (
-              <tr key={m.key} data-metric={m.key}>
-                <td title={m.description}>
-                  <label htmlFor={`role-${m.key}`}>{m.name}</label>
-                  <div className="muted" style={{ fontSize: 12 }}>
-                    {m.description}
-                    {m.lowerIsBetter ? " · lower is better" : ""}
-                  </div>
-                </td>
-                <td>
-                  <select
-                    id={`role-${m.key}`}
-                    name={`role-${m.key}`}
-                    defaultValue={m.key === "ctr" ? "primary" : ""}
-                    aria-invalid={Boolean(err(`metrics.${sentMetrics.indexOf(m.key)}.metricKey`))}
-                  >
-                    <option value="">not used</option>
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td className="num">
-                  <input
-                    id={`margin-${m.key}`}
-                    name={`margin-${m.key}`}
-                    type="number"
-                    step="any"
-                    min="0"
-                    defaultValue={m.marginPercent}
-                    style={{ width: 90 }}
-                    aria-label={`${m.name} margin %`}
-                    aria-invalid={Boolean(err(`metrics.${sentMetrics.indexOf(m.key)}.nonInferiorityMargin`))}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
         {Object.entries(errors)
           .filter(([p]) => p === "metrics" || p.startsWith("metrics."))
           .map(([p, e]) => {

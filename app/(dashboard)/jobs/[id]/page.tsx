@@ -8,6 +8,7 @@ import { QUEUE_TITLES, describeJobInput } from "@/components/jobs/view";
 import { requirePageUser } from "@/lib/auth/current";
 import { hasRole } from "@/lib/auth/roles";
 import { jobLogLines, jobRunWithCreator } from "@/lib/db/jobs";
+import { JsonPanel } from "@/components/JsonPanel";
 
 export const metadata: Metadata = { title: "Job" };
 
@@ -30,12 +31,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         }
       />
       <LiveJobPanel initial={toJobView(run)} initialLogs={logs.map(toJobLogView)} canCancel={hasRole(user.role, "editor")} />
-      <section className="panel">
-        <h2>Input</h2>
-        <pre className="log" tabIndex={0} role="region" aria-label="Job input">
-          {JSON.stringify(run.input, null, 2)}
-        </pre>
-      </section>
+      <JsonPanel title="Input" label="Job input" value={run.input} />
     </>
   );
 }

@@ -8,8 +8,9 @@ import { hasRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { getMetricWithExperiments, toDefinition } from "@/lib/db/metrics";
 import { AGGREGATION_LABEL, describeMetric } from "@/lib/experiments/metrics";
-import { MetricArchiveButton } from "../archive-button";
+import { ArchiveToggle } from "@/components/ArchiveToggle";
 import { MetricForm } from "../metric-form";
+import { DataTable } from "@/components/DataTable";
 
 export const metadata: Metadata = { title: "Metric" };
 export const dynamic = "force-dynamic";
@@ -39,7 +40,7 @@ export default async function MetricPage({ params }: { params: Promise<{ id: str
             {metric.archivedAt ? ` · archived ${formatDateTime(metric.archivedAt)}` : ""}
           </>
         }
-        actions={canEdit ? <MetricArchiveButton metricId={metric.id} archived={metric.archivedAt !== null} name={metric.name} /> : null}
+        actions={canEdit ? <ArchiveToggle url={`/api/metrics/${metric.id}`} archived={metric.archivedAt !== null} name={metric.name} small /> : null}
       />
       <div className="grid cols-2">
         <section className="panel">
@@ -47,48 +48,46 @@ export default async function MetricPage({ params }: { params: Promise<{ id: str
           {canEdit ? (
             <MetricForm initial={d} metricId={metric.id} frozen={frozen} />
           ) : (
-            <table className="data">
-              <tbody>
+            <DataTable columns={[]} wrap="bare">
+              <tr>
+                <td>Aggregation</td>
+                <td>{AGGREGATION_LABEL[d.aggregation]}</td>
+              </tr>
+              <tr>
+                <td>Event</td>
+                <td className="mono">
+                  {d.event}
+                  {d.measure === "value" ? " (sum of values)" : ""}
+                </td>
+              </tr>
+              {d.denominatorEvent ? (
                 <tr>
-                  <td>Aggregation</td>
-                  <td>{AGGREGATION_LABEL[d.aggregation]}</td>
-                </tr>
-                <tr>
-                  <td>Event</td>
+                  <td>Denominator</td>
                   <td className="mono">
-                    {d.event}
-                    {d.measure === "value" ? " (sum of values)" : ""}
+                    {d.denominatorEvent}
+                    {d.denominatorMeasure === "value" ? " (sum of values)" : ""}
                   </td>
                 </tr>
-                {d.denominatorEvent ? (
-                  <tr>
-                    <td>Denominator</td>
-                    <td className="mono">
-                      {d.denominatorEvent}
-                      {d.denominatorMeasure === "value" ? " (sum of values)" : ""}
-                    </td>
-                  </tr>
-                ) : null}
-                {d.quantile !== null ? (
-                  <tr>
-                    <td>Quantile</td>
-                    <td>{pct(d.quantile)}</td>
-                  </tr>
-                ) : null}
+              ) : null}
+              {d.quantile !== null ? (
                 <tr>
-                  <td>Direction</td>
-                  <td>{d.direction === "lowerIsBetter" ? "lower is better" : "higher is better"}</td>
+                  <td>Quantile</td>
+                  <td>{pct(d.quantile)}</td>
                 </tr>
-                <tr>
-                  <td>Capped at percentile</td>
-                  <td>{pct(d.capPercentile)}</td>
-                </tr>
-                <tr>
-                  <td>Default non-inferiority margin</td>
-                  <td>{pct(d.nonInferiorityMargin)}</td>
-                </tr>
-              </tbody>
-            </table>
+              ) : null}
+              <tr>
+                <td>Direction</td>
+                <td>{d.direction === "lowerIsBetter" ? "lower is better" : "higher is better"}</td>
+              </tr>
+              <tr>
+                <td>Capped at percentile</td>
+                <td>{pct(d.capPercentile)}</td>
+              </tr>
+              <tr>
+                <td>Default non-inferiority margin</td>
+                <td>{pct(d.nonInferiorityMargin)}</td>
+              </tr>
+            </DataTable>
           )}
         </section>
         <section className="panel">

@@ -20,7 +20,10 @@ import { getLoopSettings } from "@/lib/db/loop-settings";
 import { listRedistillRuns } from "@/lib/db/redistill-runs";
 import { DriftCharts, driftPoints, GateTable, LoopEvents } from "@/components/loop/LoopSection";
 import { LoopButtons, LoopSettingsForm } from "@/components/loop/LoopControls";
-import { ArchiveButton } from "./archive-button";
+import { ArchiveToggle } from "@/components/ArchiveToggle";
+import { DataTable, LinkCell } from "@/components/DataTable";
+import { Facts } from "@/components/Facts";
+import { ButtonLink } from "@/components/ButtonLink";
 
 export const metadata: Metadata = { title: "Model" };
 
@@ -141,15 +144,11 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
         }
         actions={
           <span style={{ display: "inline-flex", gap: 8, flexWrap: "wrap", alignItems: "flex-start" }}>
-            {canEdit ? <ArchiveButton modelId={model.id} archived={model.archivedAt !== null} /> : null}
+            {canEdit ? <ArchiveToggle url={`/api/models/${model.id}`} archived={model.archivedAt !== null} /> : null}
             {model.teacher ? (
-              <Link className="button" href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} data-testid="compare-with-teacher">
-                Compare with teacher
-              </Link>
+              <ButtonLink href={`/models/compare?teacher=${model.teacher.id}&models=${model.id}`} label="Compare with teacher" testId="compare-with-teacher" />
             ) : model.role === "teacher" && model.students.length > 0 ? (
-              <Link className="button" href={`/models/compare?teacher=${model.id}`}>
-                Compare with its students
-              </Link>
+              <ButtonLink href={`/models/compare?teacher=${model.id}`} label="Compare with its students" />
             ) : null}
           </span>
         }
@@ -157,48 +156,40 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       <div className="grid cols-2">
         <section className="panel">
           <h2>Model</h2>
-          <dl className="facts">
-            <dt>Role</dt>
-            <dd>{model.role}</dd>
-            <dt>Architecture</dt>
-            <dd>{model.architecture}</dd>
-            <dt>Dimension</dt>
-            <dd>{model.dimension}</dd>
-            <dt>Parameters</dt>
-            <dd>{formatInt(model.parameterCount)}</dd>
-            <dt>Size</dt>
-            <dd>{formatBytes(model.sizeBytes)}</dd>
-            <dt>Dataset</dt>
-            <dd>
-              <Link href={`/datasets/${model.dataset.id}`}>{model.dataset.name}</Link>
-            </dd>
-            <dt>Method</dt>
-            <dd>{model.distillationMethod ?? "—"}</dd>
-            <dt>Artifact</dt>
-            <dd className="mono">{model.artifactUri}</dd>
-            {model.architecture === "bpr-mf" ? (
-              <>
-                <dt>Export</dt>
-                <dd>
+          <Facts
+            items={[
+              ["Role", model.role],
+              ["Architecture", model.architecture],
+              ["Dimension", model.dimension],
+              ["Parameters", formatInt(model.parameterCount)],
+              ["Size", formatBytes(model.sizeBytes)],
+              [
+                "Dataset",
+                <Link key="dataset" href={`/datasets/${model.dataset.id}`}>
+                  {model.dataset.name}
+                </Link>,
+              ],
+              ["Method", model.distillationMethod ?? "—"],
+              ["Artifact", model.artifactUri, "mono"],
+              model.architecture === "bpr-mf" && [
+                "Export",
+                <>
                   <a href={`/api/models/${model.id}/export?format=safetensors`}>.safetensors</a> (embeddings + ids) · .npy:{" "}
                   <a href={`/api/models/${model.id}/export?format=npy&part=users`}>users</a>,{" "}
                   <a href={`/api/models/${model.id}/export?format=npy&part=items`}>items</a>,{" "}
                   <a href={`/api/models/${model.id}/export?format=npy&part=user_ids`}>user ids</a>,{" "}
                   <a href={`/api/models/${model.id}/export?format=npy&part=item_ids`}>item ids</a>
-                </dd>
-              </>
-            ) : null}
-            <dt>Created</dt>
-            <dd>{formatDateTime(model.createdAt)}</dd>
-            {model.trainingRun?.jobRunId ? (
-              <>
-                <dt>Training job</dt>
-                <dd>
-                  <Link href={`/jobs/${model.trainingRun.jobRunId}`}>{model.trainingRun.kind}</Link>
-                </dd>
-              </>
-            ) : null}
-          </dl>
+                </>,
+              ],
+              ["Created", formatDateTime(model.createdAt)],
+              Boolean(model.trainingRun?.jobRunId) && [
+                "Training job",
+                <Link key="job" href={`/jobs/${model.trainingRun?.jobRunId}`}>
+                  {model.trainingRun?.kind}
+                </Link>,
+              ],
+            ]}
+          />
         </section>
         <section className="panel">
           <h2>Lineage</h2>
@@ -239,19 +230,15 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           {model.students.length > 0 ? (
             <>
               <h3>Students distilled from it</h3>
-              <table className="data">
-                <tbody>
-                  {model.students.map((s) => (
-                    <tr key={s.id}>
-                      <td>
-                        <Link href={`/models/${s.id}`}>{s.name}</Link>
-                      </td>
-                      <td className="num">d={s.dimension}</td>
-                      <td>{s.distillationMethod ?? "—"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable columns={[]} wrap="bare">
+                {model.students.map((s) => (
+                  <tr key={s.id}>
+                    <LinkCell href={`/models/${s.id}`}>{s.name}</LinkCell>
+                    <td className="num">d={s.dimension}</td>
+                    <td>{s.distillationMethod ?? "—"}</td>
+                  </tr>
+                ))}
+              </DataTable>
             </>
           ) : (
             <p className="muted">
@@ -292,28 +279,17 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       </section>
       <section className="panel">
         <h2>Hyperparameters</h2>
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Hyperparameters table (scrolls sideways)">
-          <table className="data" data-testid="hyperparameters">
-            <thead>
-              <tr>
-                <th scope="col">Setting</th>
-                <th scope="col">Value</th>
-                <th scope="col">Source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hyperRows(model.hyperparameters, model.trainingRun?.config).map((h) => (
-                <tr key={h.key} className={h.set || h.result ? undefined : "default-value"}>
-                  <th scope="row" style={{ fontWeight: h.set ? 600 : 400 }}>
-                    {h.label} <span className="mono muted">{h.key}</span>
-                  </th>
-                  <td className="mono">{h.value}</td>
-                  <td>{h.result ? "measured by the run" : h.set ? "set for this run" : <span className="default-value">default</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Setting", "Value", "Source"]} label="Hyperparameters table (scrolls sideways)" testId="hyperparameters">
+          {hyperRows(model.hyperparameters, model.trainingRun?.config).map((h) => (
+            <tr key={h.key} className={h.set || h.result ? undefined : "default-value"}>
+              <th scope="row" style={{ fontWeight: h.set ? 600 : 400 }}>
+                {h.label} <span className="mono muted">{h.key}</span>
+              </th>
+              <td className="mono">{h.value}</td>
+              <td>{h.result ? "measured by the run" : h.set ? "set for this run" : <span className="default-value">default</span>}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       {familyBars.length > 1 ? (
         <section className="panel">
@@ -350,29 +326,20 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
       {model.evaluations.length > 0 ? (
         <section className="panel">
           <h2>Offline evaluations</h2>
-          <table className="data">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Split</th>
-                <th>Metrics</th>
+          <DataTable columns={["When", "Split", "Metrics"]} wrap="bare">
+            {model.evaluations.map((e) => (
+              <tr key={e.id}>
+                <td>{formatDateTime(e.createdAt)}</td>
+                <td>{e.split}</td>
+                <td className="mono" style={{ fontSize: 12 }}>
+                  {flattenMetrics(e.metrics)
+                    .slice(0, 12)
+                    .map((m) => `${m.key}=${Number.isInteger(m.value) ? m.value : m.value.toFixed(4)}`)
+                    .join("  ")}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {model.evaluations.map((e) => (
-                <tr key={e.id}>
-                  <td>{formatDateTime(e.createdAt)}</td>
-                  <td>{e.split}</td>
-                  <td className="mono" style={{ fontSize: 12 }}>
-                    {flattenMetrics(e.metrics)
-                      .slice(0, 12)
-                      .map((m) => `${m.key}=${Number.isInteger(m.value) ? m.value : m.value.toFixed(4)}`)
-                      .join("  ")}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </section>
       ) : null}
     </>

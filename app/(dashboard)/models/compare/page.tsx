@@ -26,6 +26,9 @@ import { RoiCard } from "@/components/RoiCard";
 import { ComparisonJob, RunComparisonButton } from "./run-comparison";
 import { formatShare } from "@/lib/format";
 import { METHOD_NAMES } from "@/lib/recsys/distill/methods";
+import { Field } from "@/components/Field";
+import { Select } from "@/components/Select";
+import { DataTable, numeric } from "@/components/DataTable";
 
 export const metadata: Metadata = { title: "Compare models" };
 
@@ -98,23 +101,17 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <h2>What to compare</h2>
       <form method="get" className="stack" aria-label="Pick the models to compare" style={{ maxWidth: "none" }}>
         <div className="filters">
-          <div className="field">
-            <label htmlFor="teacher">Teacher</label>
-            <select id="teacher" name="teacher" defaultValue={teacher.id}>
-              {teachers.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name} (d={t.dimension}, {t.dataset.name})
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="split">Split</label>
-            <select id="split" name="split" defaultValue={split}>
-              <option value="test">test</option>
-              <option value="valid">validation</option>
-            </select>
-          </div>
+          <Field id="teacher" label="Teacher">
+            <Select
+              id="teacher"
+              name="teacher"
+              defaultValue={teacher.id}
+              options={teachers.map((t) => ({ value: t.id, label: `${t.name} (d=${t.dimension}, ${t.dataset.name})` }))}
+            />
+          </Field>
+          <Field id="split" label="Split">
+            <Select id="split" name="split" defaultValue={split} options={["test", { value: "valid", label: "validation" }]} />
+          </Field>
         </div>
         {candidates.length > 0 ? (
           <fieldset className="checkbox-list">
@@ -260,155 +257,107 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
 
       <section className="panel">
         <h2>Ranking quality (sampled: 1 held-out + {p.negatives} negatives)</h2>
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Ranking quality table (scrolls sideways)">
-          <table className="data" data-testid="comparison-sampled">
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col">Share of the teacher&apos;s NDCG@10</th>
-                {sampledKeys.map((k) => (
-                  <th key={k} scope="col" className="num">
-                    {k.replace("H@", "HR@").replace("N@", "NDCG@").replace("M@", "MRR@")}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row">
-                    <Link href={`/models/${r.id}`}>{r.name}</Link> <StatusBadge status={r.role} />
-                    {r.method ? <span className="muted"> {METHOD[r.method] ?? r.method}</span> : null}
-                  </th>
-                  <td data-testid={`share-${r.id}`}>
-                    {r.id === t.id ? "—" : `keeps ${formatShare(shareOf(r.m.sampled["N@10"], t.m.sampled["N@10"]))} of NDCG@10`}
-                  </td>
-                  {sampledKeys.map((k) => (
-                    <Cell key={k} row={r} value={r.m.sampled[k]} teacherValue={r.id === t.id ? undefined : t.m.sampled[k]} testId={`m-${r.id}-sampled-${k}`} />
-                  ))}
-                </tr>
+        <DataTable
+          columns={[
+            "Model",
+            "Share of the teacher's NDCG@10",
+            ...sampledKeys.map((k) => numeric(k.replace("H@", "HR@").replace("N@", "NDCG@").replace("M@", "MRR@"))),
+          ]}
+          label="Ranking quality table (scrolls sideways)"
+          testId="comparison-sampled"
+        >
+          {rows.map((r) => (
+            <tr key={r.id}>
+              <th scope="row">
+                <Link href={`/models/${r.id}`}>{r.name}</Link> <StatusBadge status={r.role} />
+                {r.method ? <span className="muted"> {METHOD[r.method] ?? r.method}</span> : null}
+              </th>
+              <td data-testid={`share-${r.id}`}>
+                {r.id === t.id ? "—" : `keeps ${formatShare(shareOf(r.m.sampled["N@10"], t.m.sampled["N@10"]))} of NDCG@10`}
+              </td>
+              {sampledKeys.map((k) => (
+                <Cell key={k} row={r} value={r.m.sampled[k]} teacherValue={r.id === t.id ? undefined : t.m.sampled[k]} testId={`m-${r.id}-sampled-${k}`} />
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </DataTable>
       </section>
 
       <section className="panel">
         <h2>Full catalogue, niche users, activity segments, beyond accuracy</h2>
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Segments table (scrolls sideways)">
-          <table className="data" data-testid="comparison-segments">
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col" className="num">
-                  Recall@20 (full)
-                </th>
-                <th scope="col" className="num">
-                  NDCG@20 (full)
-                </th>
-                <th scope="col" className="num">
-                  NDCG@10 niche
-                </th>
-                <th scope="col" className="num">
-                  HR@10 niche
-                </th>
-                <th scope="col" className="num">
-                  NDCG@10 cold
-                </th>
-                <th scope="col" className="num">
-                  NDCG@10 heavy
-                </th>
-                <th scope="col" className="num">
-                  Coverage@10
-                </th>
-                <th scope="col" className="num">
-                  Agreement@10 with teacher
-                </th>
+        <DataTable
+          columns={[
+            "Model",
+            numeric("Recall@20 (full)"),
+            numeric("NDCG@20 (full)"),
+            numeric("NDCG@10 niche"),
+            numeric("HR@10 niche"),
+            numeric("NDCG@10 cold"),
+            numeric("NDCG@10 heavy"),
+            numeric("Coverage@10"),
+            numeric("Agreement@10 with teacher"),
+          ]}
+          label="Segments table (scrolls sideways)"
+          testId="comparison-segments"
+        >
+          {rows.map((r) => {
+            const tt = r.id === t.id ? undefined : t;
+            return (
+              <tr key={r.id}>
+                <th scope="row">{r.name}</th>
+                <Cell row={r} value={r.m.full["R@20"]} teacherValue={tt?.m.full["R@20"]} testId={`m-${r.id}-full-R@20`} />
+                <Cell row={r} value={r.m.full["N@20"]} teacherValue={tt?.m.full["N@20"]} testId={`m-${r.id}-full-N@20`} />
+                <Cell row={r} value={r.m.longTail["N@10"]} teacherValue={tt?.m.longTail["N@10"]} testId={`m-${r.id}-longTail-N@10`} />
+                <Cell row={r} value={r.m.longTail["H@10"]} teacherValue={tt?.m.longTail["H@10"]} testId={`m-${r.id}-longTail-H@10`} />
+                <Cell row={r} value={r.m.segments.cold.metrics["N@10"]} teacherValue={tt?.m.segments.cold.metrics["N@10"]} testId={`m-${r.id}-cold-N@10`} />
+                <Cell row={r} value={r.m.segments.heavy.metrics["N@10"]} teacherValue={tt?.m.segments.heavy.metrics["N@10"]} testId={`m-${r.id}-heavy-N@10`} />
+                <Cell row={r} value={r.m.coverage10} teacherValue={tt?.m.coverage10} testId={`m-${r.id}-coverage10`} />
+                <td className="num" data-testid={`m-${r.id}-agreement10`}>
+                  {r.id === t.id ? "—" : f4(r.m.agreement10)}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => {
-                const tt = r.id === t.id ? undefined : t;
-                return (
-                  <tr key={r.id}>
-                    <th scope="row">{r.name}</th>
-                    <Cell row={r} value={r.m.full["R@20"]} teacherValue={tt?.m.full["R@20"]} testId={`m-${r.id}-full-R@20`} />
-                    <Cell row={r} value={r.m.full["N@20"]} teacherValue={tt?.m.full["N@20"]} testId={`m-${r.id}-full-N@20`} />
-                    <Cell row={r} value={r.m.longTail["N@10"]} teacherValue={tt?.m.longTail["N@10"]} testId={`m-${r.id}-longTail-N@10`} />
-                    <Cell row={r} value={r.m.longTail["H@10"]} teacherValue={tt?.m.longTail["H@10"]} testId={`m-${r.id}-longTail-H@10`} />
-                    <Cell row={r} value={r.m.segments.cold.metrics["N@10"]} teacherValue={tt?.m.segments.cold.metrics["N@10"]} testId={`m-${r.id}-cold-N@10`} />
-                    <Cell
-                      row={r}
-                      value={r.m.segments.heavy.metrics["N@10"]}
-                      teacherValue={tt?.m.segments.heavy.metrics["N@10"]}
-                      testId={`m-${r.id}-heavy-N@10`}
-                    />
-                    <Cell row={r} value={r.m.coverage10} teacherValue={tt?.m.coverage10} testId={`m-${r.id}-coverage10`} />
-                    <td className="num" data-testid={`m-${r.id}-agreement10`}>
-                      {r.id === t.id ? "—" : f4(r.m.agreement10)}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       </section>
 
       <section className="panel">
         <h2>Size and speed (measured by the job on this machine)</h2>
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Size and speed table (scrolls sideways)">
-          <table className="data" data-testid="comparison-speed">
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col" className="num">
-                  Dimension
-                </th>
-                <th scope="col" className="num">
-                  Parameters
-                </th>
-                <th scope="col" className="num">
-                  Size
-                </th>
-                <th scope="col" className="num">
-                  Latency p50
-                </th>
-                <th scope="col" className="num">
-                  Latency p99
-                </th>
-                <th scope="col" className="num">
-                  Throughput (1 core)
-                </th>
-                <th scope="col" className="num">
-                  vs teacher
-                </th>
+        <DataTable
+          columns={[
+            "Model",
+            numeric("Dimension"),
+            numeric("Parameters"),
+            numeric("Size"),
+            numeric("Latency p50"),
+            numeric("Latency p99"),
+            numeric("Throughput (1 core)"),
+            numeric("vs teacher"),
+          ]}
+          label="Size and speed table (scrolls sideways)"
+          testId="comparison-speed"
+        >
+          {rows.map((r) => {
+            const faster = ratio(t.m.latency.meanUs, r.m.latency.meanUs);
+            const smaller = ratio(t.sizeBytes, r.sizeBytes);
+            return (
+              <tr key={r.id}>
+                <th scope="row">{r.name}</th>
+                <td className="num">{r.dimension}</td>
+                <td className="num">{formatCompact(r.parameterCount)}</td>
+                <td className="num">{formatBytes(r.sizeBytes)}</td>
+                <td className="num" data-testid={`m-${r.id}-p50`}>
+                  {(r.m.latency.p50us / 1000).toFixed(3)} ms
+                </td>
+                <td className="num">{(r.m.latency.p99us / 1000).toFixed(3)} ms</td>
+                <td className="num">{formatInt(Math.round(r.m.throughputUsersPerSec))} users/s</td>
+                <td className="num">
+                  {r.id === t.id || faster === null || smaller === null ? "—" : `${faster.toFixed(1)}× faster, ${smaller.toFixed(1)}× smaller`}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => {
-                const faster = ratio(t.m.latency.meanUs, r.m.latency.meanUs);
-                const smaller = ratio(t.sizeBytes, r.sizeBytes);
-                return (
-                  <tr key={r.id}>
-                    <th scope="row">{r.name}</th>
-                    <td className="num">{r.dimension}</td>
-                    <td className="num">{formatCompact(r.parameterCount)}</td>
-                    <td className="num">{formatBytes(r.sizeBytes)}</td>
-                    <td className="num" data-testid={`m-${r.id}-p50`}>
-                      {(r.m.latency.p50us / 1000).toFixed(3)} ms
-                    </td>
-                    <td className="num">{(r.m.latency.p99us / 1000).toFixed(3)} ms</td>
-                    <td className="num">{formatInt(Math.round(r.m.throughputUsersPerSec))} users/s</td>
-                    <td className="num">
-                      {r.id === t.id || faster === null || smaller === null ? "—" : `${faster.toFixed(1)}× faster, ${smaller.toFixed(1)}× smaller`}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       </section>
 
       {others.length > 0 ? (

@@ -1,12 +1,14 @@
 "use client";
 // Starts the compare-models job and follows it; the page reloads from the database when it finishes.
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
 import { useRouter } from "next/navigation";
 import { postJson } from "@/components/api-client";
 import { ProgressBar } from "@/components/ProgressBar";
 import { StatusBadge } from "@/components/StatusBadge";
 import { useJobPolling } from "@/components/jobs/useJobPolling";
 import { isTerminal, type JobView } from "@/lib/jobs/view";
+import { useApiAction } from "@/components/useApiAction";
+import { ErrorAlert } from "@/components/ErrorAlert";
 
 export function ComparisonJob({ initial }: { initial: JobView }) {
   const router = useRouter();
@@ -25,11 +27,7 @@ export function ComparisonJob({ initial }: { initial: JobView }) {
         <a href={`/jobs/${job.id}`}>Job details</a>
       </div>
       <p className="muted">{job.message || "waiting for a worker"}</p>
-      {job.error ? (
-        <div className="alert error" role="alert">
-          {job.error}
-        </div>
-      ) : null}
+      <ErrorAlert error={job.error} />
     </div>
   );
 }
@@ -45,30 +43,23 @@ export function RunComparisonButton({
   split: string;
   label?: string;
 }) {
-  const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending, error } = useApiAction();
   return (
     <div>
       <button
         type="button"
         disabled={pending}
-        onClick={async () => {
-          setPending(true);
-          setError(null);
-          const res = await postJson<{ job: JobView }>("/api/comparisons", { teacherId, modelIds, split });
-          setPending(false);
-          if (!res.ok) setError(Object.values(res.error.fieldErrors)[0] ?? res.error.message);
-          else router.refresh();
-        }}
+        onClick={() =>
+          run(
+            () => postJson<{ job: JobView }>("/api/comparisons", { teacherId, modelIds, split }),
+            undefined,
+            (e) => Object.values(e.fieldErrors)[0] ?? e.message,
+          )
+        }
       >
         {pending ? "Queueing…" : label}
       </button>
-      {error ? (
-        <div className="alert error" role="alert" style={{ marginTop: 8 }}>
-          {error}
-        </div>
-      ) : null}
+      <ErrorAlert error={error} style={{ marginTop: 8 }} />
     </div>
   );
 }

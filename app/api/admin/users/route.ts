@@ -1,16 +1,15 @@
 import { requireRole } from "@/lib/auth/current";
 import { CreateUserBody } from "@/lib/auth/schemas";
 import { createUser, listUsers } from "@/lib/auth/users";
-import { handler, json, parseJson } from "@/lib/http";
+import { json, parseJson } from "@/lib/http";
+import { actorOf, sessionRoute } from "@/lib/http/session-route";
 
-export const GET = handler(async () => {
-  await requireRole("admin");
-  return json({ users: await listUsers() });
-});
+export const GET = sessionRoute(
+  () => requireRole("admin"),
+  async () => json({ users: await listUsers() }),
+);
 
-export const POST = handler(async (request: Request) => {
-  const { user } = await requireRole("admin");
-  const body = await parseJson(request, CreateUserBody);
-  const created = await createUser(body, { id: user.id, label: user.email });
-  return json({ user: created }, { status: 201 });
-});
+export const POST = sessionRoute(
+  () => requireRole("admin"),
+  async (request, session) => json({ user: await createUser(await parseJson(request, CreateUserBody), actorOf(session)) }, { status: 201 }),
+);

@@ -52,50 +52,45 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
       </section>
       <section className="panel">
         <h2>Delivery log</h2>
-        {deliveries.length === 0 ? (
-          <p className="empty">Nothing sent yet. Send a test event to check the receiver.</p>
-        ) : (
-          <DataTable
-            columns={["Event", "Status", { label: "Attempts", title: "time, HTTP status code, duration, error" }, "Next retry"]}
-            label="Delivery log (scrolls sideways)"
-            testId="delivery-log"
-          >
-            {deliveries.map((d) => (
-              <tr key={d.id}>
-                <td>
-                  <div>{d.eventType}</div>
-                  <div className="mono muted" title="X-Understudy-Event-Id">
-                    {d.eventId}
-                  </div>
-                  <div className="muted">{formatDateTime(d.createdAt)}</div>
-                </td>
-                <td>
-                  <StatusBadge status={DELIVERY_BADGE[d.status]} label={d.status} />
-                  {d.status === "skipped" && d.lastError ? <div className="muted">{d.lastError}</div> : null}
-                </td>
-                <td>
-                  {d.attemptLog.length === 0 ? (
-                    <span className="muted">{d.status === "failed" && d.lastError ? d.lastError : "not attempted yet"}</span>
-                  ) : (
-                    <ol style={{ margin: 0, paddingLeft: 18 }}>
-                      {d.attemptLog.map((a) => (
-                        <li key={a.id}>
-                          <span className="muted">{formatDateTime(a.startedAt).slice(11)}</span>{" "}
-                          <strong style={a.statusCode !== null && a.statusCode < 300 ? undefined : { color: "var(--err)" }}>
-                            {a.statusCode ?? "no answer"}
-                          </strong>{" "}
-                          · {a.durationMs} ms
-                          {a.error && a.error !== `HTTP ${a.statusCode}` ? <span style={{ color: "var(--err)" }}> · {a.error}</span> : null}
-                        </li>
-                      ))}
-                    </ol>
-                  )}
-                </td>
-                <td>{d.nextRetryAt ? <span title={formatDateTime(d.nextRetryAt)}>{until(d.nextRetryAt)}</span> : <span className="muted">—</span>}</td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
+        <DataTable
+          empty={deliveries.length === 0 && "Nothing sent yet. Send a test event to check the receiver."}
+          columns={["Event", "Status", { label: "Attempts", title: "time, HTTP status code, duration, error" }, "Next retry"]}
+          label="Delivery log (scrolls sideways)"
+          testId="delivery-log"
+        >
+          {deliveries.map((d) => (
+            <tr key={d.id}>
+              <td>
+                <div>{d.eventType}</div>
+                <div className="mono muted" title="X-Understudy-Event-Id">
+                  {d.eventId}
+                </div>
+                <div className="muted">{formatDateTime(d.createdAt)}</div>
+              </td>
+              <td>
+                <StatusBadge status={DELIVERY_BADGE[d.status]} label={d.status} />
+                {d.status === "skipped" && d.lastError ? <div className="muted">{d.lastError}</div> : null}
+              </td>
+              <td>
+                {d.attemptLog.length === 0 ? (
+                  <span className="muted">{d.status === "failed" && d.lastError ? d.lastError : "not attempted yet"}</span>
+                ) : (
+                  <ol style={{ margin: 0, paddingLeft: 18 }}>
+                    {d.attemptLog.map((a) => (
+                      <li key={a.id}>
+                        <span className="muted">{formatDateTime(a.startedAt).slice(11)}</span>{" "}
+                        <strong style={a.statusCode !== null && a.statusCode < 300 ? undefined : { color: "var(--err)" }}>{a.statusCode ?? "no answer"}</strong>{" "}
+                        · {a.durationMs} ms
+                        {a.error && a.error !== `HTTP ${a.statusCode}` ? <span style={{ color: "var(--err)" }}> · {a.error}</span> : null}
+                      </li>
+                    ))}
+                  </ol>
+                )}
+              </td>
+              <td>{d.nextRetryAt ? <span title={formatDateTime(d.nextRetryAt)}>{until(d.nextRetryAt)}</span> : <span className="muted">—</span>}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       <section className="panel">
         <h2>Settings</h2>

@@ -6,24 +6,24 @@ import { db } from "@/lib/db/client";
 import { experimentDates } from "@/lib/db/experiment-queries";
 import { experimentMetricsSchema, setExperimentMetrics } from "@/lib/db/metrics";
 import { cachedExperimentReport } from "@/lib/db/report-gate";
-import { handler, json, notFound, parseJson } from "@/lib/http";
+import { json, parseJson } from "@/lib/http";
+import { found, sessionRoute } from "@/lib/http/session-route";
 
-type Ctx = { params: Promise<{ id: string }> };
+export const GET = sessionRoute<{ id: string }>(
+  () => requireUser(),
+  async (_request, _session, { id }) => {
+    const exp = found(await experimentDates(id), "No such experiment");
+    if (!exp.startedAt) return json({ metrics: [] });
+    const loaded = await cachedExperimentReport(db(), id, { kind: "all" });
+    return json({ metrics: loaded?.report.metrics ?? [] });
+  },
+);
 
-export const GET = handler(async (_request: Request, ctx: Ctx) => {
-  await requireUser();
-  const { id } = await ctx.params;
-  const exp = await experimentDates(id);
-  if (!exp) throw notFound("No such experiment");
-  if (!exp.startedAt) return json({ metrics: [] });
-  const loaded = await cachedExperimentReport(db(), id, { kind: "all" });
-  return json({ metrics: loaded?.report.metrics ?? [] });
-});
-
-export const PUT = handler(async (request: Request, ctx: Ctx) => {
-  await requireRole("editor");
-  const { id } = await ctx.params;
-  const chosen = await parseJson(request, experimentMetricsSchema);
-  await setExperimentMetrics(db(), id, chosen);
-  return json({ metrics: chosen });
-});
+export const PUT = sessionRoute<{ id: string }>(
+  () => requireRole("editor"),
+  async (request, _session, { id }) => {
+    const chosen = await parseJson(request, experimentMetricsSchema);
+    await setExperimentMetrics(db(), id, chosen);
+    return json({ metrics: chosen });
+  },
+);
