@@ -3,7 +3,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase as setupTestDatabase } from "../helpers/db";
 import { evaluateExperiment, evaluateLiveExperiments } from "@/lib/services/experiments";
-import { endLiveExperiments, seedWorld, startedExperiment, writeHealthyTraffic, writeTraffic, type World } from "./rollout-fixtures";
+import { endLiveExperiments, seedWorld, startedExperiment, writeArmsTraffic, writeHealthyTraffic, type World } from "./rollout-fixtures";
 
 const t = setupTestDatabase("exp_sched");
 const T0 = new Date("2026-03-01T12:00:00Z");
@@ -75,28 +75,7 @@ describe("rollout scheduler", () => {
   it("pauses on a latency guardrail breach", async () => {
     const { db } = t();
     const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await writeTraffic(db, {
-      experimentId: exp.id,
-      variant: "candidate",
-      modelId: world.studentId,
-      userPrefix: "slow-c-",
-      users: 200,
-      requestsPerUser: 2,
-      clickEvery: 5,
-      latencyUs: 15_000,
-      at: at(1),
-    });
-    await writeTraffic(db, {
-      experimentId: exp.id,
-      variant: "control",
-      modelId: world.teacherId,
-      userPrefix: "slow-k-",
-      users: 1800,
-      requestsPerUser: 2,
-      clickEvery: 5,
-      latencyUs: 2000,
-      at: at(1),
-    });
+    await writeArmsTraffic(db, world, { experimentId: exp.id, tag: "slow", at: at(1), candidate: { users: 200, latencyUs: 15_000 }, control: { users: 1800 } });
     const outcome = await evaluateExperiment(db, exp.id, at(2));
     expect(outcome?.decision.action).toBe("pause");
     const after = await db.experiment.findUniqueOrThrow({ where: { id: exp.id }, include: { stages: true } });
@@ -113,29 +92,7 @@ describe("rollout scheduler", () => {
   it("rolls back to 0% on a severe error-rate breach and leaves production alone", async () => {
     const { db } = t();
     const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await writeTraffic(db, {
-      experimentId: exp.id,
-      variant: "candidate",
-      modelId: world.studentId,
-      userPrefix: "err-c-",
-      users: 200,
-      requestsPerUser: 2,
-      clickEvery: 5,
-      latencyUs: 2000,
-      failEvery: 10,
-      at: at(1),
-    });
-    await writeTraffic(db, {
-      experimentId: exp.id,
-      variant: "control",
-      modelId: world.teacherId,
-      userPrefix: "err-k-",
-      users: 1800,
-      requestsPerUser: 2,
-      clickEvery: 5,
-      latencyUs: 2000,
-      at: at(1),
-    });
+    await writeArmsTraffic(db, world, { experimentId: exp.id, tag: "err", at: at(1), candidate: { users: 200, failEvery: 10 }, control: { users: 1800 } });
     const outcome = await evaluateExperiment(db, exp.id, at(2));
     expect(outcome?.decision.action).toBe("rollback");
     expect(outcome?.decision.reason).toMatch(/error rate 10\.00% > severe threshold 5\.00%/);
