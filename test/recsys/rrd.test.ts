@@ -101,8 +101,16 @@ describe("RRD loss", () => {
     const dU = new Float64Array(4);
     rrdUserLoss(sInt, sUn, dI, dU);
     const h = 1e-6;
-    for (let k = 0; k < 6; k++) expect(dI[k]).toBeCloseTo(centralDifference(sInt, k, h, () => naive(sInt, sUn)), 6);
-    for (let j = 0; j < 4; j++) expect(dU[j]).toBeCloseTo(centralDifference(sUn, j, h, () => naive(sInt, sUn)), 6);
+    for (let k = 0; k < 6; k++)
+      expect(dI[k]).toBeCloseTo(
+        centralDifference(sInt, k, h, () => naive(sInt, sUn)),
+        6,
+      );
+    for (let j = 0; j < 4; j++)
+      expect(dU[j]).toBeCloseTo(
+        centralDifference(sUn, j, h, () => naive(sInt, sUn)),
+        6,
+      );
   });
 
   it("samples interesting ranks without replacement, in teacher order, favouring the top", () => {
