@@ -2,7 +2,6 @@
 // after drift) → a DriftCheck row, audit entries and a queued redistillation (teacher, then a student
 // chained on it, both kind "redistill"). The worker only serves drift-check here, so the training
 // jobs stay queued and are cancelled at the end.
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";

@@ -2,7 +2,6 @@
 // evaluated on the same split and negatives; the stored OfflineComparison holds one evaluation a model,
 // equal to evaluating each artifact alone on that plan; a student trained with compareWithTeacher gets
 // its comparison queued; bad requests fail at once with a clear reason.
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
