@@ -23,7 +23,7 @@ import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, presetStudentOptions, presetTeac
 import { methodParts } from "../lib/recsys/distill";
 import { ndcgAt } from "../lib/recsys/eval/metrics";
 import { pairedOverSeeds, spreadOfRuns, type PairedComparison, type Spread } from "../lib/recsys/eval/seeds";
-import { intFlag, numberFlag, parseFlags, progressBars, runCli, table, UsageError } from "../lib/recsys/cli/common";
+import { fractionFlag, intFlag, nonNegativeFlag, positiveFlag, progressBars, runFlagsCli, table, UsageError } from "../lib/recsys/cli/common";
 
 const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.json> [options]
 
@@ -57,37 +57,6 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --teacher <dir>          reuse a saved teacher (its training time is then not part of the run)
   -h, --help               this message`;
 
-const OPTIONS = {
-  data: { type: "string" },
-  out: { type: "string" },
-  methods: { type: "string" },
-  preset: { type: "string" },
-  seeds: { type: "string" },
-  "rrd-sampling": { type: "string" },
-  "ir-lambda": { type: "string" },
-  jobs: { type: "string" },
-  seed: { type: "string" },
-  "eval-seed": { type: "string" },
-  "teacher-epochs": { type: "string" },
-  "teacher-batch": { type: "string" },
-  "teacher-lr": { type: "string" },
-  "teacher-wd": { type: "string" },
-  "student-wd": { type: "string" },
-  "student-epochs": { type: "string" },
-  "de-epochs": { type: "string" },
-  "de-rrd-epochs": { type: "string" },
-  "de-rrd-rrd-lambda": { type: "string" },
-  "de-fraction": { type: "string" },
-  "de-max-experts": { type: "string" },
-  "lr-schedule": { type: "string" },
-  patience: { type: "string" },
-  teacher: { type: "string" },
-  // internal: this process is one student's run, started by the parent (results in --child-dir)
-  child: { type: "string" },
-  "child-dir": { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
 const Flags = z.object({
   help: z.boolean().optional(),
   data: z.string({ error: "is required" }).min(1),
@@ -107,32 +76,20 @@ const Flags = z.object({
     .refine((xs) => new Set(xs).size === xs.length, { message: "a seed is listed twice" })
     .optional(),
   "rrd-sampling": z.enum(RRD_SAMPLINGS, { error: `expected one of ${RRD_SAMPLINGS.join(", ")}` }).optional(),
-  "ir-lambda": numberFlag("a weight")
-    .refine((x) => x > 0, "must be positive")
-    .optional(),
+  "ir-lambda": positiveFlag("a weight").optional(),
   jobs: intFlag("a process count", 1).optional(),
   seed: intFlag("a seed", 0).optional(),
   "eval-seed": intFlag("a seed", 0).optional(),
   "teacher-epochs": intFlag("an epoch count", 1).optional(),
   "teacher-batch": intFlag("a batch size", 1).optional(),
-  "teacher-lr": numberFlag("a learning rate")
-    .refine((x) => x > 0, "must be positive")
-    .optional(),
-  "teacher-wd": numberFlag("a weight decay")
-    .refine((x) => x >= 0, "must be 0 or more")
-    .optional(),
-  "student-wd": numberFlag("a weight decay")
-    .refine((x) => x >= 0, "must be 0 or more")
-    .optional(),
+  "teacher-lr": positiveFlag("a learning rate").optional(),
+  "teacher-wd": nonNegativeFlag("a weight decay").optional(),
+  "student-wd": nonNegativeFlag("a weight decay").optional(),
   "student-epochs": intFlag("an epoch count", 1).optional(),
   "de-epochs": intFlag("an epoch count", 1).optional(),
   "de-rrd-epochs": intFlag("an epoch count", 1).optional(),
-  "de-rrd-rrd-lambda": numberFlag("a weight")
-    .refine((x) => x > 0, "must be positive")
-    .optional(),
-  "de-fraction": numberFlag("a fraction")
-    .refine((x) => x > 0 && x <= 1, "must be in (0, 1]")
-    .optional(),
+  "de-rrd-rrd-lambda": positiveFlag("a weight").optional(),
+  "de-fraction": fractionFlag("a fraction").optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
   "lr-schedule": z.enum(LR_SCHEDULES).optional(),
   patience: intFlag("a count", 1).optional(),
@@ -301,13 +258,7 @@ function startChild(f: Flags, method: DistillMethod, dir: string, teacherDir: st
   return { done, kill: () => proc.kill() };
 }
 
-async function main() {
-  const argv = process.argv.slice(2);
-  if (argv.includes("-h") || argv.includes("--help")) {
-    process.stdout.write(USAGE + "\n");
-    return;
-  }
-  const f = parseFlags(argv, OPTIONS, Flags);
+async function main(f: Flags) {
   if (!fs.existsSync(f.data)) throw new UsageError(`--data: ${f.data} does not exist`);
   if (f.child) {
     if (!f["child-dir"]) throw new UsageError("--child needs --child-dir");
@@ -635,4 +586,4 @@ function writeOut(
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
 }
 
-await runCli(USAGE, main);
+await runFlagsCli(USAGE, Flags, main);

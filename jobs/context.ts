@@ -164,3 +164,14 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** what a service run needs of its job: database, run id, progress as a fraction, logs and permanent failures */
+export function serviceHooks(ctx: JobContext) {
+  return {
+    db: ctx.db,
+    jobRunId: ctx.jobRunId,
+    progress: (fraction: number, message?: string) => ctx.progress(100 * fraction, message),
+    log: (message: string, level?: LogLevel) => ctx.log(message, level),
+    fail: (message: string) => new PermanentJobError(message),
+  };
+}

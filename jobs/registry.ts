@@ -1,19 +1,5 @@
 // Queue → handler. Only the worker imports this (handlers pull in training code).
-import type {
-  DriftCheckInput,
-  GenerateDatasetInput,
-  RedistillInput,
-  RolloutEvaluateInput,
-  SelftestInput,
-  SnapshotBuildInput,
-  TrainInput,
-  WebhookDeliverInput,
-  ImportDatasetInput,
-  AuthHousekeepingInput,
-  CompareModelsInput,
-  DistillationSignalsInput,
-  DemoReplayInput,
-} from "@/lib/jobs/definitions";
+import type { JOB_DEFINITIONS, JobDefinition } from "@/lib/jobs/definitions";
 import type { JobContext } from "./context";
 import type { QueueName } from "@/lib/jobs/queues";
 import { QUEUES } from "@/lib/jobs/queues";
@@ -34,21 +20,8 @@ import { demoReplay } from "./handlers/demo-replay";
 /** A handler returns a JSON-serialisable result, stored in JobRun.result. */
 export type JobHandler<Input> = (input: Input, ctx: JobContext) => Promise<unknown>;
 
-type Handlers = {
-  [QUEUES.selftest]: JobHandler<SelftestInput>;
-  [QUEUES.generateDataset]: JobHandler<GenerateDatasetInput>;
-  [QUEUES.train]: JobHandler<TrainInput>;
-  [QUEUES.rolloutEvaluate]: JobHandler<RolloutEvaluateInput>;
-  [QUEUES.driftCheck]: JobHandler<DriftCheckInput>;
-  [QUEUES.webhookDeliver]: JobHandler<WebhookDeliverInput>;
-  [QUEUES.snapshotBuild]: JobHandler<SnapshotBuildInput>;
-  [QUEUES.redistill]: JobHandler<RedistillInput>;
-  [QUEUES.importDataset]: JobHandler<ImportDatasetInput>;
-  [QUEUES.authHousekeeping]: JobHandler<AuthHousekeepingInput>;
-  [QUEUES.compareModels]: JobHandler<CompareModelsInput>;
-  [QUEUES.distillationSignals]: JobHandler<DistillationSignalsInput>;
-  [QUEUES.demoReplay]: JobHandler<DemoReplayInput>;
-};
+/** each queue's handler takes that queue's parsed input */
+type Handlers = { [Q in QueueName]: JobHandler<(typeof JOB_DEFINITIONS)[Q] extends JobDefinition<infer Input> ? Input : never> };
 
 export const JOB_HANDLERS: Handlers = {
   [QUEUES.selftest]: selftest,

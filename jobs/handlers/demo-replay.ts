@@ -1,6 +1,6 @@
 // Demo installs: replays the drifted demo world through the events ingestion, folds it into a snapshot
 // and checks drift; a breach queues a redistillation (lib/db/demo-replay.ts does the work).
-import { PermanentJobError, type JobContext } from "../context";
+import { serviceHooks, type JobContext } from "../context";
 import type { DemoReplayInput } from "@/lib/jobs/definitions";
 import type { NotificationInput } from "@/lib/notifications/types";
 
@@ -12,11 +12,7 @@ export async function demoReplay(input: DemoReplayInput, ctx: JobContext) {
   const own = await ctx.db.jobRun.findUnique({ where: { id: ctx.jobRunId }, select: { createdById: true } });
   const createdById = own?.createdById ?? undefined;
   return runDemoReplay(input, {
-    db: ctx.db,
-    jobRunId: ctx.jobRunId,
-    progress: (fraction, message) => ctx.progress(100 * fraction, message),
-    log: (message, level) => ctx.log(message, level),
-    fail: (message) => new PermanentJobError(message),
+    ...serviceHooks(ctx),
     enqueueTrain: async (train) => enqueueJob({ queue: "train", input: train, createdById }, { db: ctx.db, boss: await senderBoss() }),
     enqueueRedistill: async (redistill) => enqueueJob({ queue: "redistill", input: redistill, createdById }, { db: ctx.db, boss: await senderBoss() }),
     notify: async (n: NotificationInput) => (await import("@/lib/notifications/notify")).notify(n, { db: ctx.db }),

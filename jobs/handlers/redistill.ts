@@ -1,5 +1,5 @@
 // Redistills a production model and gates the student offline (lib/services/redistill.ts does the work).
-import { abortableDelay, PermanentJobError, type JobContext } from "../context";
+import { abortableDelay, serviceHooks, type JobContext } from "../context";
 import type { RedistillInput } from "@/lib/jobs/definitions";
 
 export async function redistill(input: RedistillInput, ctx: JobContext) {
@@ -8,12 +8,8 @@ export async function redistill(input: RedistillInput, ctx: JobContext) {
   const { senderBoss } = await import("@/lib/jobs/boss");
   const own = await ctx.db.jobRun.findUnique({ where: { id: ctx.jobRunId }, select: { createdById: true } });
   return runRedistill(input, {
-    db: ctx.db,
-    jobRunId: ctx.jobRunId,
+    ...serviceHooks(ctx),
     createdById: own?.createdById ?? null,
-    progress: (fraction, message) => ctx.progress(100 * fraction, message),
-    log: (message, level) => ctx.log(message, level),
-    fail: (message) => new PermanentJobError(message),
     delay: (ms) => abortableDelay(ms, ctx.signal),
     enqueueTrain: async (train) =>
       enqueueJob({ queue: "train", input: train, createdById: own?.createdById ?? undefined }, { db: ctx.db, boss: await senderBoss() }),

@@ -1,17 +1,13 @@
 // Trains a teacher or distills a student (lib/services/training.ts does the work); with compareWithTeacher, a
 // trained student's offline comparison with its teacher is queued next.
-import { abortableDelay, PermanentJobError, type JobContext } from "../context";
+import { abortableDelay, serviceHooks, type JobContext } from "../context";
 import type { TrainInput } from "@/lib/jobs/definitions";
 
 export async function train(input: TrainInput, ctx: JobContext): Promise<{ modelId: string; trainingRunId: string; comparisonJobRunId?: string }> {
   const { runTraining } = await import("@/lib/services/training");
   const result = await runTraining(input, {
-    db: ctx.db,
-    jobRunId: ctx.jobRunId,
-    progress: (fraction, message) => ctx.progress(100 * fraction, message),
-    log: (message, level) => ctx.log(message, level),
+    ...serviceHooks(ctx),
     signal: ctx.signal,
-    fail: (message) => new PermanentJobError(message),
     delay: (ms) => abortableDelay(ms, ctx.signal),
   });
   if (!input.compareWithTeacher) return result;

@@ -126,40 +126,24 @@ export async function seedDemoData(opts: { db?: Db; url?: string; boss?: PgBoss;
   const boss = opts.boss ?? createBoss(url!, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
   if (!opts.boss) await boss.start();
   try {
-    const deps = { db, boss };
-    const teacher = await enqueueJob(
-      {
-        queue: "train",
-        input: {
-          role: "teacher",
-          datasetId: dataset.id,
-          name: `Demo teacher (BPR-MF ${DEMO_TEACHER_DIM})`,
-          dimension: DEMO_TEACHER_DIM,
-          seed: DEMO_SEED,
-          ...demoJob(DEMO_TEACHER_TRAINING),
-          promoteIfNoProduction: true,
-        },
-      },
-      deps,
-    );
-    const student = await enqueueJob(
-      {
-        queue: "train",
-        input: {
-          role: "student",
-          datasetId: dataset.id,
-          name: `Demo student (DE-RRD ${DEMO_STUDENT_DIM})`,
-          dimension: DEMO_STUDENT_DIM,
-          method: DEMO_STUDENT_METHOD,
-          seed: DEMO_SEED,
-          teacherJobRunId: teacher.id,
-          ...demoJob(DEMO_STUDENT_TRAINING),
-          // the comparison page shows teacher vs student without anyone starting the comparison
-          compareWithTeacher: true,
-        },
-      },
-      deps,
-    );
+    const train = (input: Record<string, unknown>) => enqueueJob({ queue: "train", input: { datasetId: dataset.id, seed: DEMO_SEED, ...input } }, { db, boss });
+    const teacher = await train({
+      role: "teacher",
+      name: `Demo teacher (BPR-MF ${DEMO_TEACHER_DIM})`,
+      dimension: DEMO_TEACHER_DIM,
+      ...demoJob(DEMO_TEACHER_TRAINING),
+      promoteIfNoProduction: true,
+    });
+    const student = await train({
+      role: "student",
+      name: `Demo student (DE-RRD ${DEMO_STUDENT_DIM})`,
+      dimension: DEMO_STUDENT_DIM,
+      method: DEMO_STUDENT_METHOD,
+      teacherJobRunId: teacher.id,
+      ...demoJob(DEMO_STUDENT_TRAINING),
+      // the comparison page shows teacher vs student without anyone starting the comparison
+      compareWithTeacher: true,
+    });
     notes.push(`demo jobs queued: teacher ${teacher.id}, student ${student.id}, then their comparison (see Jobs in the app)`);
   } finally {
     if (!opts.boss) await boss.stop({ graceful: false });

@@ -105,33 +105,24 @@ export function kpiStatistic(kpi: KpiKey, s: VariantSufficientStats): Sufficient
   }
 }
 
+type CountedStat = { [K in keyof VariantSufficientStats]: VariantSufficientStats[K] extends number ? K : never }[keyof VariantSufficientStats];
+
+/** which sums are Σy, Σy², Σx, Σx², Σxy of a CUPED-adjusted KPI (a 0/1 outcome is its own square) */
+const CUPED_SUMS: Partial<Record<KpiKey, CountedStat[]>> = {
+  revenue: ["revenue", "revenueSq", "preRevenue", "preRevenueSq", "preRevenueRevenue"],
+  conversion: ["converters", "converters", "preConverted", "preConverted", "preConvertedConverted"],
+};
+
 /**
  * CUPED covariate statistic (same metric in the pre-experiment period) for mean-type KPIs, or null:
  * revenue per user ← pre-period revenue; conversion ← converted in the pre-period. CTR (a ratio) is
  * not adjusted. Users without pre-period events enter with covariate 0.
  */
 export function cupedStatistic(kpi: KpiKey, s: VariantSufficientStats): RegressionAdjustedStatistic | null {
-  if (kpi === "revenue") {
-    return regressionAdjusted({
-      n: s.users,
-      sum: s.revenue,
-      sumSquares: s.revenueSq,
-      preSum: s.preRevenue,
-      preSumSquares: s.preRevenueSq,
-      sumCross: s.preRevenueRevenue,
-    });
-  }
-  if (kpi === "conversion") {
-    return regressionAdjusted({
-      n: s.users,
-      sum: s.converters,
-      sumSquares: s.converters,
-      preSum: s.preConverted,
-      preSumSquares: s.preConverted,
-      sumCross: s.preConvertedConverted,
-    });
-  }
-  return null;
+  const sums = CUPED_SUMS[kpi];
+  if (!sums) return null;
+  const [sum, sumSquares, preSum, preSumSquares, sumCross] = sums.map((k) => s[k]);
+  return regressionAdjusted({ n: s.users, sum, sumSquares, preSum, preSumSquares, sumCross });
 }
 
 /** Control and candidate moments of a KPI, CUPED-adjusted when both arms have users with pre-period activity. */
@@ -191,6 +182,25 @@ function hitRate(s: VariantSufficientStats): HitRate {
   return { n: s.heldoutN, hits: s.heldoutHits, value: s.heldoutN > 0 ? s.heldoutHits / s.heldoutN : null };
 }
 
+/** a KPI with nothing estimated: no lift, interval or p-value, inconclusive */
+function inconclusiveKpi(kpi: KpiKey, margin: number, control: KpiResult["control"], candidate: KpiResult["candidate"], cuped: boolean): KpiResult {
+  return {
+    kpi,
+    control,
+    candidate,
+    lift: null,
+    ci: null,
+    severeCi: null,
+    fixedCi: null,
+    pValue: null,
+    pHolm: null,
+    margin,
+    verdict: "inconclusive",
+    severeInferior: false,
+    cuped,
+  };
+}
+
 export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
   const g = input.guardrails;
   const byVariant = (key: VariantKey) => input.stats.find((s) => s.variant === key) ?? EMPTY_STATS(key);
@@ -204,24 +214,8 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
     } catch (error) {
       // data no real traffic can produce (non-finite sums): report the KPI as not estimable rather than failing the report
       if (!(error instanceof StatsInputError)) throw error;
-      const margin = g.nonInferiorityMargins[kpi];
       const none = { value: null, standardError: null, n: 0 };
-      return {
-        kpi,
-        control: none,
-        candidate: none,
-        lift: null,
-        ci: null,
-        severeCi: null,
-        fixedCi: null,
-        pValue: null,
-        pHolm: null,
-        margin,
-        verdict: "inconclusive",
-        severeInferior: false,
-        cuped: false,
-        note: `not estimable: ${error.message}`,
-      };
+      return { ...inconclusiveKpi(kpi, g.nonInferiorityMargins[kpi], none, none, false), note: `not estimable: ${error.message}` };
     }
   });
 
@@ -230,21 +224,7 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
     const both = control.users > 0 && candidate.users > 0 ? kpiMoments(kpi, control, candidate) : null;
     const a = control.users > 0 ? (both?.a ?? moments(kpiStatistic(kpi, control))) : null;
     const b = candidate.users > 0 ? (both?.b ?? moments(kpiStatistic(kpi, candidate))) : null;
-    const empty: KpiResult = {
-      kpi,
-      control: arm(a),
-      candidate: arm(b),
-      lift: null,
-      ci: null,
-      severeCi: null,
-      fixedCi: null,
-      pValue: null,
-      pHolm: null,
-      margin,
-      verdict: "inconclusive",
-      severeInferior: false,
-      cuped: both?.cuped ?? false,
-    };
+    const empty = inconclusiveKpi(kpi, margin, arm(a), arm(b), both?.cuped ?? false);
     if (!a || !b) return empty;
     const tuning = { difference: "relative" as const, tuningN: input.sequentialTuningN };
     const seq = sequentialCompare(a, b, { ...tuning, alpha: g.alpha });

@@ -69,49 +69,34 @@ export type MetricDefinition = z.infer<typeof metricDefinitionSchema>;
 export type MetricDefinitionInput = z.input<typeof metricDefinitionSchema>;
 
 /** The built-in KPIs (lib/experiments/kpis.ts) as catalogue entries. */
+/** a built-in catalogue entry, through the catalogue's own schema: higher is better, 2 % margin */
+const builtIn = (m: Omit<MetricDefinitionInput, "direction" | "nonInferiorityMargin">): MetricDefinition =>
+  metricDefinitionSchema.parse({ direction: "higherIsBetter", nonInferiorityMargin: 0.02, ...m });
+
 export const BUILT_IN_METRICS: readonly MetricDefinition[] = [
-  {
+  builtIn({
     key: "ctr",
     name: "CTR",
     description: "click events / exposures, variance by the delta method clustered by user",
     aggregation: "ratio",
     event: "click",
-    measure: "count",
     denominatorEvent: "exposure",
-    denominatorMeasure: "count",
-    quantile: null,
-    direction: "higherIsBetter",
-    capPercentile: null,
-    nonInferiorityMargin: 0.02,
-  },
-  {
+  }),
+  builtIn({
     key: "conversion",
     name: "Conversion per user",
     description: "share of exposed users with at least one attributed conversion event",
     aggregation: "share",
     event: "conversion",
-    measure: "count",
-    denominatorEvent: null,
-    denominatorMeasure: "count",
-    quantile: null,
-    direction: "higherIsBetter",
-    capPercentile: null,
-    nonInferiorityMargin: 0.02,
-  },
-  {
+  }),
+  builtIn({
     key: "revenue",
     name: "Revenue per user",
     description: "sum of attributed revenue event values per exposed user",
     aggregation: "mean",
     event: "revenue",
     measure: "value",
-    denominatorEvent: null,
-    denominatorMeasure: "count",
-    quantile: null,
-    direction: "higherIsBetter",
-    capPercentile: null,
-    nonInferiorityMargin: 0.02,
-  },
+  }),
 ];
 
 /** How an experiment uses a catalogue metric. */

@@ -34,9 +34,38 @@ export interface JobDefinition<Input = unknown> {
   concurrency: number;
 }
 
-function define<Input>(d: JobDefinition<Input>): JobDefinition<Input> {
-  return d;
+/** retries after the first attempt, the first retry's delay and its cap in seconds (doubled each retry, with jitter) */
+function backoff(retryLimit: number, retryDelaySeconds: number, retryDelayMaxSeconds: number) {
+  return { retryLimit, retryDelaySeconds, retryBackoff: true, retryDelayMaxSeconds };
 }
+
+/** a scheduled job: not retried (the next scheduled run is the retry), ten minutes at most */
+const SCHEDULED = { retries: backoff(0, 5, 60), limits: { expireInSeconds: 10 * 60, heartbeatSeconds: 30 } };
+/** up to an hour of work in long synchronous stretches (the heartbeat allows two minutes), retried twice */
+const SYNCHRONOUS_HOUR = { retries: backoff(2, 10, 300), limits: { expireInSeconds: 60 * 60, heartbeatSeconds: 120 } };
+
+interface QueuePolicy<Input> extends Pick<JobDefinition<Input>, "singletonKey"> {
+  retries: ReturnType<typeof backoff>;
+  limits: Pick<JobDefinition<Input>, "expireInSeconds" | "heartbeatSeconds">;
+  /** default 1 */
+  concurrency?: number;
+}
+
+function define<Input>(
+  queue: QueueName,
+  title: string,
+  input: z.ZodType<Input>,
+  { retries, limits, concurrency = 1, ...rest }: QueuePolicy<Input>,
+): JobDefinition<Input> {
+  return { queue, title, input, ...retries, ...limits, concurrency, ...rest };
+}
+
+/** a training or generator seed: a non-negative 32-bit integer */
+const seedInput = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 
 export const selftestInput = z
   .object({
@@ -61,12 +90,7 @@ export type SelftestInput = z.infer<typeof selftestInput>;
 export const generateDatasetInput = z
   .object({
     name: z.string().trim().min(1).max(120),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(42),
+    seed: seedInput.default(42),
     numUsers: z.number().int().min(10).max(200_000).default(1000),
     numItems: z.number().int().min(10).max(200_000).default(1000),
     // generator knobs (lib/recsys/data/synthetic.ts); omitted ones take the generator's defaults
@@ -172,12 +196,7 @@ export const trainInput = z
     /** the teacher is still being trained by this job: wait for it, then distill from its model */
     teacherJobRunId: z.string().min(1).optional(),
     epochs: z.number().int().min(1).max(1000).optional(),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(42),
+    seed: seedInput.default(42),
     /** further trainer hyperparameters (learning rate, λ_DE, λ_RRD, ...): allow-listed and bounded */
     hyperparameters: hyperparametersSchema.default({}),
     /** teacher | distill | redistill: redistill comes from a drift check */
@@ -291,17 +310,10 @@ export const demoReplayInput = z
   .strict();
 export type DemoReplayInput = z.infer<typeof demoReplayInput>;
 
-const seedInput = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 31 - 1)
-  .default(0);
-
 /** How an import is split (lib/recsys/data/split.ts SplitSpec); recorded in Dataset.params.split. */
 export const splitSpecInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("loo-time"), seed: seedInput }).strict(),
-  z.object({ kind: z.literal("loo-random"), seed: seedInput }).strict(),
+  z.object({ kind: z.literal("loo-time"), seed: seedInput.default(0) }).strict(),
+  z.object({ kind: z.literal("loo-random"), seed: seedInput.default(0) }).strict(),
   z
     .object({
       kind: z.literal("time-cutoff"),
@@ -311,7 +323,7 @@ export const splitSpecInput = z.discriminatedUnion("kind", [
         .min(1)
         .max(40)
         .refine((v) => Number.isFinite(Date.parse(v)), "Must be a date (ISO 8601, e.g. 2024-01-31)"),
-      seed: seedInput,
+      seed: seedInput.default(0),
     })
     .strict(),
 ]);
@@ -363,12 +375,7 @@ export const compareModelsInput = z
     modelIds: z.array(z.string().min(1)).min(1, "Pick at least one model to compare with the teacher").max(12, "Compare at most 12 models at once"),
     split: z.enum(["valid", "test"]).default("test"),
     negatives: z.number().int().min(1).max(10_000).default(499),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(0),
+    seed: seedInput.default(0),
   })
   .strict()
   .refine((v) => !v.modelIds.includes(v.teacherId), { path: ["modelIds"], message: "the teacher is always compared: do not list it again" })
@@ -381,194 +388,86 @@ export function compareModelsKey(i: CompareModelsInput): string {
 }
 
 export const JOB_DEFINITIONS = {
-  [QUEUES.selftest]: define<SelftestInput>({
-    queue: QUEUES.selftest,
-    title: "Self-test",
-    input: selftestInput,
-    retryLimit: 2,
-    retryDelaySeconds: 1,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 30,
-    expireInSeconds: 15 * 60,
-    heartbeatSeconds: 10,
+  [QUEUES.selftest]: define(QUEUES.selftest, "Self-test", selftestInput, {
+    retries: backoff(2, 1, 30),
+    limits: { expireInSeconds: 15 * 60, heartbeatSeconds: 10 },
     singletonKey: (input) => input.singletonKey,
     concurrency: 2,
   }),
-  [QUEUES.generateDataset]: define<GenerateDatasetInput>({
-    queue: QUEUES.generateDataset,
-    title: "Generate dataset",
-    input: generateDatasetInput,
-    retryLimit: 2,
-    retryDelaySeconds: 5,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 300,
-    expireInSeconds: 60 * 60,
-    heartbeatSeconds: 30,
-    concurrency: 1,
+  [QUEUES.generateDataset]: define(QUEUES.generateDataset, "Generate dataset", generateDatasetInput, {
+    retries: backoff(2, 5, 300),
+    limits: { expireInSeconds: 60 * 60, heartbeatSeconds: 30 },
   }),
-  [QUEUES.train]: define<TrainInput>({
-    queue: QUEUES.train,
-    title: "Train / distill",
-    input: trainInput,
-    retryLimit: 2,
-    retryDelaySeconds: 10,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 600,
-    expireInSeconds: 6 * 60 * 60,
+  [QUEUES.train]: define(QUEUES.train, "Train / distill", trainInput, {
+    retries: backoff(2, 10, 600),
     // Training computes in long synchronous stretches (the event loop, and with it pg-boss's heartbeat,
-    // can pause for a minute on a busy machine); a dead worker's training job is retried after this.
-    heartbeatSeconds: 300,
+    // can pause for a minute on a busy machine); a dead worker's training job is retried after the heartbeat.
+    limits: { expireInSeconds: 6 * 60 * 60, heartbeatSeconds: 300 },
     // the same model (dataset, role, size, method, teacher, seed) is never trained twice at once
     singletonKey: (i) => ["train", i.datasetId, i.role, i.dimension, i.method, i.teacherModelId ?? i.teacherJobRunId ?? "-", i.seed].join(":"),
-    concurrency: 1,
   }),
-  [QUEUES.rolloutEvaluate]: define<RolloutEvaluateInput>({
-    queue: QUEUES.rolloutEvaluate,
-    title: "Evaluate rollouts",
-    input: rolloutEvaluateInput,
-    // the next minute's run is the retry
-    retryLimit: 0,
-    retryDelaySeconds: 5,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 60,
-    expireInSeconds: 10 * 60,
-    heartbeatSeconds: 30,
+  [QUEUES.rolloutEvaluate]: define(QUEUES.rolloutEvaluate, "Evaluate rollouts", rolloutEvaluateInput, {
+    ...SCHEDULED,
     // one evaluation at a time across all workers (each decision is also applied under a row lock)
     singletonKey: () => "rollout-evaluate",
-    concurrency: 1,
   }),
-  [QUEUES.driftCheck]: define<DriftCheckInput>({
-    queue: QUEUES.driftCheck,
-    title: "Drift check",
-    input: driftCheckInput,
-    retryLimit: 2,
-    retryDelaySeconds: 10,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 300,
-    expireInSeconds: 60 * 60,
+  [QUEUES.driftCheck]: define(QUEUES.driftCheck, "Drift check", driftCheckInput, {
     // evaluating the production model on two snapshots is synchronous work
-    heartbeatSeconds: 120,
+    ...SYNCHRONOUS_HOUR,
     // one check of the same pair (or of the same production model's live traffic) at a time
     singletonKey: (i) =>
       ("kind" in i ? ["drift-check", "live", i.modelId] : ["drift-check", i.currentDatasetId, i.referenceDatasetId, i.modelId ?? "-"]).join(":"),
-    concurrency: 1,
   }),
-  [QUEUES.webhookDeliver]: define<WebhookDeliverInput>({
-    queue: QUEUES.webhookDeliver,
-    title: "Webhook delivery",
-    input: webhookDeliverInput,
+  [QUEUES.webhookDeliver]: define(QUEUES.webhookDeliver, "Webhook delivery", webhookDeliverInput, {
     // retry n waits base·2^(n-1) to base·2^n seconds (pg-boss's backoff, with jitter), capped at an hour:
     // with the defaults (10 s, 8 retries) a receiver has about 1.5 to 3 hours to come back
-    retryLimit: intFromEnv("WEBHOOK_RETRY_LIMIT", 8, 0, 20),
-    retryDelaySeconds: intFromEnv("WEBHOOK_RETRY_DELAY_SECONDS", 10, 1, 3600),
-    retryBackoff: true,
-    retryDelayMaxSeconds: 3600,
+    retries: backoff(intFromEnv("WEBHOOK_RETRY_LIMIT", 8, 0, 20), intFromEnv("WEBHOOK_RETRY_DELAY_SECONDS", 10, 1, 3600), 3600),
     // an attempt is bounded by WEBHOOK_TIMEOUT_MS (10 s); this only catches a stuck worker
-    expireInSeconds: 120,
-    heartbeatSeconds: 10,
+    limits: { expireInSeconds: 120, heartbeatSeconds: 10 },
     singletonKey: (i) => `webhook-deliver:${i.deliveryId}`,
     concurrency: 4,
   }),
-  [QUEUES.snapshotBuild]: define<SnapshotBuildInput>({
-    queue: QUEUES.snapshotBuild,
-    title: "Build live snapshot",
-    input: snapshotBuildInput,
-    retryLimit: 2,
-    retryDelaySeconds: 10,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 300,
-    expireInSeconds: 60 * 60,
-    heartbeatSeconds: 120,
+  [QUEUES.snapshotBuild]: define(QUEUES.snapshotBuild, "Build live snapshot", snapshotBuildInput, {
+    ...SYNCHRONOUS_HOUR,
     // snapshots of one model's chain are built one at a time (each extends the previous)
     singletonKey: (i) => `snapshot-build:${i.modelId ?? "production"}`,
-    concurrency: 1,
   }),
-  [QUEUES.redistill]: define<RedistillInput>({
-    queue: QUEUES.redistill,
-    title: "Redistill",
-    input: redistillInput,
-    retryLimit: 1,
-    retryDelaySeconds: 30,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 600,
+  [QUEUES.redistill]: define(QUEUES.redistill, "Redistill", redistillInput, {
+    retries: backoff(1, 30, 600),
     // waits for a teacher and a student to train
-    expireInSeconds: 12 * 60 * 60,
-    heartbeatSeconds: 120,
+    limits: { expireInSeconds: 12 * 60 * 60, heartbeatSeconds: 120 },
     // single flight per production model: two breaches, one run
     singletonKey: (i) => `redistill:${i.modelId}`,
     concurrency: 2,
   }),
-
-  [QUEUES.importDataset]: define<ImportDatasetInput>({
-    queue: QUEUES.importDataset,
-    title: "Import dataset",
-    input: importDatasetInput,
-    retryLimit: 1,
-    retryDelaySeconds: 10,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 120,
-    expireInSeconds: 2 * 60 * 60,
+  [QUEUES.importDataset]: define(QUEUES.importDataset, "Import dataset", importDatasetInput, {
+    retries: backoff(1, 10, 120),
     // de-duplicating and splitting tens of millions of rows holds the event loop for seconds
-    heartbeatSeconds: 120,
+    limits: { expireInSeconds: 2 * 60 * 60, heartbeatSeconds: 120 },
     // one import of the same upload or server path at a time
     singletonKey: (i) => `import:${"uploadId" in i.source ? i.source.uploadId : i.source.path}`,
-    concurrency: 1,
   }),
-  [QUEUES.authHousekeeping]: define<AuthHousekeepingInput>({
-    queue: QUEUES.authHousekeeping,
-    title: "Purge expired sessions",
-    input: authHousekeepingInput,
-    retryLimit: 0, // the next hour's run is the retry
-    retryDelaySeconds: 5,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 60,
-    expireInSeconds: 10 * 60,
-    heartbeatSeconds: 30,
+  [QUEUES.authHousekeeping]: define(QUEUES.authHousekeeping, "Purge expired sessions", authHousekeepingInput, {
+    ...SCHEDULED,
     singletonKey: () => "auth-housekeeping",
-    concurrency: 1,
   }),
-  [QUEUES.compareModels]: define<CompareModelsInput>({
-    queue: QUEUES.compareModels,
-    title: "Compare models",
-    input: compareModelsInput,
-    retryLimit: 2,
-    retryDelaySeconds: 10,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 300,
-    expireInSeconds: 60 * 60,
+  [QUEUES.compareModels]: define(QUEUES.compareModels, "Compare models", compareModelsInput, {
     // evaluation and latency timing are synchronous stretches on this thread
-    heartbeatSeconds: 120,
+    ...SYNCHRONOUS_HOUR,
     singletonKey: compareModelsKey,
-    concurrency: 1,
   }),
-  [QUEUES.distillationSignals]: define<DistillationSignalsInput>({
-    queue: QUEUES.distillationSignals,
-    title: "Distillation guardrails",
-    input: distillationSignalsInput,
-    retryLimit: 0, // the next minute's run is the retry
-    retryDelaySeconds: 5,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 60,
-    expireInSeconds: 10 * 60,
+  [QUEUES.distillationSignals]: define(QUEUES.distillationSignals, "Distillation guardrails", distillationSignalsInput, {
+    ...SCHEDULED,
     // loading a reference model and its dataset, and scoring, are synchronous stretches
-    heartbeatSeconds: 60,
+    limits: { ...SCHEDULED.limits, heartbeatSeconds: 60 },
     singletonKey: () => "distillation-signals",
-    concurrency: 1,
   }),
-  [QUEUES.demoReplay]: define<DemoReplayInput>({
-    queue: QUEUES.demoReplay,
-    title: "Replay drifted demo traffic",
-    input: demoReplayInput,
+  [QUEUES.demoReplay]: define(QUEUES.demoReplay, "Replay drifted demo traffic", demoReplayInput, {
     // a retry sends the same event ids (stored once) and finds its own drift check
-    retryLimit: 1,
-    retryDelaySeconds: 10,
-    retryBackoff: true,
-    retryDelayMaxSeconds: 120,
-    expireInSeconds: 30 * 60,
-    heartbeatSeconds: 60,
+    retries: backoff(1, 10, 120),
+    limits: { expireInSeconds: 30 * 60, heartbeatSeconds: 60 },
     // one replay at a time on the install
     singletonKey: () => "demo-replay",
-    concurrency: 1,
   }),
 } satisfies Record<QueueName, object>;
 

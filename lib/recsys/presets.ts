@@ -22,31 +22,31 @@ export interface Preset {
 }
 
 const DE_APPROX = { entityFraction: 0.25, maxExperts: 2 };
+/** what both presets train with: the teacher's and the students' recipe but for epochs and patience */
+const TEACHER_RECIPE = { dim: 200, batchSize: 2048, lr: 0.004, weightDecay: 0.002, lrSchedule: "cosine" } as const;
+const STUDENT_RECIPE = { dim: 20, lr: 0.003, weightDecay: 0.001, lrSchedule: "cosine", de: DE_APPROX } as const;
+
+/** the DE students' epoch budgets (DE-RRD and DE-IR-RRD also halve λ_RRD) */
+function deBudgets(de: number, deRrd: number): Preset["perMethod"] {
+  return { de: { epochs: de }, "de-rrd": { epochs: deRrd, rrd: { lambda: 0.0005 } }, "de-ir-rrd": { epochs: deRrd, rrd: { lambda: 0.0005 } } };
+}
 
 export const PRESETS: Record<PresetName, Preset> = {
   recommended: {
     name: "recommended",
     summary: "the CiteULike benchmark's recipe: teacher 200 epochs, students 240 (DE 300, DE-RRD 350) on whole cosine schedules",
     method: "de-rrd",
-    teacher: { dim: 200, epochs: 200, batchSize: 2048, lr: 0.004, weightDecay: 0.002, lrSchedule: "cosine", patience: 1000 },
-    student: { dim: 20, epochs: 240, lr: 0.003, weightDecay: 0.001, lrSchedule: "cosine", patience: 1000, de: DE_APPROX },
-    perMethod: {
-      de: { epochs: 300 },
-      "de-rrd": { epochs: 350, rrd: { lambda: 0.0005 } },
-      "de-ir-rrd": { epochs: 350, rrd: { lambda: 0.0005 } },
-    },
+    teacher: { ...TEACHER_RECIPE, epochs: 200, patience: 1000 },
+    student: { ...STUDENT_RECIPE, epochs: 240, patience: 1000 },
+    perMethod: deBudgets(300, 350),
   },
   fast: {
     name: "fast",
     summary: "a quarter of the recommended epochs (teacher 50, students 60, DE-RRD 90) with early stopping",
     method: "de-rrd",
-    teacher: { dim: 200, epochs: 50, batchSize: 2048, lr: 0.004, weightDecay: 0.002, lrSchedule: "cosine", patience: 5 },
-    student: { dim: 20, epochs: 60, lr: 0.003, weightDecay: 0.001, lrSchedule: "cosine", patience: 10, de: DE_APPROX },
-    perMethod: {
-      de: { epochs: 75 },
-      "de-rrd": { epochs: 90, rrd: { lambda: 0.0005 } },
-      "de-ir-rrd": { epochs: 90, rrd: { lambda: 0.0005 } },
-    },
+    teacher: { ...TEACHER_RECIPE, epochs: 50, patience: 5 },
+    student: { ...STUDENT_RECIPE, epochs: 60, patience: 10 },
+    perMethod: deBudgets(75, 90),
   },
 };
 

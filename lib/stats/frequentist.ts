@@ -122,6 +122,29 @@ export function effectEstimate(
   return { estimate: d / abs, variance: Math.max(0, variance) };
 }
 
+/** the fields of a result that makes no inference: an unbounded interval, no p-value, and why */
+export function noInference(reason: string, estimate: number) {
+  return { estimate, ci: [-Infinity, Infinity] as [number, number], pValue: null, standardError: Infinity, degenerate: reason };
+}
+
+/**
+ * The effect estimate of two variants that can be compared, or why they cannot (with the estimate to
+ * report: 0, or the estimate itself when only its variance is zero).
+ */
+export function comparableEffect(
+  control: Moments,
+  treatment: Moments,
+  difference: DifferenceType,
+): { estimate: number; variance: number } | { degenerate: string; estimate: number } {
+  if (control.degenerate) return { degenerate: `control: ${control.degenerate}`, estimate: 0 };
+  if (treatment.degenerate) return { degenerate: `treatment: ${treatment.degenerate}`, estimate: 0 };
+  if (control.n < 2 || treatment.n < 2) return { degenerate: "each variant needs at least 2 units", estimate: 0 };
+  const eff = effectEstimate(control, treatment, difference);
+  if ("degenerate" in eff) return { degenerate: eff.degenerate, estimate: 0 };
+  if (!(eff.variance > 0)) return { degenerate: "zero variance: both variants are constant", estimate: eff.estimate };
+  return eff;
+}
+
 /** Two-sided comparison of two variants' Moments (the core every test below uses). */
 export function compareMoments(control: Moments, treatment: Moments, options: ComparisonOptions = {}): TestResult {
   const difference = options.difference ?? "absolute";
@@ -132,22 +155,9 @@ export function compareMoments(control: Moments, treatment: Moments, options: Co
   checkMoments(control, "control");
   checkMoments(treatment, "treatment");
   const base = { alpha, difference, distribution, control, treatment };
-  const degenerate = (reason: string, estimate = 0): TestResult => ({
-    ...base,
-    estimate,
-    ci: [-Infinity, Infinity],
-    pValue: null,
-    statistic: 0,
-    standardError: Infinity,
-    df: null,
-    degenerate: reason,
-  });
-  if (control.degenerate) return degenerate(`control: ${control.degenerate}`);
-  if (treatment.degenerate) return degenerate(`treatment: ${treatment.degenerate}`);
-  if (control.n < 2 || treatment.n < 2) return degenerate("each variant needs at least 2 units");
-  const eff = effectEstimate(control, treatment, difference);
-  if ("degenerate" in eff) return degenerate(eff.degenerate);
-  if (!(eff.variance > 0)) return degenerate("zero variance: both variants are constant", eff.estimate);
+  const degenerate = (reason: string, estimate = 0): TestResult => ({ ...base, ...noInference(reason, estimate), statistic: 0, df: null });
+  const eff = comparableEffect(control, treatment, difference);
+  if ("degenerate" in eff) return degenerate(eff.degenerate, eff.estimate);
   const se = Math.sqrt(eff.variance);
   const statistic = (eff.estimate - nullValue) / se;
   let pValue: number;

@@ -8,20 +8,35 @@
  */
 import { StatsInputError } from "./errors";
 
-/** Holm-adjusted p-values, returned in the input order. */
-export function holmAdjust(pValues: readonly number[]): number[] {
+/**
+ * A step-wise adjustment: the p-values visited in sorted order (ascending, or descending for a step-up
+ * procedure; ties by input position), each adjusted p̃ = next(running, p, rank, m) from the one before,
+ * rank being p's 1-based position in ascending order. Returned in the input order.
+ */
+function stepwiseAdjust(
+  pValues: readonly number[],
+  descending: boolean,
+  start: number,
+  next: (running: number, p: number, rank: number, m: number) => number,
+): number[] {
   pValues.forEach((p, i) => {
     if (!(p >= 0 && p <= 1)) throw new StatsInputError(`pValues[${i}]`, `must be in [0, 1], got ${p}`);
   });
   const m = pValues.length;
-  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p || a.i - b.i);
+  const sign = descending ? -1 : 1;
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => sign * (a.p - b.p) || sign * (a.i - b.i));
   const adjusted = new Array<number>(m);
-  let running = 0;
-  order.forEach(({ p, i }, rank) => {
-    running = Math.max(running, Math.min(1, (m - rank) * p));
+  let running = start;
+  order.forEach(({ p, i }, k) => {
+    running = next(running, p, descending ? m - k : k + 1, m);
     adjusted[i] = running;
   });
   return adjusted;
+}
+
+/** Holm-adjusted p-values, returned in the input order. */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  return stepwiseAdjust(pValues, false, 0, (running, p, rank, m) => Math.max(running, Math.min(1, (m - rank + 1) * p)));
 }
 
 export interface HolmResult {
@@ -44,19 +59,7 @@ export function holmBonferroni(pValues: readonly number[], alpha = 0.05): HolmRe
  * as R's p.adjust(method = "BH"):  p̃_(i) = min_{j ≥ i} min(1, m·p_(j)/j).
  */
 export function benjaminiHochbergAdjust(pValues: readonly number[]): number[] {
-  pValues.forEach((p, i) => {
-    if (!(p >= 0 && p <= 1)) throw new StatsInputError(`pValues[${i}]`, `must be in [0, 1], got ${p}`);
-  });
-  const m = pValues.length;
-  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p || b.i - a.i);
-  const adjusted = new Array<number>(m);
-  let running = 1;
-  order.forEach(({ p, i }, k) => {
-    const rank = m - k;
-    running = Math.min(running, Math.min(1, (m * p) / rank));
-    adjusted[i] = running;
-  });
-  return adjusted;
+  return stepwiseAdjust(pValues, true, 1, (running, p, rank, m) => Math.min(running, Math.min(1, (m * p) / rank)));
 }
 
 export type MultipleTestingMethod = "holm" | "benjamini-hochberg";

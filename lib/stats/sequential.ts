@@ -22,7 +22,7 @@
  * running intersection of the sequences (`accumulateAlwaysValid`), as Johari et al. define them.
  */
 import { StatsInputError } from "./errors";
-import { type ComparisonOptions, type DifferenceType, checkAlpha, checkMoments, effectEstimate } from "./frequentist";
+import { type ComparisonOptions, type DifferenceType, checkAlpha, checkMoments, comparableEffect, noInference } from "./frequentist";
 import type { Moments } from "./sufficient";
 
 export const DEFAULT_SEQUENTIAL_TUNING = 5000;
@@ -89,20 +89,12 @@ export function sequentialCompare(control: Moments, treatment: Moments, options:
   const base = { alpha, difference, control, treatment };
   const degenerate = (reason: string, estimate = 0): SequentialResult => ({
     ...base,
-    estimate,
-    ci: [-Infinity, Infinity],
-    pValue: null,
+    ...noInference(reason, estimate),
     likelihoodRatio: 1,
-    standardError: Infinity,
     tau2: options.tau2 ?? 0,
-    degenerate: reason,
   });
-  if (control.degenerate) return degenerate(`control: ${control.degenerate}`);
-  if (treatment.degenerate) return degenerate(`treatment: ${treatment.degenerate}`);
-  if (control.n < 2 || treatment.n < 2) return degenerate("each variant needs at least 2 units");
-  const eff = effectEstimate(control, treatment, difference);
-  if ("degenerate" in eff) return degenerate(eff.degenerate);
-  if (!(eff.variance > 0)) return degenerate("zero variance: both variants are constant", eff.estimate);
+  const eff = comparableEffect(control, treatment, difference);
+  if ("degenerate" in eff) return degenerate(eff.degenerate, eff.estimate);
   const tau2 = options.tau2 ?? (control.n + treatment.n) * eff.variance * sequentialRho2(alpha, options.tuningN ?? DEFAULT_SEQUENTIAL_TUNING);
   const lr = msprtLikelihoodRatio(eff.estimate, eff.variance, tau2, nullValue);
   const half = confidenceSequenceHalfWidth(eff.variance, tau2, alpha);

@@ -2,44 +2,23 @@
 // after drift) → a DriftCheck row, audit entries and a queued redistillation (teacher, then a student
 // chained on it, both kind "redistill"). The worker only serves drift-check here, so the training
 // jobs stay queued and are cancelled at the end.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import type { PgBoss } from "pg-boss";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBoss } from "@/lib/jobs/boss";
+import { describe, expect, it } from "vitest";
 import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
 import { driftCheckMetrics, listDriftChecks } from "@/lib/db/drift-checks";
 import { runDriftCheck } from "@/lib/services/drift";
-import { runTraining } from "@/lib/services/training";
 import { notify } from "@/lib/notifications/notify";
 import { trainInput, type TrainInput } from "@/lib/jobs/definitions";
-import { isolatedTestDatabase } from "../helpers/db";
-import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
+import { waitForJobToFinish } from "../helpers/worker";
+import { jobWorld, SMALL_HYPERPARAMETERS, trainTeacherAndStudent } from "../helpers/job-world";
 
-const t = isolatedTestDatabase("drift");
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-drift-"));
-let boss: PgBoss;
-let worker: WorkerProcess;
-const previousDataDir = process.env.DATA_DIR;
+const { t, deps } = jobWorld("drift", {
+  queues: "drift-check",
+  beforeStop: async () => {
+    for (const run of await t().db.jobRun.findMany({ where: { queue: "train", status: { in: ["queued", "running"] } } })) await requestCancel(run.id, deps());
+  },
+});
 const world = { seed: 5, numUsers: 300, numItems: 300, interactionsPerUser: 15 };
-
-beforeAll(async () => {
-  process.env.DATA_DIR = dataDir;
-  boss = createBoss(t().url, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
-  await boss.start();
-  worker = await startWorkerProcess(t().url, { DATA_DIR: dataDir, WORKER_QUEUES: "drift-check" });
-});
-
-afterAll(async () => {
-  const deps = { db: t().db, boss };
-  for (const run of await t().db.jobRun.findMany({ where: { queue: "train", status: { in: ["queued", "running"] } } })) await requestCancel(run.id, deps);
-  await worker?.stop();
-  await boss?.stop({ graceful: false });
-  process.env.DATA_DIR = previousDataDir;
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 const finished = (id: string) => waitForJobToFinish(t().db, id, { intervalMs: 200 });
 
@@ -47,7 +26,7 @@ describe("drift-check job", () => {
   it("detects drift between snapshots and queues a teacher and a chained student", async () => {
     const reference = await createSyntheticDataset({ name: "world t0", ...world }, t().db);
     const current = await createSyntheticDataset({ name: "world t1", ...world, drift: { phase: 0.6 }, parentDatasetId: reference.id }, t().db);
-    const job = await enqueueJob({ queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: current.id } }, { db: t().db, boss });
+    const job = await enqueueJob({ queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: current.id } }, deps());
     const run = await finished(job.id);
     expect([run.status, run.error]).toEqual(["succeeded", null]);
 
@@ -120,7 +99,7 @@ describe("drift-check job", () => {
           throw new Error("must not enqueue again");
         },
         fail: (m) => new Error(m),
-        notify: (n) => notify(n, { db: t().db, boss }),
+        notify: (n) => notify(n, deps()),
       },
     );
     expect(result.driftDetected).toBe(true);
@@ -135,7 +114,7 @@ describe("drift-check job", () => {
     const reference = await t().db.dataset.findFirstOrThrow({ where: { name: "world t0" } });
     const same = await createSyntheticDataset({ name: "world t0 again", ...world, drift: { phase: 0 }, parentDatasetId: reference.id }, t().db);
     const trainsBefore = await t().db.jobRun.count({ where: { queue: "train" } });
-    const job = await enqueueJob({ queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: same.id } }, { db: t().db, boss });
+    const job = await enqueueJob({ queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: same.id } }, deps());
     expect((await finished(job.id)).status).toBe("succeeded");
     const check = await t().db.driftCheck.findFirstOrThrow({ where: { datasetId: same.id } });
     expect([check.driftDetected, check.score]).toEqual([false, 0]);
@@ -145,10 +124,7 @@ describe("drift-check job", () => {
 
   it("a missing dataset fails the run at once with a clear message", async () => {
     const reference = await t().db.dataset.findFirstOrThrow({ where: { name: "world t0" } });
-    const job = await enqueueJob(
-      { queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: "no-such-dataset" } },
-      { db: t().db, boss },
-    );
+    const job = await enqueueJob({ queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: "no-such-dataset" } }, deps());
     const run = await finished(job.id);
     expect(run.status).toBe("failed");
     expect(run.error).toMatch(/current dataset no-such-dataset does not exist/);
@@ -158,38 +134,11 @@ describe("drift-check job", () => {
   it("with a production student, measures its HR@10 decay and redistills in the production pair's shape", async () => {
     const reference = await t().db.dataset.findFirstOrThrow({ where: { name: "world t0" } });
     const current = await t().db.dataset.findFirstOrThrow({ where: { name: "world t1" } });
-    const noop = async () => undefined;
-    const trainHere = async (raw: unknown) => {
-      const input = trainInput.parse(raw);
-      // a finished JobRun row owns the TrainingRun, as if a worker had run it
-      const job = await t().db.jobRun.create({ data: { queue: "train", input: raw as object, status: "succeeded" } });
-      const hooks = {
-        db: t().db,
-        jobRunId: job.id,
-        progress: () => undefined,
-        log: noop,
-        signal: new AbortController().signal,
-        fail: (m: string) => new Error(m),
-        delay: noop,
-      };
-      return runTraining(input, hooks);
-    };
-    const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
-    const teacher = await trainHere({ role: "teacher", datasetId: reference.id, dimension: 16, epochs: 3, seed: 3, hyperparameters: hyper });
-    const student = await trainHere({
-      role: "student",
-      datasetId: reference.id,
-      dimension: 4,
-      method: "rrd",
-      teacherModelId: teacher.modelId,
-      epochs: 2,
-      seed: 3,
-      hyperparameters: hyper,
-    });
+    const { student } = await trainTeacherAndStudent(t().db, reference.id, { teacherEpochs: 3, studentEpochs: 2, seed: 3 });
     await t().db.servingSlot.create({ data: { name: "production", modelId: student.modelId } });
     const trainsBefore = await t().db.jobRun.findMany({ where: { queue: "train" }, select: { id: true } });
 
-    const job = await enqueueJob({ queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: current.id } }, { db: t().db, boss });
+    const job = await enqueueJob({ queue: "drift-check", input: { referenceDatasetId: reference.id, currentDatasetId: current.id } }, deps());
     const run = await finished(job.id);
     expect([run.status, run.error]).toEqual(["succeeded", null]);
     const check = await t().db.driftCheck.findFirstOrThrow({ where: { metrics: { path: ["jobRunId"], equals: job.id } } });
@@ -213,7 +162,7 @@ describe("drift-check job", () => {
       16,
       3,
       3,
-      hyper,
+      SMALL_HYPERPARAMETERS,
     ]);
     expect([newStudent.role, newStudent.kind, newStudent.dimension, newStudent.method, newStudent.epochs, newStudent.teacherJobRunId]).toEqual([
       "student",

@@ -11,6 +11,7 @@ import { isSampledRequest, overlapAtK, summarizeAgreement, type TeacherAgreement
 import { userSegments } from "@/lib/experiments/user-segments";
 import { holmAdjust } from "@/lib/stats";
 import type { Dataset } from "@/lib/recsys/types";
+import { handDataset, ids } from "../helpers/datasets";
 
 describe("slate sampling", () => {
   it("is decided by the request id alone, at the configured rate", () => {
@@ -56,17 +57,12 @@ describe("user segments", () => {
       [0, 8, 9, 2, 3, 4, 5], // 6 of 7: long-tail
       [], // no interactions: cold, tail share 0
     ].map((items) => Int32Array.from(items.sort((a, b) => a - b)));
-    const ds: Dataset = {
+    const ds: Dataset = handDataset({
       name: "hand",
-      numUsers: 5,
-      numItems: 10,
       userIds: ["u0", "u1", "u2", "u3", "u4"],
-      itemIds: Array.from({ length: 10 }, (_, i) => `i${i}`),
+      itemIds: ids("i", 10),
       trainByUser,
-      valid: new Int32Array(5).fill(-1),
-      test: new Int32Array(5).fill(-1),
-      source: { kind: "synthetic" },
-    };
+    });
     const seg = userSegments(ds);
     expect(seg.headItems).toBe(2);
     expect(seg.users.map((u) => [u.userId, u.longTail, u.cold])).toEqual([

@@ -5,7 +5,16 @@ import { isolatedTestDatabase } from "../helpers/db";
 import { evaluateExperiment } from "@/lib/services/experiments";
 import { createMetric } from "@/lib/db/metrics";
 import { metricDefinitionSchema } from "@/lib/experiments/metrics";
-import { endLiveExperiments, seedWorld, startedExperiment, writeCustomEvents, writeHealthyTraffic, writeTraffic, type World } from "./rollout-fixtures";
+import {
+  endLiveExperiments,
+  p95LatencyMetric,
+  seedWorld,
+  startedExperiment,
+  writeCustomEvents,
+  writeArmsTraffic,
+  writeHealthyTraffic,
+  type World,
+} from "./rollout-fixtures";
 
 const t = isolatedTestDatabase("metric_gates");
 const t0 = new Date("2026-05-01T00:00:00Z");
@@ -93,19 +102,7 @@ describe("gates on catalogue metrics", () => {
 
   it("a lower-is-better guardrail is judged in its direction: a slower candidate p95 pauses", async () => {
     const { db } = t();
-    await createMetric(
-      db,
-      metricDefinitionSchema.parse({
-        key: "p95_latency",
-        name: "p95 latency",
-        aggregation: "quantile",
-        event: "latency",
-        quantile: 0.95,
-        direction: "lowerIsBetter",
-        nonInferiorityMargin: 0.1,
-      }),
-      world.editor.id,
-    );
+    await createMetric(db, p95LatencyMetric("p95_latency"), world.editor.id);
     await endLiveExperiments(db);
     const exp = await startedExperiment(
       db,
@@ -120,24 +117,12 @@ describe("gates on catalogue metrics", () => {
       t0,
     );
     // control requests take 1.5–2.5 ms, the candidate's 3–5 ms: its p95 is about twice the control's
-    const common = { experimentId: exp.id, requestsPerUser: 2, clickEvery: 5, at: minutes(1) };
-    await writeTraffic(db, {
-      ...common,
-      variant: "control",
-      modelId: world.teacherId,
-      userPrefix: `${exp.id}-k-`,
-      users: 1800,
-      latencyUs: 1500,
-      latencySpreadUs: 1000,
-    });
-    await writeTraffic(db, {
-      ...common,
-      variant: "candidate",
-      modelId: world.studentId,
-      userPrefix: `${exp.id}-c-`,
-      users: 200,
-      latencyUs: 3000,
-      latencySpreadUs: 2000,
+    await writeArmsTraffic(db, world, {
+      experimentId: exp.id,
+      tag: exp.id,
+      at: minutes(1),
+      candidate: { users: 200, latencyUs: 3000, latencySpreadUs: 2000 },
+      control: { users: 1800, latencyUs: 1500, latencySpreadUs: 1000 },
     });
     const outcome = await evaluateExperiment(db, exp.id, minutes(2));
     expect(outcome!.decision.action, outcome!.decision.reason).toBe("pause");

@@ -24,7 +24,7 @@ import { metricDefinitionSchema, type MetricDefinitionInput } from "@/lib/experi
 import { HttpError } from "@/lib/http";
 import { Rng } from "@/lib/recsys/random";
 import { quantileDifferenceTest, quantileIntervalLevels } from "@/lib/stats";
-import { seedWorld, startedExperiment, type World } from "./rollout-fixtures";
+import { p95LatencyMetric, seedWorld, startedExperiment, type World } from "./rollout-fixtures";
 
 const t = isolatedTestDatabase("metrics");
 const from = new Date("2026-04-01T00:00:00Z");
@@ -199,20 +199,7 @@ describe("metric catalogue", () => {
 
   it("p95 latency per request: percentile_cont and the order statistics bounding it, and a test on the difference", async () => {
     const { db } = t();
-    const stats = await metricStatistics(
-      db,
-      experimentId,
-      { from, to },
-      def({
-        key: "p95_latency",
-        name: "p95 latency",
-        aggregation: "quantile",
-        event: "latency",
-        quantile: 0.95,
-        direction: "lowerIsBetter",
-        nonInferiorityMargin: 0.1,
-      }),
-    );
+    const stats = await metricStatistics(db, experimentId, { from, to }, p95LatencyMetric("p95_latency"));
     for (const s of stats) {
       const v = exposures
         .filter((e) => e.variant === s.variant)
@@ -283,19 +270,7 @@ describe("metric catalogue", () => {
 
   it("an experiment chooses primary, secondary and guardrail metrics; results use each metric's test, direction and margin", async () => {
     const { db } = t();
-    await createMetric(
-      db,
-      def({
-        key: "p95_lat",
-        name: "p95 latency",
-        aggregation: "quantile",
-        event: "latency",
-        quantile: 0.95,
-        direction: "lowerIsBetter",
-        nonInferiorityMargin: 0.1,
-      }),
-      world.editor.id,
-    );
+    await createMetric(db, p95LatencyMetric("p95_lat"), world.editor.id);
     await createMetric(
       db,
       def({

@@ -5,6 +5,7 @@ import { Prisma } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/auth/roles";
 import { createExperiment, startExperiment, type Person } from "@/lib/services/experiments";
 import { experimentConfigSchema, type ExperimentConfigInput } from "@/lib/experiments/config";
+import { metricDefinitionSchema } from "@/lib/experiments/metrics";
 
 export interface World {
   /** creates the experiments; holds the approver role so self-approval can be tested */
@@ -126,12 +127,38 @@ export async function endLiveExperiments(db: Db): Promise<void> {
 }
 
 /** Healthy traffic at a given candidate percent: 2,000 users, 2 requests each, CTR 20% in both arms. */
+/** a catalogue metric: the 95th percentile of request latency, lower is better, 10 % non-inferiority margin */
+export const p95LatencyMetric = (key: string) =>
+  metricDefinitionSchema.parse({
+    key,
+    name: "p95 latency",
+    aggregation: "quantile",
+    event: "latency",
+    quantile: 0.95,
+    direction: "lowerIsBetter",
+    nonInferiorityMargin: 0.1,
+  });
+
+type ArmTraffic = Pick<TrafficSpec, "users"> & Partial<Pick<TrafficSpec, "requestsPerUser" | "clickEvery" | "latencyUs" | "latencySpreadUs" | "failEvery">>;
+
+/**
+ * Both arms' traffic: the candidate served by the student (users `${tag}-c-…`), the control by the
+ * teacher (`${tag}-k-…`); 2 requests a user, a click every 5th, 2 ms latency unless an arm says otherwise.
+ */
+export async function writeArmsTraffic(
+  db: Db,
+  world: World,
+  { experimentId, tag, at, candidate, control }: { experimentId: string; tag: string; at: Date; candidate: ArmTraffic; control: ArmTraffic },
+) {
+  const common = { experimentId, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, at };
+  await writeTraffic(db, { ...common, variant: "candidate", modelId: world.studentId, userPrefix: `${tag}-c-`, ...candidate });
+  await writeTraffic(db, { ...common, variant: "control", modelId: world.teacherId, userPrefix: `${tag}-k-`, ...control });
+}
+
 export async function writeHealthyTraffic(db: Db, world: World, experimentId: string, percent: number, at: Date, tag: string) {
   const total = 2000;
   const cand = Math.round((total * percent) / 100);
-  const common = { experimentId, requestsPerUser: 2, clickEvery: 5, latencyUs: 2000, at };
-  await writeTraffic(db, { ...common, variant: "candidate", modelId: world.studentId, userPrefix: `${tag}-c-`, users: cand });
-  await writeTraffic(db, { ...common, variant: "control", modelId: world.teacherId, userPrefix: `${tag}-k-`, users: total - cand });
+  await writeArmsTraffic(db, world, { experimentId, tag, at, candidate: { users: cand }, control: { users: total - cand } });
 }
 
 /**

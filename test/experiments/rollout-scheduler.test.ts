@@ -3,7 +3,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase as setupTestDatabase } from "../helpers/db";
 import { evaluateExperiment, evaluateLiveExperiments } from "@/lib/services/experiments";
-import { endLiveExperiments, seedWorld, startedExperiment, writeHealthyTraffic, writeTraffic, type World } from "./rollout-fixtures";
+import { endLiveExperiments, seedWorld, startedExperiment, writeArmsTraffic, writeHealthyTraffic, type World } from "./rollout-fixtures";
 
 const t = setupTestDatabase("exp_sched");
 const T0 = new Date("2026-03-01T12:00:00Z");
@@ -18,13 +18,24 @@ describe("rollout scheduler", () => {
     await endLiveExperiments(t().db);
   });
 
+  /** a CTR experiment started at T0, traffic on its first stage at minute 1 (healthy, or both arms' as given), one evaluation at `evaluateAt` */
+  async function step(
+    config: { minStageExposures?: number; minStageMinutes?: number },
+    tag: string,
+    evaluateAt: Date,
+    arms?: Pick<Parameters<typeof writeArmsTraffic>[2], "candidate" | "control">,
+  ) {
+    const exp = await startedExperiment(t().db, world, { kpis: ["ctr"], ...config }, T0);
+    if (arms) await writeArmsTraffic(t().db, world, { experimentId: exp.id, tag, at: at(1), ...arms });
+    else await writeHealthyTraffic(t().db, world, exp.id, 10, at(1), tag);
+    return { exp, outcome: await evaluateExperiment(t().db, exp.id, evaluateAt) };
+  }
+
   const audits = (experimentId: string) => t().db.auditLog.findMany({ where: { entityType: "experiment", entityId: experimentId }, orderBy: { id: "asc" } });
 
   it("advances a stage whose gates pass, in one transaction with the stage rows and an audit row", async () => {
     const { db } = t();
-    const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await writeHealthyTraffic(db, world, exp.id, 10, at(1), "adv");
-    const outcome = await evaluateExperiment(db, exp.id, at(2));
+    const { exp, outcome } = await step({}, "adv", at(2));
     expect(outcome?.decision.action, outcome?.decision.reason).toBe("advance");
     expect(outcome?.applied).toBe(true);
 
@@ -51,9 +62,7 @@ describe("rollout scheduler", () => {
 
   it("holds below the minimum exposures: numbers on the stage, no audit row, no state change", async () => {
     const { db } = t();
-    const exp = await startedExperiment(db, world, { kpis: ["ctr"], minStageExposures: 5000 }, T0);
-    await writeHealthyTraffic(db, world, exp.id, 10, at(1), "hold");
-    const outcome = await evaluateExperiment(db, exp.id, at(2));
+    const { exp, outcome } = await step({ minStageExposures: 5000 }, "hold", at(2));
     expect(outcome?.decision.action).toBe("hold");
     expect(outcome?.decision.reason).toMatch(/400 of 5000 candidate exposures/);
     const after = await db.experiment.findUniqueOrThrow({ where: { id: exp.id }, include: { stages: { orderBy: { index: "asc" } } } });
@@ -64,40 +73,14 @@ describe("rollout scheduler", () => {
   });
 
   it("holds before the minimum stage duration", async () => {
-    const { db } = t();
-    const exp = await startedExperiment(db, world, { kpis: ["ctr"], minStageMinutes: 60 }, T0);
-    await writeHealthyTraffic(db, world, exp.id, 10, at(1), "dur");
-    const outcome = await evaluateExperiment(db, exp.id, at(30));
+    const { outcome } = await step({ minStageMinutes: 60 }, "dur", at(30));
     expect(outcome?.decision.action).toBe("hold");
     expect(outcome?.decision.reason).toMatch(/30\.0 of 60 minutes/);
   });
 
   it("pauses on a latency guardrail breach", async () => {
     const { db } = t();
-    const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await writeTraffic(db, {
-      experimentId: exp.id,
-      variant: "candidate",
-      modelId: world.studentId,
-      userPrefix: "slow-c-",
-      users: 200,
-      requestsPerUser: 2,
-      clickEvery: 5,
-      latencyUs: 15_000,
-      at: at(1),
-    });
-    await writeTraffic(db, {
-      experimentId: exp.id,
-      variant: "control",
-      modelId: world.teacherId,
-      userPrefix: "slow-k-",
-      users: 1800,
-      requestsPerUser: 2,
-      clickEvery: 5,
-      latencyUs: 2000,
-      at: at(1),
-    });
-    const outcome = await evaluateExperiment(db, exp.id, at(2));
+    const { exp, outcome } = await step({}, "slow", at(2), { candidate: { users: 200, latencyUs: 15_000 }, control: { users: 1800 } });
     expect(outcome?.decision.action).toBe("pause");
     const after = await db.experiment.findUniqueOrThrow({ where: { id: exp.id }, include: { stages: true } });
     expect(after.status).toBe("paused");
@@ -112,31 +95,7 @@ describe("rollout scheduler", () => {
 
   it("rolls back to 0% on a severe error-rate breach and leaves production alone", async () => {
     const { db } = t();
-    const exp = await startedExperiment(db, world, { kpis: ["ctr"] }, T0);
-    await writeTraffic(db, {
-      experimentId: exp.id,
-      variant: "candidate",
-      modelId: world.studentId,
-      userPrefix: "err-c-",
-      users: 200,
-      requestsPerUser: 2,
-      clickEvery: 5,
-      latencyUs: 2000,
-      failEvery: 10,
-      at: at(1),
-    });
-    await writeTraffic(db, {
-      experimentId: exp.id,
-      variant: "control",
-      modelId: world.teacherId,
-      userPrefix: "err-k-",
-      users: 1800,
-      requestsPerUser: 2,
-      clickEvery: 5,
-      latencyUs: 2000,
-      at: at(1),
-    });
-    const outcome = await evaluateExperiment(db, exp.id, at(2));
+    const { exp, outcome } = await step({}, "err", at(2), { candidate: { users: 200, failEvery: 10 }, control: { users: 1800 } });
     expect(outcome?.decision.action).toBe("rollback");
     expect(outcome?.decision.reason).toMatch(/error rate 10\.00% > severe threshold 5\.00%/);
     const after = await db.experiment.findUniqueOrThrow({ where: { id: exp.id }, include: { stages: true } });

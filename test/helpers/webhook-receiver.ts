@@ -24,6 +24,16 @@ export async function receiver(statuses: number[]): Promise<{ url: string; recei
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/understudy`, received, server };
 }
 
+/** runs fn with a receiver answering `statuses` in turn (then 200), closing it afterwards */
+export async function withReceiver(statuses: number[], fn: (rx: Awaited<ReturnType<typeof receiver>>) => Promise<void>): Promise<void> {
+  const rx = await receiver(statuses);
+  try {
+    await fn(rx);
+  } finally {
+    rx.server.close();
+  }
+}
+
 /** A port nobody listens on: bind, note the port, close. */
 export async function deadUrl(): Promise<string> {
   const r = await receiver([]);

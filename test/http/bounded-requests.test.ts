@@ -70,6 +70,9 @@ describe("bodies read by other means than parseJson", () => {
         c.enqueue(new Uint8Array(64 * 1024).fill(32));
       },
     });
+  /** a POST whose body never ends, of this content type; counter.sent counts the bytes pulled from it */
+  const endlessPost = (counter: { sent: number }, contentType: string) =>
+    new Request("http://x/api", { method: "POST", body: endless(counter), headers: { "content-type": contentType }, duplex: "half" } as RequestInit);
 
   it("a mutation without a body still refuses an oversized one (413), and takes an empty one", async () => {
     const big = new Request("http://x/api", { method: "POST", body: "x".repeat(DEFAULT_MAX_BODY_BYTES + 1) });
@@ -79,12 +82,7 @@ describe("bodies read by other means than parseJson", () => {
 
   it("capRequestBody: formData() of a chunked body stops at the cap; a declared length over it is refused unread", async () => {
     const counter = { sent: 0 };
-    const chunked = new Request("http://x/api", {
-      method: "POST",
-      body: endless(counter),
-      headers: { "content-type": "multipart/form-data; boundary=b" },
-      duplex: "half",
-    } as RequestInit);
+    const chunked = endlessPost(counter, "multipart/form-data; boundary=b");
     const capped = capRequestBody(chunked, 256 * 1024);
     await expect(capped.request.formData()).rejects.toThrow();
     expect(capped.exceeded()).toBe(true);
@@ -100,12 +98,7 @@ describe("bodies read by other means than parseJson", () => {
 
   it("an import's JSON body is capped like any other (413), and an upload must be multipart (415)", async () => {
     const counter = { sent: 0 };
-    const json = new Request("http://x/api", {
-      method: "POST",
-      body: endless(counter),
-      headers: { "content-type": "application/json" },
-      duplex: "half",
-    } as RequestInit);
+    const json = endlessPost(counter, "application/json");
     expect(await status(readImportBody(json, "u", { requireFile: false }))).toBe(413);
     expect(counter.sent).toBeLessThanOrEqual(DEFAULT_MAX_BODY_BYTES + 2 * 64 * 1024);
     const upload = new Request("http://x/api", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });

@@ -1,7 +1,7 @@
 // The OpenAPI document describes what the handlers do: every exported method of every app/api route
 // file is in it, and the query and body schemas it shows are the very zod schemas each handler parses
 // (found in the handler's source and imported from where it imports them), converted the same way.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
@@ -9,18 +9,10 @@ import { GET as getOpenApi } from "@/app/api/openapi.json/route";
 import { buildOpenApiDocument, openApiPath, requestJsonSchema, routeKey, type JsonSchema } from "@/lib/http/openapi";
 import { ROUTE_SCHEMAS } from "@/lib/http/route-schemas";
 import { CATCH_ALL_ROUTE, ROUTES } from "@/lib/http/routes";
+import { APP_DIR, METHODS, routeFiles } from "../helpers/route-files";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const appDir = path.join(root, "app");
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-
-function routeFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return routeFiles(full);
-    return name === "route.ts" ? [full] : [];
-  });
-}
+const appDir = APP_DIR;
 
 interface Handler {
   file: string;

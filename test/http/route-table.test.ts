@@ -1,20 +1,12 @@
 // Every route file under app/api is in the declared table (lib/http/routes.ts), and the table says
 // what the handlers check. A new route file without its entry fails here, naming the entry to add.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CATCH_ALL_ROUTE, ROUTES, type RouteSpec } from "@/lib/http/routes";
+import { APP_DIR, METHODS, routeFiles } from "../helpers/route-files";
 
-const appDir = path.resolve(import.meta.dirname, "../../app");
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-
-function routeFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return routeFiles(full);
-    return name === "route.ts" ? [full] : [];
-  });
-}
+const appDir = APP_DIR;
 
 const declared = routeFiles(path.join(appDir, "api")).map((file) => {
   const source = readFileSync(file, "utf8");

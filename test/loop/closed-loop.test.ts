@@ -3,16 +3,12 @@
 // a live drift check that fires and queues a redistillation (a second breach joins the same run); the
 // new student beating the stale production student on the new data in the offline gate; a candidate
 // experiment waiting for a person. Then the gate failure path (a latency budget no model can meet).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { PgBoss } from "pg-boss";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvents } from "@/app/api/v1/events/route";
-import { createBoss } from "@/lib/jobs/boss";
 import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
-import { runTraining } from "@/lib/services/training";
 import { saveLoopSettings } from "@/lib/db/loop-settings";
 import { snapshotLineage } from "@/lib/db/snapshots";
 import { isLiveDriftMetrics } from "@/lib/db/drift-checks";
@@ -21,15 +17,16 @@ import { generateSynthetic } from "@/lib/recsys/data";
 import { replayInteractions } from "@/lib/recsys/data/replay";
 import type { GateResult } from "@/lib/recsys/eval/gate";
 import { trainInput } from "@/lib/jobs/definitions";
-import { isolatedTestDatabase } from "../helpers/db";
-import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
+import { waitForJobToFinish } from "../helpers/worker";
+import { jobWorld, trainTeacherAndStudent } from "../helpers/job-world";
 import { apiKeys, postJson, useAsProcessDatabase } from "../serving/fixtures";
 
-const t = isolatedTestDatabase("loop");
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-loop-"));
-const previousDataDir = process.env.DATA_DIR;
-let boss: PgBoss;
-let worker: WorkerProcess;
+const { t, deps } = jobWorld("loop", {
+  queues: "train,drift-check,snapshot-build,redistill",
+  beforeStop: async () => {
+    for (const run of await t().db.jobRun.findMany({ where: { status: { in: ["queued", "running"] } } })) await requestCancel(run.id, deps());
+  },
+});
 let key: string;
 const world = { seed: 11, numUsers: 160, numItems: 160, interactionsPerUser: 12 };
 const NEW_USERS = 20;
@@ -37,56 +34,17 @@ let studentId: string;
 let baseDatasetId: string;
 
 const finished = (id: string, timeoutMs = 120_000) => waitForJobToFinish(t().db, id, { intervalMs: 250, timeoutMs });
-const deps = () => ({ db: t().db, boss });
 
 beforeAll(async () => {
-  process.env.DATA_DIR = dataDir;
   useAsProcessDatabase(t());
   key = (await apiKeys(t().db)).eventsOnly;
-  boss = createBoss(t().url, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
-  await boss.start();
-  worker = await startWorkerProcess(t().url, { DATA_DIR: dataDir, WORKER_QUEUES: "train,drift-check,snapshot-build,redistill" });
-
   // the production pair, trained in this process on the world before drift
   const base = await createSyntheticDataset({ name: "loop world", ...world }, t().db);
   baseDatasetId = base.id;
-  const noop = async () => undefined;
-  const trainHere = async (raw: unknown) => {
-    const input = trainInput.parse(raw);
-    const job = await t().db.jobRun.create({ data: { queue: "train", input: raw as object, status: "succeeded" } });
-    return runTraining(input, {
-      db: t().db,
-      jobRunId: job.id,
-      progress: () => undefined,
-      log: noop,
-      signal: new AbortController().signal,
-      fail: (m) => new Error(m),
-      delay: noop,
-    });
-  };
-  const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
-  const teacher = await trainHere({ role: "teacher", datasetId: base.id, dimension: 16, epochs: 4, seed: 1, hyperparameters: hyper });
-  const student = await trainHere({
-    role: "student",
-    datasetId: base.id,
-    dimension: 4,
-    method: "rrd",
-    teacherModelId: teacher.modelId,
-    epochs: 3,
-    seed: 1,
-    hyperparameters: hyper,
-  });
+  const { student } = await trainTeacherAndStudent(t().db, base.id, { teacherEpochs: 4, studentEpochs: 3, seed: 1 });
   studentId = student.modelId;
   await t().db.servingSlot.create({ data: { name: "production", modelId: studentId } });
 }, 120_000);
-
-afterAll(async () => {
-  for (const run of await t().db.jobRun.findMany({ where: { status: { in: ["queued", "running"] } } })) await requestCancel(run.id, deps());
-  await worker?.stop();
-  await boss?.stop({ graceful: false });
-  process.env.DATA_DIR = previousDataDir;
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe("the closed loop", () => {
   it("replays the drifted world through the events API and folds it into a versioned snapshot with lineage", async () => {

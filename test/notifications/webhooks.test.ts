@@ -13,7 +13,7 @@ import { createWebhookBody } from "@/lib/notifications/types";
 import { isolatedTestDatabase } from "../helpers/db";
 import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
 import { waitFor } from "../helpers/wait";
-import { deadUrl, receiver } from "../helpers/webhook-receiver";
+import { deadUrl, withReceiver } from "../helpers/webhook-receiver";
 
 const t = isolatedTestDatabase("notify");
 let boss: PgBoss;
@@ -37,8 +37,7 @@ afterAll(async () => {
 describe("webhook delivery", () => {
   it("is received with a valid signature after one 500 was answered and the retry succeeded", async () => {
     const { db } = t();
-    const rx = await receiver([500]);
-    try {
+    await withReceiver([500], async (rx) => {
       const { webhook, secret } = await webhookOf("ops channel", rx.url, ["experiment.rolled_back"]);
       expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
       expect(webhook).not.toHaveProperty("secret");
@@ -109,15 +108,12 @@ describe("webhook delivery", () => {
       expect(entry.attemptLog[0].responseBody).toBe("receiver down for maintenance");
       expect(entry.attemptLog.every((a) => a.durationMs >= 0)).toBe(true);
       expect(entry.nextRetryAt).toBeNull();
-    } finally {
-      rx.server.close();
-    }
+    });
   });
 
   it("sends only to enabled webhooks subscribed to the type", async () => {
     const { db } = t();
-    const rx = await receiver([]);
-    try {
+    await withReceiver([], async (rx) => {
       await webhookOf("drift only", rx.url, ["drift.detected"]);
       const off = await webhookOf("disabled", rx.url, ["gate.failed"]);
       await db.webhook.update({ where: { id: off.webhook.id }, data: { enabled: false } });
@@ -125,15 +121,12 @@ describe("webhook delivery", () => {
       expect(result?.created).toBe(true);
       expect(result?.deliveries).toEqual([]);
       expect(await db.alert.count({ where: { id: result!.alertId } })).toBe(1);
-    } finally {
-      rx.server.close();
-    }
+    });
   });
 
   it("one dedupe key is one alert and one delivery, however often notify() is called", async () => {
     const { db } = t();
-    const rx = await receiver([]);
-    try {
+    await withReceiver([], async (rx) => {
       const { webhook } = await webhookOf("dedupe", rx.url, ["candidate.created"]);
       const input = { type: "candidate.created" as const, severity: "info" as const, title: "candidate", dedupeKey: "candidate:exp_9" };
       const [a, b] = await Promise.all([notify(input, { db, boss }), notify(input, { db, boss })]);
@@ -146,9 +139,7 @@ describe("webhook delivery", () => {
       const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { webhookId: webhook.id } });
       await waitForJobToFinish(db, delivery.jobRunId!);
       expect(rx.received).toHaveLength(1);
-    } finally {
-      rx.server.close();
-    }
+    });
   });
 });
 
@@ -171,8 +162,7 @@ describe("notify() never holds up or breaks the work that raised it", () => {
 
   it("shows the next retry while a delivery waits for it", async () => {
     const { db } = t();
-    const rx = await receiver([503]);
-    try {
+    await withReceiver([503], async (rx) => {
       const { webhook } = await webhookOf("flaky", rx.url, ["redistill.started"]);
       const result = await notify({ type: "redistill.started", severity: "info", title: "redistilling" }, { db, boss });
       // pg-boss holds the retry back 1–2 s (backoff with jitter): long enough to see the state the log shows
@@ -191,9 +181,7 @@ describe("notify() never holds up or breaks the work that raised it", () => {
       expect(delayMs).toBeLessThan(2500 + waiting.attemptLog[0].durationMs);
       await waitForJobToFinish(db, result!.deliveries[0].jobRunId!);
       expect(rx.received.map((r) => r.answered)).toEqual([503, 200]);
-    } finally {
-      rx.server.close();
-    }
+    });
   });
 
   it("resolves to null, without throwing, when the database is unreachable", async () => {

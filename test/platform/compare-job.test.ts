@@ -2,78 +2,38 @@
 // evaluated on the same split and negatives; the stored OfflineComparison holds one evaluation a model,
 // equal to evaluating each artifact alone on that plan; a student trained with compareWithTeacher gets
 // its comparison queued; bad requests fail at once with a clear reason.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import type { PgBoss } from "pg-boss";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBoss } from "@/lib/jobs/boss";
+import { describe, expect, it } from "vitest";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
-import { runTraining } from "@/lib/services/training";
 import { activeComparisonJob, comparisonMetrics, findComparison } from "@/lib/db/comparisons";
 import { readStoredTsvDir, datasetDirectory } from "@/lib/db/datasets";
 import { loadModel } from "@/lib/recsys/artifact";
 import { evaluate } from "@/lib/recsys/eval";
 import { trainInput } from "@/lib/jobs/definitions";
-import { isolatedTestDatabase } from "../helpers/db";
-import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
+import { startWorkerProcess, waitForJobToFinish } from "../helpers/worker";
+import { jobWorld, SMALL_HYPERPARAMETERS, trainInProcess, trainTeacherAndStudent } from "../helpers/job-world";
 
-const t = isolatedTestDatabase("compare");
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-compare-"));
-let boss: PgBoss;
-let worker: WorkerProcess;
-const previousDataDir = process.env.DATA_DIR;
+const { t, dataDir, deps } = jobWorld("compare", { queues: "compare-models" });
 
-beforeAll(async () => {
-  process.env.DATA_DIR = dataDir;
-  boss = createBoss(t().url, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
-  await boss.start();
-  worker = await startWorkerProcess(t().url, { DATA_DIR: dataDir, WORKER_QUEUES: "compare-models" });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await boss?.stop({ graceful: false });
-  process.env.DATA_DIR = previousDataDir;
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-const noop = async () => undefined;
-async function trainHere(raw: unknown) {
-  const input = trainInput.parse(raw);
-  const job = await t().db.jobRun.create({ data: { queue: "train", input: raw as object, status: "succeeded" } });
-  return runTraining(input, {
-    db: t().db,
-    jobRunId: job.id,
-    progress: () => undefined,
-    log: noop,
-    signal: new AbortController().signal,
-    fail: (m: string) => new Error(m),
-    delay: noop,
-  });
-}
+const trainHere = (raw: unknown) => trainInProcess(t().db, raw);
 
 describe("compare-models job", () => {
   it("stores every model's metrics on one plan, equal to each model evaluated alone on it", async () => {
     const dataset = await createSyntheticDataset({ name: "compare world", seed: 4, numUsers: 250, numItems: 200, interactionsPerUser: 12 }, t().db);
-    const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
-    const teacher = await trainHere({ role: "teacher", datasetId: dataset.id, dimension: 16, epochs: 3, seed: 3, hyperparameters: hyper });
-    const a = await trainHere({
+    const { teacher, student: a } = await trainTeacherAndStudent(t().db, dataset.id, { teacherEpochs: 3, studentEpochs: 2, seed: 3 });
+    const b = await trainHere({
       role: "student",
       datasetId: dataset.id,
       dimension: 4,
-      method: "rrd",
-      teacherModelId: teacher.modelId,
+      method: "none",
       epochs: 2,
       seed: 3,
-      hyperparameters: hyper,
+      hyperparameters: SMALL_HYPERPARAMETERS,
     });
-    const b = await trainHere({ role: "student", datasetId: dataset.id, dimension: 4, method: "none", epochs: 2, seed: 3, hyperparameters: hyper });
     const request = { teacherId: teacher.modelId, modelIds: [a.modelId, b.modelId], split: "test" as const, negatives: 99, seed: 0 };
     expect(await findComparison(request, t().db)).toBeNull();
 
-    const job = await enqueueJob({ queue: "compare-models", input: request }, { db: t().db, boss });
+    const job = await enqueueJob({ queue: "compare-models", input: request }, deps());
     expect((await activeComparisonJob(request, t().db))?.id).toBe(job.id);
     const run = await waitForJobToFinish(t().db, job.id, { intervalMs: 200 });
     expect([run.status, run.error, run.progress]).toEqual(["succeeded", null, 100]);
@@ -113,7 +73,7 @@ describe("compare-models job", () => {
     const trainWorker = await startWorkerProcess(t().url, { DATA_DIR: dataDir, WORKER_QUEUES: "train" });
     try {
       const dataset = await createSyntheticDataset({ name: "compare after training", seed: 5, numUsers: 150, numItems: 120, interactionsPerUser: 10 }, t().db);
-      const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
+      const hyper = SMALL_HYPERPARAMETERS;
       const teacher = await trainHere({ role: "teacher", datasetId: dataset.id, dimension: 8, epochs: 2, seed: 3, hyperparameters: hyper });
       expect(() => trainInput.parse({ role: "teacher", datasetId: dataset.id, dimension: 8, compareWithTeacher: true })).toThrow(/only a student is compared/);
       const job = await enqueueJob(
@@ -131,7 +91,7 @@ describe("compare-models job", () => {
             compareWithTeacher: true,
           },
         },
-        { db: t().db, boss },
+        deps(),
       );
       const trained = await waitForJobToFinish(t().db, job.id, { intervalMs: 200 });
       expect([trained.status, trained.error]).toEqual(["succeeded", null]);
@@ -148,7 +108,7 @@ describe("compare-models job", () => {
 
   it("fails at once, naming the model, when a model is unknown", async () => {
     const teacher = await t().db.model.findFirstOrThrow({ where: { role: "teacher" } });
-    const job = await enqueueJob({ queue: "compare-models", input: { teacherId: teacher.id, modelIds: ["no-such-model"] } }, { db: t().db, boss });
+    const job = await enqueueJob({ queue: "compare-models", input: { teacherId: teacher.id, modelIds: ["no-such-model"] } }, deps());
     const run = await waitForJobToFinish(t().db, job.id, { intervalMs: 200 });
     expect(run.status).toBe("failed");
     expect(run.attempts).toBe(1);
@@ -157,7 +117,7 @@ describe("compare-models job", () => {
 
   it("refuses a request listing the teacher among the models, before queueing", async () => {
     const teacher = await t().db.model.findFirstOrThrow({ where: { role: "teacher" } });
-    await expect(enqueueJob({ queue: "compare-models", input: { teacherId: teacher.id, modelIds: [teacher.id] } }, { db: t().db, boss })).rejects.toThrow(
+    await expect(enqueueJob({ queue: "compare-models", input: { teacherId: teacher.id, modelIds: [teacher.id] } }, deps())).rejects.toThrow(
       /do not list it again/,
     );
   });

@@ -171,12 +171,18 @@ describe("with a worker", () => {
 });
 
 describe("worker crashes", () => {
-  it("a job whose worker is killed mid-run is finished by a new worker, once", async () => {
+  /** the shared worker stopped, a new one alone runs a 6 s self-test, returned once past 10 % */
+  async function runOnALoneWorker() {
     await worker?.stop();
     worker = null;
     const first = await startWorkerProcess(t().url, { DATA_DIR: dataDir });
     const run = await enqueueJob({ queue: "selftest", input: { steps: 30, stepMs: 200 } }, deps);
     await waitFor("progress past 10%", async () => (await runOf(run.id)).progress >= 10);
+    return { first, run };
+  }
+
+  it("a job whose worker is killed mid-run is finished by a new worker, once", async () => {
+    const { first, run } = await runOnALoneWorker();
     await first.kill9();
     const stalled = await runOf(run.id);
     expect(stalled.status).toBe("running");
@@ -191,11 +197,7 @@ describe("worker crashes", () => {
   });
 
   it("SIGTERM mid-job hands the job to another worker, which finishes it", async () => {
-    await worker?.stop();
-    worker = null;
-    const first = await startWorkerProcess(t().url, { DATA_DIR: dataDir });
-    const run = await enqueueJob({ queue: "selftest", input: { steps: 30, stepMs: 200 } }, deps);
-    await waitFor("progress past 10%", async () => (await runOf(run.id)).progress >= 10);
+    const { first, run } = await runOnALoneWorker();
     await first.stop(); // SIGTERM: the worker interrupts its job and exits
     const handedOver = await runOf(run.id);
     expect(handedOver.status).not.toBe("succeeded");

@@ -1,45 +1,24 @@
 // The train job through a real worker: a teacher, then a student distilled from it (waiting on the
 // teacher's job), with artifacts, lineage and a test evaluation recorded; re-running is idempotent.
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
-import os from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
-import type { PgBoss } from "pg-boss";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBoss } from "@/lib/jobs/boss";
+import { describe, expect, it } from "vitest";
 import { enqueueJob, requestCancel } from "@/lib/jobs/enqueue";
 import { createSyntheticDataset } from "@/lib/db/synthetic-datasets";
 import { runTraining } from "@/lib/services/training";
 import { trainInput } from "@/lib/jobs/definitions";
-import { isolatedTestDatabase } from "../helpers/db";
-import { startWorkerProcess, waitForJobToFinish, type WorkerProcess } from "../helpers/worker";
+import { waitForJobToFinish } from "../helpers/worker";
+import { inProcessTraining, jobWorld } from "../helpers/job-world";
 import { waitFor } from "../helpers/wait";
 
-const t = isolatedTestDatabase("train");
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "understudy-train-"));
-let boss: PgBoss;
-let worker: WorkerProcess;
-const previousDataDir = process.env.DATA_DIR;
-
-beforeAll(async () => {
-  process.env.DATA_DIR = dataDir;
-  boss = createBoss(t().url, { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
-  await boss.start();
-  worker = await startWorkerProcess(t().url, { DATA_DIR: dataDir });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await boss?.stop({ graceful: false });
-  process.env.DATA_DIR = previousDataDir;
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const { t, deps: worldDeps, worker } = jobWorld("train");
 
 const finished = (id: string) => waitForJobToFinish(t().db, id, { timeoutMs: 120_000 });
 
 describe("train job", () => {
   it("trains a teacher and distills a student from it", async () => {
     const dataset = await createSyntheticDataset({ name: "tiny", seed: 11, numUsers: 80, numItems: 120, interactionsPerUser: 10 }, t().db);
-    const deps = { db: t().db, boss };
+    const deps = worldDeps();
     const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
     const teacherJob = await enqueueJob(
       { queue: "train", input: { role: "teacher", datasetId: dataset.id, dimension: 16, epochs: 3, hyperparameters: hyper, promoteIfNoProduction: true } },
@@ -88,16 +67,7 @@ describe("train job", () => {
     const teacherJob = await t().db.jobRun.findFirstOrThrow({ where: { queue: "train" }, orderBy: { createdAt: "asc" } });
     const before = await Promise.all([t().db.model.count(), t().db.trainingRun.count(), t().db.offlineEvaluation.count()]);
     const input = trainInput.parse(teacherJob.input);
-    const noop = async () => undefined;
-    const result = await runTraining(input, {
-      db: t().db,
-      jobRunId: teacherJob.id,
-      progress: () => undefined,
-      log: noop,
-      signal: new AbortController().signal,
-      fail: (m) => new Error(m),
-      delay: noop,
-    });
+    const result = await runTraining(input, inProcessTraining(t().db, teacherJob.id));
     const after = await Promise.all([t().db.model.count(), t().db.trainingRun.count(), t().db.offlineEvaluation.count()]);
     expect(after).toEqual(before);
     const teacherModel = await t().db.model.findFirstOrThrow({ where: { role: "teacher" } });
@@ -105,7 +75,7 @@ describe("train job", () => {
   });
 
   it("cancelling a training job stops its thread mid-training; nothing is saved and the worker takes the next job", async () => {
-    const deps = { db: t().db, boss };
+    const deps = worldDeps();
     const dataset = await createSyntheticDataset({ name: "to cancel", seed: 12, numUsers: 600, numItems: 800, interactionsPerUser: 20 }, t().db);
     const models = await t().db.model.count();
     const run = await enqueueJob(
@@ -126,12 +96,12 @@ describe("train job", () => {
   });
 
   it("the worker survives an unhandled rejection after the wasm backend has loaded", async () => {
-    const deps = { db: t().db, boss };
+    const deps = worldDeps();
     const stray = await enqueueJob({ queue: "selftest", input: { steps: 2, stepMs: 10, strayRejection: true } }, deps);
     expect((await finished(stray.id)).status).toBe("succeeded");
     const next = await enqueueJob({ queue: "selftest", input: { steps: 2, stepMs: 10 } }, deps);
     expect((await finished(next.id)).status).toBe("succeeded");
-    expect(worker.child.exitCode).toBeNull();
-    expect(worker.output()).toContain("selftest: stray rejection nobody awaits");
+    expect(worker().child.exitCode).toBeNull();
+    expect(worker().output()).toContain("selftest: stray rejection nobody awaits");
   });
 });

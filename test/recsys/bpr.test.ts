@@ -4,21 +4,18 @@ import { BprModel, bprLoss, containsSorted, sampleUnobserved, softplus } from "@
 import { RowGrads, SparseAdam } from "@/lib/recsys/models/optim";
 import { trainBpr, TRAIN_DEFAULTS, TrainingAborted, type Distiller } from "@/lib/recsys/models/train";
 import type { Dataset } from "@/lib/recsys/types";
+import { centralDifference } from "../helpers/gradients";
+import { handDataset, ids } from "../helpers/datasets";
 
 function tinyDataset(): Dataset {
   // 4 users, 12 items; user 3 has observed all but two items
   const trainByUser = [Int32Array.from([0, 1, 2]), Int32Array.from([3, 4]), Int32Array.from([0, 5, 6, 7]), Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])];
-  return {
+  return handDataset({
     name: "tiny",
-    numUsers: 4,
-    numItems: 12,
     userIds: ["u0", "u1", "u2", "u3"],
-    itemIds: Array.from({ length: 12 }, (_, i) => `i${i}`),
+    itemIds: ids("i", 12),
     trainByUser,
-    valid: Int32Array.from([-1, -1, -1, -1]),
-    test: Int32Array.from([-1, -1, -1, -1]),
-    source: { kind: "synthetic" },
-  };
+  });
 }
 
 describe("BPR", () => {
@@ -70,16 +67,11 @@ describe("BPR", () => {
       [model.items, gi, 5],
     ] as const) {
       for (let r = 0; r < rows; r++) {
-        for (let k = 0; k < 4; k++) {
-          const idx = r * 4 + k;
-          const x = table[idx];
-          table[idx] = x + h;
-          const up = run().loss;
-          table[idx] = x - h;
-          const dn = run().loss;
-          table[idx] = x;
-          expect(grads.grad[grads.offset(r) + k]).toBeCloseTo((up - dn) / (2 * h), 3);
-        }
+        for (let k = 0; k < 4; k++)
+          expect(grads.grad[grads.offset(r) + k]).toBeCloseTo(
+            centralDifference(table, r * 4 + k, h, () => run().loss),
+            3,
+          );
       }
     }
   });

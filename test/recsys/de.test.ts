@@ -6,6 +6,7 @@ import { getTf } from "@/lib/recsys/backend";
 import { DeExpertKernel, deExpertModule } from "@/lib/recsys/distill/de-kernel";
 import { BlockAdam } from "@/lib/recsys/models/optim";
 import { adamKernel } from "@/lib/recsys/kernels/adam";
+import { centralDifference } from "../helpers/gradients";
 
 /** a copy of `side` whose experts and their gradient live in the memory of a wasm expert kernel */
 async function kernelSide(side: DeSide, capacity: number) {
@@ -39,14 +40,7 @@ function lossOf(s: ReturnType<typeof setup>, tau: number, engine: MatmulEngine, 
 
 /** central finite difference of the loss w.r.t. a[i] (float32 storage, so a moderate step) */
 function fd(s: ReturnType<typeof setup>, a: Float32Array, i: number, tau: number, engine: MatmulEngine): number {
-  const h = 1e-2;
-  const x = a[i];
-  a[i] = x + h;
-  const up = lossOf(s, tau, engine).loss;
-  a[i] = x - h;
-  const down = lossOf(s, tau, engine).loss;
-  a[i] = x;
-  return (up - down) / (2 * h);
+  return centralDifference(a, i, 1e-2, () => lossOf(s, tau, engine).loss);
 }
 
 function expectClose(analytic: number, numeric: number) {

@@ -14,6 +14,7 @@ import {
 import { generateSynthetic, popularityScorer } from "@/lib/recsys/data";
 import { Rng } from "@/lib/recsys/random";
 import type { Dataset, Scorer } from "@/lib/recsys/types";
+import { handDataset } from "../helpers/datasets";
 
 /** a scorer with a fixed score table (one row per user) */
 function tableScorer(rows: number[][]): Scorer {
@@ -26,17 +27,14 @@ function tableScorer(rows: number[][]): Scorer {
 
 function tiny(): Dataset {
   // 3 users × 6 items. User 2 has too few interactions for a held-out item.
-  return {
+  return handDataset({
     name: "tiny",
-    numUsers: 3,
-    numItems: 6,
     userIds: ["a", "b", "c"],
     itemIds: ["0", "1", "2", "3", "4", "5"],
     trainByUser: [Int32Array.from([0]), Int32Array.from([3, 4]), Int32Array.from([0, 1])],
     valid: Int32Array.from([1, 5, -1]),
     test: Int32Array.from([2, 0, -1]),
-    source: { kind: "synthetic" },
-  };
+  });
 }
 
 // item:      0  1  2  3  4  5

@@ -12,6 +12,7 @@ import { ImportError } from "@/lib/recsys/interop/errors";
 import { generateSynthetic } from "@/lib/recsys/data/synthetic";
 import { distillStudent } from "@/lib/recsys/pipeline";
 import type { Dataset } from "@/lib/recsys/types";
+import { handDataset } from "../helpers/datasets";
 
 // written by numpy 2.4.6: np.save of np.asfortranarray([[1.5,-2],[0.25,3],[4,5.5]], float64), and of
 // np.array([[1,2,3],[4,5,6]], float32)
@@ -23,17 +24,12 @@ const b64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 const text = (s: string) => new TextEncoder().encode(s);
 
 function tinyDataset(): Dataset {
-  return {
+  return handDataset({
     name: "tiny",
-    numUsers: 3,
-    numItems: 4,
     userIds: ["alice", "bob", "carol"],
     itemIds: ["i0", "i1", "i2", "i3"],
     trainByUser: [Int32Array.of(0), Int32Array.of(1, 2), Int32Array.of(3)],
-    valid: Int32Array.of(-1, -1, -1),
-    test: Int32Array.of(-1, -1, -1),
-    source: { kind: "synthetic" },
-  };
+  });
 }
 
 describe(".npy", () => {

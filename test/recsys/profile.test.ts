@@ -2,19 +2,15 @@
 import { describe, expect, it } from "vitest";
 import { datasetProfile } from "@/lib/recsys/data/profile";
 import type { Dataset } from "@/lib/recsys/types";
+import { handDataset } from "../helpers/datasets";
 
 const train = [[0, 1, 2], [0, 1], [0], [0, 3]].map((a) => Int32Array.from(a));
-const ds: Dataset = {
+const ds: Dataset = handDataset({
   name: "hand",
-  numUsers: 4,
-  numItems: 5,
   userIds: ["a", "b", "c", "d"],
   itemIds: ["0", "1", "2", "3", "4"],
   trainByUser: train,
-  valid: Int32Array.from([-1, -1, -1, -1]),
-  test: Int32Array.from([-1, -1, -1, -1]),
-  source: { kind: "synthetic" },
-};
+});
 
 describe("datasetProfile", () => {
   it("ranks items by training count, marks the head and bins users by activity", () => {

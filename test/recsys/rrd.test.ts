@@ -1,11 +1,57 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "@/lib/recsys/random";
-import { rrdUserLoss, rrdUserLossLogSpace, RrdDistiller, sampleInteresting, usersByItem, IR_DEFAULTS } from "@/lib/recsys/distill/rrd";
+import {
+  rrdUserLoss,
+  rrdUserLossLogSpace,
+  RrdDistiller,
+  sampleInteresting,
+  usersByItem,
+  IR_DEFAULTS,
+  type RankingSide,
+  type RrdConfig,
+} from "@/lib/recsys/distill/rrd";
 import { teacherTopNUsers } from "@/lib/recsys/distill/teacher";
 import { RrdKernel } from "@/lib/recsys/distill/rrd-kernel";
 import { BprModel } from "@/lib/recsys/models/bpr";
 import { RowGrads } from "@/lib/recsys/models/optim";
 import type { Dataset } from "@/lib/recsys/types";
+import { centralDifference, expectSameRowGrads } from "../helpers/gradients";
+import { handDataset, ids, trainOnlyDataset } from "../helpers/datasets";
+
+/**
+ * The JS loops and the SIMD kernel, from the same epoch start, give the same loss and row gradients; two
+ * batches each, so the kernel must start the second from zeroed gradient tables.
+ */
+async function expectKernelMatchesJs(
+  ds: Dataset,
+  topN: Int32Array,
+  cfg: Partial<RrdConfig> & { K: number; L: number },
+  side: RankingSide,
+  model: BprModel,
+  batch: (d: RrdDistiller, gu: RowGrads, gi: RowGrads) => number,
+) {
+  const kernel = await RrdKernel.create(ds.numUsers, ds.numItems, model.dim, cfg.K + cfg.L);
+  expect(kernel).not.toBeNull();
+  const js = new RrdDistiller(ds, topN, cfg, null, side);
+  const simd = new RrdDistiller(ds, topN, cfg, kernel, side);
+  js.beginEpoch(1, 1, new Rng(5));
+  simd.beginEpoch(1, 1, new Rng(5));
+  const [a, b] = [js, simd].map((d) => {
+    const gu = new RowGrads(ds.numUsers, model.dim);
+    const gi = new RowGrads(ds.numItems, model.dim);
+    let loss = 0;
+    for (let k = 0; k < 2; k++) loss = batch(d, gu, gi);
+    return { loss, gu, gi };
+  });
+  expect(b.loss).toBeCloseTo(a.loss, 4);
+  expectSameRowGrads(
+    [
+      [a.gu, b.gu, ds.numUsers],
+      [a.gi, b.gi, ds.numItems],
+    ],
+    model.dim,
+  );
+}
 
 function naive(sInt: number[], sUn: number[]): number {
   let loss = 0;
@@ -55,20 +101,16 @@ describe("RRD loss", () => {
     const dU = new Float64Array(4);
     rrdUserLoss(sInt, sUn, dI, dU);
     const h = 1e-6;
-    for (let k = 0; k < 6; k++) {
-      const up = sInt.slice();
-      up[k] += h;
-      const dn = sInt.slice();
-      dn[k] -= h;
-      expect(dI[k]).toBeCloseTo((naive(up, sUn) - naive(dn, sUn)) / (2 * h), 6);
-    }
-    for (let j = 0; j < 4; j++) {
-      const up = sUn.slice();
-      up[j] += h;
-      const dn = sUn.slice();
-      dn[j] -= h;
-      expect(dU[j]).toBeCloseTo((naive(sInt, up) - naive(sInt, dn)) / (2 * h), 6);
-    }
+    for (let k = 0; k < 6; k++)
+      expect(dI[k]).toBeCloseTo(
+        centralDifference(sInt, k, h, () => naive(sInt, sUn)),
+        6,
+      );
+    for (let j = 0; j < 4; j++)
+      expect(dU[j]).toBeCloseTo(
+        centralDifference(sUn, j, h, () => naive(sInt, sUn)),
+        6,
+      );
   });
 
   it("samples interesting ranks without replacement, in teacher order, favouring the top", () => {
@@ -87,17 +129,12 @@ describe("RRD loss", () => {
   it("distiller: uninteresting items are never observed nor in the top-N; embedding gradients match finite differences", () => {
     const numItems = 30;
     const trainByUser = [Int32Array.from([0, 3, 7]), Int32Array.from([1, 2])];
-    const ds: Dataset = {
+    const ds: Dataset = handDataset({
       name: "tiny",
-      numUsers: 2,
-      numItems,
       userIds: ["a", "b"],
-      itemIds: Array.from({ length: numItems }, (_, i) => `i${i}`),
+      itemIds: ids("i", numItems),
       trainByUser,
-      valid: Int32Array.from([-1, -1]),
-      test: Int32Array.from([-1, -1]),
-      source: { kind: "synthetic" },
-    };
+    });
     const N = 8;
     const topN = Int32Array.from([10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 25, 26, 27]);
     const d = new RrdDistiller(ds, topN, { topN: N, K: 4, L: 5, T: 2, lambda: 0.7 });
@@ -136,15 +173,11 @@ describe("RRD loss", () => {
     };
     const { gu, gi } = run();
     const h = 1e-3;
-    const check = (table: Float32Array, idx: number, analytic: number) => {
-      const x = table[idx];
-      table[idx] = x + h;
-      const up = run().loss;
-      table[idx] = x - h;
-      const dn = run().loss;
-      table[idx] = x;
-      expect(analytic).toBeCloseTo((up - dn) / (2 * h), 3);
-    };
+    const check = (table: Float32Array, idx: number, analytic: number) =>
+      expect(analytic).toBeCloseTo(
+        centralDifference(table, idx, h, () => run().loss),
+        3,
+      );
     for (let u = 0; u < 2; u++) for (let k = 0; k < 3; k++) check(model.users, u * 3 + k, gu.grad[gu.offset(u) + k]);
     for (const item of [d.interesting[0], d.uninteresting[0], d.interesting[5]]) {
       for (let k = 0; k < 3; k++) check(model.items, item * 3 + k, gi.grad[gi.offset(item) + k]);
@@ -157,69 +190,15 @@ describe("RRD loss", () => {
     const dim = 8;
     const rng = new Rng(21);
     const trainByUser = Array.from({ length: numUsers }, (_, u) => Int32Array.from([u, u + 10, u + 20]).sort());
-    const ds: Dataset = {
-      name: "small",
-      numUsers,
-      numItems,
-      userIds: Array.from({ length: numUsers }, (_, u) => `u${u}`),
-      itemIds: Array.from({ length: numItems }, (_, i) => `i${i}`),
-      trainByUser,
-      valid: new Int32Array(numUsers).fill(-1),
-      test: new Int32Array(numUsers).fill(-1),
-      source: { kind: "synthetic" },
-    };
+    const ds: Dataset = trainOnlyDataset("small", trainByUser, numItems);
     const N = 12;
     const topN = new Int32Array(numUsers * N);
     for (let u = 0; u < numUsers; u++) for (let r = 0; r < N; r++) topN[u * N + r] = 30 + ((u * 7 + r * 3) % 30);
     const cfg = { topN: N, K: 5, L: 7, T: 3, lambda: 0.3 };
-    const kernel = await RrdKernel.create(numUsers, numItems, dim, cfg.K + cfg.L);
-    expect(kernel).not.toBeNull();
-    const js = new RrdDistiller(ds, topN, cfg);
-    const simd = new RrdDistiller(ds, topN, cfg, kernel);
-    js.beginEpoch(1, 1, new Rng(5));
-    simd.beginEpoch(1, 1, new Rng(5));
     const model = BprModel.random(numUsers, numItems, dim, rng, 0.5);
-    const results = [js, simd].map((d) => {
-      const gu = new RowGrads(numUsers, dim);
-      const gi = new RowGrads(numItems, dim);
-      const users = Int32Array.of(0, 2, 3, 5);
-      // two batches: the kernel must start the second from zeroed gradient tables
-      let loss = 0;
-      for (let b = 0; b < 2; b++) {
-        loss = d.batch(
-          {
-            epoch: 1,
-            users,
-            pos: users,
-            neg: users,
-            from: 0,
-            to: 4,
-            uniqueUsers: users,
-            uniquePos: users,
-            uniqueNeg: users,
-            gradUsers: gu,
-            gradItems: gi,
-            rng,
-          },
-          model,
-        ).rrd;
-      }
-      return { loss, gu, gi };
-    });
-    const [a, b] = results;
-    expect(b.loss).toBeCloseTo(a.loss, 4);
-    for (const [ga, gb, rows] of [
-      [a.gu, b.gu, numUsers],
-      [a.gi, b.gi, numItems],
-    ] as const) {
-      for (let r = 0; r < rows; r++) {
-        const sa = ga.slots[r];
-        const sb = gb.slots[r];
-        expect(sb < 0, `row ${r} touched by one path only`).toBe(sa < 0);
-        if (sa < 0) continue;
-        for (let q = 0; q < dim; q++) expect(gb.grad[sb * dim + q]).toBeCloseTo(ga.grad[sa * dim + q], 5);
-      }
-    }
+    const users = Int32Array.of(0, 2, 3, 5);
+    const ctx = { epoch: 1, users, pos: users, neg: users, from: 0, to: 4, uniqueUsers: users, uniquePos: users, uniqueNeg: users, rng };
+    await expectKernelMatchesJs(ds, topN, cfg, "user", model, (d, gu, gi) => d.batch({ ...ctx, gradUsers: gu, gradItems: gi }, model).rrd);
   });
 
   describe("IR-RRD item side", () => {
@@ -227,17 +206,7 @@ describe("RRD loss", () => {
     const numUsers = 7;
     const numItems = 12;
     const trainByUser = [[0, 3], [1, 2, 5], [0, 7], [4], [2, 9, 11], [6, 8], [10]].map((r) => Int32Array.from(r));
-    const ds: Dataset = {
-      name: "tiny-items",
-      numUsers,
-      numItems,
-      userIds: Array.from({ length: numUsers }, (_, u) => `u${u}`),
-      itemIds: Array.from({ length: numItems }, (_, i) => `i${i}`),
-      trainByUser,
-      valid: new Int32Array(numUsers).fill(-1),
-      test: new Int32Array(numUsers).fill(-1),
-      source: { kind: "synthetic" },
-    };
+    const ds: Dataset = trainOnlyDataset("tiny-items", trainByUser, numItems);
     const N = 3;
     // top-N users per item: never the item's own training users
     const byItem = usersByItem(ds);
@@ -311,15 +280,11 @@ describe("RRD loss", () => {
       }
       expect(first.loss).toBeCloseTo(expected, 6);
       const h = 1e-3;
-      const check = (table: Float32Array, idx: number, analytic: number) => {
-        const x = table[idx];
-        table[idx] = x + h;
-        const up = run().loss;
-        table[idx] = x - h;
-        const dn = run().loss;
-        table[idx] = x;
-        expect(analytic).toBeCloseTo((up - dn) / (2 * h), 3);
-      };
+      const check = (table: Float32Array, idx: number, analytic: number) =>
+        expect(analytic).toBeCloseTo(
+          centralDifference(table, idx, h, () => run().loss),
+          3,
+        );
       const { gu, gi } = first;
       let checkedUsers = 0;
       for (let u = 0; u < numUsers; u++) {
@@ -334,35 +299,8 @@ describe("RRD loss", () => {
     });
 
     it("the SIMD kernel computes the JS loops' item-side loss and gradients", async () => {
-      const dim = 8;
-      const kernel = await RrdKernel.create(numUsers, numItems, dim, cfg.K + cfg.L);
-      expect(kernel).not.toBeNull();
-      const js = new RrdDistiller(ds, topN, cfg, null, "item");
-      const simd = new RrdDistiller(ds, topN, cfg, kernel, "item");
-      js.beginEpoch(1, 1, new Rng(5));
-      simd.beginEpoch(1, 1, new Rng(5));
-      const model = BprModel.random(numUsers, numItems, dim, new Rng(8), 0.5);
-      const results = [js, simd].map((d) => {
-        const gu = new RowGrads(numUsers, dim);
-        const gi = new RowGrads(numItems, dim);
-        let loss = 0;
-        for (let b = 0; b < 2; b++) loss = d.batch(ctxOf(gu, gi, new Rng(1)), model).ir;
-        return { loss, gu, gi };
-      });
-      const [a, b] = results;
-      expect(b.loss).toBeCloseTo(a.loss, 4);
-      for (const [ga, gb, rows] of [
-        [a.gu, b.gu, numUsers],
-        [a.gi, b.gi, numItems],
-      ] as const) {
-        for (let r = 0; r < rows; r++) {
-          const sa = ga.slots[r];
-          const sb = gb.slots[r];
-          expect(sb < 0, `row ${r} touched by one path only`).toBe(sa < 0);
-          if (sa < 0) continue;
-          for (let q = 0; q < dim; q++) expect(gb.grad[sb * dim + q]).toBeCloseTo(ga.grad[sa * dim + q], 5);
-        }
-      }
+      const model = BprModel.random(numUsers, numItems, 8, new Rng(8), 0.5);
+      await expectKernelMatchesJs(ds, topN, cfg, "item", model, (d, gu, gi) => d.batch(ctxOf(gu, gi, new Rng(1)), model).ir);
     });
 
     it("the teacher's top-N users of an item are its highest-scoring unobserved users, best first", async () => {
@@ -383,17 +321,12 @@ describe("RRD loss", () => {
 
   it("sampling top-k takes the teacher's first K items in order, every epoch", () => {
     const numItems = 20;
-    const ds: Dataset = {
+    const ds: Dataset = handDataset({
       name: "tiny",
-      numUsers: 1,
-      numItems,
       userIds: ["a"],
-      itemIds: Array.from({ length: numItems }, (_, i) => `i${i}`),
+      itemIds: ids("i", numItems),
       trainByUser: [Int32Array.from([0])],
-      valid: Int32Array.from([-1]),
-      test: Int32Array.from([-1]),
-      source: { kind: "synthetic" },
-    };
+    });
     const topN = Int32Array.from([9, 4, 12, 7, 3, 15]);
     const d = new RrdDistiller(ds, topN, { topN: 6, K: 3, L: 4, T: 2, lambda: 1, sampling: "top-k" });
     for (const seed of [1, 2, 3]) {

@@ -4,15 +4,13 @@
  * here checked through the one-call API the reports and rollout gates use.
  */
 import { describe, expect, it } from "vitest";
-import { analyzeKpis, analyzeMetric, holmAdjust, proportion, ratio, regressionAdjusted, sampleMean } from "@/lib/stats";
+import { analyzeKpis, analyzeMetric, holmAdjust, proportion, ratio, sampleMean } from "@/lib/stats";
+import { expectGbstats, gbControl, gbTreatment, cupedControl, cupedTreatment } from "./fixtures";
 
 describe("analyzeMetric", () => {
   it("means: relative lift equals GrowthBook's fixture (0.70732, CI −0.03526..1.44989, p 0.06191)", () => {
-    const r = analyzeMetric(sampleMean(3407, 1396.87, 52377.9767), sampleMean(3461, 2422.7, 134698.29));
-    expect(r.relative.estimate).toBeCloseTo(0.70732, 5);
-    expect(r.relative.ci[0]).toBeCloseTo(-0.03526, 5);
-    expect(r.relative.ci[1]).toBeCloseTo(1.44989, 5);
-    expect(r.relative.pValue).toBeCloseTo(0.06191, 5);
+    const r = analyzeMetric(gbControl, gbTreatment);
+    expectGbstats(r.relative, { estimate: 0.70732, ci: [-0.03526, 1.44989], pValue: 0.06191 });
     expect(r.absolute.pValue).toBeCloseTo(0.02016, 5);
     expect(r.sequential.ci[1] - r.sequential.ci[0]).toBeGreaterThan(r.relative.ci[1] - r.relative.ci[0]);
   });
@@ -33,24 +31,7 @@ describe("analyzeMetric", () => {
   });
 
   it("regression-adjusted inputs are CUPED-adjusted (SciPy Welch on adjusted rows: t = 4.226527837149482)", () => {
-    const r = analyzeMetric(
-      regressionAdjusted({
-        n: 500,
-        sum: 2612.475458969791,
-        sumSquares: 17459.59505138728,
-        preSum: 2073.06067120281,
-        preSumSquares: 12925.819141823868,
-        sumCross: 14294.94765852479,
-      }),
-      regressionAdjusted({
-        n: 520,
-        sum: 2826.459844355779,
-        sumSquares: 19025.01792924301,
-        preSum: 2040.8814894873685,
-        preSumSquares: 11974.194391813955,
-        sumCross: 14257.627298642896,
-      }),
-    );
+    const r = analyzeMetric(cupedControl, cupedTreatment);
     expect(r.theta).toBeCloseTo(0.79638475455039, 12);
     expect(r.absolute.statistic).toBeCloseTo(4.226527837149482, 9);
   });
@@ -69,7 +50,7 @@ describe("analyzeKpis", () => {
   it("Holm-adjusts fixed and sequential p-values across KPIs", () => {
     const out = analyzeKpis([
       { name: "ctr", control: proportion(1000, 200), treatment: proportion(1000, 240) },
-      { name: "revenue", control: sampleMean(3407, 1396.87, 52377.9767), treatment: sampleMean(3461, 2422.7, 134698.29) },
+      { name: "revenue", control: gbControl, treatment: gbTreatment },
       { name: "conversion", control: proportion(28, 14), treatment: proportion(30, 16) },
     ]);
     const expected = holmAdjust(out.map((k) => k.relative.pValue as number));

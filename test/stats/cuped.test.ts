@@ -7,23 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { cupedAdjust, cupedCompare, cupedTheta, regressionAdjusted, welchTTest, sampleMean } from "@/lib/stats";
-
-const control = regressionAdjusted({
-  n: 500,
-  sum: 2612.475458969791,
-  sumSquares: 17459.59505138728,
-  preSum: 2073.06067120281,
-  preSumSquares: 12925.819141823868,
-  sumCross: 14294.94765852479,
-});
-const treatment = regressionAdjusted({
-  n: 520,
-  sum: 2826.459844355779,
-  sumSquares: 19025.01792924301,
-  preSum: 2040.8814894873685,
-  preSumSquares: 11974.194391813955,
-  sumCross: 14257.627298642896,
-});
+import { cupedControl as control, cupedTreatment as treatment } from "./fixtures";
 
 describe("CUPED", () => {
   it("θ pooled across variants and the centring mean match NumPy to 1e-12", () => {

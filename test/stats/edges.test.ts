@@ -35,16 +35,13 @@ import {
   wilsonInterval,
 } from "@/lib/stats";
 import { Rng } from "@/lib/recsys/random";
+import { gbTreatment } from "./fixtures";
 
 describe("impossible sufficient statistics are refused, naming arm and field", () => {
   it("gbstats test_two_sided_ttest_missing_variance: Σx² < (Σx)²/n is an error, not p = 0", () => {
     // n = 2, Σx = 1396.87, Σx² = 52377.9767 < 1396.87²/2 = 975622.9
-    expect(() => welchTTest({ kind: "mean", n: 2, sum: 1396.87, sumSquares: 52377.9767 }, sampleMean(3461, 2422.7, 134698.29))).toThrow(
-      /control\.sumSquares: .*negative variance/,
-    );
-    expect(() => welchTTest(sampleMean(3461, 2422.7, 134698.29), { kind: "mean", n: 2, sum: 1396.87, sumSquares: 52377.9767 })).toThrow(
-      /treatment\.sumSquares/,
-    );
+    expect(() => welchTTest({ kind: "mean", n: 2, sum: 1396.87, sumSquares: 52377.9767 }, gbTreatment)).toThrow(/control\.sumSquares: .*negative variance/);
+    expect(() => welchTTest(gbTreatment, { kind: "mean", n: 2, sum: 1396.87, sumSquares: 52377.9767 })).toThrow(/treatment\.sumSquares/);
   });
 
   it("ratio and CUPED sums: each second moment and the Cauchy–Schwarz bound on the cross sum", () => {

@@ -50,6 +50,20 @@ export const numberFlag = (what: string) =>
 export const intFlag = (what: string, min = 0) =>
   numberFlag(what).refine((n) => Number.isInteger(n) && n >= min, { message: `expected ${what} (an integer >= ${min})` });
 
+export const positiveFlag = (what: string) => numberFlag(what).refine((x) => x > 0, "must be positive");
+export const nonNegativeFlag = (what: string) => numberFlag(what).refine((x) => x >= 0, "must be 0 or more");
+export const fractionFlag = (what: string) => numberFlag(what).refine((x) => x > 0 && x <= 1, "must be in (0, 1]");
+
+/** parseArgs options for a flags schema: a switch where the schema takes `true`, else a string; --help is also -h */
+export function optionsOf(schema: z.ZodObject): Options {
+  return Object.fromEntries(
+    Object.entries(schema.shape).map(([name, flag]) => [
+      name,
+      (flag as z.ZodType).safeParse(true).success ? { type: "boolean", ...(name === "help" && { short: "h" }) } : { type: "string" },
+    ]),
+  );
+}
+
 /** run a CLI main: known problems print `error: …` (+ usage for UsageError) and exit 2 */
 export async function runCli(usage: string, main: () => Promise<void>): Promise<void> {
   try {
@@ -71,6 +85,18 @@ export async function runCli(usage: string, main: () => Promise<void>): Promise<
     process.stderr.write(`error: ${err?.message ?? String(e)}\n`);
     process.exit(1);
   }
+}
+
+/** runCli for a CLI whose flags are `schema`: -h/--help prints the usage, otherwise main gets the parsed flags */
+export function runFlagsCli<S extends z.ZodObject>(usage: string, schema: S, main: (flags: z.infer<S>) => Promise<void>): Promise<void> {
+  return runCli(usage, async () => {
+    const argv = process.argv.slice(2);
+    if (argv.includes("-h") || argv.includes("--help")) {
+      process.stdout.write(usage + "\n");
+      return;
+    }
+    await main(parseFlags(argv, optionsOf(schema), schema));
+  });
 }
 
 /** a progress bar on stderr; returns the ProgressFn and a stop function */

@@ -17,7 +17,7 @@ import { RRD_SAMPLINGS } from "../distill/rrd";
 import { rankedTeacherProblem } from "../distill/methods";
 import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, presetStudentOptions, presetTeacherOptions } from "../presets";
 import { isRankedListsDir, loadRankedLists, RankedListTeacher } from "../interop/ranked-lists";
-import { intFlag, interruptSignal, numberFlag, parseFlags, progressBar, runCli, table, UsageError } from "./common";
+import { fractionFlag, interruptSignal, intFlag, positiveFlag, progressBar, runFlagsCli, table, UsageError } from "./common";
 
 const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
 
@@ -52,33 +52,6 @@ const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
   --no-cache               do not read or write the teacher cache under artifacts/teachers
   -h, --help               this message`;
 
-const OPTIONS = {
-  data: { type: "string" },
-  preset: { type: "string" },
-  method: { type: "string" },
-  "teacher-dim": { type: "string" },
-  "student-dim": { type: "string" },
-  teacher: { type: "string" },
-  out: { type: "string" },
-  epochs: { type: "string" },
-  "teacher-epochs": { type: "string" },
-  seed: { type: "string" },
-  "eval-seed": { type: "string" },
-  lr: { type: "string" },
-  "teacher-lr": { type: "string" },
-  "lr-schedule": { type: "string" },
-  patience: { type: "string" },
-  "eval-every": { type: "string" },
-  "de-fraction": { type: "string" },
-  "de-max-experts": { type: "string" },
-  "rrd-sampling": { type: "string" },
-  "rrd-lambda": { type: "string" },
-  "ir-lambda": { type: "string" },
-  engine: { type: "string" },
-  "no-cache": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
 const Flags = z.object({
   help: z.boolean().optional(),
   data: z.string({ error: "is required" }).min(1),
@@ -92,29 +65,20 @@ const Flags = z.object({
   "teacher-epochs": intFlag("an epoch count", 1).optional(),
   seed: intFlag("a seed", 0).optional(),
   "eval-seed": intFlag("a seed", 0).optional(),
-  lr: numberFlag("a learning rate")
-    .refine((x) => x > 0, "must be positive")
-    .optional(),
-  "teacher-lr": numberFlag("a learning rate")
-    .refine((x) => x > 0, "must be positive")
-    .optional(),
+  lr: positiveFlag("a learning rate").optional(),
+  "teacher-lr": positiveFlag("a learning rate").optional(),
   "lr-schedule": z.enum(LR_SCHEDULES).optional(),
   patience: intFlag("a count", 1).optional(),
   "eval-every": intFlag("an epoch count", 1).optional(),
-  "de-fraction": numberFlag("a fraction")
-    .refine((x) => x > 0 && x <= 1, "must be in (0, 1]")
-    .optional(),
+  "de-fraction": fractionFlag("a fraction").optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
   "rrd-sampling": z.enum(RRD_SAMPLINGS, { error: `expected one of ${RRD_SAMPLINGS.join(", ")}` }).optional(),
-  "rrd-lambda": numberFlag("a weight")
-    .refine((x) => x > 0, "must be positive")
-    .optional(),
-  "ir-lambda": numberFlag("a weight")
-    .refine((x) => x > 0, "must be positive")
-    .optional(),
+  "rrd-lambda": positiveFlag("a weight").optional(),
+  "ir-lambda": positiveFlag("a weight").optional(),
   engine: z.enum(["auto", "tfjs", "typed-arrays"]).optional(),
   "no-cache": z.boolean().optional(),
 });
+type Flags = z.infer<typeof Flags>;
 
 export function metricRow(name: string, r: EvalResult, extra: (string | number)[] = []): (string | number)[] {
   const s = r.sampled;
@@ -122,13 +86,7 @@ export function metricRow(name: string, r: EvalResult, extra: (string | number)[
 }
 export const METRIC_HEADERS = ["model", "H@5", "N@5", "H@10", "N@10", "H@20", "N@20", "full R@20", "tail H@10", "cov@10"];
 
-async function main() {
-  const argv = process.argv.slice(2);
-  if (argv.includes("-h") || argv.includes("--help")) {
-    process.stdout.write(USAGE + "\n");
-    return;
-  }
-  const flags = parseFlags(argv, OPTIONS, Flags);
+async function main(flags: Flags) {
   const preset = PRESETS[flags.preset];
   const f = { ...flags, method: flags.method ?? preset.method };
   if (!fs.existsSync(f.data)) throw new UsageError(`--data: ${f.data} does not exist`);
@@ -234,4 +192,4 @@ async function main() {
   student.model.dispose();
 }
 
-await runCli(USAGE, main);
+await runFlagsCli(USAGE, Flags, main);

@@ -6,7 +6,7 @@ import { loadDataset } from "../data/load";
 import { loadModel } from "../artifact";
 import { evaluate } from "../eval/evaluate";
 import { backendName } from "../backend";
-import { intFlag, parseFlags, progressBar, runCli, table, UsageError } from "./common";
+import { intFlag, progressBar, runFlagsCli, table, UsageError } from "./common";
 
 const USAGE = `usage: npm run evaluate -- --model <model dir> --data <dataset dir or file> [options]
 
@@ -16,14 +16,6 @@ const USAGE = `usage: npm run evaluate -- --model <model dir> --data <dataset di
   --seed <n>        seed of the 499 sampled negatives (default 0)
   -h, --help        this message`;
 
-const OPTIONS = {
-  model: { type: "string" },
-  data: { type: "string" },
-  split: { type: "string" },
-  seed: { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
 const Flags = z.object({
   help: z.boolean().optional(),
   model: z.string({ error: "is required" }).min(1),
@@ -31,14 +23,9 @@ const Flags = z.object({
   split: z.enum(["test", "valid"], { error: "expected test or valid" }).default("test"),
   seed: intFlag("a seed", 0).optional(),
 });
+type Flags = z.infer<typeof Flags>;
 
-async function main() {
-  const argv = process.argv.slice(2);
-  if (argv.includes("-h") || argv.includes("--help")) {
-    process.stdout.write(USAGE + "\n");
-    return;
-  }
-  const f = parseFlags(argv, OPTIONS, Flags);
+async function main(f: Flags) {
   if (!fs.existsSync(path.join(f.model, "manifest.json"))) throw new UsageError(`--model: ${f.model} is not a saved model directory (no manifest.json)`);
   if (!fs.existsSync(f.data)) throw new UsageError(`--data: ${f.data} does not exist`);
   const model = await loadModel(f.model);
@@ -72,4 +59,4 @@ async function main() {
   model.dispose();
 }
 
-await runCli(USAGE, main);
+await runFlagsCli(USAGE, Flags, main);

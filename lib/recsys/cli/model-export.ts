@@ -5,7 +5,7 @@ import path from "node:path";
 import { z } from "zod";
 import { loadModel } from "../artifact";
 import { EXPORT_FORMATS, exportEmbeddings } from "../interop/export";
-import { parseFlags, runCli, UsageError } from "./common";
+import { runFlagsCli, UsageError } from "./common";
 
 const USAGE = `usage: npm run model:export -- --model <model dir> --out <dir> [--format npy|safetensors]
 
@@ -15,21 +15,15 @@ const USAGE = `usage: npm run model:export -- --model <model dir> --out <dir> [-
                        model.safetensors (tensors "users", "items"; ids in its metadata) + the id files
   -h, --help           this message`;
 
-const OPTIONS = { model: { type: "string" }, out: { type: "string" }, format: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
 const Flags = z.object({
   help: z.boolean().optional(),
   model: z.string({ error: "is required" }).min(1),
   out: z.string({ error: "is required" }).min(1),
   format: z.enum(EXPORT_FORMATS, { error: `expected one of ${EXPORT_FORMATS.join(", ")}` }).default("safetensors"),
 });
+type Flags = z.infer<typeof Flags>;
 
-async function main() {
-  const argv = process.argv.slice(2);
-  if (argv.includes("-h") || argv.includes("--help")) {
-    process.stdout.write(USAGE + "\n");
-    return;
-  }
-  const f = parseFlags(argv, OPTIONS, Flags);
+async function main(f: Flags) {
   if (!fs.existsSync(path.join(f.model, "manifest.json"))) throw new UsageError(`--model: ${f.model} is not a saved model directory (no manifest.json)`);
   const model = await loadModel(f.model, { accelerate: false });
   fs.mkdirSync(f.out, { recursive: true });
@@ -41,4 +35,4 @@ async function main() {
   model.dispose();
 }
 
-await runCli(USAGE, main);
+await runFlagsCli(USAGE, Flags, main);

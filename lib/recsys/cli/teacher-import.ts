@@ -8,7 +8,7 @@ import { loadDataset } from "../data/load";
 import { saveModel } from "../artifact";
 import { teacherFromEmbeddings } from "../interop/teacher-embeddings";
 import { formatOf, parseRankedLists, saveRankedLists } from "../interop/ranked-lists";
-import { parseFlags, runCli, UsageError } from "./common";
+import { runFlagsCli, UsageError } from "./common";
 
 const USAGE = `usage: npm run teacher:import -- --data <dataset> --out <dir> EMBEDDINGS | RANKED
 
@@ -23,17 +23,6 @@ const USAGE = `usage: npm run teacher:import -- --data <dataset> --out <dir> EMB
   --ranked <file>      the teacher's top-N per user, .csv (user,item,rank) or .jsonl ({"user","item","rank"}), rank 1 = best
   -h, --help           this message`;
 
-const OPTIONS = {
-  data: { type: "string" },
-  out: { type: "string" },
-  users: { type: "string" },
-  "user-ids": { type: "string" },
-  items: { type: "string" },
-  "item-ids": { type: "string" },
-  ranked: { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
 const Flags = z.object({
   help: z.boolean().optional(),
   data: z.string({ error: "is required" }).min(1),
@@ -44,19 +33,14 @@ const Flags = z.object({
   "item-ids": z.string().optional(),
   ranked: z.string().optional(),
 });
+type Flags = z.infer<typeof Flags>;
 
 function read(file: string, flag: string): { name: string; bytes: Uint8Array } {
   if (!fs.existsSync(file)) throw new UsageError(`--${flag}: ${file} does not exist`);
   return { name: path.basename(file), bytes: new Uint8Array(fs.readFileSync(file)) };
 }
 
-async function main() {
-  const argv = process.argv.slice(2);
-  if (argv.includes("-h") || argv.includes("--help")) {
-    process.stdout.write(USAGE + "\n");
-    return;
-  }
-  const f = parseFlags(argv, OPTIONS, Flags);
+async function main(f: Flags) {
   if (!fs.existsSync(f.data)) throw new UsageError(`--data: ${f.data} does not exist`);
   const emb = [f.users, f["user-ids"], f.items, f["item-ids"]];
   const anyEmb = emb.some((x) => x !== undefined);
@@ -87,4 +71,4 @@ async function main() {
   process.stdout.write(`teacher dim ${teacher.dim} for ${ds.numUsers} users x ${ds.numItems} items saved to ${f.out}\n`);
 }
 
-await runCli(USAGE, main);
+await runFlagsCli(USAGE, Flags, main);

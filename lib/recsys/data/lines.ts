@@ -7,14 +7,18 @@ import { DatasetError } from "./errors";
 
 const CHUNK_BYTES = 4 << 20;
 
-/** Calls `onLine(text, lineNumber)` for every line (1-based), without the line break; stops when it returns false. */
-export function forEachLine(file: string, onLine: (text: string, lineNumber: number) => boolean | void): void {
-  let fd: number;
+/** opens a file to read; a file that cannot be opened is a DatasetError naming it and the reason */
+function openForReading(file: string): number {
   try {
-    fd = fs.openSync(file, "r");
+    return fs.openSync(file, "r");
   } catch (err) {
     throw new DatasetError(`${file}: cannot open (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file });
   }
+}
+
+/** Calls `onLine(text, lineNumber)` for every line (1-based), without the line break; stops when it returns false. */
+export function forEachLine(file: string, onLine: (text: string, lineNumber: number) => boolean | void): void {
+  const fd = openForReading(file);
   try {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let carry: Buffer = Buffer.alloc(0);
@@ -140,12 +144,7 @@ export class LineSplitter {
 
 /** Synchronous byte-level line reading of an uncompressed file (see LineSplitter). */
 export function forEachChunkSync(file: string, onLine: (buf: Buffer, start: number, end: number) => void): void {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r");
-  } catch (err) {
-    throw new DatasetError(`${file}: cannot open (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file });
-  }
+  const fd = openForReading(file);
   try {
     const splitter = new LineSplitter(onLine, shortName(file));
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);

@@ -21,22 +21,10 @@ export function mrrAt(rank: number, k: number): number {
  */
 export function sampledMetrics(ranks: ArrayLike<number>, cutoffs: readonly number[]): Record<string, number> {
   const out: Record<string, number> = {};
-  const n = ranks.length;
   for (const k of cutoffs) {
-    let h = 0;
-    let nd = 0;
-    let m = 0;
-    for (let j = 0; j < n; j++) {
-      const r = ranks[j];
-      if (r < k) {
-        h += 1;
-        nd += 1 / Math.log2(r + 2);
-        m += 1 / (r + 1);
-      }
-    }
-    out[`H@${k}`] = n === 0 ? 0 : h / n;
-    out[`N@${k}`] = n === 0 ? 0 : nd / n;
-    out[`M@${k}`] = n === 0 ? 0 : m / n;
+    out[`H@${k}`] = meanAt(ranks, k, hitAt);
+    out[`N@${k}`] = meanAt(ranks, k, ndcgAt);
+    out[`M@${k}`] = meanAt(ranks, k, mrrAt);
   }
   return out;
 }
@@ -44,16 +32,17 @@ export function sampledMetrics(ranks: ArrayLike<number>, cutoffs: readonly numbe
 /** full-catalogue Recall@k and NDCG@k with one relevant item, keyed "R@20", "N@20" */
 export function fullMetrics(ranks: ArrayLike<number>, cutoffs: readonly number[]): Record<string, number> {
   const out: Record<string, number> = {};
-  const n = ranks.length;
   for (const k of cutoffs) {
-    let r = 0;
-    let nd = 0;
-    for (let j = 0; j < n; j++) {
-      r += hitAt(ranks[j], k);
-      nd += ndcgAt(ranks[j], k);
-    }
-    out[`R@${k}`] = n === 0 ? 0 : r / n;
-    out[`N@${k}`] = n === 0 ? 0 : nd / n;
+    out[`R@${k}`] = meanAt(ranks, k, hitAt);
+    out[`N@${k}`] = meanAt(ranks, k, ndcgAt);
   }
   return out;
+}
+
+/** a per-user metric at cutoff k averaged over users (0 for none) */
+function meanAt(ranks: ArrayLike<number>, k: number, metric: (rank: number, k: number) => number): number {
+  const n = ranks.length;
+  let sum = 0;
+  for (let j = 0; j < n; j++) sum += metric(ranks[j], k);
+  return n === 0 ? 0 : sum / n;
 }

@@ -87,28 +87,13 @@ export function teacherFromEmbeddings(ds: Dataset, files: EmbeddingTeacherFiles,
   if (U.cols < 1) throw new ImportError(`${files.userEmbeddings.name}: dimension 0`, "userEmbeddings");
   const userIds = parseIdList(new TextDecoder().decode(files.userIds.bytes), files.userIds.name, "userIds");
   const itemIds = parseIdList(new TextDecoder().decode(files.itemIds.bytes), files.itemIds.name, "itemIds");
-  const userIndex = new Map(ds.userIds.map((id, i) => [id, i]));
-  const itemIndex = new Map(ds.itemIds.map((id, i) => [id, i]));
-  const users = placeRows(
-    U,
-    userIds,
-    userIndex,
-    ds.numUsers,
-    "user",
-    { matrix: files.userEmbeddings.name, ids: files.userIds.name },
-    { matrix: "userEmbeddings", ids: "userIds" },
-    ds.name,
-  );
-  const items = placeRows(
-    V,
-    itemIds,
-    itemIndex,
-    ds.numItems,
-    "item",
-    { matrix: files.itemEmbeddings.name, ids: files.itemIds.name },
-    { matrix: "itemEmbeddings", ids: "itemIds" },
-    ds.name,
-  );
+  const place = (side: "user" | "item", matrix: typeof U, ids: string[], datasetIds: readonly string[], count: number) => {
+    const fields = side === "user" ? ({ matrix: "userEmbeddings", ids: "userIds" } as const) : ({ matrix: "itemEmbeddings", ids: "itemIds" } as const);
+    const index = new Map(datasetIds.map((id, i) => [id, i]));
+    return placeRows(matrix, ids, index, count, side, { matrix: files[fields.matrix].name, ids: files[fields.ids].name }, fields, ds.name);
+  };
+  const users = place("user", U, userIds, ds.userIds, ds.numUsers);
+  const items = place("item", V, itemIds, ds.itemIds, ds.numItems);
   const model = new BprModel(ds.numUsers, ds.numItems, U.cols, users, items);
   return new ServableBpr(
     model,
