@@ -76,7 +76,11 @@ describe("ExposureBatcher on PostgreSQL", () => {
     const batcher = new ExposureBatcher(sink, { flushMs: 30 });
     const rows = Array.from({ length: 1234 }, (_, i) => row({ userId: `batch-${i}` }));
     for (const r of rows) batcher.enqueue(r);
-    await until(async () => (await t().db.exposure.count({ where: { userId: { startsWith: "batch-" } } })) === 1234, "1234 exposures");
+    // the last batch's commit is visible before its write resolves and is counted: wait for both
+    await until(
+      async () => (await t().db.exposure.count({ where: { userId: { startsWith: "batch-" } } })) === 1234 && batcher.stats().written === 1234,
+      "1234 exposures, written and counted",
+    );
     expect(Math.max(...batches)).toBeLessThanOrEqual(500);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(1234);
     expect(batcher.stats()).toMatchObject({ enqueued: 1234, written: 1234, queued: 0 });
