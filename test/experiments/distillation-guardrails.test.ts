@@ -191,7 +191,7 @@ describe("guardrails for distilled students, through the worker", () => {
     expect(agreement.byStage).toEqual([expect.objectContaining({ stageIndex: 0, percent: 50, n: rows.length })]);
 
     const evaluated = await runJob(db, "rollout-evaluate");
-    expect(evaluated).toMatchObject({ results: [{ experimentId, action: "hold" }] });
+    expect(evaluated, `the scheduler decided: ${JSON.stringify(evaluated)}`).toMatchObject({ results: [{ experimentId, action: "hold" }] });
     const exp = await db.experiment.findUniqueOrThrow({ where: { id: experimentId } });
     expect([exp.status, exp.currentStageIndex]).toEqual(["running", 0]);
     const checks = await checksOf(db, experimentId);
@@ -244,7 +244,7 @@ describe("guardrails for distilled students, through the worker", () => {
     expect(loaded!.report.kpis[0].verdict).toBe("non_inferior");
 
     const evaluated = await runJob(db, "rollout-evaluate");
-    expect(evaluated).toMatchObject({ results: [{ experimentId, action: "hold" }] });
+    expect(evaluated, `the scheduler decided: ${JSON.stringify(evaluated)}`).toMatchObject({ results: [{ experimentId, action: "hold" }] });
     const checks = await checksOf(db, experimentId);
     expect(checks.filter((c) => c.status !== "pass").map((c) => c.name)).toEqual(["long-tail users"]);
     expect(checks.find((c) => c.name === "long-tail users")!.detail).toMatch(/significantly worse beyond the margin/);
@@ -258,7 +258,7 @@ describe("guardrails for distilled students, through the worker", () => {
     await writeClicks(db, experimentId, 0.3, 0.3);
     await runJob(db, "distillation-signals");
     const evaluated = await runJob(db, "rollout-evaluate");
-    expect(evaluated).toMatchObject({ results: [{ experimentId, action: "advance" }] });
+    expect(evaluated, `the scheduler decided: ${JSON.stringify(evaluated)}`).toMatchObject({ results: [{ experimentId, action: "advance" }] });
     const checks = await checksOf(db, experimentId);
     expect(checks.find((c) => c.name === "teacher agreement")!.detail).toMatch(/mean overlap@10 1\.000 ≥ 0\.3/);
     expect(checks.find((c) => c.name === "long-tail users")!.detail).toMatch(/no KPI significantly worse/);
