@@ -39,7 +39,13 @@ export interface ApiKeySummary {
   createdBy: { email: string };
 }
 
-type CachedKey = { key: AuthenticatedApiKey & { keyHash: string }; fetchedAt: number; lastUsedAt: number | null };
+type CachedKey = {
+  key: AuthenticatedApiKey & { keyHash: string };
+  /** the key as requests see it (frozen: shared by every request of the entry's fast path) */
+  view: Readonly<AuthenticatedApiKey>;
+  fetchedAt: number;
+  lastUsedAt: number | null;
+};
 const cache = new Map<string, CachedKey>();
 /**
  * Presented keys whose hash matched, by the whole key: a repeat of one skips the pattern and the SHA-256
@@ -105,6 +111,18 @@ export function authenticateApiKey(request: Request, now = Date.now()): Promise<
   return authenticatePresentedKey(presentedApiKey(request), now);
 }
 
+/**
+ * authenticatePresentedKey's answer for a repeat of a verified key, without waiting: the key when its
+ * entry is the prefix's current, fresh cache entry and lastUsedAt needs no write; undefined when
+ * authenticatePresentedKey has more to do (read the row, hash the key, record the use, or refuse it).
+ */
+export function verifiedPresentedKey(presented: string | null, now = Date.now()): Readonly<AuthenticatedApiKey> | undefined {
+  const known = presented ? verified.get(presented) : undefined;
+  if (!known || cache.get(known.key.prefix) !== known || now - known.fetchedAt > CACHE_TTL_MS) return undefined;
+  if (known.lastUsedAt === null || now - known.lastUsedAt >= LAST_USED_RESOLUTION_MS) return undefined;
+  return known.view;
+}
+
 /** authenticateApiKey for a key already taken from the headers (servers that do not build a Request). */
 export async function authenticatePresentedKey(presented: string | null, now = Date.now()): Promise<AuthenticatedApiKey | null> {
   const known = presented ? verified.get(presented) : undefined;
@@ -143,6 +161,7 @@ export async function authenticatePresentedKey(presented: string | null, now = D
     }
     entry = {
       key: { id: row.id, prefix: row.prefix, scopes: row.scopes, createdById: row.createdById, keyHash: row.keyHash },
+      view: Object.freeze({ id: row.id, prefix: row.prefix, scopes: Object.freeze([...row.scopes]) as string[], createdById: row.createdById }),
       fetchedAt: now,
       lastUsedAt: row.lastUsedAt?.getTime() ?? null,
     };

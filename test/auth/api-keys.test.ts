@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
+import { authenticateApiKey, CACHE_TTL_MS, createApiKey, listApiKeys, revokeApiKey, verifiedPresentedKey } from "@/lib/auth/api-keys";
+import { requirePresentedKey } from "@/lib/serving/api-key";
 import { hashPassword } from "@/lib/auth/passwords";
 import { sha256Hex } from "@/lib/auth/tokens";
 import { authTestDatabase } from "./auth-db";
@@ -92,6 +93,30 @@ describe("API keys", () => {
     await t().db.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
     // verified keys are cached for a few seconds per process: look again past that window
     expect(await authenticateApiKey(bearer(kept.key), Date.now() + 10_000)).toBeNull();
+  });
+
+  it("answers a repeat of a verified key without waiting, and only while nothing is left to check", async () => {
+    const { user, actor } = await admin("k6@test.local");
+    const { key, id, prefix } = await createApiKey({ name: "svc", scopes: ["recommend"], createdById: user.id }, actor);
+    const expected = { id, prefix, scopes: ["recommend"], createdById: user.id };
+    expect(verifiedPresentedKey(key)).toBeUndefined(); // never verified here
+    const t0 = Date.now();
+    expect(await authenticateApiKey(bearer(key), t0)).toEqual(expected);
+    expect(verifiedPresentedKey(key, t0 + 1)).toEqual(expected);
+    expect(verifiedPresentedKey(`us_${prefix}_${"A".repeat(43)}`, t0 + 1)).toBeUndefined();
+    expect(verifiedPresentedKey(key, t0 + CACHE_TTL_MS + 1)).toBeUndefined(); // the row is read again
+    expect(verifiedPresentedKey(key, t0 + 60_000)).toBeUndefined(); // lastUsedAt is due
+
+    // requirePresentedKey: a plain value (no promise) for the repeat, a synchronous 403 for a scope it lacks
+    const checked = requirePresentedKey(key, "recommend");
+    expect(checked).not.toBeInstanceOf(Promise);
+    expect(checked).toEqual(expected);
+    expect(() => requirePresentedKey(key, "events")).toThrow(expect.objectContaining({ status: 403 }));
+    await expect(requirePresentedKey("garbage", "recommend")).rejects.toMatchObject({ status: 401 });
+
+    await revokeApiKey(id, actor);
+    expect(verifiedPresentedKey(key)).toBeUndefined();
+    await expect(requirePresentedKey(key, "recommend")).rejects.toMatchObject({ status: 401 });
   });
 
   it("answers 404 for revoking an unknown key", async () => {
