@@ -63,7 +63,8 @@ async function viaRequest(route: (request: Request, ctx: unknown) => Promise<Res
   res.writeHead(response.status, Object.fromEntries(response.headers.entries())).end(body);
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+/** (a plain function: the recommend path's only promises are the body's and the scoring's) */
+function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> | void {
   const raw = req.url ?? "/";
   const q = raw.indexOf("?");
   const pathname = q < 0 ? raw : raw.slice(0, q);
@@ -71,24 +72,39 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     return send(res, { status: 404, body: JSON.stringify({ error: "not_found", message: `no route ${pathname}` }) });
   }
   if (req.method !== "POST") return send(res, { status: 405, body: JSON.stringify({ error: "method_not_allowed", message: "use POST" }) });
+  let answered: Promise<void>;
   try {
-    if (pathname === EVENTS) return await viaRequest(postEvents, req, res);
-    send(res, await answerRecommend(presentedKeyOf(header(req, "authorization"), header(req, "x-api-key")), () => readBody(req, DEFAULT_MAX_BODY_BYTES)));
+    answered =
+      pathname === EVENTS
+        ? viaRequest(postEvents, req, res)
+        : answerRecommend(presentedKeyOf(header(req, "authorization"), header(req, "x-api-key")), () => readBody(req, DEFAULT_MAX_BODY_BYTES)).then((answer) =>
+            send(res, answer),
+          );
   } catch (error) {
-    // logged with a request id, answered with a bare 500 carrying it (like every route handler)
-    const response = errorResponse(error);
-    send(res, { status: response.status, body: await response.text() }, !req.readableEnded);
+    answered = Promise.reject(error);
   }
+  return answered.catch((error: unknown) => failed(req, res, error));
+}
+
+/** logged with a request id, answered with a bare 500 carrying it (like every route handler) */
+async function failed(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): Promise<void> {
+  const response = errorResponse(error);
+  send(res, { status: response.status, body: await response.text() }, !req.readableEnded);
 }
 
 function serve(port: number, host: string): void {
+  // the transport failing (a socket closed mid-answer)
+  const transportFailed = (res: http.ServerResponse, error: unknown) => {
+    console.error("[serve-api]", error);
+    if (!res.headersSent) send(res, { status: 500, body: JSON.stringify({ error: "internal_error" }) });
+    else res.destroy();
+  };
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      // the transport failing (a socket closed mid-answer)
-      console.error("[serve-api]", error);
-      if (!res.headersSent) send(res, { status: 500, body: JSON.stringify({ error: "internal_error" }) });
-      else res.destroy();
-    });
+    try {
+      handle(req, res)?.catch((error: unknown) => transportFailed(res, error));
+    } catch (error) {
+      transportFailed(res, error);
+    }
   });
   server.keepAliveTimeout = 30_000;
   server.listen(port, host, () => console.log(`[serve-api] ready on http://${host}:${port}${cluster.isWorker ? ` (worker ${process.pid})` : ""}`));

@@ -7,6 +7,7 @@ import type { ApiKeyScope } from "@/lib/auth/api-keys";
 import { HttpError } from "@/lib/http/errors";
 import { parseJsonText } from "@/lib/http/validation";
 import { requirePresentedKey } from "./api-key";
+import type { RecommendResponse } from "./recommend";
 import { NoProductionModelError, ProductionModelUnavailableError } from "./router";
 import { servingRuntime } from "./runtime";
 
@@ -67,24 +68,40 @@ export function httpErrorAnswer(error: HttpError): JsonAnswer {
 /**
  * Answers one recommendation request. `presentedKey`: the API key of the headers (presentedKeyOf);
  * `readBody` is called only once the key is valid. Client errors (401, 403, 400, 503 without a
- * production model) come back as answers; anything else is thrown for the server's 500 handling.
+ * production model) come back as answers; anything else rejects for the server's 500 handling.
+ * A repeat of a verified key is checked without a promise, so a request waits on its body and its
+ * scoring only.
  */
-export async function answerRecommend(presentedKey: string | null, readBody: () => Promise<string>): Promise<JsonAnswer> {
+export function answerRecommend(presentedKey: string | null, readBody: () => Promise<string>): Promise<JsonAnswer> {
+  let key;
   try {
-    await requirePresentedKey(presentedKey, SCOPE);
-    let text: string;
-    try {
-      text = await readBody();
-    } catch (error) {
-      if (error instanceof HttpError) throw error; // the body cap's 413
-      throw new HttpError(400, "invalid_json", "The request body could not be read");
-    }
-    const request = parseRecommendBody(text);
-    return { status: 200, body: JSON.stringify(await servingRuntime().service.recommend(request)) };
+    key = requirePresentedKey(presentedKey, SCOPE);
   } catch (error) {
-    if (error instanceof NoProductionModelError) return httpErrorAnswer(new HttpError(503, "no_production_model", error.message));
-    if (error instanceof ProductionModelUnavailableError) return httpErrorAnswer(new HttpError(503, "production_model_unavailable", error.message));
-    if (error instanceof HttpError) return httpErrorAnswer(error);
-    throw error;
+    return Promise.resolve(clientError(error));
   }
+  const text = key instanceof Promise ? key.then(() => bodyText(readBody)) : bodyText(readBody);
+  return text.then(recommendText).then(okAnswer, clientError);
+}
+
+function bodyText(readBody: () => Promise<string>): Promise<string> {
+  return readBody().catch((error: unknown) => {
+    if (error instanceof HttpError) throw error; // the body cap's 413
+    throw new HttpError(400, "invalid_json", "The request body could not be read");
+  });
+}
+
+function recommendText(text: string): Promise<RecommendResponse> {
+  return servingRuntime().service.recommend(parseRecommendBody(text));
+}
+
+function okAnswer(response: RecommendResponse): JsonAnswer {
+  return { status: 200, body: JSON.stringify(response) };
+}
+
+/** the answer of a client error; anything else is thrown on */
+function clientError(error: unknown): JsonAnswer {
+  if (error instanceof NoProductionModelError) return httpErrorAnswer(new HttpError(503, "no_production_model", error.message));
+  if (error instanceof ProductionModelUnavailableError) return httpErrorAnswer(new HttpError(503, "production_model_unavailable", error.message));
+  if (error instanceof HttpError) return httpErrorAnswer(error);
+  throw error;
 }

@@ -35,34 +35,42 @@ export interface SlateQueue {
 
 export class RecommendService {
   constructor(
-    private readonly router: Pick<ServingRouter, "current">,
+    private readonly router: Pick<ServingRouter, "current"> & Partial<Pick<ServingRouter, "peek">>,
     private readonly exposures: ExposureQueue,
     private readonly log: (message: string, error?: unknown) => void = (m, e) => console.error(`[serving] ${m}`, e ?? ""),
     /** where sampled candidate slates go (teacher agreement); none: nothing is sampled */
     private readonly slates: SlateQueue | null = null,
   ) {}
 
-  async recommend(request: RecommendRequest): Promise<RecommendResponse> {
-    const route = await this.router.current();
-    const { experimentId, variant, armModelId, armModel } = pickArm(route, request.userId);
+  /** (the route is taken without a promise once the process has one: one promise per request, the scoring's) */
+  recommend(request: RecommendRequest): Promise<RecommendResponse> {
+    const route = this.router.peek?.() ?? null;
+    return route ? this.serve(route, request) : this.router.current().then((r) => this.serve(r, request));
+  }
 
-    let result: ScoredRecommendation | null = null;
-    let answeredBy: ServingModel = route.production;
-    let failed = armModel === null;
-    if (armModel) {
-      try {
-        result = await armModel.recommend(request.userId, request.k, request.exclude);
-        answeredBy = armModel;
-      } catch (error) {
+  private serve(route: Route, request: RecommendRequest): Promise<RecommendResponse> {
+    const arm = pickArm(route, request.userId);
+    const { armModel } = arm;
+    // a failed arm (load or scoring error) is answered by production and counted against the arm
+    if (armModel === null) return scoreWith(route.production, request).then((result) => this.answer(route, request, arm, route.production, true, result));
+    return scoreWith(armModel, request).then(
+      (result) => this.answer(route, request, arm, armModel, false, result),
+      (error: unknown) => {
         if (armModel === route.production) throw error; // nothing to fall back to: the request fails (500)
         this.log(`model ${armModel.id} failed to score; production answers`, error);
-        failed = true;
-      }
-    }
-    // a failed arm (load or scoring error) is answered by production and counted against the arm
-    if (result === null) result = await route.production.recommend(request.userId, request.k, request.exclude);
-    const { latencyUs, cpuUs } = result;
+        return scoreWith(route.production, request).then((result) => this.answer(route, request, arm, route.production, true, result));
+      },
+    );
+  }
 
+  private answer(
+    route: Route,
+    request: RecommendRequest,
+    { experimentId, variant, armModelId }: ReturnType<typeof pickArm>,
+    answeredBy: ServingModel,
+    failed: boolean,
+    result: ScoredRecommendation,
+  ): RecommendResponse {
     const requestId = randomUUID();
     const createdAt = new Date();
     this.exposures.enqueue({
@@ -72,8 +80,8 @@ export class RecommendService {
       modelId: armModelId,
       userId: request.userId,
       itemCount: result.items.length,
-      latencyUs,
-      cpuUs,
+      latencyUs: result.latencyUs,
+      cpuUs: result.cpuUs,
       failed,
       createdAt,
     });
@@ -89,15 +97,21 @@ export class RecommendService {
         createdAt,
       });
     }
+    // (keys in the order of the answer's JSON)
+    const response: RecommendResponse = experimentId
+      ? { requestId, items: result.items, experimentId, variant, modelId: answeredBy.id }
+      : { requestId, items: result.items, variant, modelId: answeredBy.id };
+    if (result.fallback) response.fallback = result.fallback;
+    return response;
+  }
+}
 
-    return {
-      requestId,
-      items: result.items,
-      ...(experimentId ? { experimentId } : {}),
-      variant,
-      modelId: answeredBy.id,
-      ...(result.fallback ? { fallback: result.fallback } : {}),
-    };
+/** model.recommend as a promise (a synchronous throw becomes its rejection, so it falls back alike) */
+function scoreWith(model: ServingModel, request: RecommendRequest): Promise<ScoredRecommendation> {
+  try {
+    return model.recommend(request.userId, request.k, request.exclude);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

@@ -93,6 +93,17 @@ export class ServingRouter {
   }
 
   /**
+   * current() without a promise once the process has a route: the route to serve with (a refresh is
+   * started in the background when it is due), or null before the first one (then await current()).
+   */
+  peek(): Route | null {
+    const route = this.route;
+    if (route === null || this.stopped || Date.now() - this.checkedAt < this.refreshMs) return route;
+    if (this.refreshing === null) this.startRefresh().catch((error) => this.log("routing refresh failed; serving the previous configuration", error));
+    return route;
+  }
+
+  /**
    * Reads the database now (tests, admin actions) and resolves with the route then published. A
    * refresh already in flight may have read before the caller's change, so this one runs after it.
    */

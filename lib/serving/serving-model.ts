@@ -146,12 +146,14 @@ export class ServingModel {
    * which amortises the backend's fixed cost per call. The batch's CPU time is shared equally among
    * its requests; each request's latency is the whole batch's scoring time (it waited for all of it).
    */
-  recommend(userId: string, k: number, exclude: readonly string[] = []): Promise<ScoredRecommendation> {
+  recommend(userId: string, k: number, exclude?: readonly string[]): Promise<ScoredRecommendation> {
     const { model } = this;
     const extra: number[] = [];
-    for (const itemId of exclude) {
-      const i = model.itemIndex(itemId);
-      if (i !== undefined) extra.push(i);
+    if (exclude !== undefined) {
+      for (let e = 0; e < exclude.length; e++) {
+        const i = model.itemIndex(exclude[e]);
+        if (i !== undefined) extra.push(i);
+      }
     }
     const user = model.userIndex(userId);
     if (user === undefined) {
@@ -185,13 +187,16 @@ export class ServingModel {
       if (this.batchUsers.length < batch.length) this.batchUsers = new Int32Array(Math.max(batch.length, 32));
       const users = this.batchUsers.subarray(0, batch.length);
       for (let j = 0; j < batch.length; j++) users[j] = batch[j].user;
-      const ranked = this.blockScorer
-        ? this.blockScorer.topKBlock(
-            users,
-            batch.map((r) => r.k),
-            batch.map((r) => r.skip),
-          )
-        : null;
+      let ranked: RankedItems[] | null = null;
+      if (this.blockScorer) {
+        const ks = new Array<number>(batch.length);
+        const skips = new Array<Int32Array>(batch.length);
+        for (let j = 0; j < batch.length; j++) {
+          ks[j] = batch[j].k;
+          skips[j] = batch[j].skip;
+        }
+        ranked = this.blockScorer.topKBlock(users, ks, skips);
+      }
       const block = this.blockScorer && !ranked ? this.blockScorer.scoreBlock(users) : null;
       if (ranked) {
         for (let j = 0; j < batch.length; j++) results[j] = this.items(ranked[j].items, ranked[j].scores, true);
