@@ -65,6 +65,9 @@ function arrayText(value: string | null): string {
  */
 export function exposureColumns(rows: readonly ExposureRow[]): string[] {
   const cols: string[][] = Array.from({ length: 10 }, () => new Array<string>(rows.length));
+  // rows of a batch come a few a millisecond: one toISOString a millisecond
+  let lastMs = NaN;
+  let lastIso = "";
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     cols[0][r] = row.requestId;
@@ -76,7 +79,12 @@ export function exposureColumns(rows: readonly ExposureRow[]): string[] {
     cols[6][r] = String(row.latencyUs | 0);
     cols[7][r] = String(row.cpuUs | 0);
     cols[8][r] = row.failed ? "t" : "f";
-    cols[9][r] = row.createdAt.toISOString();
+    const ms = row.createdAt.getTime();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = row.createdAt.toISOString();
+    }
+    cols[9][r] = lastIso;
   }
   return cols.map((c) => `{${c.join(",")}}`);
 }
