@@ -29,5 +29,7 @@ if (processes > 1 && cluster.isPrimary) {
     });
   });
   server.keepAliveTimeout = 30_000;
+  // a clean exit on SIGTERM, so that --cpu-prof (BENCH_PROFILE_DIR) writes its profile
+  process.once("SIGTERM", () => process.exit(0));
   server.listen(port, "127.0.0.1", () => console.log(`[floor] ready on ${port} (pid ${process.pid})`));
 }

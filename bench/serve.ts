@@ -379,7 +379,11 @@ async function main(): Promise<void> {
     const floorPort = values["floor-port"] ? Number(values["floor-port"]) : port + 1;
     const floorBodyFile = path.join(work, "floor-body.json");
     // BENCH_PROFILE_DIR=<dir>: the server writes a V8 CPU profile there when it stops
-    const profileArgs = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    // BENCH_NODE_ARGS="--trace-gc …": extra node flags for the servers (diagnostics; recorded in the JSON)
+    const profileArgs = [
+      ...(process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+      ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+    ];
     const loadBefore = os.loadavg();
     const runs: Record<string, unknown>[] = [];
 
