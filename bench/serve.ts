@@ -577,6 +577,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         server: serverMode === "next" ? "next start (built app)" : "scripts/serve-api.ts (`npm run serve:api`), SERVING_PROCESSES workers behind node:cluster",
         scorer: process.env.UNDERSTUDY_SCORER ?? "kernel",
+        nodeArgs: process.env.BENCH_NODE_ARGS ?? null,
         dataset: `${ds.name} (${ds.numUsers} users, ${ds.numItems} items)`,
         models: { teacherDim: models.teacherDim, studentDim: models.studentDim },
         load: {

@@ -44,8 +44,12 @@ export class RecommendService {
 
   /** (the route is taken without a promise once the process has one: one promise per request, the scoring's) */
   recommend(request: RecommendRequest): Promise<RecommendResponse> {
-    const route = this.router.peek?.() ?? null;
-    return route ? this.serve(route, request) : this.router.current().then((r) => this.serve(r, request));
+    try {
+      const route = this.router.peek?.() ?? null;
+      return route ? this.serve(route, request) : this.router.current().then((r) => this.serve(r, request));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private serve(route: Route, request: RecommendRequest): Promise<RecommendResponse> {
