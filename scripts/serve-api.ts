@@ -72,18 +72,15 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<vo
     return send(res, { status: 404, body: JSON.stringify({ error: "not_found", message: `no route ${pathname}` }) });
   }
   if (req.method !== "POST") return send(res, { status: 405, body: JSON.stringify({ error: "method_not_allowed", message: "use POST" }) });
-  let answered: Promise<void>;
   try {
-    answered =
-      pathname === EVENTS
-        ? viaRequest(postEvents, req, res)
-        : answerRecommend(presentedKeyOf(header(req, "authorization"), header(req, "x-api-key")), () => readBody(req, DEFAULT_MAX_BODY_BYTES)).then((answer) =>
-            send(res, answer),
-          );
+    if (pathname === EVENTS) return viaRequest(postEvents, req, res).catch((error: unknown) => failed(req, res, error));
+    return answerRecommend(presentedKeyOf(header(req, "authorization"), header(req, "x-api-key")), () => readBody(req, DEFAULT_MAX_BODY_BYTES)).then(
+      (answer) => send(res, answer),
+      (error: unknown) => failed(req, res, error),
+    );
   } catch (error) {
-    answered = Promise.reject(error);
+    return failed(req, res, error);
   }
-  return answered.catch((error: unknown) => failed(req, res, error));
 }
 
 /** logged with a request id, answered with a bare 500 carrying it (like every route handler) */

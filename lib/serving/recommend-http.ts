@@ -79,15 +79,17 @@ export function answerRecommend(presentedKey: string | null, readBody: () => Pro
   } catch (error) {
     return Promise.resolve(clientError(error));
   }
-  const text = key instanceof Promise ? key.then(() => bodyText(readBody)) : bodyText(readBody);
-  return text.then(recommendText).then(okAnswer, clientError);
+  const answer = key instanceof Promise ? key.then(() => recommendBody(readBody)) : recommendBody(readBody);
+  return answer.then(okAnswer, clientError);
 }
 
-function bodyText(readBody: () => Promise<string>): Promise<string> {
-  return readBody().catch((error: unknown) => {
-    if (error instanceof HttpError) throw error; // the body cap's 413
-    throw new HttpError(400, "invalid_json", "The request body could not be read");
-  });
+function recommendBody(readBody: () => Promise<string>): Promise<RecommendResponse> {
+  return readBody().then(recommendText, unreadable);
+}
+
+function unreadable(error: unknown): never {
+  if (error instanceof HttpError) throw error; // the body cap's 413
+  throw new HttpError(400, "invalid_json", "The request body could not be read");
 }
 
 function recommendText(text: string): Promise<RecommendResponse> {
