@@ -3,7 +3,8 @@
 // writes JSON ({backend, machine, seed, models: [...]}) and prints a table. With --seeds, the
 // whole run (teacher retrained) once per training seed, each seed's JSON beside --out, and in --out the mean ±
 // sd of every metric per model and paired per-user comparisons against none and de-rrd pooled over the seeds.
-// Progress bars on stderr.
+// Each seed's JSON keeps every user's test and valid rank per model, so --pool (or --seeds with --resume)
+// builds the summary from seed files of earlier runs without retraining. Progress bars on stderr.
 import { fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -21,11 +22,12 @@ import { LR_SCHEDULES } from "../lib/recsys/models/lr-schedule";
 import { RRD_SAMPLINGS } from "../lib/recsys/distill/rrd";
 import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, presetStudentOptions, presetTeacherOptions } from "../lib/recsys/presets";
 import { methodParts } from "../lib/recsys/distill";
-import { ndcgAt } from "../lib/recsys/eval/metrics";
-import { pairedOverSeeds, spreadOfRuns, type PairedComparison, type Spread } from "../lib/recsys/eval/seeds";
+import type { Spread } from "../lib/recsys/eval/seeds";
+import { poolSeedFiles, SeedFile, summarizePooled, type SeedsSummary } from "../lib/recsys/eval/seed-files";
 import { fractionFlag, intFlag, nonNegativeFlag, positiveFlag, progressBars, runFlagsCli, table, UsageError } from "../lib/recsys/cli/common";
 
 const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.json> [options]
+       npm run bench:distill -- --pool <a.seed0.json,b.seed1.json,...> --out <summary.json>
 
   --data <path>            dataset (e.g. ../shared/datasets/citeulike-a)
   --out <file>             JSON result file
@@ -34,6 +36,12 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --methods <list>         comma-separated subset of none,rd,de,rrd,de-rrd,ir-rrd,de-ir-rrd (default all)
   --seeds <list>           comma-separated training seeds, e.g. 0,1,2: the whole run per seed (teacher
                            retrained), each seed's JSON as <out>.seed<k>.json, the summary in --out
+  --resume                 with --seeds: reuse <out>.seed<k>.json where it already holds the teacher and
+                           every listed method with per-user ranks, train only the other seeds
+  --pool <files>           no training: the multi-seed summary of these seed files into --out; files of
+                           one seed merge by model name (the same name must carry the same results)
+  --tag <s>                name this run's students student-<method>/<s> (to pool variants side by side)
+  --keep-teacher <dir>     save the trained teacher there (with --seeds: <dir>/seed<k>) for --teacher
   --jobs <n>               models trained at once, each in its own process (default: CPU cores)
   --seed <n>               training seed (default 0)
   --eval-seed <n>          seed of the sampled evaluation negatives (default 0)
@@ -59,7 +67,18 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
 
 const Flags = z.object({
   help: z.boolean().optional(),
-  data: z.string({ error: "is required" }).min(1),
+  data: z.string().min(1).optional(),
+  pool: z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()))
+    .refine((xs) => xs.every((x) => x.length > 0), { message: "expected comma-separated seed files" })
+    .optional(),
+  resume: z.boolean().optional(),
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, { message: "letters, digits, . _ - only" })
+    .optional(),
+  "keep-teacher": z.string().min(1).optional(),
   out: z.string().min(1).optional(),
   methods: z
     .string()
@@ -120,6 +139,7 @@ interface ModelRow {
   scoreP50us: number;
   scoreP99us: number;
   config: Record<string, unknown>;
+  perUser?: { test: number[]; valid: number[] };
 }
 
 /** what a run leaves for the table: test metrics and training facts (a child process writes it as JSON) */
@@ -214,7 +234,7 @@ function teacherOptions(f: Flags, seed: number) {
 }
 
 /** child mode: one student, progress to the parent over IPC, model + run.json into --child-dir */
-async function runChild(f: Flags, method: DistillMethod, dir: string) {
+async function runChild(f: Flags & { data: string }, method: DistillMethod, dir: string) {
   await getTf();
   const ds = loadDataset(f.data);
   const teacher = f.teacher ? await loadModel(f.teacher) : null;
@@ -259,18 +279,22 @@ function startChild(f: Flags, method: DistillMethod, dir: string, teacherDir: st
 }
 
 async function main(f: Flags) {
+  if (f.pool) return pool(f, f.pool);
+  if (!f.data) throw new UsageError("--data: is required");
   if (!fs.existsSync(f.data)) throw new UsageError(`--data: ${f.data} does not exist`);
   if (f.child) {
     if (!f["child-dir"]) throw new UsageError("--child needs --child-dir");
-    return runChild(f, f.child, f["child-dir"]);
+    return runChild({ ...f, data: f.data }, f.child, f["child-dir"]);
   }
   if (!f.out) throw new UsageError("--out: is required");
   const out = f.out;
   const outDir = path.dirname(path.resolve(out));
   if (!fs.existsSync(outDir)) throw new UsageError(`--out: directory ${outDir} does not exist`);
   if (f.teacher && !fs.existsSync(f.teacher)) throw new UsageError(`--teacher: ${f.teacher} does not exist`);
+  if (f.teacher && f["keep-teacher"]) throw new UsageError("--keep-teacher saves a trained teacher: drop it with --teacher");
   if (f.seeds && f.teacher) throw new UsageError("--seeds retrains the teacher with each seed: drop --teacher");
   if (f.seeds && f.seed !== undefined) throw new UsageError("--seed and --seeds: give one of them");
+  if (f.resume && !f.seeds) throw new UsageError("--resume reuses the seed files of --seeds: give --seeds");
   const methods = (f.methods ?? [...DISTILL_METHODS]) as DistillMethod[];
   const jobs = f.jobs ?? os.cpus().length;
   await getTf();
@@ -279,55 +303,87 @@ async function main(f: Flags) {
     `dataset ${ds.name}: ${ds.numUsers} users, ${ds.numItems} items; backend ${backendName()}; ${jobs} at once; preset ${f.preset}: ${PRESETS[f.preset].summary}\n`,
   );
   if (!f.seeds) {
-    const run = await runSeed(f, f.seed ?? 0, ds, methods, jobs, out);
+    const run = await runSeed(f, f.seed ?? 0, ds, methods, jobs, out, f["keep-teacher"] ?? null);
     process.stdout.write(
       run.table + `\n\nwall ${run.wallSeconds.toFixed(0)} s (training ${run.trainWallSeconds.toFixed(0)} s, ${jobs} at once); wrote ${out}\n`,
     );
     return;
   }
-  const started = performance.now();
   const base = out.replace(/\.json$/, "");
-  const runs: SeedRun[] = [];
-  for (const seed of f.seeds) {
+  const files: string[] = [];
+  for (const [k, seed] of f.seeds.entries()) {
     const file = `${base}.seed${seed}.json`;
-    process.stderr.write(`--- seed ${seed} (${runs.length + 1}/${f.seeds.length}) ---\n`);
-    const run = await runSeed({ ...f, seed }, seed, ds, methods, jobs, file);
+    files.push(file);
+    const missing = f.resume && fs.existsSync(file) ? missingFromSeedFile(file, seed, methods, f.tag) : null;
+    if (missing && missing.length === 0) {
+      process.stderr.write(`--- seed ${seed} (${k + 1}/${f.seeds.length}): reusing ${file} ---\n`);
+      continue;
+    }
+    if (missing) process.stderr.write(`${file} lacks ${missing.join(", ")}: rerunning seed ${seed}, the file will be replaced\n`);
+    process.stderr.write(`--- seed ${seed} (${k + 1}/${f.seeds.length}) ---\n`);
+    const keep = f["keep-teacher"] ? path.join(f["keep-teacher"], `seed${seed}`) : null;
+    const run = await runSeed({ ...f, seed }, seed, ds, methods, jobs, file, keep);
     process.stdout.write(`seed ${seed}\n${run.table}\nwall ${run.wallSeconds.toFixed(0)} s; wrote ${file}\n\n`);
-    runs.push(run);
   }
-  const summary = summarizeSeeds(runs);
-  fs.writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        dataset: ds.name,
-        seeds: f.seeds,
-        evalSeed: f["eval-seed"] ?? 0,
-        jobs,
-        wallSeconds: round((performance.now() - started) / 1000, 1),
-        createdAt: new Date().toISOString(),
-        ...summary,
-      },
-      null,
-      2,
-    ) + "\n",
-  );
+  writeSummary(files, out, { jobs });
+}
+
+/** --pool: the summary of existing seed files, nothing trained */
+function pool(f: Flags, files: string[]) {
+  if (!f.out) throw new UsageError("--out: is required");
+  for (const file of files) if (!fs.existsSync(file)) throw new UsageError(`--pool: ${file} does not exist`);
+  const clash = files.find((file) => path.resolve(file) === path.resolve(f.out!));
+  if (clash) throw new UsageError(`--out ${f.out} is one of the pooled files`);
+  writeSummary(files, f.out, {});
+}
+
+function writeSummary(files: string[], out: string, extra: Record<string, unknown>) {
+  let summary: SeedsSummary;
+  try {
+    summary = summarizePooled(poolSeedFiles(files.map((file) => ({ file, json: JSON.parse(fs.readFileSync(file, "utf8")) as unknown }))));
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof SyntaxError) throw new UsageError(e.message);
+    throw e;
+  }
+  fs.writeFileSync(out, compactJson({ ...summary, pooledFrom: files, ...extra, createdAt: new Date().toISOString() }));
   process.stdout.write(seedsTable(summary) + `\n\nwrote ${out}\n`);
+}
+
+/** what a seed file lacks for --resume: the teacher or a method's student, or their per-user ranks */
+function missingFromSeedFile(file: string, seed: number, methods: DistillMethod[], tag: string | undefined): string[] {
+  const r = SeedFile.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+  if (!r.success) return ["a readable seed file"];
+  if (r.data.seed !== seed) return [`seed ${seed} (it holds seed ${r.data.seed})`];
+  const want = ["teacher", ...methods.map((m) => studentName(m, tag))];
+  return want.filter((name) => !r.data.models.some((m) => m.name === name && m.perUser));
+}
+
+const studentName = (method: DistillMethod, tag: string | undefined) => `student-${method}${tag ? `/${tag}` : ""}`;
+
+/** JSON with arrays of plain integers (the per-user ranks) on one line each */
+function compactJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\[\s*-?\d+(?:,\s*-?\d+)*\s*\]/g, (m) => m.replace(/\s+/g, "")) + "\n";
 }
 
 interface SeedRun {
   seed: number;
   file: string;
   rows: ModelRow[];
-  /** test N@10 of every evaluated user (same users, same order in every seed), per model name */
-  perUserN10: Map<string, Float64Array>;
   wallSeconds: number;
   trainWallSeconds: number;
   table: string;
 }
 
 /** one whole benchmark run (teacher, then the students) with one training seed; writes its JSON to `out` */
-async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset>, methods: DistillMethod[], jobs: number, out: string): Promise<SeedRun> {
+async function runSeed(
+  f: Flags,
+  seed: number,
+  ds: ReturnType<typeof loadDataset>,
+  methods: DistillMethod[],
+  jobs: number,
+  out: string,
+  keepTeacher: string | null,
+): Promise<SeedRun> {
   const evalSeed = f["eval-seed"] ?? 0;
   const started = performance.now();
   const load0 = os.loadavg();
@@ -377,8 +433,9 @@ async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset
     const bar = bars.bar("teacher d200");
     trainTeacher(ds, teacherOptions(f, seed), bar.progress, abortTeacher.signal)
       .then(async (t) => {
-        const dir = path.join(work, "teacher");
+        const dir = keepTeacher ?? path.join(work, "teacher");
         await saveModel(dir, t.model);
+        if (keepTeacher) process.stderr.write(`teacher saved in ${keepTeacher}\n`);
         teacherRun = recordOf(t);
         t.model.dispose();
         teacherDir = dir;
@@ -398,7 +455,7 @@ async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset
   if (!teacherDir) throw new Error("no teacher was trained");
   const trainWall = (performance.now() - started) / 1000;
 
-  // the tables: agreement with the teacher, scoring latency and per-user test N@10, one model at a time
+  // the tables: agreement with the teacher, scoring latency and per-user ranks, one model at a time
   const teacher = await loadModel(teacherDir);
   if (!teacherRun) {
     const cfg = teacher.manifest.trainingConfig;
@@ -414,22 +471,27 @@ async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset
       },
     };
   }
-  const perUserN10 = new Map<string, Float64Array>();
-  const userN10 = (m: ServableBpr) =>
-    Float64Array.from(evaluate(m, ds, { split: "test", seed: evalSeed, full: false, keepRanks: true }).ranks!.sampled, (r) => ndcgAt(r, 10));
-  const rows: ModelRow[] = [row("teacher", "teacher", null, teacher, teacherRun, 1, scoringLatency(teacher, ds, { seed }))];
-  perUserN10.set("teacher", userN10(teacher));
+  const users = { test: [] as number[], valid: [] as number[] };
+  const ranksOf = (m: ServableBpr) => {
+    const r = (split: "test" | "valid") => evaluate(m, ds, { split, seed: evalSeed, full: false, keepRanks: true }).ranks!;
+    const test = r("test");
+    const valid = r("valid");
+    users.test = Array.from(test.users);
+    users.valid = Array.from(valid.users);
+    return { test: Array.from(test.sampled), valid: Array.from(valid.sampled) };
+  };
+  const rows: ModelRow[] = [{ ...row("teacher", "teacher", null, teacher, teacherRun, 1, scoringLatency(teacher, ds, { seed })), perUser: ranksOf(teacher) }];
   for (const method of DISTILL_METHODS.filter((m) => methods.includes(m))) {
     const dir = path.join(work, method);
     const model = await loadModel(path.join(dir, "model"));
     const run = JSON.parse(fs.readFileSync(path.join(dir, "run.json"), "utf8")) as RunRecord;
-    rows.push(row(`student-${method}`, "student", method, model, run, agreement(model, teacher, ds, 10), scoringLatency(model, ds, { seed })));
-    perUserN10.set(`student-${method}`, userN10(model));
+    const r = row(studentName(method, f.tag), "student", method, model, run, agreement(model, teacher, ds, 10), scoringLatency(model, ds, { seed }));
+    rows.push({ ...r, perUser: ranksOf(model) });
     model.dispose();
   }
   teacher.dispose();
   const wallSeconds = (performance.now() - started) / 1000;
-  writeOut(out, rows, seed, evalSeed, started, trainWall, jobs, load0, ds.name);
+  writeOut(out, rows, seed, evalSeed, started, trainWall, jobs, load0, ds.name, users);
   fs.rmSync(work, { recursive: true, force: true });
   const text = table(
     ["model", "dim", "epochs", "train s", "H@5", "N@5", "H@10", "N@10", "H@20", "N@20", "R@20 full", "tail H@10", "cov@10", "agree@10", "p50 us", "valid N@10"],
@@ -452,77 +514,16 @@ async function runSeed(f: Flags, seed: number, ds: ReturnType<typeof loadDataset
       r.valid["N@10"],
     ]),
   );
-  return { seed, file: out, rows, perUserN10, wallSeconds, trainWallSeconds: trainWall, table: text };
-}
-
-interface SeedsSummary {
-  perSeed: { seed: number; file: string; wallSeconds: number; trainWallSeconds: number }[];
-  /** per model: mean ± sd over the seeds of every test, validation and long-tail metric, and of the training time */
-  models: {
-    name: string;
-    test: Record<string, Spread>;
-    valid: Record<string, Spread>;
-    longTail: Record<string, Spread>;
-    full: Record<string, Spread>;
-    trainSeconds: Spread;
-    epochs: Spread;
-  }[];
-  /** test N@10, per-user differences pooled over the seeds, 95% t-interval over users */
-  paired: ({ model: string; against: string; metric: "N@10" } & PairedComparison)[];
-  /** seeds on which each student's long-tail H@10 is above none's */
-  longTailAboveNone: Record<string, { seeds: number[]; every: boolean }>;
-}
-
-function summarizeSeeds(runs: SeedRun[]): SeedsSummary {
-  const names = runs[0].rows.map((r) => r.name);
-  const rowsOf = (name: string) => runs.map((run) => run.rows.find((r) => r.name === name)!);
-  const models = names.map((name) => {
-    const rows = rowsOf(name);
-    return {
-      name,
-      test: spreadOfRuns(rows.map((r) => r.test)),
-      valid: spreadOfRuns(rows.map((r) => r.valid)),
-      longTail: spreadOfRuns(rows.map((r) => r.longTail)),
-      full: spreadOfRuns(rows.map((r) => r.full)),
-      trainSeconds: spreadOfRuns(rows.map((r) => ({ s: r.trainSeconds }))).s,
-      epochs: spreadOfRuns(rows.map((r) => ({ e: r.epochs }))).e,
-    };
-  });
-  const paired: SeedsSummary["paired"] = [];
-  for (const against of ["student-none", "student-de-rrd"]) {
-    if (!names.includes(against)) continue;
-    for (const model of names) {
-      if (model === against || model === "teacher") continue;
-      const cmp = pairedOverSeeds(
-        runs.map((r) => r.perUserN10.get(model)!),
-        runs.map((r) => r.perUserN10.get(against)!),
-      );
-      paired.push({ model, against, metric: "N@10", ...cmp });
-    }
-  }
-  const longTailAboveNone: SeedsSummary["longTailAboveNone"] = {};
-  if (names.includes("student-none")) {
-    const none = rowsOf("student-none");
-    for (const name of names.filter((n) => n.startsWith("student-") && n !== "student-none")) {
-      const rows = rowsOf(name);
-      const seeds = runs.filter((_, i) => rows[i].longTail["H@10"] > none[i].longTail["H@10"]).map((r) => r.seed);
-      longTailAboveNone[name] = { seeds, every: seeds.length === runs.length };
-    }
-  }
-  return {
-    perSeed: runs.map((r) => ({ seed: r.seed, file: r.file, wallSeconds: round(r.wallSeconds, 1), trainWallSeconds: round(r.trainWallSeconds, 1) })),
-    models,
-    paired,
-    longTailAboveNone,
-  };
+  return { seed, file: out, rows, wallSeconds, trainWallSeconds: trainWall, table: text };
 }
 
 function seedsTable(s: SeedsSummary): string {
   const pm = (x: Spread | undefined) => (x ? `${x.mean.toFixed(4)} ± ${x.sd === null ? "-" : x.sd.toFixed(4)}` : "-");
   const models = table(
-    ["model", "test N@10", "test H@10", "test N@20", "tail H@10", "valid N@10", "train s"],
+    ["model", "seeds", "test N@10", "test H@10", "test N@20", "tail H@10", "valid N@10", "train s"],
     s.models.map((m) => [
       m.name,
+      m.seeds.join(","),
       pm(m.test["N@10"]),
       pm(m.test["H@10"]),
       pm(m.test["N@20"]),
@@ -532,21 +533,24 @@ function seedsTable(s: SeedsSummary): string {
     ]),
   );
   const pairs = table(
-    ["model", "against", "Δ test N@10", "95% CI", "p", "users x seeds"],
+    ["model", "against", "split", "Δ N@10", "95% CI", "p", "users x seeds"],
     s.paired.map((p) => [
       p.model,
       p.against,
+      p.split,
       p.meanDiff.toFixed(4),
       `[${p.ci[0].toFixed(4)}, ${p.ci[1].toFixed(4)}]`,
       p.pValue < 1e-4 ? "<1e-4" : p.pValue.toFixed(4),
-      `${p.users} x ${p.seeds}`,
+      `${p.users} x ${p.seedList.join(",")}`,
     ]),
   );
-  const seeds = s.perSeed.map((p) => `seed ${p.seed}: ${(p.wallSeconds / 60).toFixed(1)} min${p.wallSeconds > 1800 ? " (over 30 min)" : ""}`).join("; ");
-  const tail = Object.entries(s.longTailAboveNone)
-    .map(([name, v]) => `${name} ${v.every ? "every seed" : `seeds ${v.seeds.join(",") || "none"}`}`)
+  const seeds = s.perSeed
+    .map((p) => `seed ${p.seed}: ${(p.wallSeconds / 60).toFixed(1)} min${p.files.length > 1 ? ` over ${p.files.length} files` : ""}`)
     .join("; ");
-  return `mean ± sd over ${s.perSeed.length} seeds\n${models}\n\npaired per-user differences, pooled over seeds\n${pairs}\n\nlong-tail H@10 above none's: ${tail}\nwall: ${seeds}`;
+  const tail = Object.entries(s.longTailAboveNone)
+    .map(([name, v]) => `${name} ${v.every ? `every seed of ${v.of.join(",")}` : `seeds ${v.seeds.join(",") || "none"} of ${v.of.join(",")}`}`)
+    .join("; ");
+  return `mean ± sd over seeds ${s.seeds.join(",")}\n${models}\n\npaired per-user differences of N@10, averaged over the seeds both have\n${pairs}\n\nlong-tail H@10 above none's: ${tail}\nwall: ${seeds}`;
 }
 
 function writeOut(
@@ -559,6 +563,7 @@ function writeOut(
   jobs: number,
   load0: number[],
   dataset: string,
+  perUserUsers: { test: number[]; valid: number[] },
 ) {
   const cpus = os.cpus();
   const result = {
@@ -581,9 +586,11 @@ function writeOut(
     trainWallSeconds: round(trainWall, 1),
     wallSeconds: round((performance.now() - started) / 1000, 1),
     createdAt: new Date().toISOString(),
+    perUserRanks: "each model's perUser: 0-based sampled rank (among the held-out item and its negatives) of every user in perUserUsers, same order",
+    perUserUsers,
     models,
   };
-  fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+  fs.writeFileSync(file, compactJson(result));
 }
 
 await runFlagsCli(USAGE, Flags, main);

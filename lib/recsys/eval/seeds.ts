@@ -19,10 +19,11 @@ export function spread(values: readonly number[]): Spread {
   return { mean, sd, values: [...values] };
 }
 
-/** per key of the runs' metric records (keys missing from a run are skipped for that run) */
+/** per key of the runs' metric records (keys missing or not finite in a run are skipped for that run, keys with no value left out) */
 export function spreadOfRuns(runs: readonly Record<string, number>[]): Record<string, Spread> {
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r)))];
-  return Object.fromEntries(keys.map((k) => [k, spread(runs.map((r) => r[k]).filter((x) => x !== undefined && Number.isFinite(x)))]));
+  const values = keys.map((k) => [k, runs.map((r) => r[k]).filter((x) => x !== undefined && Number.isFinite(x))] as const);
+  return Object.fromEntries(values.filter(([, xs]) => xs.length > 0).map(([k, xs]) => [k, spread(xs)]));
 }
 
 export interface PairedComparison {
