@@ -79,7 +79,13 @@ interface Supervised {
 async function main() {
   const port = portFromEnv();
   const workers = workerCount();
-  const database = await selectDatabase(say);
+  let database: SelectedDatabase;
+  try {
+    database = await selectDatabase(say);
+  } catch (err) {
+    console.error(`[understudy] start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
   process.env.DATABASE_URL = database.url;
 
   const children: Supervised[] = [];
