@@ -1,5 +1,6 @@
 // Every page's accessibility check and screenshots: axe-core (injected from the npm package) must find no
-// serious or critical violation, and the page is captured at 1280 and 390 px wide as test artifacts.
+// serious or critical violation, nothing may make the page wider than the window, and the page is
+// captured at 1280 and 390 px wide as test artifacts.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { expect, test, type Page } from "@playwright/test";
@@ -40,5 +41,25 @@ export async function checkPage(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: file, fullPage: true });
     await test.info().attach(`${name}-${width}`, { path: file, contentType: "image/png" });
     expect(await seriousViolations(page), `${name} at ${width} px`).toEqual([]);
+    expect(await overflowing(page), `${name} at ${width} px: wider than the window`).toEqual([]);
   }
+}
+
+/** Elements reaching past the window's right edge outside a sideways-scrolling box (none when the page fits). */
+export async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const clipped = (el: Element) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) if (getComputedStyle(a).overflowX !== "visible") return true;
+      return false;
+    };
+    return [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > width + 1 && !clipped(el))
+      .slice(0, 5)
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(" ").join(".")}` : ""} ends at ${Math.round(el.getBoundingClientRect().right)} px`,
+      );
+  });
 }

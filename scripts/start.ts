@@ -52,7 +52,11 @@ function ensureBuild(): void {
   const buildId = path.join(root, ".next", "BUILD_ID");
   const stale = !existsSync(buildId) || statSync(buildId).mtimeMs < newestSourceMtime();
   if (!stale) return;
-  say(existsSync(buildId) ? "sources changed since the last build: running next build" : "no production build yet: running next build (about a minute)");
+  say(
+    existsSync(buildId)
+      ? "sources changed since the last build: running next build"
+      : "no production build yet: running next build (a few minutes on two cores)",
+  );
   const result = spawnSync(path.join(root, "node_modules/.bin/next"), ["build"], {
     cwd: root,
     stdio: "inherit",
@@ -79,7 +83,13 @@ interface Supervised {
 async function main() {
   const port = portFromEnv();
   const workers = workerCount();
-  const database = await selectDatabase(say);
+  let database: SelectedDatabase;
+  try {
+    database = await selectDatabase(say);
+  } catch (err) {
+    console.error(`[understudy] start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
   process.env.DATABASE_URL = database.url;
 
   const children: Supervised[] = [];

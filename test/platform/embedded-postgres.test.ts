@@ -50,6 +50,19 @@ describe("embedded PostgreSQL", () => {
     }
   });
 
+  it.runIf(process.getuid?.() === 0)("as root, names the directory the postgres user cannot enter instead of failing in initdb", async () => {
+    const closed = mkdtempSync(path.join(os.tmpdir(), "understudy-closed-")); // mode 0700, as mktemp -d
+    try {
+      const dataDir = path.join(closed, "repo", ".data", "postgres");
+      await expect(startEmbeddedPostgres({ dataDir, port: await freePort(), database: "understudy" })).rejects.toThrow(
+        `cannot enter ${closed}: let it in (chmod o+x ${closed})`,
+      );
+      expect(existsSync(path.join(closed, "repo"))).toBe(false);
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
+    }
+  });
+
   it("gets a random password kept in a 0600 file, and rotates the old fixed one away", async () => {
     const port = await freePort();
     const dataDir = path.join(parent, "pg-secret");

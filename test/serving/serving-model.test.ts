@@ -35,6 +35,18 @@ describe("ServingModel micro-batching", () => {
     expect(new Set(together.slice(0, 32).map((r) => r.latencyUs)).size).toBe(1);
   });
 
+  it("answers as before after the warm-up the loader runs, on the plain and the kernel path", async () => {
+    const servable = () => new ServableBpr(bpr, { dimension: 8 } as ModelManifest, ds.userIds, ds.itemIds);
+    const users = Array.from({ length: 40 }, (_, j) => j);
+    for (const scorer of [servable(), await servable().accelerate("kernel", 32)]) {
+      const warmed = new ServingModel("warmed", scorer, ds);
+      warmed.warmUp();
+      const answers = await Promise.all(users.map((u) => warmed.recommend(ds.userIds[u], 7, u === 5 ? [reference(5, 1)[0]] : [])));
+      users.forEach((u, j) => expect(answers[j].items.map((i) => i.itemId)).toEqual(u === 5 ? reference(5, 8).slice(1) : reference(u, 7)));
+      expect((await warmed.recommend("unknown user", 3)).fallback).toBe("popularity");
+    }
+  });
+
   it("keeps each request's k and exclusions inside a batch", async () => {
     const [a, b] = await Promise.all([model.recommend(ds.userIds[3], 3), model.recommend(ds.userIds[3], 5, [reference(3, 1)[0]])]);
     expect(a.items.map((i) => i.itemId)).toEqual(reference(3, 3));

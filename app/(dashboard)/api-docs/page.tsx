@@ -41,9 +41,9 @@ export default async function ApiPage() {
           </>
         }
       />
-      <nav className="panel" aria-label="API sections">
+      <nav className="panel" aria-label="API sections" style={{ display: "flex", flexWrap: "wrap", gap: "4px 12px" }}>
         {tags.map((tag) => (
-          <a key={tag} href={`#${tag}`} style={{ marginRight: 12 }}>
+          <a key={tag} href={`#${tag}`}>
             {tag}
           </a>
         ))}

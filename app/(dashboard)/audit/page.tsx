@@ -72,16 +72,21 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <td>
                   <span className="muted">{entry.entityType}</span>{" "}
                   {href ? (
-                    <Link href={href} className="mono">
+                    <Link href={href} className="mono" style={{ overflowWrap: "anywhere" }}>
                       {entry.entityId}
                     </Link>
                   ) : (
-                    <Link href={`/audit?entityType=${encodeURIComponent(entry.entityType)}&entityId=${encodeURIComponent(entry.entityId)}`} className="mono">
+                    <Link
+                      href={`/audit?entityType=${encodeURIComponent(entry.entityType)}&entityId=${encodeURIComponent(entry.entityId)}`}
+                      className="mono"
+                      style={{ overflowWrap: "anywhere" }}
+                    >
                       {entry.entityId}
                     </Link>
                   )}
                 </td>
-                <td>
+                {/* its JSON may break anywhere, so without a floor the table squeezed this column to a few characters */}
+                <td style={{ minWidth: 220 }}>
                   {entry.reason ? <div>{entry.reason}</div> : null}
                   {data ? (
                     <div className="mono muted" style={{ fontSize: 12, maxWidth: 480, overflowWrap: "anywhere" }}>

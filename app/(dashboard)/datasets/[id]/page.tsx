@@ -187,7 +187,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
             )
           }
           columns={["Model", "Role", numeric("Dim"), "Method", numeric("N@10"), "Created"]}
-          wrap="bare"
+          label="Models trained on it (scrolls sideways)"
         >
           {dataset.models.map((m) => (
             <tr key={m.id}>

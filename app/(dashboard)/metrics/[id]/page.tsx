@@ -17,6 +17,19 @@ export const dynamic = "force-dynamic";
 
 const pct = (x: number | null) => (x === null ? "—" : `${Math.round(x * 100_000) / 1000}%`);
 
+/** a definition row naming an event and what is summed of it */
+function EventRow({ label, event, measure }: { label: string; event: string; measure: string | null }) {
+  return (
+    <tr>
+      <td>{label}</td>
+      <td className="mono">
+        {event}
+        {measure === "value" ? " (sum of values)" : ""}
+      </td>
+    </tr>
+  );
+}
+
 export default async function MetricPage({ params }: { params: Promise<{ id: string }> }) {
   const { user } = await requirePageUser();
   const { id } = await params;
@@ -53,22 +66,8 @@ export default async function MetricPage({ params }: { params: Promise<{ id: str
                 <td>Aggregation</td>
                 <td>{AGGREGATION_LABEL[d.aggregation]}</td>
               </tr>
-              <tr>
-                <td>Event</td>
-                <td className="mono">
-                  {d.event}
-                  {d.measure === "value" ? " (sum of values)" : ""}
-                </td>
-              </tr>
-              {d.denominatorEvent ? (
-                <tr>
-                  <td>Denominator</td>
-                  <td className="mono">
-                    {d.denominatorEvent}
-                    {d.denominatorMeasure === "value" ? " (sum of values)" : ""}
-                  </td>
-                </tr>
-              ) : null}
+              <EventRow label="Event" event={d.event} measure={d.measure} />
+              {d.denominatorEvent ? <EventRow label="Denominator" event={d.denominatorEvent} measure={d.denominatorMeasure} /> : null}
               {d.quantile !== null ? (
                 <tr>
                   <td>Quantile</td>

@@ -37,6 +37,8 @@ const SEED = 0;
 const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((s) => s.length > 0 && s.length < 100);
 const f4 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(4));
 const METHOD: Record<string, string> = METHOD_NAMES;
+/** a table's columns: the model's name, then right-aligned numbers */
+const modelColumns = (...numbers: string[]) => ["Model", ...numbers.map((label) => numeric(label))];
 
 interface Row {
   id: string;
@@ -286,17 +288,16 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <section className="panel">
         <h2>Full catalogue, niche users, activity segments, beyond accuracy</h2>
         <DataTable
-          columns={[
-            "Model",
-            numeric("Recall@20 (full)"),
-            numeric("NDCG@20 (full)"),
-            numeric("NDCG@10 niche"),
-            numeric("HR@10 niche"),
-            numeric("NDCG@10 cold"),
-            numeric("NDCG@10 heavy"),
-            numeric("Coverage@10"),
-            numeric("Agreement@10 with teacher"),
-          ]}
+          columns={modelColumns(
+            "Recall@20 (full)",
+            "NDCG@20 (full)",
+            "NDCG@10 niche",
+            "HR@10 niche",
+            "NDCG@10 cold",
+            "NDCG@10 heavy",
+            "Coverage@10",
+            "Agreement@10 with teacher",
+          )}
           label="Segments table (scrolls sideways)"
           testId="comparison-segments"
         >
@@ -324,16 +325,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <section className="panel">
         <h2>Size and speed (measured by the job on this machine)</h2>
         <DataTable
-          columns={[
-            "Model",
-            numeric("Dimension"),
-            numeric("Parameters"),
-            numeric("Size"),
-            numeric("Latency p50"),
-            numeric("Latency p99"),
-            numeric("Throughput (1 core)"),
-            numeric("vs teacher"),
-          ]}
+          columns={modelColumns("Dimension", "Parameters", "Size", "Latency p50", "Latency p99", "Throughput (1 core)", "vs teacher")}
           label="Size and speed table (scrolls sideways)"
           testId="comparison-speed"
         >
