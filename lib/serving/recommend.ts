@@ -55,16 +55,20 @@ export class RecommendService {
   private serve(route: Route, request: RecommendRequest): Promise<RecommendResponse> {
     const arm = pickArm(route, request.userId);
     const { armModel } = arm;
-    // a failed arm (load or scoring error) is answered by production and counted against the arm
-    if (armModel === null) return scoreWith(route.production, request).then((result) => this.answer(route, request, arm, route.production, true, result));
+    if (armModel === null) return this.byProduction(route, request, arm);
     return scoreWith(armModel, request).then(
       (result) => this.answer(route, request, arm, armModel, false, result),
       (error: unknown) => {
         if (armModel === route.production) throw error; // nothing to fall back to: the request fails (500)
         this.log(`model ${armModel.id} failed to score; production answers`, error);
-        return scoreWith(route.production, request).then((result) => this.answer(route, request, arm, route.production, true, result));
+        return this.byProduction(route, request, arm);
       },
     );
+  }
+
+  /** a failed arm (load or scoring error) is answered by production and counted against the arm */
+  private byProduction(route: Route, request: RecommendRequest, arm: ReturnType<typeof pickArm>): Promise<RecommendResponse> {
+    return scoreWith(route.production, request).then((result) => this.answer(route, request, arm, route.production, true, result));
   }
 
   private answer(
