@@ -190,7 +190,7 @@ export function CreateExperimentForm({
           </Link>
           : the primary metric and every guardrail must be non-inferior within its margin to advance; secondary metrics are reported only.
         </legend>
-        <DataTable columns={["Metric", "Role", numeric("Margin %")]} wrap="bare">
+        <DataTable columns={["Metric", "Role", numeric("Margin %")]} wrap="plain">
           {metrics.map((m) => (
             <tr key={m.key} data-metric={m.key}>
               <td title={m.description}>
