@@ -85,6 +85,17 @@ export interface LatencyQuantileTest {
   /** (1 − alpha) CI of the relative difference; null when not finite */
   ci: [number, number] | null;
   pValue: number | null;
+  /**
+   * requests per arm and their effective n (requests of one micro-batch share its latency, so count as
+   * less than independent values); optional: reports stored before it lack it
+   */
+  sample?: Record<VariantKey, LatencySample>;
+}
+
+/** requests of one arm and their effective n for a latency quantile */
+export interface LatencySample {
+  n: number;
+  nEff: number;
 }
 
 /** One catalogue metric chosen by the experiment, candidate vs control (lib/experiments/metric-analysis.ts). */

@@ -8,6 +8,12 @@ import { ms, pct, usd } from "./format";
 
 export function OpsSection({ report, guardrails }: { report: ExperimentReport; guardrails: Guardrails }) {
   const v = report.variants;
+  // requests of one micro-batch share its latency: the p95 test counts them as their effective n
+  const sample = report.latencyTests?.p95?.sample;
+  const latencySample = (o: OpsStats) => {
+    const arm = sample && (o === v.control.ops ? sample.control : o === v.candidate.ops ? sample.candidate : undefined);
+    return arm ? `${formatInt(arm.n)} (${formatInt(Math.round(arm.nEff))})` : "—";
+  };
   const rows: [string, (o: OpsStats) => string][] = [
     ["Requests", (o) => formatInt(o.requests)],
     ["Failed (production answered)", (o) => formatInt(o.failed)],
@@ -15,6 +21,7 @@ export function OpsSection({ report, guardrails }: { report: ExperimentReport; g
     ["Latency p50", (o) => ms(o.p50Ms)],
     [`Latency p95 (ceiling ${guardrails.latencyP95Ms} ms)`, (o) => ms(o.p95Ms)],
     ["Latency p99", (o) => ms(o.p99Ms)],
+    ["Latency sample: requests (effective n)", (o) => latencySample(o)],
     ["CPU per request", (o) => ms(o.meanCpuMs)],
     ["Cost per 1,000 requests: CPU", (o) => (o.costPer1k ? usd(o.costPer1k.cpu) : "—")],
     ["Cost per 1,000 requests: model memory", (o) => (o.costPer1k ? usd(o.costPer1k.memory) : "—")],
