@@ -95,7 +95,7 @@ export function guardrailChecks(report: ExperimentReport, g: Guardrails): GateCh
 }
 
 /** "n 12,800 (effective 410) control, 3,200 (effective 95) candidate": requests of a micro-batch share its latency */
-export function effectiveSample(sample: Record<VariantKey, LatencySample>): string {
+function effectiveSample(sample: Record<VariantKey, LatencySample>): string {
   const arm = (a: LatencySample) => `${Math.round(a.n).toLocaleString("en-US")} (effective ${Math.round(a.nEff).toLocaleString("en-US")})`;
   return `n ${arm(sample.control)} control, ${arm(sample.candidate)} candidate`;
 }
