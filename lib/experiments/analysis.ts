@@ -175,6 +175,7 @@ function opsStats(row: VariantOpsRow | undefined, modelBytes: number, windowHour
     p50Ms: row.p50Us === null ? null : row.p50Us / 1000,
     p95Ms: row.p95Us === null ? null : row.p95Us / 1000,
     p99Ms: row.p99Us === null ? null : row.p99Us / 1000,
+    latencyEffectiveN: row.latencyEffectiveN ?? null,
     meanCpuMs,
     costPer1k: meanCpuMs === null ? null : costPer1k({ meanCpuMs, modelBytes, windowHours, totalRequests, prices }),
   };

@@ -20,6 +20,8 @@ export interface OpsStats {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
+  /** the requests' effective n for the latency quantiles (a micro-batch's requests share its latency); absent in older reports */
+  latencyEffectiveN?: number | null;
   meanCpuMs: number | null;
   /** USD per 1,000 requests: CPU part + memory part (see lib/experiments/cost.ts) */
   costPer1k: { cpu: number; memory: number; total: number } | null;

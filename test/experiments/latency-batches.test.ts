@@ -78,6 +78,7 @@ describe("p95 guardrail with micro-batched requests", () => {
     const test = report.latencyTests!.p95!;
     expect(test.relativeDifference).toBeCloseTo(4000 / report.variants.control.ops.p95Ms! / 1000 - 1, 6);
     expect(test.sample).toEqual({ control: { n: 3200, nEff: 100 }, candidate: { n: 3200, nEff: 100 } });
+    expect([report.variants.control.ops.latencyEffectiveN, report.variants.candidate.ops.latencyEffectiveN]).toEqual([100, 100]);
     expect(test.ci![0]).toBeLessThan(0.2);
     expect(check).toMatchObject({ status: "pass" });
     expect(check!.detail).toContain("n 3,200 (effective 100) control, 3,200 (effective 100) candidate");

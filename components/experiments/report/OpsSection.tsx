@@ -8,12 +8,6 @@ import { ms, pct, usd } from "./format";
 
 export function OpsSection({ report, guardrails }: { report: ExperimentReport; guardrails: Guardrails }) {
   const v = report.variants;
-  // requests of one micro-batch share its latency: the p95 test counts them as their effective n
-  const sample = report.latencyTests?.p95?.sample;
-  const latencySample = (o: OpsStats) => {
-    const arm = sample && (o === v.control.ops ? sample.control : o === v.candidate.ops ? sample.candidate : undefined);
-    return arm ? `${formatInt(arm.n)} (${formatInt(Math.round(arm.nEff))})` : "—";
-  };
   const rows: [string, (o: OpsStats) => string][] = [
     ["Requests", (o) => formatInt(o.requests)],
     ["Failed (production answered)", (o) => formatInt(o.failed)],
@@ -21,7 +15,11 @@ export function OpsSection({ report, guardrails }: { report: ExperimentReport; g
     ["Latency p50", (o) => ms(o.p50Ms)],
     [`Latency p95 (ceiling ${guardrails.latencyP95Ms} ms)`, (o) => ms(o.p95Ms)],
     ["Latency p99", (o) => ms(o.p99Ms)],
-    ["Latency sample: requests (effective n)", (o) => latencySample(o)],
+    // requests of one micro-batch share its latency: the latency tests count them as their effective n
+    [
+      "Latency sample: requests (effective n)",
+      (o) => `${formatInt(o.requests)} (${o.latencyEffectiveN == null ? "—" : formatInt(Math.round(o.latencyEffectiveN))})`,
+    ],
     ["CPU per request", (o) => ms(o.meanCpuMs)],
     ["Cost per 1,000 requests: CPU", (o) => (o.costPer1k ? usd(o.costPer1k.cpu) : "—")],
     ["Cost per 1,000 requests: model memory", (o) => (o.costPer1k ? usd(o.costPer1k.memory) : "—")],
