@@ -197,6 +197,9 @@ test("create, start, ramp, the KPI report against the rows, the cutover refused 
   await expect(ops("Requests").nth(2)).toHaveText(int(c.exposures));
   await expect(ops("CPU per request").nth(1)).toHaveText(`${(k.meanCpuUs / 1000).toFixed(2)} ms`);
   await expect(ops("CPU per request").nth(2)).toHaveText(`${(c.meanCpuUs / 1000).toFixed(2)} ms`);
+  // rows written without a batch size count as batches of one: effective n = n
+  await expect(ops("Latency sample: requests (effective n)").nth(1)).toHaveText(`${int(k.exposures)} (${int(k.exposures)})`);
+  await expect(ops("Latency sample: requests (effective n)").nth(2)).toHaveText(`${int(c.exposures)} (${int(c.exposures)})`);
 
   // the ROI card: each arm's measured CPU per request and model size, priced at the inputs typed in
   const roi = page.getByTestId("experiment-roi");

@@ -143,8 +143,11 @@ export function failedComparisonJob(req: ComparisonRequest, db: Db = defaultDb()
   return db.jobRun.findFirst({ where: { queue: QUEUES.compareModels, singletonKey: compareModelsKey(req), status: "failed" }, orderBy: { createdAt: "desc" } });
 }
 
+/** an evaluation's stored metrics; those stored before CPU time was measured cost their wall-clock mean */
 export function comparisonMetrics(evaluation: { metrics: Prisma.JsonValue }): ComparisonMetrics {
-  return evaluation.metrics as unknown as ComparisonMetrics;
+  const m = evaluation.metrics as unknown as ComparisonMetrics;
+  const latency = m.latency as Omit<ComparisonMetrics["latency"], "cpuMeanUs"> & { cpuMeanUs?: number };
+  return latency.cpuMeanUs === undefined ? { ...m, latency: { ...latency, cpuMeanUs: latency.meanUs } } : m;
 }
 
 /** Teachers one can compare (not archived), newest first, with their dataset's name. */

@@ -13,6 +13,8 @@ export interface ExposureRow {
   itemCount: number;
   latencyUs: number;
   cpuUs: number;
+  /** requests scored in the same kernel call as this one, sharing its latency (absent: 1) */
+  batchSize?: number;
   failed: boolean;
   /** when the request was served */
   createdAt: Date;
@@ -33,7 +35,7 @@ export interface ExposureLossEntry {
 export async function insertExposures(db: Db, rows: readonly ExposureRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   return db.$executeRaw(Prisma.sql`
-    INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
+    INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "batchSize", "failed", "createdAt")
     SELECT * FROM unnest(
       ${rows.map((r) => r.requestId)}::uuid[],
       ${rows.map((r) => r.experimentId)}::text[],
@@ -43,14 +45,15 @@ export async function insertExposures(db: Db, rows: readonly ExposureRow[]): Pro
       ${rows.map((r) => r.itemCount)}::int4[],
       ${rows.map((r) => r.latencyUs)}::int4[],
       ${rows.map((r) => r.cpuUs)}::int4[],
+      ${rows.map((r) => r.batchSize ?? 1)}::int4[],
       ${rows.map((r) => r.failed)}::bool[],
       ${rows.map((r) => r.createdAt.toISOString())}::timestamp(3)[])
     ON CONFLICT ("requestId") DO NOTHING`);
 }
 
 const INSERT_EXPOSURES = `
-  INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::int4[], $8::int4[], $9::bool[], $10::timestamp(3)[])
+  INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "batchSize", "failed", "createdAt")
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::int4[], $8::int4[], $9::int4[], $10::bool[], $11::timestamp(3)[])
   ON CONFLICT ("requestId") DO NOTHING`;
 
 /** an element of a PostgreSQL array literal: quoted, with `"` and `\` escaped; null is NULL */
@@ -60,11 +63,11 @@ function arrayText(value: string | null): string {
 }
 
 /**
- * The ten column arrays of insertExposures as PostgreSQL array literals, built in one pass over the rows
+ * The eleven column arrays of insertExposures as PostgreSQL array literals, built in one pass over the rows
  * (the pg driver's generic array encoding walks and escapes every element of every column again).
  */
 export function exposureColumns(rows: readonly ExposureRow[]): string[] {
-  const cols: string[][] = Array.from({ length: 10 }, () => new Array<string>(rows.length));
+  const cols: string[][] = Array.from({ length: 11 }, () => new Array<string>(rows.length));
   // rows of a batch come a few a millisecond: one toISOString a millisecond
   let lastMs = NaN;
   let lastIso = "";
@@ -78,13 +81,14 @@ export function exposureColumns(rows: readonly ExposureRow[]): string[] {
     cols[5][r] = String(row.itemCount | 0);
     cols[6][r] = String(row.latencyUs | 0);
     cols[7][r] = String(row.cpuUs | 0);
-    cols[8][r] = row.failed ? "t" : "f";
+    cols[8][r] = String(row.batchSize ?? 1);
+    cols[9][r] = row.failed ? "t" : "f";
     const ms = row.createdAt.getTime();
     if (ms !== lastMs) {
       lastMs = ms;
       lastIso = row.createdAt.toISOString();
     }
-    cols[9][r] = lastIso;
+    cols[10][r] = lastIso;
   }
   return cols.map((c) => `{${c.join(",")}}`);
 }

@@ -18,7 +18,7 @@ import {
   metricDefinitionSchema,
 } from "@/lib/experiments/metrics";
 import type { CatalogueMetricResult } from "@/lib/experiments/report";
-import { quantileIntervalLevels } from "@/lib/stats";
+import { clusteredEffectiveN, quantileIntervalLevels } from "@/lib/stats";
 
 export { experimentMetricsSchema, type MetricArmStatistic };
 
@@ -210,44 +210,54 @@ export async function metricStatistics(
   });
 }
 
-/** A latency quantile metric (ms) from the latency counts: the same percentile_cont and bounding order statistics. */
+/** A latency quantile metric (ms) from the latency counts: the same percentile_cont and bounding order statistics, at the requests' effective n. */
 async function latencyQuantileStatistics(db: Tx, experimentId: string, scope: RollupScope, nu: number): Promise<MetricArmStatistic[]> {
   const rows = await latencyQuantilesFromCounts(db, experimentId, scope, [nu]);
   return rows.map((r) => {
     const q = r.quantiles.get(nu) as { value: number; bounds: [number, number] };
-    return { variant: r.variant, kind: "quantile", n: r.requests, nu, estimate: q.value / 1000, lower: q.bounds[0] / 1000, upper: q.bounds[1] / 1000 };
+    return {
+      variant: r.variant,
+      kind: "quantile",
+      n: r.requests,
+      nEff: r.effectiveRequests,
+      nu,
+      estimate: q.value / 1000,
+      lower: q.bounds[0] / 1000,
+      upper: q.bounds[1] / 1000,
+    };
   });
 }
 
 /**
  * Quantile metrics: one value per request (latency in ms) or per attributed event (its value); per
  * variant the ν-quantile (percentile_cont) and the order statistics bounding it (percentile_disc at
- * the levels of quantileIntervalLevels).
+ * the levels of quantileIntervalLevels, at the effective n of requests scored in shared micro-batches).
  */
 async function quantileStatistics(db: Tx, experimentId: string, window: ReportWindow, metric: MetricDefinition): Promise<MetricArmStatistic[]> {
   const nu = metric.quantile as number;
   const values =
     metric.event === "latency"
-      ? Prisma.sql`SELECT "variant", "latencyUs" / 1000.0 AS v FROM "Exposure"
+      ? Prisma.sql`SELECT "variant", "latencyUs" / 1000.0 AS v, "batchSize" AS bs FROM "Exposure"
                    WHERE "experimentId" = ${experimentId} AND "createdAt" >= ${window.from} AND "createdAt" < ${window.to}`
       : metric.event === "exposure"
         ? null
-        : Prisma.sql`SELECT x."variant", e."value" AS v FROM "Exposure" x JOIN "Event" e ON e."requestId" = x."requestId"
+        : Prisma.sql`SELECT x."variant", e."value" AS v, 1 AS bs FROM "Exposure" x JOIN "Event" e ON e."requestId" = x."requestId"
                      WHERE x."experimentId" = ${experimentId} AND x."createdAt" >= ${window.from} AND x."createdAt" < ${window.to}
                        AND e."value" IS NOT NULL AND ${eventFilter(metric.event)}`;
   if (!values) return [];
-  const counts = await db.$queryRaw<{ variant: string; n: number }[]>(
-    Prisma.sql`SELECT "variant", count(*)::float8 AS n FROM (${values}) q GROUP BY 1 ORDER BY 1`,
+  const counts = await db.$queryRaw<{ variant: string; n: number; bs: number }[]>(
+    Prisma.sql`SELECT "variant", count(*)::float8 AS n, sum(bs)::float8 AS bs FROM (${values}) q GROUP BY 1 ORDER BY 1`,
   );
   const out: MetricArmStatistic[] = [];
-  for (const { variant, n } of counts) {
-    const [lo, hi] = quantileIntervalLevels(Number(n), nu);
+  for (const { variant, n, bs } of counts) {
+    const nEff = clusteredEffectiveN(Number(n), Number(bs));
+    const [lo, hi] = quantileIntervalLevels(Number(n), nu, 0.05, nEff);
     const [row] = await db.$queryRaw<{ q: number; lo: number; hi: number }[]>(Prisma.sql`
       SELECT percentile_cont(${nu}::float8) WITHIN GROUP (ORDER BY v) AS q,
              percentile_disc(${lo}::float8) WITHIN GROUP (ORDER BY v) AS lo,
              percentile_disc(${hi}::float8) WITHIN GROUP (ORDER BY v) AS hi
       FROM (${values}) q WHERE "variant" = ${variant}`);
-    out.push({ variant, kind: "quantile", n: Number(n), nu, estimate: Number(row.q), lower: Number(row.lo), upper: Number(row.hi) });
+    out.push({ variant, kind: "quantile", n: Number(n), nEff, nu, estimate: Number(row.q), lower: Number(row.lo), upper: Number(row.hi) });
   }
   return out;
 }

@@ -26,6 +26,7 @@ import type { ExperimentReport, ReportScope, VariantKey } from "@/lib/experiment
 import { loadDistillationSignals } from "./distillation-signals";
 import { analyzeCatalogueMetrics } from "@/lib/experiments/metric-analysis";
 import { catalogueStatistics, chosenMetrics } from "./metrics";
+import { clusteredEffectiveN } from "@/lib/stats";
 
 export type { VariantOpsRow, VariantSufficientStats };
 
@@ -239,41 +240,56 @@ export async function variantSums(
 export interface LatencyQuantile {
   /** percentile_cont at p (µs) */
   value: number;
-  /** the order statistics x_(⌈n·ν∓z√(ν(1−ν)/n)⌉) bounding it: percentile_disc at quantileIntervalLevels(n, p) */
+  /**
+   * the order statistics x_(⌈n·ν∓z√(ν(1−ν)/n_eff)⌉) bounding it: percentile_disc at
+   * quantileIntervalLevels(n, p, 0.05, n_eff), n_eff the requests' effective n (micro-batches share a latency)
+   */
   bounds: [number, number];
 }
 
 /**
- * Per variant: requests, failures, CPU time and latency quantiles at each of `ps`, from
+ * Per variant: requests, their effective n (clusteredEffectiveN: n² / Σ batch size over requests, the
+ * rows' batchSizeSum, never above n), failures, CPU time and latency quantiles at each of `ps`, from
  * ExperimentLatencyCount: percentile_cont's interpolation between order statistics at p·(n − 1), read
  * off cumulative counts of the distinct latencies (exact, not binned), and the bounding order statistics.
  */
 export async function latencyQuantilesFromCounts(db: Db | Prisma.TransactionClient, experimentId: string, scope: RollupScope, ps: readonly number[]) {
   const rows = await db.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     WITH h AS (
-      SELECT "variant", "latencyUs" AS v, sum("requests")::float8 AS c, sum("failed")::float8 AS f, sum("cpuUsSum")::float8 AS cpu
+      SELECT "variant", "latencyUs" AS v, sum("requests")::float8 AS c, sum("failed")::float8 AS f, sum("cpuUsSum")::float8 AS cpu,
+             sum("batchSizeSum")::float8 AS bs
       FROM "ExperimentLatencyCount"
       WHERE "experimentId" = ${experimentId} ${rollupFilter(scope)}
       GROUP BY 1, 2
     ),
     cum AS (SELECT "variant", v, sum(c) OVER (PARTITION BY "variant" ORDER BY v) AS cum FROM h),
-    tot AS (SELECT "variant", sum(c) AS n, sum(f) AS failed, sum(cpu) AS cpu FROM h GROUP BY 1),
+    tot AS (SELECT "variant", sum(c) AS n, sum(c) * sum(c) / greatest(sum(bs), sum(c)) AS n_eff, sum(f) AS failed, sum(cpu) AS cpu FROM h GROUP BY 1),
     q AS (
       SELECT t.*, ps.p, ps.p * (t.n - 1) AS pos
       FROM tot t CROSS JOIN unnest(${[...ps]}::float8[]) ps(p)
       WHERE t.n > 0
     )
-    SELECT q."variant", q.n, q.failed, q.cpu, q.p, q.pos,
+    SELECT q."variant", q.n, q.n_eff, q.failed, q.cpu, q.p, q.pos,
            (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum > floor(q.pos)) AS lo,
            (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum > ceil(q.pos)) AS hi,
-           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= greatest(1, ceil(q.n * (q.p - ${Z95} * sqrt(q.p * (1 - q.p) / q.n))))) AS bound_lo,
-           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= least(q.n, ceil(q.n * (q.p + ${Z95} * sqrt(q.p * (1 - q.p) / q.n))))) AS bound_hi
+           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= greatest(1, ceil(q.n * (q.p - ${Z95} * sqrt(q.p * (1 - q.p) / q.n_eff))))) AS bound_lo,
+           (SELECT min(v) FROM cum WHERE cum."variant" = q."variant" AND cum.cum >= least(q.n, ceil(q.n * (q.p + ${Z95} * sqrt(q.p * (1 - q.p) / q.n_eff))))) AS bound_hi
     FROM q
     ORDER BY q."variant", q.p`);
-  const out = new Map<string, { variant: string; requests: number; failed: number; cpuUs: number; quantiles: Map<number, LatencyQuantile> }>();
+  const out = new Map<
+    string,
+    { variant: string; requests: number; effectiveRequests: number; failed: number; cpuUs: number; quantiles: Map<number, LatencyQuantile> }
+  >();
   for (const r of rows) {
     const variant = String(r.variant);
-    const row = out.get(variant) ?? { variant, requests: num(r.n), failed: num(r.failed), cpuUs: num(r.cpu), quantiles: new Map() };
+    const row = out.get(variant) ?? {
+      variant,
+      requests: num(r.n),
+      effectiveRequests: num(r.n_eff),
+      failed: num(r.failed),
+      cpuUs: num(r.cpu),
+      quantiles: new Map(),
+    };
     const pos = num(r.pos);
     const lo = num(r.lo);
     row.quantiles.set(num(r.p), { value: lo + (num(r.hi) - lo) * (pos - Math.floor(pos)), bounds: [num(r.bound_lo), num(r.bound_hi)] });
@@ -295,13 +311,14 @@ export async function rollupOps(db: Db, experimentId: string, scope: RollupScope
       p95Us: p95.value,
       p99Us: p99.value,
       meanCpuUs: r.cpuUs / r.requests,
+      latencyEffectiveN: r.effectiveRequests,
       p95BoundsUs: p95.bounds,
       p99BoundsUs: p99.bounds,
     };
   });
 }
 
-/** Requests, failures, latency percentiles (percentile_cont) and mean CPU time per variant over [from, to). */
+/** Requests, failures, latency percentiles (percentile_cont), mean CPU time and the latency's effective n per variant over [from, to). */
 export async function opsByVariant(db: Db, experimentId: string, window: ReportWindow): Promise<VariantOpsRow[]> {
   const rows = await withAggregateMemory(db, (tx) =>
     tx.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
@@ -311,7 +328,8 @@ export async function opsByVariant(db: Db, experimentId: string, window: ReportW
            percentile_cont(0.5) WITHIN GROUP (ORDER BY "latencyUs") AS p50,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyUs") AS p95,
            percentile_cont(0.99) WITHIN GROUP (ORDER BY "latencyUs") AS p99,
-           avg("cpuUs")::float8 AS mean_cpu
+           avg("cpuUs")::float8 AS mean_cpu,
+           sum("batchSize")::float8 AS batch_sizes
     FROM "Exposure"
     WHERE "experimentId" = ${experimentId} AND "createdAt" >= ${window.from} AND "createdAt" < ${window.to}
     GROUP BY "variant"
@@ -325,6 +343,7 @@ export async function opsByVariant(db: Db, experimentId: string, window: ReportW
     p95Us: nullableNum(r.p95),
     p99Us: nullableNum(r.p99),
     meanCpuUs: nullableNum(r.mean_cpu),
+    latencyEffectiveN: clusteredEffectiveN(num(r.requests), num(r.batch_sizes)),
   }));
 }
 

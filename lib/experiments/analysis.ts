@@ -64,7 +64,9 @@ export interface VariantOpsRow {
   p95Us: number | null;
   p99Us: number | null;
   meanCpuUs: number | null;
-  /** order statistics bounding p95/p99 at 95 % (from the latency rollup), for the quantile-difference test */
+  /** the requests' effective n for latency quantiles (micro-batches share one latency; from the latency rollup) */
+  latencyEffectiveN?: number;
+  /** order statistics bounding p95/p99 at 95 % at that effective n (from the latency rollup), for the quantile-difference test */
   p95BoundsUs?: [number, number];
   p99BoundsUs?: [number, number];
 }
@@ -173,6 +175,7 @@ function opsStats(row: VariantOpsRow | undefined, modelBytes: number, windowHour
     p50Ms: row.p50Us === null ? null : row.p50Us / 1000,
     p95Ms: row.p95Us === null ? null : row.p95Us / 1000,
     p99Ms: row.p99Us === null ? null : row.p99Us / 1000,
+    latencyEffectiveN: row.latencyEffectiveN ?? null,
     meanCpuMs,
     costPer1k: meanCpuMs === null ? null : costPer1k({ meanCpuMs, modelBytes, windowHours, totalRequests, prices }),
   };
@@ -298,7 +301,8 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentReport {
 
 /**
  * Candidate vs control latency quantile: relative difference q_B/q_A − 1 with its CI and p-value from
- * the order-statistic test on the difference of quantiles (lib/stats/quantile.ts); null without data.
+ * the order-statistic test on the difference of quantiles (lib/stats/quantile.ts), each arm's interval
+ * at its requests' effective n (requests of one micro-batch share its latency); null without data.
  */
 function latencyTest(ops: readonly VariantOpsRow[], nu: 0.95 | 0.99, alpha: number): LatencyQuantileTest | null {
   const pick = (variant: VariantKey) => {
@@ -306,14 +310,16 @@ function latencyTest(ops: readonly VariantOpsRow[], nu: 0.95 | 0.99, alpha: numb
     const q = nu === 0.95 ? row?.p95Us : row?.p99Us;
     const b = nu === 0.95 ? row?.p95BoundsUs : row?.p99BoundsUs;
     if (!row || q === null || q === undefined || !b) return null;
-    return { kind: "quantile" as const, n: row.requests, nu, estimate: q, lower: Math.min(b[0], q), upper: Math.max(b[1], q) };
+    const nEff = Math.min(row.requests, row.latencyEffectiveN ?? row.requests);
+    return { kind: "quantile" as const, n: row.requests, nEff, nu, estimate: q, lower: Math.min(b[0], q), upper: Math.max(b[1], q) };
   };
   const a = pick("control");
   const b = pick("candidate");
   if (!a || !b) return null;
   const r = quantileDifferenceTest(a, b, { difference: "relative", alpha });
   if (r.degenerate) return null;
-  return { quantile: nu, relativeDifference: r.estimate, ci: finiteCi(r.ci), pValue: r.pValue };
+  const sample = (s: typeof a) => ({ n: s.n, nEff: s.nEff });
+  return { quantile: nu, relativeDifference: r.estimate, ci: finiteCi(r.ci), pValue: r.pValue, sample: { control: sample(a), candidate: sample(b) } };
 }
 
 /** Display value of a KPI (percent or currency) for tables. */

@@ -7,7 +7,7 @@
 //   severe — violated badly enough to roll back (or pause, per config)
 import type { Guardrails } from "./config";
 import { KPI_DEFINITIONS } from "./kpis";
-import type { ExperimentReport } from "./report";
+import type { ExperimentReport, LatencySample, VariantKey } from "./report";
 import { formatShare } from "@/lib/format";
 
 export type CheckStatus = "pass" | "wait" | "breach" | "severe";
@@ -79,7 +79,8 @@ export function guardrailChecks(report: ExperimentReport, g: Guardrails): GateCh
   const test = report.latencyTests?.p95 ?? null;
   if (enough && test && test.ci) {
     const worse = test.ci[0] > g.latencyQuantileMargin;
-    const diff = `candidate p95 ${formatShare(test.relativeDifference, 1)} vs control (CI ${formatShare(test.ci[0], 1)} to ${formatShare(test.ci[1], 1)})`;
+    const sample = test.sample ? `; ${effectiveSample(test.sample)}` : "";
+    const diff = `candidate p95 ${formatShare(test.relativeDifference, 1)} vs control (CI ${formatShare(test.ci[0], 1)} to ${formatShare(test.ci[1], 1)}${sample})`;
     checks.push({
       name: "latency p95 vs control",
       status: worse ? "breach" : "pass",
@@ -91,6 +92,12 @@ export function guardrailChecks(report: ExperimentReport, g: Guardrails): GateCh
     });
   }
   return checks;
+}
+
+/** "n 12,800 (effective 410) control, 3,200 (effective 95) candidate": requests of a micro-batch share its latency */
+function effectiveSample(sample: Record<VariantKey, LatencySample>): string {
+  const arm = (a: LatencySample) => `${Math.round(a.n).toLocaleString("en-US")} (effective ${Math.round(a.nEff).toLocaleString("en-US")})`;
+  return `n ${arm(sample.control)} control, ${arm(sample.candidate)} candidate`;
 }
 
 /** Sample-ratio mismatch: a broken split invalidates KPI comparisons, so it holds the rollout. */

@@ -4,7 +4,8 @@
 // Monthly cost of serving one model at a request rate (30.4 days, 730 hours a month):
 //   cpu    = requests/day × 30.4 × CPU seconds per request / 3600 × price per vCPU-hour
 //   memory = model size (GiB) × price per GiB-hour × 730, one resident copy
-// CPU seconds per request is the scoring latency measured on one core (full catalogue + top-k), the
+// CPU seconds per request is the CPU time of one scoring call measured by the comparison (full
+// catalogue + top-k; process CPU time, not wall clock, so a busy machine's pauses cost nothing), the
 // work a request costs whatever the number of replicas.
 import { METHOD_NAMES, type DistillMethod } from "@/lib/recsys/distill/methods";
 import type { Prices } from "./cost";
@@ -23,7 +24,9 @@ export interface ComparedModelSummary {
   /** sampled metrics "H@10", "N@10", ... */
   sampled: Record<string, number>;
   longTail: Record<string, number>;
-  meanLatencyUs: number;
+  /** mean CPU µs of one scoring call (the cost figure) */
+  cpuUsPerRequest: number;
+  /** wall-clock median of one scoring call (the latency figure) */
   p50LatencyUs: number;
 }
 
@@ -70,7 +73,7 @@ export function comparisonHeadline(teacher: ComparedModelSummary, others: Compar
   let text = `${who} keeps ${formatShare(share)} of the teacher's NDCG@10`;
   if (tail !== null) text += ` (${formatShare(tail)} on niche users)`;
   const parts: string[] = [];
-  // the median: robust to the pauses of a busy machine, which the mean (used for cost) is not
+  // the wall-clock median: what a caller waits, robust to the pauses of a busy machine
   const lat = ratio(teacher.p50LatencyUs, s.p50LatencyUs);
   if (lat !== null) parts.push(lat >= 1 ? `${times(lat)} lower scoring latency` : `${times(1 / lat)} higher scoring latency`);
   const mem = ratio(teacher.sizeBytes, s.sizeBytes);
@@ -154,11 +157,14 @@ export interface SwitchRoi {
   qualityGivenUp: number | null;
 }
 
-const comparedCost = (m: Pick<ComparedModelSummary, "meanLatencyUs" | "sizeBytes">) => ({ cpuMsPerRequest: m.meanLatencyUs / 1000, sizeBytes: m.sizeBytes });
+const comparedCost = (m: Pick<ComparedModelSummary, "cpuUsPerRequest" | "sizeBytes">) => ({
+  cpuMsPerRequest: m.cpuUsPerRequest / 1000,
+  sizeBytes: m.sizeBytes,
+});
 
 export function switchRoi(
-  teacher: Pick<ComparedModelSummary, "meanLatencyUs" | "sizeBytes" | "sampled">,
-  student: Pick<ComparedModelSummary, "meanLatencyUs" | "sizeBytes" | "sampled">,
+  teacher: Pick<ComparedModelSummary, "cpuUsPerRequest" | "sizeBytes" | "sampled">,
+  student: Pick<ComparedModelSummary, "cpuUsPerRequest" | "sizeBytes" | "sampled">,
   requestsPerDay: number,
   prices: Prices,
 ): SwitchRoi {
@@ -167,7 +173,7 @@ export function switchRoi(
   return { teacher: c.from, student: c.to, saving: c.saving, savingShare: c.savingShare, qualityGivenUp: share === null ? null : 1 - share };
 }
 
-/** A compared model as the ROI card's arm: the comparison's mean scoring time, its share of the teacher's NDCG@10. */
+/** A compared model as the ROI card's arm: the comparison's mean CPU time per scoring call, its share of the teacher's NDCG@10. */
 export function comparisonRoiArm(teacher: ComparedModelSummary, model: ComparedModelSummary): RoiArm {
   const share = model.id === teacher.id ? 1 : shareOf(model.sampled["N@10"], teacher.sampled["N@10"]);
   const tradeOff =

@@ -20,6 +20,8 @@ export interface OpsStats {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
+  /** the requests' effective n for the latency quantiles (a micro-batch's requests share its latency); absent in older reports */
+  latencyEffectiveN?: number | null;
   meanCpuMs: number | null;
   /** USD per 1,000 requests: CPU part + memory part (see lib/experiments/cost.ts) */
   costPer1k: { cpu: number; memory: number; total: number } | null;
@@ -85,6 +87,17 @@ export interface LatencyQuantileTest {
   /** (1 − alpha) CI of the relative difference; null when not finite */
   ci: [number, number] | null;
   pValue: number | null;
+  /**
+   * requests per arm and their effective n (requests of one micro-batch share its latency, so count as
+   * less than independent values); optional: reports stored before it lack it
+   */
+  sample?: Record<VariantKey, LatencySample>;
+}
+
+/** requests of one arm and their effective n for a latency quantile */
+export interface LatencySample {
+  n: number;
+  nEff: number;
 }
 
 /** One catalogue metric chosen by the experiment, candidate vs control (lib/experiments/metric-analysis.ts). */

@@ -90,6 +90,7 @@ export class RecommendService {
       itemCount: result.items.length,
       latencyUs: result.latencyUs,
       cpuUs: result.cpuUs,
+      batchSize: result.batchSize,
       failed,
       createdAt,
     });

@@ -23,6 +23,8 @@ export interface ScoredRecommendation extends Recommendation {
   latencyUs: number;
   /** CPU time of the scoring attributed to this request, µs */
   cpuUs: number;
+  /** requests scored in the same call, sharing its latency (absent: 1) */
+  batchSize?: number;
 }
 
 interface PendingRequest {
@@ -248,7 +250,7 @@ export class ServingModel {
     const clock = this.clock.stop();
     const latencyUs = clock.latencyUs;
     const cpuUs = Math.round(clock.cpuUs / batch.length);
-    for (let j = 0; j < batch.length; j++) batch[j].resolve({ items: results[j], latencyUs, cpuUs });
+    for (let j = 0; j < batch.length; j++) batch[j].resolve({ items: results[j], latencyUs, cpuUs, batchSize: batch.length });
   }
 
   /** `scores`: the items' scores in their order (`ranked`), or the whole score row */

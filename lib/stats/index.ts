@@ -80,7 +80,7 @@ export {
 } from "./noninferiority";
 export { type SrmResult, DEFAULT_SRM_THRESHOLD, sampleRatioMismatch } from "./srm";
 export { type HolmResult, type MultipleTestingMethod, holmAdjust, holmBonferroni, benjaminiHochbergAdjust, adjustPValues } from "./multiple";
-export { type QuantileStatistic, quantileIntervalLevels, quantileMoments, quantileDifferenceTest } from "./quantile";
+export { type QuantileStatistic, clusteredEffectiveN, quantileIntervalLevels, quantileMoments, quantileDifferenceTest } from "./quantile";
 export { wilsonInterval, newcombeInterval, ratioScoreInterval, fisherExactPValue, needsExactProportionTest } from "./exact";
 export { type CupedAdjustment, cupedTheta, cupedAdjust, cupedCompare } from "./cuped";
 export {

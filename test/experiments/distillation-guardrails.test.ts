@@ -41,9 +41,10 @@ const maxBatchBefore = process.env.SCORING_MAX_BATCH;
 
 beforeAll(async () => {
   process.env.DATA_DIR = mkdtempSync(path.join(tmpdir(), "understudy-distill-guard-"));
-  // one request a scoring call: the report's p95 test counts each request's latency as an independent
-  // value, but a micro-batch's requests share one scoring time, so a few batches stalled by a loaded
-  // machine (32 requests each) read as a significant latency regression of one arm and paused the rollout
+  // one request a scoring call: a micro-batch's requests share one scoring time, and before the p95 test
+  // counted them by their effective n (test/experiments/latency-batches.test.ts) a few batches stalled by
+  // a loaded machine read as a significant latency regression of one arm and paused the rollout; this test
+  // is about the distillation signals, so it keeps every request's latency its own
   process.env.SCORING_MAX_BATCH = "1";
   const { db, url } = t();
   // steep popularity: 206 of the 1000 users are long-tail and 103 cold (plus the unknown ones)

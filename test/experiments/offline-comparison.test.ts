@@ -11,6 +11,7 @@ import {
   type ComparedModelSummary,
 } from "@/lib/experiments/offline-comparison";
 import { formatShare } from "@/lib/format";
+import { comparisonMetrics } from "@/lib/db/comparisons";
 
 const teacher: ComparedModelSummary = {
   id: "t",
@@ -21,7 +22,7 @@ const teacher: ComparedModelSummary = {
   sizeBytes: 40_000_000,
   sampled: { "N@10": 0.4, "H@10": 0.6 },
   longTail: { "N@10": 0.3 },
-  meanLatencyUs: 790,
+  cpuUsPerRequest: 790,
   p50LatencyUs: 790,
 };
 const student = (over: Partial<ComparedModelSummary>): ComparedModelSummary => ({
@@ -34,7 +35,7 @@ const student = (over: Partial<ComparedModelSummary>): ComparedModelSummary => (
   sizeBytes: 4_000_000,
   sampled: { "N@10": 0.3844, "H@10": 0.58 },
   longTail: { "N@10": 0.2949 },
-  meanLatencyUs: 120,
+  cpuUsPerRequest: 120,
   p50LatencyUs: 100,
   ...over,
 });
@@ -107,7 +108,7 @@ describe("monthly serving cost", () => {
     expect(formatUsd(-12.345)).toBe("−$12.35");
   });
 
-  it("turns compared models into the ROI card's arms: mean scoring time as CPU per request, share of the teacher's NDCG@10", () => {
+  it("turns compared models into the ROI card's arms: mean CPU time of a scoring call per request, share of the teacher's NDCG@10", () => {
     expect(comparisonRoiArm(teacher, teacher)).toEqual({
       id: "t",
       name: "Teacher d200",
@@ -122,5 +123,12 @@ describe("monthly serving cost", () => {
       tradeOff: "gives up 3.9% of the teacher's NDCG@10",
     });
     expect(comparisonRoiArm(teacher, student({ sampled: { "N@10": 0.42 } })).tradeOff).toBe("gains 5.0% over the teacher's NDCG@10");
+  });
+
+  it("reads a comparison stored before CPU time was measured: its wall-clock mean is the cost", () => {
+    const latency = { p50us: 700, p99us: 2000, meanUs: 790, samples: 200 };
+    expect(comparisonMetrics({ metrics: { agreement10: 1, latency } }).latency).toEqual({ ...latency, cpuMeanUs: 790 });
+    const measured = { ...latency, cpuMeanUs: 650 };
+    expect(comparisonMetrics({ metrics: { agreement10: 1, latency: measured } }).latency.cpuMeanUs).toBe(650);
   });
 });

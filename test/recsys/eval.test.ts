@@ -208,4 +208,36 @@ describe("agreement and latency", () => {
     expect(lat.p50us).toBeGreaterThan(0);
     expect(lat.p99us).toBeGreaterThanOrEqual(lat.p50us);
   });
+
+  // The cost figure must be CPU time: a call that waits without running (as a descheduled one does)
+  // costs wall time but no CPU, while a call that spins costs both.
+  it("measures the mean CPU time per call apart from the wall-clock latency", () => {
+    const items = ds.numItems;
+    const blocker = new Int32Array(new SharedArrayBuffer(4));
+    const blocking: Scorer = {
+      numUsers: ds.numUsers,
+      numItems: items,
+      scoreUser: (_u, out) => {
+        Atomics.wait(blocker, 0, 0, 2); // blocks the thread ~2 ms without using the CPU
+        out.fill(0);
+      },
+    };
+    const waited = scoringLatency(blocking, ds, { users: 20, warmup: 0, k: 3 });
+    expect(waited.meanUs).toBeGreaterThanOrEqual(1900);
+    expect(waited.cpuMeanUs).toBeLessThan(waited.meanUs / 4);
+
+    const spinning: Scorer = {
+      numUsers: ds.numUsers,
+      numItems: items,
+      scoreUser: (_u, out) => {
+        const until = process.hrtime.bigint() + 2_000_000n;
+        while (process.hrtime.bigint() < until) out.fill(0);
+      },
+    };
+    const busy = scoringLatency(spinning, ds, { users: 20, warmup: 0, k: 3 });
+    expect(busy.meanUs).toBeGreaterThanOrEqual(1900);
+    // CPU ≈ wall; below it only by the time the OS took the core away from this process
+    expect(busy.cpuMeanUs).toBeGreaterThan(busy.meanUs / 2);
+    expect(busy.cpuMeanUs).toBeLessThan(busy.meanUs * 1.2);
+  });
 });

@@ -150,7 +150,14 @@ describe("ExposureWriter", () => {
   it("stores exactly what insertExposures (Prisma) stores, awkward strings included, and skips a stored requestId", async () => {
     const awkward = ['quote"d', "back\\slash", "tab\tnew\nline", "comma,brace{}", "NULL", "", "ünïcødé ✓", " spaced "];
     const viaWriter = awkward.map((userId, i) =>
-      row({ userId: `w-${userId}`, experimentId: i % 2 ? null : experimentId, failed: i % 3 === 0, cpuUs: i, latencyUs: 1000 + i }),
+      row({
+        userId: `w-${userId}`,
+        experimentId: i % 2 ? null : experimentId,
+        failed: i % 3 === 0,
+        cpuUs: i,
+        latencyUs: 1000 + i,
+        batchSize: i % 4 ? 1 + i : undefined,
+      }),
     );
     const viaPrisma = viaWriter.map((r) => ({ ...r, requestId: randomUUID(), userId: r.userId.replace(/^w-/, "p-") }));
     expect(await writer.write(viaWriter)).toBe(awkward.length);
@@ -163,6 +170,7 @@ describe("ExposureWriter", () => {
       expect({ ...a, userId: a!.userId.slice(2) }).toEqual({ ...b, userId: b!.userId.slice(2) });
       expect(a!.userId).toBe(viaWriter[i].userId);
       expect(a!.createdAt.getTime()).toBe(viaWriter[i].createdAt.getTime());
+      expect(a!.batchSize).toBe(viaWriter[i].batchSize ?? 1);
     }
     // a retried batch: the stored rows are skipped, the new one goes in
     const extra = row({ userId: "w-extra" });

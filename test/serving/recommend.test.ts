@@ -139,6 +139,7 @@ describe("POST /api/v1/recommend: serving", () => {
     });
     expect(row.latencyUs).toBeGreaterThan(0);
     expect(row.cpuUs).toBeGreaterThanOrEqual(0);
+    expect(row.batchSize).toBe(1); // scored alone
   });
 });
 

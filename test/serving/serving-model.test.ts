@@ -33,6 +33,9 @@ describe("ServingModel micro-batching", () => {
     // a batch of 32 and one of 8 (MAX_BATCH 32): CPU shared equally within each batch
     expect(new Set(together.slice(0, 32).map((r) => r.cpuUs)).size).toBe(1);
     expect(new Set(together.slice(0, 32).map((r) => r.latencyUs)).size).toBe(1);
+    // each request knows the size of the batch whose latency it shares (for the p95 test's effective n)
+    expect(together.map((r) => r.batchSize)).toEqual([...Array<number>(32).fill(32), ...Array<number>(8).fill(8)]);
+    expect((await model.recommend(ds.userIds[0], 7)).batchSize).toBe(1);
   });
 
   it("answers as before after the warm-up the loader runs, on the plain and the kernel path", async () => {

@@ -15,6 +15,11 @@ export function OpsSection({ report, guardrails }: { report: ExperimentReport; g
     ["Latency p50", (o) => ms(o.p50Ms)],
     [`Latency p95 (ceiling ${guardrails.latencyP95Ms} ms)`, (o) => ms(o.p95Ms)],
     ["Latency p99", (o) => ms(o.p99Ms)],
+    // requests of one micro-batch share its latency: the latency tests count them as their effective n
+    [
+      "Latency sample: requests (effective n)",
+      (o) => `${formatInt(o.requests)} (${o.latencyEffectiveN == null ? "—" : formatInt(Math.round(o.latencyEffectiveN))})`,
+    ],
     ["CPU per request", (o) => ms(o.meanCpuMs)],
     ["Cost per 1,000 requests: CPU", (o) => (o.costPer1k ? usd(o.costPer1k.cpu) : "—")],
     ["Cost per 1,000 requests: model memory", (o) => (o.costPer1k ? usd(o.costPer1k.memory) : "—")],

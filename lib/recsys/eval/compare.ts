@@ -38,7 +38,7 @@ export interface ComparedMetrics {
   /** mean overlap of the top-10 lists with the teacher's (1 for the teacher itself) */
   agreement10: number;
   latency: Latency;
-  /** users scored per second on one core (full catalogue + top-20), from the mean latency */
+  /** users scored per second on one core (full catalogue + top-20), from the mean CPU time per call */
   throughputUsersPerSec: number;
   users: number;
   seconds: number;
@@ -131,7 +131,7 @@ export function compareModels(
       coverage10: r.coverage!,
       agreement10: agree,
       latency,
-      throughputUsersPerSec: latency.meanUs > 0 ? 1e6 / latency.meanUs : 0,
+      throughputUsersPerSec: latency.cpuMeanUs > 0 ? 1e6 / latency.cpuMeanUs : 0,
       users: r.users,
       seconds: r.seconds,
     });

@@ -199,7 +199,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
     sizeBytes: r.sizeBytes,
     sampled: r.m.sampled,
     longTail: r.m.longTail,
-    meanLatencyUs: r.m.latency.meanUs,
+    cpuUsPerRequest: r.m.latency.cpuMeanUs,
     p50LatencyUs: r.m.latency.p50us,
   });
   const headline = comparisonHeadline(summary(t), others.map(summary));
@@ -330,7 +330,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           testId="comparison-speed"
         >
           {rows.map((r) => {
-            const faster = ratio(t.m.latency.meanUs, r.m.latency.meanUs);
+            const faster = ratio(t.m.latency.cpuMeanUs, r.m.latency.cpuMeanUs);
             const smaller = ratio(t.sizeBytes, r.sizeBytes);
             return (
               <tr key={r.id}>
