@@ -130,6 +130,34 @@ function processTreeCpuMs(rootPid: number): number {
   return total * TICK_MS;
 }
 
+/** the servers' connections name themselves (node-postgres reads PGAPPNAME), so the database's CPU is theirs, not the bench's own queries' */
+const SERVER_APP_NAME = "understudy-bench-server";
+
+/** CPU ms so far of each PostgreSQL backend of the servers' connections (exposure inserts and their rollup triggers, routing, keys) */
+async function databaseBackendsCpuMs(db: Db): Promise<Map<number, number>> {
+  const rows = await db.$queryRaw<
+    { pid: number }[]
+  >`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${SERVER_APP_NAME}`;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * TICK_MS);
+    } catch {
+      // another machine's server (a remote database) or a backend that exited: not counted
+    }
+  }
+  return cpu;
+}
+
+/** the database's CPU between two readings (a backend started meanwhile counts whole) */
+function databaseCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
 // ---------- set-up ----------
 
 async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -249,6 +277,8 @@ interface ScenarioResult {
   p99ms: number | null;
   cpuMsPerRequest: number | null;
   scoringCpuMsPerRequest: number | null;
+  /** the database's CPU (this database's PostgreSQL backends, from /proc) ÷ requests: storing their exposures */
+  dbCpuMsPerRequest: number | null;
   errors: number;
   served: number;
   exposuresStored: number | null;
@@ -395,6 +425,7 @@ async function main(): Promise<void> {
         PORT: String(port),
         SERVING_PORT: String(port),
         SERVING_PROCESSES: String(processes),
+        PGAPPNAME: SERVER_APP_NAME,
         ROUTING_REFRESH_MS: String(refreshMs),
         NODE_ENV: "production",
         NEXT_TELEMETRY_DISABLED: "1",
@@ -453,9 +484,11 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 600)); // let the warm-up's exposures flush
         const from = new Date();
         const cpu0 = processTreeCpuMs(pid);
+        const db0 = isFloor ? null : await databaseBackendsCpuMs(db!);
         const result = await runLoadgen({ mode: "recommend", url, apiKey: key, concurrency, durationMs, users });
         const cpuMs = processTreeCpuMs(pid) - cpu0;
         const to = new Date();
+        let dbCpuMs: number | null = null;
         let stored: number | null = null;
         let others: number | null = null;
         let scoringCpu: number | null = null;
@@ -473,6 +506,8 @@ async function main(): Promise<void> {
             30_000,
           );
           stored = logged;
+          // read once the window's exposures are stored: their inserts and triggers ran up to now
+          dbCpuMs = databaseCpuBetween(db0!, await databaseBackendsCpuMs(db!));
           others = await db!.exposure.count({ where: { createdAt: { gte: from, lte: to }, modelId: { notIn: setups[name].models } } });
           const agg = await db!.exposure.aggregate({ where: { createdAt: { gte: from, lte: to } }, _avg: { cpuUs: true } });
           scoringCpu = round((agg._avg.cpuUs ?? 0) / 1000, 4);
@@ -484,6 +519,7 @@ async function main(): Promise<void> {
           p99ms: round(result.p99ms, 2),
           cpuMsPerRequest: round(cpuMs / Math.max(1, result.ok), 4),
           scoringCpuMsPerRequest: scoringCpu,
+          dbCpuMsPerRequest: dbCpuMs === null ? null : round(dbCpuMs / Math.max(1, result.ok), 4),
           errors: result.errors,
           served: result.ok,
           exposuresStored: stored,
@@ -495,7 +531,7 @@ async function main(): Promise<void> {
           errorSamples: result.errorSamples,
         };
         say(
-          `${processes}p ${name}: ${r.rps} req/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, CPU ${r.cpuMsPerRequest} ms/req (scoring ${r.scoringCpuMsPerRequest}), errors ${r.errors}, exposures ${stored ?? "-"}/${r.served}, load generator ${r.loadgenCpuShare} cores, load ${r.loadAverage1m}`,
+          `${processes}p ${name}: ${r.rps} req/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, CPU ${r.cpuMsPerRequest} ms/req (scoring ${r.scoringCpuMsPerRequest}, database ${r.dbCpuMsPerRequest ?? "-"}), errors ${r.errors}, exposures ${stored ?? "-"}/${r.served}, load generator ${r.loadgenCpuShare} cores, load ${r.loadAverage1m}`,
         );
         return r;
       };

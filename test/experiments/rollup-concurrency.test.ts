@@ -68,6 +68,30 @@ describe("rollup triggers under concurrent writers", () => {
     expect(await aggregate("u-par-b")).toEqual([{ exposures: 1, clicks: 0 }]);
   });
 
+  it("production exposures (no experiment) skip the rollup and never wait on a rebuild's exclusive lock", async () => {
+    const [a, b] = clients;
+    const production = (userId: string) =>
+      b.query(
+        `INSERT INTO "Exposure" ("requestId", "experimentId", "variant", "modelId", "userId", "itemCount", "latencyUs", "cpuUs", "failed", "createdAt")
+         VALUES ($1, NULL, 'production', $2, $3, 10, 300, 30, false, $4)`,
+        [randomUUID(), world.teacherId, userId, at],
+      );
+    await a.query("BEGIN");
+    await b.query("SET lock_timeout = '300ms'");
+    try {
+      // what understudy_rebuild_rollups holds while it rebuilds
+      await a.query("SELECT pg_advisory_xact_lock(1301201)");
+      await production("u-prod-1");
+      // the experiment's exposure needs the shared lock: it waits, and gives up at the timeout
+      await expect(exposure(b, "u-prod-blocked", 504)).rejects.toThrow(/lock timeout/);
+    } finally {
+      await a.query("ROLLBACK");
+      await b.query("RESET lock_timeout");
+    }
+    expect(await aggregate("u-prod-blocked")).toEqual([]);
+    expect(await t().db.exposure.count({ where: { userId: "u-prod-1", experimentId: null } })).toBe(1);
+  });
+
   it("an event written before its exposure, by concurrent transactions, is counted once", async () => {
     const [a, b] = clients;
     const requestId = randomUUID();
