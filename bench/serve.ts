@@ -23,7 +23,8 @@
 //
 // Per scenario: req/s, p50/p99 ms (client side), CPU ms per request (the server process tree's
 // utime+stime delta from /proc over the measured window ÷ requests served), scoring CPU ms per request
-// (mean Exposure.cpuUs over the window: process.cpuUsage around scoring), errors (non-200 or transport
+// (mean Exposure.cpuUs over the window: process.cpuUsage around scoring), the database's CPU ms per request
+// (the servers' PostgreSQL backends, from /proc, until the window's exposures are stored), errors (non-200 or transport
 // errors), the exposures stored for the window's requests and whether they were all from the model the
 // scenario serves. Output: {machine, runs: [{processes, rounds, summary}]}; machine notes the load average
 // and whether the machine was shared (it is, unless --quiet-machine says otherwise).
