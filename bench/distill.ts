@@ -31,7 +31,8 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
 
   --data <path>            dataset (e.g. ../shared/datasets/citeulike-a)
   --out <file>             JSON result file
-  --preset <p>             recommended (default: run 7's recipe, every flag below at its value) | fast;
+  --preset <p>             recommended (default: run 7's recipe, every flag below at its value) | fast |
+                           quality (recommended, de-ir-rrd as the default method);
                            the flags below override the preset's values
   --methods <list>         comma-separated subset of none,rd,de,rrd,de-rrd,ir-rrd,de-ir-rrd (default all)
   --seeds <list>           comma-separated training seeds, e.g. 0,1,2: the whole run per seed (teacher

@@ -190,7 +190,7 @@ export const trainInput = z
     name: z.string().trim().min(1).max(120).optional(),
     dimension: z.number().int().min(1).max(1024),
     method: z.enum(DISTILL_METHODS).default("none"),
-    /** the recipe under the explicit settings: "recommended" (the CiteULike benchmark's) or "fast" */
+    /** the recipe under the explicit settings: "recommended" (the CiteULike benchmark's), "fast" or "quality" (with DE-IR-RRD) */
     preset: z.enum(PRESET_NAMES).default(DEFAULT_PRESET),
     teacherModelId: z.string().min(1).optional(),
     /** the teacher is still being trained by this job: wait for it, then distill from its model */

@@ -52,6 +52,18 @@ describe("presets", () => {
     expect(flags["lr-schedule"]).toBe(r.student.lrSchedule);
   });
 
+  it("quality = recommended with de-ir-rrd: the settings of the committed DE-IR-RRD run", () => {
+    const run = JSON.parse(fs.readFileSync("bench/results/distill-citeulike-a-de-ir-rrd-seed0.json", "utf8")) as typeof result;
+    expect(PRESETS.quality.method).toBe("de-ir-rrd");
+    expect(PRESETS.quality.teacher).toEqual(PRESETS.recommended.teacher);
+    const model = run.models.find((m) => m.method === "de-ir-rrd");
+    expect(model).toBeDefined();
+    const s = presetStudentOptions("quality", "de-ir-rrd");
+    for (const k of KEYS) if (s[k] !== undefined) expect(s[k], `de-ir-rrd ${k}`).toEqual(model!.config[k]);
+    expect(s.de).toEqual(model!.config.de);
+    expect(s.rrd).toEqual(model!.config.rrd);
+  });
+
   it("explicit options win, nested settings merge field by field, undefined never erases a preset value", () => {
     const s = presetStudentOptions("recommended", "de-rrd", { epochs: 7, lr: undefined, de: { experts: 5 }, rrd: { sampling: "top-k" } });
     expect(s.epochs).toBe(7);
