@@ -66,6 +66,16 @@ test("an editor imports a teacher as ranked lists; a bad line is refused; DE-RRD
   await page.getByLabel("Distillation method").selectOption("rrd");
   await expect(page.getByRole("status").filter({ hasText: "imported as ranked lists" })).toHaveCount(0);
   await expect(page.getByLabel("Recipe")).toHaveValue("recommended");
+  // a recipe brings its method, but not over a method chosen explicitly
+  await page.getByLabel("Recipe").selectOption("quality");
+  await expect(page.getByLabel("Distillation method")).toHaveValue("rrd");
+  await page.getByLabel("Recipe").selectOption("recommended");
+  await page.getByLabel("Distillation method").selectOption("de-rrd");
+  await page.getByLabel("Recipe").selectOption("quality");
+  await expect(page.getByLabel("Distillation method")).toHaveValue("de-ir-rrd");
+  await page.getByLabel("Recipe").selectOption("recommended");
+  await expect(page.getByLabel("Distillation method")).toHaveValue("de-rrd");
+  await page.getByLabel("Distillation method").selectOption("rrd");
   await page.screenshot({ path: "test-results/teacher-import-models-1280.png", fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: "test-results/teacher-import-models-390.png", fullPage: true });

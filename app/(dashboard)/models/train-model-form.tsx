@@ -47,6 +47,11 @@ export function TrainModelForm({
   const [datasetId, setDatasetId] = useState(defaultDatasetId ?? datasets[0]?.id ?? "");
   const [method, setMethod] = useState<string>(PRESETS[DEFAULT_PRESET].method);
   const [preset, setPreset] = useState<PresetName>(DEFAULT_PRESET);
+  // a recipe brings its method, unless a method other than the current recipe's was chosen explicitly
+  const choosePreset = (next: PresetName) => {
+    if (method === PRESETS[preset].method) setMethod(PRESETS[next].method);
+    setPreset(next);
+  };
   const teachersHere = teachers.filter((t) => t.datasetId === datasetId);
   const [teacherId, setTeacherId] = useState<string>("");
   const chosenTeacher = teachersHere.find((t) => t.id === teacherId) ?? teachersHere[0];
@@ -132,7 +137,7 @@ export function TrainModelForm({
         </div>
       ) : null}
       <Field id="train-preset" label="Recipe" error={fieldErrors.preset} hint="Epochs and the fields below override the recipe's values.">
-        <Select id="train-preset" value={preset} onChange={(e) => setPreset(e.target.value as PresetName)} options={PRESET_OPTIONS} />
+        <Select id="train-preset" value={preset} onChange={(e) => choosePreset(e.target.value as PresetName)} options={PRESET_OPTIONS} />
       </Field>
       <div className="grid cols-3">
         <Field id="train-dimension" label="Dimension" error={fieldErrors.dimension}>
