@@ -105,16 +105,22 @@ if (Boolean(values.teacher) !== Boolean(values.student)) fail("--teacher and --s
 
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 
+/** a process's parent pid and its CPU ticks so far (utime + stime) from /proc/<pid>/stat; throws once it has exited */
+function procStat(pid: number): { parent: number; ticks: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
 function processTreeCpuMs(rootPid: number): number {
   const parent = new Map<number, number>();
   const ticks = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      parent.set(Number(entry), Number(fields[1]));
-      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12])); // utime + stime
+      const stat = procStat(Number(entry));
+      parent.set(Number(entry), stat.parent);
+      ticks.set(Number(entry), stat.ticks);
     } catch {
       // the process exited meanwhile
     }
@@ -142,9 +148,7 @@ async function databaseBackendsCpuMs(db: Db): Promise<Map<number, number>> {
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * TICK_MS);
+      cpu.set(pid, procStat(pid).ticks * TICK_MS);
     } catch {
       // another machine's server (a remote database) or a backend that exited: not counted
     }

@@ -32,22 +32,22 @@ function deBudgets(de: number, deRrd: number): Preset["perMethod"] {
   return { de: { epochs: de }, "de-rrd": { epochs: deRrd, rrd: { lambda: 0.0005 } }, "de-ir-rrd": { epochs: deRrd, rrd: { lambda: 0.0005 } } };
 }
 
+const RECOMMENDED: Preset = {
+  name: "recommended",
+  summary: "the CiteULike benchmark's recipe: teacher 200 epochs, students 240 (DE 300, DE-RRD 350) on whole cosine schedules",
+  method: "de-rrd",
+  teacher: { ...TEACHER_RECIPE, epochs: 200, patience: 1000 },
+  student: { ...STUDENT_RECIPE, epochs: 240, patience: 1000 },
+  perMethod: deBudgets(300, 350),
+};
+
 export const PRESETS: Record<PresetName, Preset> = {
-  recommended: {
-    name: "recommended",
-    summary: "the CiteULike benchmark's recipe: teacher 200 epochs, students 240 (DE 300, DE-RRD 350) on whole cosine schedules",
-    method: "de-rrd",
-    teacher: { ...TEACHER_RECIPE, epochs: 200, patience: 1000 },
-    student: { ...STUDENT_RECIPE, epochs: 240, patience: 1000 },
-    perMethod: deBudgets(300, 350),
-  },
+  recommended: RECOMMENDED,
   quality: {
+    ...RECOMMENDED,
     name: "quality",
     summary: "the recommended recipe with DE-IR-RRD (DE + RRD + the item side): first on validation, about 1.4× DE-RRD's training time",
     method: "de-ir-rrd",
-    teacher: { ...TEACHER_RECIPE, epochs: 200, patience: 1000 },
-    student: { ...STUDENT_RECIPE, epochs: 240, patience: 1000 },
-    perMethod: deBudgets(300, 350),
   },
   fast: {
     name: "fast",
