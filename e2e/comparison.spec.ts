@@ -30,10 +30,12 @@ test.beforeAll(async () => {
   db = createDb(e2eDatabaseUrl());
   boss = createBoss(e2eDatabaseUrl(), { supervise: false, schedule: false, migrate: false, registerInstance: false, max: 2 });
   await boss.start();
-  const dataset = await createSyntheticDataset({ name: `e2e compare ${Date.now()}`, seed: 11, numUsers: 200, numItems: 150, interactionsPerUser: 12 }, db);
+  // a catalogue and a teacher large enough that scoring, not top-k's fixed cost, sets the price: the
+  // dim-4 student is then clearly cheaper to serve (on 150 items the two cost the same)
+  const dataset = await createSyntheticDataset({ name: `e2e compare ${Date.now()}`, seed: 11, numUsers: 200, numItems: 3000, interactionsPerUser: 12 }, db);
   const hyper = { evalEvery: 1, patience: 2, batchSize: 256 };
   const teacherJob = await enqueueJob(
-    { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "e2e cmp teacher", dimension: 16, epochs: 3, seed: 3, hyperparameters: hyper } },
+    { queue: "train", input: { role: "teacher", datasetId: dataset.id, name: "e2e cmp teacher", dimension: 128, epochs: 3, seed: 3, hyperparameters: hyper } },
     { db, boss },
   );
   teacherId = await trained(teacherJob.id);
