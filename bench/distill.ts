@@ -54,6 +54,7 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --student-wd <x>         students' weight decay (default 0.001)
   --de-epochs <n>          epoch budget of the DE students (default: --student-epochs)
   --de-rrd-epochs <n>      epoch budget of the DE-RRD and DE-IR-RRD students (default: --de-epochs)
+  --de-ir-rrd-epochs <n>   epoch budget of the DE-IR-RRD student (default: --de-rrd-epochs)
   --de-rrd-rrd-lambda <x>  λ_RRD of the DE-RRD and DE-IR-RRD students (default 0.001, RRD's own)
   --rrd-sampling <s>       RRD's interesting items: rank (sampled, default) | top-k (the teacher's first K)
   --ir-lambda <x>          λ_IR of the item-side ranking loss in ir-rrd and de-ir-rrd (default 0.0005)
@@ -108,6 +109,7 @@ const Flags = z.object({
   "student-epochs": intFlag("an epoch count", 1).optional(),
   "de-epochs": intFlag("an epoch count", 1).optional(),
   "de-rrd-epochs": intFlag("an epoch count", 1).optional(),
+  "de-ir-rrd-epochs": intFlag("an epoch count", 1).optional(),
   "de-rrd-rrd-lambda": positiveFlag("a weight").optional(),
   "de-fraction": fractionFlag("a fraction").optional(),
   "de-max-experts": intFlag("an expert count", 1).optional(),
@@ -205,7 +207,11 @@ function studentOptions(f: Flags, method: DistillMethod) {
     dim: 20,
     seed: f.seed ?? 0,
     evalSeed: f["eval-seed"] ?? 0,
-    epochs: (isDeRrd ? f["de-rrd-epochs"] : undefined) ?? (isDe ? f["de-epochs"] : undefined) ?? f["student-epochs"],
+    epochs:
+      (method === "de-ir-rrd" ? f["de-ir-rrd-epochs"] : undefined) ??
+      (isDeRrd ? f["de-rrd-epochs"] : undefined) ??
+      (isDe ? f["de-epochs"] : undefined) ??
+      f["student-epochs"],
     lrSchedule: f["lr-schedule"],
     weightDecay: f["student-wd"],
     patience: f.patience,
@@ -254,6 +260,7 @@ function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: str
     "student-epochs",
     "de-epochs",
     "de-rrd-epochs",
+    "de-ir-rrd-epochs",
     "de-rrd-rrd-lambda",
     "rrd-sampling",
     "ir-lambda",
