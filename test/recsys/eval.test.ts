@@ -26,6 +26,19 @@ function tableScorer(rows: number[][]): Scorer {
   };
 }
 
+/** a scorer whose every call keeps the CPU busy for `ms` of wall time */
+function spinningScorer(ds: Dataset, ms: number): Scorer {
+  const ns = BigInt(ms * 1_000_000);
+  return {
+    numUsers: ds.numUsers,
+    numItems: ds.numItems,
+    scoreUser: (_u, out) => {
+      const until = process.hrtime.bigint() + ns;
+      while (process.hrtime.bigint() < until) out.fill(0);
+    },
+  };
+}
+
 function tiny(): Dataset {
   // 3 users × 6 items. User 2 has too few interactions for a held-out item.
   return handDataset({
@@ -227,15 +240,7 @@ describe("agreement and latency", () => {
     expect(waited.meanUs).toBeGreaterThanOrEqual(1900);
     expect(waited.cpuMeanUs).toBeLessThan(waited.meanUs / 10);
 
-    const spinning: Scorer = {
-      numUsers: ds.numUsers,
-      numItems: items,
-      scoreUser: (_u, out) => {
-        const until = process.hrtime.bigint() + 2_000_000n;
-        while (process.hrtime.bigint() < until) out.fill(0);
-      },
-    };
-    const busy = scoringLatency(spinning, ds, { users: 20, warmup: 0, k: 3 });
+    const busy = scoringLatency(spinningScorer(ds, 2), ds, { users: 20, warmup: 0, k: 3 });
     expect(busy.meanUs).toBeGreaterThanOrEqual(1900);
     // CPU ≈ wall; below it only by the time the OS took the core away from this process
     expect(busy.cpuMeanUs).toBeGreaterThan(busy.meanUs / 3);
@@ -257,16 +262,8 @@ describe("agreement and latency", () => {
     try {
       Atomics.wait(flag, 0, 0, 10_000);
       expect(Atomics.load(flag, 0)).toBe(1);
-      const spinning: Scorer = {
-        numUsers: ds.numUsers,
-        numItems: ds.numItems,
-        scoreUser: (_u, out) => {
-          const until = process.hrtime.bigint() + 1_000_000n;
-          while (process.hrtime.bigint() < until) out.fill(0);
-        },
-      };
       const cpu0 = process.cpuUsage();
-      const busy = scoringLatency(spinning, ds, { users: 20, warmup: 0, k: 3 });
+      const busy = scoringLatency(spinningScorer(ds, 1), ds, { users: 20, warmup: 0, k: 3 });
       const cpu = process.cpuUsage(cpu0);
       // the process as a whole used more CPU than the calls took, yet the calls are charged only their own
       expect(cpu.user + cpu.system).toBeGreaterThan(busy.meanUs * 20 * 1.3);

@@ -47,7 +47,7 @@ export interface LatencyOptions {
   /** list length (default 20) */
   k?: number;
   seed?: number;
-  /** untimed warm-up calls (default 20) */
+  /** untimed warm-up calls (default 20), and at least WARMUP_MS of them unless 0 */
   warmup?: number;
 }
 
