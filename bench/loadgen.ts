@@ -2,10 +2,15 @@
 // server's. Closed loop: `concurrency` keep-alive connections, each sending its next request as soon as
 // the previous answer is read, for `durationMs`. Prints one JSON line with counts, latencies and its own
 // CPU time over the run (cpuMs: a saturated load generator caps what a benchmark can show).
+// Recommend requests go over raw sockets (bench/raw-http.ts): node:http's client cost the load generator
+// 0.18 ms of CPU a request here, more than the floor server it measures, and on two cores shared with
+// the server its own delays landed in the latencies it records. Events (large bodies, a few a second)
+// keep node:http.
 //
 //   tsx bench/loadgen.ts '<json config>'
 //   config: {mode: "recommend"|"events", url, apiKey, concurrency, durationMs, users?: string[], k?, batch?, runId?}
 import http from "node:http";
+import { RawHttpConnection } from "./raw-http";
 
 interface Config {
   mode: "recommend" | "events";
@@ -22,6 +27,16 @@ interface Config {
 const config = JSON.parse(process.argv[2] ?? "{}") as Config;
 const target = new URL(config.url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency });
+
+/** one post at a time per worker: node:http for events, a raw keep-alive connection of its own for each recommend worker */
+function poster(): { post: (body: string) => Promise<{ status: number; text: string }>; close: () => void } {
+  if (config.mode === "events") return { post, close: () => undefined };
+  const connection = new RawHttpConnection(target.hostname, Number(target.port || 80), {
+    path: target.pathname,
+    headers: { "content-type": "application/json", authorization: `Bearer ${config.apiKey}` },
+  });
+  return { post: (body) => connection.post(body), close: () => connection.close() };
+}
 
 function post(body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -76,6 +91,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const deadline = started + config.durationMs;
   const worker = async () => {
+    const { post, close } = poster();
     while (performance.now() < deadline) {
       const body = nextBody();
       const t0 = performance.now();
@@ -94,6 +110,7 @@ async function main(): Promise<void> {
         if (errorSamples.length < 3) errorSamples.push((error as Error).message);
       }
     }
+    close();
   };
   await Promise.all(Array.from({ length: config.concurrency }, worker));
   const elapsedMs = performance.now() - started;

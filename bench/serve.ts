@@ -10,8 +10,8 @@
 // The server is the built Next app (`next start`, needs `npm run build`) or, with --server node, the lean
 // serving process (scripts/serve-api.ts, `npm run serve:api`) with SERVING_PROCESSES workers behind the
 // node cluster module for each count of --processes. The load generator (bench/loadgen.ts) runs in its own
-// process: closed loop, keep-alive, `concurrency` connections, `duration` seconds per scenario after a
-// warm-up; its own CPU time is reported (a saturated load generator caps the curve).
+// process: closed loop, keep-alive, `concurrency` raw-socket connections (bench/raw-http.ts), `duration`
+// seconds per scenario after a warm-up; its own CPU time is reported (a saturated load generator caps the curve).
 //
 // Scenarios: floor (bench/floor-server.ts: node:http answering a fixed body of the size of a real student
 // answer, with as many processes, to the same load generator: the least any server can cost here),
