@@ -4,6 +4,7 @@ import { ExposureWriter, insertExposures, lostExposureCount, recordExposureLoss,
 import { createPgPool } from "@/lib/db/pg-pool";
 import { ExposureBatcher } from "@/lib/serving/exposure-batcher";
 import { isolatedTestDatabase } from "../helpers/db";
+import { exposureRow } from "./fixtures";
 
 const t = isolatedTestDatabase("exposures");
 let modelId: string;
@@ -29,19 +30,7 @@ beforeAll(async () => {
 });
 
 function row(overrides: Partial<ExposureRow> = {}): ExposureRow {
-  return {
-    requestId: randomUUID(),
-    experimentId,
-    variant: "candidate",
-    modelId,
-    userId: "u1",
-    itemCount: 10,
-    latencyUs: 150,
-    cpuUs: 140,
-    failed: false,
-    createdAt: new Date(),
-    ...overrides,
-  };
+  return exposureRow(modelId, experimentId, overrides);
 }
 
 afterAll(async () => {

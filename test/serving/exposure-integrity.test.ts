@@ -8,6 +8,7 @@ import { ExposureWriter, insertExposures, type ExposureRow } from "@/lib/db/expo
 import { createPgPool } from "@/lib/db/pg-pool";
 import { isolatedTestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
+import { exposureRow } from "./fixtures";
 
 const t = isolatedTestDatabase("exposure_integrity");
 let pool: ReturnType<typeof createPgPool>;
@@ -36,20 +37,9 @@ const newExperiment = () =>
     data: { name: `e-${randomUUID()}`, salt: randomUUID(), rampSchedule: [1, 100], guardrails: {}, kpis: ["ctr"], createdById: userId },
   });
 
-function row(modelId: string, experimentId: string | null, overrides: Partial<ExposureRow> = {}): ExposureRow {
-  return {
-    requestId: randomUUID(),
-    experimentId,
-    variant: experimentId ? "candidate" : "production",
-    modelId,
-    userId: "u1",
-    itemCount: 10,
-    latencyUs: 150,
-    cpuUs: 140,
-    failed: false,
-    createdAt: new Date(),
-    ...overrides,
-  };
+/** a row as serving writes it: a candidate's inside an experiment, production's outside */
+function row(modelId: string, experimentId: string | null): ExposureRow {
+  return exposureRow(modelId, experimentId, { variant: experimentId ? "candidate" : "production" });
 }
 
 /** the error of a rejected statement, with PostgreSQL's fields */

@@ -2,7 +2,9 @@
 // handlers and API-key checks use db()), a user with API keys, and helpers to call the handlers with
 // real Request objects.
 import { createApiKey } from "@/lib/auth/api-keys";
+import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/client";
+import type { ExposureRow } from "@/lib/db/exposures";
 import type { TestDatabase } from "../helpers/db";
 import { saveDataset } from "@/lib/db/datasets";
 import { contentHash } from "@/lib/recsys/data/stats";
@@ -14,6 +16,23 @@ import { saveModel } from "@/lib/recsys/artifact";
 import { ServableBpr } from "@/lib/recsys/models/servable";
 import { dataDir } from "@/lib/db/storage";
 import type { Dataset, ModelManifest } from "@/lib/recsys/types";
+
+/** An exposure row of a served candidate answer (fresh requestId, now), for `modelId` in `experimentId`; `overrides` win. */
+export function exposureRow(modelId: string, experimentId: string | null, overrides: Partial<ExposureRow> = {}): ExposureRow {
+  return {
+    requestId: randomUUID(),
+    experimentId,
+    variant: "candidate",
+    modelId,
+    userId: "u1",
+    itemCount: 10,
+    latencyUs: 150,
+    cpuUs: 140,
+    failed: false,
+    createdAt: new Date(),
+    ...overrides,
+  };
+}
 
 /** Points db() at the test database. Call in beforeAll, before any handler runs. */
 export function useAsProcessDatabase(t: TestDatabase): void {
