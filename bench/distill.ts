@@ -20,6 +20,7 @@ import type { ServableBpr } from "../lib/recsys/models/servable";
 import type { ProgressFn } from "../lib/recsys/types";
 import { LR_SCHEDULES } from "../lib/recsys/models/lr-schedule";
 import { RRD_SAMPLINGS } from "../lib/recsys/distill/rrd";
+import { IR_FLAGS, IR_USAGE, irOptions } from "../lib/recsys/cli/ir-flags";
 import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, presetStudentOptions, presetTeacherOptions } from "../lib/recsys/presets";
 import { methodParts } from "../lib/recsys/distill";
 import type { Spread } from "../lib/recsys/eval/seeds";
@@ -57,7 +58,7 @@ const USAGE = `usage: npm run bench:distill -- --data <dataset dir> --out <file.
   --de-ir-rrd-epochs <n>   epoch budget of the DE-IR-RRD student (default: --de-rrd-epochs)
   --de-rrd-rrd-lambda <x>  λ_RRD of the DE-RRD and DE-IR-RRD students (default 0.001, RRD's own)
   --rrd-sampling <s>       RRD's interesting items: rank (sampled, default) | top-k (the teacher's first K)
-  --ir-lambda <x>          λ_IR of the item-side ranking loss in ir-rrd and de-ir-rrd (default 0.0005)
+${IR_USAGE}
   --de-fraction <x>        DE entity share per batch, unbiased (default 1)
   --de-max-experts <n>     DE experts evaluated per entity (default 30)
   --patience <n>           validations without improvement before stopping (default: teacher 5,
@@ -97,7 +98,7 @@ const Flags = z.object({
     .refine((xs) => new Set(xs).size === xs.length, { message: "a seed is listed twice" })
     .optional(),
   "rrd-sampling": z.enum(RRD_SAMPLINGS, { error: `expected one of ${RRD_SAMPLINGS.join(", ")}` }).optional(),
-  "ir-lambda": positiveFlag("a weight").optional(),
+  ...IR_FLAGS,
   jobs: intFlag("a process count", 1).optional(),
   seed: intFlag("a seed", 0).optional(),
   "eval-seed": intFlag("a seed", 0).optional(),
@@ -219,7 +220,7 @@ function studentOptions(f: Flags, method: DistillMethod) {
       ...(isDeRrd && f["de-rrd-rrd-lambda"] !== undefined && { lambda: f["de-rrd-rrd-lambda"] }),
       ...(f["rrd-sampling"] !== undefined && { sampling: f["rrd-sampling"] }),
     },
-    ir: { ...(f["ir-lambda"] !== undefined && { lambda: f["ir-lambda"] }) },
+    ir: irOptions(f),
     de: {
       ...(f["de-fraction"] !== undefined && { entityFraction: f["de-fraction"] }),
       ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }),
@@ -264,6 +265,8 @@ function childArgs(f: Flags, method: DistillMethod, dir: string, teacherDir: str
     "de-rrd-rrd-lambda",
     "rrd-sampling",
     "ir-lambda",
+    "ir-anchors",
+    "ir-anchor-share",
     "student-wd",
     "de-fraction",
     "de-max-experts",

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { DEFAULT_PRESET, PRESET_NAMES } from "@/lib/recsys/presets";
 import { LR_SCHEDULES } from "@/lib/recsys/models/lr-schedule";
 import { DISTILL_METHODS } from "@/lib/recsys/distill/methods";
+import { IR_ANCHORS, RRD_SAMPLINGS } from "@/lib/recsys/distill/rrd";
 import { QUEUES, type QueueName } from "./queues";
 
 export interface JobDefinition<Input = unknown> {
@@ -141,8 +142,17 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
  * budget is the top-level `epochs`, the size `dimension`; neither can be smuggled in here). Unknown keys
  * are refused with their names.
  */
-const rrdKnobs = z
-  .object({ topN: int(1, 2000), K: int(1, 500), L: int(1, 2000), T: z.number().gt(0).max(10_000), lambda: num(0, 1000), sampling: z.enum(["rank", "top-k"]) })
+const rrdFields = {
+  topN: int(1, 2000),
+  K: int(1, 500),
+  L: int(1, 2000),
+  T: z.number().gt(0).max(10_000),
+  lambda: num(0, 1000),
+  sampling: z.enum(RRD_SAMPLINGS),
+};
+const rrdKnobs = z.object(rrdFields).partial().strict();
+const irKnobs = z
+  .object({ ...rrdFields, anchors: z.enum(IR_ANCHORS), anchorShare: z.number().gt(0, "anchorShare must be above 0").max(1, "anchorShare must be at most 1") })
   .partial()
   .strict();
 
@@ -173,7 +183,7 @@ export const hyperparametersSchema = z
       .optional(),
     rrd: rrdKnobs.optional(),
     /** IR-RRD's item side (methods ir-rrd, de-ir-rrd): the same knobs over users */
-    ir: rrdKnobs.optional(),
+    ir: irKnobs.optional(),
     rd: z
       .object({ K: int(1, 500), mu: z.number().gt(0).max(1000), lambda: num(0, 1000) })
       .partial()

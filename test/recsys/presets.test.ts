@@ -13,7 +13,7 @@ const KEYS = ["dim", "epochs", "lr", "weightDecay", "batchSize", "lrSchedule", "
 
 describe("presets", () => {
   it("recommended = the settings every model of the committed CiteULike benchmark ran with", () => {
-    expect(PRESETS.recommended.method).toBe("de-rrd");
+    expect(PRESETS.recommended.method).toBe("ir-rrd");
     for (const m of result.models) {
       const c = m.config;
       if (m.method === null) {
@@ -52,8 +52,19 @@ describe("presets", () => {
     expect(flags["lr-schedule"]).toBe(r.student.lrSchedule);
   });
 
-  it("quality = recommended with de-ir-rrd: the settings of the committed DE-IR-RRD run", () => {
-    const run = JSON.parse(fs.readFileSync("bench/results/distill-citeulike-a-de-ir-rrd-seed0.json", "utf8")) as typeof result;
+  it("recommended's method = the committed IR-RRD run over the users' lists", () => {
+    const run = JSON.parse(fs.readFileSync("bench/results/distill-citeulike-a-ir-rrd-lists10-seed0.json", "utf8")) as typeof result;
+    const model = run.models.find((m) => m.method === "ir-rrd");
+    expect(model).toBeDefined();
+    const s = presetStudentOptions("recommended", "ir-rrd");
+    for (const k of KEYS) if (s[k] !== undefined) expect(s[k], `ir-rrd ${k}`).toEqual(model!.config[k]);
+    expect(s.rrd).toEqual(model!.config.rrd);
+    expect(s.ir).toEqual({ anchors: "user-lists", anchorShare: 0.1 });
+    expect(s.ir).toEqual(model!.config.ir);
+  });
+
+  it("quality = recommended with de-ir-rrd on the users' lists: the settings of the committed DE-IR-RRD run", () => {
+    const run = JSON.parse(fs.readFileSync("bench/results/distill-citeulike-a-ir-lists10-seed0.json", "utf8")) as typeof result;
     expect(PRESETS.quality.method).toBe("de-ir-rrd");
     expect(PRESETS.quality.teacher).toEqual(PRESETS.recommended.teacher);
     const model = run.models.find((m) => m.method === "de-ir-rrd");
@@ -62,6 +73,10 @@ describe("presets", () => {
     for (const k of KEYS) if (s[k] !== undefined) expect(s[k], `de-ir-rrd ${k}`).toEqual(model!.config[k]);
     expect(s.de).toEqual(model!.config.de);
     expect(s.rrd).toEqual(model!.config.rrd);
+    expect(s.ir).toEqual({ anchors: "user-lists", anchorShare: 0.1 });
+    expect(s.ir).toEqual(model!.config.ir);
+    // only de-ir-rrd changes: the other methods keep recommended's settings
+    expect(presetStudentOptions("quality", "de-rrd")).toEqual(presetStudentOptions("recommended", "de-rrd"));
   });
 
   it("explicit options win, nested settings merge field by field, undefined never erases a preset value", () => {

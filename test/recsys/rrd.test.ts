@@ -29,11 +29,12 @@ async function expectKernelMatchesJs(
   side: RankingSide,
   model: BprModel,
   batch: (d: RrdDistiller, gu: RowGrads, gi: RowGrads) => number,
+  userLists: { from: RrdDistiller; share: number } | null = null,
 ) {
   const kernel = await RrdKernel.create(ds.numUsers, ds.numItems, model.dim, cfg.K + cfg.L);
   expect(kernel).not.toBeNull();
-  const js = new RrdDistiller(ds, topN, cfg, null, side);
-  const simd = new RrdDistiller(ds, topN, cfg, kernel, side);
+  const js = new RrdDistiller(ds, topN, cfg, null, side, userLists);
+  const simd = new RrdDistiller(ds, topN, cfg, kernel, side, userLists);
   js.beginEpoch(1, 1, new Rng(5));
   simd.beginEpoch(1, 1, new Rng(5));
   const [a, b] = [js, simd].map((d) => {
@@ -225,7 +226,7 @@ describe("RRD loss", () => {
     });
 
     it("defaults to the authors' settings (I_K = I_L = 20, T = 10, λ_IR = 5e-4, top-500)", () => {
-      expect(IR_DEFAULTS).toEqual({ topN: 500, K: 20, L: 20, T: 10, lambda: 0.0005, sampling: "rank" });
+      expect(IR_DEFAULTS).toEqual({ topN: 500, K: 20, L: 20, T: 10, lambda: 0.0005, sampling: "rank", anchors: "batch", anchorShare: 1 });
     });
 
     const ctxOf = (gu: RowGrads, gi: RowGrads, rng: Rng) => ({
@@ -301,6 +302,82 @@ describe("RRD loss", () => {
     it("the SIMD kernel computes the JS loops' item-side loss and gradients", async () => {
       const model = BprModel.random(numUsers, numItems, 8, new Rng(8), 0.5);
       await expectKernelMatchesJs(ds, topN, cfg, "item", model, (d, gu, gi) => d.batch(ctxOf(gu, gi, new Rng(1)), model).ir);
+    });
+
+    describe("anchors from the user side's lists (the authors' item set)", () => {
+      // the user side: each user's teacher top-3 items outside its training items
+      const userTop = new Int32Array(numUsers * N);
+      for (let u = 0; u < numUsers; u++) {
+        let r = 0;
+        for (let i = (u * 5) % numItems; r < N; i = (i + 1) % numItems) if (!trainByUser[u].includes(i)) userTop[u * N + r++] = i;
+      }
+      const userCfg = { topN: N, K: 2, L: 2, T: 2, lambda: 0.1, sampling: "rank" as const };
+      const model = BprModel.random(numUsers, numItems, 3, new Rng(9), 0.5);
+      const setUp = (share: number) => {
+        const users = new RrdDistiller(ds, userTop, userCfg);
+        const items = new RrdDistiller(ds, topN, cfg, null, "item", { from: users, share });
+        users.beginEpoch(1, 1, new Rng(3));
+        items.beginEpoch(1, 1, new Rng(4));
+        return { users, items };
+      };
+      const batchLoss = (d: RrdDistiller, rng: Rng) => {
+        const gu = new RowGrads(numUsers, 3);
+        const gi = new RowGrads(numItems, 3);
+        return { loss: d.batch(ctxOf(gu, gi, rng), model).ir, gi };
+      };
+      const listedItems = (users: RrdDistiller) => {
+        const listed = new Set<number>();
+        for (const u of [0, 1, 4])
+          for (const x of [...users.interesting.subarray(u * 2, u * 2 + 2), ...users.uninteresting.subarray(u * 2, u * 2 + 2)]) if (x >= 0) listed.add(x);
+        return [...listed];
+      };
+      const itemLoss = (d: RrdDistiller, i: number) => {
+        const s = (u: number) => {
+          let x = 0;
+          for (let q = 0; q < 3; q++) x += model.items[i * 3 + q] * model.users[u * 3 + q];
+          return x;
+        };
+        return naive(Array.from(d.interesting.subarray(i * 2, i * 2 + 2), s), Array.from(d.uninteresting.subarray(i * 2, i * 2 + 2), s));
+      };
+
+      it("at share 1: λ·Σ of the listwise loss over every item the batch's users' RRD lists name, once each", () => {
+        const { users, items } = setUp(1);
+        const listed = listedItems(users);
+        expect(listed.length).toBeGreaterThan(5);
+        const expected = listed.reduce((a, i) => a + cfg.lambda * itemLoss(items, i), 0);
+        const { loss, gi } = batchLoss(items, new Rng(1));
+        expect(loss).toBeCloseTo(expected, 6);
+        for (let i = 0; i < numItems; i++) expect(gi.slots[i] >= 0).toBe(listed.includes(i));
+      });
+
+      it("at share 0.4: a subset of those items, weighted by 1/0.4, whose mean over batches is the share-1 loss", () => {
+        const { users, items } = setUp(0.4);
+        const listed = listedItems(users);
+        const full = listed.reduce((a, i) => a + cfg.lambda * itemLoss(items, i), 0);
+        const rng = new Rng(11);
+        let sum = 0;
+        const draws = 4000;
+        for (let b = 0; b < draws; b++) {
+          const { loss, gi } = batchLoss(items, rng);
+          sum += loss;
+          if (b < 20) for (let i = 0; i < numItems; i++) if (gi.slots[i] >= 0) expect(listed).toContain(i);
+        }
+        expect(Math.abs(sum / draws - full) / full).toBeLessThan(0.03);
+      });
+
+      it("the SIMD kernel computes the JS loops' loss and gradients over the same listed items", async () => {
+        const { users } = setUp(0.5);
+        const wide = BprModel.random(numUsers, numItems, 8, new Rng(8), 0.5);
+        await expectKernelMatchesJs(ds, topN, cfg, "item", wide, (d, gu, gi) => d.batch(ctxOf(gu, gi, new Rng(1)), wide).ir, { from: users, share: 0.5 });
+      });
+
+      it("refuses a share outside (0, 1] and a user side that is not one", () => {
+        const users = new RrdDistiller(ds, userTop, userCfg);
+        expect(() => new RrdDistiller(ds, topN, cfg, null, "item", { from: users, share: 0 })).toThrow(/anchorShare/);
+        expect(() => new RrdDistiller(ds, topN, cfg, null, "item", { from: users, share: 1.5 })).toThrow(/anchorShare/);
+        const other = new RrdDistiller(ds, topN, cfg, null, "item");
+        expect(() => new RrdDistiller(ds, topN, cfg, null, "item", { from: other, share: 1 })).toThrow(/user side/);
+      });
     });
 
     it("the teacher's top-N users of an item are its highest-scoring unobserved users, best first", async () => {

@@ -18,7 +18,7 @@ const METHODS = [
   { value: "none", label: "none (student trained alone)" },
 ] as const satisfies readonly { value: DistillMethod; label: string }[];
 
-const PRESET_OPTIONS = PRESET_NAMES.map((name) => ({ value: name, label: `${name}: ${PRESETS[name].summary}` }));
+const PRESET_OPTIONS = PRESET_NAMES.map((name) => ({ value: name, label: name }));
 
 interface TeacherOption {
   id: string;
@@ -136,7 +136,12 @@ export function TrainModelForm({
           This teacher was imported as ranked lists: {rankedProblem}.
         </div>
       ) : null}
-      <Field id="train-preset" label="Recipe" error={fieldErrors.preset} hint="Epochs and the fields below override the recipe's values.">
+      <Field
+        id="train-preset"
+        label="Recipe"
+        error={fieldErrors.preset}
+        hint={<span data-testid="preset-summary">{`${PRESETS[preset].summary}. Epochs and the fields below override the recipe's values.`}</span>}
+      >
         <Select id="train-preset" value={preset} onChange={(e) => choosePreset(e.target.value as PresetName)} options={PRESET_OPTIONS} />
       </Field>
       <div className="grid cols-3">

@@ -17,20 +17,22 @@ import { RRD_SAMPLINGS } from "../distill/rrd";
 import { rankedTeacherProblem } from "../distill/methods";
 import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, presetStudentOptions, presetTeacherOptions } from "../presets";
 import { isRankedListsDir, loadRankedLists, RankedListTeacher } from "../interop/ranked-lists";
+import { IR_FLAGS, IR_USAGE, irOptions } from "./ir-flags";
 import { fractionFlag, interruptSignal, intFlag, positiveFlag, progressBar, runFlagsCli, table, UsageError } from "./common";
 
 const USAGE = `usage: npm run distill -- --data <dataset dir or file> [options]
 
   --data <path>            dataset: train/valid/test.tsv directory, MovieLens ratings.csv, or user,item[,ts] CSV
-  --preset <p>             recommended (default: the CiteULike benchmark's recipe) | fast (a quarter of
-                           its epochs, early stopping) | quality (recommended with de-ir-rrd, first on
-                           validation, about 1.4× de-rrd's time); every flag below overrides the preset's value
-  --method <m>             none | de | rrd | de-rrd | rd | ir-rrd | de-ir-rrd (default: the preset's, de-rrd);
+  --preset <p>             recommended (default: the CiteULike benchmark's recipe, method ir-rrd) | fast (a
+                           quarter of its epochs, early stopping, de-rrd) | quality (recommended with
+                           de-ir-rrd, first on validation, about 1.5× de-rrd's time); every flag below
+                           overrides the preset's value
+  --method <m>             none | de | rrd | de-rrd | rd | ir-rrd | de-ir-rrd (default: the preset's);
                            ir-rrd adds IR-RRD's item-side ranking loss to RRD
   --rrd-sampling <s>       RRD's interesting items: rank (sampled ∝ exp(−rank/T), default) | top-k
                            (the teacher's first K, in order)
   --rrd-lambda <x>         λ_RRD, weight of the user-side ranking loss (default 0.001; preset DE-RRD 0.0005)
-  --ir-lambda <x>          λ_IR, weight of the item-side ranking loss (default 0.0005)
+${IR_USAGE}
   --teacher-dim <n>        teacher dimension (preset: 200)
   --student-dim <n>        student dimension (preset: 20)
   --teacher <dir>          reuse a saved teacher instead of training one: a model directory, or one
@@ -75,7 +77,7 @@ const Flags = z.object({
   "de-max-experts": intFlag("an expert count", 1).optional(),
   "rrd-sampling": z.enum(RRD_SAMPLINGS, { error: `expected one of ${RRD_SAMPLINGS.join(", ")}` }).optional(),
   "rrd-lambda": positiveFlag("a weight").optional(),
-  "ir-lambda": positiveFlag("a weight").optional(),
+  ...IR_FLAGS,
   engine: z.enum(["auto", "tfjs", "typed-arrays"]).optional(),
   "no-cache": z.boolean().optional(),
 });
@@ -168,7 +170,7 @@ async function main(flags: Flags) {
           ...(f["de-max-experts"] !== undefined && { maxExperts: f["de-max-experts"] }),
         },
         rrd: { ...(f["rrd-sampling"] !== undefined && { sampling: f["rrd-sampling"] }), ...(f["rrd-lambda"] !== undefined && { lambda: f["rrd-lambda"] }) },
-        ir: { ...(f["ir-lambda"] !== undefined && { lambda: f["ir-lambda"] }) },
+        ir: irOptions(f),
       }),
       bar.progress,
       signal,

@@ -7,7 +7,7 @@ import type { Distiller } from "../models/train";
 import { getTf } from "../backend";
 import { DeDistiller, type DeConfig } from "./de";
 import { deExpertModule } from "./de-kernel";
-import { IR_DEFAULTS, RrdDistiller, RRD_DEFAULTS, type RrdConfig } from "./rrd";
+import { IR_DEFAULTS, RrdDistiller, RRD_DEFAULTS, type IrConfig, type RrdConfig } from "./rrd";
 import { RrdKernel } from "./rrd-kernel";
 import { RdDistiller, RD_DEFAULTS, type RdConfig } from "./rd";
 import { JsEngine, pickFasterEngine, TfEngine, WasmKernelEngine, type MatmulEngine } from "./engine";
@@ -24,8 +24,8 @@ export interface DistillSetup {
   method: DistillMethod;
   de?: Partial<DeConfig>;
   rrd?: Partial<RrdConfig>;
-  /** IR-RRD's item side (same fields as RRD's; defaults IR_DEFAULTS) */
-  ir?: Partial<RrdConfig>;
+  /** IR-RRD's item side (RRD's fields and which items carry it; defaults IR_DEFAULTS) */
+  ir?: Partial<IrConfig>;
   rd?: Partial<RdConfig>;
   /** dense expert math: measured choice (default), or forced */
   engine?: EngineChoice;
@@ -83,15 +83,19 @@ export async function createDistillers(
     engine = de.expertMath === picked.engine.name ? de.expertMath : `experts ${de.expertMath}, selection ${picked.engine.name}`;
     distillers.push(de);
   }
+  let userSide: RrdDistiller | null = null;
   if (parts.rrd) {
     const cfg = { ...RRD_DEFAULTS, ...setup.rrd };
     const top = await teacherTopN(teacher, ds, cfg.topN, progress);
-    distillers.push(new RrdDistiller(ds, top, cfg, await RrdKernel.create(ds.numUsers, ds.numItems, studentDim, cfg.K + cfg.L)));
+    userSide = new RrdDistiller(ds, top, cfg, await RrdKernel.create(ds.numUsers, ds.numItems, studentDim, cfg.K + cfg.L));
+    distillers.push(userSide);
   }
   if (parts.ir) {
-    const cfg = { ...IR_DEFAULTS, ...setup.ir };
+    const { anchors, anchorShare, ...cfg } = { ...IR_DEFAULTS, ...setup.ir };
     const top = await teacherTopNUsers(teacher, ds, cfg.topN, progress);
-    distillers.push(new RrdDistiller(ds, top, cfg, await RrdKernel.create(ds.numUsers, ds.numItems, studentDim, cfg.K + cfg.L), "item"));
+    const kernel = await RrdKernel.create(ds.numUsers, ds.numItems, studentDim, cfg.K + cfg.L);
+    const lists = anchors === "user-lists" && userSide ? { from: userSide, share: anchorShare } : null;
+    distillers.push(new RrdDistiller(ds, top, cfg, kernel, "item", lists));
   }
   if (parts.rd) {
     const cfg = { ...RD_DEFAULTS, ...setup.rd };

@@ -4,9 +4,12 @@
 // log-likelihood of the interesting items' order, with the uninteresting ones always below:
 //   −Σ_k [ s_{π_k} − log( Σ_{l≥k} e^{s_{π_l}} + Σ_j e^{s_j} ) ].
 // The item side (IR-RRD, Kang et al., Information Sciences 2021) is the same loss with the roles swapped:
-// per item of the batch (its positives and negatives), K users sampled from the teacher's top-N users of
-// that item and L uniform among the rest, ranked over users. `sampling: "top-k"` takes the teacher's
-// first K instead of sampling them (the DE-RRD authors' remark).
+// per item, K users sampled from the teacher's top-N users of that item and L uniform among the rest,
+// ranked over users. Its items are the batch's positives and negatives (`anchors: "batch"`), or, as in the
+// IR-RRD authors' code, every item in the user side's sampled lists of the batch's users ("user-lists":
+// ~19,000 items a CiteULike batch against ~2,000, so `anchorShare` keeps each with that probability and
+// weights it by its inverse, an unbiased estimate at a fraction of the cost). `sampling: "top-k"` takes the
+// teacher's first K instead of sampling them (the DE-RRD authors' remark).
 import type { Dataset } from "../types";
 import type { Rng } from "../random";
 import { containsSorted, type BprModel } from "../models/bpr";
@@ -31,9 +34,20 @@ export interface RrdConfig {
 /** which entities carry the ranking: "user" ranks items per user (RRD), "item" ranks users per item (IR) */
 export type RankingSide = "user" | "item";
 
+export const IR_ANCHORS = ["batch", "user-lists"] as const;
+/** the item side's items each batch: the batch's positives and negatives, or those in its users' RRD lists */
+export type IrAnchors = (typeof IR_ANCHORS)[number];
+
+/** the item side's settings: RRD's, plus which items carry the loss each batch */
+export interface IrConfig extends RrdConfig {
+  anchors: IrAnchors;
+  /** with anchors "user-lists": the probability each listed item is kept (its loss weighted by 1 / share) */
+  anchorShare: number;
+}
+
 export const RRD_DEFAULTS: RrdConfig = { topN: 500, K: 40, L: 40, T: 10, lambda: 0.001, sampling: "rank" };
 /** the item side's settings in the IR-RRD authors' code (main_IR_RRD.py: I_K, I_L, I_T, IR_reg_lmbda) */
-export const IR_DEFAULTS: RrdConfig = { topN: 500, K: 20, L: 20, T: 10, lambda: 0.0005, sampling: "rank" };
+export const IR_DEFAULTS: IrConfig = { topN: 500, K: 20, L: 20, T: 10, lambda: 0.0005, sampling: "rank", anchors: "batch", anchorShare: 1 };
 
 /**
  * Loss of one user from the student's scores of the interesting items (teacher order) and the
@@ -139,6 +153,8 @@ export class RrdDistiller implements Distiller {
     /** SIMD score/gradient loops (RrdKernel.create); null: the JS loops */
     private readonly kernel: RrdKernel | null = null,
     readonly side: RankingSide = "user",
+    /** side "item" with anchors "user-lists": the user side whose lists name the items, and the share kept */
+    private readonly userLists: { from: RrdDistiller; share: number } | null = null,
   ) {
     this.cfg = { ...(side === "user" ? RRD_DEFAULTS : IR_DEFAULTS), ...cfg };
     this.name = side === "user" ? "rrd" : "ir-rrd";
@@ -155,6 +171,10 @@ export class RrdDistiller implements Distiller {
     this.touched = new Int32Array(kernel ? this.numCandidates : 0);
     this.batchAnchors = new Int32Array(this.numAnchors);
     this.anchorStamp = new Int32Array(side === "item" ? this.numAnchors : 0);
+    if (userLists) {
+      if (side !== "item" || userLists.from.side !== "user") throw new RangeError("user-list anchors: an item side fed by a user side");
+      if (!(userLists.share > 0 && userLists.share <= 1)) throw new RangeError(`anchorShare must be in (0, 1], got ${userLists.share}`);
+    }
   }
 
   beginEpoch(_epoch: number, _epochs: number, rng: Rng): void {
@@ -190,11 +210,32 @@ export class RrdDistiller implements Distiller {
     }
   }
 
-  /** the batch's anchors: its users (side "user"), or its positive and negative items, once each (side "item") */
+  /**
+   * The batch's anchors: its users (side "user"); or, once each (side "item"), its positive and negative
+   * items, or the items its users' RRD lists name, each kept with probability userLists.share.
+   */
   private anchorsOf(ctx: BatchContext): Int32Array {
     if (this.side === "user") return ctx.uniqueUsers;
     const stamp = ++this.stamp;
     let n = 0;
+    if (this.userLists) {
+      const { from, share } = this.userLists;
+      for (const [lists, width] of [
+        [from.interesting, from.cfg.K],
+        [from.uninteresting, from.cfg.L],
+      ] as const) {
+        for (let b = 0; b < ctx.uniqueUsers.length; b++) {
+          const row = ctx.uniqueUsers[b] * width;
+          for (let x = row; x < row + width; x++) {
+            const a = lists[x];
+            if (a < 0 || this.anchorStamp[a] === stamp) continue;
+            this.anchorStamp[a] = stamp;
+            if (share === 1 || ctx.rng.next() < share) this.batchAnchors[n++] = a;
+          }
+        }
+      }
+      return this.batchAnchors.subarray(0, n);
+    }
     for (const list of [ctx.uniquePos, ctx.uniqueNeg]) {
       for (let i = 0; i < list.length; i++) {
         const a = list[i];
@@ -206,9 +247,15 @@ export class RrdDistiller implements Distiller {
     return this.batchAnchors.subarray(0, n);
   }
 
+  /** λ of each anchor's loss: the configured one, over the share of anchors kept */
+  private get weight(): number {
+    return this.cfg.lambda / (this.userLists?.share ?? 1);
+  }
+
   batch(ctx: BatchContext, model: BprModel): Record<string, number> {
     if (this.kernel && this.kernel.dim === model.dim) return this.batchOnKernel(ctx, model, this.kernel);
-    const { K, L, lambda } = this.cfg;
+    const { K, L } = this.cfg;
+    const lambda = this.weight;
     const d = model.dim;
     const userSide = this.side === "user";
     const A = userSide ? model.users : model.items;
@@ -262,7 +309,8 @@ export class RrdDistiller implements Distiller {
   }
 
   private batchOnKernel(ctx: BatchContext, model: BprModel, kern: RrdKernel): Record<string, number> {
-    const { K, L, lambda } = this.cfg;
+    const { K, L } = this.cfg;
+    const lambda = this.weight;
     const d = model.dim;
     const userSide = this.side === "user";
     const { candStamp, touched } = this;
