@@ -1,7 +1,7 @@
 // Named distillation recipes: the settings a user gets without tuning. "recommended" is the CiteULike
 // benchmark's recipe (bench/README.md, run 7) with IR-RRD as its method: RRD plus the item side over the
 // items of the batch users' RRD lists, as in the IR-RRD authors' code (a tenth of them kept, an unbiased
-// estimate); on validation it ranks above DE-RRD at about 0.7× its training time. "fast" keeps the recipe's
+// estimate); on validation it ranks above DE-RRD at about 0.8× its training time. "fast" keeps the recipe's
 // learning rates, weight decays and DE approximations on a quarter of the epochs, with early stopping;
 // "quality" is the recommended recipe with DE-IR-RRD, first on validation, at about 1.5× DE-RRD's training
 // time. Options given explicitly always win over the preset's.
