@@ -3,13 +3,26 @@
 // gives for it, so neither can drift from the product's default without this test failing.
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PRESETS, presetStudentOptions, presetTeacherOptions } from "@/lib/recsys/presets";
+import { PRESETS, presetStudentOptions, presetTeacherOptions, type PresetName } from "@/lib/recsys/presets";
 import type { DistillMethod } from "@/lib/recsys/distill/methods";
 
 const result = JSON.parse(fs.readFileSync("bench/results/distill-citeulike-a.json", "utf8")) as {
   models: { name: string; method: DistillMethod | null; config: Record<string, unknown> }[];
 };
 const KEYS = ["dim", "epochs", "lr", "weightDecay", "batchSize", "lrSchedule", "patience"] as const;
+
+/** the preset's settings for `method` are those its student in the committed run `file` recorded; returns them */
+function expectPresetIsRun(preset: PresetName, method: DistillMethod, file: string) {
+  const run = JSON.parse(fs.readFileSync(file, "utf8")) as typeof result;
+  const model = run.models.find((m) => m.method === method);
+  expect(model, `${method} in ${file}`).toBeDefined();
+  const s = presetStudentOptions(preset, method);
+  for (const k of KEYS) if (s[k] !== undefined) expect(s[k], `${method} ${k}`).toEqual(model!.config[k]);
+  expect(s.de).toEqual(model!.config.de);
+  expect(s.rrd).toEqual(model!.config.rrd);
+  expect(s.ir).toEqual(model!.config.ir);
+  return s;
+}
 
 describe("presets", () => {
   it("recommended = the settings every model of the committed CiteULike benchmark ran with", () => {
@@ -53,28 +66,15 @@ describe("presets", () => {
   });
 
   it("recommended's method = the committed IR-RRD run over the users' lists", () => {
-    const run = JSON.parse(fs.readFileSync("bench/results/distill-citeulike-a-ir-rrd-lists10-seed0.json", "utf8")) as typeof result;
-    const model = run.models.find((m) => m.method === "ir-rrd");
-    expect(model).toBeDefined();
-    const s = presetStudentOptions("recommended", "ir-rrd");
-    for (const k of KEYS) if (s[k] !== undefined) expect(s[k], `ir-rrd ${k}`).toEqual(model!.config[k]);
-    expect(s.rrd).toEqual(model!.config.rrd);
+    const s = expectPresetIsRun("recommended", "ir-rrd", "bench/results/distill-citeulike-a-ir-rrd-lists10-seed0.json");
     expect(s.ir).toEqual({ anchors: "user-lists", anchorShare: 0.1 });
-    expect(s.ir).toEqual(model!.config.ir);
   });
 
   it("quality = recommended with de-ir-rrd on the users' lists: the settings of the committed DE-IR-RRD run", () => {
-    const run = JSON.parse(fs.readFileSync("bench/results/distill-citeulike-a-ir-lists10-seed0.json", "utf8")) as typeof result;
     expect(PRESETS.quality.method).toBe("de-ir-rrd");
     expect(PRESETS.quality.teacher).toEqual(PRESETS.recommended.teacher);
-    const model = run.models.find((m) => m.method === "de-ir-rrd");
-    expect(model).toBeDefined();
-    const s = presetStudentOptions("quality", "de-ir-rrd");
-    for (const k of KEYS) if (s[k] !== undefined) expect(s[k], `de-ir-rrd ${k}`).toEqual(model!.config[k]);
-    expect(s.de).toEqual(model!.config.de);
-    expect(s.rrd).toEqual(model!.config.rrd);
+    const s = expectPresetIsRun("quality", "de-ir-rrd", "bench/results/distill-citeulike-a-ir-lists10-seed0.json");
     expect(s.ir).toEqual({ anchors: "user-lists", anchorShare: 0.1 });
-    expect(s.ir).toEqual(model!.config.ir);
     // only de-ir-rrd changes: the other methods keep recommended's settings
     expect(presetStudentOptions("quality", "de-rrd")).toEqual(presetStudentOptions("recommended", "de-rrd"));
   });
