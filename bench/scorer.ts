@@ -7,7 +7,8 @@
 //   kernel+blocks — the same kernel, top-k through the panel maxima (topKBlocks) reading only the
 //            panels that can hold a top-k item
 //   kernel1+blocks — kernel+blocks with every user scored alone (no 4- and 2-user passes), the former kernel
-//   kernel16 — the 16-bit candidate filter and the f32 scores of its candidates (PanelScorer.topK; the
+//   kernel16-all — the 16-bit candidate filter over every panel and the f32 scores of its candidates
+//   kernel16 — the same over only the panels whose upper bound can reach the top-k (PanelScorer.topK; the
 //            serving engine), exact by construction: checked to give the kernel's top-k for every user
 // Each user excludes `exclude` random items (like its training items). Prints and writes µs per user (CPU
 // and wall) per engine, dimension and batch size, and checks that all give the same top-k.
@@ -78,17 +79,21 @@ async function main(): Promise<void> {
     if (kernel.engine !== "kernel") throw new Error("the SIMD kernel is unavailable here");
     for (const batch of batches) {
       const out = new Float32Array(batch * n);
-      const tops: Record<string, Int32Array[]> = { tfjs: [], kernel: [], "kernel+blocks": [], "kernel1+blocks": [], kernel16: [] };
+      const tops: Record<string, Int32Array[]> = { tfjs: [], kernel: [], "kernel+blocks": [], "kernel1+blocks": [], "kernel16-all": [], kernel16: [] };
       const ks = new Array<number>(batch).fill(k);
+      const pruned = { users: 0, panels: 0 };
       const run = (engine: keyof typeof tops) => {
+        const stats = kernel.panelScorer!.stats;
+        const before = { ...stats };
         const t0 = performance.now();
         const c0 = cpuUs();
         for (let from = 0; from + batch <= users; from += batch) {
           const ids = Int32Array.from({ length: batch }, (_, j) => from + j);
-          if (engine === "kernel16") {
+          if (engine === "kernel16" || engine === "kernel16-all") {
+            kernel.panelScorer!.pruned = engine === "kernel16";
             const ranked = kernel.topKBlock(ids, ks, skips.slice(from, from + batch));
-            if (!ranked) throw new Error("the 16-bit filter declined a random model");
-            for (let j = 0; j < batch; j++) tops.kernel16[from + j] = ranked[j].items;
+            if (!ranked) throw new Error("the 16-bit filter declined the model");
+            for (let j = 0; j < batch; j++) tops[engine][from + j] = ranked[j].items;
           } else if (engine === "tfjs") {
             tfjs.scoreUsers(ids, out);
             for (let j = 0; j < batch; j++) tops.tfjs[from + j] = topK(out.subarray(j * n, (j + 1) * n), k, skips[from + j]);
@@ -105,6 +110,7 @@ async function main(): Promise<void> {
           }
         }
         const scored = Math.floor(users / batch) * batch;
+        if (engine === "kernel16") [pruned.users, pruned.panels] = [pruned.users + stats.users - before.users, pruned.panels + stats.panels - before.panels];
         return { cpuUsPerUser: (cpuUs() - c0) / scored, wallUsPerUser: ((performance.now() - t0) * 1000) / scored };
       };
       // warm-up then three measured rounds, interleaved so outside load hits every engine alike
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
         kernel: [],
         "kernel+blocks": [],
         "kernel1+blocks": [],
+        "kernel16-all": [],
         kernel16: [],
       };
       for (let r = 0; r < 3; r++) for (const engine of Object.keys(tops) as (keyof typeof tops)[]) rounds[engine].push(run(engine));
@@ -123,8 +130,11 @@ async function main(): Promise<void> {
         if (tops.kernel[u].join() !== tops["kernel+blocks"][u].join()) throw new Error(`kernel and kernel+blocks disagree for user ${u}`);
         if (tops.kernel[u].join() !== tops["kernel1+blocks"][u].join()) throw new Error(`kernel and kernel1+blocks disagree for user ${u}`);
         if (tops.kernel[u].join() !== tops.kernel16[u].join()) throw new Error(`kernel and kernel16 disagree for user ${u}`);
+        if (tops.kernel[u].join() !== tops["kernel16-all"][u].join()) throw new Error(`kernel and kernel16-all disagree for user ${u}`);
         if (tops.kernel[u].join() !== a) differ++;
       }
+      const panelShare = pruned.panels / pruned.users / kernel.panelScorer!.panels;
+      console.log(`${name}: kernel16 scored ${(100 * panelShare).toFixed(1)} % of the ${kernel.panelScorer!.panels} panels a user`);
       for (const [engine, rs] of Object.entries(rounds)) {
         const cpu = rs.map((x) => x.cpuUsPerUser).sort((a, b) => a - b);
         const wall = rs.map((x) => x.wallUsPerUser).sort((a, b) => a - b);
@@ -137,6 +147,7 @@ async function main(): Promise<void> {
           cpuUsPerUser: { min: round(cpu[0]), median: round(cpu[1]), max: round(cpu[2]) },
           wallUsPerUser: { min: round(wall[0]), median: round(wall[1]), max: round(wall[2]) },
           ...(engine === "tfjs" ? {} : { usersWhoseTopKDiffersFromTfjs: differ }),
+          ...(engine === "kernel16" ? { panelShare: round(panelShare * 1000) / 1000 } : {}),
         };
         results.push(row);
         console.log(

@@ -1,6 +1,7 @@
 // The wasm SIMD scoring kernel and the block-maxima top-k against plain references, and the serving
 // engines ("kernel" vs "tfjs") against each other: same top-k, ties to the lower index.
 import { describe, expect, it } from "vitest";
+import { panelOrder } from "@/lib/recsys/kernels/panel-order";
 import { PANEL, PanelScorer, scoreKernel } from "@/lib/recsys/kernels/score";
 import { BprModel } from "@/lib/recsys/models/bpr";
 import { ServableBpr } from "@/lib/recsys/models/servable";
@@ -103,6 +104,54 @@ describe("16-bit filter (PanelScorer.topK)", () => {
     expect(compared).toBe(23);
   });
 
+  it("skips the panels its bounds rule out on clustered items and still ranks exactly like scoring them all", async () => {
+    const kernel = await scoreKernel();
+    const rng = new Rng(31);
+    // items around 60 topics, each topic with its own popularity (norm), the last panel partly filled;
+    // users near one topic or a mix of two
+    const [numItems, dim, topics] = [9001, 16, 60];
+    const centres = Array.from({ length: topics }, (_, c) => Float32Array.from({ length: dim }, () => (1 + (c % 7)) * rng.normal()));
+    const items = new Float32Array(numItems * dim);
+    for (let i = 0; i < numItems; i++) {
+      const c = centres[rng.int(topics)];
+      for (let x = 0; x < dim; x++) items[i * dim + x] = c[x] + 0.3 * rng.normal();
+    }
+    // 100 copies of one strong item: more tied candidates than the insertion sort takes
+    for (let x = 0; x < dim; x++) items[2000 * dim + x] = 3 * centres[6][x];
+    for (let copy = 0; copy < 100; copy++) items.copyWithin((5100 + copy) * dim, 2000 * dim, 2001 * dim);
+    const numUsers = 40;
+    const users = new Float32Array(numUsers * dim);
+    for (let u = 0; u < numUsers; u++) {
+      const [a, b] = [centres[u % topics], centres[(7 * u + 3) % topics]];
+      for (let x = 0; x < dim; x++) users[u * dim + x] = a[x] + (u % 2) * 0.5 * b[x] + 0.2 * rng.normal();
+    }
+    const pruned = new PanelScorer(kernel!, items, numItems, dim, 1);
+    const full = new PanelScorer(kernel!, items, numItems, dim, 1);
+    full.pruned = false;
+    const reference = new PanelScorer(kernel!, items, numItems, dim, 1);
+    const panels = pruned.panels;
+    // k = 260 takes the most seed panels (32); exclusions hit the strong copies and the padded last panel
+    for (const k of [1, 10, 80, 260]) {
+      for (let u = 0; u < numUsers; u++) {
+        const exclude = u % 3 === 0 ? undefined : Int32Array.from(new Set([2000, 5101, 9000, ...Array.from({ length: 30 }, () => rng.int(numItems))])).sort();
+        const row = reference.score(users, [u]).scores.subarray(0, numItems);
+        const expected = Array.from(topK(row, k, exclude));
+        for (const scorer of [pruned, full]) {
+          const [ranked] = scorer.topK(users, [u], [k], [exclude])!;
+          expect(Array.from(ranked.items)).toEqual(expected);
+          expect(Array.from(ranked.scores)).toEqual(expected.map((i) => row[i]));
+        }
+      }
+    }
+    expect(full.stats.panels).toBe(full.stats.users * panels);
+    expect(pruned.stats.users).toBe(4 * numUsers);
+    // most of the catalogue is never scored for k = 10 and below, and the share grows with k
+    expect(pruned.stats.panels / (pruned.stats.users * panels)).toBeLessThan(0.3);
+    const k1 = new PanelScorer(kernel!, items, numItems, dim, 1);
+    for (let u = 0; u < numUsers; u++) k1.topK(users, [u], [1], [undefined]);
+    expect(k1.stats.panels / (k1.stats.users * panels)).toBeLessThan(0.15);
+  });
+
   it("declines what it cannot bound (a zero user, k ≥ panels, non-finite weights)", async () => {
     const kernel = await scoreKernel();
     const items = Float32Array.from({ length: 100 * 4 }, (_, i) => Math.sin(i));
@@ -113,6 +162,51 @@ describe("16-bit filter (PanelScorer.topK)", () => {
     expect(scorer.topK(users, [1], [2], [undefined])).not.toBeNull();
     items[5] = Infinity;
     expect(new PanelScorer(kernel!, items, 100, 4, 2).topK(users, [1], [2], [undefined])).toBeNull();
+  });
+});
+
+describe("panelOrder", () => {
+  it("is a permutation into panels of similar items (tight balls on clustered data)", () => {
+    const rng = new Rng(41);
+    const [dim, panel] = [8, 32];
+    // 40 clusters of 32 items, shuffled: the order should gather them again
+    const clusters = 40;
+    const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, () => 5 * rng.normal()));
+    const numItems = clusters * panel + 7;
+    const shuffled = Int32Array.from({ length: numItems }, (_, i) => i);
+    for (let i = numItems - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    const items = new Float32Array(numItems * dim);
+    for (let i = 0; i < numItems; i++) {
+      const c = centres[Math.floor(shuffled[i] / panel) % clusters];
+      for (let x = 0; x < dim; x++) items[i * dim + x] = c[x] + 0.1 * rng.normal();
+    }
+    const order = panelOrder(items, numItems, dim, panel);
+    expect(Array.from(order).sort((a, b) => a - b)).toEqual(Array.from({ length: numItems }, (_, i) => i));
+    expect(Array.from(panelOrder(items, numItems, dim, panel))).toEqual(Array.from(order));
+    // the mean squared radius of the panels' balls, in this order and in the given one
+    const spread = (slots: ArrayLike<number>) => {
+      let total = 0;
+      for (let from = 0; from < numItems; from += panel) {
+        const to = Math.min(numItems, from + panel);
+        const mean = new Float64Array(dim);
+        for (let t = from; t < to; t++) for (let x = 0; x < dim; x++) mean[x] += items[slots[t] * dim + x] / (to - from);
+        let radius = 0;
+        for (let t = from; t < to; t++) {
+          let sq = 0;
+          for (let x = 0; x < dim; x++) sq += (items[slots[t] * dim + x] - mean[x]) ** 2;
+          radius = Math.max(radius, sq);
+        }
+        total += radius;
+      }
+      return total / Math.ceil(numItems / panel);
+    };
+    const given = Array.from({ length: numItems }, (_, i) => i);
+    // (the norm bands cut a few clusters, the PCA tree then mixes their parts)
+    expect(spread(order)).toBeLessThan(0.25 * spread(given));
+    expect(() => panelOrder(items, numItems + 1, dim, panel)).toThrow(RangeError);
   });
 });
 

@@ -21,15 +21,39 @@ interface LaneOps {
   storeMax: (address: string) => string;
 }
 
+/**
+ * One user against the panel at $pb (user features from $ub to $uend, one a step): the 32 scores stored
+ * at `out`, their maximum at `maxAddress`.
+ */
+function userPanelWat(lane: LaneOps, out: string, maxAddress: string): string {
+  return `(local.set $v (local.get $pb))
+            ${acc((a) => `(local.set $a${a} (v128.const i32x4 0 0 0 0))`)}
+            (block $kdone
+              (loop $kloop
+                (br_if $kdone (i32.ge_u (local.get $ub) (local.get $uend)))
+                (local.set $u (v128.load32_splat (local.get $ub)))
+                ${acc((a) => `(local.set $a${a} ${lane.madd(`(local.get $a${a})`, "(local.get $u)", `(v128.load offset=${16 * a} (local.get $v))`)})`)}
+                (local.set $ub (i32.add (local.get $ub) (i32.const 4)))
+                (local.set $v (i32.add (local.get $v) (i32.const 128)))
+                (br $kloop)))
+            (local.set $out ${out})
+            ${acc((a) => `(v128.store offset=${16 * a} (local.get $out) (local.get $a${a}))`)}
+            (local.set $m ${maxTree(LANES.map(String)).replaceAll("f32x4.max", lane.max)})
+            ${lane.storeMax(maxAddress)}`;
+}
+
+const PASS_LOCALS = `(local $pb i32) (local $ub i32) (local $uend i32) (local $v i32) (local $out i32)
+    (local $u v128) (local $m v128)
+    ${LANES.map((a) => `(local $a${a} v128)`).join(" ")}`;
+
 function onePassWat(lane: LaneOps): string {
   return `
 (module
   (memory (import "env" "memory") 1)
   (func (export "scores")
     (param $P i32) (param $panels i32) (param $dim i32) (param $U i32) (param $rows i32) (param $S i32) (param $stride i32) (param $M i32)
-    (local $p i32) (local $pb i32) (local $j i32) (local $ub i32) (local $uend i32) (local $v i32) (local $out i32)
-    (local $u v128) (local $m v128)
-    ${LANES.map((a) => `(local $a${a} v128)`).join(" ")}
+    (local $p i32) (local $j i32)
+    ${PASS_LOCALS}
     (block $pdone
       (loop $ploop
         (br_if $pdone (i32.ge_s (local.get $p) (local.get $panels)))
@@ -40,24 +64,41 @@ function onePassWat(lane: LaneOps): string {
             (br_if $jdone (i32.ge_s (local.get $j) (local.get $rows)))
             (local.set $ub (i32.add (local.get $U) (i32.shl (i32.mul (local.get $j) (local.get $dim)) (i32.const 2))))
             (local.set $uend (i32.add (local.get $ub) (i32.shl (local.get $dim) (i32.const 2))))
-            (local.set $v (local.get $pb))
-            ${acc((a) => `(local.set $a${a} (v128.const i32x4 0 0 0 0))`)}
-            (block $kdone
-              (loop $kloop
-                (br_if $kdone (i32.ge_u (local.get $ub) (local.get $uend)))
-                (local.set $u (v128.load32_splat (local.get $ub)))
-                ${acc((a) => `(local.set $a${a} ${lane.madd(`(local.get $a${a})`, "(local.get $u)", `(v128.load offset=${16 * a} (local.get $v))`)})`)}
-                (local.set $ub (i32.add (local.get $ub) (i32.const 4)))
-                (local.set $v (i32.add (local.get $v) (i32.const 128)))
-                (br $kloop)))
-            (local.set $out (i32.add (i32.add (local.get $S) (i32.mul (local.get $j) (local.get $stride))) (i32.shl (local.get $p) (i32.const 7))))
-            ${acc((a) => `(v128.store offset=${16 * a} (local.get $out) (local.get $a${a}))`)}
-            (local.set $m ${maxTree(LANES.map(String)).replaceAll("f32x4.max", lane.max)})
-            ${lane.storeMax("(i32.add (local.get $M) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $panels)) (local.get $p)) (i32.const 2)))")}
+            ${userPanelWat(
+              lane,
+              "(i32.add (i32.add (local.get $S) (i32.mul (local.get $j) (local.get $stride))) (i32.shl (local.get $p) (i32.const 7)))",
+              "(i32.add (local.get $M) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $panels)) (local.get $p)) (i32.const 2)))",
+            )}
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $jloop)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $ploop))))
+)
+`;
+}
+
+/**
+ * One user against the listed panels only: for t < count, panel L[t] (i32 indices at byte L) is scored
+ * into the t-th compact slot, S[t·32 …] and M[t] (same sums as onePassWat's).
+ *   scores(P, count, dim, U, L, S, M)
+ */
+function listPassWat(lane: LaneOps): string {
+  return `
+(module
+  (memory (import "env" "memory") 1)
+  (func (export "scores")
+    (param $P i32) (param $count i32) (param $dim i32) (param $U i32) (param $L i32) (param $S i32) (param $M i32)
+    (local $t i32)
+    ${PASS_LOCALS}
+    (block $tdone
+      (loop $tloop
+        (br_if $tdone (i32.ge_s (local.get $t) (local.get $count)))
+        (local.set $pb (i32.add (local.get $P) (i32.mul (i32.load (i32.add (local.get $L) (i32.shl (local.get $t) (i32.const 2)))) (i32.shl (local.get $dim) (i32.const 7)))))
+        (local.set $ub (local.get $U))
+        (local.set $uend (i32.add (local.get $U) (i32.shl (local.get $dim) (i32.const 2))))
+        ${userPanelWat(lane, "(i32.add (local.get $S) (i32.shl (local.get $t) (i32.const 7)))", "(i32.add (local.get $M) (i32.shl (local.get $t) (i32.const 2)))")}
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tloop))))
 )
 `;
 }
@@ -159,16 +200,19 @@ export function scoreGroupWat(R: 2 | 4): string {
 
 // 16-bit integer scoring (a candidate filter; the exact f32 scores of the few candidates are computed
 // after): items quantized to i16 in panels of 32, two features a lane: panel p, feature pair t holds
-// items 32p … 32p+31 as (q[2t], q[2t+1]) i16 pairs (128 bytes), so one i32x4.dot_i16x8_s does two
+// the panel's 32 items as (q[2t], q[2t+1]) i16 pairs (128 bytes), so one i32x4.dot_i16x8_s does two
 // features of four items. Exact i32 sums (|q| ≤ 2047 keeps every sum far from overflow). The arguments
-// are SCORE_WAT's with `dim` = the number of feature pairs and user j's pairs the i32 words at
-// U + 4·(j·pairs + t):
-//   scores: S[j·stride + 4i] = Σ_t qu_j[2t]·q_i[2t] + qu_j[2t+1]·q_i[2t+1]   (i32)
-//           M[j·panels + p] = max of the i32 scores of items 32p … 32p+31
-export const SCORE_I16_WAT = onePassWat({
+// are listPassWat's with `dim` = the number of feature pairs and the user's pairs the i32 words at
+// U + 4t:
+//   scores: S[32t + i] = Σ_x qu[2x]·q_i[2x] + qu[2x+1]·q_i[2x+1] for item i of panel L[t]   (i32)
+//           M[t] = max of those 32 scores
+const I16_LANE: LaneOps = {
   madd: (acc, u, x) => `(i32x4.add ${acc} (i32x4.dot_i16x8_s ${x} ${u}))`,
   max: "i32x4.max_s",
   storeMax: (address) => `(local.set $m (i32x4.max_s (local.get $m) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $m) (local.get $m))))
             (local.set $m (i32x4.max_s (local.get $m) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $m) (local.get $m))))
             (i32.store ${address} (i32x4.extract_lane 0 (local.get $m)))`,
-});
+};
+
+/** the 16-bit scores of a list of panels (listPassWat) */
+export const SCORE_I16_LIST_WAT = listPassWat(I16_LANE);

@@ -2,38 +2,43 @@
 // the kernels' memory in panels of 32 items, and a block of users is scored against each panel while it
 // sits in cache, four (then two) users at a time where the block has them (each item vector then serves
 // several users) and one at a time for the rest. The kernels also write each panel's maximum score, which lets top-k
-// skip most of the catalogue (topKBlocks in ../topk.ts). scoreKernel() is null where wasm SIMD or wabt
-// is missing.
+// skip most of the catalogue (topKBlocks in ../topk.ts). Serving's top-k (PanelScorer.topK) goes further:
+// a 16-bit copy of the table, in panels of similar items, is scored only where a panel's upper bound can
+// reach the user's top-k. scoreKernel() is null where wasm SIMD or wabt is missing.
 import { kthLargest, topKAmong, type Exclusion } from "../topk";
-import { SCORE_I16_WAT, SCORE_WAT, scoreGroupWat } from "./score-wat";
-import { compileWat, fixedMemory } from "./wat";
+import { panelOrder } from "./panel-order";
+import { SCORE_I16_LIST_WAT, SCORE_WAT, scoreGroupWat } from "./score-wat";
+import { alignedRegions, compileWat, fixedMemory } from "./wat";
 
 /** items per panel (the kernel keeps 8 vectors of 4 lanes per user) */
 export const PANEL = 32;
 
-/** the kernels: one user per pass, two, and four; and the 16-bit candidate filter */
+/** the kernels: one user per pass, two, and four; and the 16-bit candidate filter over a list of panels */
 export interface ScoreKernels {
   one: WebAssembly.Module;
   two: WebAssembly.Module;
   four: WebAssembly.Module;
-  i16: WebAssembly.Module;
+  i16list: WebAssembly.Module;
 }
 
 export async function scoreKernel(): Promise<ScoreKernels | null> {
-  const [one, two, four, i16] = await Promise.all([
+  const [one, two, four, i16list] = await Promise.all([
     compileWat("score", SCORE_WAT),
     compileWat("score2", scoreGroupWat(2)),
     compileWat("score4", scoreGroupWat(4)),
-    compileWat("score-i16", SCORE_I16_WAT),
+    compileWat("score-i16-list", SCORE_I16_LIST_WAT),
   ]);
-  return one && two && four && i16 ? { one, two, four, i16 } : null;
+  return one && two && four && i16list ? { one, two, four, i16list } : null;
 }
 
 /** largest |quantized value|: keeps every i32 sum of the 16-bit kernel far from overflow (dim ≤ 256) */
 const QMAX = 2047;
 const INT_MIN = -0x80000000;
+/** panels of largest upper bound scored first, whose k-th best score decides which other panels can be skipped */
+const SEED_PANELS = 4;
 
 type ScoresFn = (P: number, panels: number, dim: number, U: number, rows: number, S: number, stride: number, M: number) => void;
+type ListScoresFn = (P: number, count: number, dim: number, U: number, L: number, S: number, M: number) => void;
 
 /** What one call scored: row j's scores are scores[j·stride … j·stride + numItems), its panel maxima maxima[j·panels …]. */
 export interface ScoreBlock {
@@ -56,6 +61,8 @@ export class PanelScorer {
   readonly stride: number;
   /** users scored four (then two) at a time (false: every user alone, the former kernel; for comparisons) */
   grouped = true;
+  /** topK skips the panels its bounds rule out (false: it scores every panel; for comparisons) */
+  pruned = true;
   private readonly one: ScoresFn;
   private readonly two: ScoresFn;
   private readonly four: ScoresFn;
@@ -65,19 +72,36 @@ export class PanelScorer {
   private readonly scores: Float32Array;
   private readonly maxima: Float32Array;
   private readonly block: ScoreBlock;
-  private readonly offsets: { P: number; U: number; G: number; G2: number; S: number; M: number; QP: number; QU: number; QS: number; QM: number };
-  private readonly i16: ScoresFn | null;
+  private readonly offsets: Record<"P" | "U" | "G" | "G2" | "S" | "M" | "QP" | "QU" | "QS" | "QM" | "QL" | "CP" | "CU" | "CS" | "CM", number>;
+  private readonly i16List: ListScoresFn | null;
   private readonly items: Float32Array;
   /** the item quantization: q = round(x / itemScale); the largest |x|, and the largest L1 norm of a dequantized item */
   private readonly itemScale: number;
   private readonly maxAbsItem: number;
   private readonly maxItemL1: number;
+  /** the 16-bit table's order: slot → item, and item → slot */
+  private readonly order: Int32Array;
+  private readonly slotOf: Int32Array;
+  /** per panel of the 16-bit table: its largest item norm (rounded up); and, over the centre table, the largest |centre feature| and radius */
+  private readonly maxNorm: Float64Array;
+  private readonly maxAbsCentre: number;
+  private readonly maxRadius: number;
+  private readonly centrePanels: number;
+  private readonly centreUser: Float32Array;
+  private readonly centreScores: Float32Array;
+  private readonly centreMaxima: Float32Array;
+  private readonly seedBounds = new Float64Array(PANEL);
+  /** the panels scored for the current user, in compact-slot order, and panel → its compact slot (−1: not scored) */
+  private readonly panelList: Int32Array;
+  private readonly panelSlot: Int32Array;
+  private seedHeap = new Int32Array(16);
   private readonly qUsers: Int16Array;
   private readonly qScores: Int32Array;
   private readonly qMaxima: Int32Array;
   private readonly pairs: number;
   private cand = { scores: new Float32Array(256), items: new Int32Array(256) };
-  private masked = { items: new Int32Array(64), scores: new Int32Array(64), maxima: new Int32Array(64) };
+  /** users ranked by topK and the panels it scored for them (the rest were skipped by their bounds) */
+  readonly stats = { users: 0, panels: 0 };
 
   /**
    * `items`: the row-major item table (numItems × dim); `maxRows`: most users one call scores (the
@@ -102,13 +126,24 @@ export class PanelScorer {
     const G2 = G + Math.floor(maxRows / 4) * dim * 64;
     const S = G2 + dim * 32;
     const M = S + maxRows * this.stride * 4;
-    const QP = M + Math.ceil((maxRows * this.panels) / 4) * 16;
-    const QU = QP + this.panels * this.pairs * PANEL * 4;
-    const QS = QU + Math.ceil((maxRows * this.pairs) / 4) * 16;
-    const QM = QS + maxRows * this.stride * 4;
-    const end = QM + Math.ceil((maxRows * this.panels) / 4) * 16;
+    const centrePanels = Math.ceil(this.panels / PANEL);
+    const { offsets: q, end } = alignedRegions(
+      {
+        QP: this.panels * this.pairs * PANEL,
+        QU: this.pairs,
+        QS: this.stride,
+        QM: this.panels,
+        QL: this.panels,
+        CP: centrePanels * (dim + 1) * PANEL,
+        CU: dim + 1,
+        CS: centrePanels * PANEL,
+        CM: centrePanels,
+      },
+      M + Math.ceil((maxRows * this.panels) / 4) * 16,
+    );
     const memory = fixedMemory(end);
-    this.offsets = { P, U, G, G2, S, M, QP, QU, QS, QM };
+    this.offsets = { P, U, G, G2, S, M, ...q };
+    const { QP, QU, QS, QM, QL, CP, CU, CS } = q;
     const instance = (module: WebAssembly.Module) => new WebAssembly.Instance(module, { env: { memory } }).exports.scores as ScoresFn;
     this.one = instance(kernels.one);
     this.two = instance(kernels.two);
@@ -138,152 +173,255 @@ export class PanelScorer {
     const usable = Number.isFinite(maxAbs) && maxAbs > 0 && dim <= 256;
     this.itemScale = usable ? maxAbs / QMAX : 0;
     this.maxAbsItem = maxAbs;
+    this.centrePanels = centrePanels;
+    this.order = usable ? panelOrder(items, numItems, dim, PANEL) : Int32Array.from({ length: numItems }, (_, i) => i);
+    this.slotOf = new Int32Array(numItems);
+    for (let t = 0; t < numItems; t++) this.slotOf[this.order[t]] = t;
     const pairWords = new Int16Array(buf, QP, this.panels * this.pairs * PANEL * 2);
+    const centres = new Float32Array(buf, CP, centrePanels * (dim + 1) * PANEL);
+    this.maxNorm = new Float64Array(this.panels);
+    const centre = new Float32Array(dim);
     let maxL1 = 0;
-    if (usable) {
-      for (let i = 0; i < numItems; i++) {
-        const base = (Math.floor(i / PANEL) * this.pairs * PANEL + (i % PANEL)) * 2;
+    let maxAbsCentre = 0;
+    let maxRadius = 0;
+    for (let p = 0; usable && p < this.panels; p++) {
+      const from = p * PANEL;
+      const to = Math.min(numItems, from + PANEL);
+      centre.fill(0);
+      let maxNormSq = 0;
+      for (let t = from; t < to; t++) {
+        const row = this.order[t] * dim;
+        const base = (p * this.pairs * PANEL + (t - from)) * 2;
         let l1 = 0;
-        for (let k = 0; k < dim; k++) {
-          const q = Math.round(items[i * dim + k] / this.itemScale);
-          pairWords[base + (k >> 1) * PANEL * 2 + (k & 1)] = q;
-          l1 += Math.abs(q);
+        let sq = 0;
+        for (let x = 0; x < dim; x++) {
+          const v = items[row + x];
+          const q16 = Math.round(v / this.itemScale);
+          pairWords[base + (x >> 1) * PANEL * 2 + (x & 1)] = q16;
+          l1 += Math.abs(q16);
+          sq += v * v;
+          centre[x] += v / (to - from);
         }
         if (l1 > maxL1) maxL1 = l1;
+        if (sq > maxNormSq) maxNormSq = sq;
       }
+      // the ball around the f32 centre as stored, its radius rounded up
+      let radiusSq = 0;
+      for (let t = from; t < to; t++) {
+        const row = this.order[t] * dim;
+        let sq = 0;
+        for (let x = 0; x < dim; x++) sq += (items[row + x] - centre[x]) ** 2;
+        if (sq > radiusSq) radiusSq = sq;
+      }
+      const radius = Math.fround(Math.sqrt(radiusSq) * (1 + 2 ** -20));
+      const at = Math.floor(p / PANEL) * (dim + 1) * PANEL + (p % PANEL);
+      for (let x = 0; x < dim; x++) {
+        centres[at + x * PANEL] = centre[x];
+        maxAbsCentre = Math.max(maxAbsCentre, Math.abs(centre[x]));
+      }
+      centres[at + dim * PANEL] = radius;
+      maxRadius = Math.max(maxRadius, radius);
+      this.maxNorm[p] = Math.sqrt(maxNormSq) * (1 + 2 ** -20);
     }
     this.maxItemL1 = maxL1 * this.itemScale;
-    this.i16 = usable ? instance(kernels.i16) : null;
-    this.qUsers = new Int16Array(buf, QU, maxRows * this.pairs * 2);
-    this.qScores = new Int32Array(buf, QS, maxRows * this.stride);
-    this.qMaxima = new Int32Array(buf, QM, maxRows * this.panels);
+    this.maxAbsCentre = maxAbsCentre;
+    this.maxRadius = maxRadius;
+    this.i16List = usable ? (new WebAssembly.Instance(kernels.i16list, { env: { memory } }).exports.scores as ListScoresFn) : null;
+    this.qUsers = new Int16Array(buf, QU, this.pairs * 2);
+    this.qScores = new Int32Array(buf, QS, this.stride);
+    this.qMaxima = new Int32Array(buf, QM, this.panels);
+    this.panelList = new Int32Array(buf, QL, this.panels);
+    this.panelSlot = new Int32Array(this.panels).fill(-1);
+    this.centreUser = new Float32Array(buf, CU, dim + 1);
+    this.centreScores = new Float32Array(buf, CS, centrePanels * PANEL);
+    this.centreMaxima = new Float32Array(buf, q.CM, centrePanels);
   }
 
   /**
    * The exact top-k of each user (as topK over its f32 kernel scores: higher first, ties to the lower
-   * index, `exclude[j]` left out), through the 16-bit kernel: every item's score is approximated by
-   * exact integer sums of the quantized weights, within a bound B of its f32 score (quantization error of
-   * both sides, plus the f32 rounding error). With T the k-th largest panel maximum once the excluded
-   * items are masked, k eligible items approximate to ≥ T, so the k-th best f32 score is ≥ T − B and every
-   * top-k item approximates to ≥ T − 2B: only those candidates (a few more than k) get their f32 score,
-   * computed like the kernel's lanes (f32, features in ascending order), and are ranked. Null when the
-   * filter does not apply (no usable quantization, a zero or non-finite user row, k ≥ panels): the
-   * caller then takes score() and topKBlocks.
+   * index, `exclude[j]` left out), scoring only the panels that can hold one of them, through the 16-bit
+   * kernel. Items sit in panelOrder's panels of similar items, each with a bounding ball (centre c, radius
+   * r) and its largest norm; u·c + ‖u‖·r (one f32 kernel pass over the centres) and ‖u‖·max‖v‖, plus
+   * their rounding errors, bound the f32 scores of a panel's items from above. The few panels of largest
+   * bound are scored first: each item's integer score approximates its f32 score within a bound B
+   * (quantization error of both sides, plus the f32 rounding error), so their k-th best eligible
+   * approximation A_k gives the k-th best f32 score ≥ A_k − B, and every panel whose upper bound is below
+   * that is skipped. Among the panels scored, with T the larger of A_k and the k-th largest panel maximum
+   * once the excluded items are masked, every top-k item approximates to ≥ T − 2B: only those candidates
+   * (a few more than k) get their f32 score, computed like the kernel's lanes (f32, features in ascending
+   * order), and are ranked. Null when the filter does not apply (no usable quantization, a zero or
+   * non-finite user row, k ≥ panels): the caller then takes score() and topKBlocks.
    */
   topK(userTable: Float32Array, users: ArrayLike<number>, k: ArrayLike<number>, exclude: ArrayLike<Exclusion | undefined>): RankedItems[] | null {
     const rows = users.length;
-    if (!this.i16 || rows > this.maxRows) return null;
-    const d = this.dim;
-    const pairs = this.pairs;
-    const slack = new Float64Array(rows);
-    for (let j = 0; j < rows; j++) {
-      if (!(k[j] >= 1 && k[j] < this.panels)) return null;
-      const row = users[j] * d;
-      let maxAbs = 0;
-      let l1 = 0;
-      for (let x = 0; x < d; x++) {
-        const a = Math.abs(userTable[row + x]);
-        l1 += a;
-        if (a > maxAbs) maxAbs = a;
-      }
-      if (!(maxAbs > 0 && Number.isFinite(l1))) return null;
-      const scale = maxAbs / QMAX;
-      const q = this.qUsers;
-      const at = j * pairs * 2;
-      for (let x = 0; x < d; x++) q[at + x] = Math.round(userTable[row + x] / scale);
-      if (d & 1) q[at + d] = 0;
-      // |f32 score − approximation| ≤ B (with a margin for the rounding of B itself)
-      const quantization = (this.itemScale / 2) * l1 + (scale / 2) * this.maxItemL1;
-      const rounding = (d + 2) * 2 ** -23 * l1 * this.maxAbsItem;
-      const bound = (quantization + rounding) * 1.001 + 1e-30;
-      slack[j] = Math.ceil((2 * bound) / (scale * this.itemScale)) + 2;
-    }
-    const { QP, QU, QS, QM } = this.offsets;
-    this.i16(QP, this.panels, pairs, QU, rows, QS, this.stride * 4, QM);
+    if (!this.i16List || rows > this.maxRows) return null;
     const out: RankedItems[] = new Array(rows);
     for (let j = 0; j < rows; j++) {
-      const top = this.rankCandidates(userTable, users[j], j, k[j], exclude[j], slack[j]);
+      const top = this.topKOfUser(userTable, users[j], k[j], exclude[j]);
       if (top === null) return null;
-      const scores = new Float32Array(top.length);
-      for (let t = 0; t < top.length; t++) scores[t] = f32Dot(userTable, users[j] * d, this.items, top[t] * d, d);
-      out[j] = { items: top, scores };
+      out[j] = top;
     }
     return out;
   }
 
-  /** topK's selection for row j of the 16-bit scores */
-  private rankCandidates(userTable: Float32Array, user: number, j: number, k: number, exclude: Exclusion | undefined, slack: number): Int32Array | null {
-    const n = this.numItems;
+  /** topK for one user */
+  private topKOfUser(userTable: Float32Array, user: number, k: number, exclude: Exclusion | undefined): RankedItems | null {
     const panels = this.panels;
-    const A = this.qScores.subarray(j * this.stride, j * this.stride + n);
-    const maxima = this.qMaxima.subarray(j * panels, (j + 1) * panels);
-    // the last panel's maximum over its real items only
-    let lastMax = INT_MIN;
-    for (let i = (panels - 1) * PANEL; i < n; i++) if (A[i] > lastMax) lastMax = A[i];
-    maxima[panels - 1] = lastMax;
-    const masked = exclude === undefined ? 0 : this.mask(A, maxima, exclude);
-    // T: the k-th largest panel maximum
-    const T = kthLargest(maxima, panels, k);
+    if (!(k >= 1 && k < panels)) return null;
+    const d = this.dim;
+    const row = user * d;
+    let maxAbs = 0;
+    let l1 = 0;
+    let squares = 0;
+    for (let x = 0; x < d; x++) {
+      const v = userTable[row + x];
+      const a = Math.abs(v);
+      l1 += a;
+      squares += v * v;
+      if (a > maxAbs) maxAbs = a;
+    }
+    if (!(maxAbs > 0 && Number.isFinite(l1) && Number.isFinite(squares))) return null;
+    const scale = maxAbs / QMAX;
+    const q = this.qUsers;
+    for (let x = 0; x < d; x++) q[x] = Math.round(userTable[row + x] / scale);
+    if (d & 1) q[d] = 0;
+    // |f32 score − approximation| ≤ B (with a margin for the rounding of B itself)
+    const rounding = (d + 2) * 2 ** -23 * l1 * this.maxAbsItem;
+    const quantization = (this.itemScale / 2) * l1 + (scale / 2) * this.maxItemL1;
+    const B = (quantization + rounding) * 1.001 + 1e-30;
+    const unit = scale * this.itemScale;
+    const slack = Math.ceil((2 * B) / unit) + 2;
+
+    // upper bounds of the panels' f32 scores
+    const norm = Math.fround(Math.sqrt(squares) * (1 + 2 ** -20));
+    const cu = this.centreUser;
+    for (let x = 0; x < d; x++) cu[x] = userTable[row + x];
+    cu[d] = norm;
+    const { QP, QU, QS, QM, QL, CP, CU, CS, CM } = this.offsets;
+    this.one(CP, this.centrePanels, d + 1, CU, 1, CS, this.centrePanels * PANEL * 4, CM);
+    const ballError = (d + 3) * 2 ** -23 * (l1 * this.maxAbsCentre + norm * this.maxRadius) * 1.001;
+    const scoreError = rounding * 1.001;
+    const ball = this.centreScores;
+    const groupMax = this.centreMaxima;
+    const maxNorm = this.maxNorm;
+    const groups = this.centrePanels;
+    const list = this.panelList;
+    // seeds: the panels of largest bound within the 32 of largest ball bound
+    let best = 0;
+    for (let g = 1; g < groups; g++) if (groupMax[g] > groupMax[best]) best = g;
+    const seedBounds = this.seedBounds;
+    const seeds = Math.min(panels - best * PANEL, PANEL, Math.max(SEED_PANELS, Math.ceil(k / 8)));
+    let listed = 0;
+    for (let p = best * PANEL, end = Math.min(panels, p + PANEL); p < end; p++) {
+      const ballBound = ball[p] + ballError;
+      const normBound = norm * maxNorm[p];
+      const b = (ballBound < normBound ? ballBound : normBound) + scoreError;
+      if (listed === seeds && !(b > seedBounds[seeds - 1])) continue;
+      let t = listed < seeds ? listed++ : seeds - 1;
+      while (t > 0 && !(seedBounds[t - 1] >= b)) {
+        seedBounds[t] = seedBounds[t - 1];
+        list[t] = list[t - 1];
+        t--;
+      }
+      seedBounds[t] = b;
+      list[t] = p;
+    }
+
+    this.i16List!(QP, listed, this.pairs, QU, QL, QS, QM);
+    this.prepareSlots(0, listed, exclude);
+
+    // A_k of the seeds: the k-th best f32 score is ≥ A_k·unit − B
+    const A = this.qScores;
+    const maxima = this.qMaxima;
+    if (this.seedHeap.length < k) this.seedHeap = new Int32Array(k);
+    const seedKth = kthAboveMin(A, listed * PANEL, k, this.seedHeap);
+    const floor = seedKth === INT_MIN || !this.pruned ? -Infinity : seedKth * unit - B - 1e-12 * Math.abs(seedKth * unit);
+
+    const seeded = listed;
+    // every other panel whose bound reaches the floor; a group of 32 whose largest ball bound is below it is skipped whole
+    const slotOfPanel = this.panelSlot;
+    for (let g = 0; g < groups; g++) {
+      if (groupMax[g] + ballError + scoreError < floor) continue;
+      for (let p = g * PANEL, end = Math.min(panels, p + PANEL); p < end; p++) {
+        if (slotOfPanel[p] >= 0) continue;
+        const ballBound = ball[p] + ballError;
+        const normBound = norm * maxNorm[p];
+        if (!((ballBound < normBound ? ballBound : normBound) + scoreError < floor)) list[listed++] = p;
+      }
+    }
+
+    if (listed > seeded) this.i16List!(QP, listed - seeded, this.pairs, QU, QL + 4 * seeded, QS + 4 * PANEL * seeded, QM + 4 * seeded);
+
+    this.prepareSlots(seeded, listed, exclude);
+    this.stats.users++;
+    this.stats.panels += listed;
+
+    let top: RankedItems | null = null;
+    const T = Math.max(seedKth, listed >= k ? kthLargest(maxima, listed, k) : INT_MIN);
     const threshold = T - slack;
-    let top: Int32Array | null = null;
     // (masked items sit at INT_MIN: the threshold must stay above it)
     if (T !== INT_MIN && threshold > INT_MIN) {
-      const d = this.dim;
       const u = user * d;
+      const order = this.order;
+      const items = this.items;
+      let scores: Float32Array = this.cand.scores;
+      let ids: Int32Array = this.cand.items;
       let count = 0;
-      for (let p = 0; p < panels; p++) {
-        if (maxima[p] < threshold) continue;
-        const end = Math.min(n, (p + 1) * PANEL);
-        for (let i = p * PANEL; i < end; i++) {
-          if (A[i] < threshold) continue;
-          const s = f32Dot(userTable, u, this.items, i * d, d);
-          if (count === this.cand.scores.length) this.growCandidates();
-          this.cand.scores[count] = s;
-          this.cand.items[count++] = i;
+      for (let t = 0; t < listed; t++) {
+        if (maxima[t] < threshold) continue;
+        const base = list[t] * PANEL;
+        for (let lane = 0; lane < PANEL; lane++) {
+          if (A[t * PANEL + lane] < threshold) continue;
+          const i = order[base + lane];
+          if (count === scores.length) ({ scores, items: ids } = this.growCandidates());
+          scores[count] = f32Dot(userTable, u, items, i * d, d);
+          ids[count++] = i;
         }
       }
-      top = topKAmong(this.cand.scores, this.cand.items, count, k);
+      top = bestOf(scores, ids, count, k);
     }
-    for (let m = masked - 1; m >= 0; m--) {
-      const i = this.masked.items[m];
-      A[i] = this.masked.scores[m];
-      maxima[Math.floor(i / PANEL)] = this.masked.maxima[m];
-    }
+
+    for (let t = 0; t < listed; t++) this.panelSlot[list[t]] = -1;
     return top;
   }
 
-  /** excluded items to INT_MIN, their panels' maxima recomputed; saves what it overwrites, returns how many */
-  private mask(A: Int32Array, maxima: Int32Array, exclude: Exclusion): number {
-    const e = exclude instanceof Int32Array ? exclude.length : exclude.size;
-    if (this.masked.items.length < e) this.masked = { items: new Int32Array(2 * e), scores: new Int32Array(2 * e), maxima: new Int32Array(2 * e) };
-    const { items, scores, maxima: saved } = this.masked;
-    const n = A.length;
-    const sorted = exclude instanceof Int32Array;
-    const values = sorted ? null : exclude.values();
-    let count = 0;
-    for (let j = 0; j < e; j++) {
-      const i = sorted ? exclude[j] : values!.next().value!;
-      if (!(i >= 0 && i < n)) continue;
-      const p = Math.floor(i / PANEL);
-      const s = A[i];
-      items[count] = i;
-      scores[count] = s;
-      saved[count++] = maxima[p];
-      A[i] = INT_MIN;
-      if (s !== maxima[p]) continue;
-      let m = INT_MIN;
-      for (let x = p * PANEL, end = Math.min(n, x + PANEL); x < end; x++) if (A[x] > m) m = A[x];
-      maxima[p] = m;
+  /**
+   * Compact slots [from, to) just scored: their panels' slots recorded, the padding of the last panel and
+   * the excluded items set to INT_MIN, and those slots' maxima recomputed.
+   */
+  private prepareSlots(from: number, to: number, exclude: Exclusion | undefined): void {
+    const A = this.qScores;
+    const maxima = this.qMaxima;
+    const list = this.panelList;
+    for (let t = from; t < to; t++) {
+      const p = list[t];
+      this.panelSlot[p] = t;
+      if (p === this.panels - 1 && this.numItems < this.stride) {
+        for (let lane = this.numItems - p * PANEL; lane < PANEL; lane++) A[t * PANEL + lane] = INT_MIN;
+        maxima[t] = panelMax(A, t);
+      }
     }
-    return count;
+    if (exclude === undefined) return;
+    const n = this.numItems;
+    for (const i of exclude instanceof Int32Array ? exclude : exclude.values()) {
+      if (!(i >= 0 && i < n)) continue;
+      const slot = this.slotOf[i];
+      const t = this.panelSlot[Math.floor(slot / PANEL)];
+      if (t < from || t >= to) continue;
+      const at = t * PANEL + (slot & (PANEL - 1));
+      const s = A[at];
+      A[at] = INT_MIN;
+      if (s === maxima[t]) maxima[t] = panelMax(A, t);
+    }
   }
 
-  private growCandidates(): void {
+  private growCandidates(): { scores: Float32Array; items: Int32Array } {
     const scores = new Float32Array(this.cand.scores.length * 2);
     scores.set(this.cand.scores);
     const items = new Int32Array(this.cand.items.length * 2);
     items.set(this.cand.items);
     this.cand = { scores, items };
+    return this.cand;
   }
 
   /**
@@ -333,4 +471,77 @@ function splatUsers(out: Float32Array, at: number, R: number, userTable: Float32
       out[o + 3] = x;
     }
   }
+}
+
+/** the largest of compact slot t's 32 integer scores */
+function panelMax(A: Int32Array, t: number): number {
+  let m = INT_MIN;
+  for (let x = t * PANEL, end = x + PANEL; x < end; x++) if (A[x] > m) m = A[x];
+  return m;
+}
+
+/** the k best of `count` candidates (scores[c], items[c]) in any order: higher score first, ties to the lower item */
+function bestOf(scores: Float32Array, items: Int32Array, count: number, k: number): RankedItems {
+  if (count > 64) {
+    // many ties: into ascending item order, topKAmong's tie order
+    const byItem = Int32Array.from({ length: count }, (_, c) => c).sort((a, b) => items[a] - items[b]);
+    const sortedItems = Int32Array.from(byItem, (c) => items[c]);
+    const sortedScores = Float32Array.from(byItem, (c) => scores[c]);
+    const top = topKAmong(sortedScores, sortedItems, count, k);
+    const at = (item: number) => {
+      let [lo, hi] = [0, count - 1];
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sortedItems[mid] < item) lo = mid + 1;
+        else hi = mid;
+      }
+      return sortedScores[lo];
+    };
+    return { items: top, scores: Float32Array.from(top, at) };
+  }
+  for (let c = 1; c < count; c++) {
+    const item = items[c];
+    const score = scores[c];
+    let t = c;
+    while (t > 0 && (scores[t - 1] < score || (scores[t - 1] === score && items[t - 1] > item))) {
+      items[t] = items[t - 1];
+      scores[t] = scores[t - 1];
+      t--;
+    }
+    items[t] = item;
+    scores[t] = score;
+  }
+  const n = Math.min(k, count);
+  return { items: items.slice(0, n), scores: scores.slice(0, n) };
+}
+
+/** the k-th largest of A[0 … n) leaving out INT_MIN (masked) values, through a min-heap of k in `heap`; INT_MIN when fewer than k */
+function kthAboveMin(A: Int32Array, n: number, k: number, heap: Int32Array): number {
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const v = A[i];
+    if (v === INT_MIN) continue;
+    if (size < k) {
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (heap[p] <= v) break;
+        heap[c] = heap[p];
+        c = p;
+      }
+      heap[c] = v;
+    } else if (v > heap[0]) {
+      let p = 0;
+      for (;;) {
+        const l = 2 * p + 1;
+        if (l >= k) break;
+        const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
+        if (v <= heap[c]) break;
+        heap[p] = heap[c];
+        p = c;
+      }
+      heap[p] = v;
+    }
+  }
+  return size < k ? INT_MIN : heap[0];
 }

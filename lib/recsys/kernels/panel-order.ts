@@ -1,0 +1,84 @@
+// An order of the items in which consecutive panels hold similar items, so that a panel's bounding ball
+// (centre and radius) is small and a user's upper bound on a panel's scores rules most panels out. The
+// items are cut into bands of similar norm (largest first), and each band is halved recursively along
+// its principal direction (a PCA tree) down to whole panels. Every cut puts a whole number of panels
+// on its first side, so only the last panel of the order can be partly filled.
+
+/** norm bands before the PCA tree (fewer when the catalogue has fewer panels) */
+const BANDS = 8;
+/** power-iteration steps for a node's principal direction (a rough direction splits as well) */
+const POWER_STEPS = 6;
+
+/** slot → item: the order of `numItems` row-major items (numItems × dim) in panels of `panel` */
+export function panelOrder(items: Float32Array, numItems: number, dim: number, panel: number): Int32Array {
+  if (items.length !== numItems * dim) throw new RangeError(`panelOrder: ${items.length} floats is not ${numItems} items × ${dim}`);
+  const norms = new Float64Array(numItems);
+  for (let i = 0; i < numItems; i++) {
+    let s = 0;
+    for (let x = 0, r = i * dim; x < dim; x++) s += items[r + x] * items[r + x];
+    norms[i] = Number.isFinite(s) ? s : 0;
+  }
+  const order = Int32Array.from({ length: numItems }, (_, i) => i).sort((a, b) => norms[b] - norms[a] || a - b);
+  const panels = Math.ceil(numItems / panel);
+  const bandPanels = Math.max(1, Math.ceil(panels / BANDS));
+  const work = { direction: new Float64Array(dim), next: new Float64Array(dim), mean: new Float64Array(dim), keys: new Float64Array(numItems) };
+  for (let from = 0; from < numItems; from += bandPanels * panel) {
+    split(items, dim, panel, order, from, Math.min(numItems, from + bandPanels * panel), work);
+  }
+  return order;
+}
+
+interface Scratch {
+  direction: Float64Array;
+  next: Float64Array;
+  mean: Float64Array;
+  keys: Float64Array;
+}
+
+/** sorts order[from … to) into panels: halves along the principal direction until a panel is left */
+function split(items: Float32Array, dim: number, panel: number, order: Int32Array, from: number, to: number, work: Scratch): void {
+  const count = to - from;
+  if (count <= panel) return;
+  const { direction: w, next, mean, keys } = work;
+  mean.fill(0);
+  for (let t = from; t < to; t++) for (let x = 0, r = order[t] * dim; x < dim; x++) mean[x] += items[r + x];
+  for (let x = 0; x < dim; x++) mean[x] /= count;
+  // start from the feature of largest spread, then w ← Cᵀ C w
+  let widest = 0;
+  let widestVar = -1;
+  for (let x = 0; x < dim; x++) {
+    let v = 0;
+    for (let t = from; t < to; t++) {
+      const c = items[order[t] * dim + x] - mean[x];
+      v += c * c;
+    }
+    if (v > widestVar) [widest, widestVar] = [x, v];
+  }
+  w.fill(0);
+  w[widest] = 1;
+  for (let step = 0; step < POWER_STEPS; step++) {
+    next.fill(0);
+    for (let t = from; t < to; t++) {
+      const r = order[t] * dim;
+      let proj = 0;
+      for (let x = 0; x < dim; x++) proj += (items[r + x] - mean[x]) * w[x];
+      for (let x = 0; x < dim; x++) next[x] += proj * (items[r + x] - mean[x]);
+    }
+    let norm = 0;
+    for (let x = 0; x < dim; x++) norm += next[x] * next[x];
+    if (!(norm > 0) || !Number.isFinite(norm)) break;
+    norm = Math.sqrt(norm);
+    for (let x = 0; x < dim; x++) w[x] = next[x] / norm;
+  }
+  for (let t = from; t < to; t++) {
+    const r = order[t] * dim;
+    let proj = 0;
+    for (let x = 0; x < dim; x++) proj += (items[r + x] - mean[x]) * w[x];
+    keys[order[t]] = Number.isFinite(proj) ? proj : 0;
+  }
+  const part = order.subarray(from, to);
+  part.sort((a, b) => keys[a] - keys[b] || a - b);
+  const left = Math.floor(Math.ceil(count / panel) / 2) * panel;
+  split(items, dim, panel, order, from, from + left, work);
+  split(items, dim, panel, order, from + left, to, work);
+}
