@@ -146,10 +146,10 @@ describe("16-bit filter (PanelScorer.topK)", () => {
     expect(full.stats.panels).toBe(full.stats.users * panels);
     expect(pruned.stats.users).toBe(4 * numUsers);
     // most of the catalogue is never scored for k = 10 and below, and the share grows with k
-    expect(pruned.stats.panels / (pruned.stats.users * panels)).toBeLessThan(0.3);
+    expect(pruned.stats.panels / (pruned.stats.users * panels)).toBeLessThan(0.2);
     const k1 = new PanelScorer(kernel!, items, numItems, dim, 1);
     for (let u = 0; u < numUsers; u++) k1.topK(users, [u], [1], [undefined]);
-    expect(k1.stats.panels / (k1.stats.users * panels)).toBeLessThan(0.15);
+    expect(k1.stats.panels / (k1.stats.users * panels)).toBeLessThan(0.1);
   });
 
   it("declines what it cannot bound (a zero user, k ≥ panels, non-finite weights)", async () => {

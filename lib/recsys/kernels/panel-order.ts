@@ -7,7 +7,9 @@
 /** norm bands before the PCA tree (fewer when the catalogue has fewer panels) */
 const BANDS = 8;
 /** power-iteration steps for a node's principal direction (a rough direction splits as well) */
-const POWER_STEPS = 6;
+const POWER_STEPS = 3;
+/** most items a node's direction is estimated on */
+const SAMPLE = 128;
 
 /** slot → item: the order of `numItems` row-major items (numItems × dim) in panels of `panel` */
 export function panelOrder(items: Float32Array, numItems: number, dim: number, panel: number): Int32Array {
@@ -21,7 +23,13 @@ export function panelOrder(items: Float32Array, numItems: number, dim: number, p
   const order = Int32Array.from({ length: numItems }, (_, i) => i).sort((a, b) => norms[b] - norms[a] || a - b);
   const panels = Math.ceil(numItems / panel);
   const bandPanels = Math.max(1, Math.ceil(panels / BANDS));
-  const work = { direction: new Float64Array(dim), next: new Float64Array(dim), mean: new Float64Array(dim), keys: new Float64Array(numItems) };
+  const work = {
+    direction: new Float64Array(dim),
+    next: new Float64Array(dim),
+    mean: new Float64Array(dim),
+    spread: new Float64Array(dim),
+    keys: new Float64Array(numItems),
+  };
   for (let from = 0; from < numItems; from += bandPanels * panel) {
     split(items, dim, panel, order, from, Math.min(numItems, from + bandPanels * panel), work);
   }
@@ -32,6 +40,7 @@ interface Scratch {
   direction: Float64Array;
   next: Float64Array;
   mean: Float64Array;
+  spread: Float64Array;
   keys: Float64Array;
 }
 
@@ -39,26 +48,25 @@ interface Scratch {
 function split(items: Float32Array, dim: number, panel: number, order: Int32Array, from: number, to: number, work: Scratch): void {
   const count = to - from;
   if (count <= panel) return;
-  const { direction: w, next, mean, keys } = work;
+  const { direction: w, next, mean, spread, keys } = work;
+  // the direction is estimated on an evenly spaced sample of the node (its order is the parent's projection)
+  const step = Math.max(1, Math.floor(count / SAMPLE));
+  const sampled = Math.ceil(count / step);
   mean.fill(0);
-  for (let t = from; t < to; t++) for (let x = 0, r = order[t] * dim; x < dim; x++) mean[x] += items[r + x];
-  for (let x = 0; x < dim; x++) mean[x] /= count;
+  for (let t = from; t < to; t += step) for (let x = 0, r = order[t] * dim; x < dim; x++) mean[x] += items[r + x];
+  for (let x = 0; x < dim; x++) mean[x] /= sampled;
   // start from the feature of largest spread, then w ← Cᵀ C w
-  let widest = 0;
-  let widestVar = -1;
-  for (let x = 0; x < dim; x++) {
-    let v = 0;
-    for (let t = from; t < to; t++) {
-      const c = items[order[t] * dim + x] - mean[x];
-      v += c * c;
-    }
-    if (v > widestVar) [widest, widestVar] = [x, v];
+  spread.fill(0);
+  for (let t = from; t < to; t += step) {
+    for (let x = 0, r = order[t] * dim; x < dim; x++) spread[x] += (items[r + x] - mean[x]) ** 2;
   }
+  let widest = 0;
+  for (let x = 1; x < dim; x++) if (spread[x] > spread[widest]) widest = x;
   w.fill(0);
   w[widest] = 1;
-  for (let step = 0; step < POWER_STEPS; step++) {
+  for (let s = 0; s < POWER_STEPS; s++) {
     next.fill(0);
-    for (let t = from; t < to; t++) {
+    for (let t = from; t < to; t += step) {
       const r = order[t] * dim;
       let proj = 0;
       for (let x = 0; x < dim; x++) proj += (items[r + x] - mean[x]) * w[x];
@@ -76,9 +84,41 @@ function split(items: Float32Array, dim: number, panel: number, order: Int32Arra
     for (let x = 0; x < dim; x++) proj += (items[r + x] - mean[x]) * w[x];
     keys[order[t]] = Number.isFinite(proj) ? proj : 0;
   }
-  const part = order.subarray(from, to);
-  part.sort((a, b) => keys[a] - keys[b] || a - b);
   const left = Math.floor(Math.ceil(count / panel) / 2) * panel;
+  selectSmallest(order, from, to, from + left, keys);
   split(items, dim, panel, order, from, from + left, work);
   split(items, dim, panel, order, from + left, to, work);
+}
+
+/**
+ * Reorders order[from … to) so that the `nth − from` items of smallest key (ties to the lower item) come
+ * first, in no particular order: quickselect with a median-of-three pivot.
+ */
+function selectSmallest(order: Int32Array, from: number, to: number, nth: number, keys: Float64Array): void {
+  const before = (a: number, b: number) => keys[a] < keys[b] || (keys[a] === keys[b] && a < b);
+  let lo = from;
+  let hi = to - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    let [a, b, c] = [order[lo], order[mid], order[hi]];
+    if (before(b, a)) [a, b] = [b, a];
+    if (before(c, b)) [b, c] = [c, b];
+    if (before(b, a)) [a, b] = [b, a];
+    const pivot = b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (before(order[i], pivot)) i++;
+      while (before(pivot, order[j])) j--;
+      if (i <= j) {
+        const t = order[i];
+        order[i++] = order[j];
+        order[j--] = t;
+      }
+    }
+    // [lo, j] ≤ pivot ≤ [i, hi]
+    if (nth <= j) hi = j;
+    else if (nth >= i) lo = i;
+    else return;
+  }
 }

@@ -216,3 +216,30 @@ const I16_LANE: LaneOps = {
 
 /** the 16-bit scores of a list of panels (listPassWat) */
 export const SCORE_I16_LIST_WAT = listPassWat(I16_LANE);
+
+// The panels a user's top-k can reach, in f64 as the JS reference would compute them: panel p's upper
+// bound b = min(ball[p] + ballError, norm·maxNorm[p]) + scoreError (ball: f32 at CS, maxNorm: f64 at NM)
+// stored at BND (f64), and the p with b ≥ floor listed at OUT (i32), in ascending order; returns their count.
+//   survivors(CS, NM, panels, norm, ballError, scoreError, floor, BND, OUT) → count
+export const SURVIVORS_WAT = `
+(module
+  (memory (import "env" "memory") 1)
+  (func (export "survivors")
+    (param $CS i32) (param $NM i32) (param $panels i32) (param $norm f64) (param $ballError f64) (param $scoreError f64)
+    (param $floor f64) (param $BND i32) (param $OUT i32) (result i32)
+    (local $p i32) (local $n i32) (local $ball f64) (local $normBound f64) (local $b f64)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_s (local.get $p) (local.get $panels)))
+        (local.set $ball (f64.add (f64.promote_f32 (f32.load (i32.add (local.get $CS) (i32.shl (local.get $p) (i32.const 2))))) (local.get $ballError)))
+        (local.set $normBound (f64.mul (local.get $norm) (f64.load (i32.add (local.get $NM) (i32.shl (local.get $p) (i32.const 3))))))
+        (local.set $b (f64.add (select (local.get $ball) (local.get $normBound) (f64.lt (local.get $ball) (local.get $normBound))) (local.get $scoreError)))
+        (f64.store (i32.add (local.get $BND) (i32.shl (local.get $p) (i32.const 3))) (local.get $b))
+        (if (f64.ge (local.get $b) (local.get $floor))
+          (then
+            (i32.store (i32.add (local.get $OUT) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next)))
+    (local.get $n)))
+`;

@@ -5,9 +5,9 @@
 // skip most of the catalogue (topKBlocks in ../topk.ts). Serving's top-k (PanelScorer.topK) goes further:
 // a 16-bit copy of the table, in panels of similar items, is scored only where a panel's upper bound can
 // reach the user's top-k. scoreKernel() is null where wasm SIMD or wabt is missing.
-import { kthLargest, topKAmong, type Exclusion } from "../topk";
+import { topKAmong, type Exclusion } from "../topk";
 import { panelOrder } from "./panel-order";
-import { SCORE_I16_LIST_WAT, SCORE_WAT, scoreGroupWat } from "./score-wat";
+import { SCORE_I16_LIST_WAT, SCORE_WAT, SURVIVORS_WAT, scoreGroupWat } from "./score-wat";
 import { alignedRegions, compileWat, fixedMemory } from "./wat";
 
 /** items per panel (the kernel keeps 8 vectors of 4 lanes per user) */
@@ -19,26 +19,41 @@ export interface ScoreKernels {
   two: WebAssembly.Module;
   four: WebAssembly.Module;
   i16list: WebAssembly.Module;
+  survivors: WebAssembly.Module;
 }
 
 export async function scoreKernel(): Promise<ScoreKernels | null> {
-  const [one, two, four, i16list] = await Promise.all([
+  const [one, two, four, i16list, survivors] = await Promise.all([
     compileWat("score", SCORE_WAT),
     compileWat("score2", scoreGroupWat(2)),
     compileWat("score4", scoreGroupWat(4)),
     compileWat("score-i16-list", SCORE_I16_LIST_WAT),
+    compileWat("survivors", SURVIVORS_WAT),
   ]);
-  return one && two && four && i16list ? { one, two, four, i16list } : null;
+  return one && two && four && i16list && survivors ? { one, two, four, i16list, survivors } : null;
 }
 
 /** largest |quantized value|: keeps every i32 sum of the 16-bit kernel far from overflow (dim ≤ 256) */
 const QMAX = 2047;
 const INT_MIN = -0x80000000;
-/** panels of largest upper bound scored first, whose k-th best score decides which other panels can be skipped */
+/** panels of largest upper bound scored first (at least; k/8 for larger k), whose k-th best score sets the first floor */
 const SEED_PANELS = 4;
+/** rounds of the best-first search after the seeds (the last takes every panel still in reach; more rounds cost more than they save) */
+const ROUNDS = 2;
 
 type ScoresFn = (P: number, panels: number, dim: number, U: number, rows: number, S: number, stride: number, M: number) => void;
 type ListScoresFn = (P: number, count: number, dim: number, U: number, L: number, S: number, M: number) => void;
+type SurvivorsFn = (
+  CS: number,
+  NM: number,
+  panels: number,
+  norm: number,
+  ballError: number,
+  scoreError: number,
+  floor: number,
+  BND: number,
+  OUT: number,
+) => number;
 
 /** What one call scored: row j's scores are scores[j·stride … j·stride + numItems), its panel maxima maxima[j·panels …]. */
 export interface ScoreBlock {
@@ -72,8 +87,12 @@ export class PanelScorer {
   private readonly scores: Float32Array;
   private readonly maxima: Float32Array;
   private readonly block: ScoreBlock;
-  private readonly offsets: Record<"P" | "U" | "G" | "G2" | "S" | "M" | "QP" | "QU" | "QS" | "QM" | "QL" | "CP" | "CU" | "CS" | "CM", number>;
+  private readonly offsets: Record<
+    "P" | "U" | "G" | "G2" | "S" | "M" | "QP" | "QU" | "QS" | "QM" | "QL" | "CP" | "CU" | "CS" | "CM" | "NM" | "BND" | "PL",
+    number
+  >;
   private readonly i16List: ListScoresFn | null;
+  private readonly survivors: SurvivorsFn;
   private readonly items: Float32Array;
   /** the item quantization: q = round(x / itemScale); the largest |x|, and the largest L1 norm of a dequantized item */
   private readonly itemScale: number;
@@ -91,10 +110,15 @@ export class PanelScorer {
   private readonly centreScores: Float32Array;
   private readonly centreMaxima: Float32Array;
   private readonly seedBounds = new Float64Array(PANEL);
+  /** the current user's upper bound of each panel, and the panels not yet scored that can still hold a top-k item */
+  private readonly panelBounds: Float64Array;
+  private readonly pendingPanels: Int32Array;
+  /** min-heap of the k best eligible 16-bit scores so far, and its size */
+  private heap = new Int32Array(16);
+  private heapSize = 0;
   /** the panels scored for the current user, in compact-slot order, and panel → its compact slot (−1: not scored) */
   private readonly panelList: Int32Array;
   private readonly panelSlot: Int32Array;
-  private seedHeap = new Int32Array(16);
   private readonly qUsers: Int16Array;
   private readonly qScores: Int32Array;
   private readonly qMaxima: Int32Array;
@@ -138,6 +162,9 @@ export class PanelScorer {
         CU: dim + 1,
         CS: centrePanels * PANEL,
         CM: centrePanels,
+        NM: 2 * this.panels,
+        BND: 2 * this.panels,
+        PL: this.panels,
       },
       M + Math.ceil((maxRows * this.panels) / 4) * 16,
     );
@@ -179,7 +206,7 @@ export class PanelScorer {
     for (let t = 0; t < numItems; t++) this.slotOf[this.order[t]] = t;
     const pairWords = new Int16Array(buf, QP, this.panels * this.pairs * PANEL * 2);
     const centres = new Float32Array(buf, CP, centrePanels * (dim + 1) * PANEL);
-    this.maxNorm = new Float64Array(this.panels);
+    this.maxNorm = new Float64Array(buf, q.NM, this.panels);
     const centre = new Float32Array(dim);
     let maxL1 = 0;
     let maxAbsCentre = 0;
@@ -232,6 +259,9 @@ export class PanelScorer {
     this.qMaxima = new Int32Array(buf, QM, this.panels);
     this.panelList = new Int32Array(buf, QL, this.panels);
     this.panelSlot = new Int32Array(this.panels).fill(-1);
+    this.panelBounds = new Float64Array(buf, q.BND, this.panels);
+    this.pendingPanels = new Int32Array(buf, q.PL, this.panels);
+    this.survivors = new WebAssembly.Instance(kernels.survivors, { env: { memory } }).exports.survivors as SurvivorsFn;
     this.centreUser = new Float32Array(buf, CU, dim + 1);
     this.centreScores = new Float32Array(buf, CS, centrePanels * PANEL);
     this.centreMaxima = new Float32Array(buf, q.CM, centrePanels);
@@ -242,15 +272,16 @@ export class PanelScorer {
    * index, `exclude[j]` left out), scoring only the panels that can hold one of them, through the 16-bit
    * kernel. Items sit in panelOrder's panels of similar items, each with a bounding ball (centre c, radius
    * r) and its largest norm; u·c + ‖u‖·r (one f32 kernel pass over the centres) and ‖u‖·max‖v‖, plus
-   * their rounding errors, bound the f32 scores of a panel's items from above. The few panels of largest
-   * bound are scored first: each item's integer score approximates its f32 score within a bound B
-   * (quantization error of both sides, plus the f32 rounding error), so their k-th best eligible
-   * approximation A_k gives the k-th best f32 score ≥ A_k − B, and every panel whose upper bound is below
-   * that is skipped. Among the panels scored, with T the larger of A_k and the k-th largest panel maximum
-   * once the excluded items are masked, every top-k item approximates to ≥ T − 2B: only those candidates
-   * (a few more than k) get their f32 score, computed like the kernel's lanes (f32, features in ascending
-   * order), and are ranked. Null when the filter does not apply (no usable quantization, a zero or
-   * non-finite user row, k ≥ panels): the caller then takes score() and topKBlocks.
+   * their rounding errors, bound the f32 scores of a panel's items from above. Each item's integer score
+   * approximates its f32 score within a bound B (quantization error of both sides, plus the f32 rounding
+   * error), so the k-th best eligible approximation A_k among the panels scored so far gives the k-th
+   * best f32 score ≥ A_k − B: a floor, below which a panel's bound rules it out. The search goes best
+   * first: a few seed panels of large bound, then the panels still in reach from halfway between the
+   * floor and the largest bound up, then every panel still in reach of the risen floor. Every top-k item
+   * then approximates to ≥ A_k − 2B: only those candidates (a few more than k) get their f32 score,
+   * computed like the kernel's lanes (f32, features in ascending order), and are ranked. Null when the
+   * filter does not apply (no usable quantization, a zero or non-finite user row, k ≥ panels, fewer than
+   * k eligible items): the caller then takes score() and topKBlocks.
    */
   topK(userTable: Float32Array, users: ArrayLike<number>, k: ArrayLike<number>, exclude: ArrayLike<Exclusion | undefined>): RankedItems[] | null {
     const rows = users.length;
@@ -297,67 +328,67 @@ export class PanelScorer {
     const cu = this.centreUser;
     for (let x = 0; x < d; x++) cu[x] = userTable[row + x];
     cu[d] = norm;
-    const { QP, QU, QS, QM, QL, CP, CU, CS, CM } = this.offsets;
+    const { CP, CU, CS, CM } = this.offsets;
     this.one(CP, this.centrePanels, d + 1, CU, 1, CS, this.centrePanels * PANEL * 4, CM);
     const ballError = (d + 3) * 2 ** -23 * (l1 * this.maxAbsCentre + norm * this.maxRadius) * 1.001;
     const scoreError = rounding * 1.001;
     const ball = this.centreScores;
-    const groupMax = this.centreMaxima;
     const maxNorm = this.maxNorm;
-    const groups = this.centrePanels;
+    const bounds = this.panelBounds;
     const list = this.panelList;
     // seeds: the panels of largest bound within the 32 of largest ball bound
+    const groupMax = this.centreMaxima;
     let best = 0;
-    for (let g = 1; g < groups; g++) if (groupMax[g] > groupMax[best]) best = g;
-    const seedBounds = this.seedBounds;
-    const seeds = Math.min(panels - best * PANEL, PANEL, Math.max(SEED_PANELS, Math.ceil(k / 8)));
-    let listed = 0;
-    for (let p = best * PANEL, end = Math.min(panels, p + PANEL); p < end; p++) {
-      const ballBound = ball[p] + ballError;
-      const normBound = norm * maxNorm[p];
-      const b = (ballBound < normBound ? ballBound : normBound) + scoreError;
-      if (listed === seeds && !(b > seedBounds[seeds - 1])) continue;
-      let t = listed < seeds ? listed++ : seeds - 1;
-      while (t > 0 && !(seedBounds[t - 1] >= b)) {
-        seedBounds[t] = seedBounds[t - 1];
-        list[t] = list[t - 1];
-        t--;
-      }
-      seedBounds[t] = b;
-      list[t] = p;
+    for (let g = 1; g < this.centrePanels; g++) if (groupMax[g] > groupMax[best]) best = g;
+    const first = best * PANEL;
+    const inGroup = Math.min(panels - first, PANEL);
+    panelBoundsOf(ball, maxNorm, bounds, first, inGroup, ballError, norm, scoreError);
+    let listed = largestBounds(bounds, first, inGroup, Math.min(inGroup, Math.max(SEED_PANELS, Math.ceil(k / 8))), this.seedBounds, list);
+    if (this.heap.length < k) this.heap = new Int32Array(k);
+    this.heapSize = 0;
+    this.scoreSlots(0, listed, k, exclude);
+    let floor = this.floorOf(k, unit, B);
+    // then, best first: the pending panels (bound ≥ floor) down to halfway between the floor and the
+    // largest pending bound, which raises the floor, until none is pending (the last round takes them all)
+    const pending = this.pendingPanels;
+    const { CS: ballAt, NM, BND, PL } = this.offsets;
+    const survivors = this.survivors(ballAt, NM, panels, norm, ballError, scoreError, floor, BND, PL);
+    let count = 0;
+    let highest = -Infinity;
+    for (let c = 0; c < survivors; c++) {
+      const p = pending[c];
+      if (this.panelSlot[p] >= 0) continue;
+      pending[count++] = p;
+      if (bounds[p] > highest) highest = bounds[p];
     }
-
-    this.i16List!(QP, listed, this.pairs, QU, QL, QS, QM);
-    this.prepareSlots(0, listed, exclude);
-
-    // A_k of the seeds: the k-th best f32 score is ≥ A_k·unit − B
-    const A = this.qScores;
-    const maxima = this.qMaxima;
-    if (this.seedHeap.length < k) this.seedHeap = new Int32Array(k);
-    const seedKth = kthAboveMin(A, listed * PANEL, k, this.seedHeap);
-    const floor = seedKth === INT_MIN || !this.pruned ? -Infinity : seedKth * unit - B - 1e-12 * Math.abs(seedKth * unit);
-
-    const seeded = listed;
-    // every other panel whose bound reaches the floor; a group of 32 whose largest ball bound is below it is skipped whole
-    const slotOfPanel = this.panelSlot;
-    for (let g = 0; g < groups; g++) {
-      if (groupMax[g] + ballError + scoreError < floor) continue;
-      for (let p = g * PANEL, end = Math.min(panels, p + PANEL); p < end; p++) {
-        if (slotOfPanel[p] >= 0) continue;
-        const ballBound = ball[p] + ballError;
-        const normBound = norm * maxNorm[p];
-        if (!((ballBound < normBound ? ballBound : normBound) + scoreError < floor)) list[listed++] = p;
+    for (let round = 1; count > 0; round++) {
+      const cut = round < ROUNDS ? Math.max(floor, (floor + highest) / 2) : floor;
+      const from = listed;
+      let kept = 0;
+      for (let c = 0; c < count; c++) {
+        const p = pending[c];
+        if (bounds[p] >= cut) list[listed++] = p;
+        else pending[kept++] = p;
+      }
+      this.scoreSlots(from, listed, k, exclude);
+      floor = this.floorOf(k, unit, B);
+      count = 0;
+      highest = -Infinity;
+      for (let c = 0; c < kept; c++) {
+        const p = pending[c];
+        if (bounds[p] >= floor) {
+          pending[count++] = p;
+          if (bounds[p] > highest) highest = bounds[p];
+        }
       }
     }
-
-    if (listed > seeded) this.i16List!(QP, listed - seeded, this.pairs, QU, QL + 4 * seeded, QS + 4 * PANEL * seeded, QM + 4 * seeded);
-
-    this.prepareSlots(seeded, listed, exclude);
     this.stats.users++;
     this.stats.panels += listed;
 
     let top: RankedItems | null = null;
-    const T = Math.max(seedKth, listed >= k ? kthLargest(maxima, listed, k) : INT_MIN);
+    const A = this.qScores;
+    const maxima = this.qMaxima;
+    const T = this.heapSize === k ? this.heap[0] : INT_MIN;
     const threshold = T - slack;
     // (masked items sit at INT_MIN: the threshold must stay above it)
     if (T !== INT_MIN && threshold > INT_MIN) {
@@ -366,23 +397,71 @@ export class PanelScorer {
       const items = this.items;
       let scores: Float32Array = this.cand.scores;
       let ids: Int32Array = this.cand.items;
-      let count = 0;
+      let candidates = 0;
       for (let t = 0; t < listed; t++) {
         if (maxima[t] < threshold) continue;
         const base = list[t] * PANEL;
         for (let lane = 0; lane < PANEL; lane++) {
           if (A[t * PANEL + lane] < threshold) continue;
           const i = order[base + lane];
-          if (count === scores.length) ({ scores, items: ids } = this.growCandidates());
-          scores[count] = f32Dot(userTable, u, items, i * d, d);
-          ids[count++] = i;
+          if (candidates === scores.length) ({ scores, items: ids } = this.growCandidates());
+          scores[candidates] = f32Dot(userTable, u, items, i * d, d);
+          ids[candidates++] = i;
         }
       }
-      top = bestOf(scores, ids, count, k);
+      top = bestOf(scores, ids, candidates, k);
     }
 
     for (let t = 0; t < listed; t++) this.panelSlot[list[t]] = -1;
     return top;
+  }
+
+  /** panels list[from … to) scored by the 16-bit kernel into their compact slots, prepared, and fed to the heap of the k best */
+  private scoreSlots(from: number, to: number, k: number, exclude: Exclusion | undefined): void {
+    if (to === from) return;
+    const { QP, QU, QL, QS, QM } = this.offsets;
+    this.i16List!(QP, to - from, this.pairs, QU, QL + 4 * from, QS + 4 * PANEL * from, QM + 4 * from);
+    this.prepareSlots(from, to, exclude);
+    const A = this.qScores;
+    const maxima = this.qMaxima;
+    const heap = this.heap;
+    let size = this.heapSize;
+    for (let t = from; t < to; t++) {
+      if (size === k && maxima[t] <= heap[0]) continue;
+      for (let x = t * PANEL, end = x + PANEL; x < end; x++) {
+        const v = A[x];
+        if (v === INT_MIN) continue;
+        if (size < k) {
+          let c = size++;
+          while (c > 0) {
+            const parent = (c - 1) >> 1;
+            if (heap[parent] <= v) break;
+            heap[c] = heap[parent];
+            c = parent;
+          }
+          heap[c] = v;
+        } else if (v > heap[0]) {
+          let parent = 0;
+          for (;;) {
+            const l = 2 * parent + 1;
+            if (l >= k) break;
+            const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
+            if (v <= heap[c]) break;
+            heap[parent] = heap[c];
+            parent = c;
+          }
+          heap[parent] = v;
+        }
+      }
+    }
+    this.heapSize = size;
+  }
+
+  /** the floor of the k-th best f32 score from the k best approximations so far (A_k·unit − B); −∞ before k, or unpruned */
+  private floorOf(k: number, unit: number, B: number): number {
+    if (this.heapSize < k || !this.pruned) return -Infinity;
+    const a = this.heap[0] * unit;
+    return a - B - 1e-12 * Math.abs(a);
   }
 
   /**
@@ -515,33 +594,38 @@ function bestOf(scores: Float32Array, items: Int32Array, count: number, k: numbe
   return { items: items.slice(0, n), scores: scores.slice(0, n) };
 }
 
-/** the k-th largest of A[0 … n) leaving out INT_MIN (masked) values, through a min-heap of k in `heap`; INT_MIN when fewer than k */
-function kthAboveMin(A: Int32Array, n: number, k: number, heap: Int32Array): number {
-  let size = 0;
-  for (let i = 0; i < n; i++) {
-    const v = A[i];
-    if (v === INT_MIN) continue;
-    if (size < k) {
-      let c = size++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (heap[p] <= v) break;
-        heap[c] = heap[p];
-        c = p;
-      }
-      heap[c] = v;
-    } else if (v > heap[0]) {
-      let p = 0;
-      for (;;) {
-        const l = 2 * p + 1;
-        if (l >= k) break;
-        const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
-        if (v <= heap[c]) break;
-        heap[p] = heap[c];
-        p = c;
-      }
-      heap[p] = v;
-    }
+/** bounds[p] = min(ball[p] + ballError, norm·maxNorm[p]) + scoreError for p in [from, from + count) (SURVIVORS_WAT's) */
+function panelBoundsOf(
+  ball: Float32Array,
+  maxNorm: Float64Array,
+  bounds: Float64Array,
+  from: number,
+  count: number,
+  ballError: number,
+  norm: number,
+  scoreError: number,
+): void {
+  for (let p = from; p < from + count; p++) {
+    const ballBound = ball[p] + ballError;
+    const normBound = norm * maxNorm[p];
+    bounds[p] = (ballBound < normBound ? ballBound : normBound) + scoreError;
   }
-  return size < k ? INT_MIN : heap[0];
+}
+
+/** the `count` panels of largest bound among [from, from + panels) into list[0 … count), largest first; returns count */
+function largestBounds(bounds: Float64Array, from: number, panels: number, count: number, best: Float64Array, list: Int32Array): number {
+  let listed = 0;
+  for (let p = from; p < from + panels; p++) {
+    const b = bounds[p];
+    if (listed === count && !(b > best[count - 1])) continue;
+    let t = listed < count ? listed++ : count - 1;
+    while (t > 0 && !(best[t - 1] >= b)) {
+      best[t] = best[t - 1];
+      list[t] = list[t - 1];
+      t--;
+    }
+    best[t] = b;
+    list[t] = p;
+  }
+  return listed;
 }
