@@ -1,7 +1,7 @@
 // `npm run bench:scorer -- [--items 25181] [--users 2000] [--batch 1,16] [--exclude 40] [--out file.json] [--quiet-machine]`
 //
 // Full-catalogue top-10 per user for a dim-20 student and a dim-200 teacher (random N(0,1) weights, or the
-// models given with --student/--teacher), five ways, in one process one after the other:
+// models given with --student/--teacher), six ways, in one process one after the other:
 //   tfjs   — item matrix on the tfjs backend (wasm: XNNPACK), one matMul per block, heap top-k over the copy
 //   kernel — our wasm SIMD kernel (lib/recsys/kernels/score-wat.ts), heap top-k over its output
 //   kernel+blocks — the same kernel, top-k through the panel maxima (topKBlocks) reading only the

@@ -5,8 +5,10 @@
 // Serving benchmark on loopback. A dedicated database (created on the local PostgreSQL, migrated,
 // dropped at the end), a dataset (CiteULike-a when ../shared/datasets/citeulike-a exists, else synthetic)
 // stored the way the product stores it, a teacher (dim 200) and a student (dim 20) trained briefly on it
-// (throughput depends on dimensions and catalogue size, not on how long they were trained; --models <dir>
-// reuses <dir>/teacher and <dir>/student, or trains and saves them there), an API key.
+// (--models <dir> reuses <dir>/teacher and <dir>/student, or trains and saves them there), an API key.
+// Scoring skips the item panels that cannot reach a user's top-k, and how many it skips depends on the
+// training: briefly trained models skip more than converged ones, so serving costs as in production are
+// measured with converged models in --models (bench/README.md).
 // The server is the built Next app (`next start`, needs `npm run build`) or, with --server node, the lean
 // serving process (scripts/serve-api.ts, `npm run serve:api`) with SERVING_PROCESSES workers behind the
 // node cluster module for each count of --processes. The load generator (bench/loadgen.ts) runs in its own
@@ -194,7 +196,7 @@ async function trainModels(ds: Dataset, dir: string): Promise<{ teacherDir: stri
   await saveModel(teacherDir, teacher.model);
   await saveModel(studentDir, student.model);
   say(
-    `teacher test N@10 ${Number(teacher.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)}, student ${Number(student.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)} (brief training)`,
+    `teacher test N@10 ${Number(teacher.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)}, student ${Number(student.testMetrics.sampled?.["N@10"] ?? NaN).toFixed(4)} (brief training: scoring skips more of the catalogue than for converged models; pass --models with converged ones for production costs)`,
   );
   return { teacherDir, studentDir, teacherDim: 200, studentDim: 20 };
 }

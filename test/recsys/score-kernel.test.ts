@@ -1,7 +1,7 @@
 // The wasm SIMD scoring kernel and the block-maxima top-k against plain references, and the serving
 // engines ("kernel" vs "tfjs") against each other: same top-k, ties to the lower index.
 import { describe, expect, it } from "vitest";
-import { panelOrder } from "@/lib/recsys/kernels/panel-order";
+import { panelOrder, panelOrderYielding } from "@/lib/recsys/kernels/panel-order";
 import { PANEL, PanelScorer, scoreKernel } from "@/lib/recsys/kernels/score";
 import { BprModel } from "@/lib/recsys/models/bpr";
 import { ServableBpr } from "@/lib/recsys/models/servable";
@@ -207,6 +207,25 @@ describe("panelOrder", () => {
     // (the norm bands cut a few clusters, the PCA tree then mixes their parts)
     expect(spread(order)).toBeLessThan(0.25 * spread(given));
     expect(() => panelOrder(items, numItems + 1, dim, panel)).toThrow(RangeError);
+  });
+
+  it("gives the same order while yielding to the event loop between slices", async () => {
+    const rng = new Rng(43);
+    const [numItems, dim] = [5000, 12];
+    const items = Float32Array.from({ length: numItems * dim }, () => rng.normal());
+    // a zero slice yields after every node: the immediates queued meanwhile get to run
+    let ticks = 0;
+    const tick = () => {
+      ticks++;
+      if (!done) setImmediate(tick);
+    };
+    let done = false;
+    setImmediate(tick);
+    const order = await panelOrderYielding(items, numItems, dim, PANEL, 0);
+    done = true;
+    expect(Array.from(order)).toEqual(Array.from(panelOrder(items, numItems, dim, PANEL)));
+    expect(ticks).toBeGreaterThan(50);
+    await expect(panelOrderYielding(items, numItems - 1, dim, PANEL)).rejects.toThrow(RangeError);
   });
 });
 

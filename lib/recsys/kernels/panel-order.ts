@@ -13,6 +13,32 @@ const SAMPLE = 128;
 
 /** slot → item: the order of `numItems` row-major items (numItems × dim) in panels of `panel` */
 export function panelOrder(items: Float32Array, numItems: number, dim: number, panel: number): Int32Array {
+  const steps = orderSteps(items, numItems, dim, panel);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * panelOrder without holding the thread: it yields to the event loop (setImmediate) after each `sliceMs`
+ * of work, so that a serving process loading a model keeps answering (a dim-200 table of 25k items
+ * takes about a second).
+ */
+export async function panelOrderYielding(items: Float32Array, numItems: number, dim: number, panel: number, sliceMs = 10): Promise<Int32Array> {
+  const steps = orderSteps(items, numItems, dim, panel);
+  for (let sliceEnd = performance.now() + sliceMs; ;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() >= sliceEnd) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceEnd = performance.now() + sliceMs;
+    }
+  }
+}
+
+/** the work of panelOrder, a node of the tree at a time (yields between nodes, returns the order) */
+function* orderSteps(items: Float32Array, numItems: number, dim: number, panel: number): Generator<void, Int32Array> {
   if (items.length !== numItems * dim) throw new RangeError(`panelOrder: ${items.length} floats is not ${numItems} items × ${dim}`);
   const norms = new Float64Array(numItems);
   for (let i = 0; i < numItems; i++) {
@@ -30,8 +56,14 @@ export function panelOrder(items: Float32Array, numItems: number, dim: number, p
     spread: new Float64Array(dim),
     keys: new Float64Array(numItems),
   };
-  for (let from = 0; from < numItems; from += bandPanels * panel) {
-    split(items, dim, panel, order, from, Math.min(numItems, from + bandPanels * panel), work);
+  // nodes [from, to) still to split
+  const nodes: [number, number][] = [];
+  for (let from = 0; from < numItems; from += bandPanels * panel) nodes.push([from, Math.min(numItems, from + bandPanels * panel)]);
+  for (let node = nodes.pop(); node; node = nodes.pop()) {
+    yield;
+    const [from, to] = node;
+    const left = split(items, dim, panel, order, from, to, work);
+    if (left > 0) nodes.push([from + left, to], [from, from + left]);
   }
   return order;
 }
@@ -44,10 +76,13 @@ interface Scratch {
   keys: Float64Array;
 }
 
-/** sorts order[from … to) into panels: halves along the principal direction until a panel is left */
-function split(items: Float32Array, dim: number, panel: number, order: Int32Array, from: number, to: number, work: Scratch): void {
+/**
+ * Halves order[from … to) along its principal direction: the `left` items of smallest projection first
+ * (a whole number of panels), returned; 0 for a node of one panel, left as it is.
+ */
+function split(items: Float32Array, dim: number, panel: number, order: Int32Array, from: number, to: number, work: Scratch): number {
   const count = to - from;
-  if (count <= panel) return;
+  if (count <= panel) return 0;
   const { direction: w, next, mean, spread, keys } = work;
   // the direction is estimated on an evenly spaced sample of the node (its order is the parent's projection)
   const step = Math.max(1, Math.floor(count / SAMPLE));
@@ -86,8 +121,7 @@ function split(items: Float32Array, dim: number, panel: number, order: Int32Arra
   }
   const left = Math.floor(Math.ceil(count / panel) / 2) * panel;
   selectSmallest(order, from, to, from + left, keys);
-  split(items, dim, panel, order, from, from + left, work);
-  split(items, dim, panel, order, from + left, to, work);
+  return left;
 }
 
 /**

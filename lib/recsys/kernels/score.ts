@@ -129,7 +129,8 @@ export class PanelScorer {
 
   /**
    * `items`: the row-major item table (numItems × dim); `maxRows`: most users one call scores (the
-   * memory holds that many score rows).
+   * memory holds that many score rows); `order`: panelOrder(items, numItems, dim, PANEL) when the caller
+   * has it already (panelOrderYielding), else it is computed here.
    */
   constructor(
     kernels: ScoreKernels,
@@ -137,6 +138,7 @@ export class PanelScorer {
     readonly numItems: number,
     readonly dim: number,
     readonly maxRows: number,
+    order?: Int32Array,
   ) {
     if (items.length !== numItems * dim) throw new RangeError(`PanelScorer: ${items.length} floats is not ${numItems} items × ${dim}`);
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`PanelScorer: maxRows must be a positive integer, got ${maxRows}`);
@@ -201,7 +203,8 @@ export class PanelScorer {
     this.itemScale = usable ? maxAbs / QMAX : 0;
     this.maxAbsItem = maxAbs;
     this.centrePanels = centrePanels;
-    this.order = usable ? panelOrder(items, numItems, dim, PANEL) : Int32Array.from({ length: numItems }, (_, i) => i);
+    if (order !== undefined && order.length !== numItems) throw new RangeError(`PanelScorer: an order of ${order.length} items for ${numItems}`);
+    this.order = !usable ? Int32Array.from({ length: numItems }, (_, i) => i) : (order ?? panelOrder(items, numItems, dim, PANEL));
     this.slotOf = new Int32Array(numItems);
     for (let t = 0; t < numItems; t++) this.slotOf[this.order[t]] = t;
     const pairWords = new Int16Array(buf, QP, this.panels * this.pairs * PANEL * 2);

@@ -5,7 +5,8 @@ import { topK } from "../topk";
 import { getTf } from "../backend";
 import { BprModel } from "./bpr";
 import { ItemMatrixScorer } from "./accel";
-import { PanelScorer, scoreKernel, type RankedItems, type ScoreBlock } from "../kernels/score";
+import { panelOrderYielding } from "../kernels/panel-order";
+import { PANEL, PanelScorer, scoreKernel, type RankedItems, type ScoreBlock } from "../kernels/score";
 import type { Exclusion } from "../topk";
 
 /**
@@ -51,7 +52,10 @@ export class ServableBpr implements ServableModel {
     if (engine === "kernel" && !this.panel) {
       const kernel = await scoreKernel();
       if (kernel) {
-        this.panel = new PanelScorer(kernel, this.model.items, this.model.numItems, this.model.dim, maxRows);
+        const { items, numItems, dim } = this.model;
+        // (the order is the long part of the layout: computed without holding a serving process's event loop)
+        const order = await panelOrderYielding(items, numItems, dim, PANEL);
+        this.panel = new PanelScorer(kernel, items, numItems, dim, maxRows, order);
         return this;
       }
     }
