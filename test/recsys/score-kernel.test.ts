@@ -1,7 +1,7 @@
 // The wasm SIMD scoring kernel and the block-maxima top-k against plain references, and the serving
 // engines ("kernel" vs "tfjs") against each other: same top-k, ties to the lower index.
 import { describe, expect, it } from "vitest";
-import { panelOrder, panelOrderYielding } from "@/lib/recsys/kernels/panel-order";
+import { panelLayout, panelLayoutYielding, panelOrder } from "@/lib/recsys/kernels/panel-order";
 import { PANEL, PanelScorer, scoreKernel } from "@/lib/recsys/kernels/score";
 import { BprModel } from "@/lib/recsys/models/bpr";
 import { ServableBpr } from "@/lib/recsys/models/servable";
@@ -146,10 +146,10 @@ describe("16-bit filter (PanelScorer.topK)", () => {
     expect(full.stats.panels).toBe(full.stats.users * panels);
     expect(pruned.stats.users).toBe(4 * numUsers);
     // most of the catalogue is never scored for k = 10 and below, and the share grows with k
-    expect(pruned.stats.panels / (pruned.stats.users * panels)).toBeLessThan(0.2);
+    expect(pruned.stats.panels / (pruned.stats.users * panels)).toBeLessThan(0.15);
     const k1 = new PanelScorer(kernel!, items, numItems, dim, 1);
     for (let u = 0; u < numUsers; u++) k1.topK(users, [u], [1], [undefined]);
-    expect(k1.stats.panels / (k1.stats.users * panels)).toBeLessThan(0.1);
+    expect(k1.stats.panels / (k1.stats.users * panels)).toBeLessThan(0.075);
   });
 
   it("declines what it cannot bound (a zero user, k ≥ panels, non-finite weights)", async () => {
@@ -206,10 +206,31 @@ describe("panelOrder", () => {
     const given = Array.from({ length: numItems }, (_, i) => i);
     // (the norm bands cut a few clusters, the PCA tree then mixes their parts)
     expect(spread(order)).toBeLessThan(0.25 * spread(given));
+    // the layout's ball centres: never a larger radius than the mean's, smaller on the whole
+    const { centres: ballCentres } = panelLayout(items, numItems, dim, panel);
+    let [meanRadii, ballRadii] = [0, 0];
+    for (let from = 0, p = 0; from < numItems; from += panel, p++) {
+      const to = Math.min(numItems, from + panel);
+      const mean = new Float64Array(dim);
+      for (let t = from; t < to; t++) for (let x = 0; x < dim; x++) mean[x] += items[order[t] * dim + x] / (to - from);
+      const radius = (c: ArrayLike<number>) => {
+        let r = 0;
+        for (let t = from; t < to; t++) {
+          let sq = 0;
+          for (let x = 0; x < dim; x++) sq += (items[order[t] * dim + x] - c[x]) ** 2;
+          r = Math.max(r, Math.sqrt(sq));
+        }
+        return r;
+      };
+      const ball = radius(ballCentres.subarray(p * dim, (p + 1) * dim));
+      expect(ball).toBeLessThanOrEqual(radius(mean) * (1 + 1e-6));
+      [meanRadii, ballRadii] = [meanRadii + radius(mean), ballRadii + ball];
+    }
+    expect(ballRadii).toBeLessThan(0.97 * meanRadii);
     expect(() => panelOrder(items, numItems + 1, dim, panel)).toThrow(RangeError);
   });
 
-  it("gives the same order while yielding to the event loop between slices", async () => {
+  it("gives the same layout while yielding to the event loop between slices", async () => {
     const rng = new Rng(43);
     const [numItems, dim] = [5000, 12];
     const items = Float32Array.from({ length: numItems * dim }, () => rng.normal());
@@ -221,11 +242,14 @@ describe("panelOrder", () => {
     };
     let done = false;
     setImmediate(tick);
-    const order = await panelOrderYielding(items, numItems, dim, PANEL, 0);
+    const layout = await panelLayoutYielding(items, numItems, dim, PANEL, 0);
     done = true;
-    expect(Array.from(order)).toEqual(Array.from(panelOrder(items, numItems, dim, PANEL)));
+    const expected = panelLayout(items, numItems, dim, PANEL);
+    expect(Array.from(layout.order)).toEqual(Array.from(expected.order));
+    expect(Array.from(layout.order)).toEqual(Array.from(panelOrder(items, numItems, dim, PANEL)));
+    expect(Array.from(layout.centres)).toEqual(Array.from(expected.centres));
     expect(ticks).toBeGreaterThan(50);
-    await expect(panelOrderYielding(items, numItems - 1, dim, PANEL)).rejects.toThrow(RangeError);
+    await expect(panelLayoutYielding(items, numItems - 1, dim, PANEL)).rejects.toThrow(RangeError);
   });
 });
 

@@ -2,31 +2,41 @@
 // (centre and radius) is small and a user's upper bound on a panel's scores rules most panels out. The
 // items are cut into bands of similar norm (largest first), and each band is halved recursively along
 // its principal direction (a PCA tree) down to whole panels. Every cut puts a whole number of panels
-// on its first side, so only the last panel of the order can be partly filled.
+// on its first side, so only the last panel of the order can be partly filled. Each panel's ball is then
+// centred close to the smallest one around its items.
 
 /** norm bands before the PCA tree (fewer when the catalogue has fewer panels) */
 const BANDS = 8;
 /** power-iteration steps for a node's principal direction (a rough direction splits as well) */
 const POWER_STEPS = 3;
+/** Bădoiu–Clarkson steps for a panel's ball centre */
+const BALL_STEPS = 24;
 /** most items a node's direction is estimated on */
 const SAMPLE = 128;
 
+/** the panels' order (slot → item) and the centre of each panel's bounding ball (panels × dim, f32) */
+export interface PanelLayout {
+  order: Int32Array;
+  centres: Float32Array;
+}
+
 /** slot → item: the order of `numItems` row-major items (numItems × dim) in panels of `panel` */
 export function panelOrder(items: Float32Array, numItems: number, dim: number, panel: number): Int32Array {
-  const steps = orderSteps(items, numItems, dim, panel);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(orderSteps(items, numItems, dim, panel));
+}
+
+/** panelOrder and the centres of its panels' balls */
+export function panelLayout(items: Float32Array, numItems: number, dim: number, panel: number): PanelLayout {
+  return runSteps(layoutSteps(items, numItems, dim, panel));
 }
 
 /**
- * panelOrder without holding the thread: it yields to the event loop (setImmediate) after each `sliceMs`
+ * panelLayout without holding the thread: it yields to the event loop (setImmediate) after each `sliceMs`
  * of work, so that a serving process loading a model keeps answering (a dim-200 table of 25k items
- * takes about a second).
+ * takes one to two seconds here).
  */
-export async function panelOrderYielding(items: Float32Array, numItems: number, dim: number, panel: number, sliceMs = 10): Promise<Int32Array> {
-  const steps = orderSteps(items, numItems, dim, panel);
+export async function panelLayoutYielding(items: Float32Array, numItems: number, dim: number, panel: number, sliceMs = 10): Promise<PanelLayout> {
+  const steps = layoutSteps(items, numItems, dim, panel);
   for (let sliceEnd = performance.now() + sliceMs; ;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -34,6 +44,52 @@ export async function panelOrderYielding(items: Float32Array, numItems: number, 
       await new Promise((resolve) => setImmediate(resolve));
       sliceEnd = performance.now() + sliceMs;
     }
+  }
+}
+
+function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+function* layoutSteps(items: Float32Array, numItems: number, dim: number, panel: number): Generator<void, PanelLayout> {
+  const order = yield* orderSteps(items, numItems, dim, panel);
+  const panels = Math.ceil(numItems / panel);
+  const centres = new Float32Array(panels * dim);
+  const scratch = new Float32Array(dim);
+  for (let p = 0; p < panels; p++) {
+    yield;
+    ballCentre(items, dim, order, p * panel, Math.min(numItems, (p + 1) * panel), centres.subarray(p * dim, (p + 1) * dim), scratch);
+  }
+  return { order, centres };
+}
+
+/**
+ * A centre for the smallest ball around order[from … to): from the mean, Bădoiu–Clarkson steps (move
+ * 1/(s+1) of the way to the farthest item), keeping the centre of smallest radius met, so never worse
+ * than the mean (24 steps: a trained dim-20 student scores 16 % of the panels a user instead of 23 %, its teacher 41 % instead of 51 %).
+ */
+function ballCentre(items: Float32Array, dim: number, order: Int32Array, from: number, to: number, best: Float32Array, centre: Float32Array): void {
+  centre.fill(0);
+  for (let t = from; t < to; t++) for (let x = 0, r = order[t] * dim; x < dim; x++) centre[x] += items[r + x] / (to - from);
+  let bestSq = Infinity;
+  for (let step = 1; ; step++) {
+    let far = 0;
+    let farSq = -1;
+    for (let t = from; t < to; t++) {
+      const r = order[t] * dim;
+      let sq = 0;
+      for (let x = 0; x < dim; x++) sq += (items[r + x] - centre[x]) ** 2;
+      if (sq > farSq) [far, farSq] = [r, sq];
+    }
+    if (farSq < bestSq) {
+      bestSq = farSq;
+      best.set(centre);
+    }
+    if (step > BALL_STEPS) return;
+    for (let x = 0; x < dim; x++) centre[x] += (items[far + x] - centre[x]) / (step + 1);
   }
 }
 

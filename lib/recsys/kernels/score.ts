@@ -6,7 +6,7 @@
 // a 16-bit copy of the table, in panels of similar items, is scored only where a panel's upper bound can
 // reach the user's top-k. scoreKernel() is null where wasm SIMD or wabt is missing.
 import { topKAmong, type Exclusion } from "../topk";
-import { panelOrder } from "./panel-order";
+import { panelLayout, type PanelLayout } from "./panel-order";
 import { SCORE_I16_LIST_WAT, SCORE_WAT, SURVIVORS_WAT, scoreGroupWat } from "./score-wat";
 import { alignedRegions, compileWat, fixedMemory } from "./wat";
 
@@ -114,8 +114,7 @@ export class PanelScorer {
   private readonly panelBounds: Float64Array;
   private readonly pendingPanels: Int32Array;
   /** min-heap of the k best eligible 16-bit scores so far, and its size */
-  private heap = new Int32Array(16);
-  private heapSize = 0;
+  private readonly best = { heap: new Int32Array(16), size: 0 };
   /** the panels scored for the current user, in compact-slot order, and panel → its compact slot (−1: not scored) */
   private readonly panelList: Int32Array;
   private readonly panelSlot: Int32Array;
@@ -129,8 +128,8 @@ export class PanelScorer {
 
   /**
    * `items`: the row-major item table (numItems × dim); `maxRows`: most users one call scores (the
-   * memory holds that many score rows); `order`: panelOrder(items, numItems, dim, PANEL) when the caller
-   * has it already (panelOrderYielding), else it is computed here.
+   * memory holds that many score rows); `layout`: panelLayout(items, numItems, dim, PANEL) when the caller
+   * has it already (panelLayoutYielding), else it is computed here.
    */
   constructor(
     kernels: ScoreKernels,
@@ -138,7 +137,7 @@ export class PanelScorer {
     readonly numItems: number,
     readonly dim: number,
     readonly maxRows: number,
-    order?: Int32Array,
+    layout?: PanelLayout,
   ) {
     if (items.length !== numItems * dim) throw new RangeError(`PanelScorer: ${items.length} floats is not ${numItems} items × ${dim}`);
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`PanelScorer: maxRows must be a positive integer, got ${maxRows}`);
@@ -203,21 +202,25 @@ export class PanelScorer {
     this.itemScale = usable ? maxAbs / QMAX : 0;
     this.maxAbsItem = maxAbs;
     this.centrePanels = centrePanels;
-    if (order !== undefined && order.length !== numItems) throw new RangeError(`PanelScorer: an order of ${order.length} items for ${numItems}`);
-    this.order = !usable ? Int32Array.from({ length: numItems }, (_, i) => i) : (order ?? panelOrder(items, numItems, dim, PANEL));
+    if (layout !== undefined && (layout.order.length !== numItems || layout.centres.length !== this.panels * dim)) {
+      throw new RangeError(`PanelScorer: a layout of ${layout.order.length} items and ${layout.centres.length / dim} centres for ${numItems} items`);
+    }
+    const { order, centres: ballCentres } = usable
+      ? (layout ?? panelLayout(items, numItems, dim, PANEL))
+      : { order: Int32Array.from({ length: numItems }, (_, i) => i), centres: null };
+    this.order = order;
     this.slotOf = new Int32Array(numItems);
     for (let t = 0; t < numItems; t++) this.slotOf[this.order[t]] = t;
     const pairWords = new Int16Array(buf, QP, this.panels * this.pairs * PANEL * 2);
     const centres = new Float32Array(buf, CP, centrePanels * (dim + 1) * PANEL);
     this.maxNorm = new Float64Array(buf, q.NM, this.panels);
-    const centre = new Float32Array(dim);
     let maxL1 = 0;
     let maxAbsCentre = 0;
     let maxRadius = 0;
-    for (let p = 0; usable && p < this.panels; p++) {
+    for (let p = 0; ballCentres !== null && p < this.panels; p++) {
       const from = p * PANEL;
       const to = Math.min(numItems, from + PANEL);
-      centre.fill(0);
+      const centre = ballCentres.subarray(p * dim, (p + 1) * dim);
       let maxNormSq = 0;
       for (let t = from; t < to; t++) {
         const row = this.order[t] * dim;
@@ -230,7 +233,6 @@ export class PanelScorer {
           pairWords[base + (x >> 1) * PANEL * 2 + (x & 1)] = q16;
           l1 += Math.abs(q16);
           sq += v * v;
-          centre[x] += v / (to - from);
         }
         if (l1 > maxL1) maxL1 = l1;
         if (sq > maxNormSq) maxNormSq = sq;
@@ -347,8 +349,8 @@ export class PanelScorer {
     const inGroup = Math.min(panels - first, PANEL);
     panelBoundsOf(ball, maxNorm, bounds, first, inGroup, ballError, norm, scoreError);
     let listed = largestBounds(bounds, first, inGroup, Math.min(inGroup, Math.max(SEED_PANELS, Math.ceil(k / 8))), this.seedBounds, list);
-    if (this.heap.length < k) this.heap = new Int32Array(k);
-    this.heapSize = 0;
+    if (this.best.heap.length < k) this.best.heap = new Int32Array(k);
+    this.best.size = 0;
     this.scoreSlots(0, listed, k, exclude);
     let floor = this.floorOf(k, unit, B);
     // then, best first: the pending panels (bound ≥ floor) down to halfway between the floor and the
@@ -391,7 +393,7 @@ export class PanelScorer {
     let top: RankedItems | null = null;
     const A = this.qScores;
     const maxima = this.qMaxima;
-    const T = this.heapSize === k ? this.heap[0] : INT_MIN;
+    const T = this.kthScore(k);
     const threshold = T - slack;
     // (masked items sit at INT_MIN: the threshold must stay above it)
     if (T !== INT_MIN && threshold > INT_MIN) {
@@ -427,43 +429,25 @@ export class PanelScorer {
     this.prepareSlots(from, to, exclude);
     const A = this.qScores;
     const maxima = this.qMaxima;
-    const heap = this.heap;
-    let size = this.heapSize;
+    const heap = this.best.heap;
+    let size = this.best.size;
     for (let t = from; t < to; t++) {
       if (size === k && maxima[t] <= heap[0]) continue;
-      for (let x = t * PANEL, end = x + PANEL; x < end; x++) {
-        const v = A[x];
-        if (v === INT_MIN) continue;
-        if (size < k) {
-          let c = size++;
-          while (c > 0) {
-            const parent = (c - 1) >> 1;
-            if (heap[parent] <= v) break;
-            heap[c] = heap[parent];
-            c = parent;
-          }
-          heap[c] = v;
-        } else if (v > heap[0]) {
-          let parent = 0;
-          for (;;) {
-            const l = 2 * parent + 1;
-            if (l >= k) break;
-            const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
-            if (v <= heap[c]) break;
-            heap[parent] = heap[c];
-            parent = c;
-          }
-          heap[parent] = v;
-        }
-      }
+      for (let x = t * PANEL, end = x + PANEL; x < end; x++) if (A[x] !== INT_MIN) size = keepLargest(heap, size, k, A[x]);
     }
-    this.heapSize = size;
+    this.best.size = size;
   }
 
-  /** the floor of the k-th best f32 score from the k best approximations so far (A_k·unit − B); −∞ before k, or unpruned */
+  /** the k-th best eligible 16-bit score of the panels scored so far (INT_MIN: fewer than k) */
+  private kthScore(k: number): number {
+    return this.best.size === k ? this.best.heap[0] : INT_MIN;
+  }
+
+  /** the floor of the k-th best f32 score (A_k·unit − B, A_k = kthScore); −∞ before k, or unpruned */
   private floorOf(k: number, unit: number, B: number): number {
-    if (this.heapSize < k || !this.pruned) return -Infinity;
-    const a = this.heap[0] * unit;
+    const kth = this.kthScore(k);
+    if (kth === INT_MIN || !this.pruned) return -Infinity;
+    const a = kth * unit;
     return a - B - 1e-12 * Math.abs(a);
   }
 
@@ -631,4 +615,32 @@ function largestBounds(bounds: Float64Array, from: number, panels: number, count
     list[t] = p;
   }
   return listed;
+}
+
+/** v into the min-heap heap[0 … size) of at most k values, which keeps the k largest; returns the new size */
+function keepLargest(heap: Int32Array, size: number, k: number, v: number): number {
+  if (size < k) {
+    let c = size;
+    while (c > 0) {
+      const parent = (c - 1) >> 1;
+      if (heap[parent] <= v) break;
+      heap[c] = heap[parent];
+      c = parent;
+    }
+    heap[c] = v;
+    return size + 1;
+  }
+  if (v > heap[0]) {
+    let parent = 0;
+    for (;;) {
+      const l = 2 * parent + 1;
+      if (l >= k) break;
+      const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
+      if (v <= heap[c]) break;
+      heap[parent] = heap[c];
+      parent = c;
+    }
+    heap[parent] = v;
+  }
+  return size;
 }

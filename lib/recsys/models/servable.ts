@@ -5,7 +5,7 @@ import { topK } from "../topk";
 import { getTf } from "../backend";
 import { BprModel } from "./bpr";
 import { ItemMatrixScorer } from "./accel";
-import { panelOrderYielding } from "../kernels/panel-order";
+import { panelLayoutYielding } from "../kernels/panel-order";
 import { PANEL, PanelScorer, scoreKernel, type RankedItems, type ScoreBlock } from "../kernels/score";
 import type { Exclusion } from "../topk";
 
@@ -53,9 +53,9 @@ export class ServableBpr implements ServableModel {
       const kernel = await scoreKernel();
       if (kernel) {
         const { items, numItems, dim } = this.model;
-        // (the order is the long part of the layout: computed without holding a serving process's event loop)
-        const order = await panelOrderYielding(items, numItems, dim, PANEL);
-        this.panel = new PanelScorer(kernel, items, numItems, dim, maxRows, order);
+        // (the panels' order and balls are the long part: computed without holding a serving process's event loop)
+        const layout = await panelLayoutYielding(items, numItems, dim, PANEL);
+        this.panel = new PanelScorer(kernel, items, numItems, dim, maxRows, layout);
         return this;
       }
     }
