@@ -320,34 +320,41 @@ function selectInBlocks(scores: Float32Array, maxima: Float32Array, block: numbe
  */
 export function kthLargest(values: ArrayLike<number>, count: number, k: number): number {
   if (blockHeap.length < k) blockHeap = new Float64Array(k);
-  const heap = blockHeap;
   let size = 0;
   for (let b = 0; b < count; b++) {
     const m = values[b];
     if (m !== m) return NaN;
-    if (size < k) {
-      let c = size++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (heap[p] <= m) break;
-        heap[c] = heap[p];
-        c = p;
-      }
-      heap[c] = m;
-    } else if (m > heap[0]) {
-      let p = 0;
-      for (;;) {
-        const l = 2 * p + 1;
-        if (l >= k) break;
-        const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
-        if (m <= heap[c]) break;
-        heap[p] = heap[c];
-        p = c;
-      }
-      heap[p] = m;
-    }
+    size = keepLargest(blockHeap, size, k, m);
   }
-  return heap[0];
+  return blockHeap[0];
+}
+
+/** v into the min-heap heap[0 … size) of at most k values, which keeps the k largest; returns the new size */
+export function keepLargest(heap: Float64Array | Int32Array, size: number, k: number, v: number): number {
+  if (size < k) {
+    let c = size;
+    while (c > 0) {
+      const parent = (c - 1) >> 1;
+      if (heap[parent] <= v) break;
+      heap[c] = heap[parent];
+      c = parent;
+    }
+    heap[c] = v;
+    return size + 1;
+  }
+  if (v > heap[0]) {
+    let parent = 0;
+    for (;;) {
+      const l = 2 * parent + 1;
+      if (l >= k) break;
+      const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
+      if (v <= heap[c]) break;
+      heap[parent] = heap[c];
+      parent = c;
+    }
+    heap[parent] = v;
+  }
+  return size;
 }
 
 /**

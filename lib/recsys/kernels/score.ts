@@ -5,7 +5,7 @@
 // skip most of the catalogue (topKBlocks in ../topk.ts). Serving's top-k (PanelScorer.topK) goes further:
 // a 16-bit copy of the table, in panels of similar items, is scored only where a panel's upper bound can
 // reach the user's top-k. scoreKernel() is null where wasm SIMD or wabt is missing.
-import { topKAmong, type Exclusion } from "../topk";
+import { keepLargest, topKAmong, type Exclusion } from "../topk";
 import { panelLayout, type PanelLayout } from "./panel-order";
 import { SCORE_I16_LIST_WAT, SCORE_WAT, SURVIVORS_WAT, scoreGroupWat } from "./score-wat";
 import { alignedRegions, compileWat, fixedMemory } from "./wat";
@@ -615,32 +615,4 @@ function largestBounds(bounds: Float64Array, from: number, panels: number, count
     list[t] = p;
   }
   return listed;
-}
-
-/** v into the min-heap heap[0 … size) of at most k values, which keeps the k largest; returns the new size */
-function keepLargest(heap: Int32Array, size: number, k: number, v: number): number {
-  if (size < k) {
-    let c = size;
-    while (c > 0) {
-      const parent = (c - 1) >> 1;
-      if (heap[parent] <= v) break;
-      heap[c] = heap[parent];
-      c = parent;
-    }
-    heap[c] = v;
-    return size + 1;
-  }
-  if (v > heap[0]) {
-    let parent = 0;
-    for (;;) {
-      const l = 2 * parent + 1;
-      if (l >= k) break;
-      const c = l + 1 < k && heap[l + 1] < heap[l] ? l + 1 : l;
-      if (v <= heap[c]) break;
-      heap[parent] = heap[c];
-      parent = c;
-    }
-    heap[parent] = v;
-  }
-  return size;
 }
