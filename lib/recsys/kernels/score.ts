@@ -101,13 +101,11 @@ export class PanelScorer {
   /** the 16-bit table's order: slot → item, and item → slot */
   private readonly order: Int32Array;
   private readonly slotOf: Int32Array;
-  /** per panel of the 16-bit table: its largest item norm (rounded up); and, over the centre table, the largest |centre feature| and radius */
-  private readonly maxNorm: Float64Array;
+  /** over the centre table: the largest |centre feature| and radius (each panel's largest item norm sits in the kernels' memory at NM) */
   private readonly maxAbsCentre: number;
   private readonly maxRadius: number;
   private readonly centrePanels: number;
   private readonly centreUser: Float32Array;
-  private readonly centreScores: Float32Array;
   private readonly centreMaxima: Float32Array;
   private readonly seedBounds = new Float64Array(PANEL);
   /** the current user's upper bound of each panel, and the panels not yet scored that can still hold a top-k item */
@@ -171,7 +169,7 @@ export class PanelScorer {
     );
     const memory = fixedMemory(end);
     this.offsets = { P, U, G, G2, S, M, ...q };
-    const { QP, QU, QS, QM, QL, CP, CU, CS } = q;
+    const { QP, QU, QS, QM, QL, CP, CU } = q;
     const instance = (module: WebAssembly.Module) => new WebAssembly.Instance(module, { env: { memory } }).exports.scores as ScoresFn;
     this.one = instance(kernels.one);
     this.two = instance(kernels.two);
@@ -213,7 +211,7 @@ export class PanelScorer {
     for (let t = 0; t < numItems; t++) this.slotOf[this.order[t]] = t;
     const pairWords = new Int16Array(buf, QP, this.panels * this.pairs * PANEL * 2);
     const centres = new Float32Array(buf, CP, centrePanels * (dim + 1) * PANEL);
-    this.maxNorm = new Float64Array(buf, q.NM, this.panels);
+    const maxNorm = new Float64Array(buf, q.NM, this.panels);
     let maxL1 = 0;
     let maxAbsCentre = 0;
     let maxRadius = 0;
@@ -253,7 +251,7 @@ export class PanelScorer {
       }
       centres[at + dim * PANEL] = radius;
       maxRadius = Math.max(maxRadius, radius);
-      this.maxNorm[p] = Math.sqrt(maxNormSq) * (1 + 2 ** -20);
+      maxNorm[p] = Math.sqrt(maxNormSq) * (1 + 2 ** -20);
     }
     this.maxItemL1 = maxL1 * this.itemScale;
     this.maxAbsCentre = maxAbsCentre;
@@ -268,7 +266,6 @@ export class PanelScorer {
     this.pendingPanels = new Int32Array(buf, q.PL, this.panels);
     this.survivors = new WebAssembly.Instance(kernels.survivors, { env: { memory } }).exports.survivors as SurvivorsFn;
     this.centreUser = new Float32Array(buf, CU, dim + 1);
-    this.centreScores = new Float32Array(buf, CS, centrePanels * PANEL);
     this.centreMaxima = new Float32Array(buf, q.CM, centrePanels);
   }
 
@@ -333,12 +330,10 @@ export class PanelScorer {
     const cu = this.centreUser;
     for (let x = 0; x < d; x++) cu[x] = userTable[row + x];
     cu[d] = norm;
-    const { CP, CU, CS, CM } = this.offsets;
+    const { CP, CU, CS, CM, NM, BND, PL } = this.offsets;
     this.one(CP, this.centrePanels, d + 1, CU, 1, CS, this.centrePanels * PANEL * 4, CM);
     const ballError = (d + 3) * 2 ** -23 * (l1 * this.maxAbsCentre + norm * this.maxRadius) * 1.001;
     const scoreError = rounding * 1.001;
-    const ball = this.centreScores;
-    const maxNorm = this.maxNorm;
     const bounds = this.panelBounds;
     const list = this.panelList;
     // seeds: the panels of largest bound within the 32 of largest ball bound
@@ -347,7 +342,8 @@ export class PanelScorer {
     for (let g = 1; g < this.centrePanels; g++) if (groupMax[g] > groupMax[best]) best = g;
     const first = best * PANEL;
     const inGroup = Math.min(panels - first, PANEL);
-    panelBoundsOf(ball, maxNorm, bounds, first, inGroup, ballError, norm, scoreError);
+    // (their bounds from the survivors pass over the group alone, with a floor nothing reaches)
+    this.survivors(CS + 4 * first, NM + 8 * first, inGroup, norm, ballError, scoreError, Infinity, BND + 8 * first, PL);
     let listed = largestBounds(bounds, first, inGroup, Math.min(inGroup, Math.max(SEED_PANELS, Math.ceil(k / 8))), this.seedBounds, list);
     if (this.best.heap.length < k) this.best.heap = new Int32Array(k);
     this.best.size = 0;
@@ -356,8 +352,7 @@ export class PanelScorer {
     // then, best first: the pending panels (bound ≥ floor) down to halfway between the floor and the
     // largest pending bound, which raises the floor, until none is pending (the last round takes them all)
     const pending = this.pendingPanels;
-    const { CS: ballAt, NM, BND, PL } = this.offsets;
-    const survivors = this.survivors(ballAt, NM, panels, norm, ballError, scoreError, floor, BND, PL);
+    const survivors = this.survivors(CS, NM, panels, norm, ballError, scoreError, floor, BND, PL);
     let count = 0;
     let highest = -Infinity;
     for (let c = 0; c < survivors; c++) {
@@ -579,24 +574,6 @@ function bestOf(scores: Float32Array, items: Int32Array, count: number, k: numbe
   }
   const n = Math.min(k, count);
   return { items: items.slice(0, n), scores: scores.slice(0, n) };
-}
-
-/** bounds[p] = min(ball[p] + ballError, norm·maxNorm[p]) + scoreError for p in [from, from + count) (SURVIVORS_WAT's) */
-function panelBoundsOf(
-  ball: Float32Array,
-  maxNorm: Float64Array,
-  bounds: Float64Array,
-  from: number,
-  count: number,
-  ballError: number,
-  norm: number,
-  scoreError: number,
-): void {
-  for (let p = from; p < from + count; p++) {
-    const ballBound = ball[p] + ballError;
-    const normBound = norm * maxNorm[p];
-    bounds[p] = (ballBound < normBound ? ballBound : normBound) + scoreError;
-  }
 }
 
 /** the `count` panels of largest bound among [from, from + panels) into list[0 … count), largest first; returns count */
